@@ -1,0 +1,1 @@
+"""Regentra core: the helpdesk's domain rules, its one write path and its store."""

@@ -1,0 +1,192 @@
+"""Load the demo desk from ``data/``, replaying every ticket's story through ``Desk``.
+
+The demo data is written as stories ("created 5 h ago, assigned after 6 min, ...")
+rather than rows, and replayed in time order with the Desk's clock set to each
+step's moment, so the demo's timestamps, versions and audit trail are exactly what
+real use would have produced, relative to the time the demo is loaded.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+
+from .clock import utcnow
+from .desk import Desk
+from .enums import ActorKind, Channel, Priority, Role, Status
+from .errors import ValidationError
+from .identity import Actor
+from .store.engine import Database
+from .store.models import Client, Contact, KBArticle, Technician, Ticket
+
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+
+
+def data_dir() -> Path:
+    """The demo data: packaged with the wheel, or ``data/`` in a source checkout."""
+    packaged = resources.files("regentra_core") / "_demo_data"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+def parse_duration(text: str) -> timedelta:
+    """``1d2h30m`` style durations, as the demo files write them."""
+    match = _DURATION.match(text.strip())
+    if not match or not any(match.groups()):
+        raise ValidationError(f"not a duration: {text!r} (use e.g. 45m, 3h, 1d2h)")
+    days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    at: datetime
+    order: int
+    ticket_key: str
+    by: str
+    do: str
+    args: dict[str, Any]
+
+
+def _read(folder: Path, name: str) -> dict[str, Any]:
+    with (folder / name).open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def load_demo(
+    db: Database, *, operator: str | None = None, now: datetime | None = None
+) -> dict[str, int]:
+    """Fill an empty database with the demo desk; returns counts of what it made.
+
+    ``operator`` (the OS account running the demo) is registered as a lead.
+    """
+    now = now or utcnow()
+    folder = data_dir()
+    with db.read() as s:
+        if s.exec(select(Ticket.id).limit(1)).first() is not None:
+            raise ValidationError("the database already has tickets; the demo needs an empty one")
+    clock_time = [now]
+    system = Desk(db, Actor.system("demo"), source="demo", clock=lambda: clock_time[0])
+    _load_people(db, folder, system, operator, now)
+    _load_kb(db, folder, now)
+    desks = _desks(db, clock_time)
+    tickets = _read(folder, "tickets.toml")["ticket"]
+    numbers: dict[str, int] = {}
+    steps: list[_Step] = []
+    for order, spec in enumerate(tickets):
+        created = now - parse_duration(spec["age"])
+        steps.append(_Step(created, order * 1000, spec["key"], "customer", "create", spec))
+        for i, step in enumerate(spec.get("steps", []), start=1):
+            at = created + parse_duration(step["after"])
+            args = {k: v for k, v in step.items() if k not in ("after", "by", "do")}
+            steps.append(_Step(at, order * 1000 + i, spec["key"], step["by"], step["do"], args))
+    steps.sort(key=lambda st: (st.at, st.order))
+    for step in steps:
+        clock_time[0] = step.at
+        _apply(step, desks, system, numbers)
+    clock_time[0] = now
+    closed = system.run_auto_close(now)
+    return {"tickets": len(numbers), "steps": len(steps), "auto_closed": len(closed)}
+
+
+def _load_people(
+    db: Database, folder: Path, system: Desk, operator: str | None, now: datetime
+) -> None:
+    for tech in _read(folder, "technicians.toml")["technician"]:
+        system.add_technician(tech["username"], tech["display_name"], Role.parse(tech["role"]))
+    if operator:
+        system.add_technician(operator, None, Role.LEAD)
+    with db.write() as s:
+        for spec in _read(folder, "clients.toml")["client"]:
+            client = Client(name=spec["name"], vip=bool(spec.get("vip")), created_at=now)
+            s.add(client)
+            s.flush()
+            for person in spec.get("contacts", []):
+                s.add(
+                    Contact(
+                        name=person["name"],
+                        email=person.get("email"),
+                        phone=person.get("phone"),
+                        client_id=client.id,
+                        created_at=now,
+                    )
+                )
+
+
+def _load_kb(db: Database, folder: Path, now: datetime) -> None:
+    with db.write() as s:
+        for path in sorted((folder / "kb").glob("*.md")):
+            lines = path.read_text(encoding="utf-8").splitlines()
+            title = lines[0].removeprefix("#").strip()
+            tags = lines[1].removeprefix("Tags:").strip() if len(lines) > 1 else ""
+            body = "\n".join(lines[2:]).strip()
+            s.add(
+                KBArticle(
+                    slug=path.stem,
+                    title=title,
+                    body=body,
+                    tags=tags,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+
+
+def _desks(db: Database, clock_time: list[datetime]) -> dict[str, Desk]:
+    with db.read() as s:
+        techs = s.exec(select(Technician)).all()
+    return {
+        t.username: Desk(
+            db,
+            Actor(ActorKind.TECHNICIAN, t.username, t.id, t.role),
+            source="demo",
+            clock=lambda: clock_time[0],
+        )
+        for t in techs
+    }
+
+
+def _apply(step: _Step, desks: dict[str, Desk], system: Desk, numbers: dict[str, int]) -> None:
+    a = step.args
+    if step.do == "create":
+        ticket = system.create_ticket(
+            subject=a["subject"],
+            description=a["description"],
+            priority=Priority.parse(a["priority"]),
+            channel=Channel.parse(a["channel"]),
+            contact_email=a["contact"],
+        )
+        numbers[step.ticket_key] = ticket.number
+        return
+    number = numbers[step.ticket_key]
+    if step.do == "customer-reply":
+        system.add_customer_reply(number, a["body"], channel=Channel.EMAIL)
+        return
+    desk = desks[step.by]
+    match step.do:
+        case "status":
+            desk.change_status(number, Status.parse(a["to"]), resolution=a.get("resolution"))
+        case "reply":
+            desk.add_technician_reply(number, a["body"])
+        case "note":
+            desk.add_note(number, a["body"])
+        case "time":
+            desk.log_time(number, int(a["minutes"]), billable=bool(a.get("billable", True)))
+        case "assign":
+            desk.assign(number, a["to"])
+        case "priority":
+            desk.change_priority(number, Priority.parse(a["to"]))
+        case "master":
+            desk.promote(number)
+        case "link":
+            desk.link(number, numbers[a["child"]])
+        case _:
+            raise ValidationError(f"unknown demo step {step.do!r} in {step.ticket_key}")

@@ -1,0 +1,67 @@
+"""Master/child rules: one level deep, so there can be no cycles.
+
+A master gathers tickets about one incident ("mail is down for everyone"); its
+children stay ordinary tickets everywhere. A master cannot be a child, a child
+cannot be a master, and a ticket has at most one master. Cascades skip children
+whose work is already done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .enums import Status
+from .errors import LinkError
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """What the rules need to know of a ticket."""
+
+    number: int
+    is_master: bool
+    master_number: int | None
+    status: Status
+
+
+def check_promote(ticket: Node) -> None:
+    """Refuse to promote a child or an existing master."""
+    if ticket.is_master:
+        raise LinkError(f"#{ticket.number} is already a master ticket")
+    if ticket.master_number is not None:
+        raise LinkError(
+            f"#{ticket.number} is a child of #{ticket.master_number}; unlink it before "
+            "promoting it to master"
+        )
+
+
+def check_link(master: Node, child: Node) -> None:
+    """Refuse links that would nest, loop or steal a child from another master."""
+    if master.number == child.number:
+        raise LinkError(f"#{master.number} cannot be its own child")
+    if not master.is_master:
+        raise LinkError(f"#{master.number} is not a master ticket; promote it first")
+    if child.is_master:
+        raise LinkError(f"#{child.number} is a master ticket and cannot become a child")
+    if child.master_number == master.number:
+        raise LinkError(f"#{child.number} is already a child of #{master.number}")
+    if child.master_number is not None:
+        raise LinkError(
+            f"#{child.number} is already a child of #{child.master_number}; unlink it first"
+        )
+
+
+def check_unlink(child: Node) -> None:
+    """Refuse to unlink a ticket that has no master."""
+    if child.master_number is None:
+        raise LinkError(f"#{child.number} is not linked to a master ticket")
+
+
+def cascade_targets(children: list[Node]) -> tuple[list[Node], list[Node]]:
+    """Split children into those a cascade changes and those it leaves alone.
+
+    Children already Resolved or Closed keep their own outcome.
+    """
+    todo = [c for c in children if not c.status.is_done]
+    skipped = [c for c in children if c.status.is_done]
+    return todo, skipped

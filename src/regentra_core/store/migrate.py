@@ -1,0 +1,58 @@
+"""Bring a database to the newest schema with Alembic, safely from many processes.
+
+Called by ``regentra init`` and on every start. The upgrade runs inside one write
+transaction (``BEGIN IMMEDIATE`` on SQLite, where DDL is transactional), so two
+technicians starting at once serialise: the second finds the schema at head.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import StoreError
+from .engine import Database
+
+_SCRIPTS = Path(__file__).with_name("migrations")
+
+
+def alembic_config() -> Config:
+    """An Alembic config pointing at the packaged migration scripts."""
+    config = Config()
+    config.set_main_option("script_location", str(_SCRIPTS))
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest revision the code knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(db: Database) -> str | None:
+    """The revision the database is at, or None for an empty database."""
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(db: Database) -> bool:
+    """Upgrade ``db`` to head; return True if anything was applied."""
+    head = head_revision()
+    try:
+        if current_revision(db) == head:
+            return False
+        config = alembic_config()
+        with db.write_engine.begin() as conn:
+            config.attributes["connection"] = conn
+            # Another process may have upgraded while we waited for the lock.
+            if MigrationContext.configure(conn).get_current_revision() == head:
+                return False
+            command.upgrade(config, "head")
+    except (SQLAlchemyError, CommandError) as exc:
+        raise StoreError(f"cannot bring {db.display_url} up to date: {exc}") from exc
+    return True

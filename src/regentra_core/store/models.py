@@ -1,0 +1,168 @@
+"""The tables. Only ``Desk`` writes them; readers go through ``regentra_core.queries``.
+
+Nothing is ever hard-deleted: technicians are deactivated, links are cleared, and
+every change leaves an :class:`Event`. All timestamps are aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from ..enums import ActorKind, AuthorKind, Channel, Priority, Role, Status
+from .types import StrEnumType, UTCDateTime
+
+
+def _utc(nullable: bool = False, index: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Client(SQLModel, table=True):
+    """A customer organisation the MSP supports."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=200)
+    vip: bool = Field(default=False)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class Contact(SQLModel, table=True):
+    """A person at a client who raises tickets."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    email: str | None = Field(default=None, unique=True, max_length=320)
+    phone: str | None = Field(default=None, index=True, max_length=32)
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class Technician(SQLModel, table=True):
+    """A Unix account on the support host that may work tickets."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=64)
+    display_name: str = Field(max_length=200)
+    role: Role = Field(sa_column=Column(StrEnumType(Role), nullable=False))
+    active: bool = Field(default=True)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class Ticket(SQLModel, table=True):
+    """One customer request, from intake to close."""
+
+    __table_args__ = (
+        Index("ix_ticket_status_priority", "status", "priority"),
+        Index("ix_ticket_updated_at", "updated_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)
+    subject: str = Field(sa_column=Column(Text, nullable=False))
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    status: Status = Field(sa_column=Column(StrEnumType(Status), nullable=False, index=True))
+    priority: Priority = Field(sa_column=Column(StrEnumType(Priority), nullable=False))
+    suggested_priority: Priority | None = Field(
+        default=None, sa_column=Column(StrEnumType(Priority), nullable=True)
+    )
+    channel: Channel = Field(sa_column=Column(StrEnumType(Channel), nullable=False))
+    client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    assignee_id: int | None = Field(default=None, foreign_key="technician.id", index=True)
+    is_master: bool = Field(default=False)
+    master_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    follow_up_of_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    resolution: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    version: int = Field(default=1)
+    created_at: datetime = Field(sa_column=_utc(index=True))
+    updated_at: datetime = Field(sa_column=_utc())
+    first_response_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    resolved_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class Reply(SQLModel, table=True):
+    """A message in a ticket's public thread, seen by the customer."""
+
+    __table_args__ = (Index("ix_reply_ticket_created", "ticket_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
+    author_kind: AuthorKind = Field(sa_column=Column(StrEnumType(AuthorKind), nullable=False))
+    technician_id: int | None = Field(default=None, foreign_key="technician.id")
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    author_name: str = Field(max_length=200)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    channel: Channel = Field(sa_column=Column(StrEnumType(Channel), nullable=False))
+    external_id: str | None = Field(default=None, index=True, max_length=998)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class InternalNote(SQLModel, table=True):
+    """A private remark between technicians; never sent to the customer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    technician_id: int = Field(foreign_key="technician.id")
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class TimeEntry(SQLModel, table=True):
+    """Time a technician spent on a ticket, billable to the client or not."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    technician_id: int = Field(foreign_key="technician.id")
+    minutes: int
+    billable: bool = Field(default=True)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    work_date: date
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class Event(SQLModel, table=True):
+    """The audit trail: who did what to which ticket, when, through which door."""
+
+    __table_args__ = (Index("ix_event_ticket_at", "ticket_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    actor: str = Field(max_length=320)
+    actor_kind: ActorKind = Field(sa_column=Column(StrEnumType(ActorKind), nullable=False))
+    source: str = Field(max_length=32)
+    kind: str = Field(max_length=64, index=True)
+    from_value: str | None = Field(default=None, max_length=200)
+    to_value: str | None = Field(default=None, max_length=200)
+    detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    at: datetime = Field(sa_column=_utc(index=True))
+
+
+class KBArticle(SQLModel, table=True):
+    """A knowledge-base article that technicians (and later AI drafts) draw on."""
+
+    __tablename__ = "kb_article"
+    __table_args__ = (UniqueConstraint("slug"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=200)
+    title: str = Field(max_length=300)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    tags: str = Field(default="", max_length=500)
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())
+
+
+__all__ = [
+    "Client",
+    "Contact",
+    "Event",
+    "InternalNote",
+    "KBArticle",
+    "Reply",
+    "Technician",
+    "Ticket",
+    "TimeEntry",
+]

@@ -1,0 +1,31 @@
+"""Untrusted text made safe to show on a terminal, literally.
+
+Subjects, bodies and names arrive from email, SMS and chat. A terminal escape
+sequence in them must not clear or restyle a technician's screen, so control
+characters are shown as visible escapes. (Rich markup is the interfaces' concern:
+they render such text as ``rich.text.Text``, never as markup.)
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def literal(text: str) -> str:
+    """``text`` with every control character (but newline and tab) made visible."""
+    return _CONTROL.sub(_visible, text)
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """A literal, single-line form for lists and cards."""
+    flat = literal(" ".join(text.split()))
+    if limit is not None and len(flat) > limit:
+        return flat[: max(limit - 1, 0)] + "…"
+    return flat

@@ -1,0 +1,1 @@
+"""Regentra TUI: the terminal app and the ``regentra`` command."""

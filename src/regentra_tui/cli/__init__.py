@@ -1,0 +1,18 @@
+"""The ``regentra`` command line: scriptable commands, each with ``--json``."""
+
+from __future__ import annotations
+
+from . import admin, tickets
+from .root import cli
+
+cli.add_command(tickets.ticket)
+for command in admin.COMMANDS:
+    cli.add_command(command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="regentra")
+
+
+__all__ = ["cli", "main"]

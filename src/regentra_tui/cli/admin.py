@@ -1,0 +1,153 @@
+"""Set-up and operations commands: init, demo, technician, worker."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from regentra_core import queries
+from regentra_core.clock import parse_instant, utcnow
+from regentra_core.demo import load_demo
+from regentra_core.desk import Desk
+from regentra_core.enums import Role
+from regentra_core.identity import Actor, os_username
+from regentra_core.jobs import run_due_jobs
+
+from .context import CliContext, pass_cli
+from .output import console, emit_json, json_option
+
+
+@click.command("init")
+@click.option("--demo", "with_demo", is_flag=True, help="Also load the demo desk.")
+@json_option
+@pass_cli
+def init(state: CliContext, with_demo: bool, as_json: bool) -> None:
+    """Create or upgrade the database; the first account to run it becomes a lead."""
+    db = state.db  # opening migrates to head
+    me = os_username()
+    registered = None
+    if not queries.technicians(db, active_only=False):
+        Desk(db, Actor.system("init"), source="cli").add_technician(me, role=Role.LEAD)
+        registered = me
+    loaded = load_demo(db, operator=me) if with_demo else None
+    summary = {
+        "database": db.display_url,
+        "registered_lead": registered,
+        "demo": loaded,
+        "tickets": sum(queries.status_counts(db).values()),
+    }
+    if as_json:
+        emit_json(summary)
+        return
+    click.echo(f"Database ready: {db.display_url}")
+    if registered:
+        click.echo(f"Registered {registered} as the first lead technician.")
+    if loaded:
+        click.echo(f"Loaded the demo desk: {loaded['tickets']} tickets.")
+
+
+def demo_database_path(state: CliContext) -> Path:
+    return state.settings.data_dir / "demo.db"
+
+
+@click.command("demo")
+@click.option("--no-tui", is_flag=True, help="Only build the demo database and print a summary.")
+@json_option
+@pass_cli
+def demo(state: CliContext, no_tui: bool, as_json: bool) -> None:
+    """Open the app on a fresh demo database (rebuilt every time, no set-up)."""
+    if state.db_option is None:
+        path = demo_database_path(state)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        state.db_option = str(path)
+    db = state.db
+    if sum(queries.status_counts(db).values()):
+        raise click.ClickException(f"{db.display_url} already has tickets; demo wants a fresh one")
+    load_demo(db, operator=os_username())
+    counts = queries.status_counts(db)
+    if as_json:
+        emit_json({"database": db.display_url, "statuses": counts})
+        return
+    if no_tui or not os.isatty(1):
+        out = console()
+        out.print(f"Demo desk ready in {db.display_url}")
+        table = Table(box=None, pad_edge=False)
+        table.add_column("Status")
+        table.add_column("Tickets", justify="right")
+        for status, n in counts.items():
+            table.add_row(status.label, str(n))
+        out.print(table)
+        out.print(f"Try: regentra --db {db.display_url.removeprefix('sqlite:///')} ticket list")
+        return
+    from .launch import launch_app
+
+    launch_app(state)
+
+
+@click.group("technician")
+def technician() -> None:
+    """Register and list technicians (the Unix accounts that may work tickets)."""
+
+
+@technician.command("add")
+@click.argument("username")
+@click.option("--name", "display_name", help="Display name (default: from the account).")
+@click.option("--lead", is_flag=True, help="Make a lead (may register technicians).")
+@json_option
+@pass_cli
+def technician_add(
+    state: CliContext, username: str, display_name: str | None, lead: bool, as_json: bool
+) -> None:
+    """Register USERNAME as a technician (leads only)."""
+    tech = state.desk().add_technician(
+        username, display_name, Role.LEAD if lead else Role.TECHNICIAN
+    )
+    if as_json:
+        emit_json({"username": tech.username, "display_name": tech.display_name, "role": tech.role})
+        return
+    click.echo(f"{tech.username} is a {tech.role.value}")
+
+
+@technician.command("list")
+@json_option
+@pass_cli
+def technician_list(state: CliContext, as_json: bool) -> None:
+    """List active technicians."""
+    techs = queries.technicians(state.db)
+    rows = [
+        {"username": t.username, "display_name": t.display_name, "role": t.role.value}
+        for t in techs
+    ]
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['username']:<16} {row['role']:<11} {row['display_name']}")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, required=True, help="Run every due job once and exit.")
+@click.option("--at", "at_text", metavar="TIME", help="Run as of this ISO time (default: now).")
+@json_option
+@pass_cli
+def worker(state: CliContext, once: bool, at_text: str | None, as_json: bool) -> None:
+    """Run the timer jobs (auto-close, ...) once, as of now or --at."""
+    at: datetime = parse_instant(at_text) if at_text else utcnow()
+    report = run_due_jobs(state.db, at)
+    if as_json:
+        emit_json(report)
+        return
+    closed = report.auto_closed
+    click.echo(f"Auto-closed {len(closed)} ticket(s)" + (f": {_numbers(closed)}" if closed else ""))
+
+
+def _numbers(numbers: list[int]) -> str:
+    return ", ".join(f"#{n}" for n in numbers)
+
+
+COMMANDS: list[click.Command] = [init, demo, technician, worker]

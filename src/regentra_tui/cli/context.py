@@ -1,0 +1,51 @@
+"""What every command shares: settings, the database, and the acting Desk.
+
+The database is opened (and migrated to head) only when a command first needs it,
+so ``regentra --help`` stays instant and never touches a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import click
+
+from regentra_core.config import Settings, load_settings
+from regentra_core.desk import Desk
+from regentra_core.store import Database, upgrade
+
+
+@dataclass
+class CliContext:
+    """Per-invocation state, stored as ``ctx.obj``."""
+
+    db_option: str | None = None
+    _settings: Settings | None = None
+    _db: Database | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings()
+        return self._settings
+
+    def database_target(self) -> str:
+        return self.db_option or self.settings.database_target()
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = Database(self.database_target())
+            upgrade(self._db)
+        return self._db
+
+    def desk(self) -> Desk:
+        """A Desk acting as this process's OS account."""
+        return Desk.for_os_user(self.db, source="cli")
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+
+pass_cli = click.make_pass_decorator(CliContext)

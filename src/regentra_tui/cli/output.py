@@ -1,0 +1,77 @@
+"""How commands print: ``--json`` for scripts, Rich tables for people.
+
+Untrusted text (subjects, bodies, names) always goes through ``rich.text.Text``
+built from :func:`regentra_core.text.literal`, so neither Rich markup nor terminal
+escape sequences in a customer's email can style or control the screen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from regentra_core.text import literal, one_line
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def json_option(func: F) -> F:
+    """Add ``--json`` to a command."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of text."
+    )(func)
+
+
+def jsonable(value: Any) -> Any:
+    """Turn dataclasses, enums and datetimes into plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def emit_json(value: Any) -> None:
+    json.dump(jsonable(value), sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def console() -> Console:
+    # highlight=False: Rich's repr highlighter would colour numbers in subjects.
+    # Piped output is not squeezed to 80 columns: scripts and grep want whole lines.
+    width = None if sys.stdout.isatty() else 160
+    return Console(highlight=False, soft_wrap=False, width=width)
+
+
+def safe(text: str | None, *, flat: bool = False, limit: int | None = None) -> Text:
+    """Untrusted text as a literal Rich ``Text``."""
+    if text is None:
+        return Text("-", style="dim")
+    return Text(one_line(text, limit) if flat else literal(text))
+
+
+def when(value: datetime | None) -> str:
+    """A UTC time, short and unambiguous."""
+    if value is None:
+        return "-"
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def minutes(total: int) -> str:
+    hours, mins = divmod(total, 60)
+    return f"{hours}h {mins:02d}m" if hours else f"{mins}m"

@@ -1,0 +1,58 @@
+"""The ``regentra`` command group and its error handling.
+
+Every refusal from the core arrives as a :class:`RegentraError` and leaves as one
+line on stderr with a non-zero exit: 1 for refused or invalid input, 3 for a
+stale-version conflict (so scripts can reload and retry), 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from regentra_core.errors import ConflictError, RegentraError
+
+from .context import CliContext
+
+EXIT_REFUSED = 1
+EXIT_CONFLICT = 3
+
+
+class RegentraGroup(click.Group):
+    """A group that turns core errors into one clean line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ConflictError as exc:
+            raise _Conflict(str(exc)) from exc
+        except RegentraError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+class _Conflict(click.ClickException):
+    exit_code = EXIT_CONFLICT
+
+
+@click.group(cls=RegentraGroup, invoke_without_command=True)
+@click.option(
+    "--db",
+    "db_option",
+    metavar="PATH|URL",
+    help="Database file or SQLAlchemy URL (default: $REGENTRA_DATABASE_URL, then config).",
+)
+@click.version_option(package_name="regentra-tui", prog_name="regentra")
+@click.pass_context
+def cli(ctx: click.Context, db_option: str | None) -> None:
+    """Regentra: a keyboard-first helpdesk for MSP technicians.
+
+    Without a command, opens the terminal app on the configured database.
+    """
+    state = CliContext(db_option=db_option)
+    ctx.obj = state
+    ctx.call_on_close(state.close)
+    if ctx.invoked_subcommand is None:
+        from .launch import launch_app
+
+        launch_app(state)

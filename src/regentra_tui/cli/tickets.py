@@ -1,0 +1,496 @@
+"""``regentra ticket ...``: every ticket use case, scriptable.
+
+Each command is a thin shell: parse, call one ``Desk`` method or one query, print.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import click
+from rich.table import Table
+from rich.text import Text
+
+from regentra_core import queries
+from regentra_core.clock import parse_instant
+from regentra_core.desk import CascadeResult
+from regentra_core.enums import Channel, Priority, Status
+from regentra_core.errors import ValidationError
+from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
+
+from .context import CliContext, pass_cli
+from .output import console, emit_json, json_option, minutes, safe, when
+
+_STATUS_CHOICES = [s.cli for s in Status] + ["waiting"]
+_PRIORITY_CHOICES = [p.value for p in Priority]
+
+
+def _status(_: click.Context, __: click.Parameter, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return tuple(Status.parse(v) for v in value)
+    return Status.parse(value)
+
+
+def _priority(_: click.Context, __: click.Parameter, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return tuple(Priority.parse(v) for v in value)
+    return Priority.parse(value)
+
+
+def _instant(_: click.Context, __: click.Parameter, value: str | None) -> datetime | None:
+    return parse_instant(value) if value else None
+
+
+expect_version = click.option(
+    "--expect-version",
+    type=int,
+    metavar="V",
+    help="Refuse (exit 3) unless the ticket is still at version V.",
+)
+
+
+@click.group()
+def ticket() -> None:
+    """Create, list, show and work tickets."""
+
+
+@ticket.command("create")
+@click.option("--subject", "-s", required=True, help="One-line summary.")
+@click.option("--description", "-d", default="", help="What the customer reported.")
+@click.option(
+    "--priority",
+    "-p",
+    type=click.Choice(_PRIORITY_CHOICES, case_sensitive=False),
+    default="medium",
+    show_default=True,
+    help="The customer's priority.",
+)
+@click.option(
+    "--channel",
+    type=click.Choice([c.value for c in Channel], case_sensitive=False),
+    default="manual",
+    show_default=True,
+    help="How the request arrived.",
+)
+@click.option("--contact", "contact_email", required=True, metavar="EMAIL", help="Contact email.")
+@click.option("--client", "client_name", help="Client name (needed for a new contact).")
+@json_option
+@pass_cli
+def create(
+    state: CliContext,
+    subject: str,
+    description: str,
+    priority: str,
+    channel: str,
+    contact_email: str,
+    client_name: str | None,
+    as_json: bool,
+) -> None:
+    """Open a new ticket."""
+    created = state.desk().create_ticket(
+        subject=subject,
+        description=description,
+        priority=Priority.parse(priority),
+        channel=Channel.parse(channel),
+        contact_email=contact_email,
+        client_name=client_name,
+    )
+    _print_ticket(state, created.number, as_json, f"Created ticket #{created.number}")
+
+
+@ticket.command("list")
+@click.option(
+    "--status",
+    multiple=True,
+    type=click.Choice(_STATUS_CHOICES, case_sensitive=False),
+    callback=_status,
+    help="Only these statuses (repeatable).",
+)
+@click.option(
+    "--priority",
+    multiple=True,
+    type=click.Choice(_PRIORITY_CHOICES, case_sensitive=False),
+    callback=_priority,
+    help="Only these priorities (repeatable).",
+)
+@click.option("--assignee", metavar="USER", help="Username, or 'none' for unassigned.")
+@click.option("--client", metavar="NAME", help="Client name.")
+@click.option("--since", metavar="TIME", callback=_instant, help="Created at or after (ISO).")
+@click.option("--until", metavar="TIME", callback=_instant, help="Created before (ISO).")
+@click.option("--search", "text", metavar="TEXT", help="Subject contains TEXT.")
+@click.option(
+    "--sort",
+    type=click.Choice([k.value for k in SortKey]),
+    default="number",
+    show_default=True,
+)
+@click.option("--desc", is_flag=True, help="Reverse the order.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=200, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@json_option
+@pass_cli
+def list_(
+    state: CliContext,
+    status: tuple[Status, ...],
+    priority: tuple[Priority, ...],
+    assignee: str | None,
+    client: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    text: str | None,
+    sort: str,
+    desc: bool,
+    limit: int,
+    offset: int,
+    as_json: bool,
+) -> None:
+    """List tickets; filters combine."""
+    if since and until and since >= until:
+        raise ValidationError("--since must be before --until")
+    f = TicketFilter(status, priority, assignee, client, since, until, text)
+    rows = queries.list_tickets(
+        state.db, f, sort=SortKey(sort), descending=desc, limit=limit, offset=offset
+    )
+    if as_json:
+        emit_json(rows)
+        return
+    out = console()
+    if not rows:
+        out.print("No tickets match.")
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for name in ("#", "Status", "Priority", "Subject", "Client", "Assignee", "Updated"):
+        if name == "Subject":
+            table.add_column(name, ratio=1, min_width=20, overflow="ellipsis", no_wrap=True)
+        else:
+            table.add_column(name, no_wrap=True)
+    for r in rows:
+        table.add_row(
+            str(r.number),
+            r.status.label,
+            r.priority.label,
+            safe(r.subject, flat=True, limit=60),
+            safe(r.client, flat=True),
+            r.assignee or "-",
+            when(r.updated_at),
+        )
+    out.print(table)
+
+
+@ticket.command("show")
+@click.argument("number", type=int)
+@json_option
+@pass_cli
+def show(state: CliContext, number: int, as_json: bool) -> None:
+    """Show a ticket with its conversation, notes, time and links."""
+    detail = queries.ticket_detail(state.db, number)
+    if as_json:
+        emit_json(detail)
+        return
+    _print_detail(detail)
+
+
+@ticket.command("history")
+@click.argument("number", type=int)
+@json_option
+@pass_cli
+def history(state: CliContext, number: int, as_json: bool) -> None:
+    """Show a ticket's audit trail: who did what, when, through which door."""
+    events = queries.ticket_history(state.db, number)
+    if as_json:
+        emit_json(events)
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for name in ("When", "Who", "Via", "What", "From", "To", "Detail"):
+        table.add_column(name)
+    for e in events:
+        table.add_row(
+            when(e.at),
+            safe(e.actor),
+            e.source,
+            e.kind,
+            safe(e.from_value, flat=True),
+            safe(e.to_value, flat=True),
+            safe(e.detail, flat=True, limit=60),
+        )
+    console().print(table)
+
+
+@ticket.command("reply")
+@click.argument("number", type=int)
+@click.option("--body", "-b", required=True, help="The message.")
+@click.option(
+    "--from-customer", is_flag=True, help="Record the customer's reply (e.g. from a phone call)."
+)
+@expect_version
+@json_option
+@pass_cli
+def reply(
+    state: CliContext,
+    number: int,
+    body: str,
+    from_customer: bool,
+    expect_version: int | None,
+    as_json: bool,
+) -> None:
+    """Add a public reply (the technician's, or the customer's with --from-customer)."""
+    desk = state.desk()
+    if from_customer:
+        result = desk.add_customer_reply(number, body, channel=Channel.MANUAL)
+        target = result.ticket_number
+        message = f"Customer reply added to #{target}"
+        if result.follow_up_of is not None:
+            message = f"#{number} is closed: opened follow-up ticket #{target} with the reply"
+    else:
+        desk.add_technician_reply(number, body, expected_version=expect_version)
+        target, message = number, f"Reply added to #{number}"
+    _print_ticket(state, target, as_json, message)
+
+
+@ticket.command("note")
+@click.argument("number", type=int)
+@click.option("--body", "-b", required=True, help="The note (never shown to the customer).")
+@json_option
+@pass_cli
+def note(state: CliContext, number: int, body: str, as_json: bool) -> None:
+    """Add a private internal note."""
+    state.desk().add_note(number, body)
+    _print_ticket(state, number, as_json, f"Note added to #{number}")
+
+
+@ticket.command("time")
+@click.argument("number", type=int)
+@click.option("--minutes", "-m", "mins", type=int, required=True, help="Minutes worked.")
+@click.option("--non-billable", is_flag=True, help="Do not bill this time to the client.")
+@click.option("--note", "text", default="", help="What the time was spent on.")
+@json_option
+@pass_cli
+def time_(
+    state: CliContext, number: int, mins: int, non_billable: bool, text: str, as_json: bool
+) -> None:
+    """Log time worked on a ticket."""
+    state.desk().log_time(number, mins, billable=not non_billable, note=text)
+    kind = "non-billable" if non_billable else "billable"
+    _print_ticket(state, number, as_json, f"Logged {minutes(mins)} {kind} on #{number}")
+
+
+@ticket.command("status")
+@click.argument("number", type=int)
+@click.argument("status", type=click.Choice(_STATUS_CHOICES, case_sensitive=False))
+@click.option("--resolution", help="What fixed it (when resolving).")
+@expect_version
+@json_option
+@pass_cli
+def status(
+    state: CliContext,
+    number: int,
+    status: str,
+    resolution: str | None,
+    expect_version: int | None,
+    as_json: bool,
+) -> None:
+    """Move a ticket to another status (open, in-progress, waiting, escalated, ...)."""
+    target = Status.parse(status)
+    t = state.desk().change_status(
+        number, target, expected_version=expect_version, resolution=resolution
+    )
+    message = f"#{number} is now {t.status.label}"
+    if t.is_master and target.is_done:
+        open_children = [
+            c.number
+            for c in queries.ticket_detail(state.db, number).children
+            if not c.status.is_done
+        ]
+        if open_children:
+            message += (
+                f"; {len(open_children)} open child ticket(s) left as they are "
+                f"(regentra ticket cascade {number} --status {target.cli})"
+            )
+    _print_ticket(state, number, as_json, message)
+
+
+@ticket.command("priority")
+@click.argument("number", type=int)
+@click.argument("priority", type=click.Choice(_PRIORITY_CHOICES, case_sensitive=False))
+@expect_version
+@json_option
+@pass_cli
+def priority(
+    state: CliContext, number: int, priority: str, expect_version: int | None, as_json: bool
+) -> None:
+    """Change a ticket's priority (an operator edit, recorded as such)."""
+    t = state.desk().change_priority(
+        number, Priority.parse(priority), expected_version=expect_version
+    )
+    _print_ticket(state, number, as_json, f"#{number} priority is now {t.priority.label}")
+
+
+@ticket.command("assign")
+@click.argument("number", type=int)
+@click.argument("username")
+@expect_version
+@json_option
+@pass_cli
+def assign(
+    state: CliContext, number: int, username: str, expect_version: int | None, as_json: bool
+) -> None:
+    """Assign a ticket to a technician ('none' to unassign)."""
+    who = None if username.lower() == "none" else username
+    state.desk().assign(number, who, expected_version=expect_version)
+    _print_ticket(state, number, as_json, f"#{number} assigned to {who or 'nobody'}")
+
+
+@ticket.command("master")
+@click.argument("number", type=int)
+@json_option
+@pass_cli
+def master(state: CliContext, number: int, as_json: bool) -> None:
+    """Promote a ticket to master, so related tickets can be linked under it."""
+    state.desk().promote(number)
+    _print_ticket(state, number, as_json, f"#{number} is now a master ticket")
+
+
+@ticket.command("link")
+@click.argument("master_number", metavar="MASTER", type=int)
+@click.argument("child_number", metavar="CHILD", type=int)
+@json_option
+@pass_cli
+def link(state: CliContext, master_number: int, child_number: int, as_json: bool) -> None:
+    """Link CHILD under the master ticket MASTER."""
+    state.desk().link(master_number, child_number)
+    _print_ticket(state, child_number, as_json, f"#{child_number} linked under #{master_number}")
+
+
+@ticket.command("unlink")
+@click.argument("child_number", metavar="CHILD", type=int)
+@json_option
+@pass_cli
+def unlink(state: CliContext, child_number: int, as_json: bool) -> None:
+    """Detach CHILD from its master."""
+    state.desk().unlink(child_number)
+    _print_ticket(state, child_number, as_json, f"#{child_number} unlinked")
+
+
+@ticket.command("cascade")
+@click.argument("master_number", metavar="MASTER", type=int)
+@click.option("--status", type=click.Choice(_STATUS_CHOICES, case_sensitive=False))
+@click.option("--assignee", metavar="USER", help="Assign every open child to USER.")
+@click.option("--resolution", is_flag=True, help="Copy the master's resolution note.")
+@click.option("--reply", metavar="TEXT", help="Send this public reply on every open child.")
+@json_option
+@pass_cli
+def cascade(
+    state: CliContext,
+    master_number: int,
+    status: str | None,
+    assignee: str | None,
+    resolution: bool,
+    reply: str | None,
+    as_json: bool,
+) -> None:
+    """Apply status, assignee, resolution or a reply to a master's open children."""
+    result = state.desk().cascade(
+        master_number,
+        status=Status.parse(status) if status else None,
+        assignee=assignee,
+        resolution=resolution,
+        reply=reply,
+    )
+    if as_json:
+        emit_json(result)
+        return
+    _print_cascade(result)
+
+
+def _print_cascade(result: CascadeResult) -> None:
+    out = console()
+    out.print(f"Cascade from #{result.master}:")
+    out.print(f"  changed: {', '.join(f'#{n}' for n in result.changed) or 'none'}")
+    out.print(
+        f"  skipped (already resolved/closed): "
+        f"{', '.join(f'#{n}' for n in result.skipped) or 'none'}"
+    )
+    for number, why in result.refused:
+        out.print(Text(f"  refused #{number}: ") + safe(why))
+
+
+def _print_ticket(state: CliContext, number: int, as_json: bool, message: str) -> None:
+    if as_json:
+        emit_json(queries.get_ticket(state.db, number))
+    else:
+        click.echo(message)
+
+
+def _print_detail(d: TicketDetail) -> None:
+    out = console()
+    t = d.ticket
+    title = Text(f"#{t.number} ", style="bold") + safe(t.subject, flat=True)
+    out.print(title)
+    out.print(_header(t))
+    if d.description:
+        out.print()
+        out.print(safe(d.description))
+    if d.resolution:
+        out.print(Text("\nResolution: ", style="bold") + safe(d.resolution))
+    if d.thread:
+        out.print(Text("\nConversation", style="bold"))
+        for item in d.thread:
+            label = "note (private)" if item.private else item.author_kind.value
+            out.print(
+                Text(f"  {when(item.at)}  ", style="dim")
+                + safe(item.author, flat=True)
+                + Text(f" [{label}]", style="yellow" if item.private else "cyan")
+            )
+            for line in literal_lines(item.body):
+                out.print(Text("    ") + line)
+    if d.time_entries:
+        out.print(
+            Text("\nTime: ", style="bold")
+            + Text(f"{minutes(d.total_minutes)} total, {minutes(d.billable_minutes)} billable")
+        )
+        for e in d.time_entries:
+            kind = "billable" if e.billable else "non-billable"
+            out.print(
+                Text(f"  {e.work_date}  {e.technician}  {minutes(e.minutes)} {kind}  ")
+                + safe(e.note, flat=True)
+            )
+    if d.children:
+        out.print(Text("\nChildren", style="bold"))
+        for c in d.children:
+            out.print(Text(f"  #{c.number}  {c.status.label:<20} ") + safe(c.subject, flat=True))
+    if d.follow_ups:
+        out.print(
+            Text("\nFollow-ups: ", style="bold") + Text(", ".join(f"#{n}" for n in d.follow_ups))
+        )
+
+
+def literal_lines(body: str) -> list[Text]:
+    return [safe(line) for line in body.splitlines() or [""]]
+
+
+def _header(t: TicketRow) -> Text:
+    parts = [
+        f"Status: {t.status.label}",
+        f"Priority: {t.priority.label}",
+    ]
+    if t.suggested_priority and t.suggested_priority != t.priority:
+        parts.append(f"Suggested: {t.suggested_priority.label}")
+    parts += [f"Channel: {t.channel.label}", f"Version: {t.version}"]
+    line = Text("  ".join(parts))
+    line += Text("\nClient: ") + safe(t.client) + Text("  Contact: ") + safe(t.contact)
+    if t.contact_email:
+        line += Text(" <") + safe(t.contact_email) + Text(">")
+    line += Text(f"  Assignee: {t.assignee or '-'}")
+    line += Text(f"\nCreated: {when(t.created_at)}  Updated: {when(t.updated_at)}")
+    if t.master:
+        line += Text(f"\nChild of master #{t.master}")
+    if t.is_master:
+        line += Text("\nMaster ticket")
+    if t.follow_up_of:
+        line += Text(f"\nFollow-up of #{t.follow_up_of}")
+    return line
