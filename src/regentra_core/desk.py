@@ -674,7 +674,8 @@ class Desk:
     ) -> CascadeResult:
         """Apply the master's status, assignee, resolution and/or a reply to its children.
 
-        Children already Resolved or Closed are skipped. A child that cannot make the
+        Children already Resolved or Closed are skipped (as are children already at
+        the cascaded status, when that is all there is to do). A child that cannot make the
         move is listed as refused, and the rest still go ahead. Closing a child that is
         not yet resolved resolves it first, as a technician would by hand.
         """
@@ -696,8 +697,9 @@ class Desk:
                 raise ValidationError(f"#{master_number} has no resolution note to cascade")
             tech = self._technician(s, assignee) if assignee else None
             result = CascadeResult(master.number)
+            only_status = assignee is None and not resolution and reply_body is None
             for child in children:
-                if child.status.is_done:
+                if child.status.is_done or (only_status and child.status == status):
                     result.skipped.append(child.number)
                     continue
                 try:

@@ -88,7 +88,7 @@ def check_transition(current: Status, target: Status, actor: ActorKind) -> Trans
         hint = ", ".join(s.label for s in options) if options else "nothing"
         who = "" if allowed is None else f" by a {actor.value}"
         raise IllegalTransition(
-            f"cannot move a {current.label} ticket to {target.label}{who}; "
+            f"cannot move a ticket from {current.label} to {target.label}{who}; "
             f"from {current.label} it can go to: {hint}"
         )
     return Transition(current, target, _kind_of(current, target))

@@ -27,6 +27,7 @@ from .output import console, emit_json, json_option
 @pass_cli
 def init(state: CliContext, with_demo: bool, as_json: bool) -> None:
     """Create or upgrade the database; the first account to run it becomes a lead."""
+    state.identity_required = False
     db = state.db  # opening migrates to head
     me = os_username()
     registered = None
@@ -60,6 +61,7 @@ def demo_database_path(state: CliContext) -> Path:
 @pass_cli
 def demo(state: CliContext, no_tui: bool, as_json: bool) -> None:
     """Open the app on a fresh demo database (rebuilt every time, no set-up)."""
+    state.identity_required = False
     if state.db_option is None:
         path = demo_database_path(state)
         for suffix in ("", "-wal", "-shm"):
@@ -137,6 +139,7 @@ def technician_list(state: CliContext, as_json: bool) -> None:
 @pass_cli
 def worker(state: CliContext, once: bool, at_text: str | None, as_json: bool) -> None:
     """Run the timer jobs (auto-close, ...) once, as of now or --at."""
+    state.identity_required = False  # the worker runs as a service account
     at: datetime = parse_instant(at_text) if at_text else utcnow()
     report = run_due_jobs(state.db, at)
     if as_json:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 import click
 
 from regentra_core.config import Settings, load_settings
-from regentra_core.desk import Desk
+from regentra_core.desk import Desk, resolve_os_technician
+from regentra_core.identity import Actor
 from regentra_core.store import Database, upgrade
 
 
@@ -20,8 +21,11 @@ class CliContext:
     """Per-invocation state, stored as ``ctx.obj``."""
 
     db_option: str | None = None
+    identity_required: bool = True
+    """Ticket data is for registered technicians only; set-up commands opt out."""
     _settings: Settings | None = None
     _db: Database | None = field(default=None, repr=False)
+    _actor: Actor | None = None
 
     @property
     def settings(self) -> Settings:
@@ -37,11 +41,16 @@ class CliContext:
         if self._db is None:
             self._db = Database(self.database_target())
             upgrade(self._db)
+        if self.identity_required and self._actor is None:
+            self._actor = resolve_os_technician(self._db)
         return self._db
 
     def desk(self) -> Desk:
         """A Desk acting as this process's OS account."""
-        return Desk.for_os_user(self.db, source="cli")
+        db = self.db
+        if self._actor is None:
+            self._actor = resolve_os_technician(db)
+        return Desk(db, self._actor, source="cli")
 
     def close(self) -> None:
         if self._db is not None:

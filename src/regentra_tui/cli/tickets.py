@@ -412,7 +412,7 @@ def _print_cascade(result: CascadeResult) -> None:
     out.print(f"Cascade from #{result.master}:")
     out.print(f"  changed: {', '.join(f'#{n}' for n in result.changed) or 'none'}")
     out.print(
-        f"  skipped (already resolved/closed): "
+        f"  left alone (already resolved, closed or there): "
         f"{', '.join(f'#{n}' for n in result.skipped) or 'none'}"
     )
     for number, why in result.refused:

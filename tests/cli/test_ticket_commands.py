@@ -1,0 +1,200 @@
+"""The scriptable CLI: every command works, prints JSON, and fails in one clear line."""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import subprocess
+
+import pytest
+
+from tests.cli.conftest import REGENTRA
+
+
+def _create(regentra, **kw):
+    args = [
+        "ticket",
+        "create",
+        "--subject",
+        kw.get("subject", "VPN down"),
+        "--description",
+        "cannot connect",
+        "--priority",
+        kw.get("priority", "medium"),
+        "--channel",
+        kw.get("channel", "email"),
+        "--contact",
+        kw.get("contact", "a@x.example"),
+    ]
+    return regentra.json(*args)
+
+
+def test_init_registers_the_running_account_as_lead(regentra):
+    me = pwd.getpwuid(os.getuid()).pw_name
+    techs = regentra.json("technician", "list")
+    assert techs == [{"username": me, "display_name": techs[0]["display_name"], "role": "lead"}]
+
+
+def test_create_show_and_list_round_trip(regentra):
+    created = _create(regentra, subject="Scanner broken", priority="high", channel="sms")
+    assert created["status"] == "open" and created["priority"] == "high"
+    assert created["channel"] == "sms"
+    shown = regentra.json("ticket", "show", str(created["number"]))
+    assert shown["ticket"]["subject"] == "Scanner broken"
+    listed = regentra.json("ticket", "list")
+    assert [t["number"] for t in listed] == [created["number"]]
+
+
+def test_list_filters_combine(regentra):
+    a = _create(regentra, priority="high")
+    b = _create(regentra, priority="low")
+    _create(regentra, priority="high")
+    regentra("ticket", "status", str(a["number"]), "in-progress")
+    regentra("ticket", "status", str(b["number"]), "in-progress")
+    rows = regentra.json("ticket", "list", "--status", "in-progress", "--priority", "high")
+    assert [r["number"] for r in rows] == [a["number"]]
+    me = pwd.getpwuid(os.getuid()).pw_name
+    regentra("ticket", "assign", str(b["number"]), me)
+    assert [r["number"] for r in regentra.json("ticket", "list", "--assignee", me)] == [b["number"]]
+    assert len(regentra.json("ticket", "list", "--assignee", "none")) == 2
+    assert regentra.json("ticket", "list", "--since", "2999-01-01") == []
+    assert len(regentra.json("ticket", "list", "--until", "2999-01-01")) == 3
+
+
+def test_work_a_ticket_end_to_end(regentra):
+    n = str(_create(regentra)["number"])
+    assert regentra("ticket", "status", n, "in-progress").exit_code == 0
+    assert regentra("ticket", "reply", n, "--body", "Try the SSL profile").exit_code == 0
+    assert regentra("ticket", "note", n, "--body", "ISP blocks UDP").exit_code == 0
+    assert regentra("ticket", "time", n, "--minutes", "25").exit_code == 0
+    assert regentra("ticket", "time", n, "-m", "10", "--non-billable").exit_code == 0
+    assert regentra("ticket", "priority", n, "high").exit_code == 0
+    assert regentra("ticket", "status", n, "resolved", "--resolution", "SSL profile").exit_code == 0
+    detail = regentra.json("ticket", "show", n)
+    assert [i["kind"] for i in detail["thread"]] == ["reply", "note"]
+    assert detail["thread"][1]["private"] is True
+    assert sum(e["minutes"] for e in detail["time_entries"]) == 35
+    kinds = [e["kind"] for e in regentra.json("ticket", "history", n)]
+    assert kinds == [
+        "created",
+        "status_changed",
+        "technician_reply",
+        "note_added",
+        "time_logged",
+        "time_logged",
+        "priority_changed",
+        "resolved",
+    ]
+
+
+def test_customer_reply_on_closed_ticket_reports_the_follow_up(regentra):
+    n = str(_create(regentra)["number"])
+    regentra("ticket", "status", n, "resolved")
+    regentra("ticket", "status", n, "closed")
+    out = regentra("ticket", "reply", n, "--body", "again!", "--from-customer")
+    assert out.exit_code == 0
+    assert f"#{n} is closed: opened follow-up ticket" in out.output
+
+
+def test_master_link_cascade(regentra):
+    m, c1, c2 = (str(_create(regentra)["number"]) for _ in range(3))
+    assert regentra("ticket", "master", m).exit_code == 0
+    assert regentra("ticket", "link", m, c1).exit_code == 0
+    assert regentra("ticket", "link", m, c2).exit_code == 0
+    regentra("ticket", "status", c2, "resolved")
+    out = regentra("ticket", "status", m, "resolved")
+    assert "1 open child ticket(s) left as they are" in out.output
+    result = regentra.json("ticket", "cascade", m, "--status", "resolved", "--reply", "Fixed")
+    assert result["changed"] == [int(c1)] and result["skipped"] == [int(c2)]
+    assert regentra("ticket", "unlink", c1).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ticket", "show", "4242"], "no ticket #4242"),
+        (["ticket", "status", "1001", "closed"], "cannot move a ticket from Open to Closed"),
+        (["ticket", "priority", "1001", "urgent"], "Invalid value"),
+        (["ticket", "time", "1001", "--minutes", "0"], "minutes must be between"),
+        (["ticket", "assign", "1001", "ghost"], "no active technician"),
+        (["ticket", "link", "1001", "1001"], "cannot be its own child"),
+        (["ticket", "list", "--since", "yesterday"], "not a date/time"),
+        (
+            ["ticket", "create", "--subject", " ", "--contact", "a@b.example"],
+            "subject cannot be empty",
+        ),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_non_zero_exit(regentra, args, message):
+    _create(regentra)
+    result = regentra(*args)
+    assert result.exit_code != 0
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_stale_version_exits_3_with_a_conflict_message(regentra):
+    t = _create(regentra)
+    n, v = str(t["number"]), str(t["version"])
+    assert regentra("ticket", "status", n, "in-progress", "--expect-version", v).exit_code == 0
+    late = regentra("ticket", "status", n, "waiting", "--expect-version", v)
+    assert late.exit_code == 3
+    assert "changed by someone else" in late.output
+
+
+def test_worker_once_closes_resolved_tickets_as_of_the_given_time(regentra):
+    n = str(_create(regentra)["number"])
+    regentra("ticket", "status", n, "resolved")
+    resolved_at = regentra.json("ticket", "show", n)["ticket"]["resolved_at"]
+    from datetime import datetime, timedelta
+
+    at = datetime.fromisoformat(resolved_at)
+    early = regentra.json(
+        "worker", "--once", "--at", (at + timedelta(hours=23, minutes=59)).isoformat()
+    )
+    assert early["auto_closed"] == []
+    due = regentra.json("worker", "--once", "--at", (at + timedelta(hours=24)).isoformat())
+    assert due["auto_closed"] == [int(n)]
+
+
+def test_real_command_refuses_an_unregistered_database_user(tmp_path):
+    """The installed ``regentra`` script, end to end: a fresh database has no technicians."""
+    db = str(tmp_path / "x.db")
+    result = subprocess.run(
+        [REGENTRA, "--db", db, "ticket", "list"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    assert "is not a Regentra technician" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_real_command_json_output(tmp_path):
+    db = str(tmp_path / "x.db")
+    subprocess.run([REGENTRA, "--db", db, "init"], check=True, capture_output=True, timeout=60)
+    out = subprocess.run(
+        [
+            REGENTRA,
+            "--db",
+            db,
+            "ticket",
+            "create",
+            "-s",
+            "Hi",
+            "--contact",
+            "c@d.example",
+            "--json",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert json.loads(out.stdout)["number"] == 1001
+
+
+def test_hostile_subject_is_printed_literally(regentra):
+    n = str(_create(regentra, subject="[bold]x[/bold] \x1b[2J")["number"])
+    out = regentra("ticket", "show", n).output
+    assert "[bold]x[/bold]" in out
+    assert "\x1b" not in out and "\\x1b[2J" in out

@@ -1,0 +1,121 @@
+"""Shared fixtures: a fresh migrated database per test, a settable clock, desks.
+
+Every database a test opens is closed afterwards (as sqlite-utils' conftest does),
+so no test leaks connections or file handles into the next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from regentra_core.desk import Desk
+from regentra_core.enums import ActorKind, Channel, Priority, Role
+from regentra_core.identity import Actor
+from regentra_core.store import Database, Ticket, upgrade
+from regentra_core.store.models import Client, Technician
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+"""A Monday morning, so tests read like a working week."""
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime = T0) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """Never let a test read the developer's config or data folder."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("REGENTRA_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("REGENTRA_CONFIG", str(home / "no-config.toml"))
+    monkeypatch.delenv("REGENTRA_DATABASE_URL", raising=False)
+
+
+@pytest.fixture
+def db_path(tmp_path) -> str:
+    return str(tmp_path / "desk.db")
+
+
+@pytest.fixture
+def db(db_path) -> Iterator[Database]:
+    database = Database(db_path)
+    upgrade(database)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def _register(db: Database, username: str, role: Role) -> Actor:
+    with db.write() as s:
+        tech = Technician(
+            username=username, display_name=username.title(), role=role, active=True, created_at=T0
+        )
+        s.add(tech)
+        s.flush()
+        assert tech.id is not None
+        return Actor(ActorKind.TECHNICIAN, username, tech.id, role)
+
+
+@pytest.fixture
+def alice(db) -> Actor:
+    """A lead technician."""
+    return _register(db, "alice", Role.LEAD)
+
+
+@pytest.fixture
+def bob(db) -> Actor:
+    """An ordinary technician."""
+    return _register(db, "bob", Role.TECHNICIAN)
+
+
+@pytest.fixture
+def desk(db, alice, clock) -> Desk:
+    """Alice's desk, on the test clock."""
+    return Desk(db, alice, source="test", clock=clock)
+
+
+@pytest.fixture
+def clients(db) -> dict[str, int]:
+    with db.write() as s:
+        acme = Client(name="Acme", vip=False, created_at=T0)
+        vip = Client(name="Bigwig", vip=True, created_at=T0)
+        s.add_all([acme, vip])
+        s.flush()
+        assert acme.id and vip.id
+        return {"Acme": acme.id, "Bigwig": vip.id}
+
+
+@pytest.fixture
+def new_ticket(desk, clients) -> Callable[..., Ticket]:
+    """Create a ticket through the Desk with sensible defaults."""
+
+    def make(**overrides) -> Ticket:
+        args = dict(
+            subject="Printer offline",
+            description="The printer on floor 2 is offline.",
+            priority=Priority.MEDIUM,
+            channel=Channel.EMAIL,
+            contact_email="sam@acme.example",
+            client_name="Acme",
+        )
+        args.update(overrides)
+        return desk.create_ticket(**args)
+
+    return make

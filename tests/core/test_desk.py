@@ -1,0 +1,214 @@
+"""The Desk: one transaction and at least one Event per call; bad input loses nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from regentra_core import queries
+from regentra_core.desk import Desk
+from regentra_core.enums import Channel, EscalationReason, Priority, Role, Status
+from regentra_core.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    ValidationError,
+)
+from regentra_core.store.models import Event, Ticket
+
+
+def _event_count(db) -> int:
+    with db.read() as s:
+        return s.exec(select(func.count()).select_from(Event)).one()
+
+
+@pytest.fixture
+def ready(desk, new_ticket, bob):
+    """Two tickets, one a master, for every Desk call to act on."""
+    master = new_ticket(subject="Master")
+    child = new_ticket(subject="Child")
+    other = new_ticket(subject="Other")
+    desk.promote(master.number)
+    return master.number, child.number, other.number
+
+
+DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
+    "create_ticket": lambda d, t: d.create_ticket(
+        subject="New",
+        description="",
+        priority=Priority.LOW,
+        channel=Channel.SMS,
+        contact_phone="+15550001111",
+    ),
+    "add_customer_reply": lambda d, t: d.add_customer_reply(t[2], "thanks"),
+    "add_technician_reply": lambda d, t: d.add_technician_reply(t[2], "on it"),
+    "add_note": lambda d, t: d.add_note(t[2], "private"),
+    "log_time": lambda d, t: d.log_time(t[2], 15),
+    "change_status": lambda d, t: d.change_status(t[2], Status.IN_PROGRESS),
+    "reopen": lambda d, t: (d.change_status(t[2], Status.RESOLVED), d.reopen(t[2])),
+    "change_priority": lambda d, t: d.change_priority(t[2], Priority.CRITICAL),
+    "escalate_priority": lambda d, t: d.escalate_priority(t[2], EscalationReason.TICKET_SPIKE),
+    "suggest_priority": lambda d, t: d.suggest_priority(t[2], Priority.HIGH),
+    "assign": lambda d, t: d.assign(t[2], "bob"),
+    "promote": lambda d, t: d.promote(t[2]),
+    "link": lambda d, t: d.link(t[0], t[1]),
+    "unlink": lambda d, t: (d.link(t[0], t[1]), d.unlink(t[1])),
+    "cascade": lambda d, t: (d.link(t[0], t[1]), d.cascade(t[0], reply="update")),
+    "run_auto_close": lambda d, t: d.run_auto_close(),
+    "add_technician": lambda d, t: d.add_technician("dave"),
+}
+
+
+def test_every_public_desk_method_is_covered_here():
+    public = {
+        name for name in vars(Desk) if not name.startswith("_") and callable(getattr(Desk, name))
+    }
+    assert public - {"for_os_user"} == set(DESK_CALLS)
+
+
+@pytest.mark.parametrize("name", sorted(DESK_CALLS))
+def test_every_desk_call_writes_an_event(name, desk, db, ready):
+    before = _event_count(db)
+    DESK_CALLS[name](desk, ready)
+    assert _event_count(db) > before
+
+
+def test_events_carry_actor_source_and_time(desk, db, new_ticket, clock):
+    t = new_ticket()
+    clock.advance(minutes=5)
+    desk.add_note(t.number, "checked the logs")
+    last = queries.ticket_history(db, t.number)[-1]
+    assert (last.actor, last.source, last.kind, last.at) == (
+        "alice",
+        "test",
+        "note_added",
+        clock.now,
+    )
+
+
+def test_stale_version_is_a_conflict_not_an_overwrite(desk, db, new_ticket, bob, clock):
+    t = new_ticket()
+    loaded = queries.get_ticket(db, t.number).version
+    other = Desk(db, bob, source="test", clock=clock)
+    other.change_status(t.number, Status.IN_PROGRESS, expected_version=loaded)
+    with pytest.raises(ConflictError) as info:
+        desk.change_status(t.number, Status.WAITING_ON_CUSTOMER, expected_version=loaded)
+    assert "changed by someone else" in str(info.value)
+    row = queries.get_ticket(db, t.number)
+    assert row.status == Status.IN_PROGRESS and row.version == loaded + 1
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda d, n, v: d.change_priority(n, Priority.HIGH, expected_version=v),
+        lambda d, n, v: d.assign(n, "alice", expected_version=v),
+        lambda d, n, v: d.add_technician_reply(n, "hi", expected_version=v),
+    ],
+)
+def test_every_versioned_write_checks_the_version(desk, db, new_ticket, call):
+    t = new_ticket()
+    desk.add_note(t.number, "bumps the version")
+    with pytest.raises(ConflictError):
+        call(desk, t.number, t.version)
+
+
+def test_every_write_bumps_the_version(desk, db, new_ticket):
+    t = new_ticket()
+    versions = [queries.get_ticket(db, t.number).version]
+    desk.add_note(t.number, "a")
+    versions.append(queries.get_ticket(db, t.number).version)
+    desk.change_status(t.number, Status.IN_PROGRESS)
+    versions.append(queries.get_ticket(db, t.number).version)
+    assert versions == sorted(set(versions))
+
+
+def test_first_public_reply_sets_first_response_but_a_note_does_not(desk, db, new_ticket, clock):
+    t = new_ticket()
+    clock.advance(minutes=3)
+    desk.add_note(t.number, "looking")
+    assert queries.get_ticket(db, t.number).first_response_at is None
+    clock.advance(minutes=7)
+    desk.add_technician_reply(t.number, "Hello")
+    first = clock.now
+    clock.advance(minutes=7)
+    desk.add_technician_reply(t.number, "Again")
+    assert queries.get_ticket(db, t.number).first_response_at == first
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"subject": "   "}, "subject cannot be empty"),
+        ({"contact_email": "not-an-address"}, "not an email address"),
+        ({"contact_email": None}, "needs a contact"),
+        ({"client_name": "Nope Inc"}, "no client named"),
+    ],
+)
+def test_bad_ticket_input_is_refused_and_nothing_is_written(desk, db, new_ticket, kwargs, message):
+    with db.read() as s:
+        before = s.exec(select(func.count()).select_from(Ticket)).one()
+    events = _event_count(db)
+    with pytest.raises((ValidationError, NotFoundError), match=message):
+        new_ticket(**kwargs)
+    with db.read() as s:
+        assert s.exec(select(func.count()).select_from(Ticket)).one() == before
+    assert _event_count(db) == events
+
+
+def test_contact_of_another_client_is_refused(desk, new_ticket):
+    new_ticket(contact_email="pat@acme.example")
+    with pytest.raises(ValidationError, match="another client"):
+        new_ticket(contact_email="pat@acme.example", client_name="Bigwig")
+
+
+@pytest.mark.parametrize("minutes", [0, -5, 24 * 60 + 1])
+def test_time_entry_must_be_a_sane_length(desk, new_ticket, minutes):
+    t = new_ticket()
+    with pytest.raises(ValidationError):
+        desk.log_time(t.number, minutes)
+
+
+def test_time_entries_total_billable_and_non_billable(desk, db, new_ticket):
+    t = new_ticket()
+    desk.log_time(t.number, 30)
+    desk.log_time(t.number, 15, billable=False, note="travel")
+    detail = queries.ticket_detail(db, t.number)
+    assert (detail.total_minutes, detail.billable_minutes) == (45, 30)
+
+
+def test_unknown_ticket_is_a_clear_not_found(desk):
+    with pytest.raises(NotFoundError, match="no ticket #999"):
+        desk.add_note(999, "hello")
+
+
+def test_huge_body_is_kept_truncated_with_a_marker(desk, db, new_ticket):
+    t = new_ticket()
+    desk.add_customer_reply(t.number, "x" * 2_000_000)
+    body = queries.ticket_detail(db, t.number).thread[-1].body
+    assert body.endswith("[... truncated by Regentra]") and len(body) < 1_100_000
+
+
+def test_hostile_text_is_stored_exactly(desk, db, new_ticket):
+    subject = "[bold red]pwn[/] \x1b[2J\x07 ‮evil"
+    t = new_ticket(subject=subject)
+    assert queries.get_ticket(db, t.number).subject == subject
+
+
+def test_only_a_lead_registers_technicians(db, bob, clock):
+    with pytest.raises(PermissionDenied):
+        Desk(db, bob, source="test", clock=clock).add_technician("eve")
+
+
+def test_lead_registers_and_reactivates(desk, db):
+    desk.add_technician("dave", "Dave D", Role.TECHNICIAN)
+    assert "dave" in [t.username for t in queries.technicians(db)]
+
+
+def test_assign_to_unknown_technician_is_refused(desk, new_ticket):
+    t = new_ticket()
+    with pytest.raises(NotFoundError, match="no active technician 'ghost'"):
+        desk.assign(t.number, "ghost")

@@ -1,0 +1,37 @@
+"""Every command has help text and appears in the README (as sqlite-utils checks)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+
+from regentra_tui.cli import cli
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(group: click.Group, prefix: str = "regentra") -> list[tuple[str, click.Command]]:
+    found: list[tuple[str, click.Command]] = []
+    for name, command in group.commands.items():
+        path = f"{prefix} {name}"
+        found.append((path, command))
+        if isinstance(command, click.Group):
+            found += _commands(command, path)
+    return found
+
+
+COMMANDS = _commands(cli)
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=[p for p, _ in COMMANDS])
+def test_command_has_help_and_is_in_the_readme(path, command):
+    assert (command.help or "").strip(), f"{path} has no help text"
+    assert f"`{path}" in README, f"{path} is not documented in README.md"
+
+
+def test_readme_quick_start_commands_exist():
+    assert "./dev demo" in README and "./dev test" in README
+    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
+    assert "./dev test" in ci
