@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -84,7 +85,8 @@ def demo(state: CliContext, no_tui: bool, as_json: bool) -> None:
         for status, n in counts.items():
             table.add_row(status.label, str(n))
         out.print(table)
-        out.print(f"Try: regentra --db {db.display_url.removeprefix('sqlite:///')} ticket list")
+        exe = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else "regentra"
+        out.print(f"Try: {exe} --db {db.display_url.removeprefix('sqlite:///')} ticket list")
         return
     from .launch import launch_app
 
