@@ -64,7 +64,7 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
 
 def test_every_public_desk_method_is_covered_here():
     public = {
-        name for name in vars(Desk) if not name.startswith("_") and callable(getattr(Desk, name))
+        name for name in dir(Desk) if not name.startswith("_") and callable(getattr(Desk, name))
     }
     assert public - {"for_os_user"} == set(DESK_CALLS)
 

@@ -1,0 +1,226 @@
+"""Shared state and primitives of the Desk: loading, versioning, events, moves.
+
+Every use-case mixin builds on these, so a status move or an assignment made by a
+cascade is exactly the one a technician makes by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from .. import hierarchy, lifecycle
+from ..clock import Clock, utcnow
+from ..enums import (
+    ActorKind,
+    AuthorKind,
+    EscalationReason,
+    Priority,
+    PriorityChangeSource,
+    Status,
+)
+from ..errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    ValidationError,
+)
+from ..identity import Actor
+from ..lifecycle import TransitionKind
+from ..priority import check_priority_change
+from ..store.engine import Database
+from ..store.models import (
+    Event,
+    Reply,
+    Technician,
+    Ticket,
+)
+
+FIRST_TICKET_NUMBER = 1001
+MAX_SUBJECT = 998
+"""RFC 5322's line limit: a longer subject is certainly not a person's."""
+MAX_BODY = 1_000_000
+"""A body this long is kept, but truncated with a marker, so one message cannot bloat the desk."""
+MAX_MINUTES_PER_ENTRY = 24 * 60
+
+
+def clean_text(text: str, *, what: str, required: bool = True, limit: int = MAX_BODY) -> str:
+    """Strip surrounding blanks, refuse empty required text, and cap huge input."""
+    cleaned = text.strip()
+    if required and not cleaned:
+        raise ValidationError(f"{what} cannot be empty")
+    if len(cleaned) > limit:
+        cleaned = cleaned[:limit] + "\n[... truncated by Regentra]"
+    return cleaned
+
+
+class DeskBase:
+    """State and shared primitives of every use case (see :class:`Desk`)."""
+
+    def __init__(self, db: Database, actor: Actor, *, source: str, clock: Clock = utcnow) -> None:
+        self.db = db
+        self.actor = actor
+        self.source = source
+        self.clock = clock
+
+    def _close_overdue(self, s: Session, ticket: Ticket) -> None:
+        assert ticket.resolved_at is not None
+        when = lifecycle.auto_close_at(ticket.resolved_at)
+        self._transition(s, ticket, Status.CLOSED, actor=Actor.system("auto-close"), at=when)
+
+    def _transition(
+        self, s: Session, ticket: Ticket, target: Status, *, actor: Actor, at: datetime
+    ) -> None:
+        move = lifecycle.check_transition(ticket.status, target, actor.kind)
+        before = ticket.status
+        ticket.status = target
+        if target == Status.RESOLVED:
+            ticket.resolved_at = at
+        elif target == Status.CLOSED:
+            ticket.closed_at = at
+            if ticket.resolved_at is None:
+                ticket.resolved_at = at
+        elif move.kind == TransitionKind.REOPEN:
+            ticket.resolved_at = None
+            ticket.closed_at = None
+        self._touch(ticket, at)
+        self._event(
+            s,
+            ticket,
+            move.kind.value,
+            before.value,
+            target.value,
+            at=at,
+            actor=actor,
+            detail=ticket.resolution if target == Status.RESOLVED else None,
+        )
+
+    def _escalate(self, s: Session, ticket: Ticket, reason: EscalationReason, at: datetime) -> None:
+        before = ticket.priority
+        new = check_priority_change(before, Priority.HIGH, PriorityChangeSource.POLICY)
+        detail = f"source policy, reason {reason.value}"
+        if new == before:
+            self._event(
+                s,
+                ticket,
+                "priority_escalation_skipped",
+                before.value,
+                before.value,
+                at=at,
+                detail=f"{detail}; already {before.label}",
+            )
+            return
+        ticket.priority = new
+        self._touch(ticket, at)
+        self._event(s, ticket, "priority_changed", before.value, new.value, at=at, detail=detail)
+
+    def _assign(self, s: Session, ticket: Ticket, tech: Technician | None) -> None:
+        before = s.get(Technician, ticket.assignee_id) if ticket.assignee_id else None
+        if (before.id if before else None) == (tech.id if tech else None):
+            who = tech.username if tech else "nobody"
+            raise ValidationError(f"#{ticket.number} is already assigned to {who}")
+        ticket.assignee_id = tech.id if tech else None
+        self._touch(ticket, self.clock())
+        self._event(
+            s,
+            ticket,
+            "assigned",
+            before.username if before else None,
+            tech.username if tech else None,
+        )
+
+    def _technician(self, s: Session, username: str) -> Technician:
+        tech = s.exec(select(Technician).where(Technician.username == username)).first()
+        if tech is None or not tech.active:
+            raise NotFoundError(f"no active technician {username!r}")
+        return tech
+
+    def _technician_reply(self, s: Session, ticket: Ticket, body: str) -> Reply:
+        tech_id = self._require_technician()
+        now = self.clock()
+        reply = Reply(
+            ticket_id=_id(ticket),
+            author_kind=AuthorKind.TECHNICIAN,
+            technician_id=tech_id,
+            author_name=self.actor.name,
+            body=body,
+            channel=ticket.channel,
+            created_at=now,
+        )
+        s.add(reply)
+        if ticket.first_response_at is None:
+            ticket.first_response_at = now
+        self._touch(ticket, now)
+        s.flush()
+        self._event(s, ticket, "technician_reply", detail=_excerpt(body))
+        return reply
+
+    # -- helpers ----------------------------------------------------------------
+
+    def _load(self, s: Session, number: int, expected_version: int | None = None) -> Ticket:
+        ticket = s.exec(select(Ticket).where(Ticket.number == number).with_for_update()).first()
+        if ticket is None:
+            raise NotFoundError(f"no ticket #{number}")
+        if expected_version is not None and ticket.version != expected_version:
+            raise ConflictError(number, expected_version, ticket.version)
+        return ticket
+
+    def _node(self, s: Session, ticket: Ticket) -> hierarchy.Node:
+        master_number = None
+        if ticket.master_id is not None:
+            master = s.get(Ticket, ticket.master_id)
+            master_number = master.number if master else None
+        return hierarchy.Node(ticket.number, ticket.is_master, master_number, ticket.status)
+
+    def _touch(self, ticket: Ticket, at: datetime) -> None:
+        ticket.version += 1
+        ticket.updated_at = max(at, ticket.updated_at)
+
+    def _require_technician(self) -> int:
+        if self.actor.kind != ActorKind.TECHNICIAN or self.actor.technician_id is None:
+            raise PermissionDenied("only a technician can do this")
+        return self.actor.technician_id
+
+    def _event(
+        self,
+        s: Session,
+        ticket: Ticket | None,
+        kind: str,
+        from_: str | None = None,
+        to: str | None = None,
+        *,
+        detail: str | None = None,
+        at: datetime | None = None,
+        actor: Actor | None = None,
+    ) -> Event:
+        who = actor or self.actor
+        event = Event(
+            ticket_id=ticket.id if ticket else None,
+            actor=who.name,
+            actor_kind=who.kind,
+            source=self.source,
+            kind=kind,
+            from_value=from_,
+            to_value=to,
+            detail=detail,
+            at=at or self.clock(),
+        )
+        s.add(event)
+        return event
+
+
+def _id(row: Ticket | Reply) -> int:
+    assert row.id is not None, "flush before asking for an id"
+    return row.id
+
+
+def _excerpt(body: str, limit: int = 120) -> str:
+    line = " ".join(body.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _numbers(numbers: Iterable[int]) -> str:
+    listed = ", ".join(f"#{n}" for n in numbers)
+    return listed or "none"

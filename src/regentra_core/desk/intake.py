@@ -1,0 +1,267 @@
+"""Intake: new tickets from any channel, and what a customer's reply does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from .. import lifecycle
+from ..enums import (
+    ActorKind,
+    AuthorKind,
+    Channel,
+    EscalationReason,
+    Priority,
+    Status,
+)
+from ..errors import (
+    NotFoundError,
+    ValidationError,
+)
+from ..identity import Actor
+from ..lifecycle import CustomerReplyOutcome
+from ..store.models import (
+    Client,
+    Contact,
+    Reply,
+    Ticket,
+)
+from ._base import (
+    FIRST_TICKET_NUMBER,
+    MAX_SUBJECT,
+    DeskBase,
+    _excerpt,
+    _id,
+    clean_text,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerReplyResult:
+    """Where a customer's reply landed and what it did."""
+
+    ticket_number: int
+    reply_id: int
+    outcome: CustomerReplyOutcome
+    follow_up_of: int | None = None
+
+
+class IntakeCases(DeskBase):
+    """Tickets and customer replies arriving from any channel."""
+
+    def create_ticket(
+        self,
+        *,
+        subject: str,
+        description: str,
+        priority: Priority,
+        channel: Channel,
+        contact_email: str | None = None,
+        contact_phone: str | None = None,
+        contact_name: str | None = None,
+        client_name: str | None = None,
+        external_id: str | None = None,
+        created_at: datetime | None = None,
+    ) -> Ticket:
+        """Open a ticket from any channel; the customer's priority is kept as given.
+
+        An unknown contact is created (under ``client_name`` if given); an unknown
+        client is refused, because clients are contracts, not typos. A VIP client's
+        LOW/MEDIUM ticket is raised to HIGH by policy, with its own Event.
+        """
+        subject = clean_text(subject, what="subject", limit=MAX_SUBJECT)
+        description = clean_text(description, what="description", required=False)
+        with self.db.write() as s:
+            now = created_at or self.clock()
+            contact = self._contact_for(
+                s, contact_email, contact_phone, contact_name, client_name, now
+            )
+            client = s.get(Client, contact.client_id) if contact.client_id else None
+            ticket = self._insert_ticket(
+                s,
+                subject=subject,
+                description=description,
+                priority=priority,
+                channel=channel,
+                contact=contact,
+                client=client,
+                now=now,
+            )
+            self._event(
+                s, ticket, "created", to=Status.OPEN.value, detail=f"via {channel.value}", at=now
+            )
+            if external_id:
+                ticket_id = _id(ticket)
+                s.add(
+                    Reply(
+                        ticket_id=ticket_id,
+                        author_kind=AuthorKind.CUSTOMER,
+                        contact_id=contact.id,
+                        author_name=contact.name,
+                        body=description,
+                        channel=channel,
+                        external_id=external_id,
+                        created_at=now,
+                    )
+                )
+            if client is not None and client.vip:
+                self._escalate(s, ticket, EscalationReason.VIP, at=now)
+            return ticket
+
+    def _insert_ticket(
+        self,
+        s: Session,
+        *,
+        subject: str,
+        description: str,
+        priority: Priority,
+        channel: Channel,
+        contact: Contact | None,
+        client: Client | None,
+        now: datetime,
+        follow_up_of: Ticket | None = None,
+    ) -> Ticket:
+        highest = s.exec(select(func.max(Ticket.number))).one()
+        ticket = Ticket(
+            number=(highest or FIRST_TICKET_NUMBER - 1) + 1,
+            subject=subject,
+            description=description,
+            status=Status.OPEN,
+            priority=priority,
+            channel=channel,
+            client_id=client.id if client else None,
+            contact_id=contact.id if contact else None,
+            follow_up_of_id=follow_up_of.id if follow_up_of else None,
+            created_at=now,
+            updated_at=now,
+        )
+        s.add(ticket)
+        s.flush()
+        return ticket
+
+    def _contact_for(
+        self,
+        s: Session,
+        email: str | None,
+        phone: str | None,
+        name: str | None,
+        client_name: str | None,
+        now: datetime,
+    ) -> Contact:
+        email = email.strip().lower() if email else None
+        phone = phone.strip() if phone else None
+        if not email and not phone:
+            raise ValidationError("a ticket needs a contact: give an email address or a phone")
+        if email and ("@" not in email or any(c.isspace() for c in email)):
+            raise ValidationError(f"not an email address: {email!r}")
+        client: Client | None = None
+        if client_name:
+            client = s.exec(select(Client).where(Client.name == client_name.strip())).first()
+            if client is None:
+                raise NotFoundError(f"no client named {client_name!r}")
+        query = select(Contact)
+        query = (
+            query.where(Contact.email == email) if email else query.where(Contact.phone == phone)
+        )
+        contact = s.exec(query).first()
+        if contact is not None:
+            if client is not None and contact.client_id not in (None, client.id):
+                raise ValidationError(
+                    f"{email or phone} belongs to another client, not {client.name}"
+                )
+            if client is not None and contact.client_id is None:
+                contact.client_id = client.id
+            return contact
+        contact = Contact(
+            name=(name or (email.split("@")[0] if email else phone) or "customer").strip(),
+            email=email,
+            phone=phone,
+            client_id=client.id if client else None,
+            created_at=now,
+        )
+        s.add(contact)
+        s.flush()
+        self._event(s, None, "contact_added", to=email or phone, at=now)
+        return contact
+
+    # -- conversation -----------------------------------------------------------
+
+    def add_customer_reply(
+        self,
+        number: int,
+        body: str,
+        *,
+        channel: Channel = Channel.EMAIL,
+        external_id: str | None = None,
+        at: datetime | None = None,
+    ) -> CustomerReplyResult:
+        """Add the customer's reply and apply what it means for the ticket.
+
+        Waiting on Customer resumes; Resolved reopens; Closed (or Resolved past its
+        24 hours) stays closed and a follow-up ticket linked to it takes the reply.
+        """
+        body = clean_text(body, what="reply")
+        with self.db.write() as s:
+            now = at or self.clock()
+            ticket = self._load(s, number)
+            contact = s.get(Contact, ticket.contact_id) if ticket.contact_id else None
+            author = contact.name if contact else "customer"
+            actor = Actor(
+                ActorKind.CUSTOMER,
+                (contact.email or contact.phone or "") if contact else "customer",
+            )
+            outcome = lifecycle.customer_reply_outcome(ticket.status, ticket.resolved_at, now)
+            target = ticket
+            follow_up_of: int | None = None
+            if outcome == CustomerReplyOutcome.FOLLOW_UP:
+                if ticket.status == Status.RESOLVED:
+                    self._close_overdue(s, ticket)
+                client = s.get(Client, ticket.client_id) if ticket.client_id else None
+                target = self._insert_ticket(
+                    s,
+                    subject=_follow_up_subject(ticket.subject),
+                    description=body,
+                    priority=ticket.priority,
+                    channel=channel,
+                    contact=contact,
+                    client=client,
+                    now=now,
+                    follow_up_of=ticket,
+                )
+                follow_up_of = ticket.number
+                self._event(
+                    s,
+                    target,
+                    "created",
+                    to=Status.OPEN.value,
+                    at=now,
+                    actor=actor,
+                    detail=f"follow-up of #{ticket.number} via {channel.value}",
+                )
+                self._event(
+                    s, ticket, "follow_up_created", to=str(target.number), at=now, actor=actor
+                )
+            elif outcome in (CustomerReplyOutcome.RESUME, CustomerReplyOutcome.REOPEN):
+                self._transition(s, ticket, Status.IN_PROGRESS, actor=actor, at=now)
+            reply = Reply(
+                ticket_id=_id(target),
+                author_kind=AuthorKind.CUSTOMER,
+                contact_id=contact.id if contact else None,
+                author_name=author,
+                body=body,
+                channel=channel,
+                external_id=external_id,
+                created_at=now,
+            )
+            s.add(reply)
+            self._touch(target, now)
+            s.flush()
+            self._event(s, target, "customer_reply", detail=_excerpt(body), at=now, actor=actor)
+            return CustomerReplyResult(target.number, _id(reply), outcome, follow_up_of)
+
+
+def _follow_up_subject(subject: str) -> str:
+    return subject if subject.lower().startswith("follow-up:") else f"Follow-up: {subject}"

@@ -1,0 +1,77 @@
+"""People: registering technicians and mapping the OS account to one."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from ..enums import (
+    ActorKind,
+    Role,
+)
+from ..errors import (
+    IdentityError,
+    PermissionDenied,
+)
+from ..identity import Actor, os_display_name, os_username
+from ..store.engine import Database
+from ..store.models import (
+    Technician,
+)
+from ._base import (
+    DeskBase,
+    clean_text,
+)
+
+
+class PeopleCases(DeskBase):
+    """Technician registration."""
+
+    def add_technician(
+        self, username: str, display_name: str | None = None, role: Role = Role.TECHNICIAN
+    ) -> Technician:
+        """Register (or reactivate) a technician; only a lead may do it."""
+        username = clean_text(username, what="username", limit=64)
+        with self.db.write() as s:
+            if self.actor.kind == ActorKind.TECHNICIAN and not self.actor.is_lead:
+                raise PermissionDenied("only a lead technician may register technicians")
+            now = self.clock()
+            tech = s.exec(select(Technician).where(Technician.username == username)).first()
+            if tech is None:
+                tech = Technician(
+                    username=username,
+                    display_name=display_name or os_display_name(username),
+                    role=role,
+                    active=True,
+                    created_at=now,
+                )
+                s.add(tech)
+                kind = "technician_added"
+            else:
+                tech.active = True
+                tech.role = role
+                if display_name:
+                    tech.display_name = display_name
+                kind = "technician_updated"
+            s.flush()
+            self._event(s, None, kind, to=username, detail=f"role {role.value}")
+            return tech
+
+
+def resolve_os_technician(db: Database, username: str | None = None) -> Actor:
+    """Map the OS account (or ``username``, for tests) to an active Technician.
+
+    Unknown or deactivated accounts are refused: on a shared host, an account that
+    is not on the team must not be able to touch tickets.
+    """
+    name = username if username is not None else os_username()
+    with db.read() as s:
+        tech = s.exec(select(Technician).where(Technician.username == name)).first()
+    if tech is None:
+        raise IdentityError(
+            f"the account {name!r} is not a Regentra technician; "
+            f"ask a lead to run: regentra technician add {name}"
+        )
+    if not tech.active:
+        raise IdentityError(f"the technician account {name!r} is deactivated")
+    assert tech.id is not None
+    return Actor(ActorKind.TECHNICIAN, tech.username, tech.id, tech.role)

@@ -1,0 +1,215 @@
+"""Working a ticket: the technician's everyday use cases."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import col, select
+
+from .. import lifecycle
+from ..enums import (
+    EscalationReason,
+    Priority,
+    PriorityChangeSource,
+    Status,
+)
+from ..errors import (
+    ValidationError,
+)
+from ..identity import Actor
+from ..priority import check_priority_change
+from ..store.models import (
+    InternalNote,
+    Reply,
+    Ticket,
+    TimeEntry,
+)
+from ._base import (
+    MAX_MINUTES_PER_ENTRY,
+    DeskBase,
+    _excerpt,
+    _id,
+    clean_text,
+)
+
+
+class WorkCases(DeskBase):
+    """What technicians do to a ticket: reply, note, time, status, priority, assign."""
+
+    def add_technician_reply(
+        self, number: int, body: str, *, expected_version: int | None = None
+    ) -> Reply:
+        """Send a public reply; the first one stops the SLA response clock."""
+        body = clean_text(body, what="reply")
+        with self.db.write() as s:
+            ticket = self._load(s, number, expected_version)
+            return self._technician_reply(s, ticket, body)
+
+    def add_note(self, number: int, body: str) -> InternalNote:
+        """Add a private note; it never reaches the customer or stops an SLA clock."""
+        body = clean_text(body, what="note")
+        with self.db.write() as s:
+            ticket = self._load(s, number)
+            now = self.clock()
+            note = InternalNote(
+                ticket_id=_id(ticket),
+                technician_id=self._require_technician(),
+                body=body,
+                created_at=now,
+            )
+            s.add(note)
+            self._touch(ticket, now)
+            s.flush()
+            self._event(s, ticket, "note_added", detail=_excerpt(body))
+            return note
+
+    def log_time(
+        self,
+        number: int,
+        minutes: int,
+        *,
+        billable: bool = True,
+        note: str = "",
+        work_date: date | None = None,
+    ) -> TimeEntry:
+        """Record time worked; one entry is at most a day."""
+        if not 0 < minutes <= MAX_MINUTES_PER_ENTRY:
+            raise ValidationError(
+                f"minutes must be between 1 and {MAX_MINUTES_PER_ENTRY}, not {minutes}"
+            )
+        with self.db.write() as s:
+            ticket = self._load(s, number)
+            now = self.clock()
+            entry = TimeEntry(
+                ticket_id=_id(ticket),
+                technician_id=self._require_technician(),
+                minutes=minutes,
+                billable=billable,
+                note=clean_text(note, what="note", required=False, limit=2000),
+                work_date=work_date or now.date(),
+                created_at=now,
+            )
+            s.add(entry)
+            self._touch(ticket, now)
+            s.flush()
+            kind = "billable" if billable else "non-billable"
+            self._event(s, ticket, "time_logged", to=f"{minutes} min {kind}")
+            return entry
+
+    # -- lifecycle --------------------------------------------------------------
+
+    def change_status(
+        self,
+        number: int,
+        status: Status,
+        *,
+        expected_version: int | None = None,
+        resolution: str | None = None,
+    ) -> Ticket:
+        """Move a ticket along the lifecycle table, as a technician."""
+        with self.db.write() as s:
+            ticket = self._load(s, number, expected_version)
+            if resolution is not None:
+                ticket.resolution = clean_text(resolution, what="resolution", limit=20_000)
+            self._transition(s, ticket, status, actor=self.actor, at=self.clock())
+            return ticket
+
+    def reopen(self, number: int, *, expected_version: int | None = None) -> Ticket:
+        """Put a Resolved or Closed ticket back to In Progress by hand."""
+        return self.change_status(number, Status.IN_PROGRESS, expected_version=expected_version)
+
+    def run_auto_close(self, now: datetime | None = None) -> list[int]:
+        """Close every Resolved ticket whose 24 hours have passed as of ``now``.
+
+        Idempotent and catch-up safe: each ticket closes once, and its Event is
+        dated when it became due, not when the job happened to run.
+        """
+        now = now or self.clock()
+        closed: list[int] = []
+        with self.db.write() as s:
+            due = s.exec(
+                select(Ticket)
+                .where(Ticket.status == Status.RESOLVED)
+                .where(col(Ticket.resolved_at) <= now - lifecycle.AUTO_CLOSE_AFTER)
+                .order_by(col(Ticket.number))
+            ).all()
+            for ticket in due:
+                self._close_overdue(s, ticket)
+                closed.append(ticket.number)
+            self._event(
+                s,
+                None,
+                "auto_close_run",
+                to=str(len(closed)),
+                at=now,
+                actor=Actor.system("auto-close"),
+            )
+        return closed
+
+    # -- priority ---------------------------------------------------------------
+
+    def change_priority(
+        self,
+        number: int,
+        priority: Priority,
+        *,
+        source: PriorityChangeSource = PriorityChangeSource.OPERATOR,
+        rule: str | None = None,
+        expected_version: int | None = None,
+    ) -> Ticket:
+        """Change priority through an allowed path; any other path is refused.
+
+        ``source`` is OPERATOR for a technician's edit and AUTOMATION for an
+        automation rule (then ``rule`` names it). Policy escalation goes through
+        :meth:`escalate_priority`, the AI through :meth:`suggest_priority`.
+        """
+        if source == PriorityChangeSource.OPERATOR:
+            self._require_technician()
+        if source == PriorityChangeSource.AUTOMATION and not rule:
+            raise ValidationError("an automation priority change must name its rule")
+        with self.db.write() as s:
+            ticket = self._load(s, number, expected_version)
+            new = check_priority_change(ticket.priority, priority, source)
+            if new == ticket.priority:
+                raise ValidationError(f"#{number} is already {new.label}")
+            before = ticket.priority
+            ticket.priority = new
+            self._touch(ticket, self.clock())
+            detail = f"source {source.value}" + (f", rule {rule}" if rule else "")
+            self._event(s, ticket, "priority_changed", before.value, new.value, detail=detail)
+            return ticket
+
+    def escalate_priority(self, number: int, reason: EscalationReason) -> Ticket:
+        """Policy escalation: LOW/MEDIUM become HIGH; HIGH/CRITICAL stay (recorded)."""
+        with self.db.write() as s:
+            ticket = self._load(s, number)
+            self._escalate(s, ticket, reason, at=self.clock())
+            return ticket
+
+    def suggest_priority(self, number: int, priority: Priority, *, why: str = "") -> Ticket:
+        """The AI analyzer's path: writes ``suggested_priority`` and nothing else."""
+        with self.db.write() as s:
+            ticket = self._load(s, number)
+            before = ticket.suggested_priority
+            ticket.suggested_priority = priority
+            self._touch(ticket, self.clock())
+            self._event(
+                s,
+                ticket,
+                "priority_suggested",
+                before.value if before else None,
+                priority.value,
+                detail=why or None,
+            )
+            return ticket
+
+    # -- assignment -------------------------------------------------------------
+
+    def assign(
+        self, number: int, username: str | None, *, expected_version: int | None = None
+    ) -> Ticket:
+        """Assign to an active technician, or unassign with ``None``."""
+        with self.db.write() as s:
+            ticket = self._load(s, number, expected_version)
+            self._assign(s, ticket, self._technician(s, username) if username else None)
+            return ticket
