@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from sqlalchemy import func
@@ -59,7 +60,31 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
     "cascade": lambda d, t: (d.link(t[0], t[1]), d.cascade(t[0], reply="update")),
     "run_auto_close": lambda d, t: d.run_auto_close(),
     "add_technician": lambda d, t: d.add_technician("dave"),
+    "add_calendar": lambda d, t: _calendar(d),
+    "set_calendar_hours": lambda d, t: (
+        _calendar(d),
+        d.set_calendar_hours("Office", "mon-thu 08:00-16:00", timezone="Europe/Vienna"),
+    ),
+    "add_holiday": lambda d, t: (_calendar(d), d.add_holiday("Office", date(2026, 12, 24))),
+    "seed_holidays": lambda d, t: (_calendar(d), d.seed_holidays("Office", "DE", [2026])),
+    "add_policy": lambda d, t: _policy(d),
+    "set_policy": lambda d, t: (_policy(d), d.set_policy("Gold", at_risk_share=0.5)),
+    "set_target": lambda d, t: (
+        _policy(d),
+        d.set_target("Gold", Priority.HIGH, response_minutes=30, resolution_minutes=240),
+    ),
+    "assign_policy": lambda d, t: (_policy(d), d.assign_policy("Acme", "Gold")),
+    "run_sla_sweep": lambda d, t: (_policy(d), d.run_sla_sweep()),
 }
+
+
+def _calendar(d: Desk) -> None:
+    d.add_calendar("Office", timezone="Europe/Berlin", hours="mon-fri 09:00-17:00")
+
+
+def _policy(d: Desk) -> None:
+    _calendar(d)
+    d.add_policy("Gold", calendar="Office", default=True)
 
 
 def test_every_public_desk_method_is_covered_here():

@@ -18,10 +18,11 @@ from ._base import clean_text
 from .intake import CustomerReplyResult, IntakeCases
 from .links import CascadeResult, LinkCases
 from .people import PeopleCases, resolve_os_technician
+from .sla import SlaCases, SweepReport
 from .work import WorkCases
 
 
-class Desk(IntakeCases, WorkCases, LinkCases, PeopleCases):
+class Desk(IntakeCases, WorkCases, LinkCases, PeopleCases, SlaCases):
     """Use cases, each in one transaction with its audit Events.
 
     ``actor`` is whoever the interface acts for (usually the OS account's
@@ -40,5 +41,6 @@ __all__ = [
     "CustomerReplyResult",
     "Desk",
     "clean_text",
+    "SweepReport",
     "resolve_os_technician",
 ]

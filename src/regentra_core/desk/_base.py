@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from .. import hierarchy, lifecycle
+from .. import hierarchy, lifecycle, sla
 from ..clock import Clock, utcnow
 from ..enums import (
     ActorKind,
@@ -30,6 +30,8 @@ from ..errors import (
 from ..identity import Actor
 from ..lifecycle import TransitionKind
 from ..priority import check_priority_change
+from ..sla import Badge
+from ..sla_book import SlaBook, inputs_of
 from ..store.engine import Database
 from ..store.models import (
     Event,
@@ -85,6 +87,8 @@ class DeskBase:
         elif move.kind == TransitionKind.REOPEN:
             ticket.resolved_at = None
             ticket.closed_at = None
+        pauses = sla.update_pauses(sla.load_pauses(ticket.sla_pauses), before, target, at)
+        ticket.sla_pauses = sla.dump_pauses(pauses)
         self._touch(ticket, at)
         self._event(
             s,
@@ -112,8 +116,11 @@ class DeskBase:
                 detail=f"{detail}; already {before.label}",
             )
             return
+        retarget = retarget_note(SlaBook.load(s), ticket, new, at)
         ticket.priority = new
         self._touch(ticket, at)
+        if retarget:
+            detail += f"; {retarget}"
         self._event(s, ticket, "priority_changed", before.value, new.value, at=at, detail=detail)
 
     def _assign(self, s: Session, ticket: Ticket, tech: Technician | None) -> None:
@@ -224,3 +231,25 @@ def _excerpt(body: str, limit: int = 120) -> str:
 def _numbers(numbers: Iterable[int]) -> str:
     listed = ", ".join(f"#{n}" for n in numbers)
     return listed or "none"
+
+
+def retarget_note(book: SlaBook, ticket: Ticket, new: Priority, now: datetime) -> str:
+    """Mark breaches under the old priority as permanent; describe the new due times."""
+    old_state = book.state(inputs_of(ticket), now)
+    if old_state is not None:
+        if old_state.response.badge == Badge.BREACHED:
+            ticket.response_breached = True
+        if old_state.resolution.badge == Badge.BREACHED:
+            ticket.resolution_breached = True
+    new_state = book.state(inputs_of(ticket), now, priority=new)
+    if new_state is None:
+        return ""
+    parts = []
+    for label, clock in (("response", new_state.response), ("resolution", new_state.resolution)):
+        if clock.stopped:
+            parts.append(f"{label} {clock.badge.label}")
+        elif clock.due_at is None:
+            parts.append(f"{label} paused")
+        else:
+            parts.append(f"{label} due {clock.due_at:%Y-%m-%d %H:%M} UTC")
+    return "SLA re-targeted: " + ", ".join(parts)

@@ -18,6 +18,7 @@ from ..errors import (
 )
 from ..identity import Actor
 from ..priority import check_priority_change
+from ..sla_book import SlaBook
 from ..store.models import (
     InternalNote,
     Reply,
@@ -30,6 +31,7 @@ from ._base import (
     _excerpt,
     _id,
     clean_text,
+    retarget_note,
 )
 
 
@@ -173,9 +175,13 @@ class WorkCases(DeskBase):
             if new == ticket.priority:
                 raise ValidationError(f"#{number} is already {new.label}")
             before = ticket.priority
+            now = self.clock()
+            retarget = retarget_note(SlaBook.load(s), ticket, new, now)
             ticket.priority = new
-            self._touch(ticket, self.clock())
+            self._touch(ticket, now)
             detail = f"source {source.value}" + (f", rule {rule}" if rule else "")
+            if retarget:
+                detail += f"; {retarget}"
             self._event(s, ticket, "priority_changed", before.value, new.value, detail=detail)
             return ticket
 

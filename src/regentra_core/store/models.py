@@ -19,12 +19,67 @@ def _utc(nullable: bool = False, index: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable, index=index)
 
 
+class BusinessCalendarRow(SQLModel, table=True):
+    """Support hours in a time zone, or 24x7; SLA targets count only this time."""
+
+    __tablename__ = "business_calendar"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=100)
+    timezone: str = Field(default="UTC", max_length=64)
+    always_open: bool = Field(default=False)
+    hours: str = Field(default="", max_length=500)
+    """Weekly opening hours, e.g. ``mon-fri 09:00-17:00`` (see regentra_core.calendar)."""
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class Holiday(SQLModel, table=True):
+    """A day a calendar is closed."""
+
+    __table_args__ = (UniqueConstraint("calendar_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    calendar_id: int = Field(foreign_key="business_calendar.id", index=True)
+    day: date
+    name: str = Field(default="", max_length=200)
+
+
+class SlaPolicy(SQLModel, table=True):
+    """Response and resolution targets per priority, over one calendar."""
+
+    __tablename__ = "sla_policy"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=100)
+    calendar_id: int = Field(foreign_key="business_calendar.id")
+    is_default: bool = Field(default=False)
+    at_risk_share: float = Field(default=0.75)
+    escalate_status: bool = Field(default=False)
+    """Move At Risk/Breached tickets to Escalated; off by default (flag only)."""
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class SlaTarget(SQLModel, table=True):
+    """One priority's targets in a policy, in business minutes."""
+
+    __tablename__ = "sla_target"
+    __table_args__ = (UniqueConstraint("policy_id", "priority"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    policy_id: int = Field(foreign_key="sla_policy.id", index=True)
+    priority: Priority = Field(sa_column=Column(StrEnumType(Priority), nullable=False))
+    response_minutes: int
+    resolution_minutes: int
+
+
 class Client(SQLModel, table=True):
     """A customer organisation the MSP supports."""
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True, max_length=200)
     vip: bool = Field(default=False)
+    sla_policy_id: int | None = Field(default=None, foreign_key="sla_policy.id")
+    """The client's own SLA policy; None: the default policy."""
     created_at: datetime = Field(sa_column=_utc())
 
 
@@ -81,6 +136,15 @@ class Ticket(SQLModel, table=True):
     first_response_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     resolved_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     closed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    sla_pauses: str = Field(
+        default="[]", sa_column=Column(Text, nullable=False, server_default="[]")
+    )
+    """Intervals when the resolution clock did not run (JSON; see regentra_core.sla)."""
+    sla_badge: str | None = Field(default=None, max_length=16)
+    """The badge the SLA sweep last recorded, to notice changes."""
+    response_breached: bool = Field(default=False)
+    resolution_breached: bool = Field(default=False)
+    """Breaches are permanent: set once seen, never cleared."""
 
 
 class Reply(SQLModel, table=True):
@@ -156,7 +220,11 @@ class KBArticle(SQLModel, table=True):
 
 
 __all__ = [
+    "BusinessCalendarRow",
     "Client",
+    "Holiday",
+    "SlaPolicy",
+    "SlaTarget",
     "Contact",
     "Event",
     "InternalNote",

@@ -1,0 +1,368 @@
+"""SLA use cases: editing policies and calendars, and the sweep that watches clocks.
+
+Configuration changes are audited like ticket changes (Events without a ticket).
+The sweep records every badge change on the ticket's history, marks breaches as
+permanent, and flags At Risk/Breached tickets for escalation; it moves them to
+Escalated only when the policy says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from .. import lifecycle
+from ..calendar import format_hours, parse_hours, zone
+from ..enums import ActorKind, Priority, Status
+from ..errors import NotFoundError, ValidationError
+from ..identity import Actor
+from ..sla import Badge, Targets
+from ..sla_book import SlaBook, inputs_of
+from ..store.models import BusinessCalendarRow, Client, Holiday, SlaPolicy, SlaTarget, Ticket
+from ._base import DeskBase, clean_text
+
+SWEEP_ACTOR = Actor.system("sla")
+
+
+@dataclass(slots=True)
+class SweepReport:
+    """What one SLA sweep saw and did."""
+
+    checked: int = 0
+    changed: list[tuple[int, str, str]] = field(default_factory=list)
+    """(ticket number, old badge, new badge)."""
+    flagged: list[int] = field(default_factory=list)
+    escalated: list[int] = field(default_factory=list)
+
+
+class SlaCases(DeskBase):
+    """SLA policies, calendars, holidays, client assignment, and the sweep."""
+
+    # -- calendars ----------------------------------------------------------------
+
+    def add_calendar(
+        self, name: str, *, timezone: str = "UTC", hours: str = "", always_open: bool = False
+    ) -> BusinessCalendarRow:
+        """Add a business-hours calendar (weekly hours in a time zone) or a 24x7 one."""
+        name = clean_text(name, what="calendar name", limit=100)
+        zone(timezone)
+        if not always_open:
+            if not hours.strip():
+                raise ValidationError("give opening hours (e.g. 'mon-fri 09:00-17:00') or 24x7")
+            hours = format_hours(parse_hours(hours))
+        with self.db.write() as s:
+            if _find_calendar(s, name) is not None:
+                raise ValidationError(f"a calendar named {name!r} already exists")
+            row = BusinessCalendarRow(
+                name=name,
+                timezone=timezone,
+                always_open=always_open,
+                hours="" if always_open else hours,
+                created_at=self.clock(),
+            )
+            s.add(row)
+            s.flush()
+            self._event(s, None, "sla_calendar_added", to=name, detail=_describe(row))
+            return row
+
+    def set_calendar_hours(self, name: str, hours: str, *, timezone: str | None = None) -> None:
+        """Change a calendar's weekly hours (and time zone)."""
+        normalised = format_hours(parse_hours(hours))
+        if timezone is not None:
+            zone(timezone)
+        with self.db.write() as s:
+            row = _calendar(s, name)
+            before = _describe(row)
+            row.hours, row.always_open = normalised, False
+            if timezone is not None:
+                row.timezone = timezone
+            self._event(s, None, "sla_calendar_changed", before, _describe(row), detail=name)
+
+    def add_holiday(self, calendar: str, day: date, name: str = "") -> None:
+        """Close a calendar for one day."""
+        with self.db.write() as s:
+            row = _calendar(s, calendar)
+            exists = s.exec(
+                select(Holiday).where(Holiday.calendar_id == row.id, Holiday.day == day)
+            ).first()
+            if exists is not None:
+                raise ValidationError(f"{day} is already a holiday in {calendar}")
+            assert row.id is not None
+            s.add(Holiday(calendar_id=row.id, day=day, name=name.strip()))
+            self._event(
+                s, None, "sla_holiday_added", to=day.isoformat(), detail=f"{calendar}: {name}"
+            )
+
+    def seed_holidays(self, calendar: str, country: str, years: list[int]) -> int:
+        """Add a country's public holidays (from the ``holidays`` package); returns count."""
+        import holidays as holiday_data
+
+        try:
+            found = holiday_data.country_holidays(country.upper(), years=years)
+        except NotImplementedError:
+            raise ValidationError(f"no public holiday data for country {country!r}") from None
+        added = 0
+        with self.db.write() as s:
+            row = _calendar(s, calendar)
+            assert row.id is not None
+            known = {
+                h.day for h in s.exec(select(Holiday).where(Holiday.calendar_id == row.id)).all()
+            }
+            for day, holiday_name in sorted(found.items()):
+                if day not in known:
+                    s.add(Holiday(calendar_id=row.id, day=day, name=str(holiday_name)))
+                    added += 1
+            self._event(
+                s,
+                None,
+                "sla_holidays_seeded",
+                to=str(added),
+                detail=f"{calendar}: {country.upper()} {', '.join(map(str, years))}",
+            )
+        return added
+
+    # -- policies -----------------------------------------------------------------
+
+    def add_policy(
+        self,
+        name: str,
+        *,
+        calendar: str,
+        at_risk_share: float = 0.75,
+        escalate_status: bool = False,
+        default: bool = False,
+    ) -> SlaPolicy:
+        """Add an SLA policy over a calendar; targets are set per priority after."""
+        name = clean_text(name, what="policy name", limit=100)
+        _check_share(at_risk_share)
+        with self.db.write() as s:
+            if s.exec(select(SlaPolicy).where(SlaPolicy.name == name)).first() is not None:
+                raise ValidationError(f"a policy named {name!r} already exists")
+            cal = _calendar(s, calendar)
+            assert cal.id is not None
+            policy = SlaPolicy(
+                name=name,
+                calendar_id=cal.id,
+                at_risk_share=at_risk_share,
+                escalate_status=escalate_status,
+                created_at=self.clock(),
+            )
+            s.add(policy)
+            s.flush()
+            if default:
+                self._make_default(s, policy)
+            self._event(s, None, "sla_policy_added", to=name, detail=f"calendar {calendar}")
+            return policy
+
+    def set_policy(
+        self,
+        name: str,
+        *,
+        calendar: str | None = None,
+        at_risk_share: float | None = None,
+        escalate_status: bool | None = None,
+        default: bool = False,
+    ) -> None:
+        """Change a policy's calendar, At Risk share, escalation switch or defaultness."""
+        with self.db.write() as s:
+            policy = _policy(s, name)
+            changes: list[str] = []
+            if calendar is not None:
+                cal = _calendar(s, calendar)
+                assert cal.id is not None
+                policy.calendar_id = cal.id
+                changes.append(f"calendar {calendar}")
+            if at_risk_share is not None:
+                _check_share(at_risk_share)
+                policy.at_risk_share = at_risk_share
+                changes.append(f"at-risk {at_risk_share:g}")
+            if escalate_status is not None:
+                policy.escalate_status = escalate_status
+                changes.append("escalates status" if escalate_status else "flags only")
+            if default:
+                self._make_default(s, policy)
+                changes.append("default")
+            if not changes:
+                raise ValidationError("nothing to change")
+            self._event(s, None, "sla_policy_changed", to=name, detail=", ".join(changes))
+
+    def set_target(
+        self, policy: str, priority: Priority, *, response_minutes: int, resolution_minutes: int
+    ) -> None:
+        """Set one priority's response and resolution targets (business minutes)."""
+        Targets(response_minutes, resolution_minutes)  # refuses non-positive targets
+        with self.db.write() as s:
+            row = _policy(s, policy)
+            assert row.id is not None
+            target = s.exec(
+                select(SlaTarget).where(
+                    SlaTarget.policy_id == row.id, SlaTarget.priority == priority
+                )
+            ).first()
+            before = (
+                f"{target.response_minutes}/{target.resolution_minutes} min" if target else None
+            )
+            if target is None:
+                target = SlaTarget(
+                    policy_id=row.id,
+                    priority=priority,
+                    response_minutes=response_minutes,
+                    resolution_minutes=resolution_minutes,
+                )
+                s.add(target)
+            else:
+                target.response_minutes = response_minutes
+                target.resolution_minutes = resolution_minutes
+            self._event(
+                s,
+                None,
+                "sla_target_set",
+                before,
+                f"{response_minutes}/{resolution_minutes} min",
+                detail=f"{policy}: {priority.value}",
+            )
+
+    def assign_policy(self, client: str, policy: str | None) -> None:
+        """Give a client its own policy, or ``None`` to fall back to the default."""
+        with self.db.write() as s:
+            row = s.exec(select(Client).where(Client.name == client)).first()
+            if row is None:
+                raise NotFoundError(f"no client named {client!r}")
+            before = s.get(SlaPolicy, row.sla_policy_id) if row.sla_policy_id else None
+            target = _policy(s, policy) if policy else None
+            row.sla_policy_id = target.id if target else None
+            self._event(
+                s,
+                None,
+                "sla_policy_assigned",
+                before.name if before else "default",
+                target.name if target else "default",
+                detail=client,
+            )
+
+    def _make_default(self, s: Session, policy: SlaPolicy) -> None:
+        for other in s.exec(select(SlaPolicy).where(col(SlaPolicy.is_default).is_(True))).all():
+            other.is_default = False
+        policy.is_default = True
+
+    # -- the sweep ------------------------------------------------------------------
+
+    def run_sla_sweep(self, now: datetime | None = None) -> SweepReport:
+        """Record badge changes, make breaches permanent, flag (and maybe escalate).
+
+        Idempotent: a second sweep at the same time changes nothing.
+        """
+        now = now or self.clock()
+        report = SweepReport()
+        with self.db.write() as s:
+            book = SlaBook.load(s)
+            tickets = s.exec(
+                select(Ticket)
+                .where(
+                    or_(
+                        col(Ticket.status).not_in([Status.RESOLVED.value, Status.CLOSED.value]),
+                        col(Ticket.sla_badge).is_(None),
+                        col(Ticket.sla_badge).in_([Badge.ON_TRACK.value, Badge.AT_RISK.value]),
+                    )
+                )
+                .order_by(col(Ticket.number))
+            ).all()
+            for ticket in tickets:
+                state = book.state(inputs_of(ticket), now)
+                if state is None:
+                    continue
+                report.checked += 1
+                if state.response.badge == Badge.BREACHED:
+                    ticket.response_breached = True
+                if state.resolution.badge == Badge.BREACHED:
+                    ticket.resolution_breached = True
+                new = state.badge
+                if ticket.sla_badge == new.value:
+                    continue
+                old = ticket.sla_badge or "none"
+                ticket.sla_badge = new.value
+                report.changed.append((ticket.number, old, new.value))
+                self._event(
+                    s,
+                    ticket,
+                    "sla_badge_changed",
+                    old,
+                    new.value,
+                    at=now,
+                    actor=SWEEP_ACTOR,
+                    detail=f"response {state.response.badge.label}, "
+                    f"resolution {state.resolution.badge.label}",
+                )
+                if new in (Badge.AT_RISK, Badge.BREACHED) and not ticket.status.is_done:
+                    report.flagged.append(ticket.number)
+                    self._flag(s, ticket, new, book, now, report)
+            self._event(
+                s,
+                None,
+                "sla_sweep_run",
+                to=f"{len(report.changed)} changed",
+                at=now,
+                actor=SWEEP_ACTOR,
+                detail=f"checked {report.checked}",
+            )
+        return report
+
+    def _flag(
+        self,
+        s: Session,
+        ticket: Ticket,
+        badge: Badge,
+        book: SlaBook,
+        now: datetime,
+        report: SweepReport,
+    ) -> None:
+        policy_id = book.client_policy.get(ticket.client_id or -1, book.default_id)
+        moves = bool(policy_id is not None and book.escalate.get(policy_id))
+        can_move = (
+            ticket.status != Status.ESCALATED
+            and (ticket.status, Status.ESCALATED) in lifecycle.TRANSITIONS
+            and ActorKind.SYSTEM in lifecycle.TRANSITIONS[(ticket.status, Status.ESCALATED)]
+        )
+        action = "moved to Escalated" if moves and can_move else "flagged only (policy setting)"
+        self._event(
+            s,
+            ticket,
+            "sla_escalation_flagged",
+            to=badge.value,
+            at=now,
+            actor=SWEEP_ACTOR,
+            detail=action,
+        )
+        if moves and can_move:
+            self._transition(s, ticket, Status.ESCALATED, actor=SWEEP_ACTOR, at=now)
+            report.escalated.append(ticket.number)
+
+
+def _find_calendar(s: Session, name: str) -> BusinessCalendarRow | None:
+    return s.exec(select(BusinessCalendarRow).where(BusinessCalendarRow.name == name)).first()
+
+
+def _calendar(s: Session, name: str) -> BusinessCalendarRow:
+    row = _find_calendar(s, name)
+    if row is None:
+        raise NotFoundError(f"no calendar named {name!r}")
+    return row
+
+
+def _policy(s: Session, name: str) -> SlaPolicy:
+    row = s.exec(select(SlaPolicy).where(SlaPolicy.name == name)).first()
+    if row is None:
+        raise NotFoundError(f"no SLA policy named {name!r}")
+    return row
+
+
+def _check_share(share: float) -> None:
+    if not 0 < share < 1:
+        raise ValidationError("the At Risk share must be between 0 and 1 (e.g. 0.75)")
+
+
+def _describe(row: BusinessCalendarRow) -> str:
+    return "24x7" if row.always_open else f"{row.hours} ({row.timezone})"

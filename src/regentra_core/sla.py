@@ -1,0 +1,319 @@
+"""SLA clocks and badges, as pure functions of stored timestamps and "now".
+
+Two clocks per ticket, both measured in the policy calendar's business time from
+creation:
+
+- the *response* clock stops at the first public reply by a technician (notes,
+  automated acknowledgements and system messages do not count) and never pauses;
+- the *resolution* clock pauses while the ticket Waits on Customer, stops at
+  Resolved/Closed, and resumes when the ticket is reopened or moved on.
+
+The ticket stores the wall-clock intervals when its resolution clock was not
+running (``pauses``); the Desk keeps them in step with every status change, and
+:func:`pauses_from_history` rebuilds them from the Event history. Because badges
+are computed from stored data and never from an in-memory timer, a restarted
+worker and a second TUI always agree.
+
+A breach is permanent: once a clock breached (as recorded by the sweep or a
+priority change), it reports Breached even if the ticket is answered later or
+re-targeted to a laxer priority.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from .calendar import BusinessCalendar
+from .enums import Priority, Status
+from .errors import ValidationError
+
+DEFAULT_AT_RISK_SHARE = 0.75
+RUNNING = frozenset({Status.OPEN, Status.IN_PROGRESS, Status.ESCALATED})
+"""Statuses in which the resolution clock runs."""
+
+
+class Badge(StrEnum):
+    """An SLA clock's (or a ticket's) state, in increasing severity but for MET."""
+
+    MET = "met"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    BREACHED = "breached"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def severity(self) -> int:
+        return _SEVERITY[self]
+
+    @property
+    def cli(self) -> str:
+        return self.value.replace("_", "-")
+
+    @classmethod
+    def parse(cls, text: str) -> Badge:
+        key = text.strip().lower().replace("-", "_").replace(" ", "_")
+        for badge in cls:
+            if badge.value == key:
+                return badge
+        raise ValidationError(
+            f"unknown SLA state {text!r}; choose one of: on-track, at-risk, breached, met"
+        )
+
+
+_LABELS = {
+    Badge.MET: "Met",
+    Badge.ON_TRACK: "On Track",
+    Badge.AT_RISK: "At Risk",
+    Badge.BREACHED: "Breached",
+}
+_SEVERITY = {Badge.MET: 0, Badge.ON_TRACK: 1, Badge.AT_RISK: 2, Badge.BREACHED: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """One priority's targets, in business minutes."""
+
+    response_minutes: int
+    resolution_minutes: int
+
+    def __post_init__(self) -> None:
+        if self.response_minutes <= 0 or self.resolution_minutes <= 0:
+            raise ValidationError("SLA targets must be positive")
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """What an SLA policy promises, and over which calendar."""
+
+    name: str
+    calendar: BusinessCalendar
+    targets: Mapping[Priority, Targets]
+    at_risk_share: float = DEFAULT_AT_RISK_SHARE
+    escalate_status: bool = False
+    """Move At Risk/Breached tickets to Escalated (off by default: flag only)."""
+
+    def __post_init__(self) -> None:
+        if not 0 < self.at_risk_share < 1:
+            raise ValidationError("the At Risk share must be between 0 and 1 (e.g. 0.75)")
+
+
+Pause = tuple[datetime, datetime | None]
+"""An interval when the resolution clock did not run; ``None``: still not running."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClockState:
+    """One clock, as the TUI shows it ("2h 10m left") and sorts by it."""
+
+    badge: Badge
+    target_seconds: float
+    elapsed_seconds: float
+    due_at: datetime | None
+    """When the clock reaches its target if nothing pauses it; None while paused."""
+    stopped: bool
+    paused: bool = False
+
+    @property
+    def remaining_seconds(self) -> float:
+        """Business seconds left (negative once breached)."""
+        return self.target_seconds - self.elapsed_seconds
+
+    @property
+    def used_share(self) -> float:
+        return self.elapsed_seconds / self.target_seconds
+
+
+@dataclass(frozen=True, slots=True)
+class SlaState:
+    """Both clocks and the ticket's badge."""
+
+    policy: str
+    response: ClockState
+    resolution: ClockState
+
+    @property
+    def badge(self) -> Badge:
+        """The worst clock; Met only when both clocks were met."""
+        return max((self.response.badge, self.resolution.badge), key=lambda b: b.severity)
+
+    @property
+    def next_due(self) -> ClockState:
+        """The clock that matters now: the running one with the least time left."""
+        running = [c for c in (self.response, self.resolution) if not c.stopped]
+        if not running:
+            return self.resolution
+        return min(running, key=lambda c: c.remaining_seconds)
+
+
+def clock_badge(
+    elapsed: float, target: float, *, stopped: bool, share: float, breached: bool = False
+) -> Badge:
+    """Badge of one clock. Reaching the target exactly is still in time."""
+    if breached or elapsed > target:
+        return Badge.BREACHED
+    if stopped:
+        return Badge.MET
+    if elapsed >= share * target:
+        return Badge.AT_RISK
+    return Badge.ON_TRACK
+
+
+def running_business_seconds(
+    calendar: BusinessCalendar, start: datetime, pauses: Sequence[Pause], now: datetime
+) -> float:
+    """Business time from ``start`` to ``now`` minus every pause (never negative)."""
+    if now <= start:
+        return 0.0
+    total = calendar.business_seconds(start, now)
+    for pause_start, pause_end in pauses:
+        begin = max(pause_start, start)
+        end = now if pause_end is None else min(pause_end, now)
+        if end > begin:
+            total -= calendar.business_seconds(begin, end)
+    return max(total, 0.0)
+
+
+def due_with_pauses(
+    calendar: BusinessCalendar, start: datetime, seconds: float, pauses: Sequence[Pause]
+) -> datetime | None:
+    """When ``seconds`` of running business time will have passed since ``start``.
+
+    Walks the pauses in order; returns None if the target falls in a pause that is
+    still open (the clock is paused, so no due time can be promised).
+    """
+    remaining = seconds
+    segment_start = start
+    for pause_start, pause_end in sorted(pauses, key=lambda p: p[0]):
+        if pause_start < segment_start:
+            if pause_end is None:
+                return None
+            segment_start = max(segment_start, pause_end)
+            continue
+        candidate = calendar.add(segment_start, remaining)
+        if candidate <= pause_start:
+            return candidate
+        remaining -= calendar.business_seconds(segment_start, pause_start)
+        if pause_end is None:
+            return None
+        segment_start = max(segment_start, pause_end)
+    return calendar.add(segment_start, remaining)
+
+
+def compute(
+    *,
+    policy: Policy,
+    priority: Priority,
+    status: Status,
+    created_at: datetime,
+    first_response_at: datetime | None,
+    pauses: Sequence[Pause],
+    now: datetime,
+    response_breached: bool = False,
+    resolution_breached: bool = False,
+) -> SlaState:
+    """Both clocks of one ticket as of ``now``."""
+    targets = policy.targets[priority]
+    cal = policy.calendar
+    share = policy.at_risk_share
+
+    response_target = targets.response_minutes * 60.0
+    response_end = first_response_at if first_response_at is not None else now
+    response_elapsed = cal.business_seconds(created_at, min(response_end, now))
+    response = ClockState(
+        badge=clock_badge(
+            response_elapsed,
+            response_target,
+            stopped=first_response_at is not None,
+            share=share,
+            breached=response_breached,
+        ),
+        target_seconds=response_target,
+        elapsed_seconds=response_elapsed,
+        due_at=cal.add(created_at, response_target),
+        stopped=first_response_at is not None,
+    )
+
+    resolution_target = targets.resolution_minutes * 60.0
+    stopped = status in (Status.RESOLVED, Status.CLOSED)
+    paused = not stopped and status not in RUNNING
+    resolution_elapsed = running_business_seconds(cal, created_at, pauses, now)
+    resolution = ClockState(
+        badge=clock_badge(
+            resolution_elapsed,
+            resolution_target,
+            stopped=stopped,
+            share=share,
+            breached=resolution_breached,
+        ),
+        target_seconds=resolution_target,
+        elapsed_seconds=resolution_elapsed,
+        due_at=None
+        if (paused or stopped)
+        else due_with_pauses(cal, created_at, resolution_target, pauses),
+        stopped=stopped,
+        paused=paused,
+    )
+    return SlaState(policy.name, response, resolution)
+
+
+# -- pause bookkeeping -------------------------------------------------------------
+
+
+def update_pauses(pauses: list[Pause], before: Status, after: Status, at: datetime) -> list[Pause]:
+    """The pauses after a status move at ``at``: open one on stop, close it on resume."""
+    was_running, runs = before in RUNNING, after in RUNNING
+    result = list(pauses)
+    if was_running and not runs:
+        result.append((at, None))
+    elif runs and not was_running and result and result[-1][1] is None:
+        result[-1] = (result[-1][0], at)
+    return result
+
+
+def pauses_from_history(moves: Iterable[tuple[datetime, Status, Status]]) -> list[Pause]:
+    """Rebuild the pauses from a ticket's status moves (at, from, to), oldest first."""
+    pauses: list[Pause] = []
+    for at, before, after in moves:
+        pauses = update_pauses(pauses, before, after, at)
+    return pauses
+
+
+def dump_pauses(pauses: Sequence[Pause]) -> str:
+    """The stored form: compact JSON of ISO instants."""
+    return json.dumps(
+        [[start.isoformat(), end.isoformat() if end else None] for start, end in pauses],
+        separators=(",", ":"),
+    )
+
+
+def load_pauses(text: str | None) -> list[Pause]:
+    if not text:
+        return []
+    return [(_instant(start), _instant(end) if end else None) for start, end in json.loads(text)]
+
+
+def _instant(text: str) -> datetime:
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def format_remaining(seconds: float) -> str:
+    """``2h 10m left``, ``45m left`` or ``1d 3h over``, in business time."""
+    over = seconds < 0
+    total = int(abs(seconds) // 60)
+    days, rest = divmod(total, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        text = f"{days}d {hours}h"
+    elif hours:
+        text = f"{hours}h {minutes:02d}m"
+    else:
+        text = f"{minutes}m"
+    return f"{text} over" if over else f"{text} left"

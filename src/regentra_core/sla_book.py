@@ -1,0 +1,147 @@
+"""The SLA configuration as loaded from the database: which policy applies where.
+
+Readers (lists, the detail view, the sweep, priority changes) load the book once
+per session and ask it for a ticket's :class:`~regentra_core.sla.SlaState`.
+Calendars are cached across loads by their definition, because building a
+calendar's day tables is the only costly part and definitions rarely change.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from .calendar import BusinessCalendar, parse_hours
+from .enums import Priority, Status
+from .sla import Policy, SlaState, Targets, compute, load_pauses
+from .store.models import BusinessCalendarRow, Client, Holiday, SlaPolicy, SlaTarget, Ticket
+
+_CALENDAR_CACHE: OrderedDict[tuple[object, ...], BusinessCalendar] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 32
+
+
+def calendar_for(
+    name: str, timezone: str, hours: str, always_open: bool, holidays: frozenset[date]
+) -> BusinessCalendar:
+    """A calendar for this definition, reused while the definition is unchanged."""
+    key = (name, timezone, hours, always_open, holidays)
+    with _CACHE_LOCK:
+        found = _CALENDAR_CACHE.get(key)
+        if found is not None:
+            _CALENDAR_CACHE.move_to_end(key)
+            return found
+    if always_open:
+        built = BusinessCalendar.twenty_four_seven(name)
+    else:
+        built = BusinessCalendar(timezone, parse_hours(hours), holidays, name=name)
+    with _CACHE_LOCK:
+        _CALENDAR_CACHE[key] = built
+        while len(_CALENDAR_CACHE) > _CACHE_SIZE:
+            _CALENDAR_CACHE.popitem(last=False)
+    return built
+
+
+@dataclass(frozen=True, slots=True)
+class ClockInputs:
+    """The stored fields a ticket's clocks are computed from."""
+
+    client_id: int | None
+    priority: Priority
+    status: Status
+    created_at: datetime
+    first_response_at: datetime | None
+    sla_pauses: str
+    response_breached: bool
+    resolution_breached: bool
+
+
+@dataclass
+class SlaBook:
+    """Every policy, the default one, and which client uses which."""
+
+    policies: dict[int, Policy] = field(default_factory=dict)
+    policy_ids: dict[str, int] = field(default_factory=dict)
+    default_id: int | None = None
+    client_policy: dict[int, int] = field(default_factory=dict)
+    escalate: dict[int, bool] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, s: Session) -> SlaBook:
+        holidays: dict[int, set[date]] = {}
+        for h in s.exec(select(Holiday)).all():
+            holidays.setdefault(h.calendar_id, set()).add(h.day)
+        calendars = {
+            c.id: calendar_for(
+                c.name, c.timezone, c.hours, c.always_open, frozenset(holidays.get(c.id or 0, ()))
+            )
+            for c in s.exec(select(BusinessCalendarRow)).all()
+        }
+        targets: dict[int, dict[Priority, Targets]] = {}
+        for t in s.exec(select(SlaTarget)).all():
+            targets.setdefault(t.policy_id, {})[t.priority] = Targets(
+                t.response_minutes, t.resolution_minutes
+            )
+        book = cls()
+        for p in s.exec(select(SlaPolicy).order_by(col(SlaPolicy.id))).all():
+            assert p.id is not None
+            book.policies[p.id] = Policy(
+                p.name,
+                calendars[p.calendar_id],
+                targets.get(p.id, {}),
+                p.at_risk_share,
+                p.escalate_status,
+            )
+            book.policy_ids[p.name] = p.id
+            book.escalate[p.id] = p.escalate_status
+            if p.is_default:
+                book.default_id = p.id
+        for client_id, policy_id in s.exec(
+            select(Client.id, Client.sla_policy_id).where(col(Client.sla_policy_id).is_not(None))
+        ).all():
+            assert client_id is not None and policy_id is not None
+            book.client_policy[client_id] = policy_id
+        return book
+
+    def policy_for(self, client_id: int | None) -> Policy | None:
+        """The client's own policy, else the default, else None (no SLA)."""
+        policy_id = self.client_policy.get(client_id or -1, self.default_id)
+        return self.policies.get(policy_id) if policy_id is not None else None
+
+    def state(
+        self, ticket: ClockInputs, now: datetime, *, priority: Priority | None = None
+    ) -> SlaState | None:
+        """Both clocks of ``ticket`` as of ``now`` (optionally as if at ``priority``)."""
+        policy = self.policy_for(ticket.client_id)
+        wanted = priority or ticket.priority
+        if policy is None or wanted not in policy.targets:
+            return None
+        return compute(
+            policy=policy,
+            priority=wanted,
+            status=ticket.status,
+            created_at=ticket.created_at,
+            first_response_at=ticket.first_response_at,
+            pauses=load_pauses(ticket.sla_pauses),
+            now=now,
+            response_breached=ticket.response_breached,
+            resolution_breached=ticket.resolution_breached,
+        )
+
+
+def inputs_of(t: Ticket) -> ClockInputs:
+    """The clock inputs of a stored ticket."""
+    return ClockInputs(
+        t.client_id,
+        t.priority,
+        t.status,
+        t.created_at,
+        t.first_response_at,
+        t.sla_pauses,
+        t.response_breached,
+        t.resolution_breached,
+    )
