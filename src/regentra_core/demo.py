@@ -24,7 +24,7 @@ from .enums import ActorKind, Channel, Priority, Role, Status
 from .errors import ValidationError
 from .identity import Actor
 from .store.engine import Database
-from .store.models import Client, Contact, KBArticle, Technician, Ticket
+from .store.models import Client, Contact, KBArticle, SlaPolicy, Technician, Ticket
 
 _DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
@@ -75,6 +75,9 @@ def load_demo(
             raise ValidationError("the database already has tickets; the demo needs an empty one")
     clock_time = [now]
     system = Desk(db, Actor.system("demo"), source="demo", clock=lambda: clock_time[0])
+    from .seed import seed_sla
+
+    seed_sla(system, folder)
     _load_people(db, folder, system, operator, now)
     _load_kb(db, folder, now)
     desks = _desks(db, clock_time)
@@ -94,6 +97,7 @@ def load_demo(
         _apply(step, desks, system, numbers)
     clock_time[0] = now
     closed = system.run_auto_close(now)
+    system.run_sla_sweep(now)
     return {"tickets": len(numbers), "steps": len(steps), "auto_closed": len(closed)}
 
 
@@ -109,6 +113,9 @@ def _load_people(
             client = Client(name=spec["name"], vip=bool(spec.get("vip")), created_at=now)
             s.add(client)
             s.flush()
+            if spec.get("sla_policy"):
+                policy = s.exec(select(SlaPolicy).where(SlaPolicy.name == spec["sla_policy"])).one()
+                client.sla_policy_id = policy.id
             for person in spec.get("contacts", []):
                 s.add(
                     Contact(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .desk import Desk
+from .desk import Desk, SweepReport
 from .identity import Actor
 from .store.engine import Database
 
@@ -20,11 +20,17 @@ class JobReport:
 
     at: datetime
     auto_closed: list[int] = field(default_factory=list)
+    sla: SweepReport = field(default_factory=SweepReport)
 
 
 def run_due_jobs(db: Database, now: datetime) -> JobReport:
-    """Run every timer job as of ``now``."""
+    """Run every timer job as of ``now``: auto-close first, then the SLA sweep.
+
+    Auto-close runs first so that a ticket closing in this pass gets its final
+    (Met or Breached) badge in the same pass.
+    """
     desk = Desk(db, Actor.system("worker"), source="worker", clock=lambda: now)
     report = JobReport(at=now)
     report.auto_closed = desk.run_auto_close(now)
+    report.sla = desk.run_sla_sweep(now)
     return report

@@ -18,16 +18,23 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from .clock import utcnow
 from .enums import AuthorKind, Channel, Priority, Status
 from .errors import NotFoundError, ValidationError
+from .sla import Badge, SlaState
+from .sla_book import ClockInputs, SlaBook, inputs_of
 from .store.engine import Database
 from .store.models import (
+    BusinessCalendarRow,
     Client,
     Contact,
     Event,
+    Holiday,
     InternalNote,
     KBArticle,
     Reply,
+    SlaPolicy,
+    SlaTarget,
     Technician,
     Ticket,
     TimeEntry,
@@ -47,6 +54,8 @@ class SortKey(StrEnum):
     PRIORITY = "priority"
     UPDATED = "updated"
     CREATED = "created"
+    SLA = "sla"
+    """Least SLA time left first; tickets whose clocks all stopped come last."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +73,8 @@ class TicketFilter:
     """Created before."""
     text: str | None = None
     """Case-insensitive substring of the subject (full-text search comes later)."""
+    sla: tuple[Badge, ...] = ()
+    """Only tickets whose SLA badge is one of these (computed live, not cached)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +101,8 @@ class TicketRow:
     first_response_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
+    sla: SlaState | None = None
+    """Both SLA clocks as of the query; None when no policy applies."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,8 +211,11 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _row(values: Sequence[Any]) -> TicketRow:
+def _row(
+    values: Sequence[Any], book: SlaBook | None = None, now: datetime | None = None
+) -> TicketRow:
     t, client, vip, contact, email, assignee, master, follow_up = values
+    state = book.state(inputs_of(t), now or utcnow()) if book is not None else None
     return TicketRow(
         number=t.number,
         subject=t.subject,
@@ -221,6 +237,7 @@ def _row(values: Sequence[Any]) -> TicketRow:
         first_response_at=t.first_response_at,
         resolved_at=t.resolved_at,
         closed_at=t.closed_at,
+        sla=state,
     )
 
 
@@ -232,11 +249,34 @@ def list_tickets(
     descending: bool = False,
     limit: int = 200,
     offset: int = 0,
+    now: datetime | None = None,
 ) -> list[TicketRow]:
-    """One page of tickets matching ``f``, in a stable order."""
+    """One page of tickets matching ``f``, in a stable order, with live SLA clocks.
+
+    SQL does the filtering and paging, except for the SLA filter and SLA order,
+    which need every candidate's clocks: those are computed from a narrow query
+    of the clock inputs, and only the page's tickets are then loaded whole.
+    """
     if limit < 0 or offset < 0:
         raise ValidationError("limit and offset cannot be negative")
-    query = _apply_filter(_base_query(), f or TicketFilter())
+    f = f or TicketFilter()
+    now = now or utcnow()
+    query = _apply_filter(_base_query(), f)
+    with db.read() as s:
+        book = SlaBook.load(s)
+        if f.sla or sort == SortKey.SLA:
+            numbers = _numbers_by_sla(s, query, f, book, now, sort, descending)
+            page = numbers[offset : offset + limit]
+            rows = {
+                r[0].number: _row(r, book, now)
+                for r in s.execute(query.where(col(Ticket.number).in_(page))).all()
+            }
+            return [rows[n] for n in page]
+        query = query.order_by(*_order(sort, descending)).limit(limit).offset(offset)
+        return [_row(r, book, now) for r in s.execute(query).all()]
+
+
+def _order(sort: SortKey, descending: bool) -> tuple[Any, ...]:
     key: Any
     if sort == SortKey.PRIORITY:
         key = case(
@@ -250,10 +290,49 @@ def list_tickets(
     else:
         key = col(Ticket.number)
     tie = col(Ticket.number)
-    order = (key.desc(), tie.desc()) if descending else (key.asc(), tie.asc())
-    query = query.order_by(*order).limit(limit).offset(offset)
-    with db.read() as s:
-        return [_row(r) for r in s.execute(query).all()]
+    return (key.desc(), tie.desc()) if descending else (key.asc(), tie.asc())
+
+
+def _numbers_by_sla(
+    s: Session,
+    query: _Query,
+    f: TicketFilter,
+    book: SlaBook,
+    now: datetime,
+    sort: SortKey,
+    descending: bool,
+) -> list[int]:
+    narrow = query.with_only_columns(
+        col(Ticket.number),
+        col(Ticket.client_id),
+        col(Ticket.priority),
+        col(Ticket.status),
+        col(Ticket.created_at),
+        col(Ticket.first_response_at),
+        col(Ticket.sla_pauses),
+        col(Ticket.response_breached),
+        col(Ticket.resolution_breached),
+    ).order_by(*_order(sort if sort != SortKey.SLA else SortKey.NUMBER, descending))
+    wanted = set(f.sla)
+    keyed: list[tuple[float, int]] = []
+    for number, *fields in s.execute(narrow).all():
+        state = book.state(ClockInputs(*fields), now)
+        if wanted and (state is None or state.badge not in wanted):
+            continue
+        keyed.append((_sla_key(state), number))
+    if sort == SortKey.SLA:
+        keyed.sort(reverse=descending)
+    return [number for _, number in keyed]
+
+
+def _sla_key(state: SlaState | None) -> float:
+    """Least time left first; stopped clocks and tickets without SLA last."""
+    if state is None:
+        return float("inf")
+    running = [c for c in (state.response, state.resolution) if not c.stopped and not c.paused]
+    if not running:
+        return float("1e15")
+    return min(c.remaining_seconds for c in running)
 
 
 def count_tickets(db: Database, f: TicketFilter | None = None) -> int:
@@ -263,23 +342,23 @@ def count_tickets(db: Database, f: TicketFilter | None = None) -> int:
         return int(s.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
-def get_ticket(db: Database, number: int) -> TicketRow:
-    """One ticket's row, or NotFoundError."""
+def get_ticket(db: Database, number: int, *, now: datetime | None = None) -> TicketRow:
+    """One ticket's row with its SLA clocks, or NotFoundError."""
     with db.read() as s:
-        return _get_row(s, number)
+        return _get_row(s, number, now)
 
 
-def _get_row(s: Session, number: int) -> TicketRow:
+def _get_row(s: Session, number: int, now: datetime | None = None) -> TicketRow:
     found = s.execute(_base_query().where(col(Ticket.number) == number)).first()
     if found is None:
         raise NotFoundError(f"no ticket #{number}")
-    return _row(found)
+    return _row(found, SlaBook.load(s), now)
 
 
-def ticket_detail(db: Database, number: int) -> TicketDetail:
-    """A ticket with its thread, notes, time and links, read consistently."""
+def ticket_detail(db: Database, number: int, *, now: datetime | None = None) -> TicketDetail:
+    """A ticket with its thread, notes, time, links and SLA, read consistently."""
     with db.read() as s:
-        row = _get_row(s, number)
+        row = _get_row(s, number, now)
         ticket = s.exec(select(Ticket).where(Ticket.number == number)).one()
         tid = ticket.id
         names = {t.id: t.username for t in s.exec(select(Technician)).all()}
@@ -305,8 +384,9 @@ def ticket_detail(db: Database, number: int) -> TicketDetail:
                 select(TimeEntry).where(TimeEntry.ticket_id == tid).order_by(col(TimeEntry.id))
             ).all()
         ]
+        book = SlaBook.load(s)
         children = [
-            _row(r)
+            _row(r, book, now)
             for r in s.execute(
                 _base_query().where(col(Ticket.master_id) == tid).order_by(col(Ticket.number))
             ).all()
@@ -386,3 +466,70 @@ def find_contacts(db: Database, text: str) -> list[Contact]:
                 )
             ).all()
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarView:
+    name: str
+    timezone: str
+    hours: str
+    always_open: bool
+    holidays: list[tuple[date, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyView:
+    name: str
+    calendar: str
+    default: bool
+    at_risk_share: float
+    escalate_status: bool
+    targets: dict[str, tuple[int, int]]
+    """priority -> (response minutes, resolution minutes)."""
+    clients: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class SlaConfig:
+    calendars: list[CalendarView]
+    policies: list[PolicyView]
+
+
+def sla_config(db: Database) -> SlaConfig:
+    """Every calendar and policy, with holidays, targets and the clients using them."""
+    with db.read() as s:
+        holidays: dict[int, list[tuple[date, str]]] = {}
+        for h in s.exec(select(Holiday).order_by(col(Holiday.day))).all():
+            holidays.setdefault(h.calendar_id, []).append((h.day, h.name))
+        cals = s.exec(select(BusinessCalendarRow).order_by(col(BusinessCalendarRow.name))).all()
+        names = {c.id: c.name for c in cals}
+        calendars = [
+            CalendarView(c.name, c.timezone, c.hours, c.always_open, holidays.get(c.id or 0, []))
+            for c in cals
+        ]
+        targets: dict[int, dict[str, tuple[int, int]]] = {}
+        for t in s.exec(select(SlaTarget)).all():
+            targets.setdefault(t.policy_id, {})[t.priority.value] = (
+                t.response_minutes,
+                t.resolution_minutes,
+            )
+        users: dict[int | None, list[str]] = {}
+        for c in s.exec(select(Client).order_by(col(Client.name))).all():
+            users.setdefault(c.sla_policy_id, []).append(c.name)
+        policies = []
+        for p in s.exec(select(SlaPolicy).order_by(col(SlaPolicy.name))).all():
+            order = {pr.value: pr.rank for pr in Priority}
+            ordered = dict(sorted(targets.get(p.id or 0, {}).items(), key=lambda kv: -order[kv[0]]))
+            clients = users.get(p.id, []) + (users.get(None, []) if p.is_default else [])
+            policies.append(
+                PolicyView(
+                    p.name,
+                    names.get(p.calendar_id, "?"),
+                    p.is_default,
+                    p.at_risk_share,
+                    p.escalate_status,
+                    ordered,
+                    sorted(clients),
+                )
+            )
+        return SlaConfig(calendars, policies)

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import ClassVar
 
 from .calendar import BusinessCalendar
 from .enums import Priority, Status
@@ -120,6 +121,9 @@ class ClockState:
     stopped: bool
     paused: bool = False
 
+    derived: ClassVar[tuple[str, ...]] = ("remaining_seconds", "used_share")
+    """Properties that serialisers (``--json``) include beside the fields."""
+
     @property
     def remaining_seconds(self) -> float:
         """Business seconds left (negative once breached)."""
@@ -137,6 +141,8 @@ class SlaState:
     policy: str
     response: ClockState
     resolution: ClockState
+
+    derived: ClassVar[tuple[str, ...]] = ("badge",)
 
     @property
     def badge(self) -> Badge:

@@ -185,6 +185,10 @@ class DeskBase:
         ticket.version += 1
         ticket.updated_at = max(at, ticket.updated_at)
 
+    def _require_lead(self, what: str) -> None:
+        if self.actor.kind == ActorKind.TECHNICIAN and not self.actor.is_lead:
+            raise PermissionDenied(f"only a lead technician may {what}")
+
     def _require_technician(self) -> int:
         if self.actor.kind != ActorKind.TECHNICIAN or self.actor.technician_id is None:
             raise PermissionDenied("only a technician can do this")

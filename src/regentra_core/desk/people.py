@@ -10,7 +10,6 @@ from ..enums import (
 )
 from ..errors import (
     IdentityError,
-    PermissionDenied,
 )
 from ..identity import Actor, os_display_name, os_username
 from ..store.engine import Database
@@ -32,8 +31,7 @@ class PeopleCases(DeskBase):
         """Register (or reactivate) a technician; only a lead may do it."""
         username = clean_text(username, what="username", limit=64)
         with self.db.write() as s:
-            if self.actor.kind == ActorKind.TECHNICIAN and not self.actor.is_lead:
-                raise PermissionDenied("only a lead technician may register technicians")
+            self._require_lead("register technicians")
             now = self.clock()
             tech = s.exec(select(Technician).where(Technician.username == username)).first()
             if tech is None:

@@ -47,6 +47,7 @@ class SlaCases(DeskBase):
         self, name: str, *, timezone: str = "UTC", hours: str = "", always_open: bool = False
     ) -> BusinessCalendarRow:
         """Add a business-hours calendar (weekly hours in a time zone) or a 24x7 one."""
+        self._require_lead("change SLA settings")
         name = clean_text(name, what="calendar name", limit=100)
         zone(timezone)
         if not always_open:
@@ -70,6 +71,7 @@ class SlaCases(DeskBase):
 
     def set_calendar_hours(self, name: str, hours: str, *, timezone: str | None = None) -> None:
         """Change a calendar's weekly hours (and time zone)."""
+        self._require_lead("change SLA settings")
         normalised = format_hours(parse_hours(hours))
         if timezone is not None:
             zone(timezone)
@@ -83,6 +85,7 @@ class SlaCases(DeskBase):
 
     def add_holiday(self, calendar: str, day: date, name: str = "") -> None:
         """Close a calendar for one day."""
+        self._require_lead("change SLA settings")
         with self.db.write() as s:
             row = _calendar(s, calendar)
             exists = s.exec(
@@ -98,6 +101,7 @@ class SlaCases(DeskBase):
 
     def seed_holidays(self, calendar: str, country: str, years: list[int]) -> int:
         """Add a country's public holidays (from the ``holidays`` package); returns count."""
+        self._require_lead("change SLA settings")
         import holidays as holiday_data
 
         try:
@@ -136,6 +140,7 @@ class SlaCases(DeskBase):
         default: bool = False,
     ) -> SlaPolicy:
         """Add an SLA policy over a calendar; targets are set per priority after."""
+        self._require_lead("change SLA settings")
         name = clean_text(name, what="policy name", limit=100)
         _check_share(at_risk_share)
         with self.db.write() as s:
@@ -167,6 +172,7 @@ class SlaCases(DeskBase):
         default: bool = False,
     ) -> None:
         """Change a policy's calendar, At Risk share, escalation switch or defaultness."""
+        self._require_lead("change SLA settings")
         with self.db.write() as s:
             policy = _policy(s, name)
             changes: list[str] = []
@@ -193,6 +199,7 @@ class SlaCases(DeskBase):
         self, policy: str, priority: Priority, *, response_minutes: int, resolution_minutes: int
     ) -> None:
         """Set one priority's response and resolution targets (business minutes)."""
+        self._require_lead("change SLA settings")
         Targets(response_minutes, resolution_minutes)  # refuses non-positive targets
         with self.db.write() as s:
             row = _policy(s, policy)
@@ -227,6 +234,7 @@ class SlaCases(DeskBase):
 
     def assign_policy(self, client: str, policy: str | None) -> None:
         """Give a client its own policy, or ``None`` to fall back to the default."""
+        self._require_lead("change SLA settings")
         with self.db.write() as s:
             row = s.exec(select(Client).where(Client.name == client)).first()
             if row is None:

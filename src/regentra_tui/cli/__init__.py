@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from . import admin, tickets
+from . import admin, sla, tickets
 from .root import cli
 
 cli.add_command(tickets.ticket)
+cli.add_command(sla.sla)
 for command in admin.COMMANDS:
     cli.add_command(command)
 

@@ -17,6 +17,7 @@ from regentra_core.desk import Desk
 from regentra_core.enums import Role
 from regentra_core.identity import Actor, os_username
 from regentra_core.jobs import run_due_jobs
+from regentra_core.seed import has_sla_policies, seed_sla
 
 from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option
@@ -35,11 +36,15 @@ def init(state: CliContext, with_demo: bool, as_json: bool) -> None:
     if not queries.technicians(db, active_only=False):
         Desk(db, Actor.system("init"), source="cli").add_technician(me, role=Role.LEAD)
         registered = me
+    seeded = 0
+    if not with_demo and not has_sla_policies(Desk(db, Actor.system("init"), source="cli")):
+        seeded = seed_sla(Desk(db, Actor.system("init"), source="cli"))
     loaded = load_demo(db, operator=me) if with_demo else None
     summary = {
         "database": db.display_url,
         "registered_lead": registered,
         "demo": loaded,
+        "sla_policies_seeded": seeded,
         "tickets": sum(queries.status_counts(db).values()),
     }
     if as_json:
@@ -48,6 +53,8 @@ def init(state: CliContext, with_demo: bool, as_json: bool) -> None:
     click.echo(f"Database ready: {db.display_url}")
     if registered:
         click.echo(f"Registered {registered} as the first lead technician.")
+    if seeded:
+        click.echo(f"Seeded {seeded} SLA policies (see: regentra sla show).")
     if loaded:
         click.echo(f"Loaded the demo desk: {loaded['tickets']} tickets.")
 
@@ -140,7 +147,7 @@ def technician_list(state: CliContext, as_json: bool) -> None:
 @json_option
 @pass_cli
 def worker(state: CliContext, once: bool, at_text: str | None, as_json: bool) -> None:
-    """Run the timer jobs (auto-close, ...) once, as of now or --at."""
+    """Run the timer jobs (auto-close, SLA sweep) once, as of now or --at."""
     state.identity_required = False  # the worker runs as a service account
     at: datetime = parse_instant(at_text) if at_text else utcnow()
     report = run_due_jobs(state.db, at)
@@ -149,6 +156,11 @@ def worker(state: CliContext, once: bool, at_text: str | None, as_json: bool) ->
         return
     closed = report.auto_closed
     click.echo(f"Auto-closed {len(closed)} ticket(s)" + (f": {_numbers(closed)}" if closed else ""))
+    sweep = report.sla
+    click.echo(
+        f"SLA sweep: checked {sweep.checked}, {len(sweep.changed)} badge change(s), "
+        f"{len(sweep.flagged)} flagged, {len(sweep.escalated)} moved to Escalated"
+    )
 
 
 def _numbers(numbers: list[int]) -> str:

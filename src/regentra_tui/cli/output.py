@@ -34,7 +34,9 @@ def json_option(func: F) -> F:
 def jsonable(value: Any) -> Any:
     """Turn dataclasses, enums and datetimes into plain JSON values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        names = [f.name for f in dataclasses.fields(value)]
+        names += list(getattr(type(value), "derived", ()))
+        return {name: jsonable(getattr(value, name)) for name in names}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):

@@ -18,6 +18,7 @@ from regentra_core.desk import CascadeResult
 from regentra_core.enums import Channel, Priority, Status
 from regentra_core.errors import ValidationError
 from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
+from regentra_core.sla import Badge, ClockState, format_remaining
 
 from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option, minutes, safe, when
@@ -124,6 +125,12 @@ def create(
 @click.option("--until", metavar="TIME", callback=_instant, help="Created before (ISO).")
 @click.option("--search", "text", metavar="TEXT", help="Subject contains TEXT.")
 @click.option(
+    "--sla",
+    multiple=True,
+    type=click.Choice([b.cli for b in Badge], case_sensitive=False),
+    help="Only tickets with this SLA badge (repeatable).",
+)
+@click.option(
     "--sort",
     type=click.Choice([k.value for k in SortKey]),
     default="number",
@@ -143,6 +150,7 @@ def list_(
     since: datetime | None,
     until: datetime | None,
     text: str | None,
+    sla: tuple[str, ...],
     sort: str,
     desc: bool,
     limit: int,
@@ -152,7 +160,9 @@ def list_(
     """List tickets; filters combine."""
     if since and until and since >= until:
         raise ValidationError("--since must be before --until")
-    f = TicketFilter(status, priority, assignee, client, since, until, text)
+    f = TicketFilter(
+        status, priority, assignee, client, since, until, text, tuple(Badge.parse(b) for b in sla)
+    )
     rows = queries.list_tickets(
         state.db, f, sort=SortKey(sort), descending=desc, limit=limit, offset=offset
     )
@@ -164,7 +174,7 @@ def list_(
         out.print("No tickets match.")
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
-    for name in ("#", "Status", "Priority", "Subject", "Client", "Assignee", "Updated"):
+    for name in ("#", "Status", "Priority", "SLA", "Subject", "Client", "Assignee", "Updated"):
         if name == "Subject":
             table.add_column(name, ratio=1, min_width=20, overflow="ellipsis", no_wrap=True)
         else:
@@ -174,6 +184,7 @@ def list_(
             str(r.number),
             r.status.label,
             r.priority.label,
+            sla_cell(r),
             safe(r.subject, flat=True, limit=60),
             safe(r.client, flat=True),
             r.assignee or "-",
@@ -432,6 +443,14 @@ def _print_detail(d: TicketDetail) -> None:
     title = Text(f"#{t.number} ", style="bold") + safe(t.subject, flat=True)
     out.print(title)
     out.print(_header(t))
+    if t.sla is not None:
+        out.print(
+            Text("SLA: ", style="bold")
+            + Text(t.sla.badge.label, style=BADGE_STYLE[t.sla.badge])
+            + Text(f" (policy {t.sla.policy})")
+        )
+        out.print(_clock_line("response", t.sla.response))
+        out.print(_clock_line("resolution", t.sla.resolution))
     if d.description:
         out.print()
         out.print(safe(d.description))
@@ -467,6 +486,40 @@ def _print_detail(d: TicketDetail) -> None:
         out.print(
             Text("\nFollow-ups: ", style="bold") + Text(", ".join(f"#{n}" for n in d.follow_ups))
         )
+
+
+BADGE_STYLE = {
+    Badge.ON_TRACK: "green",
+    Badge.AT_RISK: "yellow",
+    Badge.BREACHED: "bold red",
+    Badge.MET: "dim",
+}
+
+
+def sla_cell(r: TicketRow) -> Text:
+    """``At Risk 1h 30m left`` for lists: the badge and the clock that matters now."""
+    if r.sla is None:
+        return Text("-", style="dim")
+    badge = r.sla.badge
+    text = Text(badge.label, style=BADGE_STYLE[badge])
+    clock = r.sla.next_due
+    if not clock.stopped:
+        text += Text(" paused" if clock.paused else f" {format_remaining(clock.remaining_seconds)}")
+    return text
+
+
+def _clock_line(name: str, clock: ClockState) -> Text:
+    line = Text(f"  {name:<11}") + Text(f"{clock.badge.label:<9}", style=BADGE_STYLE[clock.badge])
+    target = minutes(int(clock.target_seconds // 60))
+    used = minutes(int(clock.elapsed_seconds // 60))
+    line += Text(f" target {target}, used {used}")
+    if clock.stopped:
+        line += Text(", stopped")
+    elif clock.paused:
+        line += Text(f", paused ({format_remaining(clock.remaining_seconds)})")
+    else:
+        line += Text(f", due {when(clock.due_at)} ({format_remaining(clock.remaining_seconds)})")
+    return line
 
 
 def literal_lines(body: str) -> list[Text]:
