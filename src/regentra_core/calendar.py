@@ -120,6 +120,8 @@ class BusinessCalendar:
     _zone: ZoneInfo = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
     _first_day: date | None = field(init=False, repr=False, default=None)
+    _origin: date | None = field(init=False, repr=False, default=None)
+    """The day whose midnight is ``B = 0``; fixed once chosen, so values never shift."""
     _midnights: list[float] = field(init=False, repr=False, default_factory=list)
     _cumulative: list[float] = field(init=False, repr=False, default_factory=list)
     _intervals: list[tuple[tuple[float, float], ...]] = field(
@@ -218,9 +220,14 @@ class BusinessCalendar:
             todays = self._open_intervals(current)
             intervals.append(todays)
             total += sum(end - start for start, end in todays)
+        if self._origin is None:
+            self._origin = first
+        # Re-anchor so the origin's midnight stays at zero: B values handed out before
+        # this rebuild remain comparable with those handed out after it.
+        shift = cumulative[(self._origin - first).days]
         self._first_day = first
         self._midnights = midnights
-        self._cumulative = cumulative
+        self._cumulative = [value - shift for value in cumulative]
         self._intervals = intervals
 
     def _open_intervals(self, day: date) -> tuple[tuple[float, float], ...]:

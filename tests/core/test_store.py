@@ -74,3 +74,43 @@ def test_unwritable_location_is_a_clear_error(tmp_path):
 def test_naive_datetimes_are_refused_at_the_boundary():
     with pytest.raises(ValueError, match="naive"):
         UTCDateTime().process_bind_param(datetime(2026, 1, 1), sqlite3)  # type: ignore[arg-type]
+
+
+def test_upgrading_an_old_desk_rebuilds_sla_pauses_from_its_events(db_path):
+    from alembic import command
+
+    from regentra_core.sla import load_pauses
+    from regentra_core.store.migrate import alembic_config
+
+    old = Database(db_path)
+    config = alembic_config()
+    with old.write_engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    with old.write_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO ticket (id, number, subject, description, status, priority, "
+                "channel, is_master, version, created_at, updated_at) VALUES "
+                "(1, 1001, 's', 'd', 'in_progress', 'low', 'email', 0, 3, "
+                "'2026-03-02 09:00:00', '2026-03-02 12:00:00')"
+            )
+        )
+        for at, before, after in [
+            ("2026-03-02 10:00:00", "open", "waiting_on_customer"),
+            ("2026-03-02 11:00:00", "waiting_on_customer", "in_progress"),
+        ]:
+            conn.execute(
+                text(
+                    "INSERT INTO event (ticket_id, actor, actor_kind, source, kind, from_value, "
+                    "to_value, at) VALUES (1, 'alice', 'technician', 'cli', 'status_changed', "
+                    ":f, :t, :at)"
+                ),
+                {"f": before, "t": after, "at": at},
+            )
+    upgrade(old)
+    with old.read() as s:
+        stored = s.execute(text("SELECT sla_pauses FROM ticket WHERE id = 1")).scalar_one()
+    old.close()
+    [(start, end)] = load_pauses(stored)
+    assert (start.hour, end.hour if end else None) == (10, 11)

@@ -47,12 +47,27 @@ def upgrade(db: Database) -> bool:
         if current_revision(db) == head:
             return False
         config = alembic_config()
-        with db.write_engine.begin() as conn:
-            config.attributes["connection"] = conn
-            # Another process may have upgraded while we waited for the lock.
-            if MigrationContext.configure(conn).get_current_revision() == head:
-                return False
-            command.upgrade(config, "head")
+        with db.write_engine.connect() as conn:
+            raw = conn.connection.driver_connection if db.is_sqlite else None
+            if raw is not None:
+                # SQLite alters a table by copying and dropping it, which foreign keys
+                # forbid; the switch only works outside a transaction. The keys are
+                # checked by hand before commit and switched back on after.
+                raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with conn.begin():
+                    config.attributes["connection"] = conn
+                    # Another process may have upgraded while we waited for the lock.
+                    if MigrationContext.configure(conn).get_current_revision() == head:
+                        return False
+                    command.upgrade(config, "head")
+                    if raw is not None:
+                        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                        if broken:
+                            raise StoreError(f"migration broke foreign keys: {broken[:5]}")
+            finally:
+                if raw is not None:
+                    raw.execute("PRAGMA foreign_keys=ON")
     except (SQLAlchemyError, CommandError) as exc:
         raise StoreError(f"cannot bring {db.display_url} up to date: {exc}") from exc
     return True

@@ -1,0 +1,369 @@
+"""SLA clocks and badges: pure rules, then through the Desk and the sweep."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from regentra_core import queries, sla
+from regentra_core.calendar import BusinessCalendar
+from regentra_core.desk import Desk
+from regentra_core.enums import Priority, Status
+from regentra_core.errors import PermissionDenied, ValidationError
+from regentra_core.identity import Actor
+from regentra_core.sla import Badge, Policy, Targets, clock_badge
+from tests.conftest import T0
+from tests.core.test_calendar import calendars, instants
+
+HOUR = 3600.0
+TWENTY_FOUR_SEVEN = BusinessCalendar.twenty_four_seven()
+
+
+# -- badges at their edges ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "stopped", "badge"),
+    [
+        (0, False, Badge.ON_TRACK),
+        (74.999, False, Badge.ON_TRACK),
+        (75, False, Badge.AT_RISK),
+        (100, False, Badge.AT_RISK),
+        (100.001, False, Badge.BREACHED),
+        (100, True, Badge.MET),
+        (100.001, True, Badge.BREACHED),
+    ],
+)
+def test_badge_thresholds_at_their_edges(elapsed, stopped, badge):
+    assert clock_badge(elapsed, 100, stopped=stopped, share=0.75) == badge
+
+
+def test_a_recorded_breach_stays_breached():
+    assert clock_badge(1, 100, stopped=True, share=0.75, breached=True) == Badge.BREACHED
+
+
+@settings(max_examples=300)
+@given(
+    st.floats(0, 1e7, allow_nan=False),
+    st.floats(1, 1e7, allow_nan=False),
+    st.floats(0.01, 0.99),
+    st.booleans(),
+)
+def test_badges_follow_the_thresholds(elapsed, target, share, stopped):
+    badge = clock_badge(elapsed, target, stopped=stopped, share=share)
+    if elapsed > target:
+        assert badge == Badge.BREACHED
+    elif stopped:
+        assert badge == Badge.MET
+    elif elapsed >= share * target:
+        assert badge == Badge.AT_RISK
+    else:
+        assert badge == Badge.ON_TRACK
+
+
+# -- clocks as pure functions ------------------------------------------------------------
+
+
+@st.composite
+def pauses_after(draw, start: datetime):
+    """Ordered, non-overlapping pauses after ``start``; the last may be open."""
+    result = []
+    cursor = start
+    for _ in range(draw(st.integers(0, 4))):
+        begin = cursor + timedelta(minutes=draw(st.integers(1, 5000)))
+        if draw(st.integers(0, 5)) == 0:
+            result.append((begin, None))
+            break
+        end = begin + timedelta(minutes=draw(st.integers(1, 5000)))
+        result.append((begin, end))
+        cursor = end
+    return result
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data(), calendars(), instants)
+def test_elapsed_is_monotone_never_negative_and_pauses_never_count(data, cal, created):
+    pauses = data.draw(pauses_after(created))
+    nows = sorted(data.draw(st.lists(st.integers(-100, 40_000), min_size=2, max_size=6)))
+    values = [
+        sla.running_business_seconds(cal, created, pauses, created + timedelta(minutes=m))
+        for m in nows
+    ]
+    assert all(v >= 0 for v in values)
+    assert values == sorted(values)
+    # Inside a pause the clock does not move.
+    for begin, end in pauses:
+        stop = end or begin + timedelta(days=30)
+        at_begin = sla.running_business_seconds(cal, created, pauses, begin)
+        inside = begin + (stop - begin) / 2
+        assert sla.running_business_seconds(cal, created, pauses, inside) == pytest.approx(
+            at_begin, abs=1e-3
+        )
+    # Total = business time minus the business time of each pause.
+    now = created + timedelta(days=60)
+    paused = sum(cal.business_seconds(b, min(e or now, now)) for b, e in pauses)
+    expected = max(cal.business_seconds(created, now) - paused, 0.0)
+    assert sla.running_business_seconds(cal, created, pauses, now) == pytest.approx(
+        expected, abs=1e-3
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data(), calendars(), instants, st.integers(1, 20_000))
+def test_due_time_is_when_the_running_clock_reaches_its_target(data, cal, created, minutes):
+    pauses = [(b, e) for b, e in data.draw(pauses_after(created)) if e is not None]
+    due = sla.due_with_pauses(cal, created, minutes * 60, pauses)
+    assert due is not None
+    assert sla.running_business_seconds(cal, created, pauses, due) == pytest.approx(
+        minutes * 60, abs=1e-3
+    )
+
+
+def test_two_waiting_intervals_pause_the_resolution_clock():
+    created = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    pauses = [
+        (created + timedelta(hours=1), created + timedelta(hours=3)),
+        (created + timedelta(hours=4), created + timedelta(hours=10)),
+    ]
+    now = created + timedelta(hours=12)
+    assert sla.running_business_seconds(TWENTY_FOUR_SEVEN, created, pauses, now) == 4 * HOUR
+
+
+def test_pauses_follow_status_moves_and_can_be_rebuilt_from_history():
+    t = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    moves = [
+        (t + timedelta(hours=1), Status.OPEN, Status.WAITING_ON_CUSTOMER),
+        (t + timedelta(hours=2), Status.WAITING_ON_CUSTOMER, Status.IN_PROGRESS),
+        (t + timedelta(hours=3), Status.IN_PROGRESS, Status.WAITING_ON_CUSTOMER),
+        (t + timedelta(hours=4), Status.WAITING_ON_CUSTOMER, Status.RESOLVED),
+        (t + timedelta(hours=5), Status.RESOLVED, Status.IN_PROGRESS),
+    ]
+    assert sla.pauses_from_history(moves) == [
+        (t + timedelta(hours=1), t + timedelta(hours=2)),
+        (t + timedelta(hours=3), t + timedelta(hours=5)),
+    ]
+
+
+def test_remaining_time_reads_like_a_person_would_say_it():
+    assert sla.format_remaining(2 * HOUR + 600) == "2h 10m left"
+    assert sla.format_remaining(45 * 60) == "45m left"
+    assert sla.format_remaining(-(27 * HOUR)) == "1d 3h over"
+
+
+# -- through the Desk --------------------------------------------------------------------
+
+
+@pytest.fixture
+def standard(desk) -> None:
+    """A 24x7 default policy: MEDIUM answers in 1 h and resolves in 8 h."""
+    desk.add_calendar("24x7", always_open=True)
+    desk.add_policy("Standard", calendar="24x7", default=True)
+    for p, (resp, res) in {
+        Priority.LOW: (240, 1440),
+        Priority.MEDIUM: (60, 480),
+        Priority.HIGH: (30, 240),
+        Priority.CRITICAL: (15, 120),
+    }.items():
+        desk.set_target("Standard", p, response_minutes=resp, resolution_minutes=res)
+
+
+def _sla(db, number, now):
+    state = queries.get_ticket(db, number, now=now).sla
+    assert state is not None
+    return state
+
+
+def test_first_internal_note_does_not_stop_the_response_clock_first_reply_does(
+    desk, db, standard, new_ticket, clock
+):
+    t = new_ticket()
+    clock.advance(minutes=10)
+    desk.add_note(t.number, "Looking into it")
+    state = _sla(db, t.number, clock.advance(minutes=5))
+    assert not state.response.stopped and state.response.elapsed_seconds == 15 * 60
+    desk.add_technician_reply(t.number, "We are on it")
+    state = _sla(db, t.number, clock.advance(hours=5))
+    assert state.response.stopped and state.response.badge == Badge.MET
+    assert state.response.elapsed_seconds == 15 * 60
+
+
+def test_system_and_customer_messages_do_not_stop_the_response_clock(
+    db, standard, new_ticket, clock
+):
+    t = new_ticket()
+    bot = Desk(db, Actor.system("email"), source="email", clock=clock)
+    bot.add_customer_reply(t.number, "any news?")
+    assert not _sla(db, t.number, clock.advance(minutes=1)).response.stopped
+
+
+def test_waiting_intervals_pause_the_resolution_clock_through_the_desk(
+    desk, db, standard, new_ticket, clock
+):
+    t = new_ticket()
+    clock.advance(hours=1)
+    desk.change_status(t.number, Status.WAITING_ON_CUSTOMER)
+    clock.advance(hours=5)
+    desk.add_customer_reply(t.number, "photo attached")  # resumes to In Progress
+    clock.advance(hours=1)
+    desk.change_status(t.number, Status.WAITING_ON_CUSTOMER)
+    clock.advance(hours=20)
+    state = _sla(db, t.number, clock.now)
+    assert state.resolution.paused and state.resolution.due_at is None
+    assert state.resolution.elapsed_seconds == 2 * HOUR
+    desk.change_status(t.number, Status.IN_PROGRESS)
+    state = _sla(db, t.number, clock.advance(hours=1))
+    assert state.resolution.elapsed_seconds == 3 * HOUR
+    assert state.resolution.due_at == clock.now + timedelta(hours=5)
+
+
+def test_stored_pauses_match_the_event_history(desk, db, standard, new_ticket, clock):
+    t = new_ticket()
+    for status, hours in [
+        (Status.IN_PROGRESS, 1),
+        (Status.WAITING_ON_CUSTOMER, 2),
+        (Status.IN_PROGRESS, 3),
+        (Status.RESOLVED, 1),
+        (Status.IN_PROGRESS, 2),
+        (Status.RESOLVED, 1),
+    ]:
+        clock.advance(hours=hours)
+        desk.change_status(t.number, status)
+    moves = [
+        (e.at, Status(e.from_value), Status(e.to_value))
+        for e in queries.ticket_history(db, t.number)
+        if e.from_value in set(Status) and e.to_value in set(Status)
+    ]
+    from regentra_core.store.models import Ticket
+    from sqlmodel import select
+
+    with db.read() as s:
+        stored = s.exec(select(Ticket).where(Ticket.number == t.number)).one().sla_pauses
+    assert sla.load_pauses(stored) == sla.pauses_from_history(moves)
+
+
+def test_resolving_in_time_is_met_and_late_is_breached(desk, db, standard, new_ticket, clock):
+    on_time, late = new_ticket(), new_ticket()
+    for n in (on_time.number, late.number):
+        desk.add_technician_reply(n, "hi")
+    clock.advance(hours=7)
+    desk.change_status(on_time.number, Status.RESOLVED)
+    clock.advance(hours=2)
+    desk.change_status(late.number, Status.RESOLVED)
+    later = clock.advance(hours=1)
+    assert _sla(db, on_time.number, later).badge == Badge.MET
+    assert _sla(db, late.number, later).badge == Badge.BREACHED
+
+
+def test_a_breach_is_permanent_after_a_late_answer(desk, db, standard, new_ticket, clock):
+    t = new_ticket()
+    clock.advance(hours=2)  # response target was 1 h
+    Desk(db, desk.actor, source="worker", clock=clock).run_sla_sweep()
+    desk.add_technician_reply(t.number, "Sorry for the wait")
+    state = _sla(db, t.number, clock.advance(minutes=1))
+    assert state.response.badge == Badge.BREACHED and state.badge == Badge.BREACHED
+
+
+def test_priority_change_retargets_from_creation_and_records_it(
+    desk, db, standard, new_ticket, clock
+):
+    t = new_ticket(priority=Priority.MEDIUM)
+    clock.advance(minutes=20)
+    desk.change_priority(t.number, Priority.CRITICAL)
+    state = _sla(db, t.number, clock.now)
+    assert state.response.target_seconds == 15 * 60
+    assert state.response.badge == Badge.BREACHED
+    assert state.response.due_at == T0 + timedelta(minutes=15)
+    last = queries.ticket_history(db, t.number)[-1]
+    assert "SLA re-targeted" in (last.detail or "")
+
+
+def test_lowering_priority_after_a_breach_keeps_it_breached(desk, db, standard, new_ticket, clock):
+    t = new_ticket(priority=Priority.CRITICAL)
+    clock.advance(minutes=20)
+    desk.change_priority(t.number, Priority.LOW)
+    assert _sla(db, t.number, clock.now).response.badge == Badge.BREACHED
+
+
+def test_client_policy_overrides_the_default(desk, db, standard, new_ticket, clock):
+    desk.add_policy("Tight", calendar="24x7")
+    desk.set_target("Tight", Priority.MEDIUM, response_minutes=5, resolution_minutes=60)
+    desk.assign_policy("Acme", "Tight")
+    t = new_ticket()
+    state = _sla(db, t.number, clock.now)
+    assert state.policy == "Tight" and state.response.target_seconds == 300
+    desk.assign_policy("Acme", None)
+    assert _sla(db, t.number, clock.now).policy == "Standard"
+
+
+def test_master_and_child_keep_their_own_clocks(desk, db, standard, new_ticket, clock):
+    master = new_ticket()
+    clock.advance(minutes=50)
+    child = new_ticket()
+    desk.promote(master.number)
+    desk.link(master.number, child.number)
+    now = clock.advance(minutes=15)
+    assert _sla(db, master.number, now).response.badge == Badge.BREACHED
+    assert _sla(db, child.number, now).response.badge == Badge.ON_TRACK
+
+
+def test_sweep_records_each_change_once(desk, db, standard, new_ticket, clock):
+    t = new_ticket()
+    worker = Desk(db, desk.actor, source="worker", clock=clock)
+    first = worker.run_sla_sweep(clock.now)
+    assert [(n, new) for n, _, new in first.changed] == [(t.number, "on_track")]
+    assert worker.run_sla_sweep(clock.now).changed == []
+    clock.advance(minutes=50)
+    at_risk = worker.run_sla_sweep()
+    assert at_risk.changed == [(t.number, "on_track", "at_risk")]
+    assert at_risk.flagged == [t.number] and at_risk.escalated == []
+    kinds = [e.kind for e in queries.ticket_history(db, t.number)]
+    assert kinds.count("sla_badge_changed") == 2 and "sla_escalation_flagged" in kinds
+    assert queries.get_ticket(db, t.number).status == Status.OPEN
+
+
+def test_sweep_moves_to_escalated_only_when_the_policy_says_so(
+    desk, db, standard, new_ticket, clock
+):
+    desk.set_policy("Standard", escalate_status=True)
+    t = new_ticket()
+    clock.advance(hours=2)
+    report = Desk(db, desk.actor, source="worker", clock=clock).run_sla_sweep()
+    assert report.escalated == [t.number]
+    assert queries.get_ticket(db, t.number).status == Status.ESCALATED
+
+
+def test_sla_list_filter_and_sort(desk, db, standard, new_ticket, clock):
+    from regentra_core.queries import SortKey, TicketFilter
+
+    breached = new_ticket(priority=Priority.CRITICAL)
+    clock.advance(minutes=20)
+    fresh = new_ticket(priority=Priority.LOW)
+    rows = queries.list_tickets(db, TicketFilter(sla=(Badge.BREACHED,)), now=clock.now)
+    assert [r.number for r in rows] == [breached.number]
+    ordered = queries.list_tickets(db, sort=SortKey.SLA, now=clock.now)
+    assert [r.number for r in ordered] == [breached.number, fresh.number]
+
+
+def test_no_policy_means_no_badge(db, new_ticket):
+    assert queries.get_ticket(db, new_ticket().number).sla is None
+
+
+def test_sla_settings_need_a_lead(db, bob, clock):
+    with pytest.raises(PermissionDenied):
+        Desk(db, bob, source="test", clock=clock).add_calendar("x", always_open=True)
+
+
+@pytest.mark.parametrize("share", [0, 1, 1.5, -0.2])
+def test_at_risk_share_must_be_a_fraction(desk, standard, share):
+    with pytest.raises(ValidationError):
+        desk.set_policy("Standard", at_risk_share=share)
+
+
+def test_targets_must_be_positive():
+    with pytest.raises(ValidationError):
+        Targets(0, 10)
+    with pytest.raises(ValidationError):
+        Policy("x", TWENTY_FOUR_SEVEN, {}, at_risk_share=1.0)
