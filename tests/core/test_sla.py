@@ -236,8 +236,9 @@ def test_stored_pauses_match_the_event_history(desk, db, standard, new_ticket, c
         for e in queries.ticket_history(db, t.number)
         if e.from_value in set(Status) and e.to_value in set(Status)
     ]
-    from regentra_core.store.models import Ticket
     from sqlmodel import select
+
+    from regentra_core.store.models import Ticket
 
     with db.read() as s:
         stored = s.exec(select(Ticket).where(Ticket.number == t.number)).one().sla_pauses
