@@ -119,6 +119,8 @@ class BusinessCalendar:
     name: str = ""
     _zone: ZoneInfo = field(init=False, repr=False)
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+    _last: tuple[float, float] = field(init=False, repr=False, default=(float("nan"), 0.0))
+    """The last (timestamp, B) answered: badging many tickets asks B(now) each time."""
     _first_day: date | None = field(init=False, repr=False, default=None)
     _origin: date | None = field(init=False, repr=False, default=None)
     """The day whose midnight is ``B = 0``; fixed once chosen, so values never shift."""
@@ -150,6 +152,9 @@ class BusinessCalendar:
         ts = instant.timestamp()
         if self.always_open:
             return ts
+        last_ts, last_value = self._last
+        if ts == last_ts:
+            return last_value
         with self._lock:
             index = self._day_index(ts)
             total = self._cumulative[index]
@@ -157,6 +162,7 @@ class BusinessCalendar:
                 if ts <= start:
                     break
                 total += min(ts, end) - start
+            self._last = (ts, total)
             return total
 
     def business_seconds(self, start: datetime, end: datetime) -> float:

@@ -22,7 +22,7 @@ from .clock import utcnow
 from .enums import AuthorKind, Channel, Priority, Status
 from .errors import NotFoundError, ValidationError
 from .sla import Badge, SlaState
-from .sla_book import ClockInputs, SlaBook, inputs_of
+from .sla_book import SlaBook, clock_columns, clock_inputs, inputs_of
 from .store.engine import Database
 from .store.models import (
     BusinessCalendarRow,
@@ -302,21 +302,14 @@ def _numbers_by_sla(
     sort: SortKey,
     descending: bool,
 ) -> list[int]:
-    narrow = query.with_only_columns(
-        col(Ticket.number),
-        col(Ticket.client_id),
-        col(Ticket.priority),
-        col(Ticket.status),
-        col(Ticket.created_at),
-        col(Ticket.first_response_at),
-        col(Ticket.sla_pauses),
-        col(Ticket.response_breached),
-        col(Ticket.resolution_breached),
-    ).order_by(*_order(sort if sort != SortKey.SLA else SortKey.NUMBER, descending))
+    narrow = query.with_only_columns(*clock_columns()).order_by(
+        *_order(sort if sort != SortKey.SLA else SortKey.NUMBER, descending)
+    )
     wanted = set(f.sla)
     keyed: list[tuple[float, int]] = []
-    for number, *fields in s.execute(narrow).all():
-        state = book.state(ClockInputs(*fields), now)
+    for row in s.connection().execute(narrow).all():
+        number, inputs = clock_inputs(row)
+        state = book.state(inputs, now, with_due=False)
         if wanted and (state is None or state.badge not in wanted):
             continue
         keyed.append((_sla_key(state), number))

@@ -109,9 +109,13 @@ Pause = tuple[datetime, datetime | None]
 """An interval when the resolution clock did not run; ``None``: still not running."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ClockState:
-    """One clock, as the TUI shows it ("2h 10m left") and sorts by it."""
+    """One clock, as the TUI shows it ("2h 10m left") and sorts by it.
+
+    Not frozen on purpose: a frozen dataclass's ``__init__`` costs several times
+    more, and lists build two of these per ticket. Treat it as a value anyway.
+    """
 
     badge: Badge
     target_seconds: float
@@ -134,9 +138,9 @@ class ClockState:
         return self.elapsed_seconds / self.target_seconds
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SlaState:
-    """Both clocks and the ticket's badge."""
+    """Both clocks and the ticket's badge (a value; not frozen, see ClockState)."""
 
     policy: str
     response: ClockState
@@ -223,15 +227,25 @@ def compute(
     now: datetime,
     response_breached: bool = False,
     resolution_breached: bool = False,
+    with_due: bool = True,
 ) -> SlaState:
-    """Both clocks of one ticket as of ``now``."""
+    """Both clocks of one ticket as of ``now``.
+
+    ``with_due=False`` skips the due-time search (left None): filters, sorting and
+    the sweep need badges and remaining time only, and skipping it halves the cost.
+    """
     targets = policy.targets[priority]
     cal = policy.calendar
     share = policy.at_risk_share
 
+    # B(created) and B(now) are shared by both clocks: ask the calendar once each.
+    b_created = cal.cumulative(created_at)
+    b_now = cal.cumulative(now) if now > created_at else b_created
     response_target = targets.response_minutes * 60.0
-    response_end = first_response_at if first_response_at is not None else now
-    response_elapsed = cal.business_seconds(created_at, min(response_end, now))
+    if first_response_at is None or first_response_at >= now:
+        response_elapsed = b_now - b_created
+    else:
+        response_elapsed = max(cal.cumulative(first_response_at) - b_created, 0.0)
     response = ClockState(
         badge=clock_badge(
             response_elapsed,
@@ -242,14 +256,16 @@ def compute(
         ),
         target_seconds=response_target,
         elapsed_seconds=response_elapsed,
-        due_at=cal.add(created_at, response_target),
+        due_at=cal.add(created_at, response_target) if with_due else None,
         stopped=first_response_at is not None,
     )
 
     resolution_target = targets.resolution_minutes * 60.0
     stopped = status in (Status.RESOLVED, Status.CLOSED)
     paused = not stopped and status not in RUNNING
-    resolution_elapsed = running_business_seconds(cal, created_at, pauses, now)
+    resolution_elapsed = b_now - b_created
+    if pauses:
+        resolution_elapsed = running_business_seconds(cal, created_at, pauses, now)
     resolution = ClockState(
         badge=clock_badge(
             resolution_elapsed,
@@ -261,7 +277,7 @@ def compute(
         target_seconds=resolution_target,
         elapsed_seconds=resolution_elapsed,
         due_at=None
-        if (paused or stopped)
+        if (paused or stopped or not with_due)
         else due_with_pauses(cal, created_at, resolution_target, pauses),
         stopped=stopped,
         paused=paused,
@@ -300,7 +316,7 @@ def dump_pauses(pauses: Sequence[Pause]) -> str:
 
 
 def load_pauses(text: str | None) -> list[Pause]:
-    if not text:
+    if not text or text == "[]":  # most tickets never waited: skip the JSON parser
         return []
     return [(_instant(start), _instant(end) if end else None) for start, end in json.loads(text)]
 

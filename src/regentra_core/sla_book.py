@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
 
+from sqlalchemy import String, type_coerce
 from sqlmodel import Session, col, select
 
 from .calendar import BusinessCalendar, parse_hours
@@ -46,9 +49,12 @@ def calendar_for(
     return built
 
 
-@dataclass(frozen=True, slots=True)
-class ClockInputs:
-    """The stored fields a ticket's clocks are computed from."""
+class ClockInputs(NamedTuple):
+    """The stored fields a ticket's clocks are computed from.
+
+    A NamedTuple rather than a frozen dataclass: lists build one per ticket, and a
+    tuple is several times cheaper to create.
+    """
 
     client_id: int | None
     priority: Priority
@@ -113,7 +119,12 @@ class SlaBook:
         return self.policies.get(policy_id) if policy_id is not None else None
 
     def state(
-        self, ticket: ClockInputs, now: datetime, *, priority: Priority | None = None
+        self,
+        ticket: ClockInputs,
+        now: datetime,
+        *,
+        priority: Priority | None = None,
+        with_due: bool = True,
     ) -> SlaState | None:
         """Both clocks of ``ticket`` as of ``now`` (optionally as if at ``priority``)."""
         policy = self.policy_for(ticket.client_id)
@@ -130,7 +141,50 @@ class SlaBook:
             now=now,
             response_breached=ticket.response_breached,
             resolution_breached=ticket.resolution_breached,
+            with_due=with_due,
         )
+
+
+def clock_columns() -> tuple[Any, ...]:
+    """The narrow SELECT list for :func:`clock_inputs`, number first.
+
+    Timestamps and enums are fetched as their raw stored text (``type_coerce``
+    changes only how the result is read, not the SQL) and converted here, which is
+    several times faster than the generic result processors: this is the hot path
+    when a list is filtered or sorted by SLA. Run it on ``session.connection()``
+    (Core), not through the ORM session.
+    """
+    return (
+        col(Ticket.number),
+        col(Ticket.client_id),
+        type_coerce(col(Ticket.priority), String),
+        type_coerce(col(Ticket.status), String),
+        type_coerce(col(Ticket.created_at), String),
+        type_coerce(col(Ticket.first_response_at), String),
+        col(Ticket.sla_pauses),
+        col(Ticket.response_breached),
+        col(Ticket.resolution_breached),
+    )
+
+
+def clock_inputs(row: Sequence[Any]) -> tuple[int, ClockInputs]:
+    """(number, inputs) from a row of :func:`clock_columns`."""
+    number, client_id, priority, status, created, responded, pauses, rb, sb = row
+    return number, ClockInputs(
+        client_id,
+        priority,
+        status,
+        _utc(created),
+        _utc(responded) if responded else None,
+        pauses,
+        bool(rb),
+        bool(sb),
+    )
+
+
+def _utc(value: str | datetime) -> datetime:
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def inputs_of(t: Ticket) -> ClockInputs:

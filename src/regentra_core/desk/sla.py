@@ -279,7 +279,7 @@ class SlaCases(DeskBase):
                 .order_by(col(Ticket.number))
             ).all()
             for ticket in tickets:
-                state = book.state(inputs_of(ticket), now)
+                state = book.state(inputs_of(ticket), now, with_due=False)
                 if state is None:
                     continue
                 report.checked += 1
