@@ -93,11 +93,15 @@ def build(path: Path) -> Database:
 
 def load_inputs(db: Database) -> list[ClockInputs]:
     with db.read() as s:
-        result = s.connection().execute(
-            select(*clock_columns()).where(
-                col(Ticket.status).not_in([Status.RESOLVED.value, Status.CLOSED.value])
+        result = (
+            s.connection()
+            .execute(
+                select(*clock_columns()).where(
+                    col(Ticket.status).not_in([Status.RESOLVED.value, Status.CLOSED.value])
+                )
             )
-        ).all()
+            .all()
+        )
     return [clock_inputs(r)[1] for r in result]
 
 
