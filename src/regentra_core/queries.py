@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, func, or_
 from sqlalchemy import select as sa_select
@@ -24,6 +24,9 @@ from .errors import NotFoundError, ValidationError
 from .sla import Badge, SlaState
 from .sla_book import SlaBook, clock_columns, clock_inputs, inputs_of
 from .store.engine import Database
+
+if TYPE_CHECKING:
+    from .views import View
 from .store.models import (
     BusinessCalendarRow,
     Client,
@@ -33,6 +36,7 @@ from .store.models import (
     InternalNote,
     KBArticle,
     Reply,
+    SavedView,
     SlaPolicy,
     SlaTarget,
     Technician,
@@ -526,3 +530,22 @@ def sla_config(db: Database) -> SlaConfig:
                 )
             )
         return SlaConfig(calendars, policies)
+
+
+def saved_views(db: Database, technician_id: int, username: str) -> list[View]:
+    """The technician's tabs: defaults, replaced or extended by saved views."""
+    from .views import View, default_views, load_filter
+
+    with db.read() as s:
+        rows = s.exec(
+            select(SavedView)
+            .where(SavedView.technician_id == technician_id)
+            .order_by(col(SavedView.position), col(SavedView.id))
+        ).all()
+    views = {v.name: v for v in default_views(username)}
+    for row in rows:
+        if row.active:
+            views[row.name] = View(row.name, load_filter(row.filter_json), saved=True)
+        else:
+            views.pop(row.name, None)
+    return list(views.values())

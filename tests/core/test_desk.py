@@ -18,6 +18,7 @@ from regentra_core.errors import (
     PermissionDenied,
     ValidationError,
 )
+from regentra_core.queries import TicketFilter
 from regentra_core.store.models import Event, Ticket
 
 
@@ -75,6 +76,11 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
     ),
     "assign_policy": lambda d, t: (_policy(d), d.assign_policy("Acme", "Gold")),
     "run_sla_sweep": lambda d, t: (_policy(d), d.run_sla_sweep()),
+    "save_view": lambda d, t: d.save_view("Mine", TicketFilter(assignee="alice")),
+    "remove_view": lambda d, t: (
+        d.save_view("Mine", TicketFilter(assignee="alice")),
+        d.remove_view("Mine"),
+    ),
 }
 
 

@@ -19,10 +19,11 @@ from .intake import CustomerReplyResult, IntakeCases
 from .links import CascadeResult, LinkCases
 from .people import PeopleCases, resolve_os_technician
 from .sla import SlaCases, SweepReport
+from .views import ViewCases
 from .work import WorkCases
 
 
-class Desk(IntakeCases, WorkCases, LinkCases, PeopleCases, SlaCases):
+class Desk(IntakeCases, WorkCases, LinkCases, PeopleCases, SlaCases, ViewCases):
     """Use cases, each in one transaction with its audit Events.
 
     ``actor`` is whoever the interface acts for (usually the OS account's

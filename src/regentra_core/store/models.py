@@ -204,6 +204,22 @@ class Event(SQLModel, table=True):
     at: datetime = Field(sa_column=_utc(index=True))
 
 
+class SavedView(SQLModel, table=True):
+    """A technician's saved filter, shown as a tab ("My open", "Breached", ...)."""
+
+    __tablename__ = "saved_view"
+    __table_args__ = (UniqueConstraint("technician_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    technician_id: int = Field(foreign_key="technician.id", index=True)
+    name: str = Field(max_length=60)
+    filter_json: str = Field(sa_column=Column(Text, nullable=False))
+    position: int = Field(default=0)
+    active: bool = Field(default=True)
+    """Removed views are deactivated, not deleted."""
+    created_at: datetime = Field(sa_column=_utc())
+
+
 class KBArticle(SQLModel, table=True):
     """A knowledge-base article that technicians (and later AI drafts) draw on."""
 
@@ -230,6 +246,7 @@ __all__ = [
     "InternalNote",
     "KBArticle",
     "Reply",
+    "SavedView",
     "Technician",
     "Ticket",
     "TimeEntry",

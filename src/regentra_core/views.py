@@ -1,0 +1,77 @@
+"""Saved views: a ticket filter with a name, stored per technician as JSON.
+
+Every technician starts with the same four views; saving a view under a default's
+name replaces it for that technician only.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .enums import Priority, Status
+from .errors import ValidationError
+from .queries import UNASSIGNED, TicketFilter
+from .sla import Badge
+
+OPEN_STATUSES = (
+    Status.OPEN,
+    Status.IN_PROGRESS,
+    Status.WAITING_ON_CUSTOMER,
+    Status.ESCALATED,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A named filter, as tabs show it."""
+
+    name: str
+    filter: TicketFilter
+    saved: bool = False
+    """False for a built-in default the technician has not replaced."""
+
+
+def default_views(username: str) -> list[View]:
+    """The views every technician starts with."""
+    return [
+        View("All open", TicketFilter(statuses=OPEN_STATUSES)),
+        View("My open", TicketFilter(statuses=OPEN_STATUSES, assignee=username)),
+        View("Unassigned", TicketFilter(statuses=OPEN_STATUSES, assignee=UNASSIGNED)),
+        View("Breached", TicketFilter(statuses=OPEN_STATUSES, sla=(Badge.BREACHED,))),
+    ]
+
+
+def dump_filter(f: TicketFilter) -> str:
+    """A filter as stable JSON."""
+    data: dict[str, Any] = {
+        "statuses": [s.value for s in f.statuses],
+        "priorities": [p.value for p in f.priorities],
+        "assignee": f.assignee,
+        "client": f.client,
+        "since": f.since.isoformat() if f.since else None,
+        "until": f.until.isoformat() if f.until else None,
+        "text": f.text,
+        "sla": [b.value for b in f.sla],
+    }
+    return json.dumps({k: v for k, v in data.items() if v}, sort_keys=True)
+
+
+def load_filter(text: str) -> TicketFilter:
+    """The inverse of :func:`dump_filter`; refuses what it cannot read."""
+    try:
+        data = json.loads(text)
+        return TicketFilter(
+            statuses=tuple(Status(s) for s in data.get("statuses", [])),
+            priorities=tuple(Priority(p) for p in data.get("priorities", [])),
+            assignee=data.get("assignee"),
+            client=data.get("client"),
+            since=datetime.fromisoformat(data["since"]) if data.get("since") else None,
+            until=datetime.fromisoformat(data["until"]) if data.get("until") else None,
+            text=data.get("text"),
+            sla=tuple(Badge(b) for b in data.get("sla", [])),
+        )
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        raise ValidationError(f"cannot read saved view: {exc}") from exc

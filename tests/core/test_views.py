@@ -1,0 +1,54 @@
+"""Saved views: filters round-trip as JSON and are kept per technician."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from regentra_core import queries
+from regentra_core.desk import Desk
+from regentra_core.enums import Priority, Status
+from regentra_core.errors import NotFoundError, ValidationError
+from regentra_core.queries import TicketFilter
+from regentra_core.sla import Badge
+from regentra_core.views import dump_filter, load_filter
+
+
+def test_a_filter_round_trips_through_json():
+    f = TicketFilter(
+        statuses=(Status.OPEN, Status.ESCALATED),
+        priorities=(Priority.HIGH,),
+        assignee="none",
+        client="Acme",
+        since=datetime(2026, 1, 1, tzinfo=UTC),
+        until=datetime(2026, 2, 1, tzinfo=UTC),
+        text="printer",
+        sla=(Badge.AT_RISK,),
+    )
+    assert load_filter(dump_filter(f)) == f
+
+
+def test_garbage_is_refused_clearly():
+    with pytest.raises(ValidationError):
+        load_filter('{"statuses": ["nope"]}')
+
+
+def test_every_technician_starts_with_the_default_tabs(db, alice):
+    names = [v.name for v in queries.saved_views(db, alice.technician_id, "alice")]
+    assert names == ["All open", "My open", "Unassigned", "Breached"]
+
+
+def test_views_are_per_technician_and_removal_keeps_the_row(db, desk, alice, bob, clock):
+    desk.save_view("Printers", TicketFilter(text="printer"))
+    desk.save_view("My open", TicketFilter(assignee="alice", statuses=(Status.OPEN,)))
+    mine = queries.saved_views(db, alice.technician_id, "alice")
+    assert [v.name for v in mine][-1] == "Printers"
+    assert next(v for v in mine if v.name == "My open").filter.statuses == (Status.OPEN,)
+    theirs = queries.saved_views(db, bob.technician_id, "bob")
+    assert "Printers" not in [v.name for v in theirs]
+    desk.remove_view("Printers")
+    assert "Printers" not in [v.name for v in queries.saved_views(db, alice.technician_id, "a")]
+    with pytest.raises(NotFoundError):
+        desk.remove_view("Printers")
+    Desk(db, bob, source="test", clock=clock).save_view("Printers", TicketFilter())
