@@ -332,10 +332,18 @@ def _sla_key(state: SlaState | None) -> float:
     return min(c.remaining_seconds for c in running)
 
 
-def count_tickets(db: Database, f: TicketFilter | None = None) -> int:
+def count_tickets(
+    db: Database, f: TicketFilter | None = None, *, now: datetime | None = None
+) -> int:
     """How many tickets match ``f`` (for "showing 1-50 of 1,234")."""
-    inner = _apply_filter(_base_query(), f or TicketFilter()).subquery()
+    f = f or TicketFilter()
+    query = _apply_filter(_base_query(), f)
     with db.read() as s:
+        if f.sla:
+            book = SlaBook.load(s)
+            numbers = _numbers_by_sla(s, query, f, book, now or utcnow(), SortKey.NUMBER, False)
+            return len(numbers)
+        inner = query.subquery()
         return int(s.execute(select(func.count()).select_from(inner)).scalar_one())
 
 

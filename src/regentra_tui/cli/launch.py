@@ -1,16 +1,14 @@
-"""Opening the terminal app; imported only when no subcommand is given."""
+"""Opening the terminal app; imported only when the app is started."""
 
 from __future__ import annotations
-
-import click
 
 from .context import CliContext
 
 
 def launch_app(state: CliContext) -> None:
-    """Start the TUI on ``state``'s database."""
-    state.desk()  # refuse unknown accounts before drawing anything
-    click.echo(
-        "The Regentra terminal app is not built yet (it arrives with the TUI issue).\n"
-        "Meanwhile every action is available as a command: regentra --help"
-    )
+    """Start the TUI on ``state``'s database as this process's technician."""
+    desk = state.desk()  # refuses unknown accounts before drawing anything
+    from ..app import RegentraApp
+    from ..session import DeskSession
+
+    RegentraApp(DeskSession(desk.db, desk.actor)).run()

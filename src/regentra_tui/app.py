@@ -1,0 +1,115 @@
+"""The Regentra terminal app: board, list and detail, keyboard first.
+
+The app owns the session (database, technician, clock) and a one-second poll of a
+cheap change marker (the newest Event id): when another technician or the worker
+changes the desk, every open screen reloads what it shows, without a key press.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from regentra_core import queries
+from regentra_core.errors import RegentraError
+
+from .commands import TicketCommands
+from .messages import DeskChanged, OpenTicket
+from .screens.create_ticket import CreateTicketScreen
+from .screens.detail import TicketScreen
+from .screens.goto_prompt import GotoPrompt
+from .screens.main import MainScreen
+from .session import DeskSession
+
+POLL_SECONDS = 1.0
+"""How often to look for other people's changes."""
+
+
+class RegentraApp(App[None]):
+    """Board, list and ticket detail over one desk, as one technician."""
+
+    TITLE = "Regentra"
+    CSS_PATH = ["styles/app.tcss"]
+    COMMANDS = App.COMMANDS | {TicketCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "Keys", id="app.help"),
+        Binding("colon", "goto", "Go to #", id="app.goto"),
+        Binding("c", "create", "New", id="app.create"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False),
+    ]
+
+    def __init__(self, session: DeskSession, *, poll_seconds: float = POLL_SECONDS) -> None:
+        super().__init__()
+        self.session = session
+        self.poll_seconds = poll_seconds
+        self.marker = -1
+        # Small, rarely changing lists the filter bar and forms offer; read once.
+        self.technicians = [t.username for t in queries.technicians(session.db)]
+        self.client_names = [c.name for c in queries.clients(session.db)]
+        role = session.actor.role.value if session.actor.role else "technician"
+        self.who = f"{session.username} ({role})"
+        url = session.db.display_url
+        self.desk_name = Path(url.removeprefix("sqlite:///")).name if "sqlite" in url else url
+
+    def on_mount(self) -> None:
+        self.push_screen(MainScreen())
+        if self.poll_seconds > 0:
+            self.set_interval(self.poll_seconds, self.poll_changes)
+
+    # -- live updates --------------------------------------------------------------
+
+    def poll_changes(self) -> None:
+        self._poll()
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def _poll(self) -> None:
+        marker = self.session.marker()
+        if marker != self.marker:
+            first = self.marker < 0
+            self.marker = marker
+            if not first:
+                self.call_from_thread(self._broadcast, marker)
+
+    def _broadcast(self, marker: int) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(DeskChanged(marker))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed background job is one clear line, never a traceback on screen."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            error = event.worker.error
+            message = str(error) if isinstance(error, RegentraError) else repr(error)
+            self.log.error(f"worker {event.worker.name!r} failed", error)
+            self.notify(message, title="Something went wrong", severity="error", timeout=8)
+
+    # -- navigation ----------------------------------------------------------------
+
+    def open_ticket(self, number: int) -> None:
+        self.push_screen(TicketScreen(number))
+
+    def on_open_ticket(self, message: OpenTicket) -> None:
+        self.open_ticket(message.number)
+
+    def action_goto(self) -> None:
+        self.push_screen(GotoPrompt(), lambda n: self.open_ticket(n) if n else None)
+
+    def action_create(self) -> None:
+        desk = self.session.desk()
+
+        def created(number: int | None) -> None:
+            if number is not None:
+                self.notify(f"Created ticket #{number}")
+                self._broadcast(self.marker)
+                self.open_ticket(number)
+
+        self.push_screen(CreateTicketScreen(self.client_names, desk.create_ticket), created)
+
+    def action_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()

@@ -1,0 +1,66 @@
+"""Command palette: every action by name, and "go to ticket #N" from a number."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from .app import RegentraApp
+
+ACTIONS: list[tuple[str, str, str]] = [
+    ("New ticket", "app.create", "Open the create-ticket form"),
+    ("Go to ticket…", "app.goto", "Jump to a ticket by number (also ':')"),
+    ("Show board", "screen.show('board')", "The Kanban board (1)"),
+    ("Show list", "screen.show('list')", "The sortable ticket list (2)"),
+    ("Search subjects", "screen.search", "Focus the search box (/)"),
+    ("Change status", "screen.status", "Of the selected or marked tickets (s)"),
+    ("Change priority", "screen.priority", "Of the selected or marked tickets (p)"),
+    ("Assign", "screen.assign", "The selected or marked tickets (a)"),
+    ("Mark ticket", "screen.mark", "Mark for a bulk action (space)"),
+    ("Clear marks", "screen.clear_marks", "Unmark every ticket (x)"),
+    ("Save view", "screen.save_view", "Save the current filter as a tab (ctrl+s)"),
+    ("Next view", "screen.view(1)", "The next view tab (])"),
+    ("Previous view", "screen.view(-1)", "The previous view tab ([)"),
+    ("Reload", "screen.reload", "Reload what is shown (r)"),
+    ("Reply", "screen.reply", "On the open ticket (r)"),
+    ("Internal note", "screen.note", "On the open ticket (n)"),
+    ("Log time", "screen.time", "On the open ticket (t)"),
+    ("Make master", "screen.promote", "Promote the open ticket (M)"),
+    ("Link child", "screen.link", "Link a child under the open ticket (L)"),
+    ("Unlink", "screen.unlink", "Undo a master/child link (U)"),
+    ("Cascade", "screen.cascade", "From the open master to its children (C)"),
+    ("Show keys", "app.help", "Every key binding (?)"),
+]
+
+
+class TicketCommands(Provider):
+    """Regentra's actions for the command palette (ctrl+p)."""
+
+    @property
+    def rapp(self) -> RegentraApp:
+        from .app import RegentraApp
+
+        assert isinstance(self.app, RegentraApp)
+        return self.app
+
+    def _runner(self, action: str) -> Callable[[], object]:
+        return partial(self.app.run_action, action)
+
+    async def discover(self) -> Hits:
+        for name, action, help_text in ACTIONS:
+            yield DiscoveryHit(name, self._runner(action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        digits = query.strip().lstrip("#:")
+        if digits.isdigit():
+            number = int(digits)
+            yield Hit(1.0, f"Go to ticket #{number}", partial(self.rapp.open_ticket, number))
+        matcher = self.matcher(query)
+        for name, action, help_text in ACTIONS:
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), self._runner(action), help=help_text)

@@ -1,0 +1,213 @@
+"""Ticket actions shared by the board, the list and the detail screen.
+
+Each action asks what it needs (a status, a technician...), runs the Desk call in
+a thread worker, and reports back: a refusal is a notification, never a
+traceback; a master moved to Resolved/Closed asks whether to cascade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual.screen import Screen
+
+from regentra_core import lifecycle
+from regentra_core.enums import ActorKind, Priority, Status
+from regentra_core.errors import ConflictError, RegentraError
+from regentra_core.queries import TicketRow
+
+from .cascade_dialog import CascadeDialog
+from .choice_prompt import ChoicePrompt
+
+if TYPE_CHECKING:
+    from ..app import RegentraApp
+
+
+class TicketActions(Screen[Any]):
+    """Mixin for screens that act on tickets; ``refresh_data`` reloads after."""
+
+    @property
+    def rapp(self) -> RegentraApp:
+        from ..app import RegentraApp
+
+        assert isinstance(self.app, RegentraApp)
+        return self.app
+
+    def refresh_data(self) -> None:
+        """Reload what the screen shows (subclasses override)."""
+
+    # -- plumbing ------------------------------------------------------------------
+
+    def run_desk(
+        self,
+        call: Callable[[], Any],
+        *,
+        done: Callable[[Any], None] | None = None,
+        success: str | None = None,
+    ) -> None:
+        """Run a Desk call in a worker; notify and reload on the UI thread."""
+
+        def work() -> None:
+            try:
+                result = call()
+            except ConflictError as exc:
+                self.app.call_from_thread(self._refused, f"{exc}")
+                self.app.call_from_thread(self.refresh_data)
+                return
+            except RegentraError as exc:
+                self.app.call_from_thread(self._refused, str(exc))
+                return
+            self.app.call_from_thread(self._succeeded, result, done, success)
+
+        self.run_worker(work, thread=True, group="desk-write", exit_on_error=False)
+
+    def _refused(self, message: str) -> None:
+        self.notify(message, title="Refused", severity="error", timeout=6)
+
+    def _succeeded(
+        self, result: Any, done: Callable[[Any], None] | None, success: str | None
+    ) -> None:
+        if success:
+            self.notify(success, timeout=3)
+        self.refresh_data()
+        if done is not None:
+            done(result)
+
+    # -- status, with the cascade question ----------------------------------------
+
+    def ask_status(self, row: TicketRow) -> None:
+        options = lifecycle.allowed_targets(row.status, ActorKind.TECHNICIAN)
+        if not options:
+            self._refused(f"#{row.number} cannot move from {row.status.label}")
+            return
+        self.app.push_screen(
+            ChoicePrompt(
+                f"Move #{row.number} from {row.status.label} to…",
+                [(s.label, s.value) for s in options],
+            ),
+            lambda value: self.move(row, Status(value)) if value else None,
+        )
+
+    def move(self, row: TicketRow, target: Status, *, resolution: str | None = None) -> None:
+        desk = self.rapp.session.desk()
+        self.run_desk(
+            lambda: desk.change_status(
+                row.number, target, expected_version=row.version, resolution=resolution
+            ),
+            done=lambda _: self._after_move(row, target),
+            success=f"#{row.number} is now {target.label}",
+        )
+
+    def _after_move(self, row: TicketRow, target: Status) -> None:
+        if row.is_master and target.is_done:
+            self.run_worker(
+                lambda: self._offer_cascade(row.number, target), thread=True, group="cascade"
+            )
+
+    def _offer_cascade(self, master: int, target: Status) -> None:
+        children = self.rapp.session.detail(master).children
+        if not any(not c.status.is_done for c in children):
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                desk = self.rapp.session.desk()
+                self.run_desk(
+                    lambda: desk.cascade(master, status=target),
+                    done=self._report_cascade,
+                )
+
+        self.app.call_from_thread(
+            self.app.push_screen, CascadeDialog(master, target, children), answered
+        )
+
+    def _report_cascade(self, result: Any) -> None:
+        parts = [f"changed {len(result.changed)}"]
+        if result.skipped:
+            parts.append(f"left {len(result.skipped)} alone")
+        if result.refused:
+            refused = "; ".join(f"#{n}: {why}" for n, why in result.refused)
+            self.notify(refused, title="Some children refused", severity="warning", timeout=8)
+        self.notify("Cascade: " + ", ".join(parts), timeout=4)
+
+    # -- priority and assignee -----------------------------------------------------
+
+    def ask_priority(self, row: TicketRow) -> None:
+        choices = [(p.label, p.value) for p in reversed(Priority) if p != row.priority]
+        note = ""
+        if row.suggested_priority and row.suggested_priority != row.priority:
+            note = f"AI suggests {row.suggested_priority.label}"
+        desk = self.rapp.session.desk()
+        self.app.push_screen(
+            ChoicePrompt(f"Priority of #{row.number}", choices, note),
+            lambda value: (
+                self.run_desk(
+                    lambda: desk.change_priority(
+                        row.number, Priority(value), expected_version=row.version
+                    ),
+                    success=f"#{row.number} priority is now {Priority(value).label}",
+                )
+                if value
+                else None
+            ),
+        )
+
+    def ask_assignee(self, row: TicketRow) -> None:
+        def choose(technicians: list[str]) -> None:
+            choices = [(t, t) for t in technicians if t != row.assignee]
+            if row.assignee:
+                choices.append(("Unassign", ""))
+            desk = self.rapp.session.desk()
+            self.app.push_screen(
+                ChoicePrompt(f"Assign #{row.number} to…", choices),
+                lambda value: (
+                    self.run_desk(
+                        lambda: desk.assign(
+                            row.number, value or None, expected_version=row.version
+                        ),
+                        success=f"#{row.number} assigned to {value or 'nobody'}",
+                    )
+                    if value is not None
+                    else None
+                ),
+            )
+
+        self.run_worker(
+            lambda: self.app.call_from_thread(choose, self.rapp.session.technicians()),
+            thread=True,
+        )
+
+    # -- bulk (stand-up triage) ----------------------------------------------------
+
+    def bulk(self, numbers: list[int], kind: str, value: str) -> None:
+        """Apply one change to many tickets; each goes through the Desk on its own."""
+        desk = self.rapp.session.desk()
+
+        def apply_all() -> tuple[int, list[str]]:
+            done, refused = 0, []
+            for number in numbers:
+                try:
+                    if kind == "status":
+                        desk.change_status(number, Status(value))
+                    elif kind == "priority":
+                        desk.change_priority(number, Priority(value))
+                    else:
+                        desk.assign(number, value or None)
+                    done += 1
+                except RegentraError as exc:
+                    refused.append(f"#{number}: {exc}")
+            return done, refused
+
+        def report(result: tuple[int, list[str]]) -> None:
+            done, refused = result
+            self.notify(f"{kind.title()} changed on {done} of {len(numbers)} ticket(s)")
+            if refused:
+                self.notify(
+                    "\n".join(refused),
+                    title=f"{len(refused)} refused",
+                    severity="warning",
+                    timeout=10,
+                )
+
+        self.run_desk(apply_all, done=report)

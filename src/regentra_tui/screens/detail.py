@@ -1,0 +1,374 @@
+"""One ticket: header, conversation, notes, time, SLA clocks and linked tickets."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Static
+
+from regentra_core.enums import AuthorKind
+from regentra_core.errors import RegentraError
+from regentra_core.queries import TicketDetail
+
+from ..messages import DeskChanged, OpenTicket
+from ..render import clock_text, priority_text, safe, sla_text, when
+from .actions import TicketActions
+from .choice_prompt import ChoicePrompt
+from .goto_prompt import GotoPrompt
+from .text_prompt import TextPrompt
+from .time_prompt import TimePrompt
+
+
+class ThreadEntry(Static):
+    """One reply or note; notes are visibly private."""
+
+    DEFAULT_CSS = """
+    ThreadEntry { margin: 0 0 1 0; padding: 0 1; border-left: thick $primary; }
+    ThreadEntry.-customer { border-left: thick $secondary; }
+    ThreadEntry.-note { border-left: thick $warning; background: $warning 10%; }
+    ThreadEntry.-system { border-left: thick $panel; color: $text-muted; }
+    """
+
+
+class TicketScreen(TicketActions):
+    """Everything about one ticket, and every action on it."""
+
+    BINDINGS = [
+        Binding("escape,q", "back", "Back", id="detail.back"),
+        Binding("r", "reply", "Reply", id="detail.reply"),
+        Binding("n", "note", "Note", id="detail.note"),
+        Binding("t", "time", "Log time", id="detail.time"),
+        Binding("s", "status", "Status", id="detail.status"),
+        Binding("p", "priority", "Priority", id="detail.priority"),
+        Binding("a", "assign", "Assign", id="detail.assign"),
+        Binding("M", "promote", "Make master", id="detail.promote"),
+        Binding("L", "link", "Link child", id="detail.link"),
+        Binding("U", "unlink", "Unlink", id="detail.unlink"),
+        Binding("C", "cascade", "Cascade", id="detail.cascade"),
+        Binding("o", "open_linked", "Open linked", id="detail.open_linked"),
+    ]
+
+    DEFAULT_CSS = """
+    TicketScreen #header { height: auto; padding: 0 1; background: $panel; }
+    TicketScreen #body { height: 1fr; }
+    TicketScreen #thread { width: 3fr; padding: 1 1 0 1; }
+    TicketScreen #side { width: 2fr; min-width: 40; border-left: vkey $panel-lighten-1; }
+    TicketScreen .panel { height: auto; padding: 0 1 1 1; }
+    TicketScreen .panel-title { text-style: bold; color: $accent; }
+    """
+
+    def __init__(self, number: int) -> None:
+        super().__init__()
+        self.number = number
+        self.detail: TicketDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Loading…", id="header")
+        with Horizontal(id="body"):
+            yield VerticalScroll(id="thread")
+            with VerticalScroll(id="side"):
+                yield Static(classes="panel", id="sla")
+                yield Static(classes="panel", id="time")
+                yield Static(classes="panel", id="links")
+                yield Static(classes="panel", id="ai")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        self._load()
+
+    def on_desk_changed(self, _: DeskChanged) -> None:
+        self.refresh_data()
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def _load(self) -> None:
+        try:
+            detail = self.rapp.session.detail(self.number)
+        except RegentraError as exc:
+            self.app.call_from_thread(self._refused, str(exc))
+            self.app.call_from_thread(self.dismiss)
+            return
+        self.app.call_from_thread(self._show, detail)
+
+    # -- drawing -------------------------------------------------------------------
+
+    def _show(self, d: TicketDetail) -> None:
+        self.detail = d
+        t = d.ticket
+        subject = safe(t.subject)
+        subject.stylize("bold")
+        header = Text(f"#{t.number}  ", style="bold") + subject
+        header += Text("\n")
+        header += Text(f" {t.status.label} ", style="bold reverse") + Text("  ")
+        header += Text("Priority ") + priority_text(t.priority)
+        if t.suggested_priority and t.suggested_priority != t.priority:
+            header += Text("  (AI suggests ") + priority_text(t.suggested_priority) + Text(")")
+        header += Text("  ·  ") + sla_text(t.sla)
+        header += Text("\nClient ") + safe(t.client)
+        if t.client_vip:
+            header += Text(" VIP", style="bold magenta")
+        header += Text("  ·  Contact ") + safe(t.contact)
+        if t.contact_email:
+            header += Text(" <") + safe(t.contact_email) + Text(">")
+        header += Text(f"  ·  via {t.channel.label}  ·  Assignee ") + safe(
+            t.assignee or "unassigned"
+        )
+        header += Text(f"  ·  v{t.version}", style="dim")
+        self.query_one("#header", Static).update(header)
+        self._show_thread(d)
+        self._show_side(d)
+
+    def _show_thread(self, d: TicketDetail) -> None:
+        thread = self.query_one("#thread", VerticalScroll)
+        thread.remove_children()
+        t = d.ticket
+        entries = [
+            ThreadEntry(
+                Text("Description", style="bold")
+                + Text(f"  {when(t.created_at)}\n", style="dim")
+                + safe(d.description or "(no description)", flat=False),
+                classes="-customer",
+            )
+        ]
+        for item in d.thread:
+            if item.private:
+                title = Text("Internal note · private", style="bold yellow")
+                classes = "-note"
+            elif item.author_kind == AuthorKind.CUSTOMER:
+                title = Text("Customer", style="bold")
+                classes = "-customer"
+            elif item.author_kind == AuthorKind.SYSTEM:
+                title, classes = Text("System", style="bold"), "-system"
+            else:
+                title, classes = Text("Technician", style="bold"), ""
+            head = (
+                title + Text("  ") + safe(item.author) + Text(f"  {when(item.at)}\n", style="dim")
+            )
+            entries.append(ThreadEntry(head + safe(item.body, flat=False), classes=classes))
+        if d.resolution:
+            entries.append(
+                ThreadEntry(
+                    Text("Resolution\n", style="bold green") + safe(d.resolution, flat=False)
+                )
+            )
+        thread.mount_all(entries)
+        thread.scroll_end(animate=False)
+
+    def _show_side(self, d: TicketDetail) -> None:
+        t = d.ticket
+        sla = Text("SLA", style="bold") + Text("\n")
+        if t.sla is None:
+            sla += Text("No SLA policy applies.", style="dim")
+        else:
+            sla += Text(f"policy {t.sla.policy}\n", style="dim")
+            sla += clock_text("response", t.sla.response) + Text("\n")
+            sla += clock_text("resolution", t.sla.resolution)
+        self.query_one("#sla", Static).update(sla)
+
+        time = Text("Time", style="bold") + Text(
+            f"  {_m(d.total_minutes)} total, {_m(d.billable_minutes)} billable\n"
+        )
+        for e in d.time_entries[-8:]:
+            kind = "" if e.billable else " (non-billable)"
+            time += (
+                Text(f"{e.work_date:%d %b} {e.technician} {_m(e.minutes)}{kind} ")
+                + safe(e.note, limit=30)
+                + Text("\n")
+            )
+        self.query_one("#time", Static).update(time)
+
+        links = Text("Linked tickets", style="bold") + Text("\n")
+        if t.is_master:
+            links += Text(f"Master of {len(d.children)} child ticket(s)\n", style="cyan")
+            for c in d.children:
+                style = "dim" if c.status.is_done else ""
+                links += (
+                    Text(f"  #{c.number} {c.status.label:<12} ", style=style)
+                    + safe(c.subject, limit=30)
+                    + Text("\n")
+                )
+        if t.master:
+            links += Text(f"Child of master #{t.master}\n", style="cyan")
+        if t.follow_up_of:
+            links += Text(f"Follow-up of #{t.follow_up_of}\n")
+        for n in d.follow_ups:
+            links += Text(f"Followed up by #{n}\n")
+        if not (t.is_master or t.master or t.follow_up_of or d.follow_ups):
+            links += Text("None. M makes this a master, L links a child.", style="dim")
+        self.query_one("#links", Static).update(links)
+
+        self.query_one("#ai", Static).update(
+            Text("AI reply draft", style="bold")
+            + Text(
+                "\nDrafts from knowledge-base articles appear here once AI is set up.", style="dim"
+            )
+        )
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def _version(self) -> int | None:
+        return self.detail.ticket.version if self.detail else None
+
+    def action_reply(self) -> None:
+        desk = self.rapp.session.desk()
+        version = self._version()
+
+        def submit(text: str) -> None:
+            desk.add_technician_reply(self.number, text, expected_version=version)
+
+        def conflict() -> None:
+            nonlocal version
+            version = None  # the technician saw the message: the next save goes through
+            self.refresh_data()
+
+        self.app.push_screen(
+            TextPrompt(f"Reply to the customer on #{self.number}", submit, on_conflict=conflict),
+            lambda ok: self.refresh_data() if ok else None,
+        )
+
+    def action_note(self) -> None:
+        desk = self.rapp.session.desk()
+        self.app.push_screen(
+            TextPrompt(
+                f"Internal note on #{self.number} (never sent to the customer)",
+                lambda text: desk.add_note(self.number, text),
+            ),
+            lambda ok: self.refresh_data() if ok else None,
+        )
+
+    def action_time(self) -> None:
+        desk = self.rapp.session.desk()
+        self.app.push_screen(
+            TimePrompt(
+                self.number,
+                lambda minutes, billable, note: desk.log_time(
+                    self.number, minutes, billable=billable, note=note
+                ),
+            ),
+            lambda ok: self.refresh_data() if ok else None,
+        )
+
+    def action_status(self) -> None:
+        if self.detail:
+            self.ask_status(self.detail.ticket)
+
+    def action_priority(self) -> None:
+        if self.detail:
+            self.ask_priority(self.detail.ticket)
+
+    def action_assign(self) -> None:
+        if self.detail:
+            self.ask_assignee(self.detail.ticket)
+
+    def action_promote(self) -> None:
+        desk = self.rapp.session.desk()
+        self.run_desk(lambda: desk.promote(self.number), success=f"#{self.number} is a master")
+
+    def action_link(self) -> None:
+        desk = self.rapp.session.desk()
+
+        def chosen(child: int | None) -> None:
+            if child is not None:
+                self.run_desk(
+                    lambda: desk.link(self.number, child),
+                    success=f"#{child} linked under #{self.number}",
+                )
+
+        self.app.push_screen(GotoPrompt(), chosen)
+
+    def action_unlink(self) -> None:
+        d = self.detail
+        if d is None:
+            return
+        desk = self.rapp.session.desk()
+        if d.ticket.master:
+            self.run_desk(lambda: desk.unlink(self.number), success=f"#{self.number} unlinked")
+        elif d.children:
+            self.app.push_screen(
+                ChoicePrompt(
+                    "Unlink which child?", [(f"#{c.number}", str(c.number)) for c in d.children]
+                ),
+                lambda v: (
+                    self.run_desk(lambda: desk.unlink(int(v)), success=f"#{v} unlinked")
+                    if v
+                    else None
+                ),
+            )
+        else:
+            self._refused(f"#{self.number} has no links to undo")
+
+    def action_cascade(self) -> None:
+        d = self.detail
+        if d is None or not d.ticket.is_master:
+            self._refused(f"#{self.number} is not a master ticket")
+            return
+        desk = self.rapp.session.desk()
+        choices = [
+            (f"Status: {d.ticket.status.label}", "status"),
+            (f"Assignee: {d.ticket.assignee or 'unassigned'}", "assignee"),
+            ("Resolution note", "resolution"),
+            ("A reply to every open child…", "reply"),
+        ]
+
+        def chosen(what: str | None) -> None:
+            if what == "reply":
+                self.app.push_screen(
+                    TextPrompt(
+                        f"Reply on every open child of #{self.number}",
+                        lambda text: desk.cascade(self.number, reply=text),
+                    ),
+                    lambda ok: self.refresh_data() if ok else None,
+                )
+            elif what == "status":
+                self.run_desk(
+                    lambda: desk.cascade(self.number, status=d.ticket.status),
+                    done=self._report_cascade,
+                )
+            elif what == "assignee" and d.ticket.assignee:
+                self.run_desk(
+                    lambda: desk.cascade(self.number, assignee=d.ticket.assignee),
+                    done=self._report_cascade,
+                )
+            elif what == "resolution":
+                self.run_desk(
+                    lambda: desk.cascade(self.number, resolution=True), done=self._report_cascade
+                )
+            elif what == "assignee":
+                self._refused("assign the master first")
+
+        self.app.push_screen(
+            ChoicePrompt(f"Cascade from #{self.number} to its children", choices), chosen
+        )
+
+    def action_open_linked(self) -> None:
+        d = self.detail
+        if d is None:
+            return
+        numbers = [c.number for c in d.children]
+        numbers += [n for n in (d.ticket.master, d.ticket.follow_up_of) if n]
+        numbers += d.follow_ups
+        if not numbers:
+            self._refused("no linked tickets")
+            return
+
+        def chosen(value: str | None) -> None:
+            if value:
+                self.post_message(OpenTicket(int(value)))
+
+        self.app.push_screen(
+            ChoicePrompt("Open which linked ticket?", [(f"#{n}", str(n)) for n in numbers]),
+            chosen,
+        )
+
+
+def _m(total: int) -> str:
+    hours, mins = divmod(total, 60)
+    return f"{hours}h {mins:02d}m" if hours else f"{mins}m"

@@ -1,0 +1,32 @@
+"""``:`` then a number: jump to a ticket, as taskwarrior-tui does."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widgets import Input
+
+
+class GotoPrompt(ModalScreen[int | None]):
+    """A one-line prompt at the bottom of the screen."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="goto.cancel")]
+
+    DEFAULT_CSS = """
+    GotoPrompt { align: left bottom; background: transparent; }
+    GotoPrompt Input { dock: bottom; width: 100%; border: none; height: 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder=":ticket number", restrict=r"[0-9]*", id="goto", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        self.dismiss(int(value) if value.isdigit() else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,252 @@
+"""The main screen: view tabs, the filter bar, the board or the list, the status line."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import ContentSwitcher, Footer, Tab, Tabs
+
+from regentra_core.enums import Priority, Status
+from regentra_core.queries import TicketFilter, TicketRow
+from regentra_core.views import View
+
+from ..messages import DeskChanged, FilterChanged, OpenTicket
+from ..widgets.board import Board
+from ..widgets.filter_bar import FilterBar
+from ..widgets.status_line import StatusLine
+from ..widgets.ticket_table import TicketTable
+from .actions import TicketActions
+from .choice_prompt import ChoicePrompt
+from .text_prompt import TextPrompt
+
+
+class MainScreen(TicketActions):
+    """Board and list of the desk, filtered by the active view."""
+
+    BINDINGS = [
+        Binding("1", "show('board')", "Board", id="main.board"),
+        Binding("2", "show('list')", "List", id="main.list"),
+        Binding("enter", "open", "Open", show=False, id="main.open"),
+        Binding("s", "status", "Status", id="main.status"),
+        Binding("p", "priority", "Priority", id="main.priority"),
+        Binding("a", "assign", "Assign", id="main.assign"),
+        Binding("space,v", "mark", "Mark", id="main.mark"),
+        Binding("x", "clear_marks", "Clear marks", show=False, id="main.clear_marks"),
+        Binding("slash", "search", "Search", id="main.search"),
+        Binding("ctrl+s", "save_view", "Save view", show=False, id="main.save_view"),
+        Binding("right_square_bracket", "view(1)", "Next view", show=False, id="main.next_view"),
+        Binding("left_square_bracket", "view(-1)", "Prev view", show=False, id="main.prev_view"),
+        Binding("r", "reload", "Reload", show=False, id="main.reload"),
+        Binding("escape", "leave_filters", "Back to tickets", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    MainScreen Tabs { height: 2; }
+    MainScreen ContentSwitcher { height: 1fr; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.views: list[View] = []
+
+    def compose(self) -> ComposeResult:
+        session = self.rapp.session
+        yield Tabs(id="views")
+        yield FilterBar(session.username, self.rapp.technicians, self.rapp.client_names)
+        with ContentSwitcher(initial="board"):
+            yield Board(session, id="board")
+            yield TicketTable(session, id="list")
+        yield StatusLine(self.rapp.who, self.rapp.desk_name)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_views()
+        self.board.focus_first()
+
+    # -- parts ---------------------------------------------------------------------
+
+    @property
+    def board(self) -> Board:
+        return self.query_one(Board)
+
+    @property
+    def table(self) -> TicketTable:
+        return self.query_one(TicketTable)
+
+    @property
+    def showing_board(self) -> bool:
+        return self.query_one(ContentSwitcher).current == "board"
+
+    def selected(self) -> TicketRow | None:
+        return self.board.selected if self.showing_board else self.table.selected
+
+    def marked(self) -> set[int]:
+        return self.board.marked if self.showing_board else self.table.marked
+
+    # -- views and filters ---------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="views", exit_on_error=False)
+    def load_views(self, select: str | None = None) -> None:
+        views = self.rapp.session.views()
+        self.app.call_from_thread(self._show_views, views, select)
+
+    def _show_views(self, views: list[View], select: str | None) -> None:
+        self.views = views
+        tabs = self.query_one(Tabs)
+        tabs.clear()
+        for i, view in enumerate(views):
+            tabs.add_tab(Tab(view.name, id=f"view-{i}"))
+        index = next((i for i, v in enumerate(views) if v.name == select), 0)
+        tabs.active = f"view-{index}"
+
+    @on(Tabs.TabActivated)
+    def _view_chosen(self, event: Tabs.TabActivated) -> None:
+        if event.tab is None or event.tab.id is None:
+            return
+        view = self.views[int(event.tab.id.removeprefix("view-"))]
+        self.query_one(FilterBar).set_filter(view.filter)
+        self.apply_filter(view.filter)
+
+    @on(FilterChanged)
+    def _filter_changed(self, event: FilterChanged) -> None:
+        self.apply_filter(event.filter)
+
+    def apply_filter(self, f: TicketFilter) -> None:
+        self.board.load(f)
+        self.table.load(f)
+
+    def refresh_data(self) -> None:
+        self.board.load(self.board.filter)
+        self.table.load(offset=self.table.page_offset)
+        self.query_one(StatusLine).refreshed = self.rapp.session.now().strftime("%H:%M:%S")
+
+    def on_desk_changed(self, _: DeskChanged) -> None:
+        self.refresh_data()
+
+    @on(TicketTable.PageShown)
+    def _page_shown(self, event: TicketTable.PageShown) -> None:
+        if not self.showing_board:
+            order = f"by {event.sort.value}{' (reversed)' if event.descending else ''}"
+            self.query_one(
+                StatusLine
+            ).shown = f"{event.first}-{event.last} of {event.total:,} {order}"
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_show(self, which: str) -> None:
+        self.query_one(ContentSwitcher).current = which
+        if which == "board":
+            self.board.current.focus()
+            self.query_one(StatusLine).shown = ""
+        else:
+            self.table.focus()
+            self.table.load(offset=self.table.page_offset)
+
+    def action_view(self, delta: int) -> None:
+        if self.views:
+            tabs = self.query_one(Tabs)
+            index = int((tabs.active or "view-0").removeprefix("view-"))
+            tabs.active = f"view-{(index + delta) % len(self.views)}"
+
+    def action_search(self) -> None:
+        self.query_one(FilterBar).focus_search()
+
+    def action_leave_filters(self) -> None:
+        if self.showing_board:
+            self.board.current.focus()
+        else:
+            self.table.focus()
+
+    def action_reload(self) -> None:
+        self.refresh_data()
+
+    def action_open(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.post_message(OpenTicket(row.number))
+
+    def action_mark(self) -> None:
+        widget = self.board if self.showing_board else self.table
+        widget.toggle_mark()
+        self.query_one(StatusLine).marked = len(self.marked())
+
+    def action_clear_marks(self) -> None:
+        self.marked().clear()
+        self.query_one(StatusLine).marked = 0
+        self.refresh_data()
+
+    def _targets(self) -> list[int]:
+        return sorted(self.marked())
+
+    def action_status(self) -> None:
+        marked = self._targets()
+        if marked:
+            self.app.push_screen(
+                ChoicePrompt(
+                    f"Move {len(marked)} marked ticket(s) to…", [(s.label, s.value) for s in Status]
+                ),
+                lambda value: self.bulk(marked, "status", value) if value else None,
+            )
+        elif (row := self.selected()) is not None:
+            self.ask_status(row)
+
+    def action_priority(self) -> None:
+        marked = self._targets()
+        if marked:
+            self.app.push_screen(
+                ChoicePrompt(
+                    f"Priority for {len(marked)} marked ticket(s)",
+                    [(p.label, p.value) for p in reversed(Priority)],
+                ),
+                lambda value: self.bulk(marked, "priority", value) if value else None,
+            )
+        elif (row := self.selected()) is not None:
+            self.ask_priority(row)
+
+    def action_assign(self) -> None:
+        marked = self._targets()
+        if marked:
+            choices = [(t, t) for t in self.rapp.technicians] + [("Unassign", "")]
+            self.app.push_screen(
+                ChoicePrompt(f"Assign {len(marked)} marked ticket(s) to…", choices),
+                lambda value: self.bulk(marked, "assignee", value) if value is not None else None,
+            )
+        elif (row := self.selected()) is not None:
+            self.ask_assignee(row)
+
+    def action_save_view(self) -> None:
+        current = self.query_one(FilterBar).current()
+        desk = self.rapp.session.desk()
+
+        def saved(ok: bool | None) -> None:
+            if ok:
+                self.load_views(select=self._saved_name)
+
+        def submit(name: str) -> None:
+            self._saved_name = name.strip()
+            desk.save_view(name, current)
+
+        self.app.push_screen(TextPrompt("Save the current filter as a view named…", submit), saved)
+
+    _saved_name: str | None = None
+
+    @on(Board.MoveRequested)
+    def _move_requested(self, event: Board.MoveRequested) -> None:
+        row = self._find(event.number)
+        if row is None:
+            return
+        if event.target is None:
+            self.ask_status(row)
+        else:
+            self.move(row, event.target)
+
+    def _find(self, number: int) -> TicketRow | None:
+        for column in self.board.columns:
+            for index in range(column.total):
+                row = column.row_at(index)
+                if row is not None and row.number == number:
+                    return row
+                if row is None:
+                    break
+        return None

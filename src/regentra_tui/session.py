@@ -1,0 +1,108 @@
+"""The TUI's handle on the core: one database, one acting technician, one clock.
+
+Widgets never touch SQL: they call these methods from thread workers and post the
+results back. Every write goes through a fresh ``Desk`` acting as the technician
+who runs the app, with source ``tui``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from regentra_core import queries
+from regentra_core.clock import Clock, utcnow
+from regentra_core.desk import Desk
+from regentra_core.enums import Status
+from regentra_core.identity import Actor
+from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
+from regentra_core.store import Database
+from regentra_core.views import View
+
+BOARD_PAGE = 60
+"""Cards fetched per board page: a tall terminal shows about a dozen per column."""
+
+
+@dataclass
+class ColumnData:
+    """One board column's count and first page of cards."""
+
+    status: Status
+    total: int
+    rows: list[TicketRow] = field(default_factory=list)
+
+
+@dataclass
+class DeskSession:
+    """What the app needs to read and write the desk as one technician."""
+
+    db: Database
+    actor: Actor
+    clock: Clock = utcnow
+
+    @property
+    def username(self) -> str:
+        return self.actor.name
+
+    def desk(self) -> Desk:
+        return Desk(self.db, self.actor, source="tui", clock=self.clock)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # -- reads (call from workers) ---------------------------------------------
+
+    def board(self, f: TicketFilter, statuses: list[Status]) -> list[ColumnData]:
+        return [
+            ColumnData(
+                status,
+                queries.count_tickets(self.db, _with_status(f, status), now=self.now()),
+                self.board_page(f, status, 0),
+            )
+            for status in statuses
+        ]
+
+    def board_page(self, f: TicketFilter, status: Status, page: int) -> list[TicketRow]:
+        return queries.list_tickets(
+            self.db,
+            _with_status(f, status),
+            sort=SortKey.PRIORITY,
+            descending=True,
+            limit=BOARD_PAGE,
+            offset=page * BOARD_PAGE,
+            now=self.now(),
+        )
+
+    def list_page(
+        self, f: TicketFilter, sort: SortKey, descending: bool, offset: int, limit: int
+    ) -> tuple[int, list[TicketRow]]:
+        rows = queries.list_tickets(
+            self.db,
+            f,
+            sort=sort,
+            descending=descending,
+            limit=limit,
+            offset=offset,
+            now=self.now(),
+        )
+        return queries.count_tickets(self.db, f, now=self.now()), rows
+
+    def detail(self, number: int) -> TicketDetail:
+        return queries.ticket_detail(self.db, number, now=self.now())
+
+    def views(self) -> list[View]:
+        assert self.actor.technician_id is not None
+        return queries.saved_views(self.db, self.actor.technician_id, self.username)
+
+    def marker(self) -> int:
+        return queries.latest_event_id(self.db)
+
+    def technicians(self) -> list[str]:
+        return [t.username for t in queries.technicians(self.db)]
+
+    def clients(self) -> list[str]:
+        return [c.name for c in queries.clients(self.db)]
+
+
+def _with_status(f: TicketFilter, status: Status) -> TicketFilter:
+    return replace(f, statuses=(status,))

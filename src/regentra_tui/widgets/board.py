@@ -1,0 +1,163 @@
+"""The Kanban board: one column per status, moved through with the keyboard.
+
+Loading happens in one thread worker per filter change (a count and the first page
+per column); columns fetch further pages themselves. Moves are requested, not made
+here: the screen runs them through the Desk, which may refuse them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Static
+
+from regentra_core.enums import Status
+from regentra_core.queries import TicketFilter, TicketRow
+
+from ..session import ColumnData, DeskSession
+from .board_column import BoardColumn
+
+
+class ColumnHeader(Static):
+    """A column's title and count."""
+
+    DEFAULT_CSS = """
+    ColumnHeader {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        text-style: bold;
+    }
+    ColumnHeader.-done { color: $text-muted; text-style: none; }
+    """
+
+
+class Board(Horizontal):
+    """Six status columns side by side."""
+
+    BINDINGS = [
+        Binding("left,h", "column(-1)", "Column left", show=False),
+        Binding("right,l", "column(1)", "Column right", show=False),
+        Binding("shift+left,H", "move(-1)", "Move left", id="board.move_left"),
+        Binding("shift+right,L", "move(1)", "Move right", id="board.move_right"),
+        Binding("m", "move_menu", "Move to…", id="board.move_menu"),
+    ]
+
+    DEFAULT_CSS = """
+    Board { height: 1fr; }
+    Board > Vertical { width: 1fr; border-right: vkey $panel-lighten-1; }
+    """
+
+    @dataclass
+    class MoveRequested(Message):
+        """Move ticket ``number`` from ``source`` to ``target`` (the screen decides)."""
+
+        number: int
+        source: Status
+        target: Status | None
+        """None: ask which status."""
+
+    @dataclass
+    class Loaded(Message):
+        generation: int
+        columns: list[ColumnData]
+
+    def __init__(self, session: DeskSession, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session = session
+        self.marked: set[int] = set()
+        self.drag_from: tuple[int, Status] | None = None
+        self.filter = TicketFilter()
+        self._generation = 0
+        self.columns = [BoardColumn(s, self, id=f"column-{s.value}") for s in Status]
+        self.headers = [ColumnHeader(_short(s), id=f"header-{s.value}") for s in Status]
+
+    def compose(self) -> ComposeResult:
+        for header, column in zip(self.headers, self.columns, strict=True):
+            if column.status.is_done:
+                header.add_class("-done")
+            with Vertical():
+                yield header
+                yield column
+
+    # -- data ----------------------------------------------------------------------
+
+    def load(self, f: TicketFilter) -> None:
+        """Reload every column for filter ``f`` (statuses in ``f`` are ignored here)."""
+        self.filter = f
+        self._generation += 1
+        self._load(self._generation, f)
+
+    @work(thread=True, exclusive=True, group="board", exit_on_error=False)
+    def _load(self, generation: int, f: TicketFilter) -> None:
+        columns = self.session.board(replace(f, statuses=()), list(Status))
+        self.post_message(self.Loaded(generation, columns))
+
+    def on_board_loaded(self, message: Loaded) -> None:
+        if message.generation != self._generation:
+            return
+        for data, column, header in zip(message.columns, self.columns, self.headers, strict=True):
+            column.set_data(data.total, data.rows, _column_filter(self.filter))
+            header.update(Text(f"{_short(data.status)}  {data.total:,}"))
+
+    # -- selection -----------------------------------------------------------------
+
+    @property
+    def current(self) -> BoardColumn:
+        focused = self.screen.focused
+        if isinstance(focused, BoardColumn):
+            return focused
+        return self.columns[0]
+
+    @property
+    def selected(self) -> TicketRow | None:
+        return self.current.selected
+
+    def focus_first(self) -> None:
+        self.columns[0].focus()
+
+    def toggle_mark(self) -> TicketRow | None:
+        row = self.selected
+        if row is not None:
+            self.marked.symmetric_difference_update({row.number})
+            self.current.refresh()
+        return row
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_column(self, delta: int) -> None:
+        index = self.columns.index(self.current)
+        target = self.columns[max(0, min(len(self.columns) - 1, index + delta))]
+        target.focus()
+
+    def action_move(self, delta: int) -> None:
+        column = self.current
+        row = column.selected
+        index = self.columns.index(column) + delta
+        if row is None or not 0 <= index < len(self.columns):
+            self.app.bell()
+            return
+        self.request_move(row.number, column.status, self.columns[index].status)
+
+    def action_move_menu(self) -> None:
+        row = self.selected
+        if row is not None:
+            self.post_message(self.MoveRequested(row.number, row.status, None))
+
+    def request_move(self, number: int, source: Status, target: Status | None) -> None:
+        self.post_message(self.MoveRequested(number, source, target))
+
+
+def _column_filter(f: TicketFilter) -> TicketFilter:
+    return replace(f, statuses=())
+
+
+def _short(status: Status) -> str:
+    """Column titles must fit a sixth of the screen."""
+    return "Waiting" if status == Status.WAITING_ON_CUSTOMER else status.label

@@ -1,0 +1,143 @@
+"""The filter bar: status, priority, assignee, client, SLA, dates and subject text.
+
+Every control is one line (compact). Changing any of them posts FilterChanged with
+the combined filter; a view tab sets them all at once without echoing back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, Select
+
+from regentra_core.enums import Priority, Status
+from regentra_core.queries import UNASSIGNED, TicketFilter
+from regentra_core.sla import Badge
+from regentra_core.views import OPEN_STATUSES
+
+from ..messages import FilterChanged
+
+_OPEN = "open-statuses"
+
+
+class FilterBar(Horizontal):
+    """Combinable list filters, shown as one row."""
+
+    DEFAULT_CSS = """
+    FilterBar { height: 1; background: $panel; }
+    FilterBar Select { width: 1fr; min-width: 12; margin-right: 1; }
+    FilterBar Input { width: 1fr; min-width: 11; margin-right: 1; }
+    FilterBar #search { width: 2fr; }
+    """
+
+    def __init__(self, me: str, technicians: list[str], clients: list[str]) -> None:
+        super().__init__()
+        self.me = me
+        self.technicians = technicians
+        self.clients = clients
+
+    def compose(self) -> ComposeResult:
+        statuses: list[tuple[str, str]] = [("All open", _OPEN)]
+        statuses += [(s.label, s.value) for s in Status]
+        yield Select(statuses, prompt="Any status", id="f-status", compact=True)
+        yield Select(
+            [(p.label, p.value) for p in reversed(Priority)],
+            prompt="Any priority",
+            id="f-priority",
+            compact=True,
+        )
+        people = [("Me", self.me), ("Unassigned", UNASSIGNED)]
+        people += [(t, t) for t in self.technicians if t != self.me]
+        yield Select(people, prompt="Anyone", id="f-assignee", compact=True)
+        yield Select(
+            [(c, c) for c in self.clients], prompt="Any client", id="f-client", compact=True
+        )
+        yield Select(
+            [(b.label, b.value) for b in Badge], prompt="Any SLA", id="f-sla", compact=True
+        )
+        yield Input(placeholder="since YYYY-MM-DD", id="f-since", compact=True)
+        yield Input(placeholder="until YYYY-MM-DD", id="f-until", compact=True)
+        yield Input(placeholder="/ search subjects", id="search", compact=True)
+
+    # -- reading and writing -------------------------------------------------------
+
+    def current(self) -> TicketFilter:
+        """The filter the controls describe; bad dates are ignored (and flagged)."""
+        status = self._value("f-status")
+        statuses: tuple[Status, ...] = ()
+        if status == _OPEN:
+            statuses = OPEN_STATUSES
+        elif status:
+            statuses = (Status(status),)
+        priority = self._value("f-priority")
+        sla = self._value("f-sla")
+        text = self.query_one("#search", Input).value.strip()
+        return TicketFilter(
+            statuses=statuses,
+            priorities=(Priority(priority),) if priority else (),
+            assignee=self._value("f-assignee"),
+            client=self._value("f-client"),
+            since=self._date("f-since"),
+            until=self._date("f-until", next_day=True),
+            text=text or None,
+            sla=(Badge(sla),) if sla else (),
+        )
+
+    def set_filter(self, f: TicketFilter) -> None:
+        """Show ``f`` in the controls without posting FilterChanged."""
+        with self.prevent(Select.Changed, Input.Changed):
+            status: Any = Select.NULL
+            if f.statuses == OPEN_STATUSES:
+                status = _OPEN
+            elif len(f.statuses) == 1:
+                status = f.statuses[0].value
+            self._set("f-status", status)
+            self._set("f-priority", f.priorities[0].value if f.priorities else Select.NULL)
+            assignee = (
+                f.assignee if f.assignee in {self.me, UNASSIGNED, *self.technicians} else None
+            )
+            self._set("f-assignee", assignee or Select.NULL)
+            self._set("f-client", f.client if f.client in self.clients else Select.NULL)
+            self._set("f-sla", f.sla[0].value if f.sla else Select.NULL)
+            self.query_one("#f-since", Input).value = f.since.date().isoformat() if f.since else ""
+            until = (f.until - timedelta(days=1)).date().isoformat() if f.until else ""
+            self.query_one("#f-until", Input).value = until
+            self.query_one("#search", Input).value = f.text or ""
+
+    def _set(self, widget_id: str, value: Any) -> None:
+        select: Select[str] = self.query_one(f"#{widget_id}", Select)
+        select.value = value
+
+    def _value(self, widget_id: str) -> str | None:
+        value = self.query_one(f"#{widget_id}", Select).value
+        return value if isinstance(value, str) else None
+
+    def _date(self, widget_id: str, *, next_day: bool = False) -> datetime | None:
+        field = self.query_one(f"#{widget_id}", Input)
+        text = field.value.strip()
+        if not text:
+            field.remove_class("-invalid")
+            return None
+        try:
+            day = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        except ValueError:
+            field.add_class("-invalid")
+            return None
+        field.remove_class("-invalid")
+        return day + timedelta(days=1) if next_day else day
+
+    # -- events --------------------------------------------------------------------
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.post_message(FilterChanged(self.current()))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(FilterChanged(self.current()))
+
+    def focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
