@@ -39,6 +39,7 @@ class MainScreen(TicketActions):
         Binding("left_square_bracket", "view(-1)", "Prev view", show=False, id="main.prev_view"),
         Binding("r", "reload", "Reload", show=False, id="main.reload"),
         Binding("escape", "leave_filters", "Back to tickets", show=False),
+        Binding("q", "app.quit", "Quit", id="main.quit"),
     ]
 
     DEFAULT_CSS = """

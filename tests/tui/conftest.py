@@ -1,0 +1,46 @@
+"""Pilot fixtures: a demo desk frozen at one instant, and an app on it.
+
+The clock is fixed so SLA badges and "time left" are the same on every run, which
+snapshot tests need. The app acts as the demo lead ``alice``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from regentra_core.demo import load_demo
+from regentra_core.desk import resolve_os_technician
+from regentra_core.store import Database, upgrade
+from regentra_tui.app import RegentraApp
+from regentra_tui.session import DeskSession
+
+FROZEN = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+"""A Wednesday afternoon (UTC): the New York office is open."""
+
+
+@pytest.fixture
+def demo_db(tmp_path):
+    db = Database(str(tmp_path / "demo.db"))
+    upgrade(db)
+    load_demo(db, now=FROZEN)
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def make_app(demo_db):
+    def make(**kwargs) -> RegentraApp:
+        session = DeskSession(demo_db, resolve_os_technician(demo_db, "alice"), lambda: FROZEN)
+        return RegentraApp(session, poll_seconds=kwargs.pop("poll_seconds", 0), **kwargs)
+
+    return make
+
+
+async def settle(app, pilot) -> None:
+    """Wait until every worker is done and the screen has caught up."""
+    for _ in range(3):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    await pilot.pause()

@@ -1,0 +1,325 @@
+"""The app driven like a technician would: keys, screens, and what the desk then holds."""
+
+from __future__ import annotations
+
+from regentra_core import queries
+from regentra_core.enums import Priority, Status
+from regentra_core.queries import TicketFilter
+from regentra_tui.screens.cascade_dialog import CascadeDialog
+from regentra_tui.screens.choice_prompt import ChoicePrompt
+from regentra_tui.screens.create_ticket import CreateTicketScreen
+from regentra_tui.screens.detail import TicketScreen
+from regentra_tui.widgets.board import Board
+from regentra_tui.widgets.board_column import BoardColumn
+from regentra_tui.widgets.filter_bar import FilterBar
+from regentra_tui.widgets.ticket_table import TicketTable
+
+from .conftest import settle
+
+SIZE = (120, 40)
+
+
+def column(app, status: Status) -> BoardColumn:
+    return app.screen.query_one(f"#column-{status.value}", BoardColumn)
+
+
+async def focus_card(app, pilot, status: Status, number: int) -> None:
+    col = column(app, status)
+    col.focus()
+    index = next(i for i in range(col.total) if col.row_at(i).number == number)
+    col.cursor = index
+    await pilot.pause()
+
+
+async def test_create_a_ticket_from_the_form(make_app, demo_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CreateTicketScreen)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "A subject is required." in str(app.screen.query_one("#subject-hint").render())
+        await pilot.press(*"Laptop will not boot")
+        app.screen.query_one("#contact").value = "dana@globexdental.example"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TicketScreen)
+        created = queries.get_ticket(demo_db, app.screen.number)
+        assert created.subject == "Laptop will not boot"
+        assert created.channel.value == "manual" and created.client == "Globex Dental"
+
+
+async def test_move_a_card_across_the_board_by_keys(make_app, demo_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await focus_card(app, pilot, Status.OPEN, 1009)
+        await pilot.press("shift+right")
+        await settle(app, pilot)
+        assert queries.get_ticket(demo_db, 1009).status == Status.IN_PROGRESS
+        await focus_card(app, pilot, Status.IN_PROGRESS, 1009)
+        await pilot.press("shift+right")
+        await settle(app, pilot)
+        assert queries.get_ticket(demo_db, 1009).status == Status.WAITING_ON_CUSTOMER
+        assert any(
+            c.row_at(i).number == 1009
+            for c in [column(app, Status.WAITING_ON_CUSTOMER)]
+            for i in range(c.total)
+        )
+
+
+async def test_an_illegal_move_is_refused_with_a_message(make_app, demo_db):
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await focus_card(app, pilot, Status.CLOSED, 1001)
+        await pilot.press("shift+left")  # Closed -> Resolved is not a move
+        await settle(app, pilot)
+        assert queries.get_ticket(demo_db, 1001).status == Status.CLOSED
+        messages = [n.message for n in app._notifications]
+        assert any("cannot move a ticket from Closed to Resolved" in m for m in messages)
+
+
+async def test_move_menu_offers_only_allowed_moves(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await focus_card(app, pilot, Status.CLOSED, 1001)
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChoicePrompt)
+        assert [label for label, _ in app.screen.choices] == ["In Progress"]
+
+
+async def test_filter_the_list_by_two_criteria(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        bar = app.screen.query_one(FilterBar)
+        bar.query_one("#f-priority").value = Priority.HIGH.value
+        await settle(app, pilot)
+        bar.query_one("#f-client").value = "Acme Logistics"
+        await settle(app, pilot)
+        table = app.screen.query_one(TicketTable)
+        shown = sorted(r.number for r in table.page_rows)
+        expected = queries.list_tickets(
+            app.session.db,
+            TicketFilter(
+                statuses=(
+                    Status.OPEN,
+                    Status.IN_PROGRESS,
+                    Status.WAITING_ON_CUSTOMER,
+                    Status.ESCALATED,
+                ),
+                priorities=(Priority.HIGH,),
+                client="Acme Logistics",
+            ),
+        )
+        assert shown == sorted(r.number for r in expected) and len(shown) >= 2
+        assert all(
+            r.client == "Acme Logistics" and r.priority == Priority.HIGH for r in table.page_rows
+        )
+
+
+async def test_open_detail_reply_note_and_log_time(make_app, demo_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", "1", "0", "0", "7", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TicketScreen) and app.screen.number == 1007
+        await pilot.press("r")
+        await settle(app, pilot)
+        await pilot.press(*"Restarted the VSS writer; watching tonight's job.")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        await pilot.press(*"Writer was stuck after patch")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        await pilot.press("2", "5", "enter")
+        await settle(app, pilot)
+        detail = queries.ticket_detail(demo_db, 1007)
+        bodies = [(i.kind, i.body) for i in detail.thread]
+        assert ("reply", "Restarted the VSS writer; watching tonight's job.") in bodies
+        assert ("note", "Writer was stuck after patch") in bodies
+        assert detail.billable_minutes == 25
+        assert detail.ticket.first_response_at is not None
+        assert isinstance(app.screen, TicketScreen)
+
+
+async def test_promote_link_resolve_and_cascade_leaves_resolved_child_alone(make_app, demo_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"1007", "enter")
+        await settle(app, pilot)
+        await pilot.press("M")
+        await settle(app, pilot)
+        assert queries.get_ticket(demo_db, 1007).is_master
+        for child in ("1014", "1005"):  # an open ticket and an already Resolved one
+            await pilot.press("L", *child, "enter")
+            await settle(app, pilot)
+        assert [c.number for c in queries.ticket_detail(demo_db, 1007).children] == [1005, 1014]
+        await pilot.press("s")
+        await settle(app, pilot)
+        choice = app.screen
+        assert isinstance(choice, ChoicePrompt)
+        labels = [label for label, _ in choice.choices]
+        for _ in range(labels.index("Resolved")):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CascadeDialog)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert queries.get_ticket(demo_db, 1007).status == Status.RESOLVED
+        assert queries.get_ticket(demo_db, 1014).status == Status.RESOLVED
+        untouched = queries.ticket_history(demo_db, 1005)
+        assert not any(e.kind == "cascade_applied" for e in untouched)
+
+
+async def test_mark_several_and_assign_all_at_once(make_app, demo_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await focus_card(app, pilot, Status.OPEN, 1014)
+        await pilot.press("space")
+        await focus_card(app, pilot, Status.OPEN, 1009)
+        await pilot.press("space")
+        await pilot.press("a")
+        await settle(app, pilot)
+        labels = [label for label, _ in app.screen.choices]
+        for _ in range(labels.index("bob")):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert queries.get_ticket(demo_db, 1014).assignee == "bob"
+        assert queries.get_ticket(demo_db, 1009).assignee == "bob"
+
+
+async def test_bulk_status_lists_the_refused(make_app, demo_db):
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await focus_card(app, pilot, Status.OPEN, 1014)
+        await pilot.press("space")
+        await focus_card(app, pilot, Status.CLOSED, 1001)
+        await pilot.press("space")
+        await pilot.press("s")
+        await settle(app, pilot)
+        labels = [label for label, _ in app.screen.choices]
+        for _ in range(labels.index("Escalated")):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert queries.get_ticket(demo_db, 1014).status == Status.ESCALATED
+        assert queries.get_ticket(demo_db, 1001).status == Status.CLOSED
+        messages = " ".join(n.message for n in app._notifications)
+        assert "#1001" in messages and "1 of 2" in messages
+
+
+async def test_changes_by_another_process_appear_without_a_key(make_app, demo_db):
+    app = make_app(poll_seconds=0.2)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        from regentra_core.desk import Desk, resolve_os_technician
+
+        Desk(demo_db, resolve_os_technician(demo_db, "bob"), source="cli").change_status(
+            1009, Status.IN_PROGRESS
+        )
+        for _ in range(20):
+            await pilot.pause(0.1)
+            col = column(app, Status.IN_PROGRESS)
+            if any(col.row_at(i) and col.row_at(i).number == 1009 for i in range(col.total)):
+                break
+        else:
+            raise AssertionError("the board did not pick up the change")
+
+
+async def test_stale_reply_keeps_the_text_and_explains(make_app, demo_db):
+    app = make_app(poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"1016", "enter")
+        await settle(app, pilot)
+        from regentra_core.desk import Desk, resolve_os_technician
+
+        Desk(demo_db, resolve_os_technician(demo_db, "bob"), source="cli").add_note(1016, "x")
+        await pilot.press("r")
+        await settle(app, pilot)
+        await pilot.press(*"Any update on the MX record?")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        prompt = app.screen
+        assert prompt.text == "Any update on the MX record?"
+        assert "changed by someone else" in str(prompt.query_one("#error").render())
+        await pilot.press("ctrl+s")  # saving again goes through
+        await settle(app, pilot)
+        replies = [i.body for i in queries.ticket_detail(demo_db, 1016).thread if i.kind == "reply"]
+        assert replies.count("Any update on the MX record?") == 1
+
+
+async def test_hostile_subject_is_shown_literally(make_app, demo_db):
+    from regentra_core.desk import Desk, resolve_os_technician
+    from regentra_core.enums import Channel
+
+    ticket = Desk(demo_db, resolve_os_technician(demo_db, "alice"), source="email").create_ticket(
+        subject="[bold]x[/bold] \x1b[2J",
+        description="[red]boom[/red]",
+        priority=Priority.CRITICAL,
+        channel=Channel.EMAIL,
+        contact_email="evil@example.com",
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        col = column(app, Status.OPEN)
+        index = next(i for i in range(col.total) if col.row_at(i).number == ticket.number)
+        col.cursor = index
+        await pilot.pause()
+        lines = [col.render_line(index * 5 - col.scroll_offset.y + k).text for k in range(4)]
+        assert any("[bold]x[/bold] \\x" in line for line in lines), lines
+        assert not any("\x1b" in line for line in lines)
+        await pilot.press("colon", *str(ticket.number), "enter")
+        await settle(app, pilot)
+        header = str(app.screen.query_one("#header").render())
+        assert "[bold]x[/bold]" in header and "\\x1b[2J" in header and "\x1b" not in header
+
+
+async def test_command_palette_goes_to_a_ticket(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        await pilot.press(*"1010")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TicketScreen) and app.screen.number == 1010
+
+
+async def test_help_lists_the_bindings(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert app.screen.query("HelpPanel")
+
+
+async def test_board_columns_are_mounted_per_status(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        board = app.screen.query_one(Board)
+        assert [c.status for c in board.columns] == list(Status)
+        assert column(app, Status.OPEN).total == queries.status_counts(app.session.db)[Status.OPEN]
