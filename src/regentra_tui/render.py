@@ -36,23 +36,32 @@ PRIORITY_SHORT = {
 }
 
 
+def styled(text: str, style: str) -> Text:
+    """Styled text that does not leak its style into what is appended to it.
+
+    ``Text("a", style="bold") + Text("b")`` makes *both* bold: the style of the
+    left operand is the whole result's base style. A span does not spread.
+    """
+    return Text.assemble((text, style))
+
+
 def safe(text: str | None, *, flat: bool = True, limit: int | None = None) -> Text:
     """Untrusted text, literal; ``-`` for nothing."""
     if text is None or text == "":
-        return Text("-", style="dim")
+        return styled("-", "dim")
     return Text(one_line(text, limit) if flat else literal(text))
 
 
 def priority_text(p: Priority, *, short: bool = False) -> Text:
-    return Text(PRIORITY_SHORT[p] if short else p.label, style=PRIORITY_STYLE[p])
+    return styled(PRIORITY_SHORT[p] if short else p.label, PRIORITY_STYLE[p])
 
 
 def sla_text(state: SlaState | None, *, compact: bool = False) -> Text:
     """``At Risk 1h 20m left``: the ticket's badge and its most urgent clock."""
     if state is None:
-        return Text("no SLA", style="dim")
+        return styled("no SLA", "dim")
     badge = state.badge
-    text = Text(badge.label, style=BADGE_STYLE[badge])
+    text = styled(badge.label, BADGE_STYLE[badge])
     clock = state.next_due
     if not clock.stopped:
         rest = "paused" if clock.paused else format_remaining(clock.remaining_seconds)
@@ -64,19 +73,17 @@ def sla_text(state: SlaState | None, *, compact: bool = False) -> Text:
 
 def clock_text(name: str, clock: ClockState) -> Text:
     """One SLA clock in the detail view."""
-    text = Text(f"{name:<11}") + Text(f"{clock.badge.label:<9}", style=BADGE_STYLE[clock.badge])
+    text = Text(f"{name:<11}") + styled(f"{clock.badge.label:<9}", BADGE_STYLE[clock.badge])
     used = int(clock.elapsed_seconds // 60)
     target = int(clock.target_seconds // 60)
-    text += Text(f" {_minutes(used)} of {_minutes(target)}\n", style="dim")
+    text += styled(f" {_minutes(used)} of {_minutes(target)}\n", "dim")
     if clock.stopped:
-        text += Text("           stopped", style="dim")
+        text += styled("  stopped", "dim")
     elif clock.paused:
-        text += Text(
-            f"           paused, {format_remaining(clock.remaining_seconds)}", style="cyan"
-        )
+        text += styled(f"  paused, {format_remaining(clock.remaining_seconds)}", "cyan")
     else:
         remaining = format_remaining(clock.remaining_seconds)
-        text += Text(f"           due {when(clock.due_at)}, {remaining}")
+        text += Text(f"  due {when(clock.due_at)}, {remaining}")
     return text
 
 
@@ -92,15 +99,15 @@ def when(value: datetime | None) -> str:
 def card_lines(row: TicketRow, *, marked: bool = False) -> list[Text]:
     """The three lines of a board card (the board crops them to the column)."""
     done = row.status in (Status.RESOLVED, Status.CLOSED)
-    head = Text("● " if marked else "", style="bold magenta")
-    head += Text(f"#{row.number} ", style="bold")
+    head = styled("● " if marked else "", "bold magenta")
+    head += styled(f"#{row.number} ", "bold")
     head += priority_text(row.priority, short=True)
     if row.is_master:
-        head += Text(" ▣", style="cyan")
+        head += styled(" ▣", "cyan")
     elif row.master:
-        head += Text(f" ↳{row.master}", style="cyan")
+        head += styled(f" ↳{row.master}", "cyan")
     subject = safe(row.subject)
-    who = safe(row.client) + Text(" · ", style="dim") + safe(row.assignee or "unassigned")
+    who = safe(row.client) + styled(" · ", "dim") + safe(row.assignee or "unassigned")
     lines = [head, subject, who, sla_text(row.sla, compact=True)]
     if done:
         for line in lines:

@@ -21,6 +21,8 @@ from rich.text import Text
 
 from regentra_core.text import literal, one_line
 
+from ..render import styled
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -63,7 +65,7 @@ def console() -> Console:
 def safe(text: str | None, *, flat: bool = False, limit: int | None = None) -> Text:
     """Untrusted text as a literal Rich ``Text``."""
     if text is None:
-        return Text("-", style="dim")
+        return styled("-", "dim")
     return Text(one_line(text, limit) if flat else literal(text))
 
 

@@ -13,6 +13,7 @@ from regentra_core.demo import parse_duration
 from regentra_core.enums import Priority
 from regentra_core.errors import ValidationError
 
+from ..render import styled
 from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option, minutes, safe
 
@@ -44,9 +45,9 @@ def show(state: CliContext, as_json: bool) -> None:
         return
     out = console()
     for p in config.policies:
-        title = Text(p.name, style="bold")
+        title = styled(p.name, "bold")
         if p.default:
-            title += Text(" (default)", style="cyan")
+            title += styled(" (default)", "cyan")
         out.print(title)
         escalation = "moves to Escalated" if p.escalate_status else "flags only"
         out.print(f"  calendar {p.calendar}; At Risk at {p.at_risk_share:.0%}; {escalation}")
@@ -61,7 +62,7 @@ def show(state: CliContext, as_json: bool) -> None:
         out.print()
     for c in config.calendars:
         hours = "24x7" if c.always_open else f"{c.hours} ({c.timezone})"
-        out.print(Text(c.name, style="bold") + Text(f": {hours}"))
+        out.print(styled(c.name, "bold") + Text(f": {hours}"))
         if c.holidays:
             out.print(f"  {len(c.holidays)} holiday(s):")
             for day, name in c.holidays:

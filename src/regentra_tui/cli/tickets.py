@@ -20,6 +20,7 @@ from regentra_core.errors import ValidationError
 from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
 from regentra_core.sla import Badge, ClockState, format_remaining
 
+from ..render import styled
 from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option, minutes, safe, when
 
@@ -440,13 +441,13 @@ def _print_ticket(state: CliContext, number: int, as_json: bool, message: str) -
 def _print_detail(d: TicketDetail) -> None:
     out = console()
     t = d.ticket
-    title = Text(f"#{t.number} ", style="bold") + safe(t.subject, flat=True)
+    title = styled(f"#{t.number} ", "bold") + safe(t.subject, flat=True)
     out.print(title)
     out.print(_header(t))
     if t.sla is not None:
         out.print(
-            Text("SLA: ", style="bold")
-            + Text(t.sla.badge.label, style=BADGE_STYLE[t.sla.badge])
+            styled("SLA: ", "bold")
+            + styled(t.sla.badge.label, BADGE_STYLE[t.sla.badge])
             + Text(f" (policy {t.sla.policy})")
         )
         out.print(_clock_line("response", t.sla.response))
@@ -455,21 +456,21 @@ def _print_detail(d: TicketDetail) -> None:
         out.print()
         out.print(safe(d.description))
     if d.resolution:
-        out.print(Text("\nResolution: ", style="bold") + safe(d.resolution))
+        out.print(styled("\nResolution: ", "bold") + safe(d.resolution))
     if d.thread:
-        out.print(Text("\nConversation", style="bold"))
+        out.print(styled("\nConversation", "bold"))
         for item in d.thread:
             label = "note (private)" if item.private else item.author_kind.value
             out.print(
-                Text(f"  {when(item.at)}  ", style="dim")
+                styled(f"  {when(item.at)}  ", "dim")
                 + safe(item.author, flat=True)
-                + Text(f" [{label}]", style="yellow" if item.private else "cyan")
+                + styled(f" [{label}]", "yellow" if item.private else "cyan")
             )
             for line in literal_lines(item.body):
                 out.print(Text("    ") + line)
     if d.time_entries:
         out.print(
-            Text("\nTime: ", style="bold")
+            styled("\nTime: ", "bold")
             + Text(f"{minutes(d.total_minutes)} total, {minutes(d.billable_minutes)} billable")
         )
         for e in d.time_entries:
@@ -479,13 +480,11 @@ def _print_detail(d: TicketDetail) -> None:
                 + safe(e.note, flat=True)
             )
     if d.children:
-        out.print(Text("\nChildren", style="bold"))
+        out.print(styled("\nChildren", "bold"))
         for c in d.children:
             out.print(Text(f"  #{c.number}  {c.status.label:<20} ") + safe(c.subject, flat=True))
     if d.follow_ups:
-        out.print(
-            Text("\nFollow-ups: ", style="bold") + Text(", ".join(f"#{n}" for n in d.follow_ups))
-        )
+        out.print(styled("\nFollow-ups: ", "bold") + Text(", ".join(f"#{n}" for n in d.follow_ups)))
 
 
 BADGE_STYLE = {
@@ -499,9 +498,9 @@ BADGE_STYLE = {
 def sla_cell(r: TicketRow) -> Text:
     """``At Risk 1h 30m left`` for lists: the badge and the clock that matters now."""
     if r.sla is None:
-        return Text("-", style="dim")
+        return styled("-", "dim")
     badge = r.sla.badge
-    text = Text(badge.label, style=BADGE_STYLE[badge])
+    text = styled(badge.label, BADGE_STYLE[badge])
     clock = r.sla.next_due
     if not clock.stopped:
         text += Text(" paused" if clock.paused else f" {format_remaining(clock.remaining_seconds)}")
@@ -509,7 +508,7 @@ def sla_cell(r: TicketRow) -> Text:
 
 
 def _clock_line(name: str, clock: ClockState) -> Text:
-    line = Text(f"  {name:<11}") + Text(f"{clock.badge.label:<9}", style=BADGE_STYLE[clock.badge])
+    line = Text(f"  {name:<11}") + styled(f"{clock.badge.label:<9}", BADGE_STYLE[clock.badge])
     target = minutes(int(clock.target_seconds // 60))
     used = minutes(int(clock.elapsed_seconds // 60))
     line += Text(f" target {target}, used {used}")

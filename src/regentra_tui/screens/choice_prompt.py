@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+
+from ..render import styled
 
 
 class ChoicePrompt(ModalScreen[str | None]):
@@ -33,9 +34,9 @@ class ChoicePrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self.title_text, style="bold"))
+            yield Label(styled(self.title_text, "bold"))
             if self.note:
-                yield Label(Text(self.note, style="dim"))
+                yield Label(styled(self.note, "dim"))
             yield OptionList(*(Option(label, id=value) for label, value in self.choices))
 
     def on_mount(self) -> None:

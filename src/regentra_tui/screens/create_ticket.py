@@ -17,6 +17,8 @@ from regentra_core.enums import Channel, Priority
 from regentra_core.errors import RegentraError
 from regentra_core.store.models import Ticket
 
+from ..render import styled
+
 CreateFn = Callable[..., Ticket]
 
 
@@ -46,7 +48,7 @@ class CreateTicketScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text("New ticket", style="bold"))
+            yield Label(styled("New ticket", "bold"))
             yield Input(placeholder="Subject (required)", id="subject")
             yield Static("", classes="hint", id="subject-hint")
             yield TextArea(id="description", placeholder="What did the customer report?")

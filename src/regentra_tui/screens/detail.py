@@ -14,7 +14,7 @@ from regentra_core.errors import RegentraError
 from regentra_core.queries import TicketDetail
 
 from ..messages import DeskChanged, OpenTicket
-from ..render import clock_text, priority_text, safe, sla_text, when
+from ..render import clock_text, priority_text, safe, sla_text, styled, when
 from .actions import TicketActions
 from .choice_prompt import ChoicePrompt
 from .goto_prompt import GotoPrompt
@@ -102,23 +102,23 @@ class TicketScreen(TicketActions):
         t = d.ticket
         subject = safe(t.subject)
         subject.stylize("bold")
-        header = Text(f"#{t.number}  ", style="bold") + subject
+        header = styled(f"#{t.number}  ", "bold") + subject
         header += Text("\n")
-        header += Text(f" {t.status.label} ", style="bold reverse") + Text("  ")
+        header += styled(f" {t.status.label} ", "bold reverse") + Text("  ")
         header += Text("Priority ") + priority_text(t.priority)
         if t.suggested_priority and t.suggested_priority != t.priority:
             header += Text("  (AI suggests ") + priority_text(t.suggested_priority) + Text(")")
         header += Text("  ·  ") + sla_text(t.sla)
         header += Text("\nClient ") + safe(t.client)
         if t.client_vip:
-            header += Text(" VIP", style="bold magenta")
+            header += styled(" VIP", "bold magenta")
         header += Text("  ·  Contact ") + safe(t.contact)
         if t.contact_email:
             header += Text(" <") + safe(t.contact_email) + Text(">")
         header += Text(f"  ·  via {t.channel.label}  ·  Assignee ") + safe(
             t.assignee or "unassigned"
         )
-        header += Text(f"  ·  v{t.version}", style="dim")
+        header += styled(f"  ·  v{t.version}", "dim")
         self.query_one("#header", Static).update(header)
         self._show_thread(d)
         self._show_side(d)
@@ -129,48 +129,44 @@ class TicketScreen(TicketActions):
         t = d.ticket
         entries = [
             ThreadEntry(
-                Text("Description", style="bold")
-                + Text(f"  {when(t.created_at)}\n", style="dim")
+                styled("Description", "bold")
+                + styled(f"  {when(t.created_at)}\n", "dim")
                 + safe(d.description or "(no description)", flat=False),
                 classes="-customer",
             )
         ]
         for item in d.thread:
             if item.private:
-                title = Text("Internal note · private", style="bold yellow")
+                title = styled("Internal note · private", "bold yellow")
                 classes = "-note"
             elif item.author_kind == AuthorKind.CUSTOMER:
-                title = Text("Customer", style="bold")
+                title = styled("Customer", "bold")
                 classes = "-customer"
             elif item.author_kind == AuthorKind.SYSTEM:
-                title, classes = Text("System", style="bold"), "-system"
+                title, classes = styled("System", "bold"), "-system"
             else:
-                title, classes = Text("Technician", style="bold"), ""
-            head = (
-                title + Text("  ") + safe(item.author) + Text(f"  {when(item.at)}\n", style="dim")
-            )
+                title, classes = styled("Technician", "bold"), ""
+            head = title + Text("  ") + safe(item.author) + styled(f"  {when(item.at)}\n", "dim")
             entries.append(ThreadEntry(head + safe(item.body, flat=False), classes=classes))
         if d.resolution:
             entries.append(
-                ThreadEntry(
-                    Text("Resolution\n", style="bold green") + safe(d.resolution, flat=False)
-                )
+                ThreadEntry(styled("Resolution\n", "bold green") + safe(d.resolution, flat=False))
             )
         thread.mount_all(entries)
         thread.scroll_end(animate=False)
 
     def _show_side(self, d: TicketDetail) -> None:
         t = d.ticket
-        sla = Text("SLA", style="bold") + Text("\n")
+        sla = styled("SLA", "bold") + Text("\n")
         if t.sla is None:
-            sla += Text("No SLA policy applies.", style="dim")
+            sla += styled("No SLA policy applies.", "dim")
         else:
-            sla += Text(f"policy {t.sla.policy}\n", style="dim")
+            sla += styled(f"policy {t.sla.policy}\n", "dim")
             sla += clock_text("response", t.sla.response) + Text("\n")
             sla += clock_text("resolution", t.sla.resolution)
         self.query_one("#sla", Static).update(sla)
 
-        time = Text("Time", style="bold") + Text(
+        time = styled("Time", "bold") + Text(
             f"  {_m(d.total_minutes)} total, {_m(d.billable_minutes)} billable\n"
         )
         for e in d.time_entries[-8:]:
@@ -182,31 +178,29 @@ class TicketScreen(TicketActions):
             )
         self.query_one("#time", Static).update(time)
 
-        links = Text("Linked tickets", style="bold") + Text("\n")
+        links = styled("Linked tickets", "bold") + Text("\n")
         if t.is_master:
-            links += Text(f"Master of {len(d.children)} child ticket(s)\n", style="cyan")
+            links += styled(f"Master of {len(d.children)} child ticket(s)\n", "cyan")
             for c in d.children:
                 style = "dim" if c.status.is_done else ""
                 links += (
-                    Text(f"  #{c.number} {c.status.label:<12} ", style=style)
-                    + safe(c.subject, limit=30)
+                    styled(f"  #{c.number} {c.status.label:<12} ", style)
+                    + safe(c.subject, limit=22)
                     + Text("\n")
                 )
         if t.master:
-            links += Text(f"Child of master #{t.master}\n", style="cyan")
+            links += styled(f"Child of master #{t.master}\n", "cyan")
         if t.follow_up_of:
             links += Text(f"Follow-up of #{t.follow_up_of}\n")
         for n in d.follow_ups:
             links += Text(f"Followed up by #{n}\n")
         if not (t.is_master or t.master or t.follow_up_of or d.follow_ups):
-            links += Text("None. M makes this a master, L links a child.", style="dim")
+            links += styled("None. M makes this a master, L links a child.", "dim")
         self.query_one("#links", Static).update(links)
 
         self.query_one("#ai", Static).update(
-            Text("AI reply draft", style="bold")
-            + Text(
-                "\nDrafts from knowledge-base articles appear here once AI is set up.", style="dim"
-            )
+            styled("AI reply draft", "bold")
+            + styled("\nDrafts from knowledge-base articles appear here once AI is set up.", "dim")
         )
 
     # -- actions -------------------------------------------------------------------

@@ -18,6 +18,8 @@ from textual.widgets import Button, Label, Static, TextArea
 
 from regentra_core.errors import ConflictError, RegentraError
 
+from ..render import styled
+
 
 class TextPrompt(ModalScreen[bool]):
     """Multi-line text entry; ctrl+s saves, escape cancels."""
@@ -54,7 +56,7 @@ class TextPrompt(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(self.title_text, style="bold"))
+            yield Label(styled(self.title_text, "bold"))
             yield TextArea(self.initial, id="body")
             yield Static("", classes="error", id="error")
             with Horizontal():

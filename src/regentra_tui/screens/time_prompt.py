@@ -14,6 +14,8 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from regentra_core.errors import RegentraError
 
+from ..render import styled
+
 
 class TimePrompt(ModalScreen[bool]):
     """Minutes (required), billable (default yes) and a note."""
@@ -39,7 +41,7 @@ class TimePrompt(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(Text(f"Log time on #{self.number}", style="bold"))
+            yield Label(styled(f"Log time on #{self.number}", "bold"))
             yield Input(placeholder="minutes, e.g. 25", id="minutes", restrict=r"[0-9]*")
             yield Checkbox("Billable", True, id="billable")
             yield Input(placeholder="what was done (optional)", id="note")

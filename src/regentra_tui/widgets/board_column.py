@@ -23,7 +23,7 @@ from regentra_core.enums import Status
 from regentra_core.queries import TicketFilter, TicketRow
 
 from ..messages import OpenTicket
-from ..render import card_lines
+from ..render import card_lines, styled
 from ..session import BOARD_PAGE
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ class BoardColumn(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         row = self.row_at(index)
         if row is None:
-            text = Text(" loading…" if line == 0 else "", style="dim")
+            text = styled(" loading…" if line == 0 else "", "dim")
         else:
             text = Text(" ") + card_lines(row, marked=row.number in self.board.marked)[line]
         text.truncate(width, overflow="ellipsis", pad=True)

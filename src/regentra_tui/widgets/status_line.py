@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from ..render import styled
+
 
 class StatusLine(Static):
     """One line of facts a technician glances at."""
@@ -30,11 +32,11 @@ class StatusLine(Static):
         self._redraw()
 
     def _redraw(self) -> None:
-        text = Text(self.who, style="bold") + Text(f"  ·  {self.desk}")
+        text = styled(self.who, "bold") + Text(f"  ·  {self.desk}")
         if self.shown:
             text += Text(f"  ·  {self.shown}")
         if self.marked:
-            text += Text(f"  ·  {self.marked} marked", style="bold magenta")
+            text += styled(f"  ·  {self.marked} marked", "bold magenta")
         if self.refreshed:
             text += Text(f"  ·  updated {self.refreshed}")
         self.update(text)

@@ -18,7 +18,7 @@ from textual.widgets import DataTable
 from regentra_core.queries import SortKey, TicketFilter, TicketRow
 
 from ..messages import OpenTicket
-from ..render import priority_text, safe, sla_text
+from ..render import priority_text, safe, sla_text, styled
 from ..session import DeskSession
 
 PAGE = 100
@@ -118,7 +118,7 @@ class TicketTable(DataTable[Text]):
         )
 
     def _cells(self, row: TicketRow) -> list[Text]:
-        mark = Text("● ", style="bold magenta") if row.number in self.marked else Text("")
+        mark = styled("● ", "bold magenta") if row.number in self.marked else Text("")
         return [
             mark + Text(str(row.number)),
             Text("Waiting" if row.status.value.startswith("waiting") else row.status.label),
