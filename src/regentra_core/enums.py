@@ -87,6 +87,10 @@ class Channel(_Parseable):
     CHAT = "chat"
     SMS = "sms"
 
+    @property
+    def label(self) -> str:
+        return "SMS" if self is Channel.SMS else super().label
+
 
 class Role(_Parseable):
     """What a technician may do; leads also manage technicians."""

@@ -1,0 +1,89 @@
+"""The real ``regentra demo`` command in a real terminal (tmux), driven by keys."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from tests.cli.conftest import REGENTRA
+
+if shutil.which("tmux") is None:
+    if os.environ.get("CI"):
+        raise RuntimeError("tmux is required for the end-to-end tests (./dev test installs it)")
+    pytest.skip("tmux is not installed", allow_module_level=True)
+
+
+class Terminal:
+    """A detached tmux session running one command at 120x40."""
+
+    def __init__(self, command: str, env: dict[str, str]) -> None:
+        self.name = f"regentra-e2e-{uuid.uuid4().hex[:8]}"
+        exports = " ".join(f"{k}={v}" for k, v in env.items())
+        subprocess.run(
+            ["tmux", "new-session", "-d", "-s", self.name, "-x", "120", "-y", "40",
+             f"env -u COLUMNS -u LINES {exports} TERM=xterm-256color {command}"],
+            check=True,
+        )
+        # A detached session may take the server's default size; insist on 120x40.
+        subprocess.run(["tmux", "set-option", "-t", self.name, "window-size", "manual"])
+        subprocess.run(["tmux", "resize-window", "-t", self.name, "-x", "120", "-y", "40"])
+
+    def screen(self) -> str:
+        out = subprocess.run(
+            ["tmux", "capture-pane", "-t", self.name, "-p"], capture_output=True, text=True
+        )
+        return out.stdout
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; screen was:\n{self.screen()}")
+
+    def alive(self) -> bool:
+        return subprocess.run(["tmux", "has-session", "-t", self.name]).returncode == 0
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    env = {"REGENTRA_DATA_DIR": str(tmp_path / "data"), "REGENTRA_CONFIG": str(tmp_path / "x")}
+    term = Terminal(f"{REGENTRA} demo", env)
+    yield term
+    term.close()
+
+
+def test_demo_opens_the_board_and_is_driven_by_keys(terminal):
+    terminal.wait_for("In Progress")
+    board = terminal.wait_for("#1010")
+    assert "Open" in board and "Closed" in board and "#10" in board
+    assert "Breached" in board and "All open" in board
+    terminal.keys("2")
+    listing = terminal.wait_for("Subject")
+    assert "Priority" in listing and "SLA" in listing
+    terminal.keys(":")
+    time.sleep(0.3)
+    terminal.keys("1010", "Enter")
+    detail = terminal.wait_for("Nobody at Globex can sign in")
+    assert "Master of 3 child ticket(s)" in terminal.wait_for("Master of")
+    assert "resolution" in detail
+    terminal.keys("Escape")
+    terminal.wait_for("All open")
+    terminal.keys("q")
+    deadline = time.monotonic() + 10
+    while terminal.alive() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not terminal.alive(), "q did not quit the app"
