@@ -36,7 +36,7 @@ RUNS = 5
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
 
-def build(path: Path) -> Database:
+def build(path: Path, n: int = N) -> Database:
     db = Database(str(path))
     upgrade(db)
     seed_sla(Desk(db, Actor.system("bench"), source="bench", clock=lambda: NOW))
@@ -56,7 +56,7 @@ def build(path: Path) -> Database:
             clients.append(client.id)
     rows = []
     statuses = [Status.OPEN, Status.IN_PROGRESS, Status.ESCALATED, Status.WAITING_ON_CUSTOMER]
-    for i in range(N):
+    for i in range(n):
         created = NOW - timedelta(minutes=rng.randint(1, 60 * 24 * 14))
         status = rng.choice(statuses)
         pauses: list[tuple[datetime, datetime | None]] = []

@@ -8,7 +8,7 @@ JSON. Lists are always paged: a desk with 100k tickets is never loaded whole.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -190,6 +190,16 @@ def _base_query() -> _Query:
     )
 
 
+def _lean_query(f: TicketFilter, *columns: Any) -> _Query:
+    """A SELECT of ``columns`` from tickets with only the joins ``f`` needs (for counts)."""
+    query = sa_select(*columns).select_from(Ticket)
+    if f.client:
+        query = query.outerjoin(Client, col(Client.id) == col(Ticket.client_id))
+    if f.assignee and f.assignee != UNASSIGNED:
+        query = query.outerjoin(Technician, col(Technician.id) == col(Ticket.assignee_id))
+    return query
+
+
 def _apply_filter(query: _Query, f: TicketFilter) -> _Query:
     if f.statuses:
         query = query.where(col(Ticket.status).in_([s.value for s in f.statuses]))
@@ -254,8 +264,11 @@ def list_tickets(
     limit: int = 200,
     offset: int = 0,
     now: datetime | None = None,
+    book: SlaBook | None = None,
 ) -> list[TicketRow]:
     """One page of tickets matching ``f``, in a stable order, with live SLA clocks.
+
+    Pass ``book`` (from :func:`sla_book`) when making several queries in a row.
 
     SQL does the filtering and paging, except for the SLA filter and SLA order,
     which need every candidate's clocks: those are computed from a narrow query
@@ -267,7 +280,7 @@ def list_tickets(
     now = now or utcnow()
     query = _apply_filter(_base_query(), f)
     with db.read() as s:
-        book = SlaBook.load(s)
+        book = book or SlaBook.load(s)
         if f.sla or sort == SortKey.SLA:
             numbers = _numbers_by_sla(s, query, f, book, now, sort, descending)
             page = numbers[offset : offset + limit]
@@ -333,18 +346,101 @@ def _sla_key(state: SlaState | None) -> float:
 
 
 def count_tickets(
-    db: Database, f: TicketFilter | None = None, *, now: datetime | None = None
+    db: Database,
+    f: TicketFilter | None = None,
+    *,
+    now: datetime | None = None,
+    book: SlaBook | None = None,
 ) -> int:
     """How many tickets match ``f`` (for "showing 1-50 of 1,234")."""
     f = f or TicketFilter()
     query = _apply_filter(_base_query(), f)
     with db.read() as s:
         if f.sla:
-            book = SlaBook.load(s)
+            book = book or SlaBook.load(s)
             numbers = _numbers_by_sla(s, query, f, book, now or utcnow(), SortKey.NUMBER, False)
             return len(numbers)
         inner = query.subquery()
         return int(s.execute(select(func.count()).select_from(inner)).scalar_one())
+
+
+def count_by_status(
+    db: Database, f: TicketFilter, *, now: datetime | None = None, book: SlaBook | None = None
+) -> dict[Status, int]:
+    """Tickets per status matching ``f`` (its own statuses ignored), in one query."""
+    f = replace(f, statuses=())
+    counts = {status: 0 for status in Status}
+    with db.read() as s:
+        query = _apply_filter(_base_query(), f)
+        if f.sla:
+            book = book or SlaBook.load(s)
+            narrow = query.with_only_columns(*clock_columns())
+            wanted = set(f.sla)
+            for row in s.connection().execute(narrow).all():
+                _, inputs = clock_inputs(row)
+                state = book.state(inputs, now or utcnow(), with_due=False)
+                if state is not None and state.badge in wanted:
+                    counts[inputs.status] += 1
+            return counts
+        grouped = _apply_filter(_lean_query(f, col(Ticket.status), func.count()), f).group_by(
+            col(Ticket.status)
+        )
+        for status, n in s.execute(grouped).all():
+            counts[Status(status)] = int(n)
+    return counts
+
+
+def first_pages_by_status(
+    db: Database,
+    f: TicketFilter,
+    per_status: int,
+    *,
+    now: datetime | None = None,
+    book: SlaBook | None = None,
+) -> dict[Status, list[TicketRow]]:
+    """The first ``per_status`` tickets of every status, highest priority first.
+
+    One query with a window function (ROW_NUMBER per status) instead of one query
+    per board column. The SLA filter, which SQL cannot evaluate, falls back to
+    per-status pages.
+    """
+    f = replace(f, statuses=())
+    now = now or utcnow()
+    if f.sla:
+        return {
+            status: list_tickets(
+                db,
+                replace(f, statuses=(status,)),
+                sort=SortKey.PRIORITY,
+                descending=True,
+                limit=per_status,
+                now=now,
+                book=book,
+            )
+            for status in Status
+        }
+    rank = (
+        func.row_number()
+        .over(partition_by=col(Ticket.status), order_by=_order(SortKey.PRIORITY, True))
+        .label("board_rank")
+    )
+    ranked = _apply_filter(_base_query(), f).add_columns(rank).subquery()
+    numbers = select(ranked.c.number).where(ranked.c.board_rank <= per_status)
+    query = _base_query().where(col(Ticket.number).in_(numbers))
+    query = query.order_by(*_order(SortKey.PRIORITY, True))
+    pages: dict[Status, list[TicketRow]] = {status: [] for status in Status}
+    with db.read() as s:
+        book = book or SlaBook.load(s)
+        for values in s.execute(query).all():
+            row = _row(values, book, now)
+            pages[row.status].append(row)
+    return pages
+
+
+def sla_book(db: Database) -> SlaBook:
+    """The SLA configuration, loaded once for several queries."""
+    with db.read() as s:
+        return SlaBook.load(s)
 
 
 def get_ticket(db: Database, number: int, *, now: datetime | None = None) -> TicketRow:

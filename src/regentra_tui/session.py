@@ -16,10 +16,11 @@ from regentra_core.desk import Desk
 from regentra_core.enums import Status
 from regentra_core.identity import Actor
 from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
+from regentra_core.sla_book import SlaBook
 from regentra_core.store import Database
 from regentra_core.views import View
 
-BOARD_PAGE = 60
+BOARD_PAGE = 24
 """Cards fetched per board page: a tall terminal shows about a dozen per column."""
 
 
@@ -53,16 +54,15 @@ class DeskSession:
     # -- reads (call from workers) ---------------------------------------------
 
     def board(self, f: TicketFilter, statuses: list[Status]) -> list[ColumnData]:
-        return [
-            ColumnData(
-                status,
-                queries.count_tickets(self.db, _with_status(f, status), now=self.now()),
-                self.board_page(f, status, 0),
-            )
-            for status in statuses
-        ]
+        book = queries.sla_book(self.db)
+        now = self.now()
+        counts = queries.count_by_status(self.db, f, now=now, book=book)
+        pages = queries.first_pages_by_status(self.db, f, BOARD_PAGE, now=now, book=book)
+        return [ColumnData(status, counts[status], pages[status]) for status in statuses]
 
-    def board_page(self, f: TicketFilter, status: Status, page: int) -> list[TicketRow]:
+    def board_page(
+        self, f: TicketFilter, status: Status, page: int, *, book: SlaBook | None = None
+    ) -> list[TicketRow]:
         return queries.list_tickets(
             self.db,
             _with_status(f, status),
@@ -71,6 +71,7 @@ class DeskSession:
             limit=BOARD_PAGE,
             offset=page * BOARD_PAGE,
             now=self.now(),
+            book=book,
         )
 
     def list_page(

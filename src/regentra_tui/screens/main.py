@@ -114,12 +114,27 @@ class MainScreen(TicketActions):
         self.apply_filter(event.filter)
 
     def apply_filter(self, f: TicketFilter) -> None:
-        self.board.load(f)
-        self.table.load(f)
+        """Load the view on screen now; the hidden one loads when it is shown."""
+        self.board.filter = f
+        self.table.filter = f
+        self._stale = {"board", "list"}
+        self._load_shown(reset_list=True)
+
+    _stale: set[str] = set()
+
+    def _load_shown(self, *, reset_list: bool = False) -> None:
+        if self.showing_board:
+            self.board.load(self.board.filter)
+            self._stale.discard("board")
+        else:
+            self.table.load(self.table.filter) if reset_list else self.table.load(
+                offset=self.table.page_offset
+            )
+            self._stale.discard("list")
 
     def refresh_data(self) -> None:
-        self.board.load(self.board.filter)
-        self.table.load(offset=self.table.page_offset)
+        self._stale = {"board", "list"}
+        self._load_shown()
         self.query_one(StatusLine).refreshed = self.rapp.session.now().strftime("%H:%M:%S")
 
     def on_desk_changed(self, _: DeskChanged) -> None:
@@ -140,9 +155,11 @@ class MainScreen(TicketActions):
         if which == "board":
             self.board.current.focus()
             self.query_one(StatusLine).shown = ""
+            if "board" in self._stale:
+                self._load_shown()
         else:
             self.table.focus()
-            self.table.load(offset=self.table.page_offset)
+            self._load_shown(reset_list="list" in self._stale)
 
     def action_view(self, delta: int) -> None:
         if self.views:

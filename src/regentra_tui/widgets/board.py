@@ -15,7 +15,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Static
+from textual.reactive import reactive
+from textual.widget import Widget
 
 from regentra_core.enums import Status
 from regentra_core.queries import TicketFilter, TicketRow
@@ -24,8 +25,11 @@ from ..session import ColumnData, DeskSession
 from .board_column import BoardColumn
 
 
-class ColumnHeader(Static):
-    """A column's title and count."""
+class ColumnHeader(Widget):
+    """A column's title and count; redrawn without a layout pass when it changes."""
+
+    label: reactive[str] = reactive("", layout=False)
+    """Title and count, e.g. "Open  12"."""
 
     DEFAULT_CSS = """
     ColumnHeader {
@@ -36,6 +40,13 @@ class ColumnHeader(Static):
     }
     ColumnHeader.-done { color: $text-muted; text-style: none; }
     """
+
+    def __init__(self, label: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.set_reactive(ColumnHeader.label, label)
+
+    def render(self) -> Text:
+        return Text(self.label)
 
 
 class Board(Horizontal):
@@ -75,6 +86,8 @@ class Board(Horizontal):
         self.drag_from: tuple[int, Status] | None = None
         self.filter = TicketFilter()
         self._generation = 0
+        self.loaded_generation = 0
+        """The load whose results are on screen (benchmarks wait for it)."""
         self.columns = [BoardColumn(s, self, id=f"column-{s.value}") for s in Status]
         self.headers = [ColumnHeader(_short(s), id=f"header-{s.value}") for s in Status]
 
@@ -102,9 +115,10 @@ class Board(Horizontal):
     def on_board_loaded(self, message: Loaded) -> None:
         if message.generation != self._generation:
             return
+        self.loaded_generation = message.generation
         for data, column, header in zip(message.columns, self.columns, self.headers, strict=True):
             column.set_data(data.total, data.rows, _column_filter(self.filter))
-            header.update(Text(f"{_short(data.status)}  {data.total:,}"))
+            header.label = f"{_short(data.status)}  {data.total:,}"
 
     # -- selection -----------------------------------------------------------------
 
