@@ -323,3 +323,35 @@ async def test_board_columns_are_mounted_per_status(make_app):
         board = app.screen.query_one(Board)
         assert [c.status for c in board.columns] == list(Status)
         assert column(app, Status.OPEN).total == queries.status_counts(app.session.db)[Status.OPEN]
+
+
+async def test_drag_a_card_to_another_column_with_the_mouse(make_app, demo_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        source = column(app, Status.OPEN)
+        index = next(i for i in range(source.total) if source.row_at(i).number == 1009)
+        source.scroll_to(y=index * 5, animate=False)
+        await pilot.pause()
+        y = index * 5 - source.scroll_offset.y
+        await pilot.mouse_down(source, offset=(3, y))
+        await pilot.mouse_up(column(app, Status.IN_PROGRESS), offset=(3, 1))
+        await settle(app, pilot)
+        assert queries.get_ticket(demo_db, 1009).status == Status.IN_PROGRESS
+
+
+async def test_save_the_current_filter_as_a_view_tab(make_app, demo_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.screen.query_one(FilterBar).query_one("#f-client").value = "Acme Logistics"
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press(*"Acme")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        tabs = [str(t.label) for t in app.screen.query("Tab")]
+        assert "Acme" in tabs
+        views = queries.saved_views(demo_db, app.session.actor.technician_id, "alice")
+        assert next(v for v in views if v.name == "Acme").filter.client == "Acme Logistics"

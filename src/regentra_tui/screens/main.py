@@ -50,6 +50,7 @@ class MainScreen(TicketActions):
     def __init__(self) -> None:
         super().__init__()
         self.views: list[View] = []
+        self._tab_ids = {}
 
     def compose(self) -> ComposeResult:
         session = self.rapp.session
@@ -93,21 +94,48 @@ class MainScreen(TicketActions):
         self.app.call_from_thread(self._show_views, views, select)
 
     def _show_views(self, views: list[View], select: str | None) -> None:
-        self.views = views
+        """Add tabs for new views and drop removed ones; existing tabs stay put.
+
+        Tab ids are never reused (a counter), because clearing and re-adding tabs
+        with the same ids leaves Textual waiting on removed widgets.
+        """
         tabs = self.query_one(Tabs)
-        tabs.clear()
-        for i, view in enumerate(views):
-            tabs.add_tab(Tab(view.name, id=f"view-{i}"))
-        index = next((i for i, v in enumerate(views) if v.name == select), 0)
-        tabs.active = f"view-{index}"
+        wanted = {v.name for v in views}
+        for name, tab_id in list(self._tab_ids.items()):
+            if name not in wanted:
+                tabs.remove_tab(tab_id)
+                del self._tab_ids[name]
+        for view in views:
+            if view.name not in self._tab_ids:
+                self._tab_counter += 1
+                self._tab_ids[view.name] = f"view-{self._tab_counter}"
+                tabs.add_tab(Tab(view.name, id=self._tab_ids[view.name]))
+        self.views = views
+        target = select if select in self._tab_ids else views[0].name
+        if tabs.active == self._tab_ids[target]:
+            self._activate(target)
+        else:
+            tabs.active = self._tab_ids[target]
+
+    _tab_ids: dict[str, str] = {}
+    _tab_counter = 0
+
+    def _view_named(self, tab_id: str) -> View | None:
+        name = next((n for n, i in self._tab_ids.items() if i == tab_id), None)
+        return next((v for v in self.views if v.name == name), None)
+
+    def _activate(self, name: str) -> None:
+        view = next(v for v in self.views if v.name == name)
+        self.query_one(FilterBar).set_filter(view.filter)
+        self.apply_filter(view.filter)
 
     @on(Tabs.TabActivated)
     def _view_chosen(self, event: Tabs.TabActivated) -> None:
         if event.tab is None or event.tab.id is None:
             return
-        view = self.views[int(event.tab.id.removeprefix("view-"))]
-        self.query_one(FilterBar).set_filter(view.filter)
-        self.apply_filter(view.filter)
+        view = self._view_named(event.tab.id)
+        if view is not None:
+            self._activate(view.name)
 
     @on(FilterChanged)
     def _filter_changed(self, event: FilterChanged) -> None:
@@ -162,10 +190,10 @@ class MainScreen(TicketActions):
             self._load_shown(reset_list="list" in self._stale)
 
     def action_view(self, delta: int) -> None:
-        if self.views:
-            tabs = self.query_one(Tabs)
-            index = int((tabs.active or "view-0").removeprefix("view-"))
-            tabs.active = f"view-{(index + delta) % len(self.views)}"
+        if delta > 0:
+            self.query_one(Tabs).action_next_tab()
+        else:
+            self.query_one(Tabs).action_previous_tab()
 
     def action_search(self) -> None:
         self.query_one(FilterBar).focus_search()
