@@ -38,9 +38,6 @@ def test_cli_commands_do_not_import_textual_or_litellm():
 
 
 def test_starting_the_app_does_not_import_litellm():
-    code = (
-        "import json, sys; import regentra_tui.app; "
-        "print(json.dumps('litellm' in sys.modules))"
-    )
+    code = "import json, sys; import regentra_tui.app; print(json.dumps('litellm' in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) is False

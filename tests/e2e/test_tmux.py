@@ -25,8 +25,18 @@ class Terminal:
         self.name = f"regentra-e2e-{uuid.uuid4().hex[:8]}"
         exports = " ".join(f"{k}={v}" for k, v in env.items())
         subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", "120", "-y", "40",
-             f"env -u COLUMNS -u LINES {exports} TERM=xterm-256color {command}"],
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                "120",
+                "-y",
+                "40",
+                f"env -u COLUMNS -u LINES {exports} TERM=xterm-256color {command}",
+            ],
             check=True,
         )
         # A detached session may take the server's default size; insist on 120x40.
