@@ -33,6 +33,18 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=locations.data_dir)
     """Where the default database, the demo database and logs live."""
 
+    index_dir: Path | None = None
+    """The search index folder; default: beside a SQLite database, else in data_dir."""
+
+    worker_lease_seconds: float = 15.0
+    """How long a worker's lease lasts without a heartbeat before a standby takes over."""
+
+    worker_heartbeat_seconds: float = 5.0
+    """How often the worker renews its lease (and reports its health)."""
+
+    index_interval_seconds: float = 1.0
+    """How often the worker drains the search outbox into the index."""
+
     @classmethod
     def settings_customise_sources(
         cls,

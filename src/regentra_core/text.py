@@ -23,9 +23,13 @@ def literal(text: str) -> str:
     return _CONTROL.sub(_visible, text)
 
 
-def one_line(text: str, limit: int | None = None) -> str:
-    """A literal, single-line form for lists and cards."""
-    flat = literal(" ".join(text.split()))
+def one_line(text: str, limit: int | None = None, *, keep_edges: bool = False) -> str:
+    """A literal, single-line form for lists and cards.
+
+    ``keep_edges`` keeps one space where the text began or ended with blanks, for
+    pieces of a line (snippets) that are joined again.
+    """
+    flat = literal(re.sub(r"\s+", " ", text) if keep_edges else " ".join(text.split()))
     if limit is not None and len(flat) > limit:
         return flat[: max(limit - 1, 0)] + "…"
     return flat

@@ -28,6 +28,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
 from ..errors import StoreError
+from . import outbox
 
 BUSY_TIMEOUT_SECONDS = 30.0
 """How long a writer waits for another process's transaction before giving up."""
@@ -113,6 +114,7 @@ class Database:
     def write(self) -> Iterator[Session]:
         """A session inside one write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
         with Session(self.write_engine, expire_on_commit=False) as session:
+            outbox.install(session)
             try:
                 with session.begin():
                     yield session

@@ -220,6 +220,34 @@ class SavedView(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc())
 
 
+class IndexOutbox(SQLModel, table=True):
+    """Tickets and articles whose search documents are out of date.
+
+    Written in the same transaction as the change (a flush hook), drained by the
+    worker into the search index, deleted only after the index committed.
+    """
+
+    __tablename__ = "index_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int | None = Field(default=None)
+    kb_id: int | None = Field(default=None)
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class WorkerLease(SQLModel, table=True):
+    """Who runs the background jobs: one holder at a time, renewed by its heartbeat."""
+
+    __tablename__ = "worker_lease"
+
+    name: str = Field(primary_key=True, max_length=40)
+    holder: str = Field(max_length=200)
+    acquired_at: datetime = Field(sa_column=_utc())
+    heartbeat_at: datetime = Field(sa_column=_utc())
+    expires_at: datetime = Field(sa_column=_utc())
+    last_result: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
 class KBArticle(SQLModel, table=True):
     """A knowledge-base article that technicians (and later AI drafts) draw on."""
 
@@ -243,6 +271,7 @@ __all__ = [
     "SlaTarget",
     "Contact",
     "Event",
+    "IndexOutbox",
     "InternalNote",
     "KBArticle",
     "Reply",
@@ -250,4 +279,5 @@ __all__ = [
     "Technician",
     "Ticket",
     "TimeEntry",
+    "WorkerLease",
 ]

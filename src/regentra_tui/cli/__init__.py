@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from . import admin, sla, tickets
+from . import admin, search, sla, tickets
 from .root import cli
 
 cli.add_command(tickets.ticket)
 cli.add_command(sla.sla)
+cli.add_command(search.search)
+cli.add_command(search.reindex)
 for command in admin.COMMANDS:
     cli.add_command(command)
 

@@ -13,6 +13,7 @@ import click
 from regentra_core.config import Settings, load_settings
 from regentra_core.desk import Desk, resolve_os_technician
 from regentra_core.identity import Actor
+from regentra_core.search import SearchIndex, index_path_for
 from regentra_core.store import Database, upgrade
 
 
@@ -51,6 +52,12 @@ class CliContext:
         if self._actor is None:
             self._actor = resolve_os_technician(db)
         return Desk(db, self._actor, source="cli")
+
+    def search_index(self) -> SearchIndex:
+        """The search index of this database (rebuilt on open if missing or damaged)."""
+        db = self.db
+        path = self.settings.index_dir or index_path_for(db.url, self.settings.data_dir)
+        return SearchIndex(path, db)
 
     def close(self) -> None:
         if self._db is not None:

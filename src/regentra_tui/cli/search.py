@@ -1,0 +1,63 @@
+"""``regentra search`` and ``regentra reindex``."""
+
+from __future__ import annotations
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from regentra_core.text import one_line
+
+from ..render import styled
+from .context import CliContext, pass_cli
+from .output import console, emit_json, json_option, safe
+
+
+@click.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--kind", type=click.Choice(["ticket", "kb"]), help="Only tickets or only articles.")
+@json_option
+@pass_cli
+def search(
+    state: CliContext, query: tuple[str, ...], limit: int, kind: str | None, as_json: bool
+) -> None:
+    """Full-text search: words, "phrases", prefix*, and client: status: priority: assignee:."""
+    hits = state.search_index().search(" ".join(query), limit=limit, kind=kind)
+    if as_json:
+        emit_json(hits)
+        return
+    out = console()
+    if not hits:
+        out.print("Nothing found.")
+        return
+    for hit in hits:
+        label = f"#{hit.key}" if hit.kind == "ticket" else f"KB {hit.key}"
+        line = styled(f"{label:<8} ", "bold") + safe(hit.title, flat=True)
+        if hit.status:
+            line += styled(f"  [{hit.status}]", "dim")
+        out.print(line)
+        for snippet in hit.snippets[:2]:
+            text = styled("    note: ", "yellow") if snippet.field == "notes" else Text("    ")
+            for piece, matched in snippet.pieces:
+                part = Text(one_line(piece, keep_edges=True))
+                if matched:
+                    part.stylize("bold reverse")
+                text += part
+            out.print(text)
+
+
+@click.command("reindex")
+@pass_cli
+def reindex(state: CliContext) -> None:
+    """Rebuild the search index from the database, with a progress bar."""
+    index = state.search_index()
+    columns = (TextColumn("Indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console(), transient=False) as progress:
+        task = progress.add_task("index", total=None)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        count = index.rebuild(report)
+    click.echo(f"Indexed {count} document(s) into {index.path}")
