@@ -79,6 +79,8 @@ class TicketFilter:
     """Case-insensitive substring of the subject (full-text search comes later)."""
     sla: tuple[Badge, ...] = ()
     """Only tickets whose SLA badge is one of these (computed live, not cached)."""
+    numbers: tuple[int, ...] | None = None
+    """Only these ticket numbers (full-text search results); None: no restriction."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +217,8 @@ def _apply_filter(query: _Query, f: TicketFilter) -> _Query:
         query = query.where(col(Ticket.created_at) >= f.since)
     if f.until:
         query = query.where(col(Ticket.created_at) < f.until)
+    if f.numbers is not None:
+        query = query.where(col(Ticket.number).in_(f.numbers))
     if f.text:
         needle = f"%{_escape_like(f.text.strip())}%"
         query = query.where(col(Ticket.subject).ilike(needle, escape="\\"))

@@ -15,7 +15,9 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from regentra_core import queries
+from regentra_core.clock import utcnow
 from regentra_core.errors import RegentraError
+from regentra_core.worker import LeaseView, WorkerRunner, current_lease
 
 from .commands import TicketCommands
 from .messages import DeskChanged, OpenTicket
@@ -24,6 +26,7 @@ from .screens.detail import TicketScreen
 from .screens.goto_prompt import GotoPrompt
 from .screens.main import MainScreen
 from .session import DeskSession
+from .widgets.status_line import StatusLine
 
 POLL_SECONDS = 1.0
 """How often to look for other people's changes."""
@@ -42,10 +45,18 @@ class RegentraApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False),
     ]
 
-    def __init__(self, session: DeskSession, *, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        session: DeskSession,
+        *,
+        poll_seconds: float = POLL_SECONDS,
+        worker: WorkerRunner | None = None,
+    ) -> None:
         super().__init__()
         self.session = session
         self.poll_seconds = poll_seconds
+        self.worker = worker
+        """An embedded worker: it runs the jobs only if no other worker holds the lease."""
         self.marker = -1
         # Small, rarely changing lists the filter bar and forms offer; read once.
         self.technicians = [t.username for t in queries.technicians(session.db)]
@@ -57,8 +68,14 @@ class RegentraApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
+        if self.worker is not None:
+            self.worker.start()
         if self.poll_seconds > 0:
             self.set_interval(self.poll_seconds, self.poll_changes)
+
+    def on_unmount(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
 
     # -- live updates --------------------------------------------------------------
 
@@ -67,12 +84,30 @@ class RegentraApp(App[None]):
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def _poll(self) -> None:
+        lease = current_lease(self.session.db)
+        self.call_from_thread(self._show_worker, lease)
         marker = self.session.marker()
         if marker != self.marker:
             first = self.marker < 0
             self.marker = marker
             if not first:
                 self.call_from_thread(self._broadcast, marker)
+
+    def _show_worker(self, lease: LeaseView | None) -> None:
+        text = self._worker_text(lease)
+        for screen in self.screen_stack:
+            for line in screen.query(StatusLine):
+                line.worker = text
+
+    def _worker_text(self, lease: LeaseView | None) -> str:
+        now = utcnow()
+        if lease is None or not lease.alive(now):
+            return "worker: none running"
+        mine = self.worker is not None and lease.holder == self.worker.holder
+        who = "embedded in this app" if mine else lease.holder
+        age = max(int((now - lease.heartbeat_at).total_seconds()), 0)
+        result = f", {lease.last_result}" if lease.last_result else ""
+        return f"worker: {who}, beat {age}s ago{result}"
 
     def _broadcast(self, marker: int) -> None:
         for screen in self.screen_stack:

@@ -16,6 +16,7 @@ from regentra_core.desk import Desk
 from regentra_core.enums import Status
 from regentra_core.identity import Actor
 from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
+from regentra_core.search import SearchIndex, Snippet
 from regentra_core.sla_book import SlaBook
 from regentra_core.store import Database
 from regentra_core.views import View
@@ -40,6 +41,24 @@ class DeskSession:
     db: Database
     actor: Actor
     clock: Clock = utcnow
+    index: SearchIndex | None = None
+    """The full-text index; without it the search box filters subjects only."""
+    snippets: dict[int, Snippet] = field(default_factory=dict)
+    """The matching snippet of each ticket found by the last search."""
+
+    def resolve(self, f: TicketFilter) -> tuple[TicketFilter, list[int]]:
+        """Turn the search text into ranked ticket numbers (full-text search).
+
+        Returns the filter to run and the numbers in rank order ([] when not searching).
+        """
+        if not f.text or self.index is None:
+            return f, []
+        hits = self.index.search(_as_you_type(f.text), limit=500, kind="ticket")
+        ranked = [h.number for h in hits if h.number is not None]
+        self.snippets = {
+            h.number: h.snippets[0] for h in hits if h.number is not None and h.snippets
+        }
+        return replace(f, text=None, numbers=tuple(ranked)), ranked
 
     @property
     def username(self) -> str:
@@ -54,6 +73,7 @@ class DeskSession:
     # -- reads (call from workers) ---------------------------------------------
 
     def board(self, f: TicketFilter, statuses: list[Status]) -> list[ColumnData]:
+        f, _ = self.resolve(f)
         book = queries.sla_book(self.db)
         now = self.now()
         counts = queries.count_by_status(self.db, f, now=now, book=book)
@@ -63,6 +83,7 @@ class DeskSession:
     def board_page(
         self, f: TicketFilter, status: Status, page: int, *, book: SlaBook | None = None
     ) -> list[TicketRow]:
+        f, _ = self.resolve(f)
         return queries.list_tickets(
             self.db,
             _with_status(f, status),
@@ -77,6 +98,13 @@ class DeskSession:
     def list_page(
         self, f: TicketFilter, sort: SortKey, descending: bool, offset: int, limit: int
     ) -> tuple[int, list[TicketRow]]:
+        f, ranked = self.resolve(f)
+        if ranked:
+            # Search results come in rank order (BM25F), best first.
+            rows = queries.list_tickets(self.db, f, limit=len(ranked), now=self.now())
+            by_number = {r.number: r for r in rows}
+            ordered = [by_number[n] for n in ranked if n in by_number]
+            return len(ordered), ordered[offset : offset + limit]
         rows = queries.list_tickets(
             self.db,
             f,
@@ -107,3 +135,11 @@ class DeskSession:
 
 def _with_status(f: TicketFilter, status: Status) -> TicketFilter:
     return replace(f, statuses=(status,))
+
+
+def _as_you_type(text: str) -> str:
+    """Plain words typed in the box match as prefixes, so results follow each key."""
+    stripped = text.strip()
+    if not stripped or any(c in stripped for c in '"*:()') or stripped.endswith(" "):
+        return stripped
+    return stripped + "*"

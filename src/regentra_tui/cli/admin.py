@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -18,9 +20,11 @@ from regentra_core.enums import Role
 from regentra_core.identity import Actor, os_username
 from regentra_core.jobs import run_due_jobs
 from regentra_core.seed import has_sla_policies, seed_sla
+from regentra_core.worker import WorkerRunner
+from regentra_core.worker.logs import configure_worker_logging
 
 from .context import CliContext, pass_cli
-from .output import console, emit_json, json_option
+from .output import console, emit_json, json_option, jsonable
 
 
 @click.command("init")
@@ -142,17 +146,27 @@ def technician_list(state: CliContext, as_json: bool) -> None:
 
 
 @click.command("worker")
-@click.option("--once", is_flag=True, required=True, help="Run every due job once and exit.")
-@click.option("--at", "at_text", metavar="TIME", help="Run as of this ISO time (default: now).")
+@click.option("--once", is_flag=True, help="Run every due job once and exit.")
+@click.option("--at", "at_text", metavar="TIME", help="With --once: run as of this ISO time.")
 @json_option
 @pass_cli
 def worker(state: CliContext, once: bool, at_text: str | None, as_json: bool) -> None:
-    """Run the timer jobs (auto-close, SLA sweep) once, as of now or --at."""
+    """Run the background jobs: auto-close, SLA sweep, search indexing.
+
+    Without --once it runs until SIGTERM/SIGINT, as the single lease holder or as a
+    hot standby that takes over when the holder stops renewing its lease.
+    """
     state.identity_required = False  # the worker runs as a service account
+    if at_text and not once:
+        raise click.UsageError("--at goes with --once")
+    if not once:
+        _run_daemon(state)
+        return
     at: datetime = parse_instant(at_text) if at_text else utcnow()
     report = run_due_jobs(state.db, at)
+    indexed = state.search_index().drain()
     if as_json:
-        emit_json(report)
+        emit_json({**jsonable(report), "indexed": indexed})
         return
     closed = report.auto_closed
     click.echo(f"Auto-closed {len(closed)} ticket(s)" + (f": {_numbers(closed)}" if closed else ""))
@@ -161,6 +175,34 @@ def worker(state: CliContext, once: bool, at_text: str | None, as_json: bool) ->
         f"SLA sweep: checked {sweep.checked}, {len(sweep.changed)} badge change(s), "
         f"{len(sweep.flagged)} flagged, {len(sweep.escalated)} moved to Escalated"
     )
+    click.echo(f"Search index: {indexed} change(s) indexed")
+
+
+def _run_daemon(state: CliContext) -> None:
+    settings = state.settings
+    log_file = configure_worker_logging(settings.data_dir)
+    runner = WorkerRunner(
+        state.db,
+        index=state.search_index(),
+        lease_seconds=settings.worker_lease_seconds,
+        heartbeat_seconds=settings.worker_heartbeat_seconds,
+        index_seconds=settings.index_interval_seconds,
+    )
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    click.echo(f"Worker {runner.holder} on {state.db.display_url}; log: {log_file}", err=True)
+    runner.start()
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        runner.stop()
+    click.echo("Worker stopped.", err=True)
 
 
 def _numbers(numbers: list[int]) -> str:

@@ -60,7 +60,7 @@ class FilterBar(Horizontal):
         )
         yield Input(placeholder="since YYYY-MM-DD", id="f-since", compact=True)
         yield Input(placeholder="until YYYY-MM-DD", id="f-until", compact=True)
-        yield Input(placeholder="/ search subjects", id="search", compact=True)
+        yield Input(placeholder="/ search", id="search", compact=True)
 
     # -- reading and writing -------------------------------------------------------
 

@@ -22,6 +22,8 @@ class StatusLine(Static):
     """When the data was last reloaded (UTC)."""
     marked: reactive[int] = reactive(0, init=False)
     """How many tickets are marked for a bulk action."""
+    worker: reactive[str] = reactive("", init=False)
+    """Worker health: who holds the lease, its last heartbeat and result."""
 
     def __init__(self, who: str, desk: str) -> None:
         super().__init__()
@@ -39,6 +41,9 @@ class StatusLine(Static):
             text += styled(f"  ·  {self.marked} marked", "bold magenta")
         if self.refreshed:
             text += Text(f"  ·  updated {self.refreshed}")
+        if self.worker:
+            style = "red" if "none running" in self.worker else "dim"
+            text += styled(f"  ·  {self.worker}", style)
         self.update(text)
 
     def watch_shown(self) -> None:
@@ -48,4 +53,7 @@ class StatusLine(Static):
         self._redraw()
 
     def watch_marked(self) -> None:
+        self._redraw()
+
+    def watch_worker(self) -> None:
         self._redraw()

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from regentra_core.queries import SortKey, TicketFilter, TicketRow
+from regentra_core.text import one_line
 
 from ..messages import OpenTicket
 from ..render import priority_text, safe, sla_text, styled
@@ -124,11 +125,25 @@ class TicketTable(DataTable[Text]):
             Text("Waiting" if row.status.value.startswith("waiting") else row.status.label),
             priority_text(row.priority),
             sla_text(row.sla),
-            safe(row.subject, limit=44),
+            self._subject(row),
             safe(row.client, limit=18),
             safe(row.assignee),
             Text(row.updated_at.strftime("%d %b %H:%M")),
         ]
+
+    def _subject(self, row: TicketRow) -> Text:
+        """The subject, or the matching snippet with the match highlighted when searching."""
+        snippet = self.session.snippets.get(row.number) if self.filter.text else None
+        if snippet is None:
+            return safe(row.subject, limit=44)
+        text = styled("note: ", "yellow") if snippet.field == "notes" else Text()
+        for piece, matched in snippet.pieces:
+            part = Text(one_line(piece, keep_edges=True))
+            if matched:
+                part.stylize("bold reverse")
+            text += part
+        text.truncate(44, overflow="ellipsis")
+        return text
 
     @property
     def selected(self) -> TicketRow | None:
