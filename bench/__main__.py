@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["sla_badges", "tui_board"]
+BENCHMARKS = ["sla_badges", "tui_board", "search"]
 
 
 def main(argv: list[str]) -> int:

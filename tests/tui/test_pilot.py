@@ -355,3 +355,47 @@ async def test_save_the_current_filter_as_a_view_tab(make_app, demo_db):
         assert "Acme" in tabs
         views = queries.saved_views(demo_db, app.session.actor.technician_id, "alice")
         assert next(v for v in views if v.name == "Acme").filter.client == "Acme Logistics"
+
+
+async def test_search_box_lists_full_text_matches_and_enter_opens(demo_db, tmp_path):
+    from regentra_core.desk import resolve_os_technician
+    from regentra_core.search import SearchIndex
+    from regentra_tui.app import RegentraApp
+    from regentra_tui.session import DeskSession
+
+    from .conftest import FROZEN
+
+    index = SearchIndex(tmp_path / "demo.index", demo_db)
+    index.rebuild()
+    session = DeskSession(demo_db, resolve_os_technician(demo_db, "alice"), lambda: FROZEN, index)
+    app = RegentraApp(session, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2", "slash", *"condition")
+        await settle(app, pilot)
+        table = app.screen.query_one(TicketTable)
+        assert [r.number for r in table.page_rows] == [1010]  # the word is in a private note
+        assert "note:" in str(table.get_cell_at((0, 4)))
+        await pilot.press("escape", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TicketScreen) and app.screen.number == 1010
+
+
+async def test_status_line_shows_the_embedded_worker(demo_db):
+    from regentra_core.desk import resolve_os_technician
+    from regentra_core.worker import WorkerRunner
+    from regentra_tui.app import RegentraApp
+    from regentra_tui.session import DeskSession
+    from regentra_tui.widgets.status_line import StatusLine
+
+    runner = WorkerRunner(demo_db, lease_seconds=2, heartbeat_seconds=0.2, label="tui-alice")
+    session = DeskSession(demo_db, resolve_os_technician(demo_db, "alice"))
+    app = RegentraApp(session, poll_seconds=0.2, worker=runner)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if "embedded in this app" in app.screen.query_one(StatusLine).worker:
+                break
+        else:
+            raise AssertionError(app.screen.query_one(StatusLine).worker)
+    assert not runner.scheduler.running  # stopped cleanly with the app

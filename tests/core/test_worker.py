@@ -1,0 +1,140 @@
+"""The worker: one lease holder, jobs that survive failures, catch-up, fresh search."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+
+from regentra_core import queries
+from regentra_core.enums import Status
+from regentra_core.search import SearchIndex
+from regentra_core.worker import Job, WorkerRunner, current_lease
+from regentra_core.worker.lease import acquire_or_renew, release
+from tests.conftest import T0
+
+
+def test_lease_has_one_holder_until_it_expires(db):
+    assert acquire_or_renew(db, "a", 10, T0)
+    assert not acquire_or_renew(db, "b", 10, T0 + timedelta(seconds=5))
+    assert acquire_or_renew(db, "a", 10, T0 + timedelta(seconds=9))  # renewed
+    assert not acquire_or_renew(db, "b", 10, T0 + timedelta(seconds=18))
+    assert acquire_or_renew(db, "b", 10, T0 + timedelta(seconds=20))  # a stopped beating
+    assert current_lease(db).holder == "b"
+    kinds = [e.kind for e in _lease_events(db)]
+    assert kinds == ["worker_lease_acquired", "worker_lease_taken_over"]
+
+
+def test_clean_release_lets_a_standby_take_over_at_once(db):
+    acquire_or_renew(db, "a", 60, T0)
+    release(db, "a", T0 + timedelta(seconds=1))
+    assert acquire_or_renew(db, "b", 60, T0 + timedelta(seconds=1))
+
+
+def _lease_events(db):
+    from sqlmodel import col, select
+
+    from regentra_core.store.models import Event
+
+    with db.read() as s:
+        return s.exec(
+            select(Event).where(col(Event.kind).startswith("worker_lease")).order_by(Event.id)
+        ).all()
+
+
+def _runner(db, label, **kw) -> WorkerRunner:
+    defaults = dict(
+        lease_seconds=1.0,
+        heartbeat_seconds=0.2,
+        sla_seconds=3600,
+        auto_close_seconds=3600,
+        label=label,
+    )
+    defaults.update(kw)
+    return WorkerRunner(db, **defaults)
+
+
+def test_two_workers_never_run_the_same_job_at_the_same_time(db):
+    runs: list[tuple[str, float, float]] = []
+    lock = threading.Lock()
+
+    def recorder(name: str):
+        def run() -> str:
+            start = time.monotonic()
+            time.sleep(0.05)
+            with lock:
+                runs.append((name, start, time.monotonic()))
+            return "ok"
+
+        return run
+
+    a = _runner(db, "a", extra_jobs=(Job("probe", 0.1, recorder("a")),))
+    b = _runner(db, "b", extra_jobs=(Job("probe", 0.1, recorder("b")),))
+    a.start()
+    time.sleep(0.5)
+    b.start()
+    time.sleep(1.0)
+    # "Kill" a: its scheduler stops without releasing the lease.
+    a.scheduler.shutdown(wait=True)
+    time.sleep(2.5)
+    b.stop()
+    holders = [name for name, _, _ in runs]
+    assert holders[0] == "a" and holders[-1] == "b"
+    assert "a" not in holders[holders.index("b") :]
+    ordered = sorted(runs, key=lambda r: r[1])
+    for (_, _, end), (_, start, _) in zip(ordered, ordered[1:], strict=False):
+        assert start >= end - 0.001, "two probe runs overlapped"
+
+
+def test_a_job_that_raises_does_not_stop_the_others(db):
+    ran = []
+
+    def boom() -> str:
+        raise RuntimeError("mail server on fire")
+
+    def fine() -> str:
+        ran.append(1)
+        return "ok"
+
+    runner = _runner(db, "w", extra_jobs=(Job("boom", 0.1, boom), Job("fine", 0.1, fine)))
+    runner.start()
+    time.sleep(1.2)
+    runner.stop()
+    assert runner.health.failures["boom"] >= 2
+    assert "mail server on fire" in runner.health.last_results["boom"]
+    assert len(ran) >= 3
+
+
+def test_auto_close_catches_up_after_a_day_of_downtime_once(db, desk, new_ticket, clock):
+    tickets = [new_ticket() for _ in range(3)]
+    for t in tickets:
+        desk.change_status(t.number, Status.RESOLVED)
+    resolved_at = clock.now
+    later = resolved_at + timedelta(days=1, hours=6)
+    runner = _runner(db, "w", clock=lambda: later)
+    assert runner.run_job("auto-close") == "closed 3"
+    assert runner.run_job("auto-close") == "closed 0"
+    for t in tickets:
+        row = queries.get_ticket(db, t.number)
+        assert row.status == Status.CLOSED and row.closed_at == resolved_at + timedelta(hours=24)
+
+
+def test_search_results_appear_within_two_seconds_of_the_write(db, desk, new_ticket, tmp_path):
+    index = SearchIndex(tmp_path / "idx", db)
+    index.rebuild()
+    runner = _runner(db, "w", index=index, index_seconds=0.2)
+    runner.start()
+    try:
+        time.sleep(0.5)
+        t = new_ticket(subject="Hyperdrive motivator offline")
+        written = time.monotonic()
+        while time.monotonic() - written < 2.0:
+            if [h.number for h in index.search("hyperdrive")] == [t.number]:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the new ticket was not searchable within 2 s")
+    finally:
+        runner.stop()
