@@ -88,7 +88,10 @@ def test_two_workers_never_run_the_same_job_at_the_same_time(db):
         assert start >= end - 0.001, "two probe runs overlapped"
 
 
-def test_a_job_that_raises_does_not_stop_the_others(db):
+def test_a_job_that_raises_does_not_stop_the_others(db, tmp_path):
+    from regentra_core.worker.logs import configure_worker_logging
+
+    log_file = configure_worker_logging(tmp_path, also_stderr=False)
     ran = []
 
     def boom() -> str:
@@ -105,6 +108,12 @@ def test_a_job_that_raises_does_not_stop_the_others(db):
     assert runner.health.failures["boom"] >= 2
     assert "mail server on fire" in runner.health.last_results["boom"]
     assert len(ran) >= 3
+    from regentra_core.worker.logs import close_worker_logging
+
+    close_worker_logging()
+    logged = log_file.read_text()
+    assert "job boom failed" in logged and "Traceback" in logged
+    assert "RuntimeError: mail server on fire" in logged
 
 
 def test_auto_close_catches_up_after_a_day_of_downtime_once(db, desk, new_ticket, clock):

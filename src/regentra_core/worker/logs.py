@@ -13,11 +13,31 @@ def configure_worker_logging(data_dir: Path, *, also_stderr: bool = True) -> Pat
     path = data_dir / "worker.log"
     handler = RotatingFileHandler(path, maxBytes=5_000_000, backupCount=3, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handlers: list[logging.Handler] = [handler]
+    if also_stderr:
+        handlers.append(logging.StreamHandler())
+    for h in handlers:
+        h.set_name(_HANDLER_NAME)
     # APScheduler logs every run at INFO; only its warnings and errors matter here.
     for name, level in (("regentra.worker", logging.INFO), ("apscheduler", logging.WARNING)):
         logger = logging.getLogger(name)
         logger.setLevel(level)
-        logger.addHandler(handler)
-        if also_stderr:
-            logger.addHandler(logging.StreamHandler())
+        for old in [h for h in logger.handlers if h.get_name() == _HANDLER_NAME]:
+            logger.removeHandler(old)
+            old.close()
+        for h in handlers:
+            logger.addHandler(h)
     return path
+
+
+_HANDLER_NAME = "regentra-worker-log"
+"""Marks our handlers, so configuring twice replaces rather than duplicates them."""
+
+
+def close_worker_logging() -> None:
+    """Detach and close the handlers :func:`configure_worker_logging` added."""
+    for name in ("regentra.worker", "apscheduler"):
+        logger = logging.getLogger(name)
+        for old in [h for h in logger.handlers if h.get_name() == _HANDLER_NAME]:
+            logger.removeHandler(old)
+            old.close()
