@@ -76,6 +76,8 @@ class RegentraApp(App[None]):
     def on_unmount(self) -> None:
         if self.worker is not None:
             self.worker.stop()
+        if self.session.index is not None:
+            self.session.index.close()
 
     # -- live updates --------------------------------------------------------------
 

@@ -147,3 +147,4 @@ def test_search_results_appear_within_two_seconds_of_the_write(db, desk, new_tic
             pytest.fail("the new ticket was not searchable within 2 s")
     finally:
         runner.stop()
+        index.close()

@@ -379,6 +379,7 @@ async def test_search_box_lists_full_text_matches_and_enter_opens(demo_db, tmp_p
         await pilot.press("escape", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TicketScreen) and app.screen.number == 1010
+    index.close()
 
 
 async def test_status_line_shows_the_embedded_worker(demo_db):

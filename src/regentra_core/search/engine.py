@@ -19,6 +19,7 @@ import hashlib
 import os
 import re
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from sqlmodel import col, select
 from whoosh import highlight, index
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import DATETIME, ID, NUMERIC, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.qparser import MultifieldParser
 from whoosh.query import And, Query, Term
@@ -77,6 +79,16 @@ def schema() -> Schema:
     )
 
 
+_SCHEMA = schema()
+
+
+def _open(path: Path) -> index.Index:
+    """Open without mmap: a segment file truncated or replaced under a memory map
+    kills the process with SIGBUS, while a plain read fails with an error we handle.
+    """
+    return FileStorage(str(path), supports_mmap=False).open_index()
+
+
 class _Marks(highlight.Formatter):  # type: ignore[misc]  # Whoosh is untyped
     """Wraps matched words in private-use marks, so callers can style them literally."""
 
@@ -121,6 +133,10 @@ class SearchIndex:
     def __init__(self, path: Path, db: Database) -> None:
         self.path = path
         self.db = db
+        self._ix: index.Index | None = None
+        self._searcher: Any = None
+        self._lock = threading.RLock()
+        """Whoosh searchers are not shared between threads: one search at a time."""
 
     # -- opening ---------------------------------------------------------------------
 
@@ -134,17 +150,44 @@ class SearchIndex:
                 return False
             if self._version_file().read_text().strip() != SCHEMA_VERSION:
                 return False
-            with index.open_dir(str(self.path)).searcher() as searcher:
+            with _open(self.path).searcher() as searcher:
                 searcher.doc_count()
             return True
         except Exception:  # noqa: BLE001 - any failure to read means "rebuild it"
             return False
 
     def ensure(self) -> index.Index:
-        """Open the index, rebuilding it from the database if missing or damaged."""
-        if not self.is_healthy():
-            self.rebuild()
-        return index.open_dir(str(self.path))
+        """Open the index (once), rebuilding it from the database if missing or damaged.
+
+        Opening a large index costs a few hundred milliseconds, so it is opened once
+        per process and its searcher refreshed, not reopened, for each query.
+        """
+        if self._ix is None or not self.path.exists():
+            if not self.is_healthy():
+                self.rebuild()
+            self._ix = _open(self.path)
+            self._searcher = None
+        return self._ix
+
+    def _current_searcher(self) -> Any:
+        try:
+            ix = self.ensure()
+            if self._searcher is None:
+                self._searcher = ix.searcher()
+            else:
+                self._searcher = self._searcher.refresh()
+        except Exception:  # noqa: BLE001 - damaged under us: check, rebuild, reopen
+            self.close()
+            ix = self.ensure()
+            self._searcher = ix.searcher()
+        return self._searcher
+
+    def close(self) -> None:
+        """Release the cached searcher's files."""
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = None
+        self._ix = None
 
     # -- writing (the worker) --------------------------------------------------------
 
@@ -184,6 +227,8 @@ class SearchIndex:
             self.path.rename(old)
         fresh.rename(self.path)
         shutil.rmtree(old, ignore_errors=True)
+        with self._lock:
+            self.close()
         with self.db.write() as s:
             s.execute(delete(IndexOutbox).where(col(IndexOutbox.id) <= high_water))
         if progress is not None:
@@ -245,43 +290,55 @@ class SearchIndex:
             raise ValidationError("type something to search for")
         if len(cleaned) > MAX_QUERY_LENGTH:
             raise ValidationError(f"a search is at most {MAX_QUERY_LENGTH} characters")
-        ix = self.ensure()
-        parser = MultifieldParser(["title", "body", "notes"], ix.schema)
+        # Our schema, not ix.schema: that property rereads the index's TOC every time.
+        parser = MultifieldParser(["title", "body", "notes"], _SCHEMA)
         try:
             query: Query = parser.parse(_normalise_fields(cleaned))
         except Exception as exc:  # noqa: BLE001 - Whoosh raises many kinds
             raise ValidationError(f"cannot understand the search {cleaned!r}: {exc}") from exc
         if kind is not None:
             query = And([query, Term("kind", kind)])
+        with self._lock:
+            try:
+                return self._run(query, limit)
+            except RegentraError:
+                raise
+            except Exception:  # noqa: BLE001 - maybe the index is damaged: check and retry
+                self.close()
+                if not self.is_healthy():
+                    self.rebuild()
+            try:
+                return self._run(query, limit)
+            except RegentraError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - e.g. a pathological wildcard
+                raise ValidationError(f"cannot run the search {cleaned!r}: {exc}") from exc
+
+    def _run(self, query: Query, limit: int) -> list[SearchHit]:
         hits: list[SearchHit] = []
-        try:
-            with ix.searcher() as searcher:
-                results = searcher.search(query, limit=limit)
-                results.formatter = _Marks()
-                results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=40)
-                for hit in results:
-                    snippets = []
-                    for name in ("title", "body", "notes"):
-                        marked = hit.highlights(name, top=2)
-                        if marked and _START in marked:
-                            snippets.append(Snippet(name, _pieces(marked)))
-                    hits.append(
-                        SearchHit(
-                            kind=hit["kind"],
-                            key=hit["key"],
-                            title=hit["title"],
-                            score=float(hit.score or 0.0),
-                            status=hit.get("status"),
-                            client=hit.get("client"),
-                            snippets=snippets,
-                        )
-                    )
-        except RegentraError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - e.g. a pathological wildcard
-            raise ValidationError(f"cannot run the search {cleaned!r}: {exc}") from exc
+        searcher = self._current_searcher()
+        results = searcher.search(query, limit=limit)
+        results.formatter = _Marks()
+        results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=40)
+        for hit in results:
+            snippets = []
+            for name in ("title", "body", "notes"):
+                marked = hit.highlights(name, top=2)
+                if marked and _START in marked:
+                    snippets.append(Snippet(name, _pieces(marked)))
+            hits.append(
+                SearchHit(
+                    kind=hit["kind"],
+                    key=hit["key"],
+                    title=hit["title"],
+                    score=float(hit.score or 0.0),
+                    status=hit.get("status"),
+                    client=hit.get("client"),
+                    snippets=snippets,
+                )
+            )
         return hits
 
     def doc_count(self) -> int:
-        with self.ensure().searcher() as searcher:
-            return int(searcher.doc_count())
+        with self._lock:
+            return int(self._current_searcher().doc_count())

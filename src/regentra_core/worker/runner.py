@@ -125,6 +125,8 @@ class WorkerRunner:
         if self.health.holding:
             release(self.db, self.holder, self.clock())
             self.health.holding = False
+        if self.index is not None:
+            self.index.close()
         log.info("worker %s stopped", self.holder)
 
     def wait(self, timeout: float | None = None) -> bool:

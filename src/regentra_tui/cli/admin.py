@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -78,6 +79,8 @@ def demo(state: CliContext, no_tui: bool, as_json: bool) -> None:
         path = demo_database_path(state)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
+        # The old demo's search index belongs to the old database: start afresh.
+        shutil.rmtree(f"{path}.index", ignore_errors=True)
         state.db_option = str(path)
     db = state.db
     if sum(queries.status_counts(db).values()):

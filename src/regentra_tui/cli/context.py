@@ -27,6 +27,7 @@ class CliContext:
     _settings: Settings | None = None
     _db: Database | None = field(default=None, repr=False)
     _actor: Actor | None = None
+    _index: SearchIndex | None = None
 
     @property
     def settings(self) -> Settings:
@@ -55,11 +56,15 @@ class CliContext:
 
     def search_index(self) -> SearchIndex:
         """The search index of this database (rebuilt on open if missing or damaged)."""
-        db = self.db
-        path = self.settings.index_dir or index_path_for(db.url, self.settings.data_dir)
-        return SearchIndex(path, db)
+        if self._index is None:
+            db = self.db
+            path = self.settings.index_dir or index_path_for(db.url, self.settings.data_dir)
+            self._index = SearchIndex(path, db)
+        return self._index
 
     def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
         if self._db is not None:
             self._db.close()
 
