@@ -23,6 +23,16 @@ def column(app, status: Status) -> BoardColumn:
     return app.screen.query_one(f"#column-{status.value}", BoardColumn)
 
 
+async def choose(app, pilot, label: str) -> None:
+    """Pick ``label`` in the open ChoicePrompt with the arrow keys, as a person would."""
+    await settle(app, pilot)
+    labels = [text for text, _ in app.screen.choices]
+    for _ in range(labels.index(label)):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
 async def focus_card(app, pilot, status: Status, number: int) -> None:
     col = column(app, status)
     col.focus()
@@ -170,13 +180,8 @@ async def test_promote_link_resolve_and_cascade_leaves_resolved_child_alone(make
         assert [c.number for c in queries.ticket_detail(demo_db, 1007).children] == [1005, 1014]
         await pilot.press("s")
         await settle(app, pilot)
-        choice = app.screen
-        assert isinstance(choice, ChoicePrompt)
-        labels = [label for label, _ in choice.choices]
-        for _ in range(labels.index("Resolved")):
-            await pilot.press("down")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        assert isinstance(app.screen, ChoicePrompt)
+        await choose(app, pilot, "Resolved")
         assert isinstance(app.screen, CascadeDialog)
         await pilot.press("y")
         await settle(app, pilot)
@@ -195,12 +200,7 @@ async def test_mark_several_and_assign_all_at_once(make_app, demo_db):
         await focus_card(app, pilot, Status.OPEN, 1009)
         await pilot.press("space")
         await pilot.press("a")
-        await settle(app, pilot)
-        labels = [label for label, _ in app.screen.choices]
-        for _ in range(labels.index("bob")):
-            await pilot.press("down")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await choose(app, pilot, "bob")
         assert queries.get_ticket(demo_db, 1014).assignee == "bob"
         assert queries.get_ticket(demo_db, 1009).assignee == "bob"
 
@@ -214,12 +214,7 @@ async def test_bulk_status_lists_the_refused(make_app, demo_db):
         await focus_card(app, pilot, Status.CLOSED, 1001)
         await pilot.press("space")
         await pilot.press("s")
-        await settle(app, pilot)
-        labels = [label for label, _ in app.screen.choices]
-        for _ in range(labels.index("Escalated")):
-            await pilot.press("down")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await choose(app, pilot, "Escalated")
         assert queries.get_ticket(demo_db, 1014).status == Status.ESCALATED
         assert queries.get_ticket(demo_db, 1001).status == Status.CLOSED
         messages = " ".join(n.message for n in app._notifications)
