@@ -158,14 +158,14 @@ def test_worker_once_closes_resolved_tickets_as_of_the_given_time(regentra):
     assert due["auto_closed"] == [int(n)]
 
 
-def test_real_command_refuses_an_unregistered_database_user(tmp_path):
+def test_real_command_on_a_desk_without_technicians_says_to_init(tmp_path):
     """The installed ``regentra`` script, end to end: a fresh database has no technicians."""
     db = str(tmp_path / "x.db")
     result = subprocess.run(
         [REGENTRA, "--db", db, "ticket", "list"], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 1
-    assert "is not a Regentra technician" in result.stderr
+    assert "run 'regentra init' to become its first lead" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -65,6 +65,12 @@ def resolve_os_technician(db: Database, username: str | None = None) -> Actor:
     with db.read() as s:
         tech = s.exec(select(Technician).where(Technician.username == name)).first()
     if tech is None:
+        with db.read() as s:
+            anyone = s.exec(select(Technician.id).limit(1)).first()
+        if anyone is None:
+            raise IdentityError(
+                "this desk has no technicians yet; run 'regentra init' to become its first lead"
+            )
         raise IdentityError(
             f"the account {name!r} is not a Regentra technician; "
             f"ask a lead to run: regentra technician add {name}"

@@ -46,7 +46,7 @@ class ColumnHeader(Widget):
         self.set_reactive(ColumnHeader.label, label)
 
     def render(self) -> Text:
-        return Text(self.label)
+        return Text(self.label, no_wrap=True, overflow="ellipsis")
 
 
 class Board(Horizontal):

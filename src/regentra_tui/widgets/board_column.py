@@ -128,7 +128,7 @@ class BoardColumn(ScrollView, can_focus=True):
     # -- drawing -------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         index, line = divmod(self.scroll_offset.y + y, CARD_HEIGHT)
         if index >= self.total or line == CARD_HEIGHT - 1:
             return Strip.blank(width, self.rich_style)

@@ -24,13 +24,17 @@ _OPEN = "open-statuses"
 
 
 class FilterBar(Horizontal):
-    """Combinable list filters, shown as one row."""
+    """Combinable list filters, shown as one row.
+
+    The search box comes first and stretches; the date boxes come last, so a narrow
+    terminal clips the least used controls.
+    """
 
     DEFAULT_CSS = """
-    FilterBar { height: 1; background: $panel; }
-    FilterBar Select { width: 1fr; min-width: 12; margin-right: 1; }
-    FilterBar Input { width: 1fr; min-width: 11; margin-right: 1; }
-    FilterBar #search { width: 2fr; }
+    FilterBar { height: 1; background: $panel; overflow: hidden hidden; }
+    FilterBar Select { width: 15; margin-right: 1; }
+    FilterBar Input { width: 13; margin-right: 1; }
+    FilterBar #search { width: 1fr; min-width: 18; }
     """
 
     def __init__(self, me: str, technicians: list[str], clients: list[str]) -> None:
@@ -40,6 +44,7 @@ class FilterBar(Horizontal):
         self.clients = clients
 
     def compose(self) -> ComposeResult:
+        yield Input(placeholder="/ search", id="search", compact=True)
         statuses: list[tuple[str, str]] = [("All open", _OPEN)]
         statuses += [(s.label, s.value) for s in Status]
         yield Select(statuses, prompt="Any status", id="f-status", compact=True)
@@ -60,7 +65,6 @@ class FilterBar(Horizontal):
         )
         yield Input(placeholder="since YYYY-MM-DD", id="f-since", compact=True)
         yield Input(placeholder="until YYYY-MM-DD", id="f-until", compact=True)
-        yield Input(placeholder="/ search", id="search", compact=True)
 
     # -- reading and writing -------------------------------------------------------
 

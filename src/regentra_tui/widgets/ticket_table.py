@@ -126,7 +126,7 @@ class TicketTable(DataTable[Text]):
             priority_text(row.priority),
             sla_text(row.sla),
             self._subject(row),
-            safe(row.client, limit=18),
+            safe(row.client, limit=16),
             safe(row.assignee),
             Text(row.updated_at.strftime("%d %b %H:%M")),
         ]
@@ -135,14 +135,14 @@ class TicketTable(DataTable[Text]):
         """The subject, or the matching snippet with the match highlighted when searching."""
         snippet = self.session.snippets.get(row.number) if self.filter.text else None
         if snippet is None:
-            return safe(row.subject, limit=44)
+            return safe(row.subject, limit=34)
         text = styled("note: ", "yellow") if snippet.field == "notes" else Text()
         for piece, matched in snippet.pieces:
             part = Text(one_line(piece, keep_edges=True))
             if matched:
                 part.stylize("bold reverse")
             text += part
-        text.truncate(44, overflow="ellipsis")
+        text.truncate(34, overflow="ellipsis")
         return text
 
     @property
