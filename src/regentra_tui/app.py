@@ -88,12 +88,13 @@ class RegentraApp(App[None]):
     def _poll(self) -> None:
         lease = current_lease(self.session.db)
         self.call_from_thread(self._show_worker, lease)
-        marker = self.session.marker()
+        if self.marker < 0:
+            self.marker = self.session.marker()
+            return
+        marker, tickets = queries.changed_since(self.session.db, self.marker)
         if marker != self.marker:
-            first = self.marker < 0
             self.marker = marker
-            if not first:
-                self.call_from_thread(self._broadcast, marker)
+            self.call_from_thread(self._broadcast, marker, frozenset(tickets))
 
     def _show_worker(self, lease: LeaseView | None) -> None:
         text = self._worker_text(lease)
@@ -111,9 +112,11 @@ class RegentraApp(App[None]):
         result = f", {lease.last_result}" if lease.last_result else ""
         return f"worker: {who}, beat {age}s ago{result}"
 
-    def _broadcast(self, marker: int) -> None:
+    def _broadcast(
+        self, marker: int, tickets: frozenset[int] = frozenset(), everything: bool = False
+    ) -> None:
         for screen in self.screen_stack:
-            screen.post_message(DeskChanged(marker))
+            screen.post_message(DeskChanged(marker, tickets, everything))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed background job is one clear line, never a traceback on screen."""
@@ -140,7 +143,7 @@ class RegentraApp(App[None]):
         def created(number: int | None) -> None:
             if number is not None:
                 self.notify(f"Created ticket #{number}")
-                self._broadcast(self.marker)
+                self._broadcast(self.marker, everything=True)
                 self.open_ticket(number)
 
         self.push_screen(CreateTicketScreen(self.client_names, desk.create_ticket), created)

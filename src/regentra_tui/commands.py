@@ -50,8 +50,19 @@ class TicketCommands(Provider):
     def _runner(self, action: str) -> Callable[[], object]:
         return partial(self.app.run_action, action)
 
-    async def discover(self) -> Hits:
+    def _available(self) -> list[tuple[str, str, str]]:
+        """The actions that make sense on the screen the palette was opened from."""
+        found = []
         for name, action, help_text in ACTIONS:
+            namespace, _, call = action.partition(".")
+            method = f"action_{call.split('(')[0]}"
+            target = self.screen if namespace == "screen" else self.app
+            if hasattr(target, method):
+                found.append((name, action, help_text))
+        return found
+
+    async def discover(self) -> Hits:
+        for name, action, help_text in self._available():
             yield DiscoveryHit(name, self._runner(action), help=help_text)
 
     async def search(self, query: str) -> Hits:
@@ -60,7 +71,7 @@ class TicketCommands(Provider):
             number = int(digits)
             yield Hit(1.0, f"Go to ticket #{number}", partial(self.rapp.open_ticket, number))
         matcher = self.matcher(query)
-        for name, action, help_text in ACTIONS:
+        for name, action, help_text in self._available():
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), self._runner(action), help=help_text)

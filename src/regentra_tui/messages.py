@@ -14,9 +14,16 @@ class DeskChanged(Message, bubble=False):
     """Someone (another technician, the worker, this app) changed the desk."""
 
     marker: int
+    tickets: frozenset[int] = frozenset()
+    """Numbers of the tickets that changed (screens showing one ticket check it)."""
+    everything: bool = False
+    """Reload regardless (e.g. after this app's own write)."""
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, DeskChanged)
+        # A newer change notice replaces an older one only if it covers it.
+        return isinstance(message, DeskChanged) and (
+            self.everything or self.tickets >= message.tickets
+        )
 
 
 @dataclass

@@ -395,3 +395,47 @@ async def test_status_line_shows_the_embedded_worker(demo_db):
         else:
             raise AssertionError(app.screen.query_one(StatusLine).worker)
     assert not runner.scheduler.running  # stopped cleanly with the app
+
+
+async def test_palette_offers_only_what_the_screen_can_do(make_app):
+    from regentra_tui.commands import TicketCommands
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        main_actions = {name for name, _, _ in TicketCommands(app.screen)._available()}
+        assert {"Show board", "Change status", "New ticket"} <= main_actions
+        assert "Reply" not in main_actions
+        await pilot.press("colon", *"1010", "enter")
+        await settle(app, pilot)
+        detail_actions = {name for name, _, _ in TicketCommands(app.screen)._available()}
+        assert {"Reply", "Internal note", "Cascade", "Change status"} <= detail_actions
+        assert "Show board" not in detail_actions
+
+
+async def test_detail_reloads_for_its_own_ticket_not_for_others(make_app, demo_db):
+    from regentra_core.desk import Desk, resolve_os_technician
+
+    app = make_app(poll_seconds=0.2)
+    bob = Desk(demo_db, resolve_os_technician(demo_db, "bob"), source="cli")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"1007", "enter")
+        await settle(app, pilot)
+        screen = app.screen
+        loads = []
+        original = screen.refresh_data
+        screen.refresh_data = lambda: (loads.append(1), original())[-1]
+        bob.add_note(1009, "elsewhere")
+        await pilot.pause(1.0)
+        assert loads == []
+        bob.add_note(1007, "Checked the VSS writer from the console")
+        for _ in range(20):
+            await pilot.pause(0.1)
+            if screen.detail and any(
+                i.body == "Checked the VSS writer from the console" for i in screen.detail.thread
+            ):
+                break
+        else:
+            raise AssertionError("the open ticket did not pick up bob's note")
+        assert loads

@@ -82,8 +82,15 @@ class TicketScreen(TicketActions):
     def refresh_data(self) -> None:
         self._load()
 
-    def on_desk_changed(self, _: DeskChanged) -> None:
-        self.refresh_data()
+    def on_desk_changed(self, message: DeskChanged) -> None:
+        """Reload only when this ticket (or one linked to it) changed."""
+        linked = {self.number}
+        if self.detail is not None:
+            t = self.detail.ticket
+            linked |= {c.number for c in self.detail.children}
+            linked |= {n for n in (t.master, t.follow_up_of) if n}
+        if message.everything or linked & message.tickets:
+            self.refresh_data()
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def _load(self) -> None:
