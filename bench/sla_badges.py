@@ -134,6 +134,13 @@ def run() -> None:
             end_to_end.append(time.perf_counter() - t0)
             badges = counted
         assert len(states) == N
+        sweeper = Desk(db, Actor.system("bench"), source="bench", clock=lambda: NOW)
+        t0 = time.perf_counter()
+        first = sweeper.run_sla_sweep(NOW)
+        first_sweep = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        second = sweeper.run_sla_sweep(NOW)
+        second_sweep = time.perf_counter() - t0
         db.close()
     print(f"badges: {dict(sorted(badges.items()))}")
     print(
@@ -143,4 +150,8 @@ def run() -> None:
     print(
         f"query + compute: median {statistics.median(end_to_end):.3f} s "
         f"(min {min(end_to_end):.3f}, max {max(end_to_end):.3f})"
+    )
+    print(
+        f"SLA sweep: first {first_sweep:.1f} s ({len(first.changed):,} badges recorded), "
+        f"next {second_sweep:.2f} s ({len(second.changed)} changes)"
     )

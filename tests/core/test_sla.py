@@ -368,3 +368,22 @@ def test_targets_must_be_positive():
         Targets(0, 10)
     with pytest.raises(ValidationError):
         Policy("x", TWENTY_FOUR_SEVEN, {}, at_risk_share=1.0)
+
+
+def test_a_sweep_with_nothing_to_record_touches_no_ticket(desk, db, standard, new_ticket, clock):
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from regentra_core.store.models import IndexOutbox
+
+    t = new_ticket()
+    worker = Desk(db, desk.actor, source="worker", clock=clock)
+    worker.run_sla_sweep()
+    with db.read() as s:
+        queued = s.exec(select(func.count()).select_from(IndexOutbox)).one()
+    version = queries.get_ticket(db, t.number).version
+    again = worker.run_sla_sweep()
+    assert again.checked == 1 and again.changed == []
+    with db.read() as s:
+        assert s.exec(select(func.count()).select_from(IndexOutbox)).one() == queued
+    assert queries.get_ticket(db, t.number).version == version

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from .. import lifecycle
@@ -19,12 +20,14 @@ from ..calendar import format_hours, parse_hours, zone
 from ..enums import ActorKind, Priority, Status
 from ..errors import NotFoundError, ValidationError
 from ..identity import Actor
-from ..sla import Badge, Targets
-from ..sla_book import SlaBook, inputs_of
+from ..sla import Badge, SlaState, Targets
+from ..sla_book import SlaBook, clock_columns, clock_inputs, inputs_of
 from ..store.models import BusinessCalendarRow, Client, Holiday, SlaPolicy, SlaTarget, Ticket
 from ._base import DeskBase, clean_text
 
 SWEEP_ACTOR = Actor.system("sla")
+SWEEP_CHUNK = 250
+"""Tickets updated per write transaction by the sweep (keeps each lock short)."""
 
 
 @dataclass(slots=True)
@@ -261,52 +264,48 @@ class SlaCases(DeskBase):
     def run_sla_sweep(self, now: datetime | None = None) -> SweepReport:
         """Record badge changes, make breaches permanent, flag (and maybe escalate).
 
-        Idempotent: a second sweep at the same time changes nothing.
+        Two phases, so the write lock is held only for what changed: badges of every
+        open ticket are computed from a narrow read (no lock), then the tickets
+        whose badge or breach flags differ from what is stored are recomputed and
+        updated in one short write transaction. Idempotent: a second sweep at the
+        same time changes nothing.
         """
         now = now or self.clock()
         report = SweepReport()
-        with self.db.write() as s:
+        sweepable = or_(
+            col(Ticket.status).not_in([Status.RESOLVED.value, Status.CLOSED.value]),
+            col(Ticket.sla_badge).is_(None),
+            col(Ticket.sla_badge).in_([Badge.ON_TRACK.value, Badge.AT_RISK.value]),
+        )
+        with self.db.read() as s:
             book = SlaBook.load(s)
-            tickets = s.exec(
-                select(Ticket)
-                .where(
-                    or_(
-                        col(Ticket.status).not_in([Status.RESOLVED.value, Status.CLOSED.value]),
-                        col(Ticket.sla_badge).is_(None),
-                        col(Ticket.sla_badge).in_([Badge.ON_TRACK.value, Badge.AT_RISK.value]),
-                    )
-                )
-                .order_by(col(Ticket.number))
-            ).all()
-            for ticket in tickets:
-                state = book.state(inputs_of(ticket), now, with_due=False)
-                if state is None:
-                    continue
-                report.checked += 1
-                if state.response.badge == Badge.BREACHED:
-                    ticket.response_breached = True
-                if state.resolution.badge == Badge.BREACHED:
-                    ticket.resolution_breached = True
-                new = state.badge
-                if ticket.sla_badge == new.value:
-                    continue
-                old = ticket.sla_badge or "none"
-                ticket.sla_badge = new.value
-                report.changed.append((ticket.number, old, new.value))
-                self._event(
-                    s,
-                    ticket,
-                    "sla_badge_changed",
-                    old,
-                    new.value,
-                    at=now,
-                    actor=SWEEP_ACTOR,
-                    detail=f"response {state.response.badge.label}, "
-                    f"resolution {state.resolution.badge.label}",
-                )
-                if new in (Badge.AT_RISK, Badge.BREACHED) and not ticket.status.is_done:
-                    report.flagged.append(ticket.number)
-                    self._flag(s, ticket, new, book, now, report)
+            rows = (
+                s.connection()
+                .execute(sa_select(*clock_columns(), col(Ticket.sla_badge)).where(sweepable))
+                .all()
+            )
+        candidates: list[int] = []
+        for row in rows:
+            number, inputs = clock_inputs(row[:-1])
+            state = book.state(inputs, now, with_due=False)
+            if state is None:
+                continue
+            report.checked += 1
+            if _sweep_changes(state, row[-1], inputs.response_breached, inputs.resolution_breached):
+                candidates.append(number)
+        # Chunks of SWEEP_CHUNK tickets, one write transaction each: the first sweep
+        # of a big desk records a badge on every ticket, and holding the write lock
+        # for all of them would stall every technician for tens of seconds.
+        for start in range(0, len(candidates), SWEEP_CHUNK):
+            chunk = candidates[start : start + SWEEP_CHUNK]
+            with self.db.write() as s:
+                book = SlaBook.load(s)
+                tickets = s.exec(
+                    select(Ticket).where(col(Ticket.number).in_(chunk)).order_by(col(Ticket.number))
+                ).all()
+                for ticket in tickets:
+                    self._sweep_one(s, ticket, book, now, report)
+        with self.db.write() as s:
             self._event(
                 s,
                 None,
@@ -317,6 +316,37 @@ class SlaCases(DeskBase):
                 detail=f"checked {report.checked}",
             )
         return report
+
+    def _sweep_one(
+        self, s: Session, ticket: Ticket, book: SlaBook, now: datetime, report: SweepReport
+    ) -> None:
+        state = book.state(inputs_of(ticket), now, with_due=False)
+        if state is None:
+            return
+        if state.response.badge == Badge.BREACHED and not ticket.response_breached:
+            ticket.response_breached = True
+        if state.resolution.badge == Badge.BREACHED and not ticket.resolution_breached:
+            ticket.resolution_breached = True
+        new = state.badge
+        if ticket.sla_badge == new.value:
+            return
+        old = ticket.sla_badge or "none"
+        ticket.sla_badge = new.value
+        report.changed.append((ticket.number, old, new.value))
+        self._event(
+            s,
+            ticket,
+            "sla_badge_changed",
+            old,
+            new.value,
+            at=now,
+            actor=SWEEP_ACTOR,
+            detail=f"response {state.response.badge.label}, "
+            f"resolution {state.resolution.badge.label}",
+        )
+        if new in (Badge.AT_RISK, Badge.BREACHED) and not ticket.status.is_done:
+            report.flagged.append(ticket.number)
+            self._flag(s, ticket, new, book, now, report)
 
     def _flag(
         self,
@@ -347,6 +377,17 @@ class SlaCases(DeskBase):
         if moves and can_move:
             self._transition(s, ticket, Status.ESCALATED, actor=SWEEP_ACTOR, at=now)
             report.escalated.append(ticket.number)
+
+
+def _sweep_changes(
+    state: SlaState, stored_badge: str | None, response_breached: bool, resolution_breached: bool
+) -> bool:
+    """Whether the sweep has something to record for this ticket."""
+    if state.badge.value != stored_badge:
+        return True
+    if state.response.badge == Badge.BREACHED and not response_breached:
+        return True
+    return state.resolution.badge == Badge.BREACHED and not resolution_breached
 
 
 def _find_calendar(s: Session, name: str) -> BusinessCalendarRow | None:

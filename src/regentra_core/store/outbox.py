@@ -19,7 +19,10 @@ from .models import IndexOutbox, InternalNote, KBArticle, Reply, Ticket, TimeEnt
 def _queue(session: Session, flush_context: Any) -> None:
     tickets: set[int] = set()
     articles: set[int] = set()
-    for obj in (*session.new, *session.dirty):
+    # session.dirty is optimistic (any attribute set lands there); only real
+    # changes need reindexing.
+    changed = [o for o in session.dirty if session.is_modified(o)]
+    for obj in (*session.new, *changed):
         if isinstance(obj, Ticket) and obj.id is not None:
             tickets.add(obj.id)
         elif isinstance(obj, Reply | InternalNote | TimeEntry):
