@@ -52,6 +52,21 @@ def safe(text: str | None, *, flat: bool = True, limit: int | None = None) -> Te
     return Text(one_line(text, limit) if flat else literal(text))
 
 
+SHOWN_CHARACTERS = 20_000
+"""How much of one message the detail view draws; the desk keeps all of it."""
+
+
+def long_text(text: str, number: int) -> Text:
+    """A message body, literal, cut for the screen with a note saying where the rest is."""
+    if len(text) <= SHOWN_CHARACTERS:
+        return safe(text, flat=False)
+    shown = safe(text[:SHOWN_CHARACTERS], flat=False)
+    rest = len(text) - SHOWN_CHARACTERS
+    return shown + styled(
+        f"\n… {rest:,} more characters (regentra ticket show {number} prints them all)", "dim"
+    )
+
+
 def priority_text(p: Priority, *, short: bool = False) -> Text:
     return styled(PRIORITY_SHORT[p] if short else p.label, PRIORITY_STYLE[p])
 

@@ -216,11 +216,16 @@ def test_unknown_ticket_is_a_clear_not_found(desk):
         desk.add_note(999, "hello")
 
 
-def test_huge_body_is_kept_truncated_with_a_marker(desk, db, new_ticket):
-    t = new_ticket()
+def test_huge_bodies_and_subjects_are_kept_whole(desk, db, new_ticket):
+    t = new_ticket(subject="s" * 5000)
     desk.add_customer_reply(t.number, "x" * 2_000_000)
-    body = queries.ticket_detail(db, t.number).thread[-1].body
-    assert body.endswith("[... truncated by Regentra]") and len(body) < 1_100_000
+    assert queries.ticket_detail(db, t.number).thread[-1].body == "x" * 2_000_000
+    assert queries.get_ticket(db, t.number).subject == "s" * 5000
+
+
+def test_names_people_type_have_limits(desk):
+    with pytest.raises(ValidationError, match="longer than 64"):
+        desk.add_technician("u" * 65)
 
 
 def test_hostile_text_is_stored_exactly(desk, db, new_ticket):

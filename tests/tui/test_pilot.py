@@ -439,3 +439,21 @@ async def test_detail_reloads_for_its_own_ticket_not_for_others(make_app, demo_d
         else:
             raise AssertionError("the open ticket did not pick up bob's note")
         assert loads
+
+
+async def test_a_huge_message_is_shown_cut_with_a_note_and_kept_whole(make_app, demo_db):
+    from regentra_core.desk import Desk, resolve_os_technician
+
+    Desk(demo_db, resolve_os_technician(demo_db, "alice"), source="email").add_customer_reply(
+        1007, "log line\n" * 250_000
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"1007", "enter")
+        await settle(app, pilot)
+        shown = " ".join(str(e.render()) for e in app.screen.query("ThreadEntry"))
+        assert "more characters (regentra ticket show 1007 prints them all)" in shown
+    assert (
+        len(queries.ticket_detail(demo_db, 1007).thread[-1].body) == len("log line\n" * 250_000) - 1
+    )

@@ -41,20 +41,20 @@ from ..store.models import (
 )
 
 FIRST_TICKET_NUMBER = 1001
-MAX_SUBJECT = 998
-"""RFC 5322's line limit: a longer subject is certainly not a person's."""
-MAX_BODY = 1_000_000
-"""A body this long is kept, but truncated with a marker, so one message cannot bloat the desk."""
 MAX_MINUTES_PER_ENTRY = 24 * 60
 
 
-def clean_text(text: str, *, what: str, required: bool = True, limit: int = MAX_BODY) -> str:
-    """Strip surrounding blanks, refuse empty required text, and cap huge input."""
+def clean_text(text: str, *, what: str, required: bool = True, limit: int | None = None) -> str:
+    """Strip surrounding blanks and refuse empty required text or names over ``limit``.
+
+    Customer text (subjects, bodies) has no limit: a huge or hostile message is kept
+    whole and only shortened where it is shown. Limits are for names people type.
+    """
     cleaned = text.strip()
     if required and not cleaned:
         raise ValidationError(f"{what} cannot be empty")
-    if len(cleaned) > limit:
-        cleaned = cleaned[:limit] + "\n[... truncated by Regentra]"
+    if limit is not None and len(cleaned) > limit:
+        raise ValidationError(f"{what} is longer than {limit} characters")
     return cleaned
 
 

@@ -31,7 +31,6 @@ from ..store.models import (
 )
 from ._base import (
     FIRST_TICKET_NUMBER,
-    MAX_SUBJECT,
     DeskBase,
     _excerpt,
     _id,
@@ -72,7 +71,7 @@ class IntakeCases(DeskBase):
         client is refused, because clients are contracts, not typos. A VIP client's
         LOW/MEDIUM ticket is raised to HIGH by policy, with its own Event.
         """
-        subject = clean_text(subject, what="subject", limit=MAX_SUBJECT)
+        subject = clean_text(subject, what="subject")
         description = clean_text(description, what="description", required=False)
         with self.db.write() as s:
             now = created_at or self.clock()

@@ -87,7 +87,7 @@ class WorkCases(DeskBase):
                 technician_id=self._require_technician(),
                 minutes=minutes,
                 billable=billable,
-                note=clean_text(note, what="note", required=False, limit=2000),
+                note=clean_text(note, what="time note", required=False),
                 work_date=work_date or now.date(),
                 created_at=now,
             )
@@ -112,7 +112,7 @@ class WorkCases(DeskBase):
         with self.db.write() as s:
             ticket = self._load(s, number, expected_version)
             if resolution is not None:
-                ticket.resolution = clean_text(resolution, what="resolution", limit=20_000)
+                ticket.resolution = clean_text(resolution, what="resolution")
             self._transition(s, ticket, status, actor=self.actor, at=self.clock())
             return ticket
 

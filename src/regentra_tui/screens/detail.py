@@ -14,7 +14,7 @@ from regentra_core.errors import RegentraError
 from regentra_core.queries import TicketDetail
 
 from ..messages import DeskChanged, OpenTicket
-from ..render import clock_text, priority_text, safe, sla_text, styled, when
+from ..render import clock_text, long_text, priority_text, safe, sla_text, styled, when
 from .actions import TicketActions
 from .choice_prompt import ChoicePrompt
 from .goto_prompt import GotoPrompt
@@ -138,7 +138,7 @@ class TicketScreen(TicketActions):
             ThreadEntry(
                 styled("Description", "bold")
                 + styled(f"  {when(t.created_at)}\n", "dim")
-                + safe(d.description or "(no description)", flat=False),
+                + long_text(d.description or "(no description)", t.number),
                 classes="-customer",
             )
         ]
@@ -154,7 +154,7 @@ class TicketScreen(TicketActions):
             else:
                 title, classes = styled("Technician", "bold"), ""
             head = title + Text("  ") + safe(item.author) + styled(f"  {when(item.at)}\n", "dim")
-            entries.append(ThreadEntry(head + safe(item.body, flat=False), classes=classes))
+            entries.append(ThreadEntry(head + long_text(item.body, t.number), classes=classes))
         if d.resolution:
             entries.append(
                 ThreadEntry(styled("Resolution\n", "bold green") + safe(d.resolution, flat=False))
