@@ -457,3 +457,46 @@ async def test_a_huge_message_is_shown_cut_with_a_note_and_kept_whole(make_app, 
     assert (
         len(queries.ticket_detail(demo_db, 1007).thread[-1].body) == len("log line\n" * 250_000) - 1
     )
+
+
+async def test_a_column_with_hundreds_of_cards_pages_in_what_is_scrolled_to(make_app, demo_db):
+    from sqlalchemy import insert
+
+    from regentra_core.store import Ticket
+    from regentra_tui.session import BOARD_PAGE
+
+    from .conftest import FROZEN
+
+    rows = [
+        {
+            "number": 5000 + i,
+            "subject": f"Bulk ticket {i}",
+            "description": "",
+            "status": "open",
+            "priority": "low",
+            "channel": "email",
+            "is_master": False,
+            "version": 1,
+            "created_at": FROZEN,
+            "updated_at": FROZEN,
+            "sla_pauses": "[]",
+            "response_breached": False,
+            "resolution_breached": False,
+        }
+        for i in range(600)
+    ]
+    with demo_db.write() as s:
+        s.execute(insert(Ticket.__table__), rows)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        col = column(app, Status.OPEN)
+        assert col.total == 606
+        assert len(col._pages) == 1  # only the first page was fetched
+        col.focus()
+        await pilot.press("end")
+        await settle(app, pilot)
+        last = col.selected
+        expected = app.session.board_page(col.filter, Status.OPEN, (col.total - 1) // BOARD_PAGE)
+        assert last is not None and last.number == expected[-1].number
+        assert len(col._pages) <= 3 and (col.total - 1) // BOARD_PAGE in col._pages
