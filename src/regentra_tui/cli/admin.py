@@ -61,7 +61,7 @@ def init(state: CliContext, with_demo: bool, as_json: bool) -> None:
     if seeded:
         click.echo(f"Seeded {seeded} SLA policies (see: regentra sla show).")
     if loaded:
-        click.echo(f"Loaded the demo desk: {loaded['tickets']} tickets.")
+        click.echo(f"Loaded the demo desk: {summary['tickets']} tickets.")
 
 
 def demo_database_path(state: CliContext) -> Path:
