@@ -15,8 +15,11 @@ _ALIASES = {"waiting": "waiting_on_customer", "crit": "critical", "med": "medium
 """Short spellings technicians type at the prompt."""
 
 
-class _Parseable(StrEnum):
-    """A StrEnum that parses user input leniently and refuses clearly."""
+class Vocabulary(StrEnum):
+    """A StrEnum that parses user input leniently and refuses clearly.
+
+    Subclasses name what they hold for the error message by overriding ``_noun``.
+    """
 
     @classmethod
     def parse(cls, text: str) -> Self:
@@ -42,7 +45,7 @@ class _Parseable(StrEnum):
         return self.value.replace("_", "-")
 
 
-class Status(_Parseable):
+class Status(Vocabulary):
     """Where a ticket is in its lifecycle, in the order the board shows them."""
 
     OPEN = "open"
@@ -62,7 +65,7 @@ class Status(_Parseable):
         return self in (Status.RESOLVED, Status.CLOSED)
 
 
-class Priority(_Parseable):
+class Priority(Vocabulary):
     """How urgent the customer says a ticket is."""
 
     LOW = "low"
@@ -78,7 +81,7 @@ class Priority(_Parseable):
 _PRIORITY_RANK = {Priority.LOW: 0, Priority.MEDIUM: 1, Priority.HIGH: 2, Priority.CRITICAL: 3}
 
 
-class Channel(_Parseable):
+class Channel(Vocabulary):
     """How a ticket or a reply reached the desk."""
 
     MANUAL = "manual"
@@ -92,7 +95,7 @@ class Channel(_Parseable):
         return "SMS" if self is Channel.SMS else super().label
 
 
-class Role(_Parseable):
+class Role(Vocabulary):
     """What a technician may do; leads also manage technicians."""
 
     TECHNICIAN = "technician"

@@ -453,17 +453,20 @@ def get_ticket(db: Database, number: int, *, now: datetime | None = None) -> Tic
         return _get_row(s, number, now)
 
 
-def _get_row(s: Session, number: int, now: datetime | None = None) -> TicketRow:
+def _get_row(
+    s: Session, number: int, now: datetime | None = None, book: SlaBook | None = None
+) -> TicketRow:
     found = s.execute(_base_query().where(col(Ticket.number) == number)).first()
     if found is None:
         raise NotFoundError(f"no ticket #{number}")
-    return _row(found, SlaBook.load(s), now)
+    return _row(found, book or SlaBook.load(s), now)
 
 
 def ticket_detail(db: Database, number: int, *, now: datetime | None = None) -> TicketDetail:
     """A ticket with its thread, notes, time, links and SLA, read consistently."""
     with db.read() as s:
-        row = _get_row(s, number, now)
+        book = SlaBook.load(s)
+        row = _get_row(s, number, now, book)
         ticket = s.exec(select(Ticket).where(Ticket.number == number)).one()
         tid = ticket.id
         names = {t.id: t.username for t in s.exec(select(Technician)).all()}
@@ -489,7 +492,6 @@ def ticket_detail(db: Database, number: int, *, now: datetime | None = None) -> 
                 select(TimeEntry).where(TimeEntry.ticket_id == tid).order_by(col(TimeEntry.id))
             ).all()
         ]
-        book = SlaBook.load(s)
         children = [
             _row(r, book, now)
             for r in s.execute(

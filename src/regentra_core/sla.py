@@ -25,11 +25,10 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import ClassVar
 
 from .calendar import BusinessCalendar
-from .enums import Priority, Status
+from .enums import Priority, Status, Vocabulary
 from .errors import ValidationError
 
 DEFAULT_AT_RISK_SHARE = 0.75
@@ -37,7 +36,7 @@ RUNNING = frozenset({Status.OPEN, Status.IN_PROGRESS, Status.ESCALATED})
 """Statuses in which the resolution clock runs."""
 
 
-class Badge(StrEnum):
+class Badge(Vocabulary):
     """An SLA clock's (or a ticket's) state, in increasing severity but for MET."""
 
     MET = "met"
@@ -46,34 +45,14 @@ class Badge(StrEnum):
     BREACHED = "breached"
 
     @property
-    def label(self) -> str:
-        return _LABELS[self]
-
-    @property
     def severity(self) -> int:
         return _SEVERITY[self]
 
-    @property
-    def cli(self) -> str:
-        return self.value.replace("_", "-")
-
     @classmethod
-    def parse(cls, text: str) -> Badge:
-        key = text.strip().lower().replace("-", "_").replace(" ", "_")
-        for badge in cls:
-            if badge.value == key:
-                return badge
-        raise ValidationError(
-            f"unknown SLA state {text!r}; choose one of: on-track, at-risk, breached, met"
-        )
+    def _noun(cls) -> str:
+        return "SLA state"
 
 
-_LABELS = {
-    Badge.MET: "Met",
-    Badge.ON_TRACK: "On Track",
-    Badge.AT_RISK: "At Risk",
-    Badge.BREACHED: "Breached",
-}
 _SEVERITY = {Badge.MET: 0, Badge.ON_TRACK: 1, Badge.AT_RISK: 2, Badge.BREACHED: 3}
 
 

@@ -8,6 +8,7 @@ markup, so ``[bold]`` stays text and escape sequences are shown, not obeyed.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
@@ -15,6 +16,9 @@ from regentra_core.enums import Priority, Status
 from regentra_core.queries import TicketRow
 from regentra_core.sla import Badge, ClockState, SlaState, format_remaining
 from regentra_core.text import literal, one_line
+
+if TYPE_CHECKING:
+    from regentra_core.search import Snippet
 
 BADGE_STYLE = {
     Badge.ON_TRACK: "green",
@@ -71,10 +75,10 @@ def priority_text(p: Priority, *, short: bool = False) -> Text:
     return styled(PRIORITY_SHORT[p] if short else p.label, PRIORITY_STYLE[p])
 
 
-def sla_text(state: SlaState | None, *, compact: bool = False) -> Text:
+def sla_text(state: SlaState | None, *, compact: bool = False, none: str = "no SLA") -> Text:
     """``At Risk 1h 20m left``: the ticket's badge and its most urgent clock."""
     if state is None:
-        return styled("no SLA", "dim")
+        return styled(none, "dim")
     badge = state.badge
     text = styled(badge.label, BADGE_STYLE[badge])
     clock = state.next_due
@@ -91,7 +95,7 @@ def clock_text(name: str, clock: ClockState) -> Text:
     text = Text(f"{name:<11}") + styled(f"{clock.badge.label:<9}", BADGE_STYLE[clock.badge])
     used = int(clock.elapsed_seconds // 60)
     target = int(clock.target_seconds // 60)
-    text += styled(f" {_minutes(used)} of {_minutes(target)}\n", "dim")
+    text += styled(f" {minutes(used)} of {minutes(target)}\n", "dim")
     if clock.stopped:
         text += styled("  stopped", "dim")
     elif clock.paused:
@@ -102,9 +106,21 @@ def clock_text(name: str, clock: ClockState) -> Text:
     return text
 
 
-def _minutes(total: int) -> str:
+def minutes(total: int) -> str:
+    """``1h 05m`` or ``45m``."""
     hours, mins = divmod(total, 60)
     return f"{hours}h {mins:02d}m" if hours else f"{mins}m"
+
+
+def snippet_text(snippet: Snippet) -> Text:
+    """A search snippet, literal, its matching words highlighted; notes say so."""
+    text = styled("note: ", "yellow") if snippet.field == "notes" else Text()
+    for piece, matched in snippet.pieces:
+        part = Text(one_line(piece, keep_edges=True))
+        if matched:
+            part.stylize("bold reverse")
+        text += part
+    return text
 
 
 def when(value: datetime | None) -> str:

@@ -74,8 +74,3 @@ def when(value: datetime | None) -> str:
     if value is None:
         return "-"
     return value.strftime("%Y-%m-%d %H:%M UTC")
-
-
-def minutes(total: int) -> str:
-    hours, mins = divmod(total, 60)
-    return f"{hours}h {mins:02d}m" if hours else f"{mins}m"

@@ -6,9 +6,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from regentra_core.text import one_line
-
-from ..render import styled
+from ..render import snippet_text, styled
 from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option, safe
 
@@ -38,13 +36,7 @@ def search(
             line += styled(f"  [{hit.status}]", "dim")
         out.print(line)
         for snippet in hit.snippets[:2]:
-            text = styled("    note: ", "yellow") if snippet.field == "notes" else Text("    ")
-            for piece, matched in snippet.pieces:
-                part = Text(one_line(piece, keep_edges=True))
-                if matched:
-                    part.stylize("bold reverse")
-                text += part
-            out.print(text)
+            out.print(Text("    ") + snippet_text(snippet))
 
 
 @click.command("reindex")

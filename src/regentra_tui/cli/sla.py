@@ -13,9 +13,9 @@ from regentra_core.demo import parse_duration
 from regentra_core.enums import Priority
 from regentra_core.errors import ValidationError
 
-from ..render import styled
+from ..render import minutes, styled
 from .context import CliContext, pass_cli
-from .output import console, emit_json, json_option, minutes, safe
+from .output import console, emit_json, json_option, safe
 
 
 def _business_minutes(text: str) -> int:

@@ -20,9 +20,9 @@ from regentra_core.errors import ValidationError
 from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
 from regentra_core.sla import Badge, ClockState, format_remaining
 
-from ..render import styled
+from ..render import BADGE_STYLE, minutes, sla_text, styled
 from .context import CliContext, pass_cli
-from .output import console, emit_json, json_option, minutes, safe, when
+from .output import console, emit_json, json_option, safe, when
 
 _STATUS_CHOICES = [s.cli for s in Status] + ["waiting"]
 _PRIORITY_CHOICES = [p.value for p in Priority]
@@ -185,7 +185,7 @@ def list_(
             str(r.number),
             r.status.label,
             r.priority.label,
-            sla_cell(r),
+            sla_text(r.sla, none="-"),
             safe(r.subject, flat=True, limit=60),
             safe(r.client, flat=True),
             r.assignee or "-",
@@ -485,26 +485,6 @@ def _print_detail(d: TicketDetail) -> None:
             out.print(Text(f"  #{c.number}  {c.status.label:<20} ") + safe(c.subject, flat=True))
     if d.follow_ups:
         out.print(styled("\nFollow-ups: ", "bold") + Text(", ".join(f"#{n}" for n in d.follow_ups)))
-
-
-BADGE_STYLE = {
-    Badge.ON_TRACK: "green",
-    Badge.AT_RISK: "yellow",
-    Badge.BREACHED: "bold red",
-    Badge.MET: "dim",
-}
-
-
-def sla_cell(r: TicketRow) -> Text:
-    """``At Risk 1h 30m left`` for lists: the badge and the clock that matters now."""
-    if r.sla is None:
-        return styled("-", "dim")
-    badge = r.sla.badge
-    text = styled(badge.label, BADGE_STYLE[badge])
-    clock = r.sla.next_due
-    if not clock.stopped:
-        text += Text(" paused" if clock.paused else f" {format_remaining(clock.remaining_seconds)}")
-    return text
 
 
 def _clock_line(name: str, clock: ClockState) -> Text:

@@ -14,7 +14,7 @@ from regentra_core.errors import RegentraError
 from regentra_core.queries import TicketDetail
 
 from ..messages import DeskChanged, OpenTicket
-from ..render import clock_text, long_text, priority_text, safe, sla_text, styled, when
+from ..render import clock_text, long_text, minutes, priority_text, safe, sla_text, styled, when
 from .actions import TicketActions
 from .choice_prompt import ChoicePrompt
 from .goto_prompt import GotoPrompt
@@ -174,12 +174,12 @@ class TicketScreen(TicketActions):
         self.query_one("#sla", Static).update(sla)
 
         time = styled("Time", "bold") + Text(
-            f"  {_m(d.total_minutes)} total, {_m(d.billable_minutes)} billable\n"
+            f"  {minutes(d.total_minutes)} total, {minutes(d.billable_minutes)} billable\n"
         )
         for e in d.time_entries[-8:]:
             kind = "" if e.billable else " (non-billable)"
             time += (
-                Text(f"{e.work_date:%d %b} {e.technician} {_m(e.minutes)}{kind} ")
+                Text(f"{e.work_date:%d %b} {e.technician} {minutes(e.minutes)}{kind} ")
                 + safe(e.note, limit=30)
                 + Text("\n")
             )
@@ -368,8 +368,3 @@ class TicketScreen(TicketActions):
             ChoicePrompt("Open which linked ticket?", [(f"#{n}", str(n)) for n in numbers]),
             chosen,
         )
-
-
-def _m(total: int) -> str:
-    hours, mins = divmod(total, 60)
-    return f"{hours}h {mins:02d}m" if hours else f"{mins}m"

@@ -16,10 +16,9 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from regentra_core.queries import SortKey, TicketFilter, TicketRow
-from regentra_core.text import one_line
 
 from ..messages import OpenTicket
-from ..render import priority_text, safe, sla_text, styled
+from ..render import priority_text, safe, sla_text, snippet_text, styled
 from ..session import DeskSession
 
 PAGE = 100
@@ -136,12 +135,7 @@ class TicketTable(DataTable[Text]):
         snippet = self.session.snippets.get(row.number) if self.filter.text else None
         if snippet is None:
             return safe(row.subject, limit=34)
-        text = styled("note: ", "yellow") if snippet.field == "notes" else Text()
-        for piece, matched in snippet.pieces:
-            part = Text(one_line(piece, keep_edges=True))
-            if matched:
-                part.stylize("bold reverse")
-            text += part
+        text = snippet_text(snippet)
         text.truncate(34, overflow="ellipsis")
         return text
 
