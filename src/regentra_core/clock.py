@@ -7,7 +7,7 @@ Rules never read the clock; ``Desk`` and jobs take a ``Clock`` so tests (and
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from .errors import ValidationError
 
@@ -29,4 +29,18 @@ def parse_instant(text: str) -> datetime:
         ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:
+        value = EARLIEST - timedelta(days=1)  # only at datetime's very ends: out of range
+    if not EARLIEST <= value <= LATEST:
+        raise ValidationError(
+            f"{text!r} is out of range: give a time between {EARLIEST.year} and {LATEST.year}"
+        )
+    return value
+
+
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2999, 12, 31, 23, 59, 59, tzinfo=UTC)
+"""The instants a helpdesk may name: far enough for any plan, short of datetime's end
+(SLA and auto-close arithmetic adds days to a time and must not overflow)."""

@@ -1,16 +1,24 @@
 """Settings: a TOML file plus ``REGENTRA_*`` environment overrides.
 
 Read once per process by the interfaces and passed down; nothing in the core reads
-the environment on its own. Secrets (IMAP password, Twilio token, LLM key) will
-arrive as fields here that read from the environment or a file and are never
-logged.
+the environment on its own.
+
+Two files may be in effect: the host's ``/etc/regentra/config.toml`` (written by
+``regentra init --shared``, readable by everyone, so it never holds a secret) and
+then the account's own, which wins. Secrets (IMAP and SMTP passwords, the Twilio
+token, webhook and portal keys, the LLM key) are read from the environment or,
+better, from a ``<name>_file`` readable only by the service account; they are
+never logged and never stored in the database. ``regentra doctor`` reports them
+as set / not set.
 """
 
 from __future__ import annotations
 
+import json
+import tomllib
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -45,6 +53,39 @@ class Settings(BaseSettings):
     index_interval_seconds: float = 1.0
     """How often the worker drains the search outbox into the index."""
 
+    shared_group: str | None = None
+    """The Unix group of a shared desk (set by ``init --shared``; ``doctor`` checks it)."""
+
+    imap_password: SecretStr | None = None
+    """The IMAP mailbox password (prefer ``imap_password_file``)."""
+    imap_password_file: Path | None = None
+    """A file, readable only by the service account, holding the IMAP password."""
+
+    smtp_password: SecretStr | None = None
+    """The SMTP relay password (prefer ``smtp_password_file``)."""
+    smtp_password_file: Path | None = None
+    """A file, readable only by the service account, holding the SMTP password."""
+
+    twilio_auth_token: SecretStr | None = None
+    """The Twilio auth token (prefer ``twilio_auth_token_file``)."""
+    twilio_auth_token_file: Path | None = None
+    """A file, readable only by the service account, holding the Twilio token."""
+
+    chat_webhook_secret: SecretStr | None = None
+    """The shared secret that signs live-chat webhooks (prefer the ``_file``)."""
+    chat_webhook_secret_file: Path | None = None
+    """A file, readable only by the service account, holding the chat secret."""
+
+    portal_secret_key: SecretStr | None = None
+    """The key that signs portal sessions (prefer the ``_file``)."""
+    portal_secret_key_file: Path | None = None
+    """A file, readable only by the service account, holding the portal key."""
+
+    llm_api_key: SecretStr | None = None
+    """The LLM provider's API key (prefer ``llm_api_key_file``)."""
+    llm_api_key_file: Path | None = None
+    """A file, readable only by the service account, holding the LLM key."""
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -55,8 +96,8 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        path = locations.config_file()
-        if path is not None:
+        # Earlier sources win: the account's file before the host's.
+        for path in reversed(locations.config_files()):
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
 
@@ -66,11 +107,80 @@ class Settings(BaseSettings):
             return self.database_url
         return str(self.data_dir / "regentra.db")
 
+    def secret_source(self, name: str) -> str | None:
+        """Where secret ``name`` comes from (``file PATH`` or ``value``), or None if unset."""
+        path = getattr(self, f"{name}_file")
+        if path is not None:
+            return f"file {path}"
+        return "value" if getattr(self, name) is not None else None
+
+    def secret(self, name: str) -> str | None:
+        """The secret ``name`` from its file, else its value; None when not set."""
+        path: Path | None = getattr(self, f"{name}_file")
+        if path is not None:
+            try:
+                return path.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ValidationError(f"cannot read {name}_file {path}: {exc.strerror}") from None
+        value: SecretStr | None = getattr(self, name)
+        return value.get_secret_value() if value is not None else None
+
+
+SECRETS = (
+    "imap_password",
+    "smtp_password",
+    "twilio_auth_token",
+    "chat_webhook_secret",
+    "portal_secret_key",
+    "llm_api_key",
+)
+"""Every setting that is a secret; each also has a ``<name>_file`` form."""
+
 
 def load_settings() -> Settings:
     """Read settings, turning a broken config file into one clear error."""
     try:
         return Settings()
     except Exception as exc:  # pydantic and tomllib both raise their own types
-        where = locations.config_file()
-        raise ValidationError(f"cannot read configuration {where or ''}: {exc}") from exc
+        where = " and ".join(str(p) for p in locations.config_files())
+        raise ValidationError(f"cannot read configuration {where}: {_first_line(exc)}") from exc
+
+
+def write_site_config(path: Path, values: dict[str, str]) -> None:
+    """Set ``values`` in the host-wide config at ``path``, keeping its other keys.
+
+    The file is readable by every account (it only names the desk), so a secret in
+    it is refused rather than written.
+    """
+    leaked = [k for k in values if k in SECRETS]
+    if leaked:
+        raise ValidationError(f"secrets do not belong in the shared config: {', '.join(leaked)}")
+    current: dict[str, object] = {}
+    if path.is_file():
+        try:
+            current = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ValidationError(f"cannot read {path}: {_first_line(exc)}") from exc
+    current.update(values)
+    lines = [
+        "# Regentra host-wide config (written by 'regentra init --shared').",
+        "# Readable by every account: never put a secret here.",
+    ]
+    for key, value in current.items():
+        if isinstance(value, dict | list):
+            raise ValidationError(f"{path} has a table or list at {key!r}; edit it by hand")
+        lines.append(
+            f"{key} = {json.dumps(value) if not isinstance(value, bool) else str(value).lower()}"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".new")
+        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        tmp.chmod(0o644)
+        tmp.replace(path)
+    except OSError as exc:
+        raise ValidationError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())

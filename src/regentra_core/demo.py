@@ -43,7 +43,10 @@ def parse_duration(text: str) -> timedelta:
     if not match or not any(match.groups()):
         raise ValidationError(f"not a duration: {text!r} (use e.g. 45m, 3h, 1d2h)")
     days, hours, minutes = (int(g) if g else 0 for g in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes)
+    try:
+        return timedelta(days=days, hours=hours, minutes=minutes)
+    except OverflowError:
+        raise ValidationError(f"duration too long: {text!r}") from None
 
 
 @dataclass(frozen=True, slots=True)

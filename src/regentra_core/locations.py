@@ -1,7 +1,8 @@
 """Where Regentra keeps its files, per platform conventions (via platformdirs).
 
 A shared support host puts one config in ``/etc/regentra/config.toml`` naming the
-shared database; a technician's own config file, if any, wins over it.
+shared desk (``regentra init --shared`` writes it); a technician's own config file,
+if any, is read after it and wins on every key it sets.
 """
 
 from __future__ import annotations
@@ -9,23 +10,37 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import site_config_dir, user_config_dir, user_data_dir
+from platformdirs import user_config_dir, user_data_dir
 
 APP = "regentra"
 
+SITE_CONFIG = Path("/etc/regentra/config.toml")
+"""The host's config; ``$REGENTRA_SITE_CONFIG`` moves it (tests, unusual hosts)."""
 
-def config_file() -> Path | None:
-    """The TOML config to read: ``$REGENTRA_CONFIG``, the user's, or the host's."""
+
+def site_config_file() -> Path:
+    """Where the host-wide config is (whether or not it exists)."""
+    explicit = os.environ.get("REGENTRA_SITE_CONFIG")
+    return Path(explicit).expanduser() if explicit else SITE_CONFIG
+
+
+def user_config_file() -> Path:
+    """Where this account's config is: ``$REGENTRA_CONFIG`` or the platform's."""
     explicit = os.environ.get("REGENTRA_CONFIG")
     if explicit:
         return Path(explicit).expanduser()
-    for candidate in (
-        Path(user_config_dir(APP)) / "config.toml",
-        Path(site_config_dir(APP)) / "config.toml",
-    ):
-        if candidate.is_file():
-            return candidate
-    return None
+    return Path(user_config_dir(APP)) / "config.toml"
+
+
+def config_files() -> list[Path]:
+    """The config files in effect, lowest precedence first: the host's, then yours."""
+    return [p for p in (site_config_file(), user_config_file()) if p.is_file()]
+
+
+def config_file() -> Path | None:
+    """The config file that wins (for messages): yours if present, else the host's."""
+    files = config_files()
+    return files[-1] if files else None
 
 
 def data_dir() -> Path:

@@ -123,6 +123,8 @@ class ThreadItem:
     at: datetime
     channel: Channel | None = None
     private: bool = False
+    omitted: int = 0
+    """Characters of the body left out by ``body_limit`` (the desk keeps them all)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +158,8 @@ class TicketDetail:
     time_entries: list[TimeRow]
     children: list[TicketRow] = field(default_factory=list)
     follow_ups: list[int] = field(default_factory=list)
+    description_omitted: int = 0
+    """Characters of the description left out by ``body_limit``."""
 
     @property
     def billable_minutes(self) -> int:
@@ -462,28 +466,61 @@ def _get_row(
     return _row(found, book or SlaBook.load(s), now)
 
 
-def ticket_detail(db: Database, number: int, *, now: datetime | None = None) -> TicketDetail:
-    """A ticket with its thread, notes, time, links and SLA, read consistently."""
+def ticket_detail(
+    db: Database, number: int, *, now: datetime | None = None, body_limit: int | None = None
+) -> TicketDetail:
+    """A ticket with its thread, notes, time, links and SLA, read consistently.
+
+    ``body_limit`` reads at most that many characters of each message (in SQL, so a
+    10 MB email costs nothing to show) and counts the rest in ``omitted``.
+    """
     with db.read() as s:
         book = SlaBook.load(s)
         row = _get_row(s, number, now, book)
-        ticket = s.exec(select(Ticket).where(Ticket.number == number)).one()
-        tid = ticket.id
+        tid, resolution = s.execute(
+            sa_select(col(Ticket.id), col(Ticket.resolution)).where(col(Ticket.number) == number)
+        ).one()
         names = {t.id: t.username for t in s.exec(select(Technician)).all()}
+
+        def text(column: Any) -> tuple[Any, Any]:
+            if body_limit is None:
+                return column, func.length(column) * 0
+            return func.substr(column, 1, body_limit), func.length(column)
+
+        description, description_length = s.execute(
+            sa_select(*text(Ticket.description)).where(col(Ticket.id) == tid)
+        ).one()
+        replies = s.execute(
+            sa_select(
+                col(Reply.author_name),
+                col(Reply.author_kind),
+                *text(Reply.body),
+                col(Reply.created_at),
+                col(Reply.channel),
+            ).where(col(Reply.ticket_id) == tid)
+        ).all()
         thread: list[ThreadItem] = [
-            ThreadItem("reply", r.author_name, r.author_kind, r.body, r.created_at, r.channel)
-            for r in s.exec(select(Reply).where(Reply.ticket_id == tid)).all()
+            ThreadItem("reply", author, kind, body, at, channel, omitted=_omitted(body, length))
+            for author, kind, body, length, at, channel in replies
         ]
+        notes = s.execute(
+            sa_select(
+                col(InternalNote.technician_id),
+                *text(InternalNote.body),
+                col(InternalNote.created_at),
+            ).where(col(InternalNote.ticket_id) == tid)
+        ).all()
         thread += [
             ThreadItem(
                 "note",
-                names.get(n.technician_id, "?"),
+                names.get(technician_id, "?"),
                 AuthorKind.TECHNICIAN,
-                n.body,
-                n.created_at,
+                body,
+                at,
                 private=True,
+                omitted=_omitted(body, length),
             )
-            for n in s.exec(select(InternalNote).where(InternalNote.ticket_id == tid)).all()
+            for technician_id, body, length, at in notes
         ]
         thread.sort(key=lambda item: item.at)
         time_rows = [
@@ -506,8 +543,19 @@ def ticket_detail(db: Database, number: int, *, now: datetime | None = None) -> 
             ).all()
         )
         return TicketDetail(
-            row, ticket.description, ticket.resolution, thread, time_rows, children, follow_ups
+            row,
+            description,
+            resolution,
+            thread,
+            time_rows,
+            children,
+            follow_ups,
+            description_omitted=_omitted(description, description_length),
         )
+
+
+def _omitted(shown: str, length: int | None) -> int:
+    return max(int(length or 0) - len(shown), 0)
 
 
 def ticket_history(db: Database, number: int) -> list[EventRow]:

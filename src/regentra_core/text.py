@@ -2,7 +2,9 @@
 
 Subjects, bodies and names arrive from email, SMS and chat. A terminal escape
 sequence in them must not clear or restyle a technician's screen, so control
-characters are shown as visible escapes. (Rich markup is the interfaces' concern:
+characters are shown as visible escapes; so are the bidirectional override and
+isolate characters (U+202A-U+202E, U+2066-U+2069), which can make a subject or a
+file name read backwards ("Trojan Source"). (Rich markup is the interfaces' concern:
 they render such text as ``rich.text.Text``, never as markup.)
 """
 
@@ -10,7 +12,12 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""What ``json.dumps(ensure_ascii=False)`` leaves raw but a terminal must not get."""
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -21,6 +28,25 @@ def _visible(match: re.Match[str]) -> str:
 def literal(text: str) -> str:
     """``text`` with every control character (but newline and tab) made visible."""
     return _CONTROL.sub(_visible, text)
+
+
+def json_safe(dumped: str) -> str:
+    """JSON text with C1 controls and bidi overrides as ``\\uXXXX`` escapes.
+
+    Equivalent JSON (a decoder reads the same string) that is safe to print.
+    """
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", dumped)
+
+
+def undecodable(text: str) -> bool:
+    """Whether ``text`` holds bytes that were not valid UTF-8 (surrogate escapes)."""
+    return _SURROGATE.search(text) is not None
+
+
+def visible_bytes(text: str) -> str:
+    """``text`` with its undecodable bytes shown as ``\\xNN``, for an error message."""
+    raw = text.encode("utf-8", "surrogateescape")
+    return literal(raw.decode("utf-8", "backslashreplace"))
 
 
 def one_line(text: str, limit: int | None = None, *, keep_edges: bool = False) -> str:

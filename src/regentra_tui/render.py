@@ -60,14 +60,19 @@ SHOWN_CHARACTERS = 20_000
 """How much of one message the detail view draws; the desk keeps all of it."""
 
 
-def long_text(text: str, number: int) -> Text:
-    """A message body, literal, cut for the screen with a note saying where the rest is."""
-    if len(text) <= SHOWN_CHARACTERS:
+def long_text(text: str, number: int, omitted: int = 0) -> Text:
+    """A message body, literal, cut for the screen with a note saying where the rest is.
+
+    ``omitted`` counts characters the query already left out (it reads at most
+    :data:`SHOWN_CHARACTERS` of each message).
+    """
+    rest = omitted + max(len(text) - SHOWN_CHARACTERS, 0)
+    if not rest:
         return safe(text, flat=False)
     shown = safe(text[:SHOWN_CHARACTERS], flat=False)
-    rest = len(text) - SHOWN_CHARACTERS
     return shown + styled(
-        f"\n… {rest:,} more characters (regentra ticket show {number} prints them all)", "dim"
+        f"\n… {rest:,} more characters (regentra ticket show {number} --full prints them all)",
+        "dim",
     )
 
 

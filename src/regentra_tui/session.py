@@ -21,6 +21,8 @@ from regentra_core.sla_book import SlaBook
 from regentra_core.store import Database
 from regentra_core.views import View
 
+from .render import SHOWN_CHARACTERS
+
 BOARD_PAGE = 24
 """Cards fetched per board page: a tall terminal shows about a dozen per column."""
 
@@ -45,6 +47,8 @@ class DeskSession:
     """The full-text index; without it the search box filters subjects only."""
     snippets: dict[int, Snippet] = field(default_factory=dict)
     """The matching snippet of each ticket found by the last search."""
+    search_note: str | None = None
+    """Why the last search may be incomplete (the index is being rebuilt), if it may."""
 
     def resolve(self, f: TicketFilter) -> tuple[TicketFilter, list[int]]:
         """Turn the search text into ranked ticket numbers (full-text search).
@@ -54,6 +58,7 @@ class DeskSession:
         if not f.text or self.index is None:
             return f, []
         hits = self.index.search(_as_you_type(f.text), limit=500, kind="ticket")
+        self.search_note = hits.note
         ranked = [h.number for h in hits if h.number is not None]
         self.snippets = {
             h.number: h.snippets[0] for h in hits if h.number is not None and h.snippets
@@ -117,7 +122,7 @@ class DeskSession:
         return queries.count_tickets(self.db, f, now=self.now()), rows
 
     def detail(self, number: int) -> TicketDetail:
-        return queries.ticket_detail(self.db, number, now=self.now())
+        return queries.ticket_detail(self.db, number, now=self.now(), body_limit=SHOWN_CHARACTERS)
 
     def views(self) -> list[View]:
         assert self.actor.technician_id is not None

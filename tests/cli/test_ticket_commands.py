@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from regentra_core.store import Database, upgrade
 from tests.cli.conftest import REGENTRA
 
 
@@ -161,6 +162,9 @@ def test_worker_once_closes_resolved_tickets_as_of_the_given_time(regentra):
 def test_real_command_on_a_desk_without_technicians_says_to_init(tmp_path):
     """The installed ``regentra`` script, end to end: a fresh database has no technicians."""
     db = str(tmp_path / "x.db")
+    empty = Database(db)
+    upgrade(empty)
+    empty.close()
     result = subprocess.run(
         [REGENTRA, "--db", db, "ticket", "list"], capture_output=True, text=True, timeout=60
     )

@@ -147,15 +147,20 @@ def test_drain_is_exactly_once_across_a_crash_between_index_and_outbox(index, de
 # Whoosh leaves the damaged TOC file open when it fails to read it (its bug, not ours).
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
-def test_missing_or_damaged_index_is_rebuilt_from_the_database(index, desk_with_text):
+def test_damaged_index_is_answered_from_the_database_until_the_worker_rebuilds_it(index, desk_with_text):
     index.drain()
     assert index.search("plotter")
     for file in index.path.iterdir():
         if file.suffix in (".seg", ".toc"):
             file.write_bytes(b"garbage")
     assert not index.is_healthy()
-    assert index.search("plotter")  # rebuilt on open
+    meanwhile = index.search("plotter")
+    assert meanwhile and not meanwhile.complete  # answered from the database, and says so
+    assert meanwhile.note and "may be incomplete" in meanwhile.note
+    assert not index.is_healthy()  # a search never rebuilds: that is the worker's job
+    index.drain()
     assert index.is_healthy()
+    assert index.search("plotter").complete
     import gc
 
     gc.collect()  # collect Whoosh's leaked file here, under this test's filters

@@ -39,6 +39,7 @@ from ..store.models import (
     Technician,
     Ticket,
 )
+from ..text import undecodable, visible_bytes
 
 FIRST_TICKET_NUMBER = 1001
 MAX_MINUTES_PER_ENTRY = 24 * 60
@@ -50,6 +51,8 @@ def clean_text(text: str, *, what: str, required: bool = True, limit: int | None
     Customer text (subjects, bodies) has no limit: a huge or hostile message is kept
     whole and only shortened where it is shown. Limits are for names people type.
     """
+    if undecodable(text):
+        raise ValidationError(f"{what} is not valid UTF-8 text: {visible_bytes(text)[:80]!r}")
     cleaned = text.strip()
     if required and not cleaned:
         raise ValidationError(f"{what} cannot be empty")

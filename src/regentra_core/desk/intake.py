@@ -196,16 +196,19 @@ class IntakeCases(DeskBase):
         channel: Channel = Channel.EMAIL,
         external_id: str | None = None,
         at: datetime | None = None,
+        expected_version: int | None = None,
     ) -> CustomerReplyResult:
         """Add the customer's reply and apply what it means for the ticket.
 
         Waiting on Customer resumes; Resolved reopens; Closed (or Resolved past its
         24 hours) stays closed and a follow-up ticket linked to it takes the reply.
+        A technician recording it by hand may name the version they read, like any
+        other edit, since the reply can move the ticket's status.
         """
         body = clean_text(body, what="reply")
         with self.db.write() as s:
             now = at or self.clock()
-            ticket = self._load(s, number)
+            ticket = self._load(s, number, expected_version)
             contact = s.get(Contact, ticket.contact_id) if ticket.contact_id else None
             author = contact.name if contact else "customer"
             actor = Actor(

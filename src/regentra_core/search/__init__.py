@@ -5,7 +5,7 @@ written by one process only (the worker draining the outbox). Readers anywhere
 just open it. The engine sits behind :class:`SearchIndex`, so it can change.
 """
 
-from .documents import SearchHit, Snippet
+from .documents import SearchHit, SearchResults, Snippet
 from .engine import SearchIndex, index_path_for
 
-__all__ = ["SearchHit", "SearchIndex", "Snippet", "index_path_for"]
+__all__ = ["SearchHit", "SearchIndex", "SearchResults", "Snippet", "index_path_for"]

@@ -1,4 +1,12 @@
-"""What a search document holds, read from the database in bulk."""
+"""What a search document holds, read from the database in bulk.
+
+Email brings 10 MB messages. Whoosh's memory and time grow with a document's
+length, and a match's snippet is cut from the stored text, so each piece of text is
+capped where it is read (in SQL, so memory stays flat): the first
+``MAX_PIECE`` characters of each description, reply and note, at most
+``MAX_FIELD`` per field. Nobody searches for words past the first pages of a log
+dump; the whole text stays in the database and on the ticket.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +14,38 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import func
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from ..store.models import Client, InternalNote, KBArticle, Reply, Technician, Ticket
+
+MAX_TITLE = 1_000
+"""Characters of a subject that are indexed and shown in results."""
+MAX_PIECE = 20_000
+"""Characters of one description, reply or note that are indexed."""
+MAX_FIELD = 200_000
+"""Characters of one field (all replies, all notes) of one document."""
+
+
+class SearchResults(list["SearchHit"]):
+    """Hits in rank order, and whether they are the index's full answer.
+
+    ``complete`` is False while the index is being rebuilt and the hits come from a
+    plain database match; ``note`` says so in words for the interfaces to show.
+    """
+
+    def __init__(
+        self, hits: Iterable[SearchHit] = (), *, complete: bool = True, note: str | None = None
+    ) -> None:
+        super().__init__(hits)
+        self.complete = complete
+        self.note = note
+
+
+def _joined(pieces: list[str]) -> str:
+    text = "\n\n".join(pieces)
+    return text[:MAX_FIELD]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,31 +89,64 @@ def ticket_documents(s: Session, ids: Iterable[int]) -> Iterator[dict[str, objec
     wanted = sorted(set(ids))
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
-        tickets = s.exec(select(Ticket).where(col(Ticket.id).in_(chunk))).all()
+        tickets = s.execute(
+            select_columns(
+                col(Ticket.id),
+                col(Ticket.number),
+                func.substr(Ticket.subject, 1, MAX_TITLE),
+                func.substr(Ticket.description, 1, MAX_PIECE),
+                col(Ticket.status),
+                col(Ticket.priority),
+                col(Ticket.client_id),
+                col(Ticket.assignee_id),
+                col(Ticket.created_at),
+                col(Ticket.updated_at),
+            ).where(col(Ticket.id).in_(chunk))
+        ).all()
         replies: dict[int, list[str]] = {}
-        for r in s.exec(select(Reply).where(col(Reply.ticket_id).in_(chunk))).all():
-            replies.setdefault(r.ticket_id, []).append(r.body)
+        reply_rows = s.exec(
+            select(Reply.ticket_id, func.substr(Reply.body, 1, MAX_PIECE))
+            .where(col(Reply.ticket_id).in_(chunk))
+            .order_by(col(Reply.id))
+        )
+        for ticket_id, body in reply_rows:
+            replies.setdefault(ticket_id, []).append(body)
         notes: dict[int, list[str]] = {}
-        for n in s.exec(select(InternalNote).where(col(InternalNote.ticket_id).in_(chunk))).all():
-            notes.setdefault(n.ticket_id, []).append(n.body)
+        note_rows = s.exec(
+            select(InternalNote.ticket_id, func.substr(InternalNote.body, 1, MAX_PIECE))
+            .where(col(InternalNote.ticket_id).in_(chunk))
+            .order_by(col(InternalNote.id))
+        )
+        for ticket_id, body in note_rows:
+            notes.setdefault(ticket_id, []).append(body)
         clients = {c.id: c.name for c in s.exec(select(Client)).all()}
         people = {t.id: t.username for t in s.exec(select(Technician)).all()}
-        for t in tickets:
-            assert t.id is not None
+        for (
+            tid,
+            number,
+            subject,
+            description,
+            status,
+            priority,
+            cid,
+            aid,
+            created,
+            updated,
+        ) in tickets:
             yield {
-                "doc_id": f"t:{t.id}",
+                "doc_id": f"t:{tid}",
                 "kind": "ticket",
-                "key": str(t.number),
-                "number": t.number,
-                "title": t.subject,
-                "body": "\n\n".join([t.description, *replies.get(t.id, [])]),
-                "notes": "\n\n".join(notes.get(t.id, [])),
-                "status": t.status.value,
-                "priority": t.priority.value,
-                "client": clients.get(t.client_id, "") if t.client_id else "",
-                "assignee": people.get(t.assignee_id, "") if t.assignee_id else "",
-                "created": _naive(t.created_at),
-                "updated": _naive(t.updated_at),
+                "key": str(number),
+                "number": number,
+                "title": subject,
+                "body": _joined([description, *replies.get(tid, [])]),
+                "notes": _joined(notes.get(tid, [])),
+                "status": status.value,
+                "priority": priority.value,
+                "client": clients.get(cid, "") if cid else "",
+                "assignee": people.get(aid, "") if aid else "",
+                "created": _naive(created),
+                "updated": _naive(updated),
             }
 
 
@@ -90,8 +160,8 @@ def kb_documents(s: Session, ids: Iterable[int] | None = None) -> Iterator[dict[
             "doc_id": f"kb:{a.id}",
             "kind": "kb",
             "key": a.slug,
-            "title": a.title,
-            "body": a.body + ("\n\n" + a.tags if a.tags else ""),
+            "title": a.title[:MAX_TITLE],
+            "body": (a.body + ("\n\n" + a.tags if a.tags else ""))[:MAX_FIELD],
             "notes": "",
             "created": _naive(a.created_at),
             "updated": _naive(a.updated_at),

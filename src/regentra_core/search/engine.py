@@ -7,7 +7,10 @@ its multi-file index is not crash safe, so here it is treated as derived data:
   writer with a timeout, retrying next round if another process holds it;
 - batched commits: one commit per drained batch, not one per change;
 - checked on open: a missing, unreadable or older-schema index is rebuilt from the
-  database (``rebuild`` writes a new index beside the old one and swaps it in);
+  database by the worker (``rebuild`` writes a new index beside the old one and
+  swaps it in, one process at a time under a lock file); a search meanwhile is
+  answered from the database (subjects and descriptions) and says it may be
+  incomplete, instead of making a technician wait minutes for the rebuild;
 - exactly once: outbox rows are deleted only after the index committed them, and
   documents are keyed (``update_document``), so replaying a batch after a crash
   changes nothing.
@@ -15,6 +18,8 @@ its multi-file index is not crash safe, so here it is treated as derived data:
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import os
 import re
@@ -24,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, or_
 from sqlmodel import col, select
 from whoosh import highlight, index
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
@@ -35,10 +40,17 @@ from whoosh.qparser import MultifieldParser
 from whoosh.query import And, Query, Term
 
 from ..enums import Priority, Status
-from ..errors import RegentraError, ValidationError
+from ..errors import RegentraError, StoreError, ValidationError
 from ..store.engine import Database
 from ..store.models import IndexOutbox, KBArticle, Ticket
-from .documents import SearchHit, Snippet, kb_documents, ticket_documents
+from .documents import (
+    MAX_TITLE,
+    SearchHit,
+    SearchResults,
+    Snippet,
+    kb_documents,
+    ticket_documents,
+)
 
 SCHEMA_VERSION = "1"
 MAX_QUERY_LENGTH = 500
@@ -49,6 +61,12 @@ _START, _END = "\ue000", "\ue001"
 
 class SearchBusy(RegentraError):
     """Another process holds the index writer; try again shortly."""
+
+
+REBUILDING_NOTE = (
+    "the search index is being rebuilt (by the worker, or now: regentra reindex); "
+    "these results match subjects and descriptions only and may be incomplete"
+)
 
 
 def index_path_for(database_url: str, data_dir: Path) -> Path:
@@ -110,6 +128,13 @@ def _pieces(marked: str) -> tuple[tuple[str, bool], ...]:
     return tuple(pieces)
 
 
+_FIELD_ANY = re.compile(r"\b\w+:\S+")
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 _FIELD_VALUE = re.compile(r"\b(status|priority):(\S+)", re.IGNORECASE)
 
 
@@ -159,26 +184,41 @@ class SearchIndex:
     def ensure(self) -> index.Index:
         """Open the index (once), rebuilding it from the database if missing or damaged.
 
+        For the worker and ``reindex``: a rebuild of a large desk takes minutes.
         Opening a large index costs a few hundred milliseconds, so it is opened once
         per process and its searcher refreshed, not reopened, for each query.
         """
         if self._ix is None or not self.path.exists():
             if not self.is_healthy():
-                self.rebuild()
+                self.rebuild(only_if_unhealthy=True)
+            self._ix = _open(self.path)
+            self._searcher = None
+        return self._ix
+
+    def _readable(self) -> index.Index | None:
+        """The index if it can be searched now; None while it is missing or damaged."""
+        if self._ix is None or not self.path.exists():
+            self._ix = None
+            if not self.is_healthy():
+                return None
             self._ix = _open(self.path)
             self._searcher = None
         return self._ix
 
     def _current_searcher(self) -> Any:
+        ix = self._readable()
+        if ix is None:
+            return None
         try:
-            ix = self.ensure()
             if self._searcher is None:
                 self._searcher = ix.searcher()
             else:
                 self._searcher = self._searcher.refresh()
-        except Exception:  # noqa: BLE001 - damaged under us: check, rebuild, reopen
+        except Exception:  # noqa: BLE001 - replaced or damaged under us: reopen once
             self.close()
-            ix = self.ensure()
+            ix = self._readable()
+            if ix is None:
+                return None
             self._searcher = ix.searcher()
         return self._searcher
 
@@ -191,41 +231,85 @@ class SearchIndex:
 
     # -- writing (the worker) --------------------------------------------------------
 
-    def rebuild(self, progress: Callable[[int, int], None] | None = None) -> int:
-        """Build a fresh index from the database beside the old one, then swap it in."""
+    def rebuild(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        only_if_unhealthy: bool = False,
+    ) -> int:
+        """Build a fresh index from the database beside the old one, then swap it in.
+
+        One process at a time (a lock file beside the index): four workers finding
+        no index build it once; with ``only_if_unhealthy`` the ones that waited find
+        it built and return. Whatever fails (a full disk, a killed build) leaves the
+        old index and no half-built folder behind.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        try:
+            with lock_path.open("a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                try:
+                    if only_if_unhealthy and self.is_healthy():
+                        return 0
+                    return self._rebuild_locked(progress)
+                finally:
+                    fcntl.flock(lock, fcntl.LOCK_UN)
+        except OSError as exc:
+            raise self._index_error(exc) from exc
+
+    def _index_error(self, exc: OSError) -> RegentraError:
+        if exc.errno == errno.ENOSPC:
+            return StoreError(
+                f"the disk holding the search index {self.path} is full: it was not "
+                "rebuilt; free some space and run 'regentra reindex'"
+            )
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return StoreError(
+                f"cannot write the search index {self.path}: {exc.strerror} "
+                f"({exc.filename or self.path}); 'regentra doctor' says how to fix it"
+            )
+        return StoreError(f"cannot write the search index {self.path}: {exc}")
+
+    def _rebuild_locked(self, progress: Callable[[int, int], None] | None) -> int:
         with self.db.read() as s:
             high_water = s.exec(select(func.max(IndexOutbox.id))).one() or 0
             ticket_ids = list(s.exec(select(Ticket.id)).all())
             kb_count = s.exec(select(func.count()).select_from(KBArticle)).one()
         total = len(ticket_ids) + int(kb_count)
         fresh = self.path.with_name(f"{self.path.name}.new-{os.getpid()}")
+        old = self.path.with_name(f"{self.path.name}.old-{os.getpid()}")
         shutil.rmtree(fresh, ignore_errors=True)
-        fresh.mkdir(parents=True)
-        ix = index.create_in(str(fresh), schema())
-        writer = ix.writer(limitmb=256)
         done = 0
         try:
-            with self.db.read() as s:
-                for doc in kb_documents(s):
-                    writer.add_document(**doc)
-                    done += 1
-                for start in range(0, len(ticket_ids), 2000):
-                    chunk = [i for i in ticket_ids[start : start + 2000] if i is not None]
-                    for doc in ticket_documents(s, chunk):
+            fresh.mkdir(parents=True)
+            ix = index.create_in(str(fresh), schema())
+            writer = ix.writer(limitmb=256)
+            try:
+                with self.db.read() as s:
+                    for doc in kb_documents(s):
                         writer.add_document(**doc)
                         done += 1
-                    if progress is not None:
-                        progress(done, total)
-            writer.commit()
+                    for start in range(0, len(ticket_ids), 2000):
+                        chunk = [i for i in ticket_ids[start : start + 2000] if i is not None]
+                        for doc in ticket_documents(s, chunk):
+                            writer.add_document(**doc)
+                            done += 1
+                        if progress is not None:
+                            progress(done, total)
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            self._version_file(fresh).write_text(SCHEMA_VERSION)
+            if self.path.exists():
+                self.path.rename(old)
+            fresh.rename(self.path)
         except BaseException:
-            writer.cancel()
             shutil.rmtree(fresh, ignore_errors=True)
+            if old.exists() and not self.path.exists():
+                old.rename(self.path)  # put the previous index back
             raise
-        self._version_file(fresh).write_text(SCHEMA_VERSION)
-        old = self.path.with_name(f"{self.path.name}.old-{os.getpid()}")
-        if self.path.exists():
-            self.path.rename(old)
-        fresh.rename(self.path)
         shutil.rmtree(old, ignore_errors=True)
         with self._lock:
             self.close()
@@ -243,11 +327,15 @@ class SearchIndex:
         ``after_index_commit`` exists for tests that simulate a crash between the
         index commit and the outbox delete.
         """
+        rebuilt = 0
+        if (self._ix is None or not self.path.exists()) and not self.is_healthy():
+            # A missing or damaged index is rebuilt here, by the worker, never by a search.
+            rebuilt = self.rebuild(only_if_unhealthy=True)
+        ix = self.ensure()
         with self.db.read() as s:
             rows = s.exec(select(IndexOutbox).order_by(col(IndexOutbox.id)).limit(batch)).all()
         if not rows:
-            return 0
-        ix = self.ensure()
+            return rebuilt
         ticket_ids = {r.ticket_id for r in rows if r.ticket_id is not None}
         kb_ids = {r.kb_id for r in rows if r.kb_id is not None}
         with self.db.read() as s:
@@ -258,10 +346,15 @@ class SearchIndex:
             writer = ix.writer(timeout=WRITER_TIMEOUT)
         except LockError:
             raise SearchBusy("another process is writing the search index") from None
+        except OSError as exc:
+            raise self._index_error(exc) from exc
         try:
             for doc in docs:
                 writer.update_document(**doc)
             writer.commit()
+        except OSError as exc:
+            writer.cancel()
+            raise self._index_error(exc) from exc
         except BaseException:
             writer.cancel()
             raise
@@ -270,7 +363,7 @@ class SearchIndex:
         drained = [r.id for r in rows]
         with self.db.write() as s:
             s.execute(delete(IndexOutbox).where(col(IndexOutbox.id).in_(drained)))
-        return len(rows)
+        return rebuilt + len(rows)
 
     def pending(self) -> int:
         """Outbox rows not yet indexed."""
@@ -279,11 +372,13 @@ class SearchIndex:
 
     # -- reading (anyone) ------------------------------------------------------------
 
-    def search(self, text: str, *, limit: int = 50, kind: str | None = None) -> list[SearchHit]:
+    def search(self, text: str, *, limit: int = 50, kind: str | None = None) -> SearchResults:
         """Ranked (BM25F) hits with highlighted snippets; bad queries are one clear error.
 
         Words, "phrases", prefixes (``print*``) and field filters (``client:acme
-        status:open priority:high assignee:bob``) combine; words are ANDed.
+        status:open priority:high assignee:bob``) combine; words are ANDed. While
+        the index is missing or damaged the answer comes from the database and is
+        marked incomplete (the worker rebuilds the index meanwhile).
         """
         cleaned = text.strip()
         if not cleaned:
@@ -300,23 +395,56 @@ class SearchIndex:
             query = And([query, Term("kind", kind)])
         with self._lock:
             try:
-                return self._run(query, limit)
+                found = self._run(query, limit)
             except RegentraError:
                 raise
             except Exception:  # noqa: BLE001 - maybe the index is damaged: check and retry
                 self.close()
-                if not self.is_healthy():
-                    self.rebuild()
-            try:
-                return self._run(query, limit)
-            except RegentraError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - e.g. a pathological wildcard
-                raise ValidationError(f"cannot run the search {cleaned!r}: {exc}") from exc
+                found = None if not self.is_healthy() else self._retry(query, limit, cleaned)
+        if found is None:
+            return self._from_database(cleaned, limit, kind)
+        return SearchResults(found)
 
-    def _run(self, query: Query, limit: int) -> list[SearchHit]:
+    def _retry(self, query: Query, limit: int, cleaned: str) -> list[SearchHit] | None:
+        try:
+            return self._run(query, limit)
+        except RegentraError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - e.g. a pathological wildcard
+            raise ValidationError(f"cannot run the search {cleaned!r}: {exc}") from exc
+
+    def _from_database(self, text: str, limit: int, kind: str | None) -> SearchResults:
+        """Tickets whose subject or description holds every word (the index is down)."""
+        if kind == "kb":
+            return SearchResults([], complete=False, note=REBUILDING_NOTE)
+        words = [
+            w.strip('"*?').lower()
+            for w in _FIELD_ANY.sub(" ", text).split()
+            if w.upper() not in ("AND", "OR", "NOT")
+        ]
+        query = select(Ticket.number, Ticket.subject, Ticket.status)
+        for word in (w for w in words if w):
+            pattern = f"%{_escape_like(word)}%"
+            query = query.where(
+                or_(
+                    func.lower(Ticket.subject).like(pattern, escape="\\"),
+                    func.lower(Ticket.description).like(pattern, escape="\\"),
+                )
+            )
+        query = query.order_by(col(Ticket.updated_at).desc()).limit(limit)
+        with self.db.read() as s:
+            rows = s.exec(query).all()
+        hits = [
+            SearchHit("ticket", str(n), subject[:MAX_TITLE], 0.0, status=Status(status).value)
+            for n, subject, status in rows
+        ]
+        return SearchResults(hits, complete=False, note=REBUILDING_NOTE)
+
+    def _run(self, query: Query, limit: int) -> list[SearchHit] | None:
         hits: list[SearchHit] = []
         searcher = self._current_searcher()
+        if searcher is None:
+            return None
         results = searcher.search(query, limit=limit)
         results.formatter = _Marks()
         results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=40)
@@ -341,4 +469,5 @@ class SearchIndex:
 
     def doc_count(self) -> int:
         with self._lock:
-            return int(self._current_searcher().doc_count())
+            searcher = self._current_searcher()
+            return int(searcher.doc_count()) if searcher is not None else 0

@@ -15,6 +15,7 @@ driver"; read sessions keep the plain deferred ``BEGIN``.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,11 +24,12 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
-from ..errors import StoreError
+from ..errors import StoreError, ValidationError
+from ..sharing import ensure_private_dir, mode_text, owner_text
 from . import outbox
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -56,6 +58,32 @@ def _on_sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+def _is_environmental(exc: DBAPIError) -> bool:
+    """Failures of the disk, the file or its permissions, not of our SQL."""
+    orig = exc.orig
+    if isinstance(orig, sqlite3.Error):
+        return isinstance(orig, sqlite3.OperationalError | sqlite3.DatabaseError) and not (
+            isinstance(orig, sqlite3.IntegrityError | sqlite3.ProgrammingError)
+        )
+    return exc.connection_invalidated or type(orig).__name__ == "OperationalError"
+
+
+def _file_access(path: Path | None) -> str:
+    """Who may write the database file and its folder, for an error message."""
+    if path is None:
+        return "the server refused"
+    parts = []
+    for p in (path, path.parent):
+        try:
+            st = p.stat()
+        except OSError as exc:
+            parts.append(f"{p}: {exc.strerror}")
+            continue
+        parts.append(f"{p.name or p} is {owner_text(st)} {mode_text(st)}")
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    return ("; ".join(parts)) + ("" if writable else ", not writable by you")
+
+
 def normalise_url(target: str) -> str:
     """Accept a SQLAlchemy URL or a plain file path and return a URL."""
     if "://" in target:
@@ -68,20 +96,30 @@ class Database:
 
     ``read()`` gives a session for queries; ``write()`` gives a session inside one
     write transaction that commits when the block ends and rolls back on error.
+
+    ``create=False`` refuses a SQLite file that does not exist yet: only ``regentra
+    init`` (and the demo) create a desk, so a mistyped ``--db`` is an error, not a
+    new empty desk in a new folder.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
         self.url = normalise_url(url)
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        self.path: Path | None = None
         connect_args: dict[str, Any] = {}
         if self.is_sqlite:
             database = parsed.database or ""
             if database in ("", ":memory:"):
                 raise StoreError("an in-memory SQLite database cannot be shared; give a file")
-            path = Path(database)
+            path = self.path = Path(database)
+            if not create and not path.exists():
+                raise StoreError(
+                    f"there is no desk at {path}: check --db (or database_url), "
+                    "or create one with 'regentra init'"
+                )
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                ensure_private_dir(path.parent)
             except OSError as exc:
                 raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from exc
             # check_same_thread: the TUI reads in worker threads; the pool hands each
@@ -107,8 +145,10 @@ class Database:
         with Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
-            except OperationalError as exc:
-                raise StoreError(f"database error: {exc.orig}") from exc
+            except DBAPIError as exc:
+                raise StoreError(self.explain(exc)) from exc
+            except OverflowError as exc:
+                raise ValidationError(f"a number is too large: {exc}") from exc
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -118,8 +158,40 @@ class Database:
             try:
                 with session.begin():
                     yield session
-            except OperationalError as exc:
-                raise StoreError(f"database error: {exc.orig}") from exc
+            except DBAPIError as exc:
+                if not _is_environmental(exc):
+                    raise  # a constraint the code should have checked: a bug, keep it loud
+                raise StoreError(self.explain(exc)) from exc
+            except OverflowError as exc:
+                raise ValidationError(f"a number is too large: {exc}") from exc
+
+    def explain(self, exc: BaseException) -> str:
+        """A database failure in the words of the person at the keyboard.
+
+        SQLAlchemy's text (with its link to its own docs) says what the driver saw;
+        a technician needs to know which file, what is wrong with it, and what to do.
+        """
+        orig = getattr(exc, "orig", None) or exc
+        text = " ".join(str(orig).split())
+        low = text.lower()
+        where = str(self.path) if self.path is not None else self.display_url
+        if "readonly" in low or "read-only" in low:
+            access = _file_access(self.path)
+            return f"cannot write {where}: {access}; 'regentra doctor' says how to fix it"
+        if "disk is full" in low or "no space" in low:
+            return (
+                f"the disk holding {where} is full: nothing was written; free some space and retry"
+            )
+        if "not a database" in low or "malformed" in low:
+            return f"{where} is not a Regentra database (or it is damaged)"
+        if "unable to open" in low:
+            return f"cannot open {where}: {_file_access(self.path)}"
+        if "locked" in low or "busy" in low:
+            return (
+                f"{where} is busy: another process held the write lock for "
+                f"{BUSY_TIMEOUT_SECONDS:.0f} s; try again"
+            )
+        return f"database error on {where}: {text}"
 
     def close(self) -> None:
         """Close every pooled connection (tests and shutdown)."""

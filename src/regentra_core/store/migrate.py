@@ -14,7 +14,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import inspect
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from ..errors import StoreError
 from .engine import Database
@@ -44,8 +45,11 @@ def upgrade(db: Database) -> bool:
     """Upgrade ``db`` to head; return True if anything was applied."""
     head = head_revision()
     try:
-        if current_revision(db) == head:
+        current = current_revision(db)
+        if current == head:
             return False
+        if current is None:
+            _refuse_foreign(db)
         config = alembic_config()
         with db.write_engine.connect() as conn:
             raw = conn.connection.driver_connection if db.is_sqlite else None
@@ -68,6 +72,19 @@ def upgrade(db: Database) -> bool:
             finally:
                 if raw is not None:
                     raw.execute("PRAGMA foreign_keys=ON")
+    except DBAPIError as exc:
+        raise StoreError(db.explain(exc)) from exc
     except (SQLAlchemyError, CommandError) as exc:
         raise StoreError(f"cannot bring {db.display_url} up to date: {exc}") from exc
     return True
+
+
+def _refuse_foreign(db: Database) -> None:
+    """An unversioned database that already has tables belongs to something else."""
+    with db.engine.connect() as conn:
+        tables = inspect(conn).get_table_names()
+    if tables:
+        raise StoreError(
+            f"{db.path or db.display_url} is not a Regentra database "
+            f"(it has other tables: {', '.join(sorted(tables)[:5])})"
+        )

@@ -21,6 +21,19 @@ from ..store.models import Event, WorkerLease
 
 LEASE_NAME = "scheduler"
 
+SKEW_TOLERANCE = timedelta(seconds=2)
+"""How far apart two hosts' clocks may be before a lease's expiry is not believed."""
+
+
+def lease_is_skewed(expires_at: datetime, now: datetime, ttl: float) -> bool:
+    """Whether a lease expires further ahead than any renewal could have set it.
+
+    A holder whose clock ran ahead (or a host clock stepped back) leaves such a
+    lease; trusting it would keep every standby idle until that far-off time, so
+    it counts as stale.
+    """
+    return expires_at > now + timedelta(seconds=ttl) + SKEW_TOLERANCE
+
 
 def holder_id(label: str = "worker") -> str:
     """``host:pid:label``: enough to find the process on the support host."""
@@ -73,12 +86,14 @@ def acquire_or_renew(
             if result is not None:
                 row.last_result = result
             return True
-        if row.expires_at > now:
+        stale = lease_is_skewed(row.expires_at, now, ttl)
+        if row.expires_at > now and not stale:
             return False
         previous = row.holder
         row.holder, row.acquired_at, row.heartbeat_at, row.expires_at = holder, now, now, expires
         row.last_result = result or "took over"
-        _audit(s, holder, "worker_lease_taken_over", previous, now)
+        why = "the lease expired far in the future: a clock is wrong" if stale else None
+        _audit(s, holder, "worker_lease_taken_over", previous, now, why)
         return True
 
 
@@ -92,7 +107,14 @@ def release(db: Database, holder: str, now: datetime) -> None:
             _audit(s, holder, "worker_lease_released", None, now)
 
 
-def _audit(s: Session, holder: str, kind: str, previous: str | None, now: datetime) -> None:
+def _audit(
+    s: Session,
+    holder: str,
+    kind: str,
+    previous: str | None,
+    now: datetime,
+    detail: str | None = None,
+) -> None:
     s.add(
         Event(
             ticket_id=None,
@@ -102,6 +124,7 @@ def _audit(s: Session, holder: str, kind: str, previous: str | None, now: dateti
             kind=kind,
             from_value=previous,
             to_value=holder,
+            detail=detail,
             at=now,
         )
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from . import admin, search, sla, tickets
+from . import admin, doctor, search, sla, tickets
 from .root import cli
 
 cli.add_command(tickets.ticket)
 cli.add_command(sla.sla)
 cli.add_command(search.search)
 cli.add_command(search.reindex)
+cli.add_command(doctor.doctor)
 for command in admin.COMMANDS:
     cli.add_command(command)
 

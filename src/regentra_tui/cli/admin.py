@@ -15,12 +15,21 @@ from rich.table import Table
 
 from regentra_core import queries
 from regentra_core.clock import parse_instant, utcnow
+from regentra_core.config import write_site_config
 from regentra_core.demo import load_demo
 from regentra_core.desk import Desk
 from regentra_core.enums import Role
 from regentra_core.identity import Actor, os_username
 from regentra_core.jobs import run_due_jobs
+from regentra_core.locations import site_config_file
 from regentra_core.seed import has_sla_policies, seed_sla
+from regentra_core.sharing import (
+    ATTACHMENTS,
+    DATABASE_NAME,
+    DEFAULT_SHARED_DIR,
+    make_shared_dir,
+    share_files,
+)
 from regentra_core.worker import WorkerRunner
 from regentra_core.worker.logs import configure_worker_logging
 
@@ -30,27 +39,95 @@ from .output import console, emit_json, json_option, jsonable
 
 @click.command("init")
 @click.option("--demo", "with_demo", is_flag=True, help="Also load the demo desk.")
+@click.option(
+    "--shared",
+    "group",
+    metavar="GROUP",
+    help="Set up a desk that every member of GROUP can use and nobody else can read.",
+)
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"With --shared: the desk folder (default {DEFAULT_SHARED_DIR}).",
+)
+@click.option(
+    "--lead",
+    metavar="USER",
+    help="The first lead technician (default: you; required when root sets up a desk).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --shared: the host-wide config to write (default /etc/regentra/config.toml).",
+)
 @json_option
 @pass_cli
-def init(state: CliContext, with_demo: bool, as_json: bool) -> None:
-    """Create or upgrade the database; the first account to run it becomes a lead."""
+def init(
+    state: CliContext,
+    with_demo: bool,
+    group: str | None,
+    folder: Path | None,
+    lead: str | None,
+    config_path: Path | None,
+    as_json: bool,
+) -> None:
+    """Create or upgrade the database; the first account to run it becomes a lead.
+
+    With --shared GROUP (run by root or a member of GROUP) the desk lives in a
+    group-owned setgid folder, mode 2770, and everything in it is created
+    group-readable and writable and never world-readable, whatever anyone's umask.
+    The host-wide config is written to name the desk, so technicians just type
+    'regentra'.
+    """
     state.identity_required = False
-    db = state.db  # opening migrates to head
+    state.may_create = True
+    if (folder or config_path) and not group:
+        raise click.UsageError("--dir and --config go with --shared GROUP")
     me = os_username()
+    if lead is None and group and os.getuid() == 0:
+        raise click.UsageError("name the first lead technician: --lead USER")
+    shared_config: Path | None = None
+    if group:
+        if state.db_option:
+            raise click.UsageError("--shared puts the desk in --dir; leave out --db")
+        desk_folder = make_shared_dir(folder or DEFAULT_SHARED_DIR, group)
+        make_shared_dir(desk_folder.path / ATTACHMENTS, group)
+        database = desk_folder.path / DATABASE_NAME
+        state.db_option = str(database)
+        shared_config = config_path or site_config_file()
+    db = state.db  # opening migrates to head
+    if group:
+        assert db.path is not None
+        share_files(db.path.parent, group)
+        state.search_index().ensure()
+        assert shared_config is not None
+        write_site_config(
+            shared_config,
+            {
+                "database_url": str(db.path),
+                "data_dir": str(db.path.parent),
+                "shared_group": group,
+            },
+        )
+    first_lead = lead or me
     registered = None
     if not queries.technicians(db, active_only=False):
-        Desk(db, Actor.system("init"), source="cli").add_technician(me, role=Role.LEAD)
-        registered = me
+        Desk(db, Actor.system("init"), source="cli").add_technician(first_lead, role=Role.LEAD)
+        registered = first_lead
     seeded = 0
     if not with_demo and not has_sla_policies(Desk(db, Actor.system("init"), source="cli")):
         seeded = seed_sla(Desk(db, Actor.system("init"), source="cli"))
-    loaded = load_demo(db, operator=me) if with_demo else None
+    loaded = load_demo(db, operator=first_lead) if with_demo else None
     summary = {
         "database": db.display_url,
         "registered_lead": registered,
         "demo": loaded,
         "sla_policies_seeded": seeded,
         "tickets": sum(queries.status_counts(db).values()),
+        "shared_group": group,
+        "config": str(shared_config) if shared_config else None,
     }
     if as_json:
         emit_json(summary)
@@ -62,6 +139,14 @@ def init(state: CliContext, with_demo: bool, as_json: bool) -> None:
         click.echo(f"Seeded {seeded} SLA policies (see: regentra sla show).")
     if loaded:
         click.echo(f"Loaded the demo desk: {summary['tickets']} tickets.")
+    if group:
+        click.echo(f"Shared with group {group} (folder mode 2770); wrote {shared_config}.")
+        click.echo(
+            f"Next: add each technician and the service account to {group} "
+            f"(usermod -aG {group} USER), register technicians (regentra technician add "
+            "USER), start the worker (systemctl enable --now regentra-worker), and check "
+            "with 'regentra doctor'."
+        )
 
 
 def demo_database_path(state: CliContext) -> Path:
@@ -75,6 +160,7 @@ def demo_database_path(state: CliContext) -> Path:
 def demo(state: CliContext, no_tui: bool, as_json: bool) -> None:
     """Open the app on a fresh demo database (rebuilt every time, no set-up)."""
     state.identity_required = False
+    state.may_create = True
     if state.db_option is None:
         path = demo_database_path(state)
         for suffix in ("", "-wal", "-shm"):

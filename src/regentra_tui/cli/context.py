@@ -7,6 +7,7 @@ so ``regentra --help`` stays instant and never touches a file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import click
 
@@ -14,7 +15,8 @@ from regentra_core.config import Settings, load_settings
 from regentra_core.desk import Desk, resolve_os_technician
 from regentra_core.identity import Actor
 from regentra_core.search import SearchIndex, index_path_for
-from regentra_core.store import Database, upgrade
+from regentra_core.sharing import adopt_umask
+from regentra_core.store import Database, normalise_url, upgrade
 
 
 @dataclass
@@ -24,6 +26,8 @@ class CliContext:
     db_option: str | None = None
     identity_required: bool = True
     """Ticket data is for registered technicians only; set-up commands opt out."""
+    may_create: bool = False
+    """Only ``init`` and ``demo`` create a desk; every other command needs one."""
     _settings: Settings | None = None
     _db: Database | None = field(default=None, repr=False)
     _actor: Actor | None = None
@@ -38,10 +42,18 @@ class CliContext:
     def database_target(self) -> str:
         return self.db_option or self.settings.database_target()
 
+    def desk_folder(self) -> Path:
+        """The folder whose kind (shared or private) decides the modes of new files."""
+        url = normalise_url(self.database_target())
+        if url.startswith("sqlite:///"):
+            return Path(url.removeprefix("sqlite:///")).parent
+        return self.settings.data_dir
+
     @property
     def db(self) -> Database:
         if self._db is None:
-            self._db = Database(self.database_target())
+            adopt_umask(self.desk_folder())
+            self._db = Database(self.database_target(), create=self.may_create)
             upgrade(self._db)
         if self.identity_required and self._actor is None:
             self._actor = resolve_os_technician(self._db)

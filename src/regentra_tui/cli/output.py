@@ -19,7 +19,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from regentra_core.text import literal, one_line
+from regentra_core.text import json_safe, literal, one_line
 
 from ..render import styled
 
@@ -51,7 +51,8 @@ def jsonable(value: Any) -> Any:
 
 
 def emit_json(value: Any) -> None:
-    json.dump(jsonable(value), sys.stdout, indent=2, ensure_ascii=False)
+    """Readable UTF-8 JSON, with terminal-unsafe characters as ``\\u`` escapes."""
+    sys.stdout.write(json_safe(json.dumps(jsonable(value), indent=2, ensure_ascii=False)))
     sys.stdout.write("\n")
 
 

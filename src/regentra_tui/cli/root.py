@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from regentra_core.errors import ConflictError, RegentraError
+from regentra_core.text import undecodable, visible_bytes
 
 from .context import CliContext
 
@@ -22,6 +23,23 @@ EXIT_CONFLICT = 3
 class RegentraGroup(click.Group):
     """A group that turns core errors into one clean line."""
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        # Python hands undecodable argv bytes over as surrogates; refuse them here,
+        # once for every command, before they reach a parser or the database.
+        for position, arg in enumerate(args, start=1):
+            if undecodable(arg):
+                raise click.ClickException(
+                    f"argument {position} is not valid UTF-8 text: {visible_bytes(arg)!r} "
+                    "(check the terminal's or the script's encoding)"
+                )
+        return super().make_context(info_name, args, parent, **extra)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -29,6 +47,9 @@ class RegentraGroup(click.Group):
             raise _Conflict(str(exc)) from exc
         except RegentraError as exc:
             raise click.ClickException(str(exc)) from exc
+        except OverflowError as exc:
+            # A last net: every known path validates its numbers and dates first.
+            raise click.ClickException(f"a number or date is out of range ({exc})") from exc
 
 
 class _Conflict(click.ClickException):

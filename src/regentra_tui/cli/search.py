@@ -22,8 +22,10 @@ def search(
 ) -> None:
     """Full-text search: words, "phrases", prefix*, and client: status: priority: assignee:."""
     hits = state.search_index().search(" ".join(query), limit=limit, kind=kind)
+    if hits.note:  # on stderr, so --json stays a plain list of hits
+        click.echo(f"Note: {hits.note}", err=True)
     if as_json:
-        emit_json(hits)
+        emit_json(list(hits))
         return
     out = console()
     if not hits:

@@ -203,7 +203,14 @@ def holiday_add(state: CliContext, calendar_name: str, day: str, name: str) -> N
 @holiday.command("seed")
 @click.argument("calendar_name", metavar="CALENDAR")
 @click.option("--country", required=True, help="ISO country code, e.g. US, DE, GB.")
-@click.option("--year", "years", type=int, multiple=True, required=True, help="Repeatable.")
+@click.option(
+    "--year",
+    "years",
+    type=click.IntRange(1970, 2999),
+    multiple=True,
+    required=True,
+    help="Repeatable.",
+)
 @pass_cli
 def holiday_seed(
     state: CliContext, calendar_name: str, country: str, years: tuple[int, ...]

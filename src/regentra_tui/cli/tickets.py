@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import click
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -26,6 +27,14 @@ from .output import console, emit_json, json_option, safe, when
 
 _STATUS_CHOICES = [s.cli for s in Status] + ["waiting"]
 _PRIORITY_CHOICES = [p.value for p in Priority]
+
+
+MAX_INT64 = 2**63 - 1
+NUMBER = click.IntRange(1, MAX_INT64)
+"""Ticket numbers and versions: what the database can hold, refused early beyond it."""
+
+PRINTED_CHARACTERS = 20_000
+"""How much of one message ``ticket show`` prints without ``--full``."""
 
 
 def _status(_: click.Context, __: click.Parameter, value: Any) -> Any:
@@ -50,7 +59,7 @@ def _instant(_: click.Context, __: click.Parameter, value: str | None) -> dateti
 
 expect_version = click.option(
     "--expect-version",
-    type=int,
+    type=NUMBER,
     metavar="V",
     help="Refuse (exit 3) unless the ticket is still at version V.",
 )
@@ -139,7 +148,7 @@ def create(
 )
 @click.option("--desc", is_flag=True, help="Reverse the order.")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=200, show_default=True)
-@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--offset", type=click.IntRange(0, MAX_INT64), default=0)
 @json_option
 @pass_cli
 def list_(
@@ -195,12 +204,20 @@ def list_(
 
 
 @ticket.command("show")
-@click.argument("number", type=int)
+@click.argument("number", type=NUMBER)
+@click.option(
+    "--full",
+    is_flag=True,
+    help=f"Print every message whole (by default each stops after {PRINTED_CHARACTERS:,} "
+    "characters).",
+)
 @json_option
 @pass_cli
-def show(state: CliContext, number: int, as_json: bool) -> None:
+def show(state: CliContext, number: int, full: bool, as_json: bool) -> None:
     """Show a ticket with its conversation, notes, time and links."""
-    detail = queries.ticket_detail(state.db, number)
+    detail = queries.ticket_detail(
+        state.db, number, body_limit=None if full else PRINTED_CHARACTERS
+    )
     if as_json:
         emit_json(detail)
         return
@@ -208,7 +225,7 @@ def show(state: CliContext, number: int, as_json: bool) -> None:
 
 
 @ticket.command("history")
-@click.argument("number", type=int)
+@click.argument("number", type=NUMBER)
 @json_option
 @pass_cli
 def history(state: CliContext, number: int, as_json: bool) -> None:
@@ -234,7 +251,7 @@ def history(state: CliContext, number: int, as_json: bool) -> None:
 
 
 @ticket.command("reply")
-@click.argument("number", type=int)
+@click.argument("number", type=NUMBER)
 @click.option("--body", "-b", required=True, help="The message.")
 @click.option(
     "--from-customer", is_flag=True, help="Record the customer's reply (e.g. from a phone call)."
@@ -253,7 +270,9 @@ def reply(
     """Add a public reply (the technician's, or the customer's with --from-customer)."""
     desk = state.desk()
     if from_customer:
-        result = desk.add_customer_reply(number, body, channel=Channel.MANUAL)
+        result = desk.add_customer_reply(
+            number, body, channel=Channel.MANUAL, expected_version=expect_version
+        )
         target = result.ticket_number
         message = f"Customer reply added to #{target}"
         if result.follow_up_of is not None:
@@ -265,7 +284,7 @@ def reply(
 
 
 @ticket.command("note")
-@click.argument("number", type=int)
+@click.argument("number", type=NUMBER)
 @click.option("--body", "-b", required=True, help="The note (never shown to the customer).")
 @json_option
 @pass_cli
@@ -276,7 +295,7 @@ def note(state: CliContext, number: int, body: str, as_json: bool) -> None:
 
 
 @ticket.command("time")
-@click.argument("number", type=int)
+@click.argument("number", type=NUMBER)
 @click.option("--minutes", "-m", "mins", type=int, required=True, help="Minutes worked.")
 @click.option("--non-billable", is_flag=True, help="Do not bill this time to the client.")
 @click.option("--note", "text", default="", help="What the time was spent on.")
@@ -292,7 +311,7 @@ def time_(
 
 
 @ticket.command("status")
-@click.argument("number", type=int)
+@click.argument("number", type=NUMBER)
 @click.argument("status", type=click.Choice(_STATUS_CHOICES, case_sensitive=False))
 @click.option("--resolution", help="What fixed it (when resolving).")
 @expect_version
@@ -327,7 +346,7 @@ def status(
 
 
 @ticket.command("priority")
-@click.argument("number", type=int)
+@click.argument("number", type=NUMBER)
 @click.argument("priority", type=click.Choice(_PRIORITY_CHOICES, case_sensitive=False))
 @expect_version
 @json_option
@@ -343,7 +362,7 @@ def priority(
 
 
 @ticket.command("assign")
-@click.argument("number", type=int)
+@click.argument("number", type=NUMBER)
 @click.argument("username")
 @expect_version
 @json_option
@@ -358,7 +377,7 @@ def assign(
 
 
 @ticket.command("master")
-@click.argument("number", type=int)
+@click.argument("number", type=NUMBER)
 @json_option
 @pass_cli
 def master(state: CliContext, number: int, as_json: bool) -> None:
@@ -368,8 +387,8 @@ def master(state: CliContext, number: int, as_json: bool) -> None:
 
 
 @ticket.command("link")
-@click.argument("master_number", metavar="MASTER", type=int)
-@click.argument("child_number", metavar="CHILD", type=int)
+@click.argument("master_number", metavar="MASTER", type=NUMBER)
+@click.argument("child_number", metavar="CHILD", type=NUMBER)
 @json_option
 @pass_cli
 def link(state: CliContext, master_number: int, child_number: int, as_json: bool) -> None:
@@ -379,7 +398,7 @@ def link(state: CliContext, master_number: int, child_number: int, as_json: bool
 
 
 @ticket.command("unlink")
-@click.argument("child_number", metavar="CHILD", type=int)
+@click.argument("child_number", metavar="CHILD", type=NUMBER)
 @json_option
 @pass_cli
 def unlink(state: CliContext, child_number: int, as_json: bool) -> None:
@@ -389,7 +408,7 @@ def unlink(state: CliContext, child_number: int, as_json: bool) -> None:
 
 
 @ticket.command("cascade")
-@click.argument("master_number", metavar="MASTER", type=int)
+@click.argument("master_number", metavar="MASTER", type=NUMBER)
 @click.option("--status", type=click.Choice(_STATUS_CHOICES, case_sensitive=False))
 @click.option("--assignee", metavar="USER", help="Assign every open child to USER.")
 @click.option("--resolution", is_flag=True, help="Copy the master's resolution note.")
@@ -455,6 +474,7 @@ def _print_detail(d: TicketDetail) -> None:
     if d.description:
         out.print()
         out.print(safe(d.description))
+        _print_omitted(out, d.description_omitted, t.number)
     if d.resolution:
         out.print(styled("\nResolution: ", "bold") + safe(d.resolution))
     if d.thread:
@@ -468,6 +488,7 @@ def _print_detail(d: TicketDetail) -> None:
             )
             for line in literal_lines(item.body):
                 out.print(Text("    ") + line)
+            _print_omitted(out, item.omitted, t.number)
     if d.time_entries:
         out.print(
             styled("\nTime: ", "bold")
@@ -485,6 +506,11 @@ def _print_detail(d: TicketDetail) -> None:
             out.print(Text(f"  #{c.number}  {c.status.label:<20} ") + safe(c.subject, flat=True))
     if d.follow_ups:
         out.print(styled("\nFollow-ups: ", "bold") + Text(", ".join(f"#{n}" for n in d.follow_ups)))
+
+
+def _print_omitted(out: Console, omitted: int, number: int) -> None:
+    if omitted:
+        out.print(styled(f"    … {omitted:,} more characters (ticket show {number} --full)", "dim"))
 
 
 def _clock_line(name: str, clock: ClockState) -> Text:

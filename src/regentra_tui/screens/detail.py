@@ -138,7 +138,7 @@ class TicketScreen(TicketActions):
             ThreadEntry(
                 styled("Description", "bold")
                 + styled(f"  {when(t.created_at)}\n", "dim")
-                + long_text(d.description or "(no description)", t.number),
+                + long_text(d.description or "(no description)", t.number, d.description_omitted),
                 classes="-customer",
             )
         ]
@@ -154,7 +154,9 @@ class TicketScreen(TicketActions):
             else:
                 title, classes = styled("Technician", "bold"), ""
             head = title + Text("  ") + safe(item.author) + styled(f"  {when(item.at)}\n", "dim")
-            entries.append(ThreadEntry(head + long_text(item.body, t.number), classes=classes))
+            entries.append(
+                ThreadEntry(head + long_text(item.body, t.number, item.omitted), classes=classes)
+            )
         if d.resolution:
             entries.append(
                 ThreadEntry(styled("Resolution\n", "bold green") + safe(d.resolution, flat=False))

@@ -76,6 +76,8 @@ class TicketTable(DataTable[Text]):
         self.page_total = 0
         self.page_rows: list[TicketRow] = []
         self._generation = 0
+        self._noted: str | None = None
+        """The incomplete-search warning last shown, so each search shows it once."""
 
     def on_mount(self) -> None:
         for label, key, _ in COLUMNS:
@@ -107,6 +109,10 @@ class TicketTable(DataTable[Text]):
             self.add_row(*self._cells(row), key=str(row.number))
         if self.page_rows:
             self.move_cursor(row=min(keep, len(self.page_rows) - 1))
+        note = self.session.search_note if self.filter.text else None
+        if note and note != self._noted:
+            self.notify(note, title="Search may be incomplete", severity="warning")
+        self._noted = note
         self.post_message(
             self.PageShown(
                 message.offset + 1 if self.page_rows else 0,
