@@ -68,21 +68,32 @@ def examine(settings: Settings, database_target: str, now: datetime) -> Examinat
     path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
     exam.fact("database", str(path) if path else url)
     if path is not None:
-        if not path.exists():
-            exam.found(
-                f"there is no desk at {path}",
-                f"regentra init --shared GROUP --dir {path.parent}"
-                if group
-                else f"regentra --db {path} init",
-            )
-            return exam
         folder = path.parent
-        st = folder.stat()
+        try:
+            st = folder.stat()
+        except OSError as exc:
+            exam.found(f"cannot reach the desk folder {folder}: {exc.strerror}", _init_fix(path))
+            return exam
         if group is None and is_shared_dir(st):
             group = _group_name(st.st_gid)
         exam.fact("desk", f"shared with group {group}" if group else "private to its owner")
         if group:
-            _check_shared_folder(exam, folder, group, me)
+            _check_membership(exam, group, me)
+        try:
+            path.stat()
+        except FileNotFoundError:
+            exam.found(f"there is no desk at {path}", _init_fix(path, group))
+            return exam
+        except OSError as exc:
+            exam.found(
+                f"you ({me}) cannot reach {path}: {exc.strerror} ({_owner(st)} {_mode(st)})",
+                f"usermod -aG {group} {me} (as root), then log in again"
+                if group
+                else f"run Regentra as the owner of {path}",
+            )
+            return exam
+        if group:
+            _check_shared_folder(exam, folder, group)
         else:
             _check_private_files(exam, path)
         if not (os.access(path, os.R_OK | os.W_OK) and os.access(folder, os.W_OK | os.X_OK)):
@@ -150,12 +161,13 @@ def _check_secrets(exam: Examination, settings: Settings, files: list[Path]) -> 
 # -- files ------------------------------------------------------------------------
 
 
-def _check_shared_folder(exam: Examination, folder: Path, group: str, me: str) -> None:
-    try:
-        gid = grp.getgrnam(group).gr_gid
-    except KeyError:
-        exam.found(f"the desk's group {group} does not exist", f"groupadd {group}")
-        return
+def _init_fix(path: Path, group: str | None = None) -> str:
+    if group:
+        return f"regentra init --shared {group} --dir {path.parent}"
+    return f"regentra --db {path} init"
+
+
+def _check_membership(exam: Examination, group: str, me: str) -> None:
     if os.getuid() == 0:
         pass  # root reads and writes everything; membership is for people
     elif not is_member(group, me):
@@ -168,6 +180,14 @@ def _check_shared_folder(exam: Examination, folder: Path, group: str, me: str) -
             f"you ({me}) were added to {group}, but this login session does not have it yet",
             f"log out and in again (or: newgrp {group})",
         )
+
+
+def _check_shared_folder(exam: Examination, folder: Path, group: str) -> None:
+    try:
+        gid = grp.getgrnam(group).gr_gid
+    except KeyError:
+        exam.found(f"the desk's group {group} does not exist", f"groupadd {group}")
+        return
     st = folder.stat()
     if st.st_gid != gid or (st.st_mode & 0o7777) != 0o2770:
         exam.found(

@@ -147,7 +147,9 @@ def test_drain_is_exactly_once_across_a_crash_between_index_and_outbox(index, de
 # Whoosh leaves the damaged TOC file open when it fails to read it (its bug, not ours).
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
-def test_damaged_index_is_answered_from_the_database_until_the_worker_rebuilds_it(index, desk_with_text):
+def test_damaged_index_is_answered_from_the_database_until_the_worker_rebuilds_it(
+    index, desk_with_text
+):
     index.drain()
     assert index.search("plotter")
     for file in index.path.iterdir():

@@ -113,7 +113,16 @@ class Database:
             if database in ("", ":memory:"):
                 raise StoreError("an in-memory SQLite database cannot be shared; give a file")
             path = self.path = Path(database)
-            if not create and not path.exists():
+            try:
+                exists = path.stat() is not None
+            except FileNotFoundError:
+                exists = False
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot open {path}: {exc.strerror} ({_file_access(path)}); "
+                    "'regentra doctor' says how to fix it"
+                ) from None
+            if not create and not exists:
                 raise StoreError(
                     f"there is no desk at {path}: check --db (or database_url), "
                     "or create one with 'regentra init'"

@@ -6,12 +6,19 @@ import logging
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
+from ..sharing import desk_dir
+
 
 def configure_worker_logging(data_dir: Path, *, also_stderr: bool = True) -> Path:
     """Log ``regentra.worker`` (and APScheduler) to ``data_dir/worker.log``, rotated."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / "worker.log"
     handler = RotatingFileHandler(path, maxBytes=5_000_000, backupCount=3, encoding="utf-8")
+    # Tracebacks quote ticket text: the log is the desk's (group) or its owner's only.
+    try:
+        path.chmod(desk_dir(data_dir).file_mode)
+    except PermissionError:
+        pass  # another account's log; 'regentra doctor' reports a wrong mode
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handlers: list[logging.Handler] = [handler]
     if also_stderr:

@@ -269,9 +269,10 @@ def worker(state: CliContext, once: bool, at_text: str | None, as_json: bool) ->
 
 def _run_daemon(state: CliContext) -> None:
     settings = state.settings
+    db = state.db  # first: opening the desk sets the modes of what the worker creates
     log_file = configure_worker_logging(settings.data_dir)
     runner = WorkerRunner(
-        state.db,
+        db,
         index=state.search_index(),
         lease_seconds=settings.worker_lease_seconds,
         heartbeat_seconds=settings.worker_heartbeat_seconds,
