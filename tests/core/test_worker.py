@@ -27,6 +27,20 @@ def test_lease_has_one_holder_until_it_expires(db):
     assert kinds == ["worker_lease_acquired", "worker_lease_taken_over"]
 
 
+def test_a_lease_set_by_a_clock_running_ahead_is_stale(db):
+    """A holder whose clock ran a day ahead left a lease expiring tomorrow: not believed."""
+    assert acquire_or_renew(db, "ahead", 15, T0 + timedelta(days=1))
+    assert acquire_or_renew(db, "b", 15, T0)  # taken over now, not tomorrow
+    assert current_lease(db).holder == "b"
+    taken = _lease_events(db)[-1]
+    assert taken.kind == "worker_lease_taken_over" and "clock" in (taken.detail or "")
+
+
+def test_a_lease_within_its_length_is_respected_despite_small_clock_differences(db):
+    assert acquire_or_renew(db, "a", 15, T0 + timedelta(seconds=1))
+    assert not acquire_or_renew(db, "b", 15, T0)
+
+
 def test_clean_release_lets_a_standby_take_over_at_once(db):
     acquire_or_renew(db, "a", 60, T0)
     release(db, "a", T0 + timedelta(seconds=1))

@@ -453,7 +453,7 @@ async def test_a_huge_message_is_shown_cut_with_a_note_and_kept_whole(make_app, 
         await pilot.press("colon", *"1007", "enter")
         await settle(app, pilot)
         shown = " ".join(str(e.render()) for e in app.screen.query("ThreadEntry"))
-        assert "more characters (regentra ticket show 1007 prints them all)" in shown
+        assert "more characters (regentra ticket show 1007 --full prints them all)" in shown
     assert (
         len(queries.ticket_detail(demo_db, 1007).thread[-1].body) == len("log line\n" * 250_000) - 1
     )

@@ -29,7 +29,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
 from ..errors import StoreError, ValidationError
-from ..sharing import ensure_private_dir, mode_text, owner_text
+from ..sharing import desk_dir, ensure_private_dir, mode_text, owner_text
 from . import outbox
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -66,6 +66,31 @@ def _is_environmental(exc: DBAPIError) -> bool:
             isinstance(orig, sqlite3.IntegrityError | sqlite3.ProgrammingError)
         )
     return exc.connection_invalidated or type(orig).__name__ == "OperationalError"
+
+
+def _create_file(path: Path) -> None:
+    """Create the (empty) database file with the desk's mode, before SQLite does.
+
+    SQLite would create it 0644 less the umask; its ``-wal``, ``-shm`` and journal
+    files copy the database file's mode, so setting it here sets theirs too.
+    """
+    mode = desk_dir(path.parent).file_mode
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+    try:
+        os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
+
+
+def _nearly_full(path: Path | None) -> bool:
+    """SQLite reports a full disk as an I/O error when its -shm cannot grow."""
+    if path is None:
+        return False
+    try:
+        st = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 1024 * 1024
 
 
 def _file_access(path: Path | None) -> str:
@@ -115,7 +140,7 @@ class Database:
             path = self.path = Path(database)
             try:
                 exists = path.stat() is not None
-            except FileNotFoundError:
+            except (FileNotFoundError, NotADirectoryError):
                 exists = False
             except OSError as exc:
                 raise StoreError(
@@ -129,8 +154,10 @@ class Database:
                 )
             try:
                 ensure_private_dir(path.parent)
+                if not exists:
+                    _create_file(path)
             except OSError as exc:
-                raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from exc
+                raise StoreError(f"cannot create {path}: {exc.strerror}") from exc
             # check_same_thread: the TUI reads in worker threads; the pool hands each
             # connection to one thread at a time.
             connect_args = {"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
@@ -187,9 +214,18 @@ class Database:
         if "readonly" in low or "read-only" in low:
             access = _file_access(self.path)
             return f"cannot write {where}: {access}; 'regentra doctor' says how to fix it"
-        if "disk is full" in low or "no space" in low:
+        if (
+            "disk is full" in low
+            or "no space" in low
+            or ("disk i/o error" in low and _nearly_full(self.path))
+        ):
             return (
                 f"the disk holding {where} is full: nothing was written; free some space and retry"
+            )
+        if "disk i/o error" in low:
+            return (
+                f"cannot read or write {where}: the disk reported an I/O error "
+                "(is it full or failing?); nothing was written"
             )
         if "not a database" in low or "malformed" in low:
             return f"{where} is not a Regentra database (or it is damaged)"
