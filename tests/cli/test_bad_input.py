@@ -10,6 +10,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -189,6 +190,41 @@ def test_ten_megabyte_message_is_shown_capped_and_whole_with_full(desk):
     assert b"more characters (ticket show 1001 --full)" in shown.stdout
     full = run("ticket", "show", "1001", "--full", db=desk)
     assert len(full.stdout) > len(body)
+    searched = run("search", "detail", db=desk)
+    assert searched.returncode == 0 and 0 < len(searched.stdout) < 5_000
+
+
+_PEAK_RSS = """
+import os, subprocess, sys
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
+def peak_rss_mib(*args: str) -> int:
+    """Peak RSS of ``regentra ARGS``, measured from a small parent.
+
+    A child forked from the test process would count this (large) process's memory
+    as its own until it execs, so a fresh interpreter starts it and reports.
+    """
+    out = subprocess.run(
+        [sys.executable, "-c", _PEAK_RSS, REGENTRA, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    ).stdout.split()
+    assert out[0] == "0", f"regentra {args} failed"
+    return int(out[1]) // 1024
+
+
+def test_indexing_a_ten_megabyte_message_keeps_memory_flat(desk):
+    baseline = peak_rss_mib("--db", desk, "worker", "--once")
+    with _desk(desk) as d:
+        d.add_customer_reply(1001, " ".join(f"w{i:x}" for i in range(1_500_000)))  # 10 MB
+    assert peak_rss_mib("--db", desk, "worker", "--once") < baseline + 100
+    assert peak_rss_mib("--db", desk, "ticket", "show", "1001") < baseline + 100
 
 
 def _mount_tmpfs(where: Path, size: str) -> bool:

@@ -184,3 +184,34 @@ def test_search_over_new_channels_and_priorities(index, desk, clients):
     )
     index.drain()
     assert index.search("priority:critical hot")
+
+
+def test_a_deleted_index_never_blocks_a_search_the_worker_rebuilds_it(
+    index, desk_with_text, monkeypatch
+):
+    index.drain()
+    index.close()
+    import shutil
+
+    shutil.rmtree(index.path)
+    rebuilt = []
+    monkeypatch.setattr(index, "rebuild", lambda *a, **k: rebuilt.append(1) or 0)
+    found = index.search("plotter")
+    assert [h.key for h in found] == ["1001"] and not found.complete
+    assert rebuilt == [] and not index.path.exists()  # the search did not rebuild
+    monkeypatch.undo()
+    assert index.drain() >= 3  # the worker's job rebuilt it
+    assert index.search("zephyr").complete
+
+
+def test_a_huge_message_is_indexed_by_its_beginning_only(index, desk, new_ticket):
+    from regentra_core.search.documents import MAX_FIELD
+
+    t = new_ticket(subject="Backup log", description="")
+    desk.add_customer_reply(t.number, "start marker " + "noise " * 2_000_000 + " endmarker")
+    index.drain()
+    assert [h.key for h in index.search("marker")] == [str(t.number)]
+    assert not index.search("endmarker")  # past the indexed beginning
+    with index.ensure().searcher() as searcher:
+        stored = searcher.document(key=str(t.number))
+    assert len(stored["body"]) <= MAX_FIELD

@@ -176,3 +176,10 @@ def test_doctor_finds_a_secret_file_others_can_read(shared_desk, tmp_path, monke
 
 def test_doctor_says_when_there_is_no_desk(tmp_path):
     assert _problems(tmp_path / "nope.db") == [f"there is no desk at {tmp_path / 'nope.db'}"]
+
+
+def test_bidi_overrides_and_c1_controls_are_shown_escaped():
+    from regentra_core.text import json_safe, literal
+
+    assert literal("a\u202eb\u2066c\x9bd") == "a\\u202eb\\u2066c\\x9bd"
+    assert json_safe('"a\u202eb\x85"') == '"a\\u202eb\\u0085"'
