@@ -124,9 +124,21 @@ def examine(settings: Settings, database_target: str, now: datetime) -> Examinat
 
 
 def _check_secrets(exam: Examination, settings: Settings, files: list[Path]) -> None:
+    sources = {name: settings.secret_source(name) for name in SECRETS}
+    given = [f"{name} ({source})" for name, source in sources.items() if source]
+    missing = [name for name, source in sources.items() if not source]
+    exam.fact(
+        "secrets",
+        "; ".join(
+            part
+            for part in (
+                f"set: {', '.join(given)}" if given else "",
+                f"not set: {', '.join(missing)}" if missing else "",
+            )
+            if part
+        ),
+    )
     for name in SECRETS:
-        source = settings.secret_source(name)
-        exam.fact(name, f"set ({source})" if source else "not set")
         path: Path | None = getattr(settings, f"{name}_file")
         if path is None:
             continue
