@@ -13,6 +13,7 @@ from regentra_core.clock import utcnow
 from regentra_core.store import Database
 from regentra_core.worker import current_lease
 from tests.cli.conftest import REGENTRA
+from tests.helpers.waiting import wait_for
 
 
 def _holder(db_path: str) -> str | None:
@@ -22,15 +23,6 @@ def _holder(db_path: str) -> str | None:
         return lease.holder if lease and lease.alive(utcnow()) else None
     finally:
         db.close()
-
-
-def _wait_for(predicate, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture
@@ -50,13 +42,13 @@ def test_standby_takes_over_when_the_holder_is_killed(regentra, db_path, worker_
     first = subprocess.Popen(command, env=worker_env, stderr=subprocess.DEVNULL)
     second = None
     try:
-        assert _wait_for(lambda: f":{first.pid}:" in (_holder(db_path) or ""), 20)
+        assert wait_for(lambda: f":{first.pid}:" in (_holder(db_path) or ""), 20)
         second = subprocess.Popen(command, env=worker_env, stderr=subprocess.DEVNULL)
         time.sleep(1.5)
         assert f":{first.pid}:" in (_holder(db_path) or ""), "the standby stole a live lease"
         first.send_signal(signal.SIGKILL)
         first.wait(10)
-        assert _wait_for(lambda: f":{second.pid}:" in (_holder(db_path) or ""), 10)
+        assert wait_for(lambda: f":{second.pid}:" in (_holder(db_path) or ""), 10)
         second.send_signal(signal.SIGTERM)
         assert second.wait(15) == 0
         assert _holder(db_path) is None  # released on a clean stop

@@ -20,7 +20,6 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import REGENTRA
+from tests.helpers.waiting import wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -161,15 +161,6 @@ def _everything(folder: Path) -> list[Path]:
     return found
 
 
-def _wait_for(predicate, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
-
-
 @pytest.mark.parametrize("umask", [0o022, 0o077], ids=["umask022", "umask077"])
 def test_members_share_the_desk_and_nobody_else_reads_it(accounts, place, umask):
     desk = place / "desk"
@@ -196,8 +187,8 @@ def test_members_share_the_desk_and_nobody_else_reads_it(accounts, place, umask)
     # The daemon holds the lease and writes its log; doctor is then silent.
     daemon = service.popen("worker")
     try:
-        assert _wait_for(lambda: (desk / "worker.log").exists(), 20)
-        assert _wait_for(lambda: tech1("doctor", ok=False).returncode == 0, 20), tech1(
+        assert wait_for(lambda: (desk / "worker.log").exists(), 20)
+        assert wait_for(lambda: tech1("doctor", ok=False).returncode == 0, 20), tech1(
             "doctor", ok=False
         ).stdout
         healthy = tech1("doctor")

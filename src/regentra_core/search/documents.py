@@ -103,22 +103,8 @@ def ticket_documents(s: Session, ids: Iterable[int]) -> Iterator[dict[str, objec
                 col(Ticket.updated_at),
             ).where(col(Ticket.id).in_(chunk))
         ).all()
-        replies: dict[int, list[str]] = {}
-        reply_rows = s.exec(
-            select(Reply.ticket_id, func.substr(Reply.body, 1, MAX_PIECE))
-            .where(col(Reply.ticket_id).in_(chunk))
-            .order_by(col(Reply.id))
-        )
-        for ticket_id, body in reply_rows:
-            replies.setdefault(ticket_id, []).append(body)
-        notes: dict[int, list[str]] = {}
-        note_rows = s.exec(
-            select(InternalNote.ticket_id, func.substr(InternalNote.body, 1, MAX_PIECE))
-            .where(col(InternalNote.ticket_id).in_(chunk))
-            .order_by(col(InternalNote.id))
-        )
-        for ticket_id, body in note_rows:
-            notes.setdefault(ticket_id, []).append(body)
+        replies = _beginnings(s, Reply, chunk)
+        notes = _beginnings(s, InternalNote, chunk)
         clients = {c.id: c.name for c in s.exec(select(Client)).all()}
         people = {t.id: t.username for t in s.exec(select(Technician)).all()}
         for (
@@ -148,6 +134,21 @@ def ticket_documents(s: Session, ids: Iterable[int]) -> Iterator[dict[str, objec
                 "created": _naive(created),
                 "updated": _naive(updated),
             }
+
+
+def _beginnings(
+    s: Session, table: type[Reply] | type[InternalNote], ticket_ids: list[int]
+) -> dict[int, list[str]]:
+    """The first ``MAX_PIECE`` characters of each reply (or note), per ticket, in order."""
+    found: dict[int, list[str]] = {}
+    rows = s.exec(
+        select(table.ticket_id, func.substr(table.body, 1, MAX_PIECE))
+        .where(col(table.ticket_id).in_(ticket_ids))
+        .order_by(col(table.id))
+    )
+    for ticket_id, body in rows:
+        found.setdefault(ticket_id, []).append(body)
+    return found
 
 
 def kb_documents(s: Session, ids: Iterable[int] | None = None) -> Iterator[dict[str, object]]:
