@@ -86,10 +86,10 @@ def test_demo_opens_the_board_and_is_driven_by_keys(terminal):
     assert "Open" in board and "Closed" in board and "#10" in board
     assert "Breached" in board and "All open" in board
     terminal.keys("2")
-    listing = terminal.wait_for("Subject")
+    listing = terminal.wait_for("of 12 by")  # the list's first page is in
     assert "Priority" in listing and "SLA" in listing
     terminal.keys(":")
-    time.sleep(0.3)
+    terminal.wait_for(":ticket number")
     terminal.keys("1010", "Enter")
     # The list shows the subject too: wait for what only the detail screen shows.
     detail = terminal.wait_for("Master of")
