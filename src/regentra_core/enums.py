@@ -139,3 +139,22 @@ class EscalationReason(StrEnum):
     TICKET_SPIKE = "ticket_spike"
     AI_SECURITY = "ai_security"
     AI_FRUSTRATION = "ai_frustration"
+
+
+class InboundOutcome(StrEnum):
+    """What one inbound message did (``regentra mail import --json`` prints it)."""
+
+    CREATED = "created"
+    REPLY = "reply"
+    REOPENED = "reopened"
+    FOLLOW_UP = "follow_up"
+    DUPLICATE = "duplicate"
+    SKIPPED = "skipped"
+
+
+class DeliveryState(StrEnum):
+    """Where an outbound message is: waiting to go, gone, or failing (and retried)."""
+
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"

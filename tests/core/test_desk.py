@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from regentra_core import queries
+from regentra_core.channels import Inbound
 from regentra_core.desk import Desk
 from regentra_core.enums import Channel, EscalationReason, Priority, Role, Status
 from regentra_core.errors import (
@@ -20,6 +21,7 @@ from regentra_core.errors import (
 )
 from regentra_core.queries import TicketFilter
 from regentra_core.store.models import Event, Ticket
+from tests.conftest import T0
 
 
 def _event_count(db) -> int:
@@ -46,6 +48,9 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
         contact_phone="+15550001111",
     ),
     "add_customer_reply": lambda d, t: d.add_customer_reply(t[2], "thanks"),
+    "receive": lambda d, t: d.receive(
+        Inbound(Channel.EMAIL, "<m1@x.example>", "new@x.example", T0, subject="Hi", body="x")
+    ),
     "add_technician_reply": lambda d, t: d.add_technician_reply(t[2], "on it"),
     "add_note": lambda d, t: d.add_note(t[2], "private"),
     "log_time": lambda d, t: d.log_time(t[2], 15),

@@ -6,8 +6,8 @@ changes anything, and appends at least one Event. The TUI, the CLI, the channels
 and the worker all call these methods, so the same action behaves the same from
 every door. Methods take ticket *numbers* (what people see), never row ids.
 
-The use cases are grouped by subject into mixins (intake, work, links, people,
-SLA); ``Desk`` is all of them.
+The use cases are grouped by subject into mixins (intake and channels, work,
+links, people, SLA, views); ``Desk`` is all of them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from __future__ import annotations
 from ..clock import Clock, utcnow
 from ..store.engine import Database
 from ._base import clean_text
-from .intake import CustomerReplyResult, IntakeCases
+from .channels import ChannelCases, ReceiveResult
+from .intake import CustomerReplyResult
 from .links import CascadeResult, LinkCases
 from .people import PeopleCases, resolve_os_technician
 from .sla import SlaCases, SweepReport
@@ -23,7 +24,7 @@ from .views import ViewCases
 from .work import WorkCases
 
 
-class Desk(IntakeCases, WorkCases, LinkCases, PeopleCases, SlaCases, ViewCases):
+class Desk(ChannelCases, WorkCases, LinkCases, PeopleCases, SlaCases, ViewCases):
     """Use cases, each in one transaction with its audit Events.
 
     ``actor`` is whoever the interface acts for (usually the OS account's
@@ -41,6 +42,7 @@ __all__ = [
     "CascadeResult",
     "CustomerReplyResult",
     "Desk",
+    "ReceiveResult",
     "clean_text",
     "SweepReport",
     "resolve_os_technician",

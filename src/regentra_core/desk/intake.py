@@ -62,14 +62,14 @@ class IntakeCases(DeskBase):
         contact_phone: str | None = None,
         contact_name: str | None = None,
         client_name: str | None = None,
-        external_id: str | None = None,
         created_at: datetime | None = None,
     ) -> Ticket:
         """Open a ticket from any channel; the customer's priority is kept as given.
 
-        An unknown contact is created (under ``client_name`` if given); an unknown
-        client is refused, because clients are contracts, not typos. A VIP client's
-        LOW/MEDIUM ticket is raised to HIGH by policy, with its own Event.
+        An unknown contact is created (under ``client_name`` if given, else under the
+        client that claims the email's domain); an unknown client is refused, because
+        clients are contracts, not typos. A VIP client's LOW/MEDIUM ticket is raised
+        to HIGH by policy, with its own Event.
         """
         subject = clean_text(subject, what="subject")
         description = clean_text(description, what="description", required=False)
@@ -78,37 +78,42 @@ class IntakeCases(DeskBase):
             contact = self._contact_for(
                 s, contact_email, contact_phone, contact_name, client_name, now
             )
-            client = s.get(Client, contact.client_id) if contact.client_id else None
-            ticket = self._insert_ticket(
-                s,
-                subject=subject,
-                description=description,
-                priority=priority,
-                channel=channel,
-                contact=contact,
-                client=client,
-                now=now,
-            )
-            self._event(
-                s, ticket, "created", to=Status.OPEN.value, detail=f"via {channel.value}", at=now
-            )
-            if external_id:
-                ticket_id = _id(ticket)
-                s.add(
-                    Reply(
-                        ticket_id=ticket_id,
-                        author_kind=AuthorKind.CUSTOMER,
-                        contact_id=contact.id,
-                        author_name=contact.name,
-                        body=description,
-                        channel=channel,
-                        external_id=external_id,
-                        created_at=now,
-                    )
-                )
-            if client is not None and client.vip:
-                self._escalate(s, ticket, EscalationReason.VIP, at=now)
-            return ticket
+            return self._open_ticket(s, subject, description, priority, channel, contact, now)
+
+    def _open_ticket(
+        self,
+        s: Session,
+        subject: str,
+        description: str,
+        priority: Priority,
+        channel: Channel,
+        contact: Contact,
+        now: datetime,
+        actor: Actor | None = None,
+    ) -> Ticket:
+        client = s.get(Client, contact.client_id) if contact.client_id else None
+        ticket = self._insert_ticket(
+            s,
+            subject=subject,
+            description=description,
+            priority=priority,
+            channel=channel,
+            contact=contact,
+            client=client,
+            now=now,
+        )
+        self._event(
+            s,
+            ticket,
+            "created",
+            to=Status.OPEN.value,
+            detail=f"via {channel.value}",
+            at=now,
+            actor=actor,
+        )
+        if client is not None and client.vip:
+            self._escalate(s, ticket, EscalationReason.VIP, at=now)
+        return ticket
 
     def _insert_ticket(
         self,
@@ -161,6 +166,8 @@ class IntakeCases(DeskBase):
             client = s.exec(select(Client).where(Client.name == client_name.strip())).first()
             if client is None:
                 raise NotFoundError(f"no client named {client_name!r}")
+        elif email:
+            client = _client_claiming(s, email)
         query = select(Contact)
         query = (
             query.where(Contact.email == email) if email else query.where(Contact.phone == phone)
@@ -171,7 +178,7 @@ class IntakeCases(DeskBase):
                 raise ValidationError(
                     f"{email or phone} belongs to another client, not {client.name}"
                 )
-            if client is not None and contact.client_id is None:
+            if client is not None and contact.client_id is None and client_name:
                 contact.client_id = client.id
             return contact
         contact = Contact(
@@ -210,59 +217,87 @@ class IntakeCases(DeskBase):
             now = at or self.clock()
             ticket = self._load(s, number, expected_version)
             contact = s.get(Contact, ticket.contact_id) if ticket.contact_id else None
-            author = contact.name if contact else "customer"
-            actor = Actor(
-                ActorKind.CUSTOMER,
-                (contact.email or contact.phone or "") if contact else "customer",
+            return self._customer_reply(
+                s, ticket, body, contact, channel=channel, external_id=external_id, now=now
             )
-            outcome = lifecycle.customer_reply_outcome(ticket.status, ticket.resolved_at, now)
-            target = ticket
-            follow_up_of: int | None = None
-            if outcome == CustomerReplyOutcome.FOLLOW_UP:
-                if ticket.status == Status.RESOLVED:
-                    self._close_overdue(s, ticket)
-                client = s.get(Client, ticket.client_id) if ticket.client_id else None
-                target = self._insert_ticket(
-                    s,
-                    subject=_follow_up_subject(ticket.subject),
-                    description=body,
-                    priority=ticket.priority,
-                    channel=channel,
-                    contact=contact,
-                    client=client,
-                    now=now,
-                    follow_up_of=ticket,
-                )
-                follow_up_of = ticket.number
-                self._event(
-                    s,
-                    target,
-                    "created",
-                    to=Status.OPEN.value,
-                    at=now,
-                    actor=actor,
-                    detail=f"follow-up of #{ticket.number} via {channel.value}",
-                )
-                self._event(
-                    s, ticket, "follow_up_created", to=str(target.number), at=now, actor=actor
-                )
-            elif outcome in (CustomerReplyOutcome.RESUME, CustomerReplyOutcome.REOPEN):
-                self._transition(s, ticket, Status.IN_PROGRESS, actor=actor, at=now)
-            reply = Reply(
-                ticket_id=_id(target),
-                author_kind=AuthorKind.CUSTOMER,
-                contact_id=contact.id if contact else None,
-                author_name=author,
-                body=body,
+
+    def _customer_reply(
+        self,
+        s: Session,
+        ticket: Ticket,
+        body: str,
+        contact: Contact | None,
+        *,
+        channel: Channel,
+        now: datetime,
+        external_id: str | None = None,
+        unverified: bool = False,
+    ) -> CustomerReplyResult:
+        """The reply by ``contact`` (the sender) and what it does to the ticket."""
+        author = contact.name if contact else "customer"
+        actor = Actor(
+            ActorKind.CUSTOMER,
+            (contact.email or contact.phone or "") if contact else "customer",
+        )
+        outcome = lifecycle.customer_reply_outcome(ticket.status, ticket.resolved_at, now)
+        target = ticket
+        follow_up_of: int | None = None
+        if outcome == CustomerReplyOutcome.FOLLOW_UP:
+            if ticket.status == Status.RESOLVED:
+                self._close_overdue(s, ticket)
+            client = s.get(Client, ticket.client_id) if ticket.client_id else None
+            target = self._insert_ticket(
+                s,
+                subject=_follow_up_subject(ticket.subject),
+                description=body,
+                priority=ticket.priority,
                 channel=channel,
-                external_id=external_id,
-                created_at=now,
+                contact=contact,
+                client=client,
+                now=now,
+                follow_up_of=ticket,
             )
-            s.add(reply)
-            self._touch(target, now)
-            s.flush()
-            self._event(s, target, "customer_reply", detail=_excerpt(body), at=now, actor=actor)
-            return CustomerReplyResult(target.number, _id(reply), outcome, follow_up_of)
+            follow_up_of = ticket.number
+            self._event(
+                s,
+                target,
+                "created",
+                to=Status.OPEN.value,
+                at=now,
+                actor=actor,
+                detail=f"follow-up of #{ticket.number} via {channel.value}",
+            )
+            self._event(s, ticket, "follow_up_created", to=str(target.number), at=now, actor=actor)
+        elif outcome in (CustomerReplyOutcome.RESUME, CustomerReplyOutcome.REOPEN):
+            self._transition(s, ticket, Status.IN_PROGRESS, actor=actor, at=now)
+        reply = Reply(
+            ticket_id=_id(target),
+            author_kind=AuthorKind.CUSTOMER,
+            contact_id=contact.id if contact else None,
+            author_name=author,
+            body=body,
+            channel=channel,
+            external_id=external_id,
+            unverified_sender=unverified,
+            created_at=now,
+        )
+        s.add(reply)
+        self._touch(target, now)
+        s.flush()
+        detail = _excerpt(body) + (" (unverified sender)" if unverified else "")
+        self._event(s, target, "customer_reply", detail=detail, at=now, actor=actor)
+        return CustomerReplyResult(target.number, _id(reply), outcome, follow_up_of)
+
+
+def _client_claiming(s: Session, email: str) -> Client | None:
+    """The client whose domain list holds the address's domain."""
+    domain = email.rpartition("@")[2].lower()
+    if not domain:
+        return None
+    for client in s.exec(select(Client).where(Client.domains != "")).all():
+        if domain in {d.strip().lower() for d in client.domains.split(",")}:
+            return client
+    return None
 
 
 def _follow_up_subject(subject: str) -> str:

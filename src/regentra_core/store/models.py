@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from ..enums import ActorKind, AuthorKind, Channel, Priority, Role, Status
+from ..enums import (
+    ActorKind,
+    AuthorKind,
+    Channel,
+    DeliveryState,
+    InboundOutcome,
+    Priority,
+    Role,
+    Status,
+)
 from .types import StrEnumType, UTCDateTime
 
 
@@ -80,6 +89,9 @@ class Client(SQLModel, table=True):
     vip: bool = Field(default=False)
     sla_policy_id: int | None = Field(default=None, foreign_key="sla_policy.id")
     """The client's own SLA policy; None: the default policy."""
+    domains: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    """Email domains the client claims (comma-separated, lower case): unknown senders
+    from them become the client's contacts."""
     created_at: datetime = Field(sa_column=_utc())
 
 
@@ -161,7 +173,66 @@ class Reply(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))
     channel: Channel = Field(sa_column=Column(StrEnumType(Channel), nullable=False))
     external_id: str | None = Field(default=None, index=True, max_length=998)
+    unverified_sender: bool = Field(default=False)
+    """The mail came from an address that is not the ticket's contact nor its client's."""
     created_at: datetime = Field(sa_column=_utc())
+
+
+class InboundRecord(SQLModel, table=True):
+    """Every message a channel delivered, once: what it was and what it did.
+
+    The unique (channel, external id) key makes a redelivered Message-ID (or SMS
+    SID, chat id) store nothing new, whichever process sees it first.
+    """
+
+    __tablename__ = "inbound_message"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: Channel = Field(sa_column=Column(StrEnumType(Channel), nullable=False))
+    external_id: str = Field(max_length=998)
+    sender: str = Field(default="", max_length=320, index=True)
+    subject: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    outcome: InboundOutcome = Field(
+        sa_column=Column(StrEnumType(InboundOutcome), nullable=False, index=True)
+    )
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    reply_id: int | None = Field(default=None, foreign_key="reply.id")
+    raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    """The source, kept when it could not be parsed."""
+    received_at: datetime = Field(sa_column=_utc(index=True))
+
+
+class OutboundMessage(SQLModel, table=True):
+    """A message to a customer, queued with the reply that made it, sent by the worker.
+
+    ``message_id`` is fixed when queued, so a send that may have happened can be
+    checked (the thread and the server know that id) instead of being repeated.
+    """
+
+    __tablename__ = "outbound_message"
+    __table_args__ = (Index("ix_outbound_state_next", "state", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    reply_id: int | None = Field(default=None, foreign_key="reply.id", index=True)
+    channel: Channel = Field(sa_column=Column(StrEnumType(Channel), nullable=False))
+    kind: str = Field(default="reply", max_length=16)
+    """``reply`` (a technician's) or ``ack`` (the automatic acknowledgement)."""
+    recipient: str = Field(max_length=320)
+    subject: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    message_id: str = Field(max_length=998, unique=True)
+    in_reply_to: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    references: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    state: DeliveryState = Field(sa_column=Column(StrEnumType(DeliveryState), nullable=False))
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    """When to try again; None once sent or given up."""
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(sa_column=_utc())
+    sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
 
 
 class InternalNote(SQLModel, table=True):
@@ -271,8 +342,10 @@ __all__ = [
     "SlaTarget",
     "Contact",
     "Event",
+    "InboundRecord",
     "IndexOutbox",
     "InternalNote",
+    "OutboundMessage",
     "KBArticle",
     "Reply",
     "SavedView",

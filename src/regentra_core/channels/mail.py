@@ -1,0 +1,228 @@
+"""The email adapter's inbound half: RFC 5322 bytes to an :class:`Inbound`.
+
+Used by ``regentra mail import`` (an ``.eml`` file or an MTA pipe) and the IMAP
+poll alike. It never raises on bad mail: the stdlib parser with the default policy
+first, the lenient ``compat32`` policy for what that refuses, and a message that
+cannot be read at all still becomes an ``Inbound`` flagged ``unparsed`` with its
+raw source kept. Charsets nobody knows (or that lie) are decoded with replacement
+characters; HTML-only mail becomes readable text through ``html-text``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from datetime import datetime
+from email import policy
+from email.header import decode_header, make_header
+from email.message import Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parseaddr
+from pathlib import Path
+
+from ..enums import Channel
+from .message import Attachment, Inbound
+
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+"""Attachments above this are listed but not saved."""
+
+ROUTING_HEADERS = (
+    "auto-submitted",
+    "precedence",
+    "return-path",
+    "x-autoreply",
+    "x-regentra-loop",
+    "list-id",
+    "x-auto-response-suppress",
+)
+_MESSAGE_ID = re.compile(r"<[^<>\s]{1,900}>")
+_REPORT_SENDERS = ("mailer-daemon", "postmaster")
+
+
+def parse_mail(
+    raw: bytes,
+    *,
+    received_at: datetime,
+    attachments_dir: Path | None = None,
+    max_attachment_bytes: int = MAX_ATTACHMENT_BYTES,
+) -> Inbound:
+    """Parse one message; never raises for what a sender can put in it."""
+    try:
+        return _parse(raw, received_at, attachments_dir, max_attachment_bytes, policy.default)
+    except Exception:  # noqa: BLE001 - the strict policy refuses some real-world mail
+        pass
+    try:
+        return _parse(raw, received_at, attachments_dir, max_attachment_bytes, policy.compat32)
+    except Exception as exc:  # noqa: BLE001 - keep it as an unparsed message
+        return Inbound(
+            channel=Channel.EMAIL,
+            external_id=_synthetic_id(raw),
+            sender="",
+            received_at=received_at,
+            subject="(a message that could not be read)",
+            body=f"Regentra could not parse this message ({type(exc).__name__}); "
+            "its raw source is kept.\n\n" + raw[:20_000].decode("utf-8", "replace"),
+            unparsed=True,
+            raw=raw,
+        )
+
+
+def _parse(
+    raw: bytes,
+    received_at: datetime,
+    attachments_dir: Path | None,
+    max_bytes: int,
+    how: policy.Policy,
+) -> Inbound:
+    msg = BytesParser(policy=how).parsebytes(raw)
+    name, address = parseaddr(_header(msg, "from"))
+    headers = {h: _header(msg, h) for h in ROUTING_HEADERS if msg.get(h) is not None}
+    references = _ids(_header(msg, "in-reply-to")) + _ids(_header(msg, "references"))
+    content_type = msg.get_content_type()
+    sender = address.strip().lower()
+    is_report = content_type == "multipart/report" or sender.split("@")[0] in _REPORT_SENDERS
+    body, attachments, bounced = _walk(msg, attachments_dir, max_bytes)
+    message_id = _ids(_header(msg, "message-id"))
+    return Inbound(
+        channel=Channel.EMAIL,
+        external_id=message_id[0] if message_id else _synthetic_id(raw),
+        sender=sender,
+        sender_name=name.strip(),
+        received_at=received_at,
+        subject=" ".join(_header(msg, "subject").split()),
+        body=body,
+        headers=headers,
+        references=tuple(dict.fromkeys(references)),
+        attachments=tuple(attachments),
+        bounce_of=tuple(dict.fromkeys(bounced + (references if is_report else []))),
+        is_report=is_report,
+    )
+
+
+def _header(msg: Message, name: str) -> str:
+    """A header as text, RFC 2047 decoded, whatever its bytes."""
+    value = msg.get(name)
+    if value is None:
+        return ""
+    try:
+        text = str(value)
+        if "=?" in text:
+            text = str(make_header(decode_header(text)))
+    except Exception:  # noqa: BLE001 - broken encoded words: keep what is there
+        text = str(value)
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _ids(value: str) -> list[str]:
+    return _MESSAGE_ID.findall(value)
+
+
+def _synthetic_id(raw: bytes) -> str:
+    """A stable id for mail without a Message-ID, so a redelivery is still a duplicate."""
+    return f"<sha256-{hashlib.sha256(raw).hexdigest()}@regentra.invalid>"
+
+
+def _walk(
+    msg: Message, attachments_dir: Path | None, max_bytes: int
+) -> tuple[str, list[Attachment], list[str]]:
+    plain: str | None = None
+    html: str | None = None
+    attachments: list[Attachment] = []
+    bounced: list[str] = []
+    for part in msg.walk():
+        ctype = part.get_content_type()
+        if ctype in ("message/rfc822", "text/rfc822-headers", "message/delivery-status"):
+            bounced += _ids(_nested_message_id(part))
+        if part.is_multipart():
+            continue
+        filename = part.get_filename()
+        disposition = (part.get("content-disposition") or "").split(";")[0].strip().lower()
+        if filename or disposition == "attachment":
+            attachments.append(_attachment(part, filename, attachments_dir, max_bytes))
+            continue
+        if ctype == "text/plain" and plain is None:
+            plain = _text(part)
+        elif ctype == "text/html" and html is None:
+            html = _text(part)
+    if plain is not None and plain.strip():
+        body = plain
+    elif html is not None:
+        body = _html_to_text(html)
+    else:
+        body = plain or ""
+    return body.replace("\r\n", "\n").replace("\r", "\n").strip(), attachments, bounced
+
+
+def _nested_message_id(part: Message) -> str:
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return " ".join(_header(p, "message-id") for p in payload if isinstance(p, Message))
+    if isinstance(payload, str):
+        found = re.search(r"(?im)^message-id:\s*(<[^>]+>)", payload)
+        return found.group(1) if found else ""
+    return ""
+
+
+def _text(part: Message) -> str:
+    data = part.get_payload(decode=True)
+    if not isinstance(data, bytes):
+        data = str(part.get_payload()).encode("utf-8", "surrogateescape")
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        charset = "utf-8"
+    try:
+        return data.decode(charset, "replace")
+    except Exception:  # noqa: BLE001 - a codec that fails in its own way
+        return data.decode("utf-8", "replace")
+
+
+def _html_to_text(html: str) -> str:
+    import html_text  # lxml underneath: imported only for HTML-only mail
+
+    try:
+        return str(html_text.extract_text(html, guess_layout=True))
+    except Exception:  # noqa: BLE001 - markup lxml cannot take: strip tags plainly
+        return re.sub(r"<[^>]*>", " ", html)
+
+
+def _attachment(
+    part: Message, filename: str | None, folder: Path | None, max_bytes: int
+) -> Attachment:
+    name = _safe_name(_decoded_filename(filename) or "attachment")
+    data = part.get_payload(decode=True)
+    payload = data if isinstance(data, bytes) else b""
+    ctype = part.get_content_type()
+    if folder is None or len(payload) > max_bytes:
+        return Attachment(name, ctype, len(payload))
+    digest = hashlib.sha256(payload).hexdigest()
+    relative = Path(digest[:2]) / digest / name
+    target = folder / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".part")
+        partial.write_bytes(payload)
+        partial.replace(target)
+    return Attachment(name, ctype, len(payload), str(relative))
+
+
+def _decoded_filename(name: str | None) -> str:
+    if not name:
+        return ""
+    try:
+        return str(make_header(decode_header(name)))
+    except Exception:  # noqa: BLE001
+        return name
+
+
+def _safe_name(name: str) -> str:
+    """A file name that stays inside its folder and shows literally."""
+    cleaned = re.sub(r"[\x00-\x1f\x7f/\\]", "_", name).strip(". ") or "attachment"
+    return cleaned[:120]
+
+
+def recipients(value: str) -> list[str]:
+    """The addresses in a To/Cc header, lower case."""
+    return [a.lower() for _, a in getaddresses([value]) if a]

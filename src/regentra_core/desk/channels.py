@@ -1,0 +1,231 @@
+"""Channel intake: one inbound message from any channel, applied in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from ..channels import Drop, Facts, Inbound, New, ReplyTo, route
+from ..channels.route import marker_number, subject_number
+from ..enums import ActorKind, DeliveryState, InboundOutcome, Priority
+from ..identity import Actor
+from ..lifecycle import CustomerReplyOutcome
+from ..store.models import Contact, InboundRecord, OutboundMessage, Ticket
+from ._base import _excerpt
+from .intake import IntakeCases
+
+RATE_LIMIT_PER_HOUR = 20
+"""New tickets one sender may open per hour before their mail is held back."""
+
+_OUTCOME = {
+    CustomerReplyOutcome.APPEND: InboundOutcome.REPLY,
+    CustomerReplyOutcome.RESUME: InboundOutcome.REPLY,
+    CustomerReplyOutcome.REOPEN: InboundOutcome.REOPENED,
+    CustomerReplyOutcome.FOLLOW_UP: InboundOutcome.FOLLOW_UP,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiveResult:
+    """What one inbound message did."""
+
+    outcome: InboundOutcome
+    ticket: int | None = None
+    reason: str | None = None
+    via: str | None = None
+    """The threading rule that matched a reply (``reference``, ``subject``, ``marker``)."""
+
+
+class ChannelCases(IntakeCases):
+    """Messages arriving through a channel adapter (email now; SMS, portal, chat later)."""
+
+    def receive(
+        self,
+        message: Inbound,
+        *,
+        rate_limit: int = RATE_LIMIT_PER_HOUR,
+        own_addresses: frozenset[str] = frozenset(),
+    ) -> ReceiveResult:
+        """Store ``message`` once and do what it means: a ticket, a reply, or nothing.
+
+        The inbound record (unique per channel and external id) is written in the same
+        transaction as the ticket or reply, so a message delivered twice, or by two
+        processes at once, stores nothing the second time.
+        """
+        try:
+            with self.db.write() as s:
+                return self._receive(s, message, rate_limit, own_addresses)
+        except IntegrityError:
+            # Another process stored the same (channel, external id) first.
+            return ReceiveResult(InboundOutcome.DUPLICATE, reason="already received")
+
+    def _receive(
+        self, s: Session, msg: Inbound, rate_limit: int, own: frozenset[str]
+    ) -> ReceiveResult:
+        now = msg.received_at
+        known = s.exec(
+            select(InboundRecord).where(
+                InboundRecord.channel == msg.channel, InboundRecord.external_id == msg.external_id
+            )
+        ).first()
+        if known is not None:
+            number = _number(s, known.ticket_id)
+            return ReceiveResult(InboundOutcome.DUPLICATE, number, "already received")
+        facts = Facts(
+            referenced_ticket=self._referenced(s, msg.references),
+            subject_ticket=_existing(s, subject_number(msg.subject)),
+            marker_ticket=_existing(s, marker_number(msg.body)),
+            new_tickets_by_sender_last_hour=_recent_new(s, msg.sender, now),
+            rate_limit=rate_limit,
+            own_addresses=own,
+        )
+        decision = route(msg, facts)
+        record = InboundRecord(
+            channel=msg.channel,
+            external_id=msg.external_id,
+            sender=msg.sender[:320],
+            subject=msg.subject,
+            outcome=InboundOutcome.SKIPPED,
+            raw=msg.raw if msg.unparsed else None,
+            received_at=now,
+        )
+        if isinstance(decision, Drop):
+            record.reason = decision.reason
+            if msg.is_report:
+                record.ticket_id = self._bounced(s, msg)
+            s.add(record)
+            if record.ticket_id is None:
+                self._event(
+                    s,
+                    None,
+                    "inbound_skipped",
+                    to=msg.sender[:200] or None,
+                    detail=f"{msg.channel.value} {msg.external_id}: {decision.reason}",
+                    at=now,
+                    actor=Actor.system(msg.channel.value),
+                )
+            return ReceiveResult(
+                InboundOutcome.SKIPPED, _number(s, record.ticket_id), decision.reason
+            )
+        body = _with_attachments(msg)
+        contact = self._sender_contact(s, msg)
+        actor = Actor(ActorKind.CUSTOMER, msg.sender or "unknown sender")
+        if isinstance(decision, New):
+            subject = msg.subject.strip() or _excerpt(body, 80) or "(no subject)"
+            ticket = self._open_ticket(
+                s, subject, body, Priority.MEDIUM, msg.channel, contact, now, actor=actor
+            )
+            if msg.unparsed:
+                self._event(s, ticket, "unparsed_message", detail=msg.external_id, at=now)
+            record.outcome, record.ticket_id = InboundOutcome.CREATED, ticket.id
+            s.add(record)
+            return ReceiveResult(InboundOutcome.CREATED, ticket.number)
+        assert isinstance(decision, ReplyTo)
+        ticket = self._load(s, decision.number)
+        unverified = contact.id != ticket.contact_id and (
+            contact.client_id is None or contact.client_id != ticket.client_id
+        )
+        result = self._customer_reply(
+            s,
+            ticket,
+            body or "(empty message)",
+            contact,
+            channel=msg.channel,
+            now=now,
+            external_id=msg.external_id,
+            unverified=unverified,
+        )
+        outcome = _OUTCOME[result.outcome]
+        target = s.exec(select(Ticket).where(Ticket.number == result.ticket_number)).one()
+        record.outcome, record.ticket_id, record.reply_id = outcome, target.id, result.reply_id
+        s.add(record)
+        return ReceiveResult(outcome, result.ticket_number, via=decision.via)
+
+    def _referenced(self, s: Session, references: tuple[str, ...]) -> int | None:
+        """The ticket a Message-ID we stored or sent belongs to (first match wins)."""
+        for ref in references:
+            ticket_id = s.exec(
+                select(InboundRecord.ticket_id).where(
+                    InboundRecord.external_id == ref, col(InboundRecord.ticket_id).is_not(None)
+                )
+            ).first()
+            if ticket_id is None:
+                ticket_id = s.exec(
+                    select(OutboundMessage.ticket_id).where(OutboundMessage.message_id == ref)
+                ).first()
+            if ticket_id is not None:
+                return _number(s, ticket_id)
+        return None
+
+    def _sender_contact(self, s: Session, msg: Inbound) -> Contact:
+        if msg.sender and "@" in msg.sender:
+            return self._contact_for(
+                s, msg.sender, None, msg.sender_name or None, None, msg.received_at
+            )
+        if msg.sender:
+            return self._contact_for(
+                s, None, msg.sender, msg.sender_name or None, None, msg.received_at
+            )
+        return self._contact_for(
+            s, "unknown-sender@invalid", None, "Unknown sender", None, msg.received_at
+        )
+
+    def _bounced(self, s: Session, msg: Inbound) -> int | None:
+        """Mark the outbound message a delivery report is about as failed; its ticket."""
+        for ref in msg.bounce_of:
+            out = s.exec(select(OutboundMessage).where(OutboundMessage.message_id == ref)).first()
+            if out is None:
+                continue
+            out.state, out.next_attempt_at = DeliveryState.FAILED, None
+            out.last_error = f"bounced: {_excerpt(msg.body, 300)}"
+            ticket = s.get(Ticket, out.ticket_id)
+            self._event(
+                s,
+                ticket,
+                "delivery_failed",
+                to=out.recipient,
+                detail=out.last_error,
+                at=msg.received_at,
+            )
+            return out.ticket_id
+        return None
+
+
+def _with_attachments(msg: Inbound) -> str:
+    if not msg.attachments:
+        return msg.body
+    lines = [msg.body, "", "Attachments:"]
+    for a in msg.attachments:
+        where = a.path or "not saved: larger than the attachment limit"
+        lines.append(f"- {a.filename} ({a.content_type}, {a.size:,} bytes): {where}")
+    return "\n".join(lines).strip()
+
+
+def _number(s: Session, ticket_id: int | None) -> int | None:
+    if ticket_id is None:
+        return None
+    return s.exec(select(Ticket.number).where(Ticket.id == ticket_id)).first()
+
+
+def _existing(s: Session, number: int | None) -> int | None:
+    if number is None or number > 2**63 - 1:
+        return None
+    found = s.exec(select(Ticket.number).where(Ticket.number == number)).first()
+    return found
+
+
+def _recent_new(s: Session, sender: str, now: datetime) -> int:
+    since = now - timedelta(hours=1)
+    return int(
+        s.exec(
+            select(func.count()).where(
+                InboundRecord.sender == sender,
+                InboundRecord.outcome == InboundOutcome.CREATED,
+                col(InboundRecord.received_at) >= since,
+            )
+        ).one()
+    )
