@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     index_interval_seconds: float = 1.0
     """How often the worker drains the search outbox into the index."""
 
+    support_address: str | None = None
+    """The desk's own address: mail from it is a loop, replies go out from it."""
+
+    mail_rate_limit: int = 20
+    """New tickets one sender may open by mail per hour; more are held back (skipped)."""
+
+    max_attachment_mb: float = 25.0
+    """Attachments above this size are listed on the reply but not saved."""
+
     shared_group: str | None = None
     """The Unix group of a shared desk (set by ``init --shared``; ``doctor`` checks it)."""
 
@@ -106,6 +115,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return str(self.data_dir / "regentra.db")
+
+    def attachments_dir(self) -> Path:
+        """Where attachments are saved (the desk folder's ``attachments``)."""
+        return self.data_dir / "attachments"
+
+    def own_addresses(self) -> frozenset[str]:
+        """Addresses whose mail is our own (a loop), lower case."""
+        return frozenset({self.support_address.lower()} if self.support_address else set())
 
     def secret_source(self, name: str) -> str | None:
         """Where secret ``name`` comes from (``file PATH`` or ``value``), or None if unset."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import admin, doctor, search, sla, tickets
+from . import admin, doctor, mail, search, sla, tickets
 from .root import cli
 
 cli.add_command(tickets.ticket)
@@ -10,6 +10,7 @@ cli.add_command(sla.sla)
 cli.add_command(search.search)
 cli.add_command(search.reindex)
 cli.add_command(doctor.doctor)
+cli.add_command(mail.mail)
 for command in admin.COMMANDS:
     cli.add_command(command)
 

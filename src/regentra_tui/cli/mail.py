@@ -1,0 +1,86 @@
+"""``regentra mail``: email intake from a file or an MTA pipe.
+
+``regentra mail import`` is the mailgate (as Request Tracker's ``rt-mailgate``): an
+MTA alias pipes each message into it, or a person imports an ``.eml`` file. It
+goes through exactly the code the IMAP poll uses. Exit codes follow sysexits, as
+MTAs expect: 0 whenever the message was handled (a skipped loop or duplicate
+included), 75 (EX_TEMPFAIL) when it could not be stored now, so the MTA retries.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from regentra_core.channels.mail import parse_mail
+from regentra_core.clock import utcnow
+from regentra_core.desk import Desk
+from regentra_core.errors import RegentraError
+from regentra_core.identity import Actor
+
+from .context import CliContext, pass_cli
+from .output import emit_json, json_option
+
+EX_TEMPFAIL = 75
+MAX_MESSAGE_BYTES = 200 * 1024 * 1024
+"""A message larger than this is refused whole (an MTA's own limit is lower)."""
+
+
+@click.group("mail")
+def mail() -> None:
+    """Email intake: import a message from a file or an MTA pipe."""
+
+
+@mail.command("import")
+@click.argument("source", required=False, default="-", metavar="[FILE|-]")
+@json_option
+@pass_cli
+def import_(state: CliContext, source: str, as_json: bool) -> None:
+    """Take one RFC 5322 message (an .eml file, or - for standard input) into the desk.
+
+    Prints what happened: a new ticket, a reply (or reopen, or follow-up), a
+    duplicate or a skipped message with its reason. Exits 0 when the message was
+    handled and 75 when it could not be stored now (the MTA will retry).
+    """
+    state.identity_required = False  # the MTA runs this as the service account
+    raw = _read(source)
+    settings = state.settings
+    try:
+        message = parse_mail(
+            raw,
+            received_at=utcnow(),
+            attachments_dir=settings.attachments_dir(),
+            max_attachment_bytes=int(settings.max_attachment_mb * 1024 * 1024),
+        )
+        desk = Desk(state.db, Actor.system("email"), source="email")
+        result = desk.receive(
+            message, rate_limit=settings.mail_rate_limit, own_addresses=settings.own_addresses()
+        )
+    except (RegentraError, OSError) as exc:
+        click.echo(f"Error: cannot store the message now, try again later: {exc}", err=True)
+        raise SystemExit(EX_TEMPFAIL) from exc
+    if as_json:
+        emit_json({"outcome": result.outcome, "ticket": result.ticket, "reason": result.reason})
+        return
+    where = f" #{result.ticket}" if result.ticket else ""
+    why = f": {result.reason}" if result.reason else ""
+    via = f" (matched by {result.via})" if result.via else ""
+    click.echo(f"{result.outcome.value}{where}{via}{why}")
+
+
+def _read(source: str) -> bytes:
+    try:
+        if source == "-":
+            raw = sys.stdin.buffer.read(MAX_MESSAGE_BYTES + 1)
+        else:
+            with Path(source).open("rb") as fh:
+                raw = fh.read(MAX_MESSAGE_BYTES + 1)
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {source}: {exc.strerror}") from exc
+    if len(raw) > MAX_MESSAGE_BYTES:
+        raise click.ClickException(f"the message is larger than {MAX_MESSAGE_BYTES:,} bytes")
+    if not raw.strip():
+        raise click.ClickException("the message is empty")
+    return raw
