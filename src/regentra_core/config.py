@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import (
@@ -61,6 +62,19 @@ class Settings(BaseSettings):
 
     max_attachment_mb: float = 25.0
     """Attachments above this size are listed on the reply but not saved."""
+
+    smtp_host: str | None = None
+    """The SMTP relay for outgoing mail; unset: nothing is sent (replies stay queued)."""
+    smtp_port: int | None = None
+    """Default: 465 for ssl, 587 for starttls, 25 for none."""
+    smtp_security: Literal["ssl", "starttls", "none"] = "starttls"
+    """How to protect the SMTP connection (``none`` only for a relay on loopback)."""
+    smtp_user: str | None = None
+    """The SMTP login, if the relay wants one (the password is a secret, see below)."""
+    mail_acknowledge: bool = True
+    """Send an acknowledgement with its number for each new email ticket (with SMTP)."""
+    mail_send_interval_seconds: float = 10.0
+    """How often the worker daemon sends queued mail."""
 
     shared_group: str | None = None
     """The Unix group of a shared desk (set by ``init --shared``; ``doctor`` checks it)."""
@@ -115,6 +129,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return str(self.data_dir / "regentra.db")
+
+    @property
+    def smtp_configured(self) -> bool:
+        return bool(self.smtp_host and self.support_address)
 
     def attachments_dir(self) -> Path:
         """Where attachments are saved (the desk folder's ``attachments``)."""

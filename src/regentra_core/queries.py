@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from .clock import utcnow
-from .enums import AuthorKind, Channel, Priority, Status
+from .enums import AuthorKind, Channel, DeliveryState, Priority, Status
 from .errors import NotFoundError, ValidationError
 from .sla import Badge, SlaState
 from .sla_book import SlaBook, clock_columns, clock_inputs, inputs_of
@@ -35,6 +35,7 @@ from .store.models import (
     Holiday,
     InternalNote,
     KBArticle,
+    OutboundMessage,
     Reply,
     SavedView,
     SlaPolicy,
@@ -125,6 +126,10 @@ class ThreadItem:
     private: bool = False
     omitted: int = 0
     """Characters of the body left out by ``body_limit`` (the desk keeps them all)."""
+    delivery: str | None = None
+    """For a reply sent through a channel: queued, sending, sent, failed (with why)."""
+    unverified: bool = False
+    """A customer reply from an address that is not the ticket's contact."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -492,16 +497,36 @@ def ticket_detail(
         ).one()
         replies = s.execute(
             sa_select(
+                col(Reply.id),
                 col(Reply.author_name),
                 col(Reply.author_kind),
                 *text(Reply.body),
                 col(Reply.created_at),
                 col(Reply.channel),
+                col(Reply.unverified_sender),
             ).where(col(Reply.ticket_id) == tid)
         ).all()
+        deliveries = {
+            out.reply_id: delivery_text(out)
+            for out in s.exec(
+                select(OutboundMessage).where(
+                    OutboundMessage.ticket_id == tid, col(OutboundMessage.reply_id).is_not(None)
+                )
+            ).all()
+        }
         thread: list[ThreadItem] = [
-            ThreadItem("reply", author, kind, body, at, channel, omitted=_omitted(body, length))
-            for author, kind, body, length, at, channel in replies
+            ThreadItem(
+                "reply",
+                author,
+                kind,
+                body,
+                at,
+                channel,
+                omitted=_omitted(body, length),
+                delivery=deliveries.get(reply_id),
+                unverified=bool(unverified),
+            )
+            for reply_id, author, kind, body, length, at, channel, unverified in replies
         ]
         notes = s.execute(
             sa_select(
@@ -552,6 +577,22 @@ def ticket_detail(
             follow_ups,
             description_omitted=_omitted(description, description_length),
         )
+
+
+def delivery_text(out: OutboundMessage) -> str:
+    """``sent 14:02 UTC``, ``queued``, ``sending``, ``failed, retrying 14:10 UTC: why``."""
+    if out.state == DeliveryState.SENT and out.sent_at is not None:
+        return f"sent {out.sent_at:%Y-%m-%d %H:%M} UTC"
+    if out.attempt_started_at is not None:
+        return "sending" + (f" ({out.last_error})" if out.last_error else "")
+    if out.state == DeliveryState.FAILED:
+        retry = (
+            f"retrying {out.next_attempt_at:%H:%M} UTC"
+            if out.next_attempt_at is not None
+            else "gave up"
+        )
+        return f"failed, {retry}: {out.last_error or 'unknown error'}"
+    return "queued"
 
 
 def _omitted(shown: str, length: int | None) -> int:

@@ -74,13 +74,15 @@ def test_work_a_ticket_end_to_end(regentra):
     assert regentra("ticket", "status", n, "resolved", "--resolution", "SSL profile").exit_code == 0
     detail = regentra.json("ticket", "show", n)
     assert [i["kind"] for i in detail["thread"]] == ["reply", "note"]
-    assert detail["thread"][1]["private"] is True
+    assert detail["thread"][0]["delivery"] == "queued"
+    assert detail["thread"][1]["private"] is True and detail["thread"][1]["delivery"] is None
     assert sum(e["minutes"] for e in detail["time_entries"]) == 35
     kinds = [e["kind"] for e in regentra.json("ticket", "history", n)]
     assert kinds == [
         "created",
         "status_changed",
         "technician_reply",
+        "outbound_queued",  # an email ticket: the reply goes out through the outbox
         "note_added",
         "time_logged",
         "time_logged",

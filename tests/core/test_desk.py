@@ -20,7 +20,7 @@ from regentra_core.errors import (
     ValidationError,
 )
 from regentra_core.queries import TicketFilter
-from regentra_core.store.models import Event, Ticket
+from regentra_core.store.models import Event, OutboundMessage, Ticket
 from tests.conftest import T0
 
 
@@ -39,6 +39,17 @@ def ready(desk, new_ticket, bob):
     return master.number, child.number, other.number
 
 
+def _queued(d: Desk, t: tuple[int, int, int]) -> int:
+    """The outbound message of a technician reply on an email ticket (made once)."""
+    with d.db.read() as s:
+        found = s.exec(select(OutboundMessage.id)).first()
+    if found is None:
+        d.add_technician_reply(t[2], "on its way")
+        with d.db.read() as s:
+            found = s.exec(select(OutboundMessage.id)).one()
+    return found
+
+
 DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
     "create_ticket": lambda d, t: d.create_ticket(
         subject="New",
@@ -52,6 +63,11 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
         Inbound(Channel.EMAIL, "<m1@x.example>", "new@x.example", T0, subject="Hi", body="x")
     ),
     "add_technician_reply": lambda d, t: d.add_technician_reply(t[2], "on it"),
+    "start_delivery": lambda d, t: d.start_delivery(_queued(d, t)),
+    "finish_delivery": lambda d, t: (
+        d.start_delivery(_queued(d, t)),
+        d.finish_delivery(_queued(d, t), error="421 try later"),
+    ),
     "add_note": lambda d, t: d.add_note(t[2], "private"),
     "log_time": lambda d, t: d.log_time(t[2], 15),
     "change_status": lambda d, t: d.change_status(t[2], Status.IN_PROGRESS),

@@ -16,6 +16,7 @@ from ..clock import Clock, utcnow
 from ..store.engine import Database
 from ._base import clean_text
 from .channels import ChannelCases, ReceiveResult
+from .delivery import DeliveryCases, Outgoing
 from .intake import CustomerReplyResult
 from .links import CascadeResult, LinkCases
 from .people import PeopleCases, resolve_os_technician
@@ -24,7 +25,7 @@ from .views import ViewCases
 from .work import WorkCases
 
 
-class Desk(ChannelCases, WorkCases, LinkCases, PeopleCases, SlaCases, ViewCases):
+class Desk(ChannelCases, DeliveryCases, WorkCases, LinkCases, PeopleCases, SlaCases, ViewCases):
     """Use cases, each in one transaction with its audit Events.
 
     ``actor`` is whoever the interface acts for (usually the OS account's
@@ -42,6 +43,7 @@ __all__ = [
     "CascadeResult",
     "CustomerReplyResult",
     "Desk",
+    "Outgoing",
     "ReceiveResult",
     "clean_text",
     "SweepReport",

@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import hierarchy, lifecycle, sla
+from ..channels import outbound
 from ..clock import Clock, utcnow
 from ..enums import (
     ActorKind,
     AuthorKind,
+    DeliveryState,
     EscalationReason,
     Priority,
     PriorityChangeSource,
@@ -34,7 +36,10 @@ from ..sla import Badge
 from ..sla_book import SlaBook, inputs_of
 from ..store.engine import Database
 from ..store.models import (
+    Contact,
     Event,
+    InboundRecord,
+    OutboundMessage,
     Reply,
     Technician,
     Ticket,
@@ -165,7 +170,65 @@ class DeskBase:
         self._touch(ticket, now)
         s.flush()
         self._event(s, ticket, "technician_reply", detail=_excerpt(body))
+        self._queue_outbound(s, ticket, body, now, reply=reply)
         return reply
+
+    def _queue_outbound(
+        self,
+        s: Session,
+        ticket: Ticket,
+        body: str,
+        now: datetime,
+        *,
+        reply: Reply | None = None,
+        kind: str = "reply",
+    ) -> OutboundMessage | None:
+        """Queue the message to the ticket's contact, in this transaction, if its
+        channel answers through the outbox and the contact can be reached there."""
+        if ticket.channel not in outbound.ANSWERABLE or ticket.contact_id is None:
+            return None
+        contact = s.get(Contact, ticket.contact_id)
+        if contact is None or not contact.email:
+            return None
+        ids = [
+            *s.exec(
+                select(InboundRecord.external_id)
+                .where(InboundRecord.ticket_id == ticket.id)
+                .order_by(col(InboundRecord.id))
+            ).all(),
+            *s.exec(
+                select(OutboundMessage.message_id)
+                .where(OutboundMessage.ticket_id == ticket.id)
+                .order_by(col(OutboundMessage.id))
+            ).all(),
+        ]
+        in_reply_to, references = outbound.thread_headers(ids)
+        is_ack = kind == "ack"
+        message = OutboundMessage(
+            ticket_id=_id(ticket),
+            reply_id=reply.id if reply else None,
+            channel=ticket.channel,
+            kind=kind,
+            recipient=contact.email,
+            subject=(outbound.ack_subject if is_ack else outbound.reply_subject)(
+                ticket.subject, ticket.number
+            ),
+            body=outbound.ack_body(ticket.number)
+            if is_ack
+            else outbound.with_marker(body, ticket.number),
+            message_id=outbound.new_message_id(ticket.number),
+            in_reply_to=in_reply_to,
+            references=references,
+            state=DeliveryState.QUEUED,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        s.add(message)
+        s.flush()
+        self._event(
+            s, ticket, "outbound_queued", to=contact.email, detail=f"{kind} {message.message_id}"
+        )
+        return message
 
     # -- helpers ----------------------------------------------------------------
 

@@ -49,22 +49,25 @@ class ChannelCases(IntakeCases):
         *,
         rate_limit: int = RATE_LIMIT_PER_HOUR,
         own_addresses: frozenset[str] = frozenset(),
+        acknowledge: bool = False,
     ) -> ReceiveResult:
         """Store ``message`` once and do what it means: a ticket, a reply, or nothing.
 
         The inbound record (unique per channel and external id) is written in the same
         transaction as the ticket or reply, so a message delivered twice, or by two
-        processes at once, stores nothing the second time.
+        processes at once, stores nothing the second time. ``acknowledge`` queues an
+        automatic acknowledgement for a new ticket (never for automatic mail, which
+        opens no ticket).
         """
         try:
             with self.db.write() as s:
-                return self._receive(s, message, rate_limit, own_addresses)
+                return self._receive(s, message, rate_limit, own_addresses, acknowledge)
         except IntegrityError:
             # Another process stored the same (channel, external id) first.
             return ReceiveResult(InboundOutcome.DUPLICATE, reason="already received")
 
     def _receive(
-        self, s: Session, msg: Inbound, rate_limit: int, own: frozenset[str]
+        self, s: Session, msg: Inbound, rate_limit: int, own: frozenset[str], ack: bool
     ) -> ReceiveResult:
         now = msg.received_at
         known = s.exec(
@@ -123,6 +126,9 @@ class ChannelCases(IntakeCases):
                 self._event(s, ticket, "unparsed_message", detail=msg.external_id, at=now)
             record.outcome, record.ticket_id = InboundOutcome.CREATED, ticket.id
             s.add(record)
+            s.flush()  # the ack threads on this message's id
+            if ack and not msg.unparsed:
+                self._queue_outbound(s, ticket, "", now, kind="ack")
             return ReceiveResult(InboundOutcome.CREATED, ticket.number)
         assert isinstance(decision, ReplyTo)
         ticket = self._load(s, decision.number)

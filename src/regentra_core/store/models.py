@@ -228,6 +228,8 @@ class OutboundMessage(SQLModel, table=True):
     references: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     state: DeliveryState = Field(sa_column=Column(StrEnumType(DeliveryState), nullable=False))
     attempts: int = Field(default=0)
+    attempt_started_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    """Set while a send is under way: if the sender died, it may have gone out."""
     next_attempt_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     """When to try again; None once sent or given up."""
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

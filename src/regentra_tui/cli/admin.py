@@ -30,7 +30,6 @@ from regentra_core.sharing import (
     make_shared_dir,
     share_files,
 )
-from regentra_core.worker import WorkerRunner
 from regentra_core.worker.logs import configure_worker_logging
 
 from .context import CliContext, pass_cli
@@ -253,9 +252,11 @@ def worker(state: CliContext, once: bool, at_text: str | None, as_json: bool) ->
         return
     at: datetime = parse_instant(at_text) if at_text else utcnow()
     report = run_due_jobs(state.db, at)
-    indexed = state.search_index().drain()
+    wiring = state.wiring()
+    indexed = wiring.index.drain()
+    channels = {job.name: job.run() for job in wiring.channel_jobs()}
     if as_json:
-        emit_json({**jsonable(report), "indexed": indexed})
+        emit_json({**jsonable(report), "indexed": indexed, "channels": channels})
         return
     closed = report.auto_closed
     click.echo(f"Auto-closed {len(closed)} ticket(s)" + (f": {_numbers(closed)}" if closed else ""))
@@ -265,19 +266,15 @@ def worker(state: CliContext, once: bool, at_text: str | None, as_json: bool) ->
         f"{len(sweep.flagged)} flagged, {len(sweep.escalated)} moved to Escalated"
     )
     click.echo(f"Search index: {indexed} change(s) indexed")
+    for name, result in channels.items():
+        click.echo(f"{name}: {result}")
 
 
 def _run_daemon(state: CliContext) -> None:
     settings = state.settings
-    db = state.db  # first: opening the desk sets the modes of what the worker creates
+    wiring = state.wiring()  # first: opening the desk sets the modes of what we create
     log_file = configure_worker_logging(settings.data_dir)
-    runner = WorkerRunner(
-        db,
-        index=state.search_index(),
-        lease_seconds=settings.worker_lease_seconds,
-        heartbeat_seconds=settings.worker_heartbeat_seconds,
-        index_seconds=settings.index_interval_seconds,
-    )
+    runner = wiring.runner(label="worker", with_secrets=True)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -285,7 +282,10 @@ def _run_daemon(state: CliContext) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    click.echo(f"Worker {runner.holder} on {state.db.display_url}; log: {log_file}", err=True)
+    jobs = ", ".join(job.name for job in runner.jobs)
+    click.echo(
+        f"Worker {runner.holder} on {wiring.db.display_url} ({jobs}); log: {log_file}", err=True
+    )
     runner.start()
     try:
         while not stop.wait(0.5):

@@ -7,16 +7,15 @@ so ``regentra --help`` stays instant and never touches a file.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import click
 
 from regentra_core.config import Settings, load_settings
 from regentra_core.desk import Desk, resolve_os_technician
 from regentra_core.identity import Actor
-from regentra_core.search import SearchIndex, index_path_for
-from regentra_core.sharing import adopt_umask
-from regentra_core.store import Database, normalise_url, upgrade
+from regentra_core.search import SearchIndex
+from regentra_core.store import Database
+from regentra_core.wiring import Wiring, open_database, open_index
 
 
 @dataclass
@@ -42,19 +41,10 @@ class CliContext:
     def database_target(self) -> str:
         return self.db_option or self.settings.database_target()
 
-    def desk_folder(self) -> Path:
-        """The folder whose kind (shared or private) decides the modes of new files."""
-        url = normalise_url(self.database_target())
-        if url.startswith("sqlite:///"):
-            return Path(url.removeprefix("sqlite:///")).parent
-        return self.settings.data_dir
-
     @property
     def db(self) -> Database:
         if self._db is None:
-            adopt_umask(self.desk_folder())
-            self._db = Database(self.database_target(), create=self.may_create)
-            upgrade(self._db)
+            self._db = open_database(self.settings, self.database_target(), create=self.may_create)
         if self.identity_required and self._actor is None:
             self._actor = resolve_os_technician(self._db)
         return self._db
@@ -67,12 +57,14 @@ class CliContext:
         return Desk(db, self._actor, source="cli")
 
     def search_index(self) -> SearchIndex:
-        """The search index of this database (rebuilt on open if missing or damaged)."""
+        """The search index of this database (the worker rebuilds it if missing)."""
         if self._index is None:
-            db = self.db
-            path = self.settings.index_dir or index_path_for(db.url, self.settings.data_dir)
-            self._index = SearchIndex(path, db)
+            self._index = open_index(self.settings, self.db)
         return self._index
+
+    def wiring(self) -> Wiring:
+        """Database, index and jobs, as the composition root builds them."""
+        return Wiring(self.settings, self.db, self.search_index())
 
     def close(self) -> None:
         if self._index is not None:

@@ -56,7 +56,10 @@ def import_(state: CliContext, source: str, as_json: bool) -> None:
         )
         desk = Desk(state.db, Actor.system("email"), source="email")
         result = desk.receive(
-            message, rate_limit=settings.mail_rate_limit, own_addresses=settings.own_addresses()
+            message,
+            rate_limit=settings.mail_rate_limit,
+            own_addresses=settings.own_addresses(),
+            acknowledge=settings.mail_acknowledge and settings.smtp_configured,
         )
     except (RegentraError, OSError) as exc:
         click.echo(f"Error: cannot store the message now, try again later: {exc}", err=True)

@@ -481,11 +481,17 @@ def _print_detail(d: TicketDetail) -> None:
         out.print(styled("\nConversation", "bold"))
         for item in d.thread:
             label = "note (private)" if item.private else item.author_kind.value
-            out.print(
+            line = (
                 styled(f"  {when(item.at)}  ", "dim")
                 + safe(item.author, flat=True)
                 + styled(f" [{label}]", "yellow" if item.private else "cyan")
             )
+            if item.unverified:
+                line += styled(" (unverified sender)", "bold yellow")
+            if item.delivery:
+                failed = item.delivery.startswith("failed")
+                line += styled(f"  {item.delivery}", "bold red" if failed else "dim")
+            out.print(line)
             for line in literal_lines(item.body):
                 out.print(Text("    ") + line)
             _print_omitted(out, item.omitted, t.number)

@@ -153,7 +153,14 @@ class TicketScreen(TicketActions):
                 title, classes = styled("System", "bold"), "-system"
             else:
                 title, classes = styled("Technician", "bold"), ""
-            head = title + Text("  ") + safe(item.author) + styled(f"  {when(item.at)}\n", "dim")
+            head = title + Text("  ") + safe(item.author)
+            if item.unverified:
+                head += styled("  unverified sender", "bold yellow")
+            head += styled(f"  {when(item.at)}", "dim")
+            if item.delivery:
+                failed = item.delivery.startswith("failed")
+                head += styled(f"  · {item.delivery}", "bold red" if failed else "dim")
+            head += Text("\n")
             entries.append(
                 ThreadEntry(head + long_text(item.body, t.number, item.omitted), classes=classes)
             )

@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("references", sa.Text(), nullable=True),
         sa.Column("state", sa.String(length=32), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("attempt_started_at", sa.DateTime(), nullable=True),
         sa.Column("next_attempt_at", sa.DateTime(), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),

@@ -1,0 +1,117 @@
+"""The email adapter's outbound half: one queued message, sent by SMTP.
+
+Transport only: what to send was decided and stored when the reply was queued.
+Every message carries our loop header (so a copy that comes back opens nothing)
+and is Bcc'd to the support address: that copy coming back through the mailbox is
+how a send that may or may not have happened is confirmed (see desk.delivery).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate
+
+from ..desk.delivery import Outgoing
+from .route import LOOP_HEADER
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+class SendFailed(Exception):
+    """A send that did not happen; ``permanent`` when retrying cannot help."""
+
+    def __init__(self, message: str, *, permanent: bool = False, in_doubt: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.in_doubt = in_doubt
+        """The connection broke while the message was being handed over: it may
+        have gone out, so it is checked before it is sent again."""
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpTransport:
+    host: str
+    port: int | None
+    security: str
+    sender: str
+    user: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+
+    def compose(self, out: Outgoing) -> EmailMessage:
+        msg = EmailMessage()
+        msg["From"] = self.sender
+        msg["To"] = out.recipient
+        msg["Subject"] = out.subject
+        msg["Message-ID"] = out.message_id
+        msg["Date"] = formatdate(localtime=False, usegmt=True)
+        if out.in_reply_to:
+            msg["In-Reply-To"] = out.in_reply_to
+        if out.references:
+            msg["References"] = out.references
+        msg[LOOP_HEADER] = self.sender
+        if out.kind == "ack":
+            msg["Auto-Submitted"] = "auto-replied"
+            msg["X-Auto-Response-Suppress"] = "All"
+        msg.set_content(out.body)
+        return msg
+
+    def send(self, out: Outgoing) -> None:
+        """Send one message or raise :class:`SendFailed` (never anything else).
+
+        Once the server has accepted the message, nothing after it (a dropped
+        connection at QUIT) counts as a failure: that would send it twice.
+        """
+        msg = self.compose(out)
+        smtp: smtplib.SMTP | None = None
+        try:
+            smtp = self._connect()
+            if self.user:
+                smtp.login(self.user, self.password or "")
+            refused = smtp.send_message(
+                msg, from_addr=self.sender, to_addrs=[out.recipient, self.sender]
+            )
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            raise SendFailed(
+                f"recipient refused: {exc.recipients}", permanent=all(c >= 500 for c in codes)
+            ) from exc
+        except smtplib.SMTPServerDisconnected as exc:
+            raise SendFailed(f"{self.host} hung up mid-send: {exc}", in_doubt=True) from exc
+        except smtplib.SMTPResponseException as exc:
+            raise SendFailed(
+                f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}",
+                permanent=500 <= exc.smtp_code < 600,
+            ) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise SendFailed(f"cannot send through {self.host}: {exc}") from exc
+        finally:
+            if smtp is not None:
+                try:
+                    smtp.quit()
+                except (smtplib.SMTPException, OSError):
+                    smtp.close()
+        if out.recipient in refused:
+            raise SendFailed(f"recipient refused: {refused[out.recipient]}")
+
+    def _connect(self) -> smtplib.SMTP:
+        if self.security == "ssl":
+            return smtplib.SMTP_SSL(
+                self.host,
+                self.port or 465,
+                timeout=self.timeout,
+                context=ssl.create_default_context(),
+            )
+        smtp = smtplib.SMTP(
+            self.host,
+            self.port or (587 if self.security == "starttls" else 25),
+            timeout=self.timeout,
+        )
+        if self.security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        return smtp

@@ -1,0 +1,95 @@
+"""The composition root: the database, the search index and the jobs, built once.
+
+The daemon (``regentra worker``), ``regentra worker --once`` and the worker embedded
+in every technician's app all start here, so they cannot drift apart. Jobs that
+hold channel secrets (SMTP now; IMAP and Twilio later) are built only for the
+daemon and ``--once``, which run as the service account; the embedded worker runs
+the timers and the index only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .channels.delivery import deliver_due
+from .channels.smtp import SmtpTransport
+from .clock import Clock, utcnow
+from .config import Settings
+from .desk import Desk
+from .enums import Channel
+from .identity import Actor
+from .search import SearchIndex, index_path_for
+from .sharing import adopt_umask
+from .store import Database, normalise_url, upgrade
+from .worker import Job, WorkerRunner
+
+
+def desk_folder(settings: Settings, target: str) -> Path:
+    """The folder whose kind (shared or private) decides the modes of new files."""
+    url = normalise_url(target)
+    if url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///")).parent
+    return settings.data_dir
+
+
+def open_database(settings: Settings, target: str, *, create: bool = False) -> Database:
+    """Open (and migrate) the desk at ``target``, file modes set by the desk first."""
+    adopt_umask(desk_folder(settings, target))
+    db = Database(target, create=create)
+    upgrade(db)
+    return db
+
+
+def open_index(settings: Settings, db: Database) -> SearchIndex:
+    return SearchIndex(settings.index_dir or index_path_for(db.url, settings.data_dir), db)
+
+
+@dataclass
+class Wiring:
+    """What one process runs against: settings, database, index."""
+
+    settings: Settings
+    db: Database
+    index: SearchIndex
+    clock: Clock = utcnow
+
+    def channel_jobs(self) -> tuple[Job, ...]:
+        """The jobs that need channel secrets (service account only)."""
+        jobs: list[Job] = []
+        settings = self.settings
+        if settings.smtp_configured:
+            assert settings.smtp_host is not None and settings.support_address is not None
+            transport = SmtpTransport(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                security=settings.smtp_security,
+                sender=settings.support_address,
+                user=settings.smtp_user,
+                password=settings.secret("smtp_password"),
+            )
+            jobs.append(
+                Job(
+                    "send-mail",
+                    settings.mail_send_interval_seconds,
+                    lambda: deliver_due(self._system_desk("mail"), Channel.EMAIL, transport.send),
+                )
+            )
+        return tuple(jobs)
+
+    def runner(self, *, label: str, with_secrets: bool) -> WorkerRunner:
+        """A worker: the daemon's (``with_secrets``) or one embedded in an app."""
+        settings = self.settings
+        return WorkerRunner(
+            self.db,
+            index=self.index,
+            lease_seconds=settings.worker_lease_seconds,
+            heartbeat_seconds=settings.worker_heartbeat_seconds,
+            index_seconds=settings.index_interval_seconds,
+            clock=self.clock,
+            label=label,
+            extra_jobs=self.channel_jobs() if with_secrets else (),
+        )
+
+    def _system_desk(self, job: str) -> Desk:
+        return Desk(self.db, Actor.system(job), source="worker", clock=self.clock)
