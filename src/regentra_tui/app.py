@@ -51,9 +51,12 @@ class RegentraApp(App[None]):
         *,
         poll_seconds: float = POLL_SECONDS,
         worker: WorkerRunner | None = None,
+        mail_configured: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
+        self.mail_configured = mail_configured
+        """Mail is set up, so the daemon (not an app) must be running to send and poll."""
         self.poll_seconds = poll_seconds
         self.worker = worker
         """An embedded worker: it runs the jobs only if no other worker holds the lease."""
@@ -103,6 +106,13 @@ class RegentraApp(App[None]):
                 line.worker = text
 
     def _worker_text(self, lease: LeaseView | None) -> str:
+        text = self._lease_text(lease)
+        daemon = lease is not None and lease.alive(utcnow()) and ":tui-" not in lease.holder
+        if self.mail_configured and not daemon:
+            text += " · mail is set up but no worker daemon runs: replies stay queued"
+        return text
+
+    def _lease_text(self, lease: LeaseView | None) -> str:
         now = utcnow()
         if lease is None or not lease.alive(now):
             return "worker: none running"

@@ -39,3 +39,47 @@ def test_a_desk_that_cannot_store_now_asks_the_mta_to_retry(tmp_path):
     result = gate(str(tmp_path / "missing.db"), str(CORPUS / "01-plain.eml"))
     assert result.returncode == 75
     assert b"try again later" in result.stderr and b"Traceback" not in result.stderr
+
+
+def test_worker_once_sends_the_ack_and_replies_through_smtp(regentra, db_path, monkeypatch):
+    from tests.core.test_outbound_mail import Smtp
+
+    server = Smtp()
+    server.start()
+    try:
+        monkeypatch.setenv("REGENTRA_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("REGENTRA_SMTP_PORT", str(server.port))
+        monkeypatch.setenv("REGENTRA_SMTP_SECURITY", "none")
+        monkeypatch.setenv("REGENTRA_SUPPORT_ADDRESS", "help@desk.example")
+        created = gate(db_path, str(CORPUS / "01-plain.eml"), "--json")
+        assert json.loads(created.stdout)["outcome"] == "created"
+        regentra("ticket", "reply", "1001", "--body", "We are on it")
+        regentra("ticket", "note", "1001", "--body", "secret note")
+        once = regentra.json("worker", "--once")
+        assert once["channels"] == {"send-mail": "sent 2, failed 0"}
+        subjects = sorted(m["Subject"] for m, _ in server.inbox.received)
+        assert subjects == [
+            "Re: Printer offline on floor 2 [#1001]",
+            "[#1001] Received: Printer offline on floor 2",
+        ]
+        assert all("secret note" not in m.as_string() for m, _ in server.inbox.received)
+    finally:
+        server.stop()
+
+
+def test_only_the_daemon_and_once_hold_channel_jobs(db_path, monkeypatch):
+    from regentra_core.config import load_settings
+    from regentra_core.wiring import Wiring, open_database, open_index
+
+    monkeypatch.setenv("REGENTRA_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("REGENTRA_SUPPORT_ADDRESS", "help@desk.example")
+    settings = load_settings()
+    db = open_database(settings, db_path, create=True)
+    try:
+        wiring = Wiring(settings, db, open_index(settings, db))
+        daemon = {j.name for j in wiring.runner(label="worker", with_secrets=True).jobs}
+        embedded = {j.name for j in wiring.runner(label="tui-x", with_secrets=False).jobs}
+    finally:
+        db.close()
+    assert "send-mail" in daemon and "send-mail" not in embedded
+    assert embedded == {"auto-close", "sla-sweep", "search-index"}

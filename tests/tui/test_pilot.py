@@ -397,6 +397,25 @@ async def test_status_line_shows_the_embedded_worker(demo_db):
     assert not runner.scheduler.running  # stopped cleanly with the app
 
 
+async def test_status_line_warns_when_mail_is_set_up_but_no_daemon_runs(demo_db):
+    from regentra_core.desk import resolve_os_technician
+    from regentra_core.worker import WorkerRunner
+    from regentra_tui.app import RegentraApp
+    from regentra_tui.session import DeskSession
+    from regentra_tui.widgets.status_line import StatusLine
+
+    runner = WorkerRunner(demo_db, lease_seconds=2, heartbeat_seconds=0.2, label="tui-alice")
+    session = DeskSession(demo_db, resolve_os_technician(demo_db, "alice"))
+    app = RegentraApp(session, poll_seconds=0.2, worker=runner, mail_configured=True)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if "no worker daemon" in app.screen.query_one(StatusLine).worker:
+                break
+        else:
+            raise AssertionError(app.screen.query_one(StatusLine).worker)
+
+
 async def test_palette_offers_only_what_the_screen_can_do(make_app):
     from regentra_tui.commands import TicketCommands
 

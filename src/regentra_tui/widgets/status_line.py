@@ -42,7 +42,8 @@ class StatusLine(Static):
         if self.refreshed:
             text += Text(f"  ·  updated {self.refreshed}")
         if self.worker:
-            style = "red" if "none running" in self.worker else "dim"
+            alarming = "none running" in self.worker or "no worker daemon" in self.worker
+            style = "red" if alarming else "dim"
             text += styled(f"  ·  {self.worker}", style)
         self.update(text)
 
