@@ -63,6 +63,21 @@ class Settings(BaseSettings):
     max_attachment_mb: float = 25.0
     """Attachments above this size are listed on the reply but not saved."""
 
+    imap_host: str | None = None
+    """The mailbox to poll; unset: no IMAP poll (mail may still arrive by pipe)."""
+    imap_port: int | None = None
+    """Default: 993 for ssl, 143 otherwise."""
+    imap_security: Literal["ssl", "starttls", "none"] = "ssl"
+    """How to protect the IMAP connection (``none`` only on loopback)."""
+    imap_user: str | None = None
+    """The mailbox login (the password is a secret: ``imap_password_file``)."""
+    imap_folder: str = "INBOX"
+    """The folder new mail arrives in."""
+    imap_processed_folder: str | None = None
+    """Move stored mail here (created if missing); unset: flag it read instead."""
+    mail_poll_interval_seconds: float = 60.0
+    """How often the worker daemon polls the mailbox."""
+
     smtp_host: str | None = None
     """The SMTP relay for outgoing mail; unset: nothing is sent (replies stay queued)."""
     smtp_port: int | None = None
@@ -129,6 +144,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return str(self.data_dir / "regentra.db")
+
+    @property
+    def imap_configured(self) -> bool:
+        return bool(self.imap_host and self.imap_user)
 
     @property
     def smtp_configured(self) -> bool:

@@ -13,11 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .channels.delivery import deliver_due
+from .channels.imap import ImapMailbox, PollReport, poll
+from .channels.mail import parse_mail
+from .channels.message import Inbound
 from .channels.smtp import SmtpTransport
 from .clock import Clock, utcnow
 from .config import Settings
-from .desk import Desk
+from .desk import CursorStep, Desk, ReceiveResult
 from .enums import Channel
+from .errors import ValidationError
 from .identity import Actor
 from .search import SearchIndex, index_path_for
 from .sharing import adopt_umask
@@ -54,10 +58,57 @@ class Wiring:
     index: SearchIndex
     clock: Clock = utcnow
 
+    def mailbox(self) -> ImapMailbox:
+        """The configured IMAP mailbox (its password read from its secret file)."""
+        settings = self.settings
+        if not settings.imap_configured:
+            raise ValidationError("IMAP is not set up: set imap_host and imap_user")
+        assert settings.imap_host is not None and settings.imap_user is not None
+        return ImapMailbox(
+            host=settings.imap_host,
+            port=settings.imap_port,
+            security=settings.imap_security,
+            user=settings.imap_user,
+            password=settings.secret("imap_password") or "",
+            folder=settings.imap_folder,
+            processed_folder=settings.imap_processed_folder,
+        )
+
+    def poll_mail(self) -> PollReport:
+        """One IMAP poll through the intake seam, as ``mail import`` takes one message."""
+        settings = self.settings
+        desk = self._system_desk("email", source="email")
+        folder = settings.attachments_dir()
+        limit = int(settings.max_attachment_mb * 1024 * 1024)
+
+        def parse(raw: bytes) -> Inbound:
+            return parse_mail(
+                raw, received_at=desk.clock(), attachments_dir=folder, max_attachment_bytes=limit
+            )
+
+        def receive(message: Inbound, step: CursorStep) -> ReceiveResult:
+            return desk.receive(
+                message,
+                rate_limit=settings.mail_rate_limit,
+                own_addresses=settings.own_addresses(),
+                acknowledge=settings.mail_acknowledge and settings.smtp_configured,
+                cursor=step,
+            )
+
+        return poll(desk, self.mailbox(), receive, parse)
+
     def channel_jobs(self) -> tuple[Job, ...]:
         """The jobs that need channel secrets (service account only)."""
         jobs: list[Job] = []
         settings = self.settings
+        if settings.imap_configured:
+            jobs.append(
+                Job(
+                    "poll-mail",
+                    settings.mail_poll_interval_seconds,
+                    lambda: self.poll_mail().summary(),
+                )
+            )
         if settings.smtp_configured:
             assert settings.smtp_host is not None and settings.support_address is not None
             transport = SmtpTransport(
@@ -91,5 +142,5 @@ class Wiring:
             extra_jobs=self.channel_jobs() if with_secrets else (),
         )
 
-    def _system_desk(self, job: str) -> Desk:
-        return Desk(self.db, Actor.system(job), source="worker", clock=self.clock)
+    def _system_desk(self, job: str, source: str = "worker") -> Desk:
+        return Desk(self.db, Actor.system(job), source=source, clock=self.clock)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..clock import Clock, utcnow
 from ..store.engine import Database
 from ._base import clean_text
-from .channels import ChannelCases, ReceiveResult
+from .channels import ChannelCases, CursorStep, ReceiveResult
 from .delivery import DeliveryCases, Outgoing
 from .intake import CustomerReplyResult
 from .links import CascadeResult, LinkCases
@@ -41,6 +41,7 @@ class Desk(ChannelCases, DeliveryCases, WorkCases, LinkCases, PeopleCases, SlaCa
 
 __all__ = [
     "CascadeResult",
+    "CursorStep",
     "CustomerReplyResult",
     "Desk",
     "Outgoing",

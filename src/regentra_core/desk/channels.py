@@ -14,7 +14,7 @@ from ..channels.route import marker_number, subject_number
 from ..enums import ActorKind, DeliveryState, InboundOutcome, Priority
 from ..identity import Actor
 from ..lifecycle import CustomerReplyOutcome
-from ..store.models import Contact, InboundRecord, OutboundMessage, Ticket
+from ..store.models import Contact, InboundRecord, MailCursor, OutboundMessage, Ticket
 from ._base import _excerpt
 from .intake import IntakeCases
 
@@ -27,6 +27,15 @@ _OUTCOME = {
     CustomerReplyOutcome.REOPEN: InboundOutcome.REOPENED,
     CustomerReplyOutcome.FOLLOW_UP: InboundOutcome.FOLLOW_UP,
 }
+
+
+@dataclass(frozen=True, slots=True)
+class CursorStep:
+    """Where an IMAP folder has been read up to, once this message is stored."""
+
+    folder: str
+    uidvalidity: int
+    uid: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +59,7 @@ class ChannelCases(IntakeCases):
         rate_limit: int = RATE_LIMIT_PER_HOUR,
         own_addresses: frozenset[str] = frozenset(),
         acknowledge: bool = False,
+        cursor: CursorStep | None = None,
     ) -> ReceiveResult:
         """Store ``message`` once and do what it means: a ticket, a reply, or nothing.
 
@@ -57,10 +67,14 @@ class ChannelCases(IntakeCases):
         transaction as the ticket or reply, so a message delivered twice, or by two
         processes at once, stores nothing the second time. ``acknowledge`` queues an
         automatic acknowledgement for a new ticket (never for automatic mail, which
-        opens no ticket).
+        opens no ticket). ``cursor`` moves the IMAP folder's read position in the
+        same transaction, so a crash either stores the message and the position or
+        neither: nothing is skipped and nothing is stored twice.
         """
         try:
             with self.db.write() as s:
+                if cursor is not None:
+                    _advance(s, cursor, message.received_at)
                 return self._receive(s, message, rate_limit, own_addresses, acknowledge)
         except IntegrityError:
             # Another process stored the same (channel, external id) first.
@@ -199,6 +213,22 @@ class ChannelCases(IntakeCases):
             )
             return out.ticket_id
         return None
+
+
+def _advance(s: Session, step: CursorStep, now: datetime) -> None:
+    row = s.get(MailCursor, step.folder)
+    if row is None:
+        s.add(
+            MailCursor(
+                folder=step.folder, uidvalidity=step.uidvalidity, last_uid=step.uid, updated_at=now
+            )
+        )
+        return
+    if row.uidvalidity != step.uidvalidity:
+        row.uidvalidity, row.last_uid = step.uidvalidity, step.uid
+    else:
+        row.last_uid = max(row.last_uid, step.uid)
+    row.updated_at = now
 
 
 def _with_attachments(msg: Inbound) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from ..enums import (
@@ -202,6 +202,17 @@ class InboundRecord(SQLModel, table=True):
     raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     """The source, kept when it could not be parsed."""
     received_at: datetime = Field(sa_column=_utc(index=True))
+
+
+class MailCursor(SQLModel, table=True):
+    """How far the IMAP poll has read one folder: written with the tickets it made."""
+
+    __tablename__ = "mail_cursor"
+
+    folder: str = Field(primary_key=True, max_length=200)
+    uidvalidity: int = Field(sa_type=BigInteger)
+    last_uid: int = Field(sa_type=BigInteger)
+    updated_at: datetime = Field(sa_column=_utc())
 
 
 class OutboundMessage(SQLModel, table=True):

@@ -30,7 +30,7 @@ MAX_MESSAGE_BYTES = 200 * 1024 * 1024
 
 @click.group("mail")
 def mail() -> None:
-    """Email intake: import a message from a file or an MTA pipe."""
+    """Email intake: import a message from a file or an MTA pipe, or poll IMAP."""
 
 
 @mail.command("import")
@@ -71,6 +71,23 @@ def import_(state: CliContext, source: str, as_json: bool) -> None:
     why = f": {result.reason}" if result.reason else ""
     via = f" (matched by {result.via})" if result.via else ""
     click.echo(f"{result.outcome.value}{where}{via}{why}")
+
+
+@mail.command("poll")
+@json_option
+@pass_cli
+def poll_(state: CliContext, as_json: bool) -> None:
+    """Poll the configured IMAP mailbox once (the worker daemon does it on a schedule).
+
+    Each new message is stored with the folder's read position in one transaction,
+    and only then flagged read (or moved to imap_processed_folder).
+    """
+    state.identity_required = False  # the service account runs it
+    report = state.wiring().poll_mail()
+    if as_json:
+        emit_json({"fetched": report.fetched, "outcomes": report.outcomes})
+        return
+    click.echo(report.summary())
 
 
 def _read(source: str) -> bytes:

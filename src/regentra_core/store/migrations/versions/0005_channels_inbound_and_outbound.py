@@ -71,6 +71,14 @@ def upgrade() -> None:
         batch_op.create_index("ix_outbound_message_ticket_id", ["ticket_id"])
         batch_op.create_index("ix_outbound_message_reply_id", ["reply_id"])
         batch_op.create_index("ix_outbound_state_next", ["state", "next_attempt_at"])
+    op.create_table(
+        "mail_cursor",
+        sa.Column("folder", sa.String(length=200), nullable=False),
+        sa.Column("uidvalidity", sa.BigInteger(), nullable=False),
+        sa.Column("last_uid", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("folder"),
+    )
     with op.batch_alter_table("client", schema=None) as batch_op:
         batch_op.add_column(sa.Column("domains", sa.Text(), nullable=False, server_default=""))
     with op.batch_alter_table("reply", schema=None) as batch_op:
@@ -84,5 +92,6 @@ def downgrade() -> None:
         batch_op.drop_column("unverified_sender")
     with op.batch_alter_table("client", schema=None) as batch_op:
         batch_op.drop_column("domains")
+    op.drop_table("mail_cursor")
     op.drop_table("outbound_message")
     op.drop_table("inbound_message")

@@ -1,0 +1,146 @@
+"""The IMAP poll: read new mail from a folder, store each message, then mark it.
+
+The order is the whole point (FreeScout lost most of a mailbox by marking mail
+read before its tickets existed, their issue #4888):
+
+1. fetch with ``BODY.PEEK[]``, which leaves ``\\Seen`` alone;
+2. ``Desk.receive`` stores the message *and* moves the folder's cursor (UIDVALIDITY,
+   last UID) in one transaction;
+3. only then flag it ``\\Seen`` (or move it to the processed folder).
+
+A crash before 2 leaves the cursor behind: the message is fetched again and stored
+once. A crash between 2 and 3 leaves it unflagged but behind the cursor: it is not
+fetched again, and nothing is lost. A new UIDVALIDITY (the folder was rebuilt)
+rescans the folder; every message already stored is a duplicate by Message-ID.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+from sqlmodel import select
+
+from ..desk import CursorStep, Desk, ReceiveResult
+from ..errors import RegentraError
+from ..store.models import MailCursor
+from .mail import parse_mail
+from .message import Inbound
+
+SEEN = b"\\Seen"
+FETCH_BATCH = 100
+
+
+class MailboxError(RegentraError):
+    """The mailbox could not be reached or read (the poll tries again next time)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImapMailbox:
+    host: str
+    port: int | None
+    security: str
+    user: str
+    password: str
+    folder: str = "INBOX"
+    processed_folder: str | None = None
+    timeout: float = 30.0
+
+    def connect(self) -> IMAPClient:
+        if self.security == "ssl":
+            client = IMAPClient(
+                self.host,
+                port=self.port or 993,
+                ssl=True,
+                ssl_context=ssl.create_default_context(),
+                timeout=self.timeout,
+            )
+        else:
+            client = IMAPClient(self.host, port=self.port or 143, ssl=False, timeout=self.timeout)
+            if self.security == "starttls":
+                client.starttls(ssl.create_default_context())
+        client.login(self.user, self.password)
+        return client
+
+
+@dataclass
+class PollReport:
+    fetched: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def add(self, result: ReceiveResult) -> None:
+        self.fetched += 1
+        key = result.outcome.value
+        self.outcomes[key] = self.outcomes.get(key, 0) + 1
+
+    def summary(self) -> str:
+        if not self.fetched:
+            return "no new mail"
+        parts = ", ".join(f"{n} {k}" for k, n in sorted(self.outcomes.items()))
+        return f"fetched {self.fetched}: {parts}"
+
+
+def poll(
+    desk: Desk,
+    mailbox: ImapMailbox,
+    receive: Callable[[Inbound, CursorStep], ReceiveResult],
+    parse: Callable[[bytes], Inbound] | None = None,
+    *,
+    limit: int | None = None,
+) -> PollReport:
+    """One pass over the folder: every message past the cursor, in UID order."""
+    parse = parse or (lambda raw: parse_mail(raw, received_at=desk.clock()))
+    report = PollReport()
+    try:
+        with mailbox.connect() as client:
+            info = client.select_folder(mailbox.folder)
+            uidvalidity = int(info[b"UIDVALIDITY"])
+            last = _last_uid(desk, mailbox.folder, uidvalidity)
+            uids = sorted(u for u in client.search(["UID", f"{last + 1}:*"]) if u > last)
+            if limit is not None:
+                uids = uids[:limit]
+            for start in range(0, len(uids), FETCH_BATCH):
+                batch = uids[start : start + FETCH_BATCH]
+                fetched: dict[int, Any] = client.fetch(batch, ["BODY.PEEK[]"])
+                for uid in batch:
+                    raw = fetched.get(uid, {}).get(b"BODY[]")
+                    if raw is None:
+                        continue  # expunged between search and fetch
+                    step = CursorStep(mailbox.folder, uidvalidity, uid)
+                    result = receive(parse(bytes(raw)), step)
+                    report.add(result)
+                    _mark(client, mailbox, uid)
+    except (IMAPClientError, OSError) as exc:
+        raise MailboxError(f"cannot read {mailbox.folder} on {mailbox.host}: {exc}") from exc
+    return report
+
+
+def _last_uid(desk: Desk, folder: str, uidvalidity: int) -> int:
+    with desk.db.read() as s:
+        row = s.exec(select(MailCursor).where(MailCursor.folder == folder)).first()
+    if row is None or row.uidvalidity != uidvalidity:
+        return 0
+    return int(row.last_uid)
+
+
+def _mark(client: IMAPClient, mailbox: ImapMailbox, uid: int) -> None:
+    """After the message is committed: move it out of the way, or flag it read."""
+    target = mailbox.processed_folder
+    if not target:
+        client.add_flags([uid], [SEEN])
+        return
+    if not client.folder_exists(target):
+        client.create_folder(target)
+    if client.has_capability("MOVE"):
+        client.move([uid], target)
+        return
+    client.copy([uid], target)
+    client.delete_messages([uid])
+    if client.has_capability("UIDPLUS"):
+        client.uid_expunge([uid])
+    else:
+        client.expunge()

@@ -1,0 +1,131 @@
+"""The IMAP poll against a real Dovecot on loopback: stored first, flagged after."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlmodel import select
+
+from regentra_core import queries
+from regentra_core.config import load_settings
+from regentra_core.enums import InboundOutcome
+from regentra_core.store.models import InboundRecord, MailCursor
+from regentra_core.wiring import Wiring, open_index
+from tests.core.test_channels import mail
+from tests.helpers import dovecot
+
+if not dovecot.available():
+    if os.environ.get("CI"):
+        raise RuntimeError("the IMAP tests need dovecot (.ci/run installs dovecot-imapd)")
+    pytest.skip("needs root and Debian's dovecot-imapd", allow_module_level=True)
+
+
+@pytest.fixture
+def server():
+    imap = dovecot.Dovecot()
+    imap.start()
+    yield imap
+    imap.remove()
+
+
+@pytest.fixture
+def wiring(db, server, monkeypatch, tmp_path, clients):
+    secret = tmp_path / "imap_password"
+    secret.write_text(dovecot.PASSWORD)
+    monkeypatch.setenv("REGENTRA_IMAP_HOST", "127.0.0.1")
+    monkeypatch.setenv("REGENTRA_IMAP_PORT", str(server.port))
+    monkeypatch.setenv("REGENTRA_IMAP_SECURITY", "none")
+    monkeypatch.setenv("REGENTRA_IMAP_USER", dovecot.USER)
+    monkeypatch.setenv("REGENTRA_IMAP_PASSWORD_FILE", str(secret))
+    settings = load_settings()
+    return Wiring(settings, db, open_index(settings, db))
+
+
+def _seen(server) -> dict[int, bool]:
+    with server.client() as c:
+        c.select_folder("INBOX")
+        flags = c.get_flags(c.search(["ALL"]))
+    return {uid: b"\\Seen" in f for uid, f in flags.items()}
+
+
+def test_new_mail_becomes_tickets_and_is_flagged_only_after(wiring, server, db):
+    server.deliver(mail("Printer offline"), mail("VPN down", message_id="<m2@acme.example>"))
+    assert not any(_seen(server).values())
+    report = wiring.poll_mail()
+    assert report.outcomes == {"created": 2}
+    assert all(_seen(server).values())
+    subjects = sorted(t.subject for t in queries.list_tickets(db, queries.TicketFilter()))
+    assert subjects == ["Printer offline", "VPN down"]
+    assert wiring.poll_mail().summary() == "no new mail"
+    with db.read() as s:
+        cursor = s.exec(select(MailCursor)).one()
+    assert cursor.folder == "INBOX" and cursor.last_uid == 2
+
+
+def test_a_reply_in_the_mailbox_threads_onto_its_ticket(wiring, server, db):
+    server.deliver(mail("Printer offline"))
+    wiring.poll_mail()
+    server.deliver(
+        mail(
+            "Re: Printer offline",
+            "still broken",
+            message_id="<r@acme.example>",
+            In_Reply_To="<m1@acme.example>",
+        )
+    )
+    assert wiring.poll_mail().outcomes == {"reply": 1}
+    (ticket,) = queries.list_tickets(db, queries.TicketFilter())
+    assert [i.body for i in queries.ticket_detail(db, ticket.number).thread] == ["still broken"]
+
+
+def test_a_crash_before_commit_refetches_and_stores_once(wiring, server, db, monkeypatch):
+    """Nothing is flagged before it is stored: a failed store leaves the mail unread."""
+    server.deliver(mail("One", message_id="<1@x>"), mail("Two", message_id="<2@x>"))
+    from regentra_core.desk import Desk
+
+    real = Desk.receive
+    calls = {"n": 0}
+
+    def dies_on_second(self, message, **kw):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("killed")
+        return real(self, message, **kw)
+
+    monkeypatch.setattr(Desk, "receive", dies_on_second)
+    with pytest.raises(RuntimeError):
+        wiring.poll_mail()
+    assert _seen(server) == {1: True, 2: False}  # the second was never marked
+    monkeypatch.setattr(Desk, "receive", real)
+    assert wiring.poll_mail().outcomes == {"created": 1}
+    with db.read() as s:
+        assert len(s.exec(select(InboundRecord)).all()) == 2
+
+
+def test_a_new_uidvalidity_rescans_without_doubling(wiring, server, db):
+    server.deliver(mail("Only once"))
+    wiring.poll_mail()
+    with db.write() as s:
+        s.exec(select(MailCursor)).one().uidvalidity = 1  # the folder was rebuilt
+    report = wiring.poll_mail()
+    assert report.outcomes == {InboundOutcome.DUPLICATE.value: 1}
+    assert len(queries.list_tickets(db, queries.TicketFilter())) == 1
+
+
+def test_stored_mail_moves_to_the_processed_folder(wiring, server, monkeypatch, db):
+    monkeypatch.setenv("REGENTRA_IMAP_PROCESSED_FOLDER", "Processed")
+    moving = Wiring(load_settings(), db, wiring.index)
+    server.deliver(mail("Move me"))
+    assert moving.poll_mail().outcomes == {"created": 1}
+    with server.client() as c:
+        assert c.select_folder("INBOX")[b"EXISTS"] == 0
+        assert c.select_folder("Processed")[b"EXISTS"] == 1
+
+
+def test_an_unreachable_mailbox_is_one_clear_error(wiring, server):
+    from regentra_core.channels.imap import MailboxError
+
+    server.stop()
+    with pytest.raises(MailboxError, match="cannot read INBOX on 127.0.0.1"):
+        wiring.poll_mail()
