@@ -86,13 +86,12 @@ class Wiring:
                 raw, received_at=desk.clock(), attachments_dir=folder, max_attachment_bytes=limit
             )
 
-        def receive(message: Inbound, step: CursorStep) -> ReceiveResult:
-            return desk.receive(
-                message,
+        def receive(batch: list[tuple[Inbound, CursorStep | None]]) -> list[ReceiveResult]:
+            return desk.receive_many(
+                batch,
                 rate_limit=settings.mail_rate_limit,
                 own_addresses=settings.own_addresses(),
                 acknowledge=settings.mail_acknowledge and settings.smtp_configured,
-                cursor=step,
             )
 
         return poll(desk, self.mailbox(), receive, parse)

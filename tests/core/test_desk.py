@@ -59,6 +59,9 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
         contact_phone="+15550001111",
     ),
     "add_customer_reply": lambda d, t: d.add_customer_reply(t[2], "thanks"),
+    "receive_many": lambda d, t: d.receive_many(
+        [(Inbound(Channel.EMAIL, "<m2@x.example>", "b@x.example", T0, subject="Yo"), None)]
+    ),
     "receive": lambda d, t: d.receive(
         Inbound(Channel.EMAIL, "<m1@x.example>", "new@x.example", T0, subject="Hi", body="x")
     ),

@@ -84,21 +84,24 @@ def test_a_crash_before_commit_refetches_and_stores_once(wiring, server, db, mon
     server.deliver(mail("One", message_id="<1@x>"), mail("Two", message_id="<2@x>"))
     from regentra_core.desk import Desk
 
-    real = Desk.receive
+    real = Desk._receive
     calls = {"n": 0}
 
-    def dies_on_second(self, message, **kw):
+    def dies_on_second(self, *args, **kw):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("killed")
-        return real(self, message, **kw)
+        return real(self, *args, **kw)
 
-    monkeypatch.setattr(Desk, "receive", dies_on_second)
+    monkeypatch.setattr(Desk, "_receive", dies_on_second)
     with pytest.raises(RuntimeError):
         wiring.poll_mail()
-    assert _seen(server) == {1: True, 2: False}  # the second was never marked
-    monkeypatch.setattr(Desk, "receive", real)
-    assert wiring.poll_mail().outcomes == {"created": 1}
+    assert _seen(server) == {1: False, 2: False}  # the batch was not stored: not marked
+    with db.read() as s:
+        assert s.exec(select(InboundRecord)).all() == []
+    monkeypatch.setattr(Desk, "_receive", real)
+    assert wiring.poll_mail().outcomes == {"created": 2}
+    assert _seen(server) == {1: True, 2: True}
     with db.read() as s:
         assert len(s.exec(select(InboundRecord)).all()) == 2
 

@@ -87,12 +87,16 @@ class PollReport:
 def poll(
     desk: Desk,
     mailbox: ImapMailbox,
-    receive: Callable[[Inbound, CursorStep], ReceiveResult],
+    receive: Callable[[list[tuple[Inbound, CursorStep | None]]], list[ReceiveResult]],
     parse: Callable[[bytes], Inbound] | None = None,
     *,
     limit: int | None = None,
 ) -> PollReport:
-    """One pass over the folder: every message past the cursor, in UID order."""
+    """One pass over the folder: every message past the cursor, in UID order.
+
+    Each fetched batch is stored in one transaction with the cursor at its last
+    message, then flagged: a crash loses no message and stores none twice.
+    """
     parse = parse or (lambda raw: parse_mail(raw, received_at=desk.clock()))
     report = PollReport()
     try:
@@ -106,14 +110,18 @@ def poll(
             for start in range(0, len(uids), FETCH_BATCH):
                 batch = uids[start : start + FETCH_BATCH]
                 fetched: dict[int, Any] = client.fetch(batch, ["BODY.PEEK[]"])
+                items: list[tuple[Inbound, CursorStep | None]] = []
+                stored: list[int] = []
                 for uid in batch:
                     raw = fetched.get(uid, {}).get(b"BODY[]")
                     if raw is None:
                         continue  # expunged between search and fetch
-                    step = CursorStep(mailbox.folder, uidvalidity, uid)
-                    result = receive(parse(bytes(raw)), step)
+                    items.append((parse(bytes(raw)), CursorStep(mailbox.folder, uidvalidity, uid)))
+                    stored.append(uid)
+                for result in receive(items):
                     report.add(result)
-                    _mark(client, mailbox, uid)
+                if stored:
+                    _mark(client, mailbox, stored)
     except (IMAPClientError, OSError) as exc:
         raise MailboxError(f"cannot read {mailbox.folder} on {mailbox.host}: {exc}") from exc
     return report
@@ -127,20 +135,20 @@ def _last_uid(desk: Desk, folder: str, uidvalidity: int) -> int:
     return int(row.last_uid)
 
 
-def _mark(client: IMAPClient, mailbox: ImapMailbox, uid: int) -> None:
-    """After the message is committed: move it out of the way, or flag it read."""
+def _mark(client: IMAPClient, mailbox: ImapMailbox, uids: list[int]) -> None:
+    """After the messages are committed: move them out of the way, or flag them read."""
     target = mailbox.processed_folder
     if not target:
-        client.add_flags([uid], [SEEN])
+        client.add_flags(uids, [SEEN])
         return
     if not client.folder_exists(target):
         client.create_folder(target)
     if client.has_capability("MOVE"):
-        client.move([uid], target)
+        client.move(uids, target)
         return
-    client.copy([uid], target)
-    client.delete_messages([uid])
+    client.copy(uids, target)
+    client.delete_messages(uids)
     if client.has_capability("UIDPLUS"):
-        client.uid_expunge([uid])
+        client.uid_expunge(uids)
     else:
         client.expunge()

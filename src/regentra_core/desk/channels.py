@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -79,6 +80,43 @@ class ChannelCases(IntakeCases):
         except IntegrityError:
             # Another process stored the same (channel, external id) first.
             return ReceiveResult(InboundOutcome.DUPLICATE, reason="already received")
+
+    def receive_many(
+        self,
+        batch: Sequence[tuple[Inbound, CursorStep | None]],
+        *,
+        rate_limit: int = RATE_LIMIT_PER_HOUR,
+        own_addresses: frozenset[str] = frozenset(),
+        acknowledge: bool = False,
+    ) -> list[ReceiveResult]:
+        """:meth:`receive` for a fetched batch, in one transaction (all or nothing).
+
+        Each message still gets its own decision and record; a transaction per
+        message costs more than the message itself. If two processes race on the
+        same message, the batch is redone one message at a time.
+        """
+        try:
+            with self.db.write() as s:
+                results = []
+                for message, cursor in batch:
+                    if cursor is not None:
+                        _advance(s, cursor, message.received_at)
+                    results.append(
+                        self._receive(s, message, rate_limit, own_addresses, acknowledge)
+                    )
+                    s.flush()
+                return results
+        except IntegrityError:
+            return [
+                self.receive(
+                    message,
+                    rate_limit=rate_limit,
+                    own_addresses=own_addresses,
+                    acknowledge=acknowledge,
+                    cursor=cursor,
+                )
+                for message, cursor in batch
+            ]
 
     def _receive(
         self, s: Session, msg: Inbound, rate_limit: int, own: frozenset[str], ack: bool
