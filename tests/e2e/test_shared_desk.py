@@ -181,8 +181,12 @@ def test_members_share_the_desk_and_nobody_else_reads_it(accounts, place, umask)
     service("worker", "--once")
     assert "1001" in tech2("search", "fuser").stdout
     tech1("ticket", "note", "1001", "--body", "fixed the paper tray")
+    # An index built by one account is written by another's worker without a fault.
+    tech1("worker", "--once")
+    assert "1001" in tech2("search", "tray").stdout
+    tech2("ticket", "note", "1001", "--body", "customer confirmed the drum")
     service("worker", "--once")
-    assert "1001" in tech1("search", "tray").stdout
+    assert "1001" in tech1("search", "drum").stdout
 
     # The daemon holds the lease and writes its log; doctor is then silent.
     daemon = service.popen("worker")
