@@ -60,14 +60,8 @@ def run() -> None:
     work = Path(tempfile.mkdtemp(prefix="regentra-bench-mail-"))
     try:
         server.deliver(*_messages())
-        secret = work / "imap_password"
-        secret.write_text(dovecot.PASSWORD)
         env = {
-            "REGENTRA_IMAP_HOST": "127.0.0.1",
-            "REGENTRA_IMAP_PORT": str(server.port),
-            "REGENTRA_IMAP_SECURITY": "none",
-            "REGENTRA_IMAP_USER": dovecot.USER,
-            "REGENTRA_IMAP_PASSWORD_FILE": str(secret),
+            **server.settings_env(work),
             "REGENTRA_MAIL_RATE_LIMIT": "100000",
             "REGENTRA_DATA_DIR": str(work / "data"),
             "REGENTRA_CONFIG": str(work / "none.toml"),

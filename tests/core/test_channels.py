@@ -100,6 +100,24 @@ def test_marker_has_a_checksum_so_look_alikes_do_not_thread():
 # -- Desk.receive ---------------------------------------------------------------------
 
 
+def _sent_by_us(db, clock, message_id: str) -> None:
+    """Record that we sent ``message_id`` on the first ticket (as the outbox would)."""
+    with db.write() as s:
+        ticket_id = s.exec(select(InboundRecord.ticket_id)).first()
+        s.add(
+            OutboundMessage(
+                ticket_id=ticket_id,
+                channel=Channel.EMAIL,
+                recipient="pat@acme.example",
+                subject="Re",
+                body="b",
+                message_id=message_id,
+                state="sent",
+                created_at=clock(),
+            )
+        )
+
+
 def test_new_mail_opens_a_ticket_once_even_when_delivered_twice(receive, db):
     first = receive(mail())
     again = receive(mail())
@@ -142,20 +160,7 @@ def test_replies_thread_by_each_rule(receive, db, desk):
 
 def test_a_reference_to_a_message_we_sent_threads(receive, db, desk, clock):
     opened = receive(mail()).ticket
-    with db.write() as s:
-        ticket_id = s.exec(select(InboundRecord.ticket_id)).first()
-        s.add(
-            OutboundMessage(
-                ticket_id=ticket_id,
-                channel=Channel.EMAIL,
-                recipient="pat@acme.example",
-                subject="Re",
-                body="b",
-                message_id="<out-1@desk.example>",
-                state="sent",
-                created_at=clock(),
-            )
-        )
+    _sent_by_us(db, clock, "<out-1@desk.example>")
     reply = receive(
         mail("Re:", "ok", message_id="<m9@acme.example>", References="<out-1@desk.example>")
     )
@@ -213,20 +218,7 @@ def test_loops_bounces_and_automatic_mail_open_nothing(receive, db):
 
 def test_a_bounce_marks_our_outbound_message_failed_on_its_ticket(receive, db, clock):
     opened = receive(mail()).ticket
-    with db.write() as s:
-        ticket_id = s.exec(select(InboundRecord.ticket_id)).first()
-        s.add(
-            OutboundMessage(
-                ticket_id=ticket_id,
-                channel=Channel.EMAIL,
-                recipient="pat@acme.example",
-                subject="Re",
-                body="b",
-                message_id="<out-7@desk.example>",
-                state="sent",
-                created_at=clock(),
-            )
-        )
+    _sent_by_us(db, clock, "<out-7@desk.example>")
     report = (
         b"From: Mail Delivery System <MAILER-DAEMON@mx.acme.example>\r\n"
         b"Subject: Undelivered Mail Returned to Sender\r\n"

@@ -31,13 +31,8 @@ def server():
 
 @pytest.fixture
 def wiring(db, server, monkeypatch, tmp_path, clients):
-    secret = tmp_path / "imap_password"
-    secret.write_text(dovecot.PASSWORD)
-    monkeypatch.setenv("REGENTRA_IMAP_HOST", "127.0.0.1")
-    monkeypatch.setenv("REGENTRA_IMAP_PORT", str(server.port))
-    monkeypatch.setenv("REGENTRA_IMAP_SECURITY", "none")
-    monkeypatch.setenv("REGENTRA_IMAP_USER", dovecot.USER)
-    monkeypatch.setenv("REGENTRA_IMAP_PASSWORD_FILE", str(secret))
+    for name, value in server.settings_env(tmp_path).items():
+        monkeypatch.setenv(name, value)
     settings = load_settings()
     return Wiring(settings, db, open_index(settings, db))
 

@@ -65,15 +65,9 @@ def test_kill_9_at_random_points_loses_and_doubles_nothing(tmp_path):
     try:
         server.deliver(*(_message(n) for n in range(COUNT)))
         db = str(tmp_path / "desk.db")
-        secret = tmp_path / "imap_password"
-        secret.write_text(dovecot.PASSWORD)
         env = {
             **os.environ,
-            "REGENTRA_IMAP_HOST": "127.0.0.1",
-            "REGENTRA_IMAP_PORT": str(server.port),
-            "REGENTRA_IMAP_SECURITY": "none",
-            "REGENTRA_IMAP_USER": dovecot.USER,
-            "REGENTRA_IMAP_PASSWORD_FILE": str(secret),
+            **server.settings_env(tmp_path),
             "REGENTRA_MAIL_POLL_INTERVAL_SECONDS": "0.2",
             "REGENTRA_MAIL_RATE_LIMIT": "1000",
             "REGENTRA_WORKER_LEASE_SECONDS": "1",

@@ -131,6 +131,18 @@ service imap-login {{
         c.login(USER, PASSWORD)
         return c
 
+    def settings_env(self, secrets: Path) -> dict[str, str]:
+        """``REGENTRA_IMAP_*`` for this mailbox; the password goes in a file in ``secrets``."""
+        secret = secrets / "imap_password"
+        secret.write_text(PASSWORD)
+        return {
+            "REGENTRA_IMAP_HOST": "127.0.0.1",
+            "REGENTRA_IMAP_PORT": str(self.port),
+            "REGENTRA_IMAP_SECURITY": "none",
+            "REGENTRA_IMAP_USER": USER,
+            "REGENTRA_IMAP_PASSWORD_FILE": str(secret),
+        }
+
     def deliver(self, *messages: bytes, folder: str = "INBOX") -> None:
         with self.client() as c:
             for raw in messages:
