@@ -11,12 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .channels.delivery import deliver_due
-from .channels.imap import ImapMailbox, PollReport, poll
-from .channels.mail import parse_mail
-from .channels.message import Inbound
-from .channels.smtp import SmtpTransport
 from .clock import Clock, utcnow
 from .config import Settings
 from .desk import CursorStep, Desk, ReceiveResult
@@ -27,6 +23,13 @@ from .search import SearchIndex, index_path_for
 from .sharing import adopt_umask
 from .store import Database, normalise_url, upgrade
 from .worker import Job, WorkerRunner
+
+if TYPE_CHECKING:
+    from .channels.imap import ImapMailbox, PollReport
+    from .channels.message import Inbound
+
+# The channel modules (imapclient, smtplib, the mail parser) are imported where a
+# job is built: most commands never touch a channel and should not pay for them.
 
 
 def desk_folder(settings: Settings, target: str) -> Path:
@@ -60,6 +63,8 @@ class Wiring:
 
     def mailbox(self) -> ImapMailbox:
         """The configured IMAP mailbox (its password read from its secret file)."""
+        from .channels.imap import ImapMailbox
+
         settings = self.settings
         if not settings.imap_configured:
             raise ValidationError("IMAP is not set up: set imap_host and imap_user")
@@ -76,6 +81,9 @@ class Wiring:
 
     def poll_mail(self) -> PollReport:
         """One IMAP poll through the intake seam, as ``mail import`` takes one message."""
+        from .channels.imap import poll
+        from .channels.mail import parse_mail
+
         settings = self.settings
         desk = self._system_desk("email", source="email")
         folder = settings.attachments_dir()
@@ -109,6 +117,9 @@ class Wiring:
                 )
             )
         if settings.smtp_configured:
+            from .channels.delivery import deliver_due
+            from .channels.smtp import SmtpTransport
+
             assert settings.smtp_host is not None and settings.support_address is not None
             transport = SmtpTransport(
                 host=settings.smtp_host,
