@@ -7,8 +7,9 @@ cascade is exactly the one a technician makes by hand.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from .. import hierarchy, lifecycle, sla
@@ -47,6 +48,8 @@ from ..store.models import (
 from ..text import undecodable, visible_bytes
 
 FIRST_TICKET_NUMBER = 1001
+AUTOMATIC_MAIL_CAP = 10
+AUTOMATIC_MAIL_WINDOW = timedelta(minutes=10)
 MAX_MINUTES_PER_ENTRY = 24 * 60
 
 
@@ -190,6 +193,8 @@ class DeskBase:
         contact = s.get(Contact, ticket.contact_id)
         if contact is None or not contact.email:
             return None
+        if kind != "reply" and self._automatic_mail_capped(s, ticket, now):
+            return None
         ids = [
             *s.exec(
                 select(InboundRecord.external_id)
@@ -229,6 +234,28 @@ class DeskBase:
             s, ticket, "outbound_queued", to=contact.email, detail=f"{kind} {message.message_id}"
         )
         return message
+
+    def _automatic_mail_capped(self, s: Session, ticket: Ticket, now: datetime) -> bool:
+        """At most ``AUTOMATIC_MAIL_CAP`` automatic messages per ticket in the window
+        (as Zammad caps them), so two autoresponders can never ping-pong forever."""
+        recent = s.exec(
+            select(func.count()).where(
+                OutboundMessage.ticket_id == ticket.id,
+                OutboundMessage.kind != "reply",
+                col(OutboundMessage.created_at) >= now - AUTOMATIC_MAIL_WINDOW,
+            )
+        ).one()
+        if int(recent) < AUTOMATIC_MAIL_CAP:
+            return False
+        self._event(
+            s,
+            ticket,
+            "automatic_mail_capped",
+            detail=f"{recent} automatic messages in the last "
+            f"{int(AUTOMATIC_MAIL_WINDOW.total_seconds() // 60)} minutes; this one was not sent",
+            at=now,
+        )
+        return True
 
     # -- helpers ----------------------------------------------------------------
 
