@@ -6,6 +6,7 @@ so no test leaks connections or file handles into the next.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -43,6 +44,17 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch)
     monkeypatch.setenv("REGENTRA_CONFIG", str(home / "no-config.toml"))
     monkeypatch.setenv("REGENTRA_SITE_CONFIG", str(home / "no-site-config.toml"))
     monkeypatch.delenv("REGENTRA_DATABASE_URL", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _restore_umask() -> Iterator[None]:
+    """Opening a desk sets the process umask (077 for a private desk); in-process CLI
+    tests would leak it into the next test, e.g. a Dovecot whose passwd-file its
+    own auth process then cannot read."""
+    before = os.umask(0o022)
+    os.umask(before)
+    yield
+    os.umask(before)
 
 
 @pytest.fixture

@@ -55,6 +55,7 @@ class Dovecot:
             os.chown(path, self.uid, self.gid)
         users = self.folder / "users"
         users.write_text(f"{USER}:{{PLAIN}}{PASSWORD}:{self.uid}:{self.gid}::{self.home}\n")
+        users.chmod(0o644)  # Dovecot's auth process reads it, whatever our umask
         conf = self.folder / "dovecot.conf"
         conf.write_text(
             f"""
