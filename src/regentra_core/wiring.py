@@ -79,30 +79,33 @@ class Wiring:
             processed_folder=settings.imap_processed_folder,
         )
 
-    def poll_mail(self) -> PollReport:
-        """One IMAP poll through the intake seam, as ``mail import`` takes one message."""
-        from .channels.imap import poll
+    def parse_mail(self, raw: bytes) -> Inbound:
+        """One message parsed as every mail door parses it (attachments into the desk)."""
         from .channels.mail import parse_mail
 
+        return parse_mail(
+            raw,
+            received_at=self.clock(),
+            attachments_dir=self.settings.attachments_dir(),
+            max_attachment_bytes=int(self.settings.max_attachment_mb * 1024 * 1024),
+        )
+
+    def receive_mail(self, batch: list[tuple[Inbound, CursorStep | None]]) -> list[ReceiveResult]:
+        """Messages through the intake seam with the desk's mail settings, one transaction."""
         settings = self.settings
+        return self._system_desk("email", source="email").receive_many(
+            batch,
+            rate_limit=settings.mail_rate_limit,
+            own_addresses=settings.own_addresses(),
+            acknowledge=settings.mail_acknowledge and settings.smtp_configured,
+        )
+
+    def poll_mail(self) -> PollReport:
+        """One IMAP poll through the same parse and intake as ``mail import``."""
+        from .channels.imap import poll
+
         desk = self._system_desk("email", source="email")
-        folder = settings.attachments_dir()
-        limit = int(settings.max_attachment_mb * 1024 * 1024)
-
-        def parse(raw: bytes) -> Inbound:
-            return parse_mail(
-                raw, received_at=desk.clock(), attachments_dir=folder, max_attachment_bytes=limit
-            )
-
-        def receive(batch: list[tuple[Inbound, CursorStep | None]]) -> list[ReceiveResult]:
-            return desk.receive_many(
-                batch,
-                rate_limit=settings.mail_rate_limit,
-                own_addresses=settings.own_addresses(),
-                acknowledge=settings.mail_acknowledge and settings.smtp_configured,
-            )
-
-        return poll(desk, self.mailbox(), receive, parse)
+        return poll(desk, self.mailbox(), self.receive_mail, self.parse_mail)
 
     def channel_jobs(self) -> tuple[Job, ...]:
         """The jobs that need channel secrets (service account only)."""

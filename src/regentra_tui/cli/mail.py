@@ -14,11 +14,7 @@ from pathlib import Path
 
 import click
 
-from regentra_core.channels.mail import parse_mail
-from regentra_core.clock import utcnow
-from regentra_core.desk import Desk
 from regentra_core.errors import RegentraError
-from regentra_core.identity import Actor
 
 from .context import CliContext, pass_cli
 from .output import emit_json, json_option
@@ -46,21 +42,9 @@ def import_(state: CliContext, source: str, as_json: bool) -> None:
     """
     state.identity_required = False  # the MTA runs this as the service account
     raw = _read(source)
-    settings = state.settings
     try:
-        message = parse_mail(
-            raw,
-            received_at=utcnow(),
-            attachments_dir=settings.attachments_dir(),
-            max_attachment_bytes=int(settings.max_attachment_mb * 1024 * 1024),
-        )
-        desk = Desk(state.db, Actor.system("email"), source="email")
-        result = desk.receive(
-            message,
-            rate_limit=settings.mail_rate_limit,
-            own_addresses=settings.own_addresses(),
-            acknowledge=settings.mail_acknowledge and settings.smtp_configured,
-        )
+        wiring = state.wiring()
+        (result,) = wiring.receive_mail([(wiring.parse_mail(raw), None)])
     except (RegentraError, OSError) as exc:
         click.echo(f"Error: cannot store the message now, try again later: {exc}", err=True)
         raise SystemExit(EX_TEMPFAIL) from exc
