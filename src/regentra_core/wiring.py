@@ -20,6 +20,7 @@ from .enums import Channel
 from .errors import ValidationError
 from .identity import Actor
 from .search import SearchIndex, index_path_for
+from .search.engine import available_procs
 from .sharing import adopt_umask
 from .store import Database, normalise_url, upgrade
 from .worker import Job, WorkerRunner
@@ -144,6 +145,10 @@ class Wiring:
     def runner(self, *, label: str, with_secrets: bool) -> WorkerRunner:
         """A worker: the daemon's (``with_secrets``) or one embedded in an app."""
         settings = self.settings
+        if with_secrets:
+            # The daemon's process is the desk's worker: a mail backlog is indexed on
+            # every core while intake carries on. An app never forks its terminal.
+            self.index.procs = available_procs()
         return WorkerRunner(
             self.db,
             index=self.index,
@@ -154,6 +159,17 @@ class Wiring:
             label=label,
             extra_jobs=self.channel_jobs() if with_secrets else (),
         )
+
+    def index_backlog(self) -> int:
+        """Index all the outbox holds, large batches on every core; rows indexed.
+
+        For worker processes (``worker --once``, ``search reindex``), never the app.
+        """
+        self.index.procs = available_procs()
+        total = 0
+        while drained := self.index.drain():
+            total += drained
+        return total
 
     def _system_desk(self, job: str, source: str = "worker") -> Desk:
         return Desk(self.db, Actor.system(job), source=source, clock=self.clock)

@@ -6,8 +6,9 @@ cascade is exactly the one a technician makes by hand.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from typing import TypeVar, cast
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -35,10 +36,10 @@ from ..lifecycle import TransitionKind
 from ..priority import check_priority_change
 from ..sla import Badge
 from ..sla_book import SlaBook, inputs_of
+from ..store import journal
 from ..store.engine import Database
 from ..store.models import (
     Contact,
-    Event,
     InboundRecord,
     OutboundMessage,
     Reply,
@@ -51,6 +52,8 @@ FIRST_TICKET_NUMBER = 1001
 AUTOMATIC_MAIL_CAP = 10
 AUTOMATIC_MAIL_WINDOW = timedelta(minutes=10)
 MAX_MINUTES_PER_ENTRY = 24 * 60
+
+T = TypeVar("T")
 
 
 def clean_text(text: str, *, what: str, required: bool = True, limit: int | None = None) -> str:
@@ -298,10 +301,11 @@ class DeskBase:
         detail: str | None = None,
         at: datetime | None = None,
         actor: Actor | None = None,
-    ) -> Event:
+    ) -> None:
         who = actor or self.actor
-        event = Event(
-            ticket_id=ticket.id if ticket else None,
+        journal.record(
+            s,
+            ticket,
             actor=who.name,
             actor_kind=who.kind,
             source=self.source,
@@ -311,8 +315,19 @@ class DeskBase:
             detail=detail,
             at=at or self.clock(),
         )
-        s.add(event)
-        return event
+
+
+def _memo(s: Session, key: str, load: Callable[[], T]) -> T:
+    """A value read once per transaction (a session lives for one ``Desk`` use case).
+
+    A batch of inbound messages asks the same questions hundreds of times (which
+    client claims a domain, the highest ticket number); the answers cannot change
+    under a write transaction except by this session's own writes, which the caller
+    keeps the memo in step with.
+    """
+    if key not in s.info:
+        s.info[key] = load()
+    return cast(T, s.info[key])
 
 
 def _id(row: Ticket | Reply) -> int:

@@ -34,6 +34,7 @@ from ._base import (
     DeskBase,
     _excerpt,
     _id,
+    _memo,
     clean_text,
 )
 
@@ -128,9 +129,10 @@ class IntakeCases(DeskBase):
         now: datetime,
         follow_up_of: Ticket | None = None,
     ) -> Ticket:
-        highest = s.exec(select(func.max(Ticket.number))).one()
+        highest = _memo(s, "highest_ticket_number", lambda: _highest_number(s))
+        s.info["highest_ticket_number"] = number = highest + 1
         ticket = Ticket(
-            number=(highest or FIRST_TICKET_NUMBER - 1) + 1,
+            number=number,
             subject=subject,
             description=description,
             status=Status.OPEN,
@@ -168,11 +170,19 @@ class IntakeCases(DeskBase):
                 raise NotFoundError(f"no client named {client_name!r}")
         elif email:
             client = _client_claiming(s, email)
-        query = select(Contact)
-        query = (
-            query.where(Contact.email == email) if email else query.where(Contact.phone == phone)
-        )
-        contact = s.exec(query).first()
+        key = email or phone
+        assert key is not None
+        known: dict[str, Contact | None] = _memo(s, "contacts", dict)
+        if key in known:
+            contact = known[key]
+        else:
+            query = select(Contact)
+            query = (
+                query.where(Contact.email == email)
+                if email
+                else query.where(Contact.phone == phone)
+            )
+            contact = known[key] = s.exec(query).first()
         if contact is not None:
             if client is not None and contact.client_id not in (None, client.id):
                 raise ValidationError(
@@ -190,6 +200,7 @@ class IntakeCases(DeskBase):
         )
         s.add(contact)
         s.flush()
+        known[key] = contact
         self._event(s, None, "contact_added", to=email or phone, at=now)
         return contact
 
@@ -289,15 +300,25 @@ class IntakeCases(DeskBase):
         return CustomerReplyResult(target.number, _id(reply), outcome, follow_up_of)
 
 
+def _highest_number(s: Session) -> int:
+    return s.exec(select(func.max(Ticket.number))).one() or FIRST_TICKET_NUMBER - 1
+
+
 def _client_claiming(s: Session, email: str) -> Client | None:
     """The client whose domain list holds the address's domain."""
     domain = email.rpartition("@")[2].lower()
     if not domain:
         return None
+    claims = _memo(s, "claimed_domains", lambda: _claimed_domains(s))
+    return claims.get(domain)
+
+
+def _claimed_domains(s: Session) -> dict[str, Client]:
+    claims: dict[str, Client] = {}
     for client in s.exec(select(Client).where(Client.domains != "")).all():
-        if domain in {d.strip().lower() for d in client.domains.split(",")}:
-            return client
-    return None
+        for domain in client.domains.split(","):
+            claims.setdefault(domain.strip().lower(), client)
+    return claims
 
 
 def _follow_up_subject(subject: str) -> str:

@@ -328,9 +328,9 @@ class SlaCases(DeskBase):
         if state.resolution.badge == Badge.BREACHED and not ticket.resolution_breached:
             ticket.resolution_breached = True
         new = state.badge
-        if ticket.sla_badge == new.value:
+        old = ticket.sla_badge or _BORN
+        if old == new.value:
             return
-        old = ticket.sla_badge or "none"
         ticket.sla_badge = new.value
         report.changed.append((ticket.number, old, new.value))
         self._event(
@@ -379,11 +379,16 @@ class SlaCases(DeskBase):
             report.escalated.append(ticket.number)
 
 
+_BORN = Badge.ON_TRACK.value
+"""A ticket starts On Track: recording that for every new ticket would be a write, an
+event and a reindex each, for nothing a technician needs to see."""
+
+
 def _sweep_changes(
     state: SlaState, stored_badge: str | None, response_breached: bool, resolution_breached: bool
 ) -> bool:
     """Whether the sweep has something to record for this ticket."""
-    if state.badge.value != stored_badge:
+    if state.badge.value != (stored_badge or _BORN):
         return True
     if state.response.badge == Badge.BREACHED and not response_breached:
         return True

@@ -99,6 +99,18 @@ def schema() -> Schema:
 
 _SCHEMA = schema()
 
+PARALLEL_FROM = 200
+"""Documents in one commit before indexing is spread over processes (below it the
+start-up of a child process costs more than it saves)."""
+
+
+def available_procs(limit: int = 4) -> int:
+    """CPUs this process may use, at most ``limit``."""
+    try:
+        return max(1, min(limit, len(os.sched_getaffinity(0))))
+    except (AttributeError, OSError):
+        return max(1, min(limit, os.cpu_count() or 1))
+
 
 def _open(path: Path) -> index.Index:
     """Open without mmap: a segment file truncated or replaced under a memory map
@@ -155,9 +167,12 @@ def _normalise_fields(text: str) -> str:
 class SearchIndex:
     """One database's search index, at ``path``."""
 
-    def __init__(self, path: Path, db: Database) -> None:
+    def __init__(self, path: Path, db: Database, *, procs: int = 1) -> None:
         self.path = path
         self.db = db
+        self.procs = procs
+        """Processes that may analyse a large batch; more than one only in the worker
+        daemon and commands, never in the app (which must not fork its terminal)."""
         self._ix: index.Index | None = None
         self._searcher: Any = None
         self._lock = threading.RLock()
@@ -284,7 +299,7 @@ class SearchIndex:
         try:
             fresh.mkdir(parents=True)
             ix = index.create_in(str(fresh), schema())
-            writer = ix.writer(limitmb=256)
+            writer = self._writer(ix, total, limitmb=256)
             try:
                 with self.db.read() as s:
                     for doc in kb_documents(s):
@@ -343,7 +358,7 @@ class SearchIndex:
             if kb_ids:
                 docs += list(kb_documents(s, kb_ids))
         try:
-            writer = ix.writer(timeout=WRITER_TIMEOUT)
+            writer = self._writer(ix, len(docs), timeout=WRITER_TIMEOUT)
         except LockError:
             raise SearchBusy("another process is writing the search index") from None
         except OSError as exc:
@@ -364,6 +379,19 @@ class SearchIndex:
         with self.db.write() as s:
             s.execute(delete(IndexOutbox).where(col(IndexOutbox.id).in_(drained)))
         return rebuilt + len(rows)
+
+    def _writer(self, ix: index.Index, docs: int, **options: Any) -> Any:
+        """Whoosh's writer; for a large batch, one that analyses on every core.
+
+        Analysis (tokenise, stem, positions) is most of indexing and pure Python, so
+        one process indexes about 300 messages a second. The parallel writer hands
+        batches of documents to child processes that each write a segment of their
+        own (no merge in this process: it stays free for intake), and Whoosh merges
+        small segments on later commits.
+        """
+        if self.procs > 1 and docs >= PARALLEL_FROM:
+            return ix.writer(procs=self.procs, multisegment=True, batchsize=100, **options)
+        return ix.writer(**options)
 
     def pending(self) -> int:
         """Outbox rows not yet indexed."""

@@ -30,7 +30,7 @@ from sqlmodel import Session
 
 from ..errors import StoreError, ValidationError
 from ..sharing import desk_dir, ensure_private_dir, mode_text, owner_text
-from . import outbox
+from . import journal, outbox
 
 BUSY_TIMEOUT_SECONDS = 30.0
 """How long a writer waits for another process's transaction before giving up."""
@@ -191,6 +191,7 @@ class Database:
         """A session inside one write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
         with Session(self.write_engine, expire_on_commit=False) as session:
             outbox.install(session)
+            journal.install(session)
             try:
                 with session.begin():
                     yield session

@@ -251,10 +251,11 @@ def worker(state: CliContext, once: bool, at_text: str | None, as_json: bool) ->
         _run_daemon(state)
         return
     at: datetime = parse_instant(at_text) if at_text else utcnow()
-    report = run_due_jobs(state.db, at)
     wiring = state.wiring()
-    indexed = wiring.index.drain()
+    # Mail first, so what it fetched is swept and indexed in this same run.
     channels = {job.name: job.run() for job in wiring.channel_jobs()}
+    report = run_due_jobs(state.db, at)
+    indexed = wiring.index_backlog()
     if as_json:
         emit_json({**jsonable(report), "indexed": indexed, "channels": channels})
         return

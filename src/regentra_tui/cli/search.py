@@ -6,6 +6,8 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from regentra_core.search.engine import available_procs
+
 from ..render import snippet_text, styled
 from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option, safe
@@ -46,6 +48,7 @@ def search(
 def reindex(state: CliContext) -> None:
     """Rebuild the search index from the database, with a progress bar."""
     index = state.search_index()
+    index.procs = available_procs()
     columns = (TextColumn("Indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console(), transient=False) as progress:
         task = progress.add_task("index", total=None)
