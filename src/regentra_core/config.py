@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     """Send an acknowledgement with its number for each new email ticket (with SMTP)."""
     mail_send_interval_seconds: float = 10.0
     """How often the worker daemon sends queued mail."""
+    mail_ca_file: Path | None = None
+    """A CA certificate (PEM) trusted for IMAP and SMTP besides the system's, for a
+    mail server whose certificate an internal CA signed. Certificates and host names
+    are always verified."""
 
     shared_group: str | None = None
     """The Unix group of a shared desk (set by ``init --shared``; ``doctor`` checks it)."""

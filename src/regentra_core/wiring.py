@@ -78,6 +78,7 @@ class Wiring:
             password=settings.secret("imap_password") or "",
             folder=settings.imap_folder,
             processed_folder=settings.imap_processed_folder,
+            ca_file=str(settings.mail_ca_file) if settings.mail_ca_file else None,
         )
 
     def parse_mail(self, raw: bytes) -> Inbound:
@@ -132,6 +133,7 @@ class Wiring:
                 sender=settings.support_address,
                 user=settings.smtp_user,
                 password=settings.secret("smtp_password"),
+                ca_file=str(settings.mail_ca_file) if settings.mail_ca_file else None,
             )
             jobs.append(
                 Job(

@@ -4,6 +4,7 @@ no note text, retries through an outage, and never a message sent twice."""
 from __future__ import annotations
 
 import socket
+import ssl
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -48,13 +49,24 @@ def _free_port() -> int:
 class Smtp:
     """A real SMTP server on a loopback port that can be stopped and started."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, *, starttls: ssl.SSLContext | None = None, implicit_tls: ssl.SSLContext | None = None
+    ) -> None:
         self.port = _free_port()
         self.inbox = Inbox()
         self.controller: Controller | None = None
+        self.starttls = starttls
+        """Offer STARTTLS with this context, and refuse mail without it."""
+        self.implicit_tls = implicit_tls
+        """Speak TLS from the first byte (port 465 style) with this context."""
 
     def start(self) -> None:
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        options: dict[str, object] = {}
+        if self.starttls is not None:
+            options = {"tls_context": self.starttls, "require_starttls": True}
+        if self.implicit_tls is not None:
+            options = {"ssl_context": self.implicit_tls}
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port, **options)
         self.controller.start()
 
     def stop(self) -> None:

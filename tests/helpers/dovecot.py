@@ -20,6 +20,8 @@ from pathlib import Path
 
 from imapclient import IMAPClient
 
+from .certs import make_certs
+
 USER = "desk"
 PASSWORD = "desk-secret"
 
@@ -39,10 +41,14 @@ class Dovecot:
     (pytest's tmp folders are root-only, so its auth process could not read the
     passwd-file); :meth:`remove` deletes it."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: bool = False) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="regentra-dovecot-"))
         self.folder.chmod(0o755)
         self.port = _free_port()
+        self.certs = make_certs(self.folder / "tls") if tls else None
+        """With ``tls``: STARTTLS on :attr:`port` and implicit TLS on :attr:`tls_port`,
+        with a certificate for 127.0.0.1 from a CA of our own (``certs.ca``)."""
+        self.tls_port = _free_port() if tls else 0
         self.base = self.folder / "run"
         self.home = self.folder / "home"
         self.uid = pwd.getpwnam("dovecot").pw_uid
@@ -65,7 +71,7 @@ instance_name = regentra-test-{self.port}
 log_path = {self.folder}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{self._ssl_settings()}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:~/Maildir
@@ -87,7 +93,7 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    {self._imaps_listener()}
   }}
 }}
 """
@@ -108,6 +114,16 @@ service imap-login {{
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError(f"dovecot did not listen: {(self.folder / 'dovecot.log').read_text()}")
+
+    def _ssl_settings(self) -> str:
+        if self.certs is None:
+            return "ssl = no"
+        return f"ssl = yes\nssl_cert = <{self.certs.cert}\nssl_key = <{self.certs.key}"
+
+    def _imaps_listener(self) -> str:
+        if self.certs is None:
+            return "port = 0"
+        return f"address = 127.0.0.1\n    port = {self.tls_port}\n    ssl = yes"
 
     def stop(self) -> None:
         """Stop the server (it may be started again); idempotent."""

@@ -478,6 +478,38 @@ async def test_a_huge_message_is_shown_cut_with_a_note_and_kept_whole(make_app, 
     )
 
 
+async def test_quoted_history_is_folded_and_e_unfolds_it(make_app, demo_db):
+    from regentra_core.desk import Desk, resolve_os_technician
+
+    reply = (
+        "Thanks, the scanner works again.\n\n"
+        "On Tue, 24 Nov 2026 at 10:02, Help Desk <help@desk.example> wrote:\n"
+        "> Please power-cycle the scanner.\n> SECRET-OLD-LINE"
+    )
+    Desk(demo_db, resolve_os_technician(demo_db, "alice"), source="email").add_customer_reply(
+        1007, reply
+    )
+
+    def thread_text(app) -> str:
+        return " ".join(str(e.render()) for e in app.screen.query("ThreadEntry"))
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"1007", "enter")
+        await settle(app, pilot)
+        assert "the scanner works again" in thread_text(app)
+        assert "SECRET-OLD-LINE" not in thread_text(app)
+        assert "quoted history, 3 lines folded (e shows)" in thread_text(app)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert "SECRET-OLD-LINE" in thread_text(app) and "folded" not in thread_text(app)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert "SECRET-OLD-LINE" not in thread_text(app)
+    assert queries.ticket_detail(demo_db, 1007).thread[-1].body == reply
+
+
 async def test_a_column_with_hundreds_of_cards_pages_in_what_is_scrolled_to(make_app, demo_db):
     from sqlalchemy import insert
 

@@ -28,6 +28,7 @@ from sqlmodel import select
 from ..desk import CursorStep, Desk, ReceiveResult
 from ..errors import RegentraError
 from ..store.models import MailCursor
+from . import tls
 from .mail import parse_mail
 from .message import Inbound
 
@@ -49,20 +50,28 @@ class ImapMailbox:
     folder: str = "INBOX"
     processed_folder: str | None = None
     timeout: float = 30.0
+    ca_file: str | None = None
 
     def connect(self) -> IMAPClient:
-        if self.security == "ssl":
-            client = IMAPClient(
-                self.host,
-                port=self.port or 993,
-                ssl=True,
-                ssl_context=ssl.create_default_context(),
-                timeout=self.timeout,
-            )
-        else:
-            client = IMAPClient(self.host, port=self.port or 143, ssl=False, timeout=self.timeout)
-            if self.security == "starttls":
-                client.starttls(ssl.create_default_context())
+        """A logged-in client; TLS (implicit or STARTTLS) is verified, a login is never
+        sent in the clear unless the settings say ``none`` (loopback)."""
+        try:
+            if self.security == "ssl":
+                client = IMAPClient(
+                    self.host,
+                    port=self.port or 993,
+                    ssl=True,
+                    ssl_context=tls.client_context(self.ca_file),
+                    timeout=self.timeout,
+                )
+            else:
+                client = IMAPClient(
+                    self.host, port=self.port or 143, ssl=False, timeout=self.timeout
+                )
+                if self.security == "starttls":
+                    client.starttls(tls.client_context(self.ca_file))
+        except ssl.SSLError as exc:
+            raise MailboxError(tls.explain(exc, self.host)) from exc
         client.login(self.user, self.password)
         return client
 

@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 
 from ..desk.delivery import Outgoing
+from . import tls
 from .route import LOOP_HEADER
 
 
@@ -42,6 +43,7 @@ class SmtpTransport:
     user: str | None = None
     password: str | None = None
     timeout: float = 30.0
+    ca_file: str | None = None
 
     def compose(self, out: Outgoing) -> EmailMessage:
         msg = EmailMessage()
@@ -81,6 +83,8 @@ class SmtpTransport:
             raise SendFailed(
                 f"recipient refused: {exc.recipients}", permanent=all(c >= 500 for c in codes)
             ) from exc
+        except ssl.SSLError as exc:
+            raise SendFailed(tls.explain(exc, self.host)) from exc
         except smtplib.SMTPServerDisconnected as exc:
             raise SendFailed(f"{self.host} hung up mid-send: {exc}", in_doubt=True) from exc
         except smtplib.SMTPResponseException as exc:
@@ -105,7 +109,7 @@ class SmtpTransport:
                 self.host,
                 self.port or 465,
                 timeout=self.timeout,
-                context=ssl.create_default_context(),
+                context=tls.client_context(self.ca_file),
             )
         smtp = smtplib.SMTP(
             self.host,
@@ -113,5 +117,5 @@ class SmtpTransport:
             timeout=self.timeout,
         )
         if self.security == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=tls.client_context(self.ca_file))
         return smtp

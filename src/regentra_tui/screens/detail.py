@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static
 
+from regentra_core.channels.quoting import fold
 from regentra_core.enums import AuthorKind
 from regentra_core.errors import RegentraError
 from regentra_core.queries import TicketDetail
@@ -49,6 +50,7 @@ class TicketScreen(TicketActions):
         Binding("U", "unlink", "Unlink", id="detail.unlink"),
         Binding("C", "cascade", "Cascade", id="detail.cascade"),
         Binding("o", "open_linked", "Open linked", id="detail.open_linked"),
+        Binding("e", "toggle_quoted", "Quoted text", id="detail.quoted"),
     ]
 
     DEFAULT_CSS = """
@@ -64,6 +66,8 @@ class TicketScreen(TicketActions):
         super().__init__()
         self.number = number
         self.detail: TicketDetail | None = None
+        self.show_quoted = False
+        """Whether customers' quoted history and signatures are unfolded."""
 
     def compose(self) -> ComposeResult:
         yield Static("Loading…", id="header")
@@ -130,15 +134,39 @@ class TicketScreen(TicketActions):
         self._show_thread(d)
         self._show_side(d)
 
-    def _show_thread(self, d: TicketDetail) -> None:
+    def _customer_text(self, text: str, omitted: int) -> Text:
+        """A customer's message with what they carried along folded (unless shown)."""
+        number = self.number
+        folded = fold(text)
+        if self.show_quoted or not folded.hidden:
+            return long_text(text, number, omitted)
+        lines = folded.hidden_lines
+        return long_text(folded.shown, number) + styled(
+            f"\n··· {folded.what}, {lines} line{'s' if lines != 1 else ''} folded (e shows)",
+            "dim italic",
+        )
+
+    def action_toggle_quoted(self) -> None:
+        self.show_quoted = not self.show_quoted
+        if self.detail is not None:
+            self._show_thread(self.detail, keep_scroll=True)
+        self.notify(
+            "Quoted history and signatures shown"
+            if self.show_quoted
+            else "Quoted history and signatures folded",
+            timeout=2,
+        )
+
+    def _show_thread(self, d: TicketDetail, *, keep_scroll: bool = False) -> None:
         thread = self.query_one("#thread", VerticalScroll)
+        scrolled = thread.scroll_y
         thread.remove_children()
         t = d.ticket
         entries = [
             ThreadEntry(
                 styled("Description", "bold")
                 + styled(f"  {when(t.created_at)}\n", "dim")
-                + long_text(d.description or "(no description)", t.number, d.description_omitted),
+                + self._customer_text(d.description or "(no description)", d.description_omitted),
                 classes="-customer",
             )
         ]
@@ -161,15 +189,20 @@ class TicketScreen(TicketActions):
                 failed = item.delivery.startswith("failed")
                 head += styled(f"  · {item.delivery}", "bold red" if failed else "dim")
             head += Text("\n")
-            entries.append(
-                ThreadEntry(head + long_text(item.body, t.number, item.omitted), classes=classes)
-            )
+            if item.author_kind == AuthorKind.CUSTOMER and not item.private:
+                body = self._customer_text(item.body, item.omitted)
+            else:
+                body = long_text(item.body, t.number, item.omitted)
+            entries.append(ThreadEntry(head + body, classes=classes))
         if d.resolution:
             entries.append(
                 ThreadEntry(styled("Resolution\n", "bold green") + safe(d.resolution, flat=False))
             )
         thread.mount_all(entries)
-        thread.scroll_end(animate=False)
+        if keep_scroll:
+            self.call_after_refresh(thread.scroll_to, y=scrolled, animate=False)
+        else:
+            thread.scroll_end(animate=False)
 
     def _show_side(self, d: TicketDetail) -> None:
         t = d.ticket
