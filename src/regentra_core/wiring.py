@@ -9,6 +9,7 @@ the timers and the index only.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from .search.engine import available_procs
 from .sharing import adopt_umask
 from .store import Database, normalise_url, upgrade
 from .worker import Job, WorkerRunner
+from .worker.indexer import IndexerProcess, IndexerSpec
 
 if TYPE_CHECKING:
     from .channels.imap import ImapMailbox, PollReport
@@ -147,10 +149,21 @@ class Wiring:
     def runner(self, *, label: str, with_secrets: bool) -> WorkerRunner:
         """A worker: the daemon's (``with_secrets``) or one embedded in an app."""
         settings = self.settings
+        indexer = None
         if with_secrets:
-            # The daemon's process is the desk's worker: a mail backlog is indexed on
-            # every core while intake carries on. An app never forks its terminal.
-            self.index.procs = available_procs()
+            # The daemon indexes in a process of its own, so intake and indexing run
+            # on two cores at once; an app's worker indexes in a thread.
+            indexer = IndexerProcess(
+                IndexerSpec(
+                    database_url=self.db.url,
+                    index_path=str(self.index.path),
+                    interval=settings.index_interval_seconds,
+                    # One process: intake has the other core. (A backlog indexed
+                    # with nothing else to do, worker --once or reindex, uses all.)
+                    procs=1,
+                    parent_pid=os.getpid(),
+                )
+            )
         return WorkerRunner(
             self.db,
             index=self.index,
@@ -160,6 +173,7 @@ class Wiring:
             clock=self.clock,
             label=label,
             extra_jobs=self.channel_jobs() if with_secrets else (),
+            indexer=indexer,
         )
 
     def index_backlog(self) -> int:

@@ -114,3 +114,25 @@ def test_upgrading_an_old_desk_rebuilds_sla_pauses_from_its_events(db_path):
     old.close()
     [(start, end)] = load_pauses(stored)
     assert (start.hour, end.hour if end else None) == (10, 11)
+
+
+def test_the_search_outbox_queues_what_changed_and_nothing_else(desk, db, new_ticket):
+    from sqlmodel import select
+
+    from regentra_core.store.models import IndexOutbox, Ticket
+
+    def queued() -> list[int | None]:
+        with db.read() as s:
+            return [row.ticket_id for row in s.exec(select(IndexOutbox)).all()]
+
+    first, second = new_ticket(), new_ticket()
+    with db.write() as s:
+        for row in s.exec(select(IndexOutbox)).all():
+            s.delete(row)
+    assert queued() == []
+    with db.write() as s:  # set to the same value: marked dirty, nothing changed
+        ticket = s.exec(select(Ticket).where(Ticket.number == first.number)).one()
+        ticket.subject = ticket.subject
+    assert queued() == []
+    desk.add_customer_reply(second.number, "Still offline")
+    assert queued() == [second.id]

@@ -162,3 +162,60 @@ def test_search_results_appear_within_two_seconds_of_the_write(db, desk, new_tic
     finally:
         runner.stop()
         index.close()
+
+
+def _searchable(index: SearchIndex, word: str, number: int, within: float = 20.0) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if [h.number for h in index.search(word)] == [number]:
+            return
+        time.sleep(0.1)
+    pytest.fail(f"#{number} was not searchable for {word!r} within {within} s")
+
+
+def test_the_daemon_indexes_in_a_process_of_its_own_and_restarts_it(db, desk, new_ticket, tmp_path):
+    import os
+    import signal
+
+    from regentra_core.worker.indexer import IndexerProcess, IndexerSpec
+
+    index = SearchIndex(tmp_path / "idx", db)
+    index.rebuild()
+    spec = IndexerSpec(db.url, str(index.path), interval=0.2, procs=1, parent_pid=os.getpid())
+    indexer = IndexerProcess(spec)
+    runner = _runner(db, "daemon", index=index, index_seconds=0.2, indexer=indexer)
+    runner.start()
+    try:
+        t = new_ticket(subject="Hyperdrive motivator offline")
+        _searchable(index, "hyperdrive", t.number)
+        first = indexer.pid
+        assert first is not None and first != os.getpid()
+        os.kill(first, signal.SIGKILL)
+        u = new_ticket(subject="Flux capacitor leaking")
+        _searchable(index, "flux", u.number)  # a new child took over
+        assert indexer.pid != first and indexer.restarts == 1
+    finally:
+        runner.stop()
+        index.close()
+    assert indexer.pid is not None
+    with pytest.raises(ProcessLookupError):
+        os.kill(indexer.pid, 0)  # stopped with the daemon
+
+
+def test_the_indexer_child_stops_when_its_daemon_is_gone(db, tmp_path):
+    """A daemon killed with -9 cannot stop its child; the child notices and exits."""
+    import multiprocessing
+
+    from regentra_core.worker.indexer import Flags, IndexerSpec, run_indexer
+
+    index = SearchIndex(tmp_path / "idx", db)
+    index.rebuild()
+    context = multiprocessing.get_context("spawn")
+    flags = Flags(context.Value("b", 1, lock=False), context.Value("b", 0, lock=False))
+    spec = IndexerSpec(db.url, str(index.path), interval=0.1, procs=1, parent_pid=1)
+    results = context.Queue()  # kept referenced until the child has read its arguments
+    child = context.Process(target=run_indexer, args=(spec, flags, results))
+    child.start()
+    child.join(30)
+    assert child.exitcode == 0  # its "parent" (pid 1) is not the process that started it
+    index.close()

@@ -1,8 +1,11 @@
 """The search outbox: every write that touches a ticket or article queues it.
 
-A flush hook on write sessions sees every new or changed Ticket, Reply,
-InternalNote, TimeEntry and KBArticle and inserts outbox rows in the same
-transaction, so no use case can forget to, and a rolled-back change queues nothing.
+Mapper events note each Ticket, Reply, InternalNote, TimeEntry and KBArticle row a
+flush inserts or updates, and a flush hook on write sessions inserts outbox rows
+for them in the same transaction: no use case can forget to, and a rolled-back
+change queues nothing. (Asking the session which objects are dirty instead costs a
+walk over everything it holds at every flush: a third of a millisecond per flush
+in a batch of inbound mail.)
 """
 
 from __future__ import annotations
@@ -10,27 +13,49 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event, insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..clock import utcnow
 from .models import IndexOutbox, InternalNote, KBArticle, Reply, Ticket, TimeEntry
 
+_TOUCHED = "outbox_touched"
 
-def _queue(session: Session, flush_context: Any) -> None:
-    tickets: set[int] = set()
-    articles: set[int] = set()
-    # session.dirty is optimistic (any attribute set lands there); only real
-    # changes need reindexing.
-    changed = [o for o in session.dirty if session.is_modified(o)]
-    for obj in (*session.new, *changed):
-        if isinstance(obj, Ticket) and obj.id is not None:
-            tickets.add(obj.id)
-        elif isinstance(obj, Reply | InternalNote | TimeEntry):
-            tickets.add(obj.ticket_id)
-        elif isinstance(obj, KBArticle) and obj.id is not None:
-            articles.add(obj.id)
-    if not tickets and not articles:
+
+def _note(_mapper: Any, _connection: Any, target: Any) -> None:
+    session = object_session(target)
+    if session is None:
         return
+    _add(session, target)
+
+
+def _note_update(_mapper: Any, _connection: Any, target: Any) -> None:
+    session = object_session(target)
+    # after_update also fires for objects merely marked dirty, with nothing changed.
+    if session is None or not session.is_modified(target, include_collections=False):
+        return
+    _add(session, target)
+
+
+def _add(session: Session, target: Any) -> None:
+    tickets, articles = session.info.setdefault(_TOUCHED, (set(), set()))
+    if isinstance(target, Ticket):
+        tickets.add(target.id)
+    elif isinstance(target, KBArticle):
+        articles.add(target.id)
+    else:
+        tickets.add(target.ticket_id)
+
+
+for _model in (Ticket, Reply, InternalNote, TimeEntry, KBArticle):
+    event.listen(_model, "after_insert", _note)
+    event.listen(_model, "after_update", _note_update)
+
+
+def _queue(session: Session, _flush_context: Any) -> None:
+    touched = session.info.pop(_TOUCHED, None)
+    if not touched:
+        return
+    tickets, articles = touched
     now = utcnow()
     rows: list[dict[str, Any]] = [
         {"ticket_id": t, "kb_id": None, "created_at": now} for t in sorted(tickets)

@@ -25,6 +25,7 @@ from ..identity import Actor
 from ..search import SearchIndex
 from ..search.engine import SearchBusy
 from ..store.engine import Database
+from .indexer import IndexerProcess
 from .lease import acquire_or_renew, holder_id, release
 
 log = logging.getLogger("regentra.worker")
@@ -69,6 +70,7 @@ class WorkerRunner:
         clock: Clock = utcnow,
         label: str = "worker",
         extra_jobs: tuple[Job, ...] = (),
+        indexer: IndexerProcess | None = None,
     ) -> None:
         self.db = db
         self.index = index
@@ -84,7 +86,11 @@ class WorkerRunner:
             Job("auto-close", auto_close_seconds, self._auto_close),
             Job("sla-sweep", sla_seconds, self._sla_sweep),
         ]
-        if index is not None:
+        self.indexer = indexer
+        """The daemon indexes in a child process; an app's worker in a thread."""
+        if indexer is not None:
+            self.jobs.append(Job("search-index", index_seconds, indexer.supervise))
+        elif index is not None:
             self.jobs.append(Job("search-index", index_seconds, self._index))
         self.jobs.extend(extra_jobs)
         self.scheduler = BackgroundScheduler(
@@ -112,6 +118,8 @@ class WorkerRunner:
                 id=job.name,
                 next_run_time=now + timedelta(seconds=0.2),
             )
+        if self.indexer is not None:
+            self.indexer.start()
         self.scheduler.start()
         log.info("worker %s started (standby until it holds the lease)", self.holder)
 
@@ -122,6 +130,8 @@ class WorkerRunner:
         self._stopped.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        if self.indexer is not None:
+            self.indexer.stop()
         if self.health.holding:
             release(self.db, self.holder, self.clock())
             self.health.holding = False
@@ -154,6 +164,8 @@ class WorkerRunner:
                 log.info("worker %s now holds the lease", self.holder)
             self.health.holding = held
             self.health.last_heartbeat = now
+            if self.indexer is not None:
+                self.indexer.allow(held)
             if held:
                 self._expires = now + timedelta(seconds=self.lease_seconds)
 

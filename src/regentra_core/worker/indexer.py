@@ -1,0 +1,159 @@
+"""The daemon's indexer: the search outbox drained in a process of its own.
+
+Storing a burst of mail and indexing it are both pure Python; as two threads of
+one process they take turns for the interpreter lock, so the daemon stored and
+indexed 1,000 messages more slowly than the two commands run one after the other.
+In a child process the indexer has a core to itself while intake carries on.
+
+The child indexes only while the daemon holds the lease (an Event the heartbeat
+sets), reports each result on a queue, and is restarted by the daemon if it dies.
+It is started with ``spawn``, never ``fork``: the daemon has threads (scheduler,
+jobs), and a forked copy of a process with threads can inherit a held lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import queue
+import signal
+import time
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
+from multiprocessing.queues import Queue
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("regentra.worker")
+
+STOP_SECONDS = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class IndexerSpec:
+    """What the child needs to open the same desk (plain values: it is pickled)."""
+
+    database_url: str
+    index_path: str
+    interval: float
+    procs: int
+    parent_pid: int
+    """The daemon: if it is gone (killed with -9), the child stops too."""
+
+
+def run_indexer(spec: IndexerSpec, flags: Flags, results: Queue[str]) -> None:
+    """The child's loop: drain while allowed, again at once while there is more."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl-c is the daemon's to handle
+    from ..search import SearchIndex
+    from ..search.engine import SearchBusy
+    from ..store.engine import Database
+
+    db = Database(spec.database_url)
+    index = SearchIndex(Path(spec.index_path), db, procs=spec.procs)
+    try:
+        while not flags.stop.value and os.getppid() == spec.parent_pid:
+            drained = 0
+            if flags.may_run.value:
+                try:
+                    drained = index.drain()
+                    results.put(f"indexed {drained}" if drained else "index up to date")
+                except SearchBusy:
+                    results.put("index busy")
+                except Exception as exc:  # noqa: BLE001 - reported; tried again next time
+                    results.put(f"failed: {type(exc).__name__}: {exc}")
+            if not drained:
+                _nap(spec.interval, flags)
+    finally:
+        index.close()
+        db.close()
+
+
+def _nap(seconds: float, flags: Flags) -> None:
+    deadline = time.monotonic() + seconds
+    while not flags.stop.value and time.monotonic() < deadline:
+        time.sleep(min(0.05, seconds))
+
+
+@dataclass(frozen=True, slots=True)
+class Flags:
+    """Two bytes shared with the child, read without locks.
+
+    Not ``multiprocessing.Event``: setting one waits for every process that ever
+    waited on it to wake, and a child killed with -9 never does (the daemon hung).
+    """
+
+    may_run: Any
+    stop: Any
+
+
+class IndexerProcess:
+    """Starts, watches and stops the child; :meth:`supervise` is the daemon's job."""
+
+    def __init__(self, spec: IndexerSpec) -> None:
+        self.spec = spec
+        self._context = multiprocessing.get_context("spawn")
+        self._flags = Flags(
+            self._context.Value("b", 0, lock=False), self._context.Value("b", 0, lock=False)
+        )
+        self._results: Queue[str] | None = None
+        self._process: BaseProcess | None = None
+        self._last = "starting"
+        self.restarts = 0
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def start(self) -> None:
+        # A fresh queue for each child: one killed in the middle of a put keeps
+        # the old queue's lock forever.
+        self._results = self._context.Queue()
+        self._process = self._context.Process(
+            target=run_indexer,
+            args=(self.spec, self._flags, self._results),
+            name="regentra-indexer",
+            # Not a multiprocessing "daemon": those may not start processes, and a
+            # large batch is analysed by Whoosh's own child processes. The child
+            # stops with the daemon instead (stop(), or its parent pid changing).
+            daemon=False,
+        )
+        self._process.start()
+
+    def allow(self, holding: bool) -> None:
+        """The child indexes only while the daemon holds the lease."""
+        self._flags.may_run.value = 1 if holding else 0
+
+    def supervise(self) -> str:
+        """Restart the child if it died; what it did since the last call."""
+        if self._process is None or not self._process.is_alive():
+            if self._process is not None:
+                code = self._process.exitcode
+                log.error("search indexer process exited (%s); starting it again", code)
+                self.restarts += 1
+            self.start()
+        assert self._results is not None
+        indexed = 0
+        while True:
+            try:
+                last = self._results.get_nowait()
+            except (queue.Empty, OSError, ValueError):
+                break
+            if last.startswith("failed") and last != self._last:
+                log.error("search indexing %s", last)  # once, not every second
+            if last.startswith("indexed "):
+                indexed += int(last.split()[1])
+            self._last = last
+        return f"indexed {indexed}" if indexed else self._last
+
+    def stop(self) -> None:
+        """Ask the child to finish its batch and exit; terminate it if it will not."""
+        self._flags.stop.value = 1
+        self._flags.may_run.value = 0
+        if self._process is not None:
+            self._process.join(STOP_SECONDS)
+            if self._process.is_alive():
+                self._process.terminate()
+                self._process.join(5)
+        if self._results is not None:
+            self._results.close()
