@@ -130,6 +130,24 @@ def test_a_job_that_raises_does_not_stop_the_others(db, tmp_path):
     assert "RuntimeError: mail server on fire" in logged
 
 
+def test_a_job_longer_than_its_interval_does_not_flood_the_log(db, tmp_path):
+    from regentra_core.worker.logs import close_worker_logging, configure_worker_logging
+
+    log_file = configure_worker_logging(tmp_path, also_stderr=False)
+
+    def slow() -> str:
+        time.sleep(0.8)
+        return "done"
+
+    runner = _runner(db, "w", extra_jobs=(Job("slow", 0.1, slow),))
+    runner.start()
+    time.sleep(2.0)
+    runner.stop()
+    close_worker_logging()
+    assert runner.health.last_results["slow"] == "done"
+    assert "maximum number of running instances" not in log_file.read_text()
+
+
 def test_auto_close_catches_up_after_a_day_of_downtime_once(db, desk, new_ticket, clock):
     tickets = [new_ticket() for _ in range(3)]
     for t in tickets:

@@ -25,6 +25,7 @@ def configure_worker_logging(data_dir: Path, *, also_stderr: bool = True) -> Pat
         handlers.append(logging.StreamHandler())
     for h in handlers:
         h.set_name(_HANDLER_NAME)
+        h.addFilter(_still_running)
     # APScheduler logs every run at INFO; only its warnings and errors matter here.
     for name, level in (("regentra.worker", logging.INFO), ("apscheduler", logging.WARNING)):
         logger = logging.getLogger(name)
@@ -48,3 +49,13 @@ def close_worker_logging() -> None:
         for old in [h for h in logger.handlers if h.get_name() == _HANDLER_NAME]:
             logger.removeHandler(old)
             old.close()
+
+
+def _still_running(record: logging.LogRecord) -> bool:
+    """Drop APScheduler's "skipped: maximum number of running instances reached".
+
+    A poll that takes longer than its interval (a thousand messages after an outage)
+    simply runs again when it finishes; a warning a second for that buried the
+    log's real errors.
+    """
+    return "maximum number of running instances reached" not in record.getMessage()
