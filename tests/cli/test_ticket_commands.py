@@ -70,13 +70,14 @@ def test_work_a_ticket_end_to_end(regentra):
     assert regentra("ticket", "note", n, "--body", "ISP blocks UDP").exit_code == 0
     assert regentra("ticket", "time", n, "--minutes", "25").exit_code == 0
     assert regentra("ticket", "time", n, "-m", "10", "--non-billable").exit_code == 0
+    assert regentra("ticket", "time", n, "--duration", "1h30").exit_code == 0
     assert regentra("ticket", "priority", n, "high").exit_code == 0
     assert regentra("ticket", "status", n, "resolved", "--resolution", "SSL profile").exit_code == 0
     detail = regentra.json("ticket", "show", n)
     assert [i["kind"] for i in detail["thread"]] == ["reply", "note"]
     assert detail["thread"][0]["delivery"] == "queued"
     assert detail["thread"][1]["private"] is True and detail["thread"][1]["delivery"] is None
-    assert sum(e["minutes"] for e in detail["time_entries"]) == 35
+    assert [e["minutes"] for e in detail["time_entries"]] == [25, 10, 90]
     kinds = [e["kind"] for e in regentra.json("ticket", "history", n)]
     assert kinds == [
         "created",
@@ -84,6 +85,7 @@ def test_work_a_ticket_end_to_end(regentra):
         "technician_reply",
         "outbound_queued",  # an email ticket: the reply goes out through the outbox
         "note_added",
+        "time_logged",
         "time_logged",
         "time_logged",
         "priority_changed",
@@ -120,6 +122,9 @@ def test_master_link_cascade(regentra):
         (["ticket", "status", "1001", "closed"], "cannot move a ticket from Open to Closed"),
         (["ticket", "priority", "1001", "urgent"], "Invalid value"),
         (["ticket", "time", "1001", "--minutes", "0"], "minutes must be between"),
+        (["ticket", "time", "1001", "--duration", "1h3x"], "not a duration: '1h3x'"),
+        (["ticket", "time", "1001"], "give the time worked once"),
+        (["ticket", "time", "1001", "-m", "5", "-d", "5m"], "give the time worked once"),
         (["ticket", "assign", "1001", "ghost"], "no active technician"),
         (["ticket", "link", "1001", "1001"], "cannot be its own child"),
         (["ticket", "list", "--since", "yesterday"], "not a date/time"),

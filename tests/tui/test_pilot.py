@@ -165,6 +165,42 @@ async def test_open_detail_reply_note_and_log_time(make_app, demo_db):
         assert isinstance(app.screen, TicketScreen)
 
 
+async def test_1h30_is_logged_as_90_minutes_with_the_duration_shown_as_typed(make_app, demo_db):
+    from regentra_tui.screens.time_prompt import TimePrompt
+
+    before = queries.ticket_detail(demo_db, 1007)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"1007", "enter")
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TimePrompt)
+        await pilot.press(*"1h3x")
+        await pilot.pause()
+        assert "? type e.g." in str(app.screen.query_one("#parsed").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "not a duration: '1h3x'" in str(app.screen.query_one("#error").render())
+        await pilot.press("backspace", "backspace", "3", "0")
+        await pilot.pause()
+        assert str(app.screen.query_one("#parsed").render()) == "= 1h 30m"
+        assert str(app.screen.query_one("#error").render()) == ""  # the stale error went
+        await pilot.press("tab", "space")  # billable off: the box says so in words
+        await pilot.pause()
+        box = app.screen.query_one("#billable")
+        assert "NOT billed" in str(box.label) and box.BUTTON_INNER == " "
+        await pilot.press("space")
+        await pilot.pause()
+        assert "billed to the client" in str(box.label) and box.BUTTON_INNER == "✓"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TicketScreen)
+    after = queries.ticket_detail(demo_db, 1007)
+    assert after.billable_minutes - before.billable_minutes == 90
+
+
 async def test_promote_link_resolve_and_cascade_leaves_resolved_child_alone(make_app, demo_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -16,6 +16,7 @@ from rich.text import Text
 from regentra_core import queries
 from regentra_core.clock import parse_instant
 from regentra_core.desk import CascadeResult
+from regentra_core.durations import parse_minutes
 from regentra_core.enums import Channel, Priority, Status
 from regentra_core.errors import ValidationError
 from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
@@ -296,15 +297,29 @@ def note(state: CliContext, number: int, body: str, as_json: bool) -> None:
 
 @ticket.command("time")
 @click.argument("number", type=NUMBER)
-@click.option("--minutes", "-m", "mins", type=int, required=True, help="Minutes worked.")
+@click.option("--minutes", "-m", "mins", type=int, help="Minutes worked, e.g. 90.")
+@click.option(
+    "--duration", "-d", metavar="TIME", help="Time worked as typed: 1h30, 1:30, 45m, 1.5h."
+)
 @click.option("--non-billable", is_flag=True, help="Do not bill this time to the client.")
 @click.option("--note", "text", default="", help="What the time was spent on.")
 @json_option
 @pass_cli
 def time_(
-    state: CliContext, number: int, mins: int, non_billable: bool, text: str, as_json: bool
+    state: CliContext,
+    number: int,
+    mins: int | None,
+    duration: str | None,
+    non_billable: bool,
+    text: str,
+    as_json: bool,
 ) -> None:
-    """Log time worked on a ticket."""
+    """Log time worked on a ticket (--minutes or --duration)."""
+    if (mins is None) == (duration is None):
+        raise click.UsageError("give the time worked once: --minutes 90 or --duration 1h30")
+    if duration is not None:
+        mins = parse_minutes(duration)
+    assert mins is not None
     state.desk().log_time(number, mins, billable=not non_billable, note=text)
     kind = "non-billable" if non_billable else "billable"
     _print_ticket(state, number, as_json, f"Logged {minutes(mins)} {kind} on #{number}")

@@ -12,13 +12,33 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from regentra_core.errors import RegentraError
+from regentra_core.durations import EXAMPLES, parse_minutes
+from regentra_core.errors import RegentraError, ValidationError
 
-from ..render import styled
+from ..render import minutes, styled
+
+
+class BillableBox(Checkbox):
+    """A checkbox whose two states look different: a tick and "billed to the client",
+    or an empty box and "NOT billed" (Textual's draws the same X in both)."""
+
+    def __init__(self, value: bool, *, id: str) -> None:  # noqa: A002 - Textual's name
+        super().__init__(self._text(value), value, id=id)
+        self.BUTTON_INNER = "✓" if value else " "
+
+    @staticmethod
+    def _text(value: bool) -> str:
+        return "Billable: billed to the client" if value else "Not billable: NOT billed"
+
+    def watch_value(self) -> None:
+        super().watch_value()
+        self.BUTTON_INNER = "✓" if self.value else " "
+        self.label = self._text(self.value)
+        self.set_class(not self.value, "-off")
 
 
 class TimePrompt(ModalScreen[bool]):
-    """Minutes (required), billable (default yes) and a note."""
+    """Time worked as people type it (required), billable (default yes) and a note."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="time.save"),
@@ -31,6 +51,9 @@ class TimePrompt(ModalScreen[bool]):
         width: 60; height: auto; border: thick $accent; background: $surface; padding: 1 2;
     }
     TimePrompt .error { color: $error; height: auto; }
+    TimePrompt #parsed { height: 1; margin: 0 0 0 1; color: $success; }
+    TimePrompt #parsed.-bad { color: $error; }
+    TimePrompt BillableBox.-off { color: $warning; }
     TimePrompt Horizontal { height: auto; align-horizontal: right; }
     """
 
@@ -42,8 +65,9 @@ class TimePrompt(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(styled(f"Log time on #{self.number}", "bold"))
-            yield Input(placeholder="minutes, e.g. 25", id="minutes", restrict=r"[0-9]*")
-            yield Checkbox("Billable", True, id="billable")
+            yield Input(placeholder="time worked: 25, 1h30, 1:30, 1.5h", id="minutes")
+            yield Static("", id="parsed")
+            yield BillableBox(True, id="billable")
             yield Input(placeholder="what was done (optional)", id="note")
             yield Static("", classes="error", id="error")
             with Horizontal():
@@ -59,13 +83,33 @@ class TimePrompt(ModalScreen[bool]):
     def on_input_submitted(self) -> None:
         self.action_save()
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Say what the box will log as it is typed, and clear a stale error."""
+        if event.input.id != "minutes":
+            return
+        self.query_one("#error", Static).update("")
+        parsed = self.query_one("#parsed", Static)
+        if not event.value.strip():
+            parsed.update("")
+            return
+        try:
+            total = parse_minutes(event.value)
+        except ValidationError:
+            parsed.update(f"? type e.g. {EXAMPLES}")
+            parsed.add_class("-bad")
+            return
+        parsed.update(f"= {minutes(total)}")
+        parsed.set_class(total <= 0, "-bad")
+
     def action_save(self) -> None:
-        raw = self.query_one("#minutes", Input).value.strip()
-        if not raw.isdigit():
-            self.query_one("#error", Static).update("Enter the minutes worked, e.g. 25")
+        raw = self.query_one("#minutes", Input).value
+        try:
+            total = parse_minutes(raw)
+        except ValidationError as exc:
+            self.query_one("#error", Static).update(Text(str(exc)))
             return
         self._save(
-            int(raw),
+            total,
             self.query_one("#billable", Checkbox).value,
             self.query_one("#note", Input).value,
         )
