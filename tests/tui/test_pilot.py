@@ -201,6 +201,47 @@ async def test_1h30_is_logged_as_90_minutes_with_the_duration_shown_as_typed(mak
     assert after.billable_minutes - before.billable_minutes == 90
 
 
+async def test_keys_typed_while_a_ticket_loads_never_act_on_it(make_app, demo_db):
+    import threading
+
+    from regentra_tui.screens.confirm_dialog import ConfirmDialog
+
+    app = make_app()
+    slow = threading.Event()
+    real_detail = app.session.detail
+
+    def slow_detail(number):
+        slow.wait(10)  # the load finishes only when the test says so
+        return real_detail(number)
+
+    app.session.detail = slow_detail
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"1007", "enter")
+        for _ in range(5):
+            await pilot.pause()
+        assert isinstance(app.screen, TicketScreen) and app.screen.detail is None
+        await pilot.press("M", "r", "s")  # typed ahead: promote, reply, status
+        await pilot.pause()
+        assert isinstance(app.screen, TicketScreen), "no prompt opened for an unloaded ticket"
+        notes = [n.message for n in app._notifications]
+        assert any("#1007 is still loading: Make master not done" in m for m in notes)
+        slow.set()
+        await settle(app, pilot)
+        assert app.screen.detail is not None
+        await pilot.press("M")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("x", "enter")  # no other key answers
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert not queries.get_ticket(demo_db, 1007).is_master
+        await pilot.press("M", "y")
+        await settle(app, pilot)
+        assert queries.get_ticket(demo_db, 1007).is_master
+
+
 async def test_promote_link_resolve_and_cascade_leaves_resolved_child_alone(make_app, demo_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -208,6 +249,8 @@ async def test_promote_link_resolve_and_cascade_leaves_resolved_child_alone(make
         await pilot.press("colon", *"1007", "enter")
         await settle(app, pilot)
         await pilot.press("M")
+        await settle(app, pilot)
+        await pilot.press("y")  # make master asks first
         await settle(app, pilot)
         assert queries.get_ticket(demo_db, 1007).is_master
         for child in ("1014", "1005"):  # an open ticket and an already Resolved one
@@ -237,6 +280,13 @@ async def test_mark_several_and_assign_all_at_once(make_app, demo_db):
         await pilot.press("space")
         await pilot.press("a")
         await choose(app, pilot, "bob")
+        assert queries.get_ticket(demo_db, 1014).assignee is None  # asks first
+        from regentra_tui.screens.confirm_dialog import ConfirmDialog
+
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Set assignee to bob on 2 tickets?" in app.screen.question
+        await pilot.press("y")
+        await settle(app, pilot)
         assert queries.get_ticket(demo_db, 1014).assignee == "bob"
         assert queries.get_ticket(demo_db, 1009).assignee == "bob"
 
@@ -251,6 +301,8 @@ async def test_bulk_status_lists_the_refused(make_app, demo_db):
         await pilot.press("space")
         await pilot.press("s")
         await choose(app, pilot, "Escalated")
+        await pilot.press("y")
+        await settle(app, pilot)
         assert queries.get_ticket(demo_db, 1014).status == Status.ESCALATED
         assert queries.get_ticket(demo_db, 1001).status == Status.CLOSED
         messages = " ".join(n.message for n in app._notifications)

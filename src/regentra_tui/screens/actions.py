@@ -19,6 +19,7 @@ from regentra_core.queries import TicketRow
 
 from .cascade_dialog import CascadeDialog
 from .choice_prompt import ChoicePrompt
+from .confirm_dialog import ConfirmDialog
 
 if TYPE_CHECKING:
     from ..app import RegentraApp
@@ -181,7 +182,25 @@ class TicketActions(Screen[Any]):
     # -- bulk (stand-up triage) ----------------------------------------------------
 
     def bulk(self, numbers: list[int], kind: str, value: str) -> None:
-        """Apply one change to many tickets; each goes through the Desk on its own."""
+        """Apply one change to many tickets, once confirmed; each goes through the
+        Desk on its own."""
+        if len(numbers) > 1:
+            shown = ", ".join(f"#{n}" for n in numbers[:20])
+            more = f" and {len(numbers) - 20} more" if len(numbers) > 20 else ""
+            label = value or "nobody" if kind == "assignee" else value.replace("_", " ")
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._bulk(numbers, kind, value)
+
+            self.app.push_screen(
+                ConfirmDialog(f"Set {kind} to {label} on {len(numbers)} tickets?", shown + more),
+                answered,
+            )
+            return
+        self._bulk(numbers, kind, value)
+
+    def _bulk(self, numbers: list[int], kind: str, value: str) -> None:
         desk = self.rapp.session.desk()
 
         def apply_all() -> tuple[int, list[str]]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -18,6 +20,7 @@ from ..messages import DeskChanged, OpenTicket
 from ..render import clock_text, long_text, minutes, priority_text, safe, sla_text, styled, when
 from .actions import TicketActions
 from .choice_prompt import ChoicePrompt
+from .confirm_dialog import ConfirmDialog
 from .goto_prompt import GotoPrompt
 from .text_prompt import TextPrompt
 from .time_prompt import TimePrompt
@@ -32,6 +35,24 @@ class ThreadEntry(Static):
     ThreadEntry.-note { border-left: thick $warning; background: $warning 10%; }
     ThreadEntry.-system { border-left: thick $panel; color: $text-muted; }
     """
+
+
+_TICKET_ACTIONS = frozenset(
+    {
+        "reply",
+        "note",
+        "time",
+        "status",
+        "priority",
+        "assign",
+        "promote",
+        "link",
+        "unlink",
+        "cascade",
+        "open_linked",
+    }
+)
+"""Actions that change or depend on the ticket shown (not back, not the quote toggle)."""
 
 
 class TicketScreen(TicketActions):
@@ -82,6 +103,29 @@ class TicketScreen(TicketActions):
 
     def on_mount(self) -> None:
         self.refresh_data()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Until this ticket has loaded its actions are off (greyed in the footer): a
+        key typed ahead, meant for the screen before, must not act on a ticket that
+        is not on screen yet."""
+        if self.detail is None and action in _TICKET_ACTIONS:
+            return None
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        """Say so when a ticket key is pressed before the ticket has loaded."""
+        if self.detail is not None:
+            return
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.action in _TICKET_ACTIONS:
+                if event.key in binding.key.split(","):
+                    self.notify(
+                        f"#{self.number} is still loading: {binding.description} not done",
+                        severity="warning",
+                        timeout=3,
+                    )
+                    event.stop()
+                    return
 
     def refresh_data(self) -> None:
         self._load()
@@ -313,7 +357,21 @@ class TicketScreen(TicketActions):
 
     def action_promote(self) -> None:
         desk = self.rapp.session.desk()
-        self.run_desk(lambda: desk.promote(self.number), success=f"#{self.number} is a master")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_desk(
+                    lambda: desk.promote(self.number), success=f"#{self.number} is a master"
+                )
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Make #{self.number} a master ticket?",
+                "Child tickets can then be linked to it, and its status, assignee, "
+                "resolution and replies cascaded to them.",
+            ),
+            answered,
+        )
 
     def action_link(self) -> None:
         desk = self.rapp.session.desk()
@@ -371,21 +429,35 @@ class TicketScreen(TicketActions):
                     lambda ok: self.refresh_data() if ok else None,
                 )
             elif what == "status":
-                self.run_desk(
+                confirm(
+                    f"status {d.ticket.status.label}",
                     lambda: desk.cascade(self.number, status=d.ticket.status),
-                    done=self._report_cascade,
                 )
             elif what == "assignee" and d.ticket.assignee:
-                self.run_desk(
+                confirm(
+                    f"assignee {d.ticket.assignee}",
                     lambda: desk.cascade(self.number, assignee=d.ticket.assignee),
-                    done=self._report_cascade,
                 )
             elif what == "resolution":
-                self.run_desk(
-                    lambda: desk.cascade(self.number, resolution=True), done=self._report_cascade
-                )
+                confirm("the resolution note", lambda: desk.cascade(self.number, resolution=True))
             elif what == "assignee":
                 self._refused("assign the master first")
+
+        def confirm(what: str, change: Callable[[], object]) -> None:
+            open_children = [c for c in d.children if not c.status.is_done]
+            listed = ", ".join(f"#{c.number}" for c in open_children[:20]) or "none open"
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.run_desk(change, done=self._report_cascade)
+
+            self.app.push_screen(
+                ConfirmDialog(
+                    f"Apply {what} to {len(open_children)} open child ticket(s) of #{self.number}?",
+                    listed,
+                ),
+                answered,
+            )
 
         self.app.push_screen(
             ChoicePrompt(f"Cascade from #{self.number} to its children", choices), chosen
