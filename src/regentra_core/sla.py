@@ -221,26 +221,32 @@ def compute(
     b_created = cal.cumulative(created_at)
     b_now = cal.cumulative(now) if now > created_at else b_created
     response_target = targets.response_minutes * 60.0
-    if first_response_at is None or first_response_at >= now:
+    stopped = status in (Status.RESOLVED, Status.CLOSED)
+    # The response clock ends at the first public reply, or when the ticket was
+    # resolved without one (the resolution answered the customer): a resolved
+    # ticket must not keep a response clock running for ever.
+    responded = first_response_at
+    if responded is None and stopped:
+        responded = _stopped_running_at(pauses) or now
+    if responded is None or responded >= now:
         response_elapsed = b_now - b_created
     else:
-        response_elapsed = max(cal.cumulative(first_response_at) - b_created, 0.0)
+        response_elapsed = max(cal.cumulative(responded) - b_created, 0.0)
     response = ClockState(
         badge=clock_badge(
             response_elapsed,
             response_target,
-            stopped=first_response_at is not None,
+            stopped=responded is not None,
             share=share,
             breached=response_breached,
         ),
         target_seconds=response_target,
         elapsed_seconds=response_elapsed,
         due_at=cal.add(created_at, response_target) if with_due else None,
-        stopped=first_response_at is not None,
+        stopped=responded is not None,
     )
 
     resolution_target = targets.resolution_minutes * 60.0
-    stopped = status in (Status.RESOLVED, Status.CLOSED)
     paused = not stopped and status not in RUNNING
     resolution_elapsed = b_now - b_created
     if pauses:
@@ -262,6 +268,50 @@ def compute(
         paused=paused,
     )
     return SlaState(policy.name, response, resolution)
+
+
+def _stopped_running_at(pauses: Sequence[Pause]) -> datetime | None:
+    """When a done ticket stopped running: the start of its open pause."""
+    for start, end in reversed(pauses):
+        if end is None:
+            return start
+    return None
+
+
+def format_span(seconds: float) -> str:
+    """``2h 10m``, ``45m`` or ``1d 3h`` of business time, without a direction."""
+    total = int(abs(seconds) // 60)
+    days, rest = divmod(total, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m"
+
+
+def describe(state: SlaState) -> str:
+    """The words after the badge, never contradicting it.
+
+    ``3h 10m ago (resolution)`` for a running clock past its target, ``(response)``
+    for a clock that stopped late, nothing when both were met, else the running
+    clock with the least time: ``2h 10m left (resolution)`` or ``paused (resolution)``.
+    """
+    clocks = (("response", state.response), ("resolution", state.resolution))
+    late = [(name, c) for name, c in clocks if c.badge == Badge.BREACHED]
+    if late:
+        running = [(name, c) for name, c in late if not c.stopped]
+        name, clock = (running or late)[0]
+        if clock.stopped or clock.paused or clock.remaining_seconds >= 0:
+            return f"({name})"
+        return f"{format_span(clock.remaining_seconds)} ago ({name})"
+    if state.response.stopped and state.resolution.stopped:
+        return ""
+    clock = state.next_due
+    name = "response" if clock is state.response else "resolution"
+    if clock.paused:
+        return f"paused ({name})"
+    return f"{format_span(clock.remaining_seconds)} left ({name})"
 
 
 # -- pause bookkeeping -------------------------------------------------------------

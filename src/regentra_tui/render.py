@@ -14,7 +14,7 @@ from rich.text import Text
 
 from regentra_core.enums import Priority, Status
 from regentra_core.queries import TicketRow
-from regentra_core.sla import Badge, ClockState, SlaState, format_remaining
+from regentra_core.sla import Badge, ClockState, SlaState, describe, format_remaining
 from regentra_core.text import literal, one_line
 
 if TYPE_CHECKING:
@@ -80,18 +80,24 @@ def priority_text(p: Priority, *, short: bool = False) -> Text:
     return styled(PRIORITY_SHORT[p] if short else p.label, PRIORITY_STYLE[p])
 
 
-def sla_text(state: SlaState | None, *, compact: bool = False, none: str = "no SLA") -> Text:
-    """``At Risk 1h 20m left``: the ticket's badge and its most urgent clock."""
+def sla_text(
+    state: SlaState | None, *, compact: bool = False, none: str = "no SLA", done: bool = False
+) -> Text:
+    """``Breached 3h ago (response)``, ``At Risk 1h 20m left (resolution)``, ``Met``.
+
+    ``compact`` (cards, narrow columns) drops the clock's name; ``done`` (a Resolved
+    or Closed ticket) draws the badge plainly: a final state is not urgent.
+    """
     if state is None:
         return styled(none, "dim")
     badge = state.badge
-    text = styled(badge.label, BADGE_STYLE[badge])
-    clock = state.next_due
-    if not clock.stopped:
-        rest = "paused" if clock.paused else format_remaining(clock.remaining_seconds)
-        if compact:
-            rest = rest.replace(" left", "").replace(" over", "+")
-        text += Text(f" {rest}")
+    text = styled(badge.label, "dim" if done else BADGE_STYLE[badge])
+    words = describe(state)
+    if compact:
+        words = words.rsplit(" (", 1)[0] if not words.startswith("(") else ""
+        words = words.replace(" left", "")
+    if words:
+        text += Text(f" {words}")
     return text
 
 
@@ -144,7 +150,7 @@ def card_lines(row: TicketRow, *, marked: bool = False) -> list[Text]:
         head += styled(f" ↳{row.master}", "cyan")
     subject = safe(row.subject)
     who = safe(row.client) + styled(" · ", "dim") + safe(row.assignee or "unassigned")
-    lines = [head, subject, who, sla_text(row.sla, compact=True)]
+    lines = [head, subject, who, sla_text(row.sla, compact=True, done=done)]
     if done:
         for line in lines:
             line.stylize("dim")

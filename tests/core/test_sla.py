@@ -389,3 +389,46 @@ def test_a_sweep_with_nothing_to_record_touches_no_ticket(desk, db, standard, ne
     with db.read() as s:
         assert s.exec(select(func.count()).select_from(IndexOutbox)).one() == queued
     assert queries.get_ticket(db, t.number).version == version
+
+
+def test_the_words_never_contradict_the_badge():
+    from regentra_core.sla import Badge, ClockState, SlaState, describe
+
+    def clock(badge, target, elapsed, *, stopped=False, paused=False):
+        return ClockState(badge, target * 60, elapsed * 60, None, stopped, paused)
+
+    # response breached (stopped late), resolution still running with time left
+    late_reply = SlaState(
+        "Standard",
+        clock(Badge.BREACHED, 60, 90, stopped=True),
+        clock(Badge.ON_TRACK, 960, 180),
+    )
+    assert late_reply.badge == Badge.BREACHED and describe(late_reply) == "(response)"
+    overdue = SlaState(
+        "Standard", clock(Badge.MET, 60, 10, stopped=True), clock(Badge.BREACHED, 480, 670)
+    )
+    assert describe(overdue) == "3h 10m ago (resolution)"
+    running = SlaState("Standard", clock(Badge.ON_TRACK, 60, 10), clock(Badge.ON_TRACK, 960, 10))
+    assert describe(running) == "50m left (response)"
+    met = SlaState(
+        "Standard", clock(Badge.MET, 60, 5, stopped=True), clock(Badge.MET, 960, 100, stopped=True)
+    )
+    assert describe(met) == ""
+    waiting = SlaState(
+        "Standard",
+        clock(Badge.MET, 60, 5, stopped=True),
+        clock(Badge.ON_TRACK, 960, 100, paused=True),
+    )
+    assert describe(waiting) == "paused (resolution)"
+
+
+def test_resolving_without_a_reply_stops_the_response_clock(desk, db, standard, new_ticket, clock):
+    t = new_ticket()
+    clock.advance(minutes=20)
+    desk.change_status(t.number, Status.IN_PROGRESS)
+    desk.change_status(t.number, Status.RESOLVED, resolution="Fixed on site")
+    stopped = _sla(db, t.number, clock.now)
+    clock.advance(minutes=600)
+    later = _sla(db, t.number, clock.now)
+    assert later.response.stopped and later.response.badge == Badge.MET
+    assert later.response.elapsed_seconds == stopped.response.elapsed_seconds

@@ -195,7 +195,7 @@ def list_(
             str(r.number),
             r.status.label,
             r.priority.label,
-            sla_text(r.sla, none="-"),
+            sla_text(r.sla, none="-", done=r.status.is_done),
             safe(r.subject, flat=True, limit=60),
             safe(r.client, flat=True),
             r.assignee or "-",

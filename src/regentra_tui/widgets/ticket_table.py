@@ -125,16 +125,21 @@ class TicketTable(DataTable[Text]):
 
     def _cells(self, row: TicketRow) -> list[Text]:
         mark = styled("● ", "bold magenta") if row.number in self.marked else Text("")
-        return [
+        done = row.status.is_done
+        cells = [
             mark + Text(str(row.number)),
             Text("Waiting" if row.status.value.startswith("waiting") else row.status.label),
             priority_text(row.priority),
-            sla_text(row.sla),
+            sla_text(row.sla, compact=True, done=done),
             self._subject(row),
             safe(row.client, limit=16),
             safe(row.assignee),
             Text(row.updated_at.strftime("%d %b %H:%M")),
         ]
+        if done:  # Resolved and Closed rows are muted, as on the board
+            for cell in cells[1:]:
+                cell.stylize("dim")
+        return cells
 
     def _subject(self, row: TicketRow) -> Text:
         """The subject, or the matching snippet with the match highlighted when searching."""
