@@ -270,6 +270,36 @@ async def test_promote_link_resolve_and_cascade_leaves_resolved_child_alone(make
         assert not any(e.kind == "cascade_applied" for e in untouched)
 
 
+async def test_the_first_press_of_a_sort_puts_what_matters_first(make_app):
+    from regentra_core.enums import Priority
+    from regentra_core.queries import SortKey
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        table = app.screen.query_one(TicketTable)
+        table.focus()
+        assert table.sort_key == SortKey.SLA
+        await pilot.press("o")  # next order after SLA
+        await settle(app, pilot)
+        seen = {table.sort_key}
+        while table.sort_key != SortKey.PRIORITY:
+            await pilot.press("o")
+            await settle(app, pilot)
+            assert table.sort_key not in seen or table.sort_key == SortKey.PRIORITY
+            seen.add(table.sort_key)
+        rank = [Priority.CRITICAL, Priority.HIGH, Priority.MEDIUM, Priority.LOW]
+        shown = [rank.index(r.priority) for r in table.page_rows]
+        assert shown == sorted(shown) and table.page_rows[0].priority == Priority.CRITICAL
+        while table.sort_key != SortKey.UPDATED:
+            await pilot.press("o")
+            await settle(app, pilot)
+        updated = [r.updated_at for r in table.page_rows]
+        assert updated == sorted(updated, reverse=True)  # newest first
+
+
 async def test_mark_several_and_assign_all_at_once(make_app, demo_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

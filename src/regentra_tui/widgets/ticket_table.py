@@ -35,6 +35,11 @@ COLUMNS = [
 ]
 
 
+FIRST_DESCENDING = frozenset({SortKey.PRIORITY, SortKey.UPDATED, SortKey.CREATED, SortKey.NUMBER})
+"""Sorts whose first press should put the top of the list first: Critical before
+Low, newest before oldest. (SLA's first press is least time left, ascending.)"""
+
+
 class TicketTable(DataTable[Text]):
     """Tickets matching the filter, one page at a time, sortable by column."""
 
@@ -176,6 +181,7 @@ class TicketTable(DataTable[Text]):
     def action_cycle_sort(self) -> None:
         keys = [k for _, _, k in COLUMNS if k is not None]
         self.sort_key = keys[(keys.index(self.sort_key) + 1) % len(keys)]
+        self.descending = self.sort_key in FIRST_DESCENDING
         self.load(offset=0)
 
     def action_reverse(self) -> None:
@@ -190,7 +196,7 @@ class TicketTable(DataTable[Text]):
         if key == self.sort_key:
             self.descending = not self.descending
         else:
-            self.sort_key, self.descending = key, False
+            self.sort_key, self.descending = key, key in FIRST_DESCENDING
         self.load(offset=0)
 
     def action_page(self, delta: int) -> None:
