@@ -184,8 +184,28 @@ def test_customer_reply_on_closed_creates_linked_follow_up(desk, db, new_ticket,
     assert new.ticket.follow_up_of == t.number
     assert new.ticket.status == O
     assert new.ticket.client == "Acme" and new.ticket.contact_email == "sam@acme.example"
-    assert [i.body for i in new.thread] == ["It broke again today"]
+    # The customer's text once: as the follow-up's description, not again as a reply.
+    assert new.description == "It broke again today" and new.thread == []
     assert not any(i.body == "It broke again today" for i in old.thread)
+
+
+def test_a_follow_up_keeps_the_channel_and_the_technician(desk, db, clock):
+    from regentra_core.enums import Channel, Priority
+
+    t = desk.create_ticket(
+        subject="Printer offline",
+        description="",
+        priority=Priority.MEDIUM,
+        channel=Channel.EMAIL,
+        contact_email="sam@acme.example",
+    )
+    desk.assign(t.number, desk.actor.name)
+    desk.change_status(t.number, R, resolution="Replaced the fuser")
+    desk.run_auto_close(clock.advance(days=2))
+    result = desk.add_customer_reply(t.number, "Offline again", channel=Channel.PORTAL)
+    follow_up = queries.get_ticket(db, result.ticket_number)
+    assert follow_up.channel == Channel.EMAIL  # the thread was email
+    assert follow_up.assignee == desk.actor.name
 
 
 def test_customer_reply_on_overdue_resolved_closes_it_and_follows_up(desk, db, new_ticket, clock):

@@ -44,7 +44,8 @@ class CustomerReplyResult:
     """Where a customer's reply landed and what it did."""
 
     ticket_number: int
-    reply_id: int
+    reply_id: int | None
+    """None for a follow-up: the message is the new ticket's description."""
     outcome: CustomerReplyOutcome
     follow_up_of: int | None = None
 
@@ -257,17 +258,21 @@ class IntakeCases(DeskBase):
             if ticket.status == Status.RESOLVED:
                 self._close_overdue(s, ticket)
             client = s.get(Client, ticket.client_id) if ticket.client_id else None
+            # The follow-up continues the conversation where it was held (an email
+            # thread stays email, whatever door this reply came through) and stays
+            # with the technician who had it.
             target = self._insert_ticket(
                 s,
                 subject=_follow_up_subject(ticket.subject),
                 description=body,
                 priority=ticket.priority,
-                channel=channel,
+                channel=ticket.channel,
                 contact=contact,
                 client=client,
                 now=now,
                 follow_up_of=ticket,
             )
+            target.assignee_id = ticket.assignee_id
             follow_up_of = ticket.number
             self._event(
                 s,
@@ -279,6 +284,10 @@ class IntakeCases(DeskBase):
                 detail=f"follow-up of #{ticket.number} via {channel.value}",
             )
             self._event(s, ticket, "follow_up_created", to=str(target.number), at=now, actor=actor)
+            detail = _excerpt(body) + (" (unverified sender)" if unverified else "")
+            self._event(s, target, "customer_reply", detail=detail, at=now, actor=actor)
+            # Its text is the follow-up's description; a reply with it would show it twice.
+            return CustomerReplyResult(target.number, None, outcome, follow_up_of)
         elif outcome in (CustomerReplyOutcome.RESUME, CustomerReplyOutcome.REOPEN):
             self._transition(s, ticket, Status.IN_PROGRESS, actor=actor, at=now)
         reply = Reply(
