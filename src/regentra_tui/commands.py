@@ -16,7 +16,7 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Go to ticket…", "app.goto", "Jump to a ticket by number (also ':')"),
     ("Show board", "screen.show('board')", "The Kanban board (1)"),
     ("Show list", "screen.show('list')", "The sortable ticket list (2)"),
-    ("Search subjects", "screen.search", "Focus the search box (/)"),
+    ("Search", "screen.search", "Full-text search: subjects, messages, notes, clients (/)"),
     ("Change status", "screen.status", "Of the selected or marked tickets (s)"),
     ("Change priority", "screen.priority", "Of the selected or marked tickets (p)"),
     ("Assign", "screen.assign", "The selected or marked tickets (a)"),

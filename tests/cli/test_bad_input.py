@@ -102,7 +102,7 @@ def test_numbers_beyond_64_bits_are_refused_in_one_line(desk, args):
     "args",
     [
         ["sla", "target", "Standard", "high", "--response", "99999999999d", "--resolution", "1h"],
-        ["worker", "--once", "--at", "9999-12-31T23:59:59"],
+        ["worker", "--once", "--at", "9999-12-31T23:59:59", "--force"],
         ["ticket", "list", "--since", "0001-01-01T00:00+05:00"],
     ],
     ids=["duration", "at", "since"],

@@ -158,12 +158,22 @@ def test_worker_once_closes_resolved_tickets_as_of_the_given_time(regentra):
     from datetime import datetime, timedelta
 
     at = datetime.fromisoformat(resolved_at)
-    early = regentra.json(
-        "worker", "--once", "--at", (at + timedelta(hours=23, minutes=59)).isoformat()
-    )
+    future = (at + timedelta(hours=23, minutes=59)).isoformat()
+    refused = regentra("worker", "--once", "--at", future)
+    assert refused.exit_code != 0 and "is in the future" in refused.output
+    assert "--force" in refused.output
+    early = regentra.json("worker", "--once", "--at", future, "--force")
     assert early["auto_closed"] == []
-    due = regentra.json("worker", "--once", "--at", (at + timedelta(hours=24)).isoformat())
+    due = regentra.json(
+        "worker", "--once", "--at", (at + timedelta(hours=24)).isoformat(), "--force"
+    )
     assert due["auto_closed"] == [int(n)]
+
+
+def test_technician_add_refuses_an_account_this_host_does_not_have(regentra):
+    result = regentra("technician", "add", "nosuchuser")
+    assert result.exit_code != 0
+    assert "no account 'nosuchuser' on this host" in result.output
 
 
 def test_real_command_on_a_desk_without_technicians_says_to_init(tmp_path):

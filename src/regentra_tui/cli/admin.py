@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import signal
 import sys
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -19,6 +20,7 @@ from regentra_core.config import write_site_config
 from regentra_core.demo import load_demo
 from regentra_core.desk import Desk
 from regentra_core.enums import Role
+from regentra_core.errors import ValidationError
 from regentra_core.identity import Actor, os_username
 from regentra_core.jobs import run_due_jobs
 from regentra_core.locations import site_config_file
@@ -206,7 +208,14 @@ def technician() -> None:
 def technician_add(
     state: CliContext, username: str, display_name: str | None, lead: bool, as_json: bool
 ) -> None:
-    """Register USERNAME as a technician (leads only)."""
+    """Register USERNAME (a login account on this host) as a technician (leads only)."""
+    try:
+        pwd.getpwnam(username)
+    except KeyError:
+        raise ValidationError(
+            f"no account {username!r} on this host: technicians are the host's login "
+            "accounts (create it first, e.g. useradd)"
+        ) from None
     tech = state.desk().add_technician(
         username, display_name, Role.LEAD if lead else Role.TECHNICIAN
     )
@@ -236,9 +245,12 @@ def technician_list(state: CliContext, as_json: bool) -> None:
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Run every due job once and exit.")
 @click.option("--at", "at_text", metavar="TIME", help="With --once: run as of this ISO time.")
+@click.option(
+    "--force", is_flag=True, help="With --at: allow a time ahead of now (future-dated changes)."
+)
 @json_option
 @pass_cli
-def worker(state: CliContext, once: bool, at_text: str | None, as_json: bool) -> None:
+def worker(state: CliContext, once: bool, at_text: str | None, force: bool, as_json: bool) -> None:
     """Run the background jobs: auto-close, SLA sweep, search indexing.
 
     Without --once it runs until SIGTERM/SIGINT, as the single lease holder or as a
@@ -251,6 +263,11 @@ def worker(state: CliContext, once: bool, at_text: str | None, as_json: bool) ->
         _run_daemon(state)
         return
     at: datetime = parse_instant(at_text) if at_text else utcnow()
+    if at > utcnow() + timedelta(minutes=1) and not force:
+        raise ValidationError(
+            f"--at {at:%Y-%m-%d %H:%M} UTC is in the future: the jobs would write changes "
+            "dated then into this desk (auto-close, SLA breaches). Add --force if you mean it."
+        )
     wiring = state.wiring()
     # Mail first, so what it fetched is swept and indexed in this same run.
     channels = {job.name: job.run() for job in wiring.channel_jobs()}

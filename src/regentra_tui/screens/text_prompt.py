@@ -95,6 +95,8 @@ class TextPrompt(ModalScreen[bool]):
 
     def _failed(self, message: str, conflict: bool) -> None:
         note = " Your text is kept; save again to send it." if conflict else ""
+        if note and not message.rstrip().endswith((".", "!", "?")):
+            message = message.rstrip() + "."
         self.query_one("#error", Static).update(Text(message + note))
         if conflict and self.on_conflict is not None:
             self.on_conflict()
