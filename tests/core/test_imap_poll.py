@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlmodel import select
 
@@ -15,10 +13,7 @@ from regentra_core.wiring import Wiring, open_index
 from tests.core.test_channels import mail
 from tests.helpers import dovecot
 
-if not dovecot.available():
-    if os.environ.get("CI"):
-        raise RuntimeError("the IMAP tests need dovecot (.ci/run installs dovecot-imapd)")
-    pytest.skip("needs root and Debian's dovecot-imapd", allow_module_level=True)
+dovecot.require()
 
 
 @pytest.fixture

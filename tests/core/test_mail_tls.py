@@ -4,7 +4,6 @@ CA of our own that the desk trusts only through ``mail_ca_file``."""
 
 from __future__ import annotations
 
-import os
 import ssl
 
 import pytest
@@ -19,10 +18,7 @@ from tests.core.test_outbound_mail import SUPPORT, Smtp
 from tests.helpers import dovecot
 from tests.helpers.certs import Certs, make_certs
 
-if not dovecot.available():
-    if os.environ.get("CI"):
-        raise RuntimeError("the IMAP tests need dovecot (.ci/run installs dovecot-imapd)")
-    pytest.skip("needs root and Debian's dovecot-imapd", allow_module_level=True)
+dovecot.require()
 
 
 @pytest.fixture

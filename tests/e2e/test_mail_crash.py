@@ -22,10 +22,7 @@ from tests.helpers import dovecot
 
 pytestmark = pytest.mark.slow
 
-if not dovecot.available():
-    if os.environ.get("CI"):
-        raise RuntimeError("the IMAP crash test needs dovecot (.ci/run installs it)")
-    pytest.skip("needs root and Debian's dovecot-imapd", allow_module_level=True)
+dovecot.require()
 
 COUNT = 500
 

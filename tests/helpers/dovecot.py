@@ -30,6 +30,18 @@ def available() -> bool:
     return shutil.which("dovecot") is not None and os.geteuid() == 0
 
 
+def require() -> None:
+    """Skip the calling test module where Dovecot cannot run; under CI, fail instead
+    (``.ci/run`` installs it, so a missing server there is a broken set-up)."""
+    import pytest
+
+    if available():
+        return
+    if os.environ.get("CI"):
+        raise RuntimeError("the IMAP tests need dovecot (.ci/run installs dovecot-imapd)")
+    pytest.skip("needs root and Debian's dovecot-imapd", allow_module_level=True)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
