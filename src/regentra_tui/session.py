@@ -124,6 +124,9 @@ class DeskSession:
     def detail(self, number: int) -> TicketDetail:
         return queries.ticket_detail(self.db, number, now=self.now(), body_limit=SHOWN_CHARACTERS)
 
+    def history(self, number: int) -> list[queries.EventRow]:
+        return queries.ticket_history(self.db, number)
+
     def views(self) -> list[View]:
         assert self.actor.technician_id is not None
         return queries.saved_views(self.db, self.actor.technician_id, self.username)

@@ -300,6 +300,41 @@ async def test_the_first_press_of_a_sort_puts_what_matters_first(make_app):
         assert updated == sorted(updated, reverse=True)  # newest first
 
 
+async def test_one_key_goes_from_deep_in_tickets_straight_to_the_list(make_app):
+    from regentra_tui.screens.main import MainScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for number in ("1007", "1009", "1011"):
+            await pilot.press("colon", *number, "enter")
+            await settle(app, pilot)
+        depth = len(app.screen_stack)
+        assert isinstance(app.screen, TicketScreen)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen) and len(app.screen_stack) == depth - 3
+        assert app.screen.query_one(TicketTable).has_focus
+
+
+async def test_the_detail_shows_the_history_and_why_the_priority_is_what_it_is(make_app, demo_db):
+    from regentra_core.desk import Desk, resolve_os_technician
+
+    Desk(demo_db, resolve_os_technician(demo_db, "alice"), source="tui").change_priority(
+        1009, Priority.HIGH
+    )
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"1009", "enter")
+        await settle(app, pilot)
+        header = str(app.screen.query_one("#header").render())
+        assert "(operator" in header and "by alice" in header
+        history = str(app.screen.query_one("#history").render())
+        assert "created" in history and "priority changed low → high" in history
+        assert "alice via tui" in history
+
+
 async def test_mark_several_and_assign_all_at_once(make_app, demo_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

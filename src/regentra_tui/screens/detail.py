@@ -14,7 +14,7 @@ from textual.widgets import Footer, Static
 from regentra_core.channels.quoting import fold
 from regentra_core.enums import AuthorKind
 from regentra_core.errors import RegentraError
-from regentra_core.queries import TicketDetail
+from regentra_core.queries import EventRow, TicketDetail
 
 from ..messages import DeskChanged, OpenTicket
 from ..render import clock_text, long_text, minutes, priority_text, safe, sla_text, styled, when
@@ -60,6 +60,8 @@ class TicketScreen(TicketActions):
 
     BINDINGS = [
         Binding("escape,q", "back", "Back", id="detail.back"),
+        Binding("1", "home('board')", "Board", id="detail.board"),
+        Binding("2", "home('list')", "List", id="detail.list"),
         Binding("r", "reply", "Reply", id="detail.reply"),
         Binding("n", "note", "Note", id="detail.note"),
         Binding("t", "time", "Log time", id="detail.time"),
@@ -87,6 +89,8 @@ class TicketScreen(TicketActions):
         super().__init__()
         self.number = number
         self.detail: TicketDetail | None = None
+        self.history: list[EventRow] = []
+        """The ticket's audit trail, oldest first (every Event, its source and reason)."""
         self.show_quoted = False
         """Whether customers' quoted history and signatures are unfolded."""
 
@@ -99,6 +103,7 @@ class TicketScreen(TicketActions):
                 yield Static(classes="panel", id="time")
                 yield Static(classes="panel", id="links")
                 yield Static(classes="panel", id="ai")
+                yield Static(classes="panel", id="history")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -144,16 +149,18 @@ class TicketScreen(TicketActions):
     def _load(self) -> None:
         try:
             detail = self.rapp.session.detail(self.number)
+            history = self.rapp.session.history(self.number)
         except RegentraError as exc:
             self.app.call_from_thread(self._refused, str(exc))
             self.app.call_from_thread(self.dismiss)
             return
-        self.app.call_from_thread(self._show, detail)
+        self.app.call_from_thread(self._show, detail, history)
 
     # -- drawing -------------------------------------------------------------------
 
-    def _show(self, d: TicketDetail) -> None:
+    def _show(self, d: TicketDetail, history: list[EventRow] | None = None) -> None:
         self.detail = d
+        self.history = history or []
         t = d.ticket
         subject = safe(t.subject)
         subject.stylize("bold")
@@ -161,6 +168,9 @@ class TicketScreen(TicketActions):
         header += Text("\n")
         header += styled(f" {t.status.label} ", "bold reverse") + Text("  ")
         header += Text("Priority ") + priority_text(t.priority)
+        why = _priority_reason(self.history)
+        if why:
+            header += styled(f" ({why})", "dim")
         if t.suggested_priority and t.suggested_priority != t.priority:
             header += Text("  (AI suggests ") + priority_text(t.suggested_priority) + Text(")")
         header += Text("  ·  ") + sla_text(t.sla)
@@ -291,6 +301,7 @@ class TicketScreen(TicketActions):
             links += styled("None. M makes this a master, L links a child.", "dim")
         self.query_one("#links", Static).update(links)
 
+        self.query_one("#history", Static).update(_history_text(self.history))
         self.query_one("#ai", Static).update(
             styled("AI reply draft", "bold")
             + styled("\nDrafts from knowledge-base articles appear here once AI is set up.", "dim")
@@ -300,6 +311,17 @@ class TicketScreen(TicketActions):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_home(self, which: str) -> None:
+        """Straight to the board or the list, however many tickets deep (``:N`` each
+        open one more screen; Esc walks back through all of them)."""
+        from .main import MainScreen
+
+        while not isinstance(self.app.screen, MainScreen) and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        main = self.app.screen
+        if isinstance(main, MainScreen):
+            main.action_show(which)
 
     def _version(self) -> int | None:
         return self.detail.ticket.version if self.detail else None
@@ -482,3 +504,31 @@ class TicketScreen(TicketActions):
             ChoicePrompt("Open which linked ticket?", [(f"#{n}", str(n)) for n in numbers]),
             chosen,
         )
+
+
+HISTORY_SHOWN = 40
+"""The newest events shown; ``regentra ticket history N`` prints them all."""
+
+
+def _priority_reason(history: list[EventRow]) -> str:
+    """Why the priority is what it is: the last change's source, or the customer's."""
+    for event in reversed(history):
+        if event.kind == "priority_changed":
+            how = (event.detail or "").split(";")[0].replace("source ", "")
+            return f"{how or 'changed'} by {event.actor}, {event.at:%d %b %H:%M}"
+    return "as the customer set it" if history else ""
+
+
+def _history_text(history: list[EventRow]) -> Text:
+    text = styled("History", "bold")
+    if len(history) > HISTORY_SHOWN:
+        text += styled(f"  (last {HISTORY_SHOWN} of {len(history)})", "dim")
+    for event in history[-HISTORY_SHOWN:]:
+        text += Text("\n") + styled(f"{event.at:%d %b %H:%M} ", "dim")
+        text += Text(event.kind.replace("_", " "))
+        if event.from_value or event.to_value:
+            text += Text(f" {event.from_value or '-'} → {event.to_value or '-'}")
+        text += styled(f"  {event.actor} via {event.source}", "dim")
+        if event.detail:
+            text += Text("\n  ") + safe(event.detail, limit=120)
+    return text
