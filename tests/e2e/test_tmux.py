@@ -102,3 +102,20 @@ def test_demo_opens_the_board_and_is_driven_by_keys(terminal):
     while terminal.alive() and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not terminal.alive(), "q did not quit the app"
+
+
+def test_a_burst_typed_into_a_ticket_all_counts(terminal):
+    """Keys sent with no pause, as a fast typist or a paste: open the time box, type the
+    duration and save, then reply, in two bursts; every key lands where it was meant."""
+    terminal.wait_for("#1010")
+    terminal.keys(":")
+    terminal.wait_for(":ticket number")
+    terminal.keys("1007", "Enter")
+    terminal.wait_for("FILESRV01-full")  # only the detail screen shows the description
+    terminal.keys("t", "1h30", "C-s")
+    terminal.wait_for("1h 30m total")
+    terminal.keys("r", "Restarted the VSS writer", "C-s")
+    # The prompt shows the text while it is typed: wait for the thread entry's delivery
+    # state, which only a sent reply on an email ticket has.
+    screen = terminal.wait_for("· queued")
+    assert "Restarted the VSS writer" in screen and "1h 30m total, 1h 30m billable" in screen

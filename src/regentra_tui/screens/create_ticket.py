@@ -18,12 +18,15 @@ from regentra_core.errors import RegentraError
 from regentra_core.store.models import Ticket
 
 from ..render import styled
+from .type_ahead import TypeAhead
 
 CreateFn = Callable[..., Ticket]
 
 
-class CreateTicketScreen(ModalScreen[int | None]):
+class CreateTicketScreen(TypeAhead, ModalScreen[int | None]):
     """Subject, description, priority, contact and client; ctrl+s creates."""
+
+    FIRST_FIELD = "#subject"
 
     BINDINGS = [
         Binding("ctrl+s", "create", "Create", id="create.save"),
@@ -69,7 +72,7 @@ class CreateTicketScreen(ModalScreen[int | None]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#subject", Input).focus()
+        self.focus_first_field()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_create() if event.button.id == "create" else self.action_cancel()

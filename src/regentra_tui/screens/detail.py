@@ -59,21 +59,21 @@ class TicketScreen(TicketActions):
     """Everything about one ticket, and every action on it."""
 
     BINDINGS = [
-        Binding("escape,q", "back", "Back", id="detail.back"),
-        Binding("1", "home('board')", "Board", id="detail.board"),
-        Binding("2", "home('list')", "List", id="detail.list"),
-        Binding("r", "reply", "Reply", id="detail.reply"),
-        Binding("n", "note", "Note", id="detail.note"),
-        Binding("t", "time", "Log time", id="detail.time"),
-        Binding("s", "status", "Status", id="detail.status"),
-        Binding("p", "priority", "Priority", id="detail.priority"),
-        Binding("a", "assign", "Assign", id="detail.assign"),
-        Binding("M", "promote", "Make master", id="detail.promote"),
-        Binding("L", "link", "Link child", id="detail.link"),
-        Binding("U", "unlink", "Unlink", id="detail.unlink"),
-        Binding("C", "cascade", "Cascade", id="detail.cascade"),
-        Binding("o", "open_linked", "Open linked", id="detail.open_linked"),
-        Binding("e", "toggle_quoted", "Quoted text", id="detail.quoted"),
+        Binding("escape,q", "back", "Back", id="detail.back", priority=True),
+        Binding("1", "home('board')", "Board", id="detail.board", priority=True),
+        Binding("2", "home('list')", "List", id="detail.list", priority=True),
+        Binding("r", "reply", "Reply", id="detail.reply", priority=True),
+        Binding("n", "note", "Note", id="detail.note", priority=True),
+        Binding("t", "time", "Log time", id="detail.time", priority=True),
+        Binding("s", "status", "Status", id="detail.status", priority=True),
+        Binding("p", "priority", "Priority", id="detail.priority", priority=True),
+        Binding("a", "assign", "Assign", id="detail.assign", priority=True),
+        Binding("M", "promote", "Make master", id="detail.promote", priority=True),
+        Binding("L", "link", "Link child", id="detail.link", priority=True),
+        Binding("U", "unlink", "Unlink", id="detail.unlink", priority=True),
+        Binding("C", "cascade", "Cascade", id="detail.cascade", priority=True),
+        Binding("o", "open_linked", "Open linked", id="detail.open_linked", priority=True),
+        Binding("e", "toggle_quoted", "Quoted text", id="detail.quoted", priority=True),
     ]
 
     DEFAULT_CSS = """

@@ -7,9 +7,13 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
+from .type_ahead import TypeAhead
 
-class GotoPrompt(ModalScreen[int | None]):
+
+class GotoPrompt(TypeAhead, ModalScreen[int | None]):
     """A one-line prompt at the bottom of the screen."""
+
+    FIRST_FIELD = "#goto"
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="goto.cancel")]
 
@@ -22,7 +26,7 @@ class GotoPrompt(ModalScreen[int | None]):
         yield Input(placeholder=":ticket number", restrict=r"[0-9]*", id="goto", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        self.focus_first_field()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()

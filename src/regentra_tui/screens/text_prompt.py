@@ -19,10 +19,13 @@ from textual.widgets import Button, Label, Static, TextArea
 from regentra_core.errors import ConflictError, RegentraError
 
 from ..render import styled
+from .type_ahead import TypeAhead
 
 
-class TextPrompt(ModalScreen[bool]):
+class TextPrompt(TypeAhead, ModalScreen[bool]):
     """Multi-line text entry; ctrl+s saves, escape cancels."""
+
+    FIRST_FIELD = "#body"
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="prompt.save"),
@@ -64,7 +67,7 @@ class TextPrompt(ModalScreen[bool]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
+        self.focus_first_field()
 
     @property
     def text(self) -> str:

@@ -16,6 +16,7 @@ from regentra_core.durations import EXAMPLES, parse_minutes
 from regentra_core.errors import RegentraError, ValidationError
 
 from ..render import minutes, styled
+from .type_ahead import TypeAhead
 
 
 class BillableBox(Checkbox):
@@ -37,8 +38,10 @@ class BillableBox(Checkbox):
         self.set_class(not self.value, "-off")
 
 
-class TimePrompt(ModalScreen[bool]):
+class TimePrompt(TypeAhead, ModalScreen[bool]):
     """Time worked as people type it (required), billable (default yes) and a note."""
+
+    FIRST_FIELD = "#minutes"
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="time.save"),
@@ -75,7 +78,7 @@ class TimePrompt(ModalScreen[bool]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#minutes", Input).focus()
+        self.focus_first_field()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_save() if event.button.id == "save" else self.action_cancel()
