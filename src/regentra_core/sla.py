@@ -290,12 +290,13 @@ def format_span(seconds: float) -> str:
     return f"{minutes}m"
 
 
-def describe(state: SlaState) -> str:
+def describe(state: SlaState, *, named: bool = True) -> str:
     """The words after the badge, never contradicting it.
 
     ``3h 10m ago (resolution)`` for a running clock past its target, ``(response)``
     for a clock that stopped late, nothing when both were met, else the running
     clock with the least time: ``2h 10m left (resolution)`` or ``paused (resolution)``.
+    ``named=False`` leaves out which clock (cards and narrow columns).
     """
     clocks = (("response", state.response), ("resolution", state.resolution))
     late = [(name, c) for name, c in clocks if c.badge == Badge.BREACHED]
@@ -303,15 +304,16 @@ def describe(state: SlaState) -> str:
         running = [(name, c) for name, c in late if not c.stopped]
         name, clock = (running or late)[0]
         if clock.stopped or clock.paused or clock.remaining_seconds >= 0:
-            return f"({name})"
-        return f"{format_span(clock.remaining_seconds)} ago ({name})"
+            return f"({name})" if named else ""
+        return f"{format_span(clock.remaining_seconds)} ago" + (f" ({name})" if named else "")
     if state.response.stopped and state.resolution.stopped:
         return ""
     clock = state.next_due
     name = "response" if clock is state.response else "resolution"
+    which = f" ({name})" if named else ""
     if clock.paused:
-        return f"paused ({name})"
-    return f"{format_span(clock.remaining_seconds)} left ({name})"
+        return f"paused{which}"
+    return f"{format_span(clock.remaining_seconds)} left{which}"
 
 
 # -- pause bookkeeping -------------------------------------------------------------

@@ -92,10 +92,9 @@ def sla_text(
         return styled(none, "dim")
     badge = state.badge
     text = styled(badge.label, "dim" if done else BADGE_STYLE[badge])
-    words = describe(state)
+    words = describe(state, named=not compact)
     if compact:
-        words = words.rsplit(" (", 1)[0] if not words.startswith("(") else ""
-        words = words.replace(" left", "")
+        words = words.removesuffix(" left")
     if words:
         text += Text(f" {words}")
     return text

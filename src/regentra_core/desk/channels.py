@@ -148,8 +148,7 @@ class ChannelCases(IntakeCases):
             record.reason = decision.reason
             if msg.is_report:
                 record.ticket_id = self._bounced(s, msg)
-            s.add(record)
-            _mark_seen(s, record)
+            _keep(s, record)
             if record.ticket_id is None:
                 self._event(
                     s,
@@ -176,8 +175,7 @@ class ChannelCases(IntakeCases):
             record.outcome, record.ticket_id = InboundOutcome.CREATED, ticket.id
             counts: dict[str, int] = _memo(s, "new_by_sender", dict)
             counts[msg.sender] += 1
-            s.add(record)
-            _mark_seen(s, record)
+            _keep(s, record)
             if ack and not msg.unparsed:
                 s.flush()  # the ack threads on this message's id
                 self._queue_outbound(s, ticket, "", now, kind="ack")
@@ -204,8 +202,7 @@ class ChannelCases(IntakeCases):
             else s.exec(select(Ticket).where(Ticket.number == result.ticket_number)).one()
         )
         record.outcome, record.ticket_id, record.reply_id = outcome, target.id, result.reply_id
-        s.add(record)
-        _mark_seen(s, record)
+        _keep(s, record)
         return ReceiveResult(outcome, result.ticket_number, via=decision.via)
 
     def _referenced(self, s: Session, references: tuple[str, ...]) -> int | None:
@@ -272,11 +269,11 @@ def _preload(s: Session, batch: Sequence[Inbound]) -> None:
         seen.setdefault((msg.channel, msg.external_id), None)
         by_channel.setdefault(msg.channel, []).append(msg.external_id)
     for channel, ids in by_channel.items():
-        for start in range(0, len(ids), 500):
+        for chunk in _chunks(ids):
             rows = s.exec(
                 select(InboundRecord.external_id, InboundRecord.ticket_id).where(
                     InboundRecord.channel == channel,
-                    col(InboundRecord.external_id).in_(ids[start : start + 500]),
+                    col(InboundRecord.external_id).in_(chunk),
                 )
             ).all()
             for external_id, ticket_id in rows:
@@ -284,8 +281,7 @@ def _preload(s: Session, batch: Sequence[Inbound]) -> None:
     senders = sorted({m.sender for m in batch})
     counts: dict[str, int] = _memo(s, "new_by_sender", dict)
     since = min(m.received_at for m in batch) - timedelta(hours=1)
-    for start in range(0, len(senders), 500):
-        chunk = senders[start : start + 500]
+    for chunk in _chunks(senders):
         counts.update(dict.fromkeys(chunk, 0))
         counts.update(
             s.exec(
@@ -300,12 +296,16 @@ def _preload(s: Session, batch: Sequence[Inbound]) -> None:
         )
     emails = sorted({sender.strip().lower() for sender in senders if "@" in sender})
     contacts: dict[str, Contact | None] = _memo(s, "contacts", dict)
-    for start in range(0, len(emails), 500):
-        chunk = emails[start : start + 500]
+    for chunk in _chunks(emails):
         contacts.update(dict.fromkeys(chunk))
         for contact in s.exec(select(Contact).where(col(Contact.email).in_(chunk))).all():
             if contact.email:
                 contacts[contact.email] = contact
+
+
+def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    """Pieces small enough for one ``IN (...)`` list on every database."""
+    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 def _seen(s: Session, msg: Inbound) -> tuple[int | None] | None:
@@ -321,7 +321,9 @@ def _seen(s: Session, msg: Inbound) -> tuple[int | None] | None:
     return seen[key]
 
 
-def _mark_seen(s: Session, record: InboundRecord) -> None:
+def _keep(s: Session, record: InboundRecord) -> None:
+    """Store the inbound record and remember it for the rest of the batch."""
+    s.add(record)
     seen: dict[tuple[Channel, str], tuple[int | None] | None] = _memo(s, _SEEN, dict)
     seen[(record.channel, record.external_id)] = (record.ticket_id,)
 
