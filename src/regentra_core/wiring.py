@@ -116,11 +116,14 @@ class Wiring:
         jobs: list[Job] = []
         settings = self.settings
         if settings.imap_configured:
+            from .channels.imap import watch
+
             jobs.append(
                 Job(
                     "poll-mail",
                     settings.mail_poll_interval_seconds,
                     lambda: self.poll_mail().summary(),
+                    watch=lambda wake, stop: watch(self.mailbox(), wake, stop),
                 )
             )
         if settings.smtp_configured:

@@ -220,6 +220,32 @@ def test_the_daemon_indexes_in_a_process_of_its_own_and_restarts_it(db, desk, ne
         os.kill(indexer.pid, 0)  # stopped with the daemon
 
 
+def test_the_daemons_own_writes_wake_its_indexer_before_its_timer(db, desk, new_ticket, tmp_path):
+    """Mail stored by the daemon is searchable at once, not at the indexer's next look."""
+    import os
+
+    from regentra_core.worker.indexer import IndexerProcess, IndexerSpec
+
+    index = SearchIndex(tmp_path / "idx", db)
+    index.rebuild()
+    spec = IndexerSpec(db.url, str(index.path), interval=60, procs=1, parent_pid=os.getpid())
+    indexer = IndexerProcess(spec)
+    runner = _runner(db, "daemon", index=index, index_seconds=0.2, indexer=indexer)
+    runner.start()
+    try:
+        deadline = time.monotonic() + 30
+        while runner.health.last_results.get("search-index") != "index up to date":
+            assert time.monotonic() < deadline, runner.health.last_results
+            time.sleep(0.05)
+        # The child has looked once and found nothing: its next look is a minute off.
+        t = new_ticket(subject="Tachyon emitter drifting")
+        _searchable(index, "tachyon", t.number, within=15)
+    finally:
+        runner.stop()
+        index.close()
+    assert indexer.poke not in db.on_index_work
+
+
 def test_the_indexer_child_stops_when_its_daemon_is_gone(db, tmp_path):
     """A daemon killed with -9 cannot stop its child; the child notices and exits."""
     import multiprocessing
@@ -229,7 +255,7 @@ def test_the_indexer_child_stops_when_its_daemon_is_gone(db, tmp_path):
     index = SearchIndex(tmp_path / "idx", db)
     index.rebuild()
     context = multiprocessing.get_context("spawn")
-    flags = Flags(context.Value("b", 1, lock=False), context.Value("b", 0, lock=False))
+    flags = Flags(*(context.Value("b", value, lock=False) for value in (1, 0, 0)))
     spec = IndexerSpec(db.url, str(index.path), interval=0.1, procs=1, parent_pid=1)
     results = context.Queue()  # kept referenced until the child has read its arguments
     child = context.Process(target=run_indexer, args=(spec, flags, results))
@@ -237,3 +263,43 @@ def test_the_indexer_child_stops_when_its_daemon_is_gone(db, tmp_path):
     child.join(30)
     assert child.exitcode == 0  # its "parent" (pid 1) is not the process that started it
     index.close()
+
+
+def test_a_watch_runs_its_job_at_once_and_again_if_woken_while_it_runs(db):
+    """IMAP IDLE wakes the mail poll; mail that lands during a poll gets a poll of its own."""
+    runs: list[float] = []
+    armed, running, release = threading.Event(), threading.Event(), threading.Event()
+    wakes: list = []
+
+    def job() -> str:
+        runs.append(time.monotonic())
+        if armed.is_set() and not running.is_set():  # this run is slow
+            running.set()
+            release.wait(10)
+        return "ok"
+
+    def watch(wake, stop) -> None:
+        wakes.append(wake)
+        stop.wait()
+
+    runner = _runner(db, "daemon", extra_jobs=(Job("poll", 3600, job, watch=watch),))
+    runner.start()
+    try:
+        _wait_for(lambda: runs and wakes)  # the timer's first run; the next is an hour off
+        armed.set()
+        wakes[0]()
+        assert running.wait(10)  # woken at once, not in an hour
+        woken_during_run = time.monotonic()
+        wakes[0]()  # the scheduler skips this wake-up (the job is running) ...
+        release.set()
+        _wait_for(lambda: runs[-1] > woken_during_run)  # ... so the job runs again after
+    finally:
+        release.set()
+        runner.stop()
+
+
+def _wait_for(condition, within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)

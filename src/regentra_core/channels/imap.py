@@ -16,7 +16,10 @@ rescans the folder; every message already stored is a duplicate by Message-ID.
 
 from __future__ import annotations
 
+import logging
 import ssl
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +37,11 @@ from .message import Inbound
 
 SEEN = b"\\Seen"
 FETCH_BATCH = 100
+IDLE_RENEW_SECONDS = 600.0
+"""RFC 2177: a server may drop an IDLE after 30 minutes; renew well before."""
+WATCH_RETRY_SECONDS = 30.0
+
+log = logging.getLogger("regentra.mail")
 
 
 class MailboxError(RegentraError):
@@ -161,3 +169,55 @@ def _mark(client: IMAPClient, mailbox: ImapMailbox, uids: list[int]) -> None:
         client.uid_expunge(uids)
     else:
         client.expunge()
+
+
+def watch(
+    mailbox: ImapMailbox,
+    wake: Callable[[], None],
+    stop: threading.Event,
+    *,
+    retry_seconds: float = WATCH_RETRY_SECONDS,
+) -> None:
+    """Call ``wake`` whenever mail arrives in the folder, until ``stop`` is set.
+
+    IMAP IDLE (RFC 2177) on a connection of its own: new mail becomes a ticket in
+    about a second instead of at the next scheduled poll. It only ever wakes the
+    poll, which stays the one path that reads and stores mail (with its cursor
+    and ordering); the timer stays as the fallback for a server without IDLE or a
+    watch that lost its connection.
+    """
+    while not stop.is_set():
+        try:
+            with mailbox.connect() as client:
+                if not client.has_capability("IDLE"):
+                    log.info("%s has no IMAP IDLE: mail is polled on the timer", mailbox.host)
+                    return
+                client.select_folder(mailbox.folder, readonly=True)
+                wake()  # whatever came while nobody was watching
+                while not stop.is_set():
+                    if _idle_until_change(client, stop):
+                        wake()
+        except (IMAPClientError, OSError, RegentraError) as exc:
+            log.warning(
+                "watching %s on %s: %s; trying again in %.0f s",
+                mailbox.folder,
+                mailbox.host,
+                exc,
+                retry_seconds,
+            )
+            stop.wait(retry_seconds)
+
+
+def _idle_until_change(client: IMAPClient, stop: threading.Event) -> bool:
+    """One IDLE, ended by new mail, ``stop`` or the renewal time; True on new mail."""
+    client.idle()
+    deadline = time.monotonic() + IDLE_RENEW_SECONDS
+    changed = False
+    try:
+        while not changed and not stop.is_set() and time.monotonic() < deadline:
+            # A second at a time, so stopping the daemon is never kept waiting.
+            responses = client.idle_check(timeout=1)
+            changed = any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+    finally:
+        client.idle_done()
+    return changed

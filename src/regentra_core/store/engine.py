@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -129,6 +129,9 @@ class Database:
 
     def __init__(self, url: str, *, create: bool = True) -> None:
         self.url = normalise_url(url)
+        self.on_index_work: list[Callable[[], None]] = []
+        """Called after a write from this process commits work for the search index
+        (the daemon wakes its indexer with it instead of waiting for its timer)."""
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self.path: Path | None = None
@@ -201,6 +204,9 @@ class Database:
                 raise StoreError(self.explain(exc)) from exc
             except OverflowError as exc:
                 raise ValidationError(f"a number is too large: {exc}") from exc
+            if session.info.get(outbox.QUEUED):
+                for listener in self.on_index_work:
+                    listener()
 
     def explain(self, exc: BaseException) -> str:
         """A database failure in the words of the person at the keyboard.

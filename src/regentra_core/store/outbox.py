@@ -19,6 +19,8 @@ from ..clock import utcnow
 from .models import IndexOutbox, InternalNote, KBArticle, Reply, Ticket, TimeEntry
 
 _TOUCHED = "outbox_touched"
+QUEUED = "outbox_queued"
+"""Set in a session's ``info`` once it has queued index work (read after commit)."""
 
 
 def _note(_mapper: Any, _connection: Any, target: Any) -> None:
@@ -62,6 +64,7 @@ def _queue(session: Session, _flush_context: Any) -> None:
     ]
     rows += [{"ticket_id": None, "kb_id": k, "created_at": now} for k in sorted(articles)]
     session.connection().execute(insert(IndexOutbox), rows)
+    session.info[QUEUED] = True
 
 
 def install(session: Session) -> None:

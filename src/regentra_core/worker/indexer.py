@@ -64,20 +64,22 @@ def run_indexer(spec: IndexerSpec, flags: Flags, results: Queue[str]) -> None:
                     results.put(f"failed: {type(exc).__name__}: {exc}")
             if not drained:
                 _nap(spec.interval, flags)
+            flags.wake.value = 0
     finally:
         index.close()
         db.close()
 
 
 def _nap(seconds: float, flags: Flags) -> None:
+    """Until the next look at the outbox: the timer, or sooner if poked."""
     deadline = time.monotonic() + seconds
-    while not flags.stop.value and time.monotonic() < deadline:
-        time.sleep(min(0.05, seconds))
+    while not flags.stop.value and not flags.wake.value and time.monotonic() < deadline:
+        time.sleep(min(0.02, seconds))
 
 
 @dataclass(frozen=True, slots=True)
 class Flags:
-    """Two bytes shared with the child, read without locks.
+    """Three bytes shared with the child, read without locks.
 
     Not ``multiprocessing.Event``: setting one waits for every process that ever
     waited on it to wake, and a child killed with -9 never does (the daemon hung).
@@ -85,6 +87,8 @@ class Flags:
 
     may_run: Any
     stop: Any
+    wake: Any
+    """Set by :meth:`IndexerProcess.poke`: the outbox has work now."""
 
 
 class IndexerProcess:
@@ -93,9 +97,7 @@ class IndexerProcess:
     def __init__(self, spec: IndexerSpec) -> None:
         self.spec = spec
         self._context = multiprocessing.get_context("spawn")
-        self._flags = Flags(
-            self._context.Value("b", 0, lock=False), self._context.Value("b", 0, lock=False)
-        )
+        self._flags = Flags(*(self._context.Value("b", 0, lock=False) for _ in range(3)))
         self._results: Queue[str] | None = None
         self._process: BaseProcess | None = None
         self._last = "starting"
@@ -123,6 +125,10 @@ class IndexerProcess:
     def allow(self, holding: bool) -> None:
         """The child indexes only while the daemon holds the lease."""
         self._flags.may_run.value = 1 if holding else 0
+
+    def poke(self) -> None:
+        """Index now: this process just committed work for the index."""
+        self._flags.wake.value = 1
 
     def supervise(self) -> str:
         """Restart the child if it died; what it did since the last call."""

@@ -34,6 +34,11 @@ SLA_SWEEP_SECONDS = 60.0
 AUTO_CLOSE_SECONDS = 60.0
 
 
+Watch = Callable[[Callable[[], None], threading.Event], None]
+"""Runs in a thread of its own until the event is set, calling its first argument
+whenever its job has work now (IMAP IDLE saying mail arrived)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     """A named function run every ``seconds`` while the lease is held."""
@@ -42,6 +47,8 @@ class Job:
     seconds: float
     run: Callable[[], str]
     """Returns a one-line result for the health report."""
+    watch: Watch | None = None
+    """Wakes the job before its timer; the timer stays as the fallback."""
 
 
 @dataclass
@@ -82,6 +89,8 @@ class WorkerRunner:
         self._expires = datetime.min.replace(tzinfo=UTC)
         self._lock = threading.Lock()
         self._stopped = threading.Event()
+        self._woken: dict[str, threading.Event] = {}
+        self._watchers: list[threading.Thread] = []
         self.jobs: list[Job] = [
             Job("auto-close", auto_close_seconds, self._auto_close),
             Job("sla-sweep", sla_seconds, self._sla_sweep),
@@ -90,6 +99,7 @@ class WorkerRunner:
         """The daemon indexes in a child process; an app's worker in a thread."""
         if indexer is not None:
             self.jobs.append(Job("search-index", index_seconds, indexer.supervise))
+            db.on_index_work.append(indexer.poke)
         elif index is not None:
             self.jobs.append(Job("search-index", index_seconds, self._index))
         self.jobs.extend(extra_jobs)
@@ -121,6 +131,9 @@ class WorkerRunner:
         if self.indexer is not None:
             self.indexer.start()
         self.scheduler.start()
+        for job in self.jobs:
+            if job.watch is not None:
+                self._start_watch(job.name, job.watch)
         log.info("worker %s started (standby until it holds the lease)", self.holder)
 
     def stop(self) -> None:
@@ -130,7 +143,11 @@ class WorkerRunner:
         self._stopped.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        for thread in self._watchers:
+            thread.join(5)
         if self.indexer is not None:
+            if self.indexer.poke in self.db.on_index_work:
+                self.db.on_index_work.remove(self.indexer.poke)
             self.indexer.stop()
         if self.health.holding:
             release(self.db, self.holder, self.clock())
@@ -171,18 +188,44 @@ class WorkerRunner:
 
     # -- jobs ------------------------------------------------------------------------
 
+    def _start_watch(self, name: str, watch: Watch) -> None:
+        woken = self._woken[name] = threading.Event()
+
+        def wake() -> None:
+            woken.set()
+            if self.scheduler.running and not self._stopped.is_set():
+                self.scheduler.modify_job(name, next_run_time=datetime.now(UTC))
+
+        def run() -> None:
+            try:
+                watch(wake, self._stopped)
+            except Exception:  # noqa: BLE001 - the timer still runs the job
+                log.exception("watching for %s failed; it runs on its timer", name)
+
+        thread = threading.Thread(target=run, name=f"watch-{name}", daemon=True)
+        self._watchers.append(thread)
+        thread.start()
+
     def _guarded(self, job: Job) -> Callable[[], None]:
         def run() -> None:
             if not self.holding:
                 return
-            try:
-                result = job.run()
-            except Exception as exc:  # noqa: BLE001 - logged; runs again next interval
-                log.exception("job %s failed", job.name)
-                self.health.failures[job.name] = self.health.failures.get(job.name, 0) + 1
-                self.health.last_results[job.name] = f"failed: {exc}"
-                return
-            self.health.last_results[job.name] = result
+            woken = self._woken.get(job.name)
+            while True:
+                if woken is not None:
+                    woken.clear()
+                try:
+                    result = job.run()
+                except Exception as exc:  # noqa: BLE001 - logged; runs again next interval
+                    log.exception("job %s failed", job.name)
+                    self.health.failures[job.name] = self.health.failures.get(job.name, 0) + 1
+                    self.health.last_results[job.name] = f"failed: {exc}"
+                    return
+                self.health.last_results[job.name] = result
+                # Woken while running (more mail came in): the wake-up that would
+                # have started it was skipped because it was running, so run again.
+                if woken is None or not woken.is_set() or self._stopped.is_set():
+                    return
 
         run.__name__ = run.__qualname__ = job.name
         return run
