@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from regentra_core import queries
@@ -25,6 +26,7 @@ from .screens.create_ticket import CreateTicketScreen
 from .screens.detail import TicketScreen
 from .screens.goto_prompt import GotoPrompt
 from .screens.main import MainScreen
+from .screens.type_ahead import TypeAhead
 from .session import DeskSession
 from .widgets.status_line import StatusLine
 
@@ -68,6 +70,37 @@ class RegentraApp(App[None]):
         self.who = f"{session.username} ({role})"
         url = session.db.display_url
         self.desk_name = Path(url.removeprefix("sqlite:///")).name if "sqlite" in url else url
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys that are commands act in the order they arrive.
+
+        Textual resolves a key's non-priority binding only after the key has
+        travelled to the focused widget and back, by which time the keys typed
+        after it are already on their way: ``:1007`` typed in one go reached the
+        board as ``1`` (go to the board), ``0``, ``0``, ``7`` before the prompt
+        that ``:`` opens existed. Outside text fields, where no widget wants a
+        key for itself first, the binding chain is asked the moment the key
+        arrives, so the next key goes wherever the last one sent the focus.
+        """
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and self._keys_are_commands()
+            and (
+                await self._check_bindings(event.key, priority=True)
+                or await self._check_bindings(event.key)
+            )
+        ):
+            self.app_focus = True
+            return
+        await super().on_event(event)
+
+    def _keys_are_commands(self) -> bool:
+        focused = self.focused
+        if focused is None:
+            # A prompt hands keys to its field until the field has focus.
+            return not isinstance(self.screen, TypeAhead)
+        return not isinstance(focused, Input | TextArea)
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())

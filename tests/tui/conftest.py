@@ -53,3 +53,21 @@ async def settle(app, pilot) -> None:
         except WorkerCancelled:
             await pilot.pause()
     await pilot.pause()
+
+
+_CHARACTERS = {"colon": ":", "enter": "\r", "tab": "\t", "space": " ", "slash": "/"}
+
+
+async def burst(app, pilot, *keys: str) -> None:
+    """Keys that arrive together, as from a fast typist or a paste over SSH.
+
+    ``pilot.press`` waits for each key to be handled before sending the next,
+    which hides every race a real terminal has; here all of them are queued on
+    the app before it handles the first.
+    """
+    from textual import events
+
+    for key in keys:
+        character = _CHARACTERS.get(key, key if len(key) == 1 else None)
+        app.post_message(events.Key(key, character))
+    await settle(app, pilot)

@@ -62,22 +62,26 @@ async def test_create_a_ticket_from_the_form(make_app, demo_db):
 
 
 async def test_move_a_card_across_the_board_by_keys(make_app, demo_db):
+    """Focus follows the card, so moving it twice is two presses, even typed in one go."""
+    from .conftest import burst
+
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
+        before = {t.number: t.status for t in queries.list_tickets(demo_db, TicketFilter())}
         await focus_card(app, pilot, Status.OPEN, 1009)
         await pilot.press("shift+right")
         await settle(app, pilot)
         assert queries.get_ticket(demo_db, 1009).status == Status.IN_PROGRESS
-        await focus_card(app, pilot, Status.IN_PROGRESS, 1009)
-        await pilot.press("shift+right")
-        await settle(app, pilot)
-        assert queries.get_ticket(demo_db, 1009).status == Status.WAITING_ON_CUSTOMER
-        assert any(
-            c.row_at(i).number == 1009
-            for c in [column(app, Status.WAITING_ON_CUSTOMER)]
-            for i in range(c.total)
-        )
+        board = app.screen.query_one(Board)
+        assert board.current.status == Status.IN_PROGRESS and board.selected.number == 1009
+        await burst(app, pilot, "L", "L")  # on to Waiting, then Escalated
+        for _ in range(3):
+            await settle(app, pilot)
+        assert queries.get_ticket(demo_db, 1009).status == Status.ESCALATED
+        assert board.current.status == Status.ESCALATED and board.selected.number == 1009
+        after = {t.number: t.status for t in queries.list_tickets(demo_db, TicketFilter())}
+        assert {n for n in after if after[n] != before[n]} == {1009}  # no other card moved
 
 
 async def test_an_illegal_move_is_refused_with_a_message(make_app, demo_db):
@@ -704,3 +708,19 @@ async def test_a_column_with_hundreds_of_cards_pages_in_what_is_scrolled_to(make
         expected = app.session.board_page(col.filter, Status.OPEN, (col.total - 1) // BOARD_PAGE)
         assert last is not None and last.number == expected[-1].number
         assert len(col._pages) <= 3 and (col.total - 1) // BOARD_PAGE in col._pages
+
+
+async def test_a_burst_from_the_board_or_the_list_all_counts(make_app):
+    """``:1007⏎`` typed in one go opens #1007; the digits never reach the board's keys."""
+    from .conftest import burst
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await burst(app, pilot, "colon", "1", "0", "0", "7", "enter")
+        assert isinstance(app.screen, TicketScreen) and app.screen.number == 1007
+        await burst(app, pilot, "2", "colon", "1", "0", "0", "9", "enter")
+        assert isinstance(app.screen, TicketScreen) and app.screen.number == 1009
+        await burst(app, pilot, "1", "l", "l", "l")  # the board, three columns right
+        board = app.screen.query_one(Board)
+        assert board.current.status == list(Status)[3]

@@ -46,6 +46,7 @@ class TicketActions(Screen[Any]):
         *,
         done: Callable[[Any], None] | None = None,
         success: str | None = None,
+        failed: Callable[[], None] | None = None,
     ) -> None:
         """Run a Desk call in a worker; notify and reload on the UI thread."""
 
@@ -55,9 +56,13 @@ class TicketActions(Screen[Any]):
             except ConflictError as exc:
                 self.app.call_from_thread(self._refused, f"{exc}")
                 self.app.call_from_thread(self.refresh_data)
+                if failed is not None:
+                    self.app.call_from_thread(failed)
                 return
             except RegentraError as exc:
                 self.app.call_from_thread(self._refused, str(exc))
+                if failed is not None:
+                    self.app.call_from_thread(failed)
                 return
             self.app.call_from_thread(self._succeeded, result, done, success)
 
@@ -90,17 +95,30 @@ class TicketActions(Screen[Any]):
             lambda value: self.move(row, Status(value)) if value else None,
         )
 
-    def move(self, row: TicketRow, target: Status, *, resolution: str | None = None) -> None:
+    def move(
+        self,
+        row: TicketRow,
+        target: Status,
+        *,
+        resolution: str | None = None,
+        settled: Callable[[bool], None] | None = None,
+    ) -> None:
+        """Change the status; ``settled`` hears whether it happened."""
         desk = self.rapp.session.desk()
         self.run_desk(
             lambda: desk.change_status(
                 row.number, target, expected_version=row.version, resolution=resolution
             ),
-            done=lambda _: self._after_move(row, target),
+            done=lambda _: self._after_move(row, target, settled),
             success=f"#{row.number} is now {target.label}",
+            failed=(lambda: settled(False)) if settled is not None else None,
         )
 
-    def _after_move(self, row: TicketRow, target: Status) -> None:
+    def _after_move(
+        self, row: TicketRow, target: Status, settled: Callable[[bool], None] | None = None
+    ) -> None:
+        if settled is not None:
+            settled(True)
         if row.is_master and target.is_done:
             self.run_worker(
                 lambda: self._offer_cascade(row.number, target), thread=True, group="cascade"

@@ -181,12 +181,12 @@ class MainScreen(TicketActions):
     def action_show(self, which: str) -> None:
         self.query_one(ContentSwitcher).current = which
         if which == "board":
-            self.board.current.focus()
+            self.board.focus_column()
             self.query_one(StatusLine).shown = ""
             if "board" in self._stale:
                 self._load_shown()
         else:
-            self.table.focus()
+            self.set_focus(self.table)
             self._load_shown(reset_list="list" in self._stale)
 
     def action_view(self, delta: int) -> None:
@@ -200,9 +200,9 @@ class MainScreen(TicketActions):
 
     def action_leave_filters(self) -> None:
         if self.showing_board:
-            self.board.current.focus()
+            self.board.focus_column()
         else:
-            self.table.focus()
+            self.set_focus(self.table)
 
     def action_reload(self) -> None:
         self.refresh_data()
@@ -285,7 +285,11 @@ class MainScreen(TicketActions):
         if event.target is None:
             self.ask_status(row)
         else:
-            self.move(row, event.target)
+            self.move(
+                row,
+                event.target,
+                settled=lambda ok: self.board.moved(ok) if event.follow else None,
+            )
 
     def _find(self, number: int) -> TicketRow | None:
         for column in self.board.columns:

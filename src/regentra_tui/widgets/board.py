@@ -21,7 +21,7 @@ from textual.widget import Widget
 from regentra_core.enums import Status
 from regentra_core.queries import TicketFilter, TicketRow
 
-from ..session import ColumnData, DeskSession
+from ..session import BOARD_PAGE, ColumnData, DeskSession
 from .board_column import BoardColumn
 
 
@@ -73,6 +73,8 @@ class Board(Horizontal):
         source: Status
         target: Status | None
         """None: ask which status."""
+        follow: bool = False
+        """The board keeps the card in focus where it lands (keyboard moves)."""
 
     @dataclass
     class Loaded(Message):
@@ -89,6 +91,13 @@ class Board(Horizontal):
         self.loaded_generation = 0
         """The load whose results are on screen (benchmarks wait for it)."""
         self.columns = [BoardColumn(s, self, id=f"column-{s.value}") for s in Status]
+        self._last = self.columns[0]
+        """The column that had focus last (where ``1`` comes back to)."""
+        self._following: tuple[int, Status] | None = None
+        """A card moved by key: focus follows it to its new column once it is there."""
+        self._landed = False
+        self._queued: list[int] = []
+        """Moves typed while the last one was on its way (``LL``), made in turn."""
         self.headers = [ColumnHeader(_short(s), id=f"header-{s.value}") for s in Status]
 
     def compose(self) -> ComposeResult:
@@ -119,6 +128,30 @@ class Board(Horizontal):
         for data, column, header in zip(message.columns, self.columns, self.headers, strict=True):
             column.set_data(data.total, data.rows, _column_filter(self.filter))
             header.label = f"{_short(data.status)}  {data.total:,}"
+        if self._following is not None and self._landed:
+            self._follow(*self._following)
+
+    def _follow(self, number: int, status: Status) -> None:
+        self._following, self._landed = None, False
+        column = self.columns[list(Status).index(status)]
+        self.focus_column(column)
+        for index in range(min(column.total, BOARD_PAGE)):
+            row = column.row_at(index)
+            if row is not None and row.number == number:
+                column.cursor = index
+                break
+        if self._queued:
+            self.action_move(self._queued.pop(0))
+
+    def moved(self, ok: bool) -> None:
+        """The screen's word on the last keyboard move: the reload after a move that
+        happened brings the card into focus; a refused one cancels the moves queued
+        behind it (they were meant for where it would have been)."""
+        if ok:
+            self._landed = True
+        else:
+            self._following, self._landed = None, False
+            self._queued.clear()
 
     # -- selection -----------------------------------------------------------------
 
@@ -126,15 +159,20 @@ class Board(Horizontal):
     def current(self) -> BoardColumn:
         focused = self.screen.focused
         if isinstance(focused, BoardColumn):
-            return focused
-        return self.columns[0]
+            self._last = focused
+        return self._last
+
+    def focus_column(self, column: BoardColumn | None = None) -> None:
+        """Focus now, not after the next refresh (``Widget.focus`` defers it): the next
+        key of a burst (``lll``) must see where this one went."""
+        self.screen.set_focus(column or self.current)
 
     @property
     def selected(self) -> TicketRow | None:
         return self.current.selected
 
     def focus_first(self) -> None:
-        self.columns[0].focus()
+        self.focus_column(self.columns[0])
 
     def toggle_mark(self) -> TicketRow | None:
         row = self.selected
@@ -147,17 +185,21 @@ class Board(Horizontal):
 
     def action_column(self, delta: int) -> None:
         index = self.columns.index(self.current)
-        target = self.columns[max(0, min(len(self.columns) - 1, index + delta))]
-        target.focus()
+        self.focus_column(self.columns[max(0, min(len(self.columns) - 1, index + delta))])
 
     def action_move(self, delta: int) -> None:
+        if self._following is not None:
+            self._queued.append(delta)
+            return
         column = self.current
         row = column.selected
         index = self.columns.index(column) + delta
         if row is None or not 0 <= index < len(self.columns):
             self.app.bell()
             return
-        self.request_move(row.number, column.status, self.columns[index].status)
+        target = self.columns[index].status
+        self._following = (row.number, target)
+        self.post_message(self.MoveRequested(row.number, column.status, target, follow=True))
 
     def action_move_menu(self) -> None:
         row = self.selected

@@ -55,9 +55,6 @@ class BoardColumn(ScrollView, can_focus=True):
         background: $surface;
     }
     BoardColumn > .board-column--cursor {
-        background: $accent 12%;
-    }
-    BoardColumn:focus > .board-column--cursor {
         background: $accent 55%;
     }
     """
@@ -139,7 +136,9 @@ class BoardColumn(ScrollView, can_focus=True):
             text = Text(" ") + card_lines(row, marked=row.number in self.board.marked)[line]
         text.truncate(width, overflow="ellipsis", pad=True)
         base = self.rich_style
-        if index == self.cursor:
+        if index == self.cursor and self.has_focus:
+            # Only the focused column shows its card as selected: one selection on
+            # screen, not one per column.
             base = base + self.get_component_rich_style("board-column--cursor")
         segments = list(text.render(self.app.console))
         return Strip(segments).adjust_cell_length(width).apply_style(base).crop(0, width)
@@ -150,6 +149,12 @@ class BoardColumn(ScrollView, can_focus=True):
         self.scroll_to_region(
             Region(0, new * CARD_HEIGHT, max(self.size.width, 1), CARD_HEIGHT), animate=False
         )
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, self.total * CARD_HEIGHT)
@@ -177,7 +182,7 @@ class BoardColumn(ScrollView, can_focus=True):
         index = self._index_at(event.y)
         if index is None:
             return
-        self.focus()
+        self.screen.set_focus(self)
         self.cursor = index
         if event.chain == 2:
             self.action_open()
