@@ -19,8 +19,8 @@ its multi-file index is not crash safe, so here it is treated as derived data:
 from __future__ import annotations
 
 import errno
-import functools
 import fcntl
+import functools
 import hashlib
 import os
 import re
@@ -34,10 +34,10 @@ from sqlalchemy import delete, func, or_
 from sqlmodel import col, select
 from whoosh import highlight, index
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
-from whoosh.lang.porter import stem
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
+from whoosh.lang.porter import stem
 from whoosh.qparser import MultifieldParser
 from whoosh.query import And, Query, Term
 
