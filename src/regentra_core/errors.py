@@ -31,12 +31,22 @@ class ValidationError(RegentraError):
     """Raised for malformed input, before any rule is consulted."""
 
 
+class NoChange(ValidationError):
+    """The ticket already is what was asked ("already assigned to bob"): nothing to do.
+
+    Bulk changes count these apart from refusals."""
+
+
 class RuleViolation(RegentraError):
     """Raised when a well-formed request breaks a domain rule."""
 
 
 class IllegalTransition(RuleViolation):
     """Raised for a status move the lifecycle table refuses."""
+
+
+class AlreadyInStatus(IllegalTransition):
+    """A move to the status the ticket already has (bulk changes count it as done)."""
 
 
 class PriorityRuleError(RuleViolation):

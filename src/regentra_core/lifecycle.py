@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from .enums import ActorKind, Status
-from .errors import IllegalTransition
+from .errors import AlreadyInStatus, IllegalTransition
 
 AUTO_CLOSE_AFTER = timedelta(hours=24)
 """How long a Resolved ticket waits for the customer before it closes by itself."""
@@ -81,7 +81,7 @@ def check_transition(current: Status, target: Status, actor: ActorKind) -> Trans
     Raises :class:`IllegalTransition` with a message that says what is allowed.
     """
     if current == target:
-        raise IllegalTransition(f"ticket is already {target.label}")
+        raise AlreadyInStatus(f"ticket is already {target.label}")
     allowed = TRANSITIONS.get((current, target))
     if allowed is None or actor not in allowed:
         options = allowed_targets(current, actor)

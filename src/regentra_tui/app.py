@@ -102,6 +102,14 @@ class RegentraApp(App[None]):
             return not isinstance(self.screen, TypeAhead)
         return not isinstance(focused, Input | TextArea)
 
+    def refresh_technicians(self) -> None:
+        """Reread the technicians (a new one shows in the next picker)."""
+        self._refresh_technicians()
+
+    @work(thread=True, exclusive=True, group="technicians", exit_on_error=False)
+    def _refresh_technicians(self) -> None:
+        self.technicians = self.session.technicians()
+
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
         if self.worker is not None:

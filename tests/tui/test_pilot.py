@@ -25,10 +25,14 @@ def column(app, status: Status) -> BoardColumn:
 
 async def choose(app, pilot, label: str) -> None:
     """Pick ``label`` in the open ChoicePrompt with the arrow keys, as a person would."""
+    from textual.widgets import OptionList
+
     await settle(app, pilot)
     labels = [text for text, _ in app.screen.choices]
-    for _ in range(labels.index(label)):
-        await pilot.press("down")
+    start = app.screen.query_one(OptionList).highlighted or 0
+    step = labels.index(label) - start
+    for _ in range(abs(step)):
+        await pilot.press("down" if step > 0 else "up")
     await pilot.press("enter")
     await settle(app, pilot)
 
@@ -724,3 +728,58 @@ async def test_a_burst_from_the_board_or_the_list_all_counts(make_app):
         await burst(app, pilot, "1", "l", "l", "l")  # the board, three columns right
         board = app.screen.query_one(Board)
         assert board.current.status == list(Status)[3]
+
+
+async def test_a_picker_shows_the_current_value_and_filters_as_you_type(make_app, demo_db):
+    from textual.widgets import OptionList
+
+    from .conftest import burst
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"1007", "enter")
+        await settle(app, pilot)
+        before = queries.get_ticket(demo_db, 1007)
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChoicePrompt)
+        assert app.screen.current == before.priority.value  # listed, marked, not vanished
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await burst(app, pilot, "a", "c", "a", "r")  # the picker opens and the filter takes "car"
+        assert isinstance(app.screen, ChoicePrompt)
+        options = app.screen.query_one(OptionList)
+        shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert shown == ["  carol"]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert queries.get_ticket(demo_db, 1007).assignee == "carol"
+        await pilot.press("A")  # take it
+        await settle(app, pilot)
+        assert queries.get_ticket(demo_db, 1007).assignee == "alice"
+
+
+async def test_marks_show_at_once_and_clear_after_the_change_already_done_is_not_refused(
+    make_app, demo_db
+):
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        table = app.screen.query_one(TicketTable)
+        first, second = table.page_rows[0].number, table.page_rows[1].number
+        await pilot.press("space", "space")  # marks the row and moves to the next
+        assert table.marked == {first, second}
+        assert str(table.get_row_at(0)[0]).startswith("● ")
+        await pilot.press("A", "y")
+        await settle(app, pilot)
+        assert {queries.get_ticket(demo_db, n).assignee for n in (first, second)} == {"alice"}
+        assert table.marked == set()
+        table.move_cursor(row=0)
+        await pilot.press("space", "space", "A", "y")  # both are alice's already
+        await settle(app, pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("changed on 0 of 2 ticket(s); 2 already had it" in m for m in messages)
+        assert not any("refused" in m.lower() for m in messages)

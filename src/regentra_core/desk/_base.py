@@ -27,6 +27,7 @@ from ..enums import (
 )
 from ..errors import (
     ConflictError,
+    NoChange,
     NotFoundError,
     PermissionDenied,
     ValidationError,
@@ -141,7 +142,7 @@ class DeskBase:
         before = s.get(Technician, ticket.assignee_id) if ticket.assignee_id else None
         if (before.id if before else None) == (tech.id if tech else None):
             who = tech.username if tech else "nobody"
-            raise ValidationError(f"#{ticket.number} is already assigned to {who}")
+            raise NoChange(f"#{ticket.number} is already assigned to {who}")
         ticket.assignee_id = tech.id if tech else None
         self._touch(ticket, self.clock())
         self._event(

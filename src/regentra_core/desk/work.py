@@ -14,6 +14,7 @@ from ..enums import (
     Status,
 )
 from ..errors import (
+    NoChange,
     ValidationError,
 )
 from ..identity import Actor
@@ -173,7 +174,7 @@ class WorkCases(DeskBase):
             ticket = self._load(s, number, expected_version)
             new = check_priority_change(ticket.priority, priority, source)
             if new == ticket.priority:
-                raise ValidationError(f"#{number} is already {new.label}")
+                raise NoChange(f"#{number} is already {new.label}")
             before = ticket.priority
             now = self.clock()
             retarget = retarget_note(SlaBook.load(s), ticket, new, now)

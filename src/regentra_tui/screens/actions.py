@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from regentra_core import lifecycle
 from regentra_core.enums import ActorKind, Priority, Status
-from regentra_core.errors import ConflictError, RegentraError
+from regentra_core.errors import AlreadyInStatus, ConflictError, NoChange, RegentraError
 from regentra_core.queries import TicketRow
 
 from .cascade_dialog import CascadeDialog
@@ -153,13 +153,13 @@ class TicketActions(Screen[Any]):
     # -- priority and assignee -----------------------------------------------------
 
     def ask_priority(self, row: TicketRow) -> None:
-        choices = [(p.label, p.value) for p in reversed(Priority) if p != row.priority]
+        choices = [(p.label, p.value) for p in reversed(Priority)]
         note = ""
         if row.suggested_priority and row.suggested_priority != row.priority:
             note = f"AI suggests {row.suggested_priority.label}"
         desk = self.rapp.session.desk()
         self.app.push_screen(
-            ChoicePrompt(f"Priority of #{row.number}", choices, note),
+            ChoicePrompt(f"Priority of #{row.number}", choices, note, current=row.priority.value),
             lambda value: (
                 self.run_desk(
                     lambda: desk.change_priority(
@@ -173,28 +173,43 @@ class TicketActions(Screen[Any]):
         )
 
     def ask_assignee(self, row: TicketRow) -> None:
-        def choose(technicians: list[str]) -> None:
-            choices = [(t, t) for t in technicians if t != row.assignee]
-            if row.assignee:
-                choices.append(("Unassign", ""))
-            desk = self.rapp.session.desk()
-            self.app.push_screen(
-                ChoicePrompt(f"Assign #{row.number} to…", choices),
-                lambda value: (
-                    self.run_desk(
-                        lambda: desk.assign(
-                            row.number, value or None, expected_version=row.version
-                        ),
-                        success=f"#{row.number} assigned to {value or 'nobody'}",
-                    )
-                    if value is not None
-                    else None
-                ),
-            )
+        # Opened at once from the list read at start-up, so keys typed right after
+        # ``a`` land in its filter; the list is refreshed for next time meanwhile.
+        desk = self.rapp.session.desk()
+        self.app.push_screen(
+            ChoicePrompt(
+                f"Assign #{row.number} to…",
+                self.assignee_choices(self.rapp.technicians),
+                current=row.assignee or "",
+            ),
+            lambda value: (
+                self.run_desk(
+                    lambda: desk.assign(row.number, value or None, expected_version=row.version),
+                    success=f"#{row.number} assigned to {value or 'nobody'}",
+                )
+                if value is not None
+                else None
+            ),
+        )
+        self.rapp.refresh_technicians()
 
-        self.run_worker(
-            lambda: self.app.call_from_thread(choose, self.rapp.session.technicians()),
-            thread=True,
+    def assignee_choices(self, technicians: list[str]) -> list[tuple[str, str]]:
+        """Me first, then everyone else, then nobody."""
+        me = self.rapp.session.username
+        choices = [(f"{me} (me)", me)] if me in technicians else []
+        choices += [(t, t) for t in technicians if t != me]
+        return [*choices, ("Nobody (unassign)", "")]
+
+    def assign_to_me(self, row: TicketRow) -> None:
+        """Take the ticket: one key, the thing a technician does most in a stand-up."""
+        me = self.rapp.session.username
+        if row.assignee == me:
+            self.notify(f"#{row.number} is already yours", timeout=3)
+            return
+        desk = self.rapp.session.desk()
+        self.run_desk(
+            lambda: desk.assign(row.number, me, expected_version=row.version),
+            success=f"#{row.number} assigned to you",
         )
 
     # -- bulk (stand-up triage) ----------------------------------------------------
@@ -218,11 +233,14 @@ class TicketActions(Screen[Any]):
             return
         self._bulk(numbers, kind, value)
 
+    def bulk_done(self) -> None:
+        """After a bulk change (the main screen clears its marks)."""
+
     def _bulk(self, numbers: list[int], kind: str, value: str) -> None:
         desk = self.rapp.session.desk()
 
-        def apply_all() -> tuple[int, list[str]]:
-            done, refused = 0, []
+        def apply_all() -> tuple[int, int, list[str]]:
+            done, already, refused = 0, 0, []
             for number in numbers:
                 try:
                     if kind == "status":
@@ -232,13 +250,19 @@ class TicketActions(Screen[Any]):
                     else:
                         desk.assign(number, value or None)
                     done += 1
+                except (NoChange, AlreadyInStatus):
+                    already += 1  # already what was asked: done, not refused
                 except RegentraError as exc:
                     refused.append(f"#{number}: {exc}")
-            return done, refused
+            return done, already, refused
 
-        def report(result: tuple[int, list[str]]) -> None:
-            done, refused = result
-            self.notify(f"{kind.title()} changed on {done} of {len(numbers)} ticket(s)")
+        def report(result: tuple[int, int, list[str]]) -> None:
+            done, already, refused = result
+            text = f"{kind.title()} changed on {done} of {len(numbers)} ticket(s)"
+            if already:
+                text += f"; {already} already had it"
+            self.notify(text)
+            self.bulk_done()
             if refused:
                 self.notify(
                     "\n".join(refused),

@@ -1,49 +1,124 @@
-"""Pick one of a few choices (a status, a priority, a technician) by key or click."""
+"""Pick one of a list of choices (a status, a priority, a technician, a ticket).
+
+Typing filters the list (``bo`` leaves "bob" and "Bosch Ltd"), arrows move, Enter
+picks, Escape cancels. The current value stays in the list, marked, so a picker
+never looks as if the assignee had vanished; picking it changes nothing.
+"""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
+from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ..render import styled
+from .type_ahead import TypeAhead
 
 
-class ChoicePrompt(ModalScreen[str | None]):
-    """A short list of choices; enter picks, escape cancels."""
+class ChoicePrompt(TypeAhead, ModalScreen[str | None]):
+    """Choices as (label, value); dismisses with the value, or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
+    FIRST_FIELD = "#choice-filter"
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="choice.cancel"),
+        Binding("down", "cursor(1)", "Down", show=False),
+        Binding("up", "cursor(-1)", "Up", show=False),
+    ]
 
     DEFAULT_CSS = """
     ChoicePrompt { align: center middle; }
     ChoicePrompt > Vertical {
-        width: 50; height: auto; max-height: 80%;
+        width: 56; height: auto; max-height: 80%;
         border: thick $accent; background: $surface; padding: 1 2;
     }
     ChoicePrompt OptionList { height: auto; max-height: 20; }
+    ChoicePrompt Input { margin: 1 0 0 0; }
+    ChoicePrompt #choice-empty { color: $text-muted; }
     """
 
-    def __init__(self, title: str, choices: list[tuple[str, str]], note: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        choices: list[tuple[str, str]],
+        note: str = "",
+        *,
+        current: str | None = None,
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.choices = choices
         self.note = note
+        self.current = current
+        """The value the ticket has now: listed and marked; picking it is no change."""
+        self._shown = list(choices)
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(styled(self.title_text, "bold"))
             if self.note:
                 yield Label(styled(self.note, "dim"))
-            yield OptionList(*(Option(label, id=value) for label, value in self.choices))
+            yield Input(placeholder="type to filter", id="choice-filter", compact=True)
+            yield OptionList(*self._options(self.choices))
+            yield Label("", id="choice-empty")
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        self.query_one(OptionList).highlighted = self._first_other(self.choices)
+        self.focus_first_field()
+
+    def _options(self, choices: list[tuple[str, str]]) -> list[Option]:
+        return [Option(self._label(label, value), id=value) for label, value in choices]
+
+    def _label(self, label: str, value: str) -> Text:
+        if value == self.current:
+            return Text.assemble("● ", (label, "bold"), ("  (current)", "dim"))
+        return Text.assemble("  ", label)
+
+    def _first_other(self, choices: list[tuple[str, str]]) -> int | None:
+        """Start on the first choice that would change something."""
+        if not choices:
+            return None
+        return next((i for i, (_, v) in enumerate(choices) if v != self.current), 0)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        words = event.value.lower().split()
+        self._shown = [
+            (label, value)
+            for label, value in self.choices
+            if all(word in label.lower() for word in words)
+        ]
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(self._options(self._shown))
+        options.highlighted = self._first_other(self._shown)
+        empty = f"nothing matches {event.value.strip()!r}" if not self._shown else ""
+        self.query_one("#choice-empty", Label).update(empty)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one(OptionList)
+        if options.highlighted is None or not self._shown:
+            self.app.bell()
+            return
+        self._pick(self._shown[options.highlighted][1])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        if event.option.id is not None:
+            self._pick(event.option.id)
+
+    def _pick(self, value: str) -> None:
+        self.dismiss(None if value == self.current else value)
+
+    def action_cursor(self, delta: int) -> None:
+        options = self.query_one(OptionList)
+        if delta > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

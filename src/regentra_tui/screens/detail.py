@@ -45,6 +45,7 @@ _TICKET_ACTIONS = frozenset(
         "status",
         "priority",
         "assign",
+        "assign_me",
         "promote",
         "link",
         "unlink",
@@ -68,6 +69,7 @@ class TicketScreen(TicketActions):
         Binding("s", "status", "Status", id="detail.status", priority=True),
         Binding("p", "priority", "Priority", id="detail.priority", priority=True),
         Binding("a", "assign", "Assign", id="detail.assign", priority=True),
+        Binding("A", "assign_me", "Take", id="detail.assign_me", priority=True),
         Binding("M", "promote", "Make master", id="detail.promote", priority=True),
         Binding("L", "link", "Link child", id="detail.link", priority=True),
         Binding("U", "unlink", "Unlink", id="detail.unlink", priority=True),
@@ -376,6 +378,10 @@ class TicketScreen(TicketActions):
     def action_assign(self) -> None:
         if self.detail:
             self.ask_assignee(self.detail.ticket)
+
+    def action_assign_me(self) -> None:
+        if self.detail:
+            self.assign_to_me(self.detail.ticket)
 
     def action_promote(self) -> None:
         desk = self.rapp.session.desk()

@@ -31,6 +31,7 @@ class MainScreen(TicketActions):
         Binding("s", "status", "Status", id="main.status"),
         Binding("p", "priority", "Priority", id="main.priority"),
         Binding("a", "assign", "Assign", id="main.assign"),
+        Binding("A", "assign_me", "Take", id="main.assign_me"),
         Binding("space,v", "mark", "Mark", id="main.mark"),
         Binding("x", "clear_marks", "Clear marks", show=False, id="main.clear_marks"),
         Binding("slash", "search", "Search", id="main.search"),
@@ -222,6 +223,16 @@ class MainScreen(TicketActions):
         self.query_one(StatusLine).marked = 0
         self.refresh_data()
 
+    def bulk_done(self) -> None:
+        self.action_clear_marks()  # the marks did their job; the next change starts afresh
+
+    def action_assign_me(self) -> None:
+        marked = self._targets()
+        if marked:
+            self.bulk(marked, "assignee", self.rapp.session.username)
+        elif (row := self.selected()) is not None:
+            self.assign_to_me(row)
+
     def _targets(self) -> list[int]:
         return sorted(self.marked())
 
@@ -253,7 +264,7 @@ class MainScreen(TicketActions):
     def action_assign(self) -> None:
         marked = self._targets()
         if marked:
-            choices = [(t, t) for t in self.rapp.technicians] + [("Unassign", "")]
+            choices = self.assignee_choices(self.rapp.technicians)
             self.app.push_screen(
                 ChoicePrompt(f"Assign {len(marked)} marked ticket(s) to…", choices),
                 lambda value: self.bulk(marked, "assignee", value) if value is not None else None,

@@ -20,16 +20,20 @@ class TypeAhead:
 
     FIRST_FIELD: ClassVar[str]
 
+    def first_field(self) -> Widget:
+        assert isinstance(self, Screen)
+        return self.query_one(self.FIRST_FIELD, Widget)
+
     def focus_first_field(self) -> None:
         """Focus now (not after the next refresh), so the next key goes straight in."""
         assert isinstance(self, Screen)
-        self.set_focus(self.query_one(self.FIRST_FIELD, Widget))
+        self.set_focus(self.first_field())
 
     def on_key(self, event: events.Key) -> None:
         assert isinstance(self, Screen)
         if self.focused is not None:
             return
-        field = self.query_one(self.FIRST_FIELD, Widget)
+        field = self.first_field()
         self.set_focus(field)
         field.post_message(events.Key(event.key, event.character))
         event.stop()

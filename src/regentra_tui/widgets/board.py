@@ -175,10 +175,12 @@ class Board(Horizontal):
         self.focus_column(self.columns[0])
 
     def toggle_mark(self) -> TicketRow | None:
-        row = self.selected
+        column = self.current
+        row = column.selected
         if row is not None:
             self.marked.symmetric_difference_update({row.number})
-            self.current.refresh()
+            column.refresh()
+            column.action_cursor(1)  # space, space, space marks a run
         return row
 
     # -- actions -------------------------------------------------------------------

@@ -167,6 +167,9 @@ class TicketTable(DataTable[Text]):
             return None
         self.marked.symmetric_difference_update({row.number})
         self.update_cell(str(row.number), "number", self._cells(row)[0])
+        self.refresh_row(self.cursor_row)
+        if self.cursor_row < len(self.page_rows) - 1:
+            self.move_cursor(row=self.cursor_row + 1)  # space, space, space marks a run
         return row
 
     def action_open(self) -> None:
