@@ -134,6 +134,20 @@ class DeskSession:
     def marker(self) -> int:
         return queries.latest_event_id(self.db)
 
+    def link_candidates(self, master: TicketRow, limit: int = 200) -> list[TicketRow]:
+        """Tickets that could become children of ``master``: the same client's open
+        tickets that are neither masters nor linked already, newest first."""
+        f = TicketFilter(
+            statuses=tuple(s for s in Status if not s.is_done),
+            client=master.client,
+        )
+        rows = queries.list_tickets(
+            self.db, f, sort=SortKey.UPDATED, descending=True, limit=limit, now=self.now()
+        )
+        return [
+            r for r in rows if r.number != master.number and not r.is_master and r.master is None
+        ]
+
     def technicians(self) -> list[str]:
         return [t.username for t in queries.technicians(self.db)]
 

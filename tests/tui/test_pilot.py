@@ -783,3 +783,34 @@ async def test_marks_show_at_once_and_clear_after_the_change_already_done_is_not
         messages = [n.message for n in app._notifications]
         assert any("changed on 0 of 2 ticket(s); 2 already had it" in m for m in messages)
         assert not any("refused" in m.lower() for m in messages)
+
+
+async def test_link_offers_the_clients_open_tickets_to_pick_by_typing(make_app, demo_db):
+    from textual.widgets import Label
+
+    app = make_app()
+    master = queries.get_ticket(demo_db, 1007)
+    same_client = [
+        t
+        for t in queries.list_tickets(demo_db, TicketFilter(client=master.client))
+        if t.number != 1007 and not t.status.is_done and t.master is None and not t.is_master
+    ]
+    assert same_client, "the demo has open tickets of the same client"
+    pick = same_client[0]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"1007", "enter")
+        await settle(app, pilot)
+        await pilot.press("M", "y")
+        await settle(app, pilot)
+        await pilot.press("L")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChoicePrompt)
+        assert "#1007" in app.screen.title_text  # the master is named
+        offered = {int(value) for _, value in app.screen.choices}
+        assert offered == {t.number for t in same_client}
+        note = str(app.screen.query_one("#choice-note", Label).render())
+        assert f"open tickets of {master.client}" in note
+        await pilot.press(*str(pick.number), "enter")
+        await settle(app, pilot)
+        assert queries.get_ticket(demo_db, pick.number).master == 1007

@@ -7,6 +7,8 @@ never looks as if the assignee had vanished; picking it changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -48,6 +50,7 @@ class ChoicePrompt(TypeAhead, ModalScreen[str | None]):
         note: str = "",
         *,
         current: str | None = None,
+        typed: Callable[[str], str | None] | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -55,13 +58,15 @@ class ChoicePrompt(TypeAhead, ModalScreen[str | None]):
         self.note = note
         self.current = current
         """The value the ticket has now: listed and marked; picking it is no change."""
+        self.typed = typed
+        """Turns what was typed into a value when nothing listed matches (a ticket
+        number that is not among those offered)."""
         self._shown = list(choices)
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(styled(self.title_text, "bold"))
-            if self.note:
-                yield Label(styled(self.note, "dim"))
+            yield Label(styled(self.note, "dim"), id="choice-note")
             yield Input(placeholder="type to filter", id="choice-filter", compact=True)
             yield OptionList(*self._options(self.choices))
             yield Label("", id="choice-empty")
@@ -84,8 +89,19 @@ class ChoicePrompt(TypeAhead, ModalScreen[str | None]):
             return None
         return next((i for i, (_, v) in enumerate(choices) if v != self.current), 0)
 
+    def set_choices(self, choices: list[tuple[str, str]], note: str = "") -> None:
+        """Fill in choices that were still loading when the prompt opened (keys typed
+        meanwhile are in the filter already and apply to them)."""
+        self.choices = choices
+        if note:
+            self.query_one("#choice-note", Label).update(styled(note, "dim"))
+        self._filter(self.query_one(Input).value)
+
     def on_input_changed(self, event: Input.Changed) -> None:
-        words = event.value.lower().split()
+        self._filter(event.value)
+
+    def _filter(self, typed: str) -> None:
+        words = typed.lower().split()
         self._shown = [
             (label, value)
             for label, value in self.choices
@@ -95,16 +111,24 @@ class ChoicePrompt(TypeAhead, ModalScreen[str | None]):
         options.clear_options()
         options.add_options(self._options(self._shown))
         options.highlighted = self._first_other(self._shown)
-        empty = f"nothing matches {event.value.strip()!r}" if not self._shown else ""
+        empty = ""
+        if not self._shown and typed.strip():
+            empty = f"nothing listed matches {typed.strip()!r}"
+            if self.typed is not None and self.typed(typed) is not None:
+                empty += ": Enter takes it as typed"
         self.query_one("#choice-empty", Label).update(empty)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         options = self.query_one(OptionList)
-        if options.highlighted is None or not self._shown:
+        if options.highlighted is not None and self._shown:
+            self._pick(self._shown[options.highlighted][1])
+            return
+        value = self.typed(event.value) if self.typed is not None else None
+        if value is None:
             self.app.bell()
             return
-        self._pick(self._shown[options.highlighted][1])
+        self._pick(value)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is not None:

@@ -21,7 +21,6 @@ from ..render import clock_text, long_text, minutes, priority_text, safe, sla_te
 from .actions import TicketActions
 from .choice_prompt import ChoicePrompt
 from .confirm_dialog import ConfirmDialog
-from .goto_prompt import GotoPrompt
 from .text_prompt import TextPrompt
 from .time_prompt import TimePrompt
 
@@ -402,16 +401,40 @@ class TicketScreen(TicketActions):
         )
 
     def action_link(self) -> None:
+        d = self.detail
+        if d is None:
+            return
+        master = d.ticket
         desk = self.rapp.session.desk()
 
-        def chosen(child: int | None) -> None:
-            if child is not None:
+        def chosen(child: str | None) -> None:
+            if child:
                 self.run_desk(
-                    lambda: desk.link(self.number, child),
+                    lambda: desk.link(self.number, int(child)),
                     success=f"#{child} linked under #{self.number}",
                 )
 
-        self.app.push_screen(GotoPrompt(), chosen)
+        prompt = ChoicePrompt(
+            f"Link a child under #{master.number} {_clip(master.subject, 36)}",
+            [],
+            "loading open tickets…",
+            typed=lambda text: (
+                text.strip().lstrip("#") if text.strip().lstrip("#").isdigit() else None
+            ),
+        )
+        self.app.push_screen(prompt, chosen)
+
+        def offer() -> None:
+            rows = self.rapp.session.link_candidates(master)
+            choices = [
+                (f"#{r.number}  {_clip(r.subject, 34)}  · {r.status.label}", str(r.number))
+                for r in rows
+            ]
+            whose = f"open tickets of {master.client}" if master.client else "open tickets"
+            note = f"{len(rows)} {whose}; or type any ticket number"
+            self.app.call_from_thread(prompt.set_choices, choices, note)
+
+        self.run_worker(offer, thread=True, group="link-candidates", exit_on_error=False)
 
     def action_unlink(self) -> None:
         d = self.detail
@@ -538,3 +561,9 @@ def _history_text(history: list[EventRow]) -> Text:
         if event.detail:
             text += Text("\n  ") + safe(event.detail, limit=120)
     return text
+
+
+def _clip(text: str, limit: int) -> str:
+    """One line of at most ``limit`` characters, for prompt titles and choices."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
