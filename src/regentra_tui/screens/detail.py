@@ -567,3 +567,9 @@ def _clip(text: str, limit: int) -> str:
     """One line of at most ``limit`` characters, for prompt titles and choices."""
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _ticket_number(text: str) -> str | None:
+    """``1042`` or ``#1042`` typed into a picker: that ticket's number."""
+    number = text.strip().lstrip("#")
+    return number if number.isdigit() else None
