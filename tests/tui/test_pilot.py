@@ -502,13 +502,14 @@ async def test_save_the_current_filter_as_a_view_tab(make_app, demo_db):
         await settle(app, pilot)
         app.screen.query_one(FilterBar).query_one("#f-client").value = "Acme Logistics"
         await settle(app, pilot)
+        tabs = [str(t.label) for t in app.screen.query("Tab")]
+        assert tabs[0] == "All open *"  # the built-in view, changed and not saved
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        await pilot.press(*"Acme")
-        await pilot.press("ctrl+s")
+        await pilot.press(*"Acme", "enter")  # a name is one line: Enter saves it
         await settle(app, pilot)
         tabs = [str(t.label) for t in app.screen.query("Tab")]
-        assert "Acme" in tabs
+        assert "Acme" in tabs and "All open" in tabs
         views = queries.saved_views(demo_db, app.session.actor.technician_id, "alice")
         assert next(v for v in views if v.name == "Acme").filter.client == "Acme Logistics"
 

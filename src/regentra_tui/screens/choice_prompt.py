@@ -40,7 +40,8 @@ class ChoicePrompt(TypeAhead, ModalScreen[str | None]):
     }
     ChoicePrompt OptionList { height: auto; max-height: 20; }
     ChoicePrompt Input { margin: 1 0 0 0; }
-    ChoicePrompt #choice-empty { color: $text-muted; }
+    ChoicePrompt #choice-empty, ChoicePrompt #choice-note { color: $text-muted; }
+    ChoicePrompt .-blank { display: none; }
     """
 
     def __init__(
@@ -66,10 +67,12 @@ class ChoicePrompt(TypeAhead, ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(styled(self.title_text, "bold"))
-            yield Label(styled(self.note, "dim"), id="choice-note")
+            yield Label(
+                styled(self.note, "dim"), id="choice-note", classes="" if self.note else "-blank"
+            )
             yield Input(placeholder="type to filter", id="choice-filter", compact=True)
             yield OptionList(*self._options(self.choices))
-            yield Label("", id="choice-empty")
+            yield Label("", id="choice-empty", classes="-blank")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).highlighted = self._first_other(self.choices)
@@ -94,7 +97,9 @@ class ChoicePrompt(TypeAhead, ModalScreen[str | None]):
         meanwhile are in the filter already and apply to them)."""
         self.choices = choices
         if note:
-            self.query_one("#choice-note", Label).update(styled(note, "dim"))
+            label = self.query_one("#choice-note", Label)
+            label.update(styled(note, "dim"))
+            label.remove_class("-blank")
         self._filter(self.query_one(Input).value)
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -117,6 +122,7 @@ class ChoicePrompt(TypeAhead, ModalScreen[str | None]):
             if self.typed is not None and self.typed(typed) is not None:
                 empty += ": Enter takes it as typed"
         self.query_one("#choice-empty", Label).update(empty)
+        self.query_one("#choice-empty", Label).set_class(not empty, "-blank")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -60,6 +60,7 @@ class TicketScreen(TicketActions):
 
     BINDINGS = [
         Binding("escape,q", "back", "Back", id="detail.back", priority=True),
+        Binding("question_mark", "app.help", "Keys", id="detail.help"),
         Binding("1", "home('board')", "Board", id="detail.board", priority=True),
         Binding("2", "home('list')", "List", id="detail.list", priority=True),
         Binding("r", "reply", "Reply", id="detail.reply", priority=True),
@@ -105,7 +106,7 @@ class TicketScreen(TicketActions):
                 yield Static(classes="panel", id="links")
                 yield Static(classes="panel", id="ai")
                 yield Static(classes="panel", id="history")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_data()

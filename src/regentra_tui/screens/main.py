@@ -24,7 +24,11 @@ from .text_prompt import TextPrompt
 class MainScreen(TicketActions):
     """Board and list of the desk, filtered by the active view."""
 
+    # The footer lists the focused widget's keys first and cuts what does not fit:
+    # keys and quit lead here, and the table's and board's own keys stay in "?".
     BINDINGS = [
+        Binding("question_mark", "app.help", "Keys", id="main.help"),
+        Binding("q", "app.quit", "Quit", id="main.quit"),
         Binding("1", "show('board')", "Board", id="main.board"),
         Binding("2", "show('list')", "List", id="main.list"),
         Binding("enter", "open", "Open", show=False, id="main.open"),
@@ -40,7 +44,6 @@ class MainScreen(TicketActions):
         Binding("left_square_bracket", "view(-1)", "Prev view", show=False, id="main.prev_view"),
         Binding("r", "reload", "Reload", show=False, id="main.reload"),
         Binding("escape", "leave_filters", "Back to tickets", show=False),
-        Binding("q", "app.quit", "Quit", id="main.quit"),
     ]
 
     DEFAULT_CSS = """
@@ -61,7 +64,7 @@ class MainScreen(TicketActions):
             yield Board(session, id="board")
             yield TicketTable(session, id="list")
         yield StatusLine(self.rapp.who, self.rapp.desk_name)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load_views()
@@ -129,6 +132,17 @@ class MainScreen(TicketActions):
         view = next(v for v in self.views if v.name == name)
         self.query_one(FilterBar).set_filter(view.filter)
         self.apply_filter(view.filter)
+        self._mark_modified(view.filter)
+
+    def _mark_modified(self, shown: TicketFilter) -> None:
+        """A view tab whose filter was changed says so (``My open *``) until the
+        change is saved (ctrl+s) or the tab is chosen again."""
+        tabs = self.query_one(Tabs)
+        for tab in tabs.query(Tab):
+            view = self._view_named(tab.id) if tab.id else None
+            if view is not None:
+                changed = tab is tabs.active_tab and shown != view.filter
+                tab.label = f"{view.name} *" if changed else view.name
 
     @on(Tabs.TabActivated)
     def _view_chosen(self, event: Tabs.TabActivated) -> None:
@@ -141,6 +155,7 @@ class MainScreen(TicketActions):
     @on(FilterChanged)
     def _filter_changed(self, event: FilterChanged) -> None:
         self.apply_filter(event.filter)
+        self._mark_modified(event.filter)
 
     def apply_filter(self, f: TicketFilter) -> None:
         """Load the view on screen now; the hidden one loads when it is shown."""
@@ -284,7 +299,9 @@ class MainScreen(TicketActions):
             self._saved_name = name.strip()
             desk.save_view(name, current)
 
-        self.app.push_screen(TextPrompt("Save the current filter as a view named…", submit), saved)
+        self.app.push_screen(
+            TextPrompt("Save the current filter as a view named…", submit, single_line=True), saved
+        )
 
     _saved_name: str | None = None
 

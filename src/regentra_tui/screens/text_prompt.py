@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static, TextArea
+from textual.widgets import Button, Input, Label, Static, TextArea
 
 from regentra_core.errors import ConflictError, RegentraError
 
@@ -23,7 +23,8 @@ from .type_ahead import TypeAhead
 
 
 class TextPrompt(TypeAhead, ModalScreen[bool]):
-    """Multi-line text entry; ctrl+s saves, escape cancels."""
+    """Text entry (multi-line, or one line where Enter saves); ctrl+s saves, escape
+    cancels."""
 
     FIRST_FIELD = "#body"
 
@@ -50,17 +51,23 @@ class TextPrompt(TypeAhead, ModalScreen[bool]):
         *,
         initial: str = "",
         on_conflict: Callable[[], None] | None = None,
+        single_line: bool = False,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.submit = submit
         self.initial = initial
         self.on_conflict = on_conflict
+        self.single_line = single_line
+        """A name, not a message: one line, and Enter saves."""
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(styled(self.title_text, "bold"))
-            yield TextArea(self.initial, id="body")
+            if self.single_line:
+                yield Input(self.initial, id="body")
+            else:
+                yield TextArea(self.initial, id="body")
             yield Static("", classes="error", id="error")
             with Horizontal():
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
@@ -71,7 +78,13 @@ class TextPrompt(TypeAhead, ModalScreen[bool]):
 
     @property
     def text(self) -> str:
-        return self.query_one(TextArea).text
+        if self.single_line:
+            return self.query_one("#body", Input).value
+        return self.query_one("#body", TextArea).text
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":

@@ -55,9 +55,9 @@ class Board(Horizontal):
     BINDINGS = [
         Binding("left,h", "column(-1)", "Column left", show=False),
         Binding("right,l", "column(1)", "Column right", show=False),
-        Binding("shift+left,H", "move(-1)", "Move left", id="board.move_left"),
-        Binding("shift+right,L", "move(1)", "Move right", id="board.move_right"),
-        Binding("m", "move_menu", "Move to…", id="board.move_menu"),
+        Binding("shift+left,H", "move(-1)", "Move left", id="board.move_left", show=False),
+        Binding("shift+right,L", "move(1)", "Move right", id="board.move_right", show=False),
+        Binding("m", "move_menu", "Move to…", id="board.move_menu", show=False),
     ]
 
     DEFAULT_CSS = """

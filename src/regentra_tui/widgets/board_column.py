@@ -43,7 +43,7 @@ class BoardColumn(ScrollView, can_focus=True):
         Binding("pageup", "cursor(-10)", "Page up", show=False),
         Binding("home,g", "cursor_to(0)", "First", show=False),
         Binding("end,G", "cursor_to(-1)", "Last", show=False),
-        Binding("enter", "open", "Open", id="board.open"),
+        Binding("enter", "open", "Open", id="board.open", show=False),
     ]
 
     COMPONENT_CLASSES = {"board-column--cursor", "board-column--done"}

@@ -44,9 +44,9 @@ class TicketTable(DataTable[Text]):
     """Tickets matching the filter, one page at a time, sortable by column."""
 
     BINDINGS = [
-        Binding("enter", "open", "Open", id="list.open"),
-        Binding("o", "cycle_sort", "Order by", id="list.sort"),
-        Binding("O", "reverse", "Reverse order", id="list.reverse"),
+        Binding("enter", "open", "Open", id="list.open", show=False),
+        Binding("o", "cycle_sort", "Order by", id="list.sort", show=False),
+        Binding("O", "reverse", "Reverse order", id="list.reverse", show=False),
         Binding("pagedown,ctrl+d", "page(1)", "Next page", show=False),
         Binding("pageup,ctrl+u", "page(-1)", "Prev page", show=False),
         Binding("j", "cursor_down", "Down", show=False),
