@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import pwd
@@ -219,3 +221,36 @@ def test_hostile_subject_is_printed_literally(regentra):
     out = regentra("ticket", "show", n).output
     assert "[bold]x[/bold]" in out
     assert "\x1b" not in out and "\\x1b[2J" in out
+
+
+def test_piped_list_is_one_whole_ticket_a_line_and_csv_has_a_header(regentra):
+    long_subject = "Printer on the third floor prints blank pages after the driver update " * 2
+    number = _create(regentra, subject=long_subject.strip())["number"]
+    piped = regentra("ticket", "list").stdout  # CliRunner's stdout is not a terminal
+    [line] = piped.splitlines()
+    cells = line.split("\t")
+    assert cells[0] == str(number) and cells[4] == long_subject.strip()  # never cut
+    rows = list(csv.reader(io.StringIO(regentra("ticket", "list", "--csv").stdout)))
+    assert rows[0][:5] == ["number", "status", "priority", "sla", "subject"]
+    assert rows[1][0] == str(number) and rows[1][4] == long_subject.strip()
+
+
+@pytest.mark.parametrize("width", [80, 120, 140])
+def test_the_terminal_table_always_shows_number_and_subject(regentra, width):
+    from rich.console import Console
+
+    from regentra_core import queries
+    from regentra_core.store import Database
+    from regentra_tui.cli.tickets import _ticket_table
+
+    _create(regentra, subject="Scanner jams on every page")
+    db = Database(regentra.db_path)
+    rows = queries.list_tickets(db)
+    out = Console(width=width, record=True, file=io.StringIO())
+    out.print(_ticket_table(rows, width))
+    text = out.export_text()
+    header, first = text.splitlines()[:2]
+    assert header.startswith("#") and "Subject" in header
+    assert first.split()[0] == str(rows[0].number)
+    assert "Scanner jams on every page" in first
+    db.close()

@@ -5,6 +5,8 @@ Each command is a thin shell: parse, call one ``Desk`` method or one query, prin
 
 from __future__ import annotations
 
+import csv
+import sys
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +23,7 @@ from regentra_core.enums import Channel, Priority, Status
 from regentra_core.errors import ValidationError
 from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
 from regentra_core.sla import Badge, ClockState, format_remaining
+from regentra_core.text import one_line
 
 from ..render import BADGE_STYLE, minutes, sla_text, styled
 from .context import CliContext, pass_cli
@@ -150,6 +153,7 @@ def create(
 @click.option("--desc", is_flag=True, help="Reverse the order.")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=200, show_default=True)
 @click.option("--offset", type=click.IntRange(0, MAX_INT64), default=0)
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV with a header row.")
 @json_option
 @pass_cli
 def list_(
@@ -167,8 +171,12 @@ def list_(
     limit: int,
     offset: int,
     as_json: bool,
+    as_csv: bool,
 ) -> None:
-    """List tickets; filters combine."""
+    """List tickets; filters combine.
+
+    On a terminal: a table fitted to its width. Piped: one ticket a line, tab
+    separated, never cut. ``--csv`` and ``--json`` for scripts."""
     if since and until and since >= until:
         raise ValidationError("--since must be before --until")
     f = TicketFilter(
@@ -180,28 +188,85 @@ def list_(
     if as_json:
         emit_json(rows)
         return
+    if as_csv:
+        _print_csv(rows)
+        return
+    if not sys.stdout.isatty():
+        _print_lines(rows)
+        return
     out = console()
     if not rows:
         out.print("No tickets match.")
         return
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for name in ("#", "Status", "Priority", "SLA", "Subject", "Client", "Assignee", "Updated"):
-        if name == "Subject":
-            table.add_column(name, ratio=1, min_width=20, overflow="ellipsis", no_wrap=True)
-        else:
-            table.add_column(name, no_wrap=True)
+    out.print(_ticket_table(rows, out.width))
+
+
+_LIST_COLUMNS = ("number", "status", "priority", "sla", "subject", "client", "assignee", "updated")
+
+
+def _list_cells(r: TicketRow) -> list[str]:
+    """One ticket as plain text cells, whole (no cut), in ``_LIST_COLUMNS`` order."""
+    return [
+        str(r.number),
+        r.status.label,
+        r.priority.label,
+        sla_text(r.sla, none="-", done=r.status.is_done).plain,
+        one_line(r.subject),
+        one_line(r.client) if r.client else "",
+        r.assignee or "",
+        r.updated_at.strftime("%Y-%m-%dT%H:%MZ"),
+    ]
+
+
+def _print_lines(rows: list[TicketRow]) -> None:
+    """Piped: one ticket a line, tab-separated, nothing cut, no header (grep, cut -f,
+    wc -l count tickets)."""
     for r in rows:
-        table.add_row(
-            str(r.number),
-            r.status.label,
-            r.priority.label,
-            sla_text(r.sla, none="-", done=r.status.is_done),
-            safe(r.subject, flat=True, limit=60),
-            safe(r.client, flat=True),
-            r.assignee or "-",
-            when(r.updated_at),
-        )
-    out.print(table)
+        sys.stdout.write("\t".join(cell.replace("\t", " ") for cell in _list_cells(r)) + "\n")
+
+
+def _print_csv(rows: list[TicketRow]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(_LIST_COLUMNS)
+    writer.writerows(_list_cells(r) for r in rows)
+
+
+def _ticket_table(rows: list[TicketRow], width: int) -> Table:
+    """Number, status, priority and subject always; the other columns as width allows
+    (at 80 columns a subject cut to nothing helps nobody)."""
+    pad = 2  # Rich puts a space either side of every cell
+    room = width - sum(w + pad for w in (4, 11, 8, 30))
+    shown = set()
+    for name, needs in (("SLA", 22), ("Assignee", 10), ("Client", 18), ("Updated", 12)):
+        if room >= needs + pad:
+            shown.add(name)
+            room -= needs + pad
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    table.add_column("#", no_wrap=True, min_width=4)
+    table.add_column("Status", no_wrap=True, min_width=11)
+    table.add_column("Priority", no_wrap=True, min_width=8)
+    for name in ("SLA", "Subject", "Assignee", "Client", "Updated"):
+        if name == "Subject":
+            table.add_column(name, ratio=1, min_width=30, overflow="ellipsis", no_wrap=True)
+        elif name in shown:
+            table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=22)
+    for r in rows:
+        cells: list[str | Text] = [str(r.number), _short_status(r.status), r.priority.label]
+        if "SLA" in shown:
+            cells.append(sla_text(r.sla, none="-", compact=True, done=r.status.is_done))
+        cells.append(safe(r.subject, flat=True))
+        if "Assignee" in shown:
+            cells.append(r.assignee or "-")
+        if "Client" in shown:
+            cells.append(safe(r.client, flat=True))
+        if "Updated" in shown:
+            cells.append(r.updated_at.strftime("%d %b %H:%M"))  # UTC, as the app shows
+        table.add_row(*cells)
+    return table
+
+
+def _short_status(status: Status) -> str:
+    return "Waiting" if status == Status.WAITING_ON_CUSTOMER else status.label
 
 
 @ticket.command("show")
