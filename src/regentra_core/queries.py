@@ -638,6 +638,44 @@ def clients(db: Database) -> list[Client]:
         return list(s.exec(select(Client).order_by(col(Client.name))).all())
 
 
+@dataclass(frozen=True, slots=True)
+class ClientRow:
+    """A client as ``client list`` and the app's client screen show it."""
+
+    name: str
+    vip: bool
+    sla_policy: str | None
+    """None: the desk's default policy."""
+    domains: list[str]
+    open_tickets: int
+
+
+def client_rows(db: Database) -> list[ClientRow]:
+    """Every client with its policy's name and how many of its tickets are open."""
+    done = [s.value for s in Status if s.is_done]
+    open_count = (
+        select(func.count())
+        .where(Ticket.client_id == Client.id, col(Ticket.status).not_in(done))
+        .scalar_subquery()
+    )
+    query = (
+        select(Client, SlaPolicy.name, open_count)
+        .outerjoin(SlaPolicy, col(SlaPolicy.id) == col(Client.sla_policy_id))
+        .order_by(col(Client.name))
+    )
+    with db.read() as s:
+        return [
+            ClientRow(
+                c.name,
+                c.vip,
+                policy,
+                [d for d in c.domains.split(",") if d],
+                int(count or 0),
+            )
+            for c, policy, count in s.exec(query).all()
+        ]
+
+
 def kb_articles(db: Database) -> list[KBArticle]:
     with db.read() as s:
         return list(s.exec(select(KBArticle).order_by(col(KBArticle.title))).all())

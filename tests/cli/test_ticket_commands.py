@@ -254,3 +254,23 @@ def test_the_terminal_table_always_shows_number_and_subject(regentra, width):
     assert first.split()[0] == str(rows[0].number)
     assert "Scanner jams on every page" in first
     db.close()
+
+
+def test_a_client_made_on_the_command_line_takes_tickets(regentra):
+    added = regentra.json("client", "add", "Acme", "--domain", "acme.example", "--vip")
+    assert added == {
+        "name": "Acme",
+        "vip": True,
+        "sla_policy": None,
+        "domains": ["acme.example"],
+        "open_tickets": 0,
+    }
+    created = regentra.json(
+        "ticket", "create", "--subject", "VPN down", "--client", "Acme", "--contact", "a@x.example"
+    )
+    assert created["client"] == "Acme"
+    edited = regentra.json("client", "edit", "Acme", "--no-vip", "--domain", "acme.co.uk")
+    assert edited["vip"] is False and edited["domains"] == ["acme.co.uk"]
+    assert [c["open_tickets"] for c in regentra.json("client", "list")] == [1]
+    refused = regentra("client", "edit", "Acme", "--domain", "x", "--no-domains")
+    assert refused.exit_code == 2 and "not both" in refused.output

@@ -7,7 +7,7 @@ and the worker all call these methods, so the same action behaves the same from
 every door. Methods take ticket *numbers* (what people see), never row ids.
 
 The use cases are grouped by subject into mixins (intake and channels, work,
-links, people, SLA, views); ``Desk`` is all of them.
+links, people, clients, SLA, views); ``Desk`` is all of them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from ..clock import Clock, utcnow
 from ..store.engine import Database
 from ._base import clean_text
 from .channels import ChannelCases, CursorStep, ReceiveResult
+from .clients import ClientCases
 from .delivery import DeliveryCases, Outgoing
 from .intake import CustomerReplyResult
 from .links import CascadeResult, LinkCases
@@ -25,7 +26,16 @@ from .views import ViewCases
 from .work import WorkCases
 
 
-class Desk(ChannelCases, DeliveryCases, WorkCases, LinkCases, PeopleCases, SlaCases, ViewCases):
+class Desk(
+    ChannelCases,
+    ClientCases,
+    DeliveryCases,
+    WorkCases,
+    LinkCases,
+    PeopleCases,
+    SlaCases,
+    ViewCases,
+):
     """Use cases, each in one transaction with its audit Events.
 
     ``actor`` is whoever the interface acts for (usually the OS account's

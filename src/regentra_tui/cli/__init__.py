@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from . import admin, doctor, mail, search, sla, tickets
+from . import admin, clients, doctor, mail, search, sla, tickets
 from .root import cli
 
 cli.add_command(tickets.ticket)
+cli.add_command(clients.client)
 cli.add_command(sla.sla)
 cli.add_command(search.search)
 cli.add_command(search.reindex)
