@@ -199,6 +199,14 @@ class RegentraApp(App[None]):
 
         self.push_screen(CreateTicketScreen(self.client_names, desk.create_ticket), created)
 
+    def action_clients(self) -> None:
+        from .screens.clients import ClientsScreen
+
+        def names_changed(names: list[str]) -> None:
+            self.client_names = names
+
+        self.push_screen(ClientsScreen(self.session, names_changed))
+
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):
             self.action_hide_help_panel()

@@ -33,6 +33,7 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Link child", "screen.link", "Link a child under the open ticket (L)"),
     ("Unlink", "screen.unlink", "Undo a master/child link (U)"),
     ("Cascade", "screen.cascade", "From the open master to its children (C)"),
+    ("Clients", "app.clients", "Add and edit clients: VIP, SLA policy, email domains"),
     ("Show keys", "app.help", "Every key binding (?)"),
 ]
 

@@ -815,3 +815,38 @@ async def test_link_offers_the_clients_open_tickets_to_pick_by_typing(make_app, 
         await pilot.press(*str(pick.number), "enter")
         await settle(app, pilot)
         assert queries.get_ticket(demo_db, pick.number).master == 1007
+
+
+async def test_clients_are_added_and_edited_in_the_app(make_app, demo_db):
+    from regentra_tui.screens.clients import ClientForm, ClientsScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_clients()
+        await settle(app, pilot)
+        assert isinstance(app.screen, ClientsScreen)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ClientForm)
+        await pilot.press(*"Bosch Ltd", "tab", "space")  # name, then VIP on
+        app.screen.query_one("#client-domains").value = "bosch.example, Acme-Logistics.example"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ClientsScreen)
+        [bosch] = [r for r in queries.client_rows(demo_db) if r.name == "Bosch Ltd"]
+        assert bosch.vip and bosch.domains == ["bosch.example", "acme-logistics.example"]
+        assert "Bosch Ltd" in app.client_names  # the new-ticket form offers it now
+        assert app.screen.selected.name == "Bosch Ltd"
+        await pilot.press("e")
+        await settle(app, pilot)
+        form = app.screen
+        form.query_one("#client-domains").value = "bosch.example, not a domain"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form  # refused, and what was typed is kept
+        assert "is not an email domain" in str(form.query_one("#client-error").render())
+        assert form.query_one("#client-domains").value == "bosch.example, not a domain"
+        await pilot.press("escape", "escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ClientsScreen | ClientForm)

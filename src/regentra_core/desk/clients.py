@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from ..domains import normalise_domains
-from ..errors import NotFoundError, ValidationError
+from ..errors import NoChange, NotFoundError, ValidationError
 from ..store.models import Client, SlaPolicy
 from ._base import DeskBase, clean_text
 
@@ -84,7 +84,7 @@ class ClientCases(DeskBase):
                 client.domains = ",".join(claimed)
             after = _describe(client, _policy_name(s, client))
             if after == before and client.name == name:
-                raise ValidationError(f"nothing to change on {name!r}")
+                raise NoChange(f"nothing to change on {name!r}")
             self._event(s, None, "client_updated", to=client.name, detail=f"{before} -> {after}")
             return client
 
