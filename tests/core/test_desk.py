@@ -272,3 +272,17 @@ def test_assign_to_unknown_technician_is_refused(desk, new_ticket):
     t = new_ticket()
     with pytest.raises(NotFoundError, match="no active technician 'ghost'"):
         desk.assign(t.number, "ghost")
+
+
+def test_a_reply_that_moves_the_ticket_is_one_change_or_none(desk, new_ticket, db):
+    from regentra_core.errors import IllegalTransition
+
+    t = new_ticket()
+    desk.add_technician_reply(t.number, "Please try again now.", then=Status.WAITING_ON_CUSTOMER)
+    assert queries.get_ticket(db, t.number).status == Status.WAITING_ON_CUSTOMER
+    desk.change_status(t.number, Status.RESOLVED, resolution="done")
+    desk.change_status(t.number, Status.CLOSED)
+    with pytest.raises(IllegalTransition):
+        desk.add_technician_reply(t.number, "One more thing", then=Status.WAITING_ON_CUSTOMER)
+    replies = [i.body for i in queries.ticket_detail(db, t.number).thread if i.kind == "reply"]
+    assert replies == ["Please try again now."]  # the refused move sent nothing

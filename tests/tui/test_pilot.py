@@ -414,10 +414,11 @@ async def test_stale_reply_keeps_the_text_and_explains(make_app, demo_db):
         await pilot.press(*"Any update on the MX record?")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        prompt = app.screen
-        assert prompt.text == "Any update on the MX record?"
-        assert "changed by someone else" in str(prompt.query_one("#error").render())
-        await pilot.press("ctrl+s")  # saving again goes through
+        composer = app.screen.composer
+        assert composer.is_open and composer.text_area.text == "Any update on the MX record?"
+        error = str(composer.query_one("#composer-error").render())
+        assert "changed by someone else" in error and "Your text is kept" in error
+        await pilot.press("ctrl+s")  # sending again goes through
         await settle(app, pilot)
         replies = [i.body for i in queries.ticket_detail(demo_db, 1016).thread if i.kind == "reply"]
         assert replies.count("Any update on the MX record?") == 1
@@ -850,3 +851,35 @@ async def test_clients_are_added_and_edited_in_the_app(make_app, demo_db):
         await pilot.press("escape", "escape")
         await settle(app, pilot)
         assert not isinstance(app.screen, ClientsScreen | ClientForm)
+
+
+async def test_reply_and_set_waiting_in_one_step_with_the_thread_in_view(make_app, demo_db):
+    from textual.widgets import TextArea
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"1007", "enter")
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("r")
+        assert screen.composer.is_open and isinstance(screen.focused, TextArea)
+        assert screen.query_one("#thread").region.height > 5  # the conversation stays shown
+        await pilot.press(*"Can you reboot it? sent from 1 2 r n")  # letters are text here
+        await pilot.press("escape")  # hide: the draft is kept
+        assert not screen.composer.is_open and app.screen is screen
+        await pilot.press("r")
+        assert screen.composer.text_area.text == "Can you reboot it? sent from 1 2 r n"
+        await pilot.press("ctrl+t")  # then Waiting on Customer
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        ticket = queries.get_ticket(demo_db, 1007)
+        assert ticket.status == Status.WAITING_ON_CUSTOMER
+        replies = [i.body for i in queries.ticket_detail(demo_db, 1007).thread if i.kind == "reply"]
+        assert replies[-1] == "Can you reboot it? sent from 1 2 r n"
+        assert not screen.composer.is_open and screen.composer.drafts["reply"] == ""
+        await pilot.press("r", *"Fixed: rebooted the NAS.", "ctrl+t", "ctrl+s")  # Resolved next
+        await settle(app, pilot)
+        ticket = queries.get_ticket(demo_db, 1007)
+        assert ticket.status == Status.RESOLVED
+        assert queries.ticket_detail(demo_db, 1007).resolution == "Fixed: rebooted the NAS."

@@ -40,13 +40,30 @@ class WorkCases(DeskBase):
     """What technicians do to a ticket: reply, note, time, status, priority, assign."""
 
     def add_technician_reply(
-        self, number: int, body: str, *, expected_version: int | None = None
+        self,
+        number: int,
+        body: str,
+        *,
+        expected_version: int | None = None,
+        then: Status | None = None,
+        resolution: str | None = None,
     ) -> Reply:
-        """Send a public reply; the first one stops the SLA response clock."""
+        """Send a public reply; the first one stops the SLA response clock.
+
+        ``then`` moves the ticket in the same transaction ("reply and set Waiting",
+        "reply and resolve"): the customer never gets an answer on a ticket whose
+        move was refused, nor a move without its answer. A reply that resolves
+        without a ``resolution`` note records the reply itself as the resolution.
+        """
         body = clean_text(body, what="reply")
         with self.db.write() as s:
             ticket = self._load(s, number, expected_version)
-            return self._technician_reply(s, ticket, body)
+            reply = self._technician_reply(s, ticket, body)
+            if then is not None and then != ticket.status:
+                if then == Status.RESOLVED:
+                    ticket.resolution = clean_text(resolution or body, what="resolution")
+                self._transition(s, ticket, then, actor=self.actor, at=self.clock())
+            return reply
 
     def add_note(self, number: int, body: str) -> InternalNote:
         """Add a private note; it never reaches the customer or stops an SLA clock."""

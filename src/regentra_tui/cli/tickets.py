@@ -322,6 +322,11 @@ def history(state: CliContext, number: int, as_json: bool) -> None:
 @click.option(
     "--from-customer", is_flag=True, help="Record the customer's reply (e.g. from a phone call)."
 )
+@click.option(
+    "--then",
+    type=click.Choice(["waiting", "resolved"]),
+    help="Also move the ticket, in the same change (a resolving reply is the resolution).",
+)
 @expect_version
 @json_option
 @pass_cli
@@ -330,11 +335,14 @@ def reply(
     number: int,
     body: str,
     from_customer: bool,
+    then: str | None,
     expect_version: int | None,
     as_json: bool,
 ) -> None:
     """Add a public reply (the technician's, or the customer's with --from-customer)."""
     desk = state.desk()
+    if from_customer and then:
+        raise click.UsageError("--then is for a technician's reply")
     if from_customer:
         result = desk.add_customer_reply(
             number, body, channel=Channel.MANUAL, expected_version=expect_version
@@ -344,8 +352,13 @@ def reply(
         if result.follow_up_of is not None:
             message = f"#{number} is closed: opened follow-up ticket #{target} with the reply"
     else:
-        desk.add_technician_reply(number, body, expected_version=expect_version)
+        status = {"waiting": Status.WAITING_ON_CUSTOMER, "resolved": Status.RESOLVED}.get(
+            then or ""
+        )
+        desk.add_technician_reply(number, body, expected_version=expect_version, then=status)
         target, message = number, f"Reply added to #{number}"
+        if status is not None:
+            message += f"; it is now {status.label}"
     _print_ticket(state, target, as_json, message)
 
 

@@ -13,11 +13,12 @@ from textual.widgets import Footer, Static
 
 from regentra_core.channels.quoting import fold
 from regentra_core.enums import AuthorKind
-from regentra_core.errors import RegentraError
+from regentra_core.errors import ConflictError, RegentraError
 from regentra_core.queries import EventRow, TicketDetail
 
 from ..messages import DeskChanged, OpenTicket
 from ..render import clock_text, long_text, minutes, priority_text, safe, sla_text, styled, when
+from ..widgets.composer import Composer
 from .actions import TicketActions
 from .choice_prompt import ChoicePrompt
 from .confirm_dialog import ConfirmDialog
@@ -106,15 +107,24 @@ class TicketScreen(TicketActions):
                 yield Static(classes="panel", id="links")
                 yield Static(classes="panel", id="ai")
                 yield Static(classes="panel", id="history")
+        yield Composer(id="composer")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.refresh_data()
 
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Until this ticket has loaded its actions are off (greyed in the footer): a
         key typed ahead, meant for the screen before, must not act on a ticket that
-        is not on screen yet."""
+        is not on screen yet. While the composer has the keys, every one of them is
+        text: the screen's single-letter keys step aside (and leave the footer)."""
+        focused = self.focused
+        if focused is not None and self.composer in focused.ancestors_with_self:
+            return False
         if self.detail is None and action in _TICKET_ACTIONS:
             return None
         return True
@@ -329,31 +339,42 @@ class TicketScreen(TicketActions):
         return self.detail.ticket.version if self.detail else None
 
     def action_reply(self) -> None:
-        desk = self.rapp.session.desk()
-        version = self._version()
-
-        def submit(text: str) -> None:
-            desk.add_technician_reply(self.number, text, expected_version=version)
-
-        def conflict() -> None:
-            nonlocal version
-            version = None  # the technician saw the message: the next save goes through
-            self.refresh_data()
-
-        self.app.push_screen(
-            TextPrompt(f"Reply to the customer on #{self.number}", submit, on_conflict=conflict),
-            lambda ok: self.refresh_data() if ok else None,
-        )
+        if self.detail is not None:
+            self.composer.open("reply", self.number, self.detail.ticket.status)
 
     def action_note(self) -> None:
+        if self.detail is not None:
+            self.composer.open("note", self.number, self.detail.ticket.status)
+
+    def on_composer_submitted(self, message: Composer.Submitted) -> None:
         desk = self.rapp.session.desk()
-        self.app.push_screen(
-            TextPrompt(
-                f"Internal note on #{self.number} (never sent to the customer)",
-                lambda text: desk.add_note(self.number, text),
-            ),
-            lambda ok: self.refresh_data() if ok else None,
-        )
+        number, version = self.number, self._version()
+        kind, text, then = message.kind, message.text, message.then
+
+        def send() -> None:
+            try:
+                if kind == "reply":
+                    desk.add_technician_reply(number, text, expected_version=version, then=then)
+                else:
+                    desk.add_note(number, text)
+            except ConflictError as exc:
+                self.app.call_from_thread(self.composer.failed, str(exc), conflict=True)
+                self.app.call_from_thread(self.refresh_data)
+                return
+            except RegentraError as exc:
+                self.app.call_from_thread(self.composer.failed, str(exc), conflict=False)
+                return
+            done = "Reply sent" if kind == "reply" else "Note added"
+            if then is not None:
+                done += f"; #{number} is now {then.label}"
+            self.app.call_from_thread(self._composed, done)
+
+        self.run_worker(send, thread=True, group="compose", exit_on_error=False)
+
+    def _composed(self, done: str) -> None:
+        self.composer.sent()
+        self.notify(done, timeout=3)
+        self.refresh_data()
 
     def action_time(self) -> None:
         desk = self.rapp.session.desk()
