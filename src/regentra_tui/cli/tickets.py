@@ -316,6 +316,9 @@ def history(state: CliContext, number: int, as_json: bool) -> None:
     console().print(table)
 
 
+_REPLY_THEN = {"waiting": Status.WAITING_ON_CUSTOMER, "resolved": Status.RESOLVED}
+
+
 @ticket.command("reply")
 @click.argument("number", type=NUMBER)
 @click.option("--body", "-b", required=True, help="The message.")
