@@ -269,10 +269,16 @@ async def test_promote_link_resolve_and_cascade_leaves_resolved_child_alone(make
         await settle(app, pilot)
         assert isinstance(app.screen, ChoicePrompt)
         await choose(app, pilot, "Resolved")
+        await pilot.press(*"Restarted the backup agent", "ctrl+s")  # what fixed it
+        await settle(app, pilot)
         assert isinstance(app.screen, CascadeDialog)
         await pilot.press("y")
         await settle(app, pilot)
         assert queries.get_ticket(demo_db, 1007).status == Status.RESOLVED
+        assert queries.ticket_detail(demo_db, 1007).resolution == "Restarted the backup agent"
+        child = queries.ticket_detail(demo_db, 1014)  # the open child got the master's note
+        assert child.ticket.status == Status.RESOLVED
+        assert child.resolution == "Restarted the backup agent"
         assert queries.get_ticket(demo_db, 1014).status == Status.RESOLVED
         untouched = queries.ticket_history(demo_db, 1005)
         assert not any(e.kind == "cascade_applied" for e in untouched)

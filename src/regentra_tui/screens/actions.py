@@ -20,6 +20,7 @@ from regentra_core.queries import TicketRow
 from .cascade_dialog import CascadeDialog
 from .choice_prompt import ChoicePrompt
 from .confirm_dialog import ConfirmDialog
+from .text_prompt import TextPrompt
 
 if TYPE_CHECKING:
     from ..app import RegentraApp
@@ -103,15 +104,40 @@ class TicketActions(Screen[Any]):
         resolution: str | None = None,
         settled: Callable[[bool], None] | None = None,
     ) -> None:
-        """Change the status; ``settled`` hears whether it happened."""
+        """Change the status; ``settled`` hears whether it happened.
+
+        Resolving asks for the resolution note first (optional: it is what the
+        next technician reads, and what a cascade to the children copies);
+        ``resolution=""`` means asked and left empty."""
+        allowed = lifecycle.allowed_targets(row.status, ActorKind.TECHNICIAN)
+        if target == Status.RESOLVED and resolution is None and target in allowed:
+            self._ask_resolution(row, settled)
+            return
         desk = self.rapp.session.desk()
         self.run_desk(
             lambda: desk.change_status(
-                row.number, target, expected_version=row.version, resolution=resolution
+                row.number, target, expected_version=row.version, resolution=resolution or None
             ),
             done=lambda _: self._after_move(row, target, settled),
             success=f"#{row.number} is now {target.label}",
             failed=(lambda: settled(False)) if settled is not None else None,
+        )
+
+    def _ask_resolution(self, row: TicketRow, settled: Callable[[bool], None] | None) -> None:
+        typed: list[str] = []
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self.move(row, Status.RESOLVED, resolution=typed[-1].strip(), settled=settled)
+            elif settled is not None:
+                settled(False)
+
+        self.app.push_screen(
+            TextPrompt(
+                f"Resolve #{row.number}: what fixed it? (optional; ctrl+s to resolve)",
+                typed.append,
+            ),
+            answered,
         )
 
     def _after_move(
@@ -125,15 +151,18 @@ class TicketActions(Screen[Any]):
             )
 
     def _offer_cascade(self, master: int, target: Status) -> None:
-        children = self.rapp.session.detail(master).children
+        detail = self.rapp.session.detail(master)
+        children = detail.children
         if not any(not c.status.is_done for c in children):
             return
+        # Resolving children with the master's note: what fixed one fixed them all.
+        with_note = target == Status.RESOLVED and bool(detail.resolution)
 
         def answered(yes: bool | None) -> None:
             if yes:
                 desk = self.rapp.session.desk()
                 self.run_desk(
-                    lambda: desk.cascade(master, status=target),
+                    lambda: desk.cascade(master, status=target, resolution=with_note),
                     done=self._report_cascade,
                 )
 
