@@ -889,3 +889,32 @@ async def test_reply_and_set_waiting_in_one_step_with_the_thread_in_view(make_ap
         ticket = queries.get_ticket(demo_db, 1007)
         assert ticket.status == Status.RESOLVED
         assert queries.ticket_detail(demo_db, 1007).resolution == "Fixed: rebooted the NAS."
+
+
+async def test_the_preview_beside_the_list_follows_the_cursor(make_app):
+    from textual.widgets import Static
+
+    from regentra_tui.widgets.preview import Preview
+
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:  # wide: shown without asking
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        preview = app.screen.query_one(Preview)
+        table = app.screen.query_one(TicketTable)
+        assert preview.display and not preview.has_class("-hidden")
+        await pilot.press("j", "j")
+        await pilot.pause(0.3)
+        await settle(app, pilot)
+        second = table.page_rows[2]
+        shown = str(preview.query_one(Static).render())
+        assert shown.startswith(f"#{second.number}") and second.subject in shown
+        await pilot.press("P")
+        assert preview.has_class("-hidden")
+    async with make_app().run_test(size=(100, 30)) as pilot:  # narrow: hidden until P
+        app = pilot.app
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert app.screen.query_one(Preview).has_class("-hidden")

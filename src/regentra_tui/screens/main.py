@@ -5,7 +5,8 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import ContentSwitcher, Footer, Tab, Tabs
+from textual.containers import Horizontal
+from textual.widgets import ContentSwitcher, DataTable, Footer, Tab, Tabs
 
 from regentra_core.enums import Priority, Status
 from regentra_core.queries import TicketFilter, TicketRow
@@ -14,11 +15,15 @@ from regentra_core.views import View
 from ..messages import DeskChanged, FilterChanged, OpenTicket
 from ..widgets.board import Board
 from ..widgets.filter_bar import FilterBar
+from ..widgets.preview import Preview
 from ..widgets.status_line import StatusLine
 from ..widgets.ticket_table import TicketTable
 from .actions import TicketActions
 from .choice_prompt import ChoicePrompt
 from .text_prompt import TextPrompt
+
+PREVIEW_FROM = 160
+"""Terminal columns from which the list shows its preview pane without asking."""
 
 
 class MainScreen(TicketActions):
@@ -44,11 +49,13 @@ class MainScreen(TicketActions):
         Binding("left_square_bracket", "view(-1)", "Prev view", show=False, id="main.prev_view"),
         Binding("r", "reload", "Reload", show=False, id="main.reload"),
         Binding("escape", "leave_filters", "Back to tickets", show=False),
+        Binding("P", "toggle_preview", "Preview", id="main.preview"),
     ]
 
     DEFAULT_CSS = """
     MainScreen Tabs { height: 2; }
     MainScreen ContentSwitcher { height: 1fr; }
+    MainScreen #tickets { width: 3fr; }
     """
 
     def __init__(self) -> None:
@@ -62,11 +69,15 @@ class MainScreen(TicketActions):
         yield FilterBar(session.username, self.rapp.technicians, self.rapp.client_names)
         with ContentSwitcher(initial="board"):
             yield Board(session, id="board")
-            yield TicketTable(session, id="list")
+            with Horizontal(id="list"):
+                yield TicketTable(session, id="tickets")
+                yield Preview(session, id="preview")
         yield StatusLine(self.rapp.who, self.rapp.desk_name)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        # Beside the list when there is room for both; P shows or hides it.
+        self.query_one(Preview).set_class(self.app.size.width < PREVIEW_FROM, "-hidden")
         self.load_views()
         self.board.focus_first()
 
@@ -176,9 +187,20 @@ class MainScreen(TicketActions):
             )
             self._stale.discard("list")
 
+    def action_toggle_preview(self) -> None:
+        preview = self.query_one(Preview)
+        preview.toggle_class("-hidden")
+        if not preview.has_class("-hidden"):
+            preview.reload()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        row = self.table.selected
+        self.query_one(Preview).show_ticket(row.number if row is not None else None)
+
     def refresh_data(self) -> None:
         self._stale = {"board", "list"}
         self._load_shown()
+        self.query_one(Preview).reload()
         self.query_one(StatusLine).refreshed = self.rapp.session.now().strftime("%H:%M:%S")
 
     def on_desk_changed(self, _: DeskChanged) -> None:
