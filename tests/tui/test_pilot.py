@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from regentra_core import queries
 from regentra_core.enums import Priority, Status
 from regentra_core.queries import TicketFilter
@@ -14,7 +16,7 @@ from regentra_tui.widgets.board_column import BoardColumn
 from regentra_tui.widgets.filter_bar import FilterBar
 from regentra_tui.widgets.ticket_table import TicketTable
 
-from .conftest import settle
+from .conftest import FROZEN, settle
 
 SIZE = (120, 40)
 
@@ -111,36 +113,69 @@ async def test_move_menu_offers_only_allowed_moves(make_app):
         assert [label for label, _ in app.screen.choices] == ["In Progress"]
 
 
-async def test_filter_the_list_by_two_criteria(make_app):
+async def test_filter_the_list_by_several_statuses_priorities_and_a_relative_date(make_app):
+    from regentra_tui.widgets.multi_pick import MultiPick, MultiPickDialog
+
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("2")
         await settle(app, pilot)
         bar = app.screen.query_one(FilterBar)
-        bar.query_one("#f-priority").value = Priority.HIGH.value
+        status = bar.query_one("#f-status", MultiPick)
+        app.screen.set_focus(status)
+        await pilot.press("enter")
         await settle(app, pilot)
-        bar.query_one("#f-client").value = "Acme Logistics"
+        assert isinstance(app.screen, MultiPickDialog)
+        await pilot.press("ctrl+n")  # none ticked, then Open and In Progress
+        await pilot.press("space", "down", "space", "enter")
         await settle(app, pilot)
+        assert status.values == (Status.OPEN.value, Status.IN_PROGRESS.value)
+        assert "Open, In Progress" in str(status.render())
+        app.screen.set_focus(bar.query_one("#f-priority"))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("space", "down", "space", "enter")  # Critical and High
+        await settle(app, pilot)
+        since = bar.query_one("#f-since")
+        since.value = "7d"
+        await settle(app, pilot)
+        assert not since.has_class("-invalid")
         table = app.screen.query_one(TicketTable)
         shown = sorted(r.number for r in table.page_rows)
         expected = queries.list_tickets(
             app.session.db,
             TicketFilter(
-                statuses=(
-                    Status.OPEN,
-                    Status.IN_PROGRESS,
-                    Status.WAITING_ON_CUSTOMER,
-                    Status.ESCALATED,
-                ),
-                priorities=(Priority.HIGH,),
-                client="Acme Logistics",
+                statuses=(Status.OPEN, Status.IN_PROGRESS),
+                priorities=(Priority.CRITICAL, Priority.HIGH),
+                since=FROZEN.replace(hour=0, minute=0) - timedelta(days=7),
             ),
         )
         assert shown == sorted(r.number for r in expected) and len(shown) >= 2
-        assert all(
-            r.client == "Acme Logistics" and r.priority == Priority.HIGH for r in table.page_rows
-        )
+        since.value = "whenever"
+        await settle(app, pilot)
+        assert since.has_class("-invalid") and "is not a day" in str(since.tooltip)
+
+
+async def test_an_empty_result_says_how_to_get_back(make_app):
+    from textual.widgets import Static
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        bar = app.screen.query_one(FilterBar)
+        bar.query_one("#search").value = "zzzzqqqq"
+        await settle(app, pilot)
+        assert not app.screen.query_one(TicketTable).page_rows
+        message = app.screen.query_one("#no-match", Static)
+        assert message.display and "ctrl+l" in str(message.render())
+        app.screen.set_focus(app.screen.query_one(TicketTable))
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        assert app.screen.query_one(TicketTable).page_rows
+        assert not message.display
 
 
 async def test_open_detail_reply_note_and_log_time(make_app, demo_db):

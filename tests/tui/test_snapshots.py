@@ -1,4 +1,6 @@
-"""Layout snapshots at 120x40 of the board, the list, a ticket and the cascade dialog.
+"""Layout snapshots of the board, the list, a ticket (with its composer open) and the
+cascade dialog, at the sizes technicians use: 80x24 (a laptop SSH window), 120x40
+and 200x60 (the preview pane beside the list).
 
 Update after an intended change with ``pytest tests/tui/test_snapshots.py
 --snapshot-update`` and look at the report before committing.
@@ -6,37 +8,56 @@ Update after an intended change with ``pytest tests/tui/test_snapshots.py
 
 from __future__ import annotations
 
+import pytest
+
 from regentra_core.enums import Status
 from regentra_tui.screens.cascade_dialog import CascadeDialog
 
 from .conftest import settle
 
 SIZE = (120, 40)
+SIZES = pytest.mark.parametrize(
+    "size", [(80, 24), (120, 40), (200, 60)], ids=lambda s: "x".join(map(str, s))
+)
 
 
 class TestBoard:
-    def test_board(self, snap_compare, make_app):
+    @SIZES
+    def test_board(self, snap_compare, make_app, size):
         async def ready(pilot):
             await settle(pilot.app, pilot)
 
-        assert snap_compare(make_app(), run_before=ready, terminal_size=SIZE)
+        assert snap_compare(make_app(), run_before=ready, terminal_size=size)
 
 
 class TestList:
-    def test_list_sorted_by_sla(self, snap_compare, make_app):
+    @SIZES
+    def test_list_sorted_by_sla(self, snap_compare, make_app, size):
         async def ready(pilot):
             await settle(pilot.app, pilot)
             await pilot.press("2")
+            await pilot.pause(0.3)  # the preview reads the ticket once the cursor rests
             await settle(pilot.app, pilot)
 
-        assert snap_compare(make_app(), run_before=ready, terminal_size=SIZE)
+        assert snap_compare(make_app(), run_before=ready, terminal_size=size)
 
 
 class TestDetail:
-    def test_master_ticket(self, snap_compare, make_app):
+    @SIZES
+    def test_master_ticket(self, snap_compare, make_app, size):
         async def ready(pilot):
             await settle(pilot.app, pilot)
             await pilot.press("colon", *"1010", "enter")
+            await settle(pilot.app, pilot)
+
+        assert snap_compare(make_app(), run_before=ready, terminal_size=size)
+
+    def test_replying_under_the_conversation(self, snap_compare, make_app):
+        async def ready(pilot):
+            await settle(pilot.app, pilot)
+            await pilot.press("colon", *"1010", "enter")
+            await settle(pilot.app, pilot)
+            await pilot.press("r", *"Rebooted the sign-in server; please try again.", "ctrl+t")
             await settle(pilot.app, pilot)
 
         assert snap_compare(make_app(), run_before=ready, terminal_size=SIZE)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
-from textual.widgets import ContentSwitcher, DataTable, Footer, Tab, Tabs
+from textual.containers import Horizontal, Vertical
+from textual.widgets import ContentSwitcher, DataTable, Footer, Static, Tab, Tabs
 
 from regentra_core.enums import Priority, Status
 from regentra_core.queries import TicketFilter, TicketRow
@@ -21,6 +21,8 @@ from ..widgets.ticket_table import TicketTable
 from .actions import TicketActions
 from .choice_prompt import ChoicePrompt
 from .text_prompt import TextPrompt
+
+NO_MATCH = "No tickets match these filters: ctrl+l puts the view's own filter back."
 
 PREVIEW_FROM = 160
 """Terminal columns from which the list shows its preview pane without asking."""
@@ -50,12 +52,15 @@ class MainScreen(TicketActions):
         Binding("r", "reload", "Reload", show=False, id="main.reload"),
         Binding("escape", "leave_filters", "Back to tickets", show=False),
         Binding("P", "toggle_preview", "Preview", id="main.preview"),
+        Binding("ctrl+l", "clear_filters", "Clear filters", show=False, id="main.clear_filters"),
     ]
 
     DEFAULT_CSS = """
     MainScreen Tabs { height: 2; }
     MainScreen ContentSwitcher { height: 1fr; }
     MainScreen #tickets { width: 3fr; }
+    MainScreen #no-match { padding: 1 2; color: $warning; text-style: bold; }
+    MainScreen #no-match.-hidden { display: none; }
     """
 
     def __init__(self) -> None:
@@ -66,12 +71,19 @@ class MainScreen(TicketActions):
     def compose(self) -> ComposeResult:
         session = self.rapp.session
         yield Tabs(id="views")
-        yield FilterBar(session.username, self.rapp.technicians, self.rapp.client_names)
+        yield FilterBar(
+            session.username,
+            self.rapp.technicians,
+            self.rapp.client_names,
+            lambda: session.now().date(),
+        )
         with ContentSwitcher(initial="board"):
             yield Board(session, id="board")
-            with Horizontal(id="list"):
-                yield TicketTable(session, id="tickets")
-                yield Preview(session, id="preview")
+            with Vertical(id="list"):
+                yield Static(NO_MATCH, id="no-match", classes="-hidden")
+                with Horizontal():
+                    yield TicketTable(session, id="tickets")
+                    yield Preview(session, id="preview")
         yield StatusLine(self.rapp.who, self.rapp.desk_name)
         yield Footer(compact=True)
 
@@ -208,11 +220,23 @@ class MainScreen(TicketActions):
 
     @on(TicketTable.PageShown)
     def _page_shown(self, event: TicketTable.PageShown) -> None:
+        self.query_one("#no-match").set_class(event.total > 0, "-hidden")
         if not self.showing_board:
             order = f"by {event.sort.value}{' (reversed)' if event.descending else ''}"
-            self.query_one(
-                StatusLine
-            ).shown = f"{event.first}-{event.last} of {event.total:,} {order}"
+            shown = f"{event.first}-{event.last} of {event.total:,} {order}"
+            self.query_one(StatusLine).shown = shown if event.total else NO_MATCH
+
+    @on(Board.Shown)
+    def _board_shown(self, event: Board.Shown) -> None:
+        if self.showing_board:
+            self.query_one(StatusLine).shown = "" if event.total else NO_MATCH
+
+    def action_clear_filters(self) -> None:
+        """Back to the active view's own filter (an empty result says to press this)."""
+        tabs = self.query_one(Tabs)
+        view = self._view_named(tabs.active) if tabs.active else None
+        if view is not None:
+            self._activate(view.name)
 
     # -- actions -------------------------------------------------------------------
 

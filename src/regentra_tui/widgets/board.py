@@ -81,6 +81,12 @@ class Board(Horizontal):
         generation: int
         columns: list[ColumnData]
 
+    @dataclass
+    class Shown(Message):
+        """A load is on screen: ``total`` cards in all columns."""
+
+        total: int
+
     def __init__(self, session: DeskSession, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.session = session
@@ -130,6 +136,7 @@ class Board(Horizontal):
             header.label = f"{_short(data.status)}  {data.total:,}"
         if self._following is not None and self._landed:
             self._follow(*self._following)
+        self.post_message(self.Shown(sum(data.total for data in message.columns)))
 
     def _follow(self, number: int, status: Status) -> None:
         self._following, self._landed = None, False

@@ -1,26 +1,30 @@
 """The filter bar: status, priority, assignee, client, SLA, dates and subject text.
 
 Every control is one line (compact). Changing any of them posts FilterChanged with
-the combined filter; a view tab sets them all at once without echoing back.
+the combined filter; a view tab sets them all at once without echoing back. Status
+and priority take several values (Open and In Progress); the dates are creation
+dates, typed as people say them (``7d``, ``yesterday``, ``last week``, ISO).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Select
 
+from regentra_core.dates import parse_day
 from regentra_core.enums import Priority, Status
+from regentra_core.errors import ValidationError
 from regentra_core.queries import UNASSIGNED, TicketFilter
 from regentra_core.sla import Badge
 from regentra_core.views import OPEN_STATUSES
 
 from ..messages import FilterChanged
-
-_OPEN = "open-statuses"
+from .multi_pick import MultiPick
 
 
 class FilterBar(Horizontal):
@@ -33,26 +37,34 @@ class FilterBar(Horizontal):
     DEFAULT_CSS = """
     FilterBar { height: 1; background: $panel; overflow: hidden hidden; }
     FilterBar Select { width: 15; margin-right: 1; }
-    FilterBar Input { width: 13; margin-right: 1; }
+    FilterBar Input { width: 16; margin-right: 1; }
     FilterBar #search { width: 1fr; min-width: 18; }
     """
 
-    def __init__(self, me: str, technicians: list[str], clients: list[str]) -> None:
+    def __init__(
+        self, me: str, technicians: list[str], clients: list[str], today: Callable[[], date]
+    ) -> None:
         super().__init__()
         self.me = me
         self.technicians = technicians
         self.clients = clients
+        self.today = today
+        """The desk's today (UTC), for ``yesterday`` and ``7d``."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="/ search", id="search", compact=True)
-        statuses: list[tuple[str, str]] = [("All open", _OPEN)]
-        statuses += [(s.label, s.value) for s in Status]
-        yield Select(statuses, prompt="Any status", id="f-status", compact=True)
-        yield Select(
+        yield MultiPick(
+            [(s.label, s.value) for s in Status],
+            prompt="Any status",
+            title="Show tickets that are…",
+            names={tuple(s.value for s in OPEN_STATUSES): "All open"},
+            id="f-status",
+        )
+        yield MultiPick(
             [(p.label, p.value) for p in reversed(Priority)],
             prompt="Any priority",
+            title="Show priorities…",
             id="f-priority",
-            compact=True,
         )
         people = [("Me", self.me), ("Unassigned", UNASSIGNED)]
         people += [(t, t) for t in self.technicians if t != self.me]
@@ -63,25 +75,20 @@ class FilterBar(Horizontal):
         yield Select(
             [(b.label, b.value) for b in Badge], prompt="Any SLA", id="f-sla", compact=True
         )
-        yield Input(placeholder="since YYYY-MM-DD", id="f-since", compact=True)
-        yield Input(placeholder="until YYYY-MM-DD", id="f-until", compact=True)
+        yield Input(placeholder="created since", id="f-since", compact=True)
+        yield Input(placeholder="created until", id="f-until", compact=True)
 
     # -- reading and writing -------------------------------------------------------
 
     def current(self) -> TicketFilter:
         """The filter the controls describe; bad dates are ignored (and flagged)."""
-        status = self._value("f-status")
-        statuses: tuple[Status, ...] = ()
-        if status == _OPEN:
-            statuses = OPEN_STATUSES
-        elif status:
-            statuses = (Status(status),)
-        priority = self._value("f-priority")
+        statuses = tuple(Status(v) for v in self.query_one("#f-status", MultiPick).values)
+        priorities = tuple(Priority(v) for v in self.query_one("#f-priority", MultiPick).values)
         sla = self._value("f-sla")
         text = self.query_one("#search", Input).value.strip()
         return TicketFilter(
             statuses=statuses,
-            priorities=(Priority(priority),) if priority else (),
+            priorities=priorities,
             assignee=self._value("f-assignee"),
             client=self._value("f-client"),
             since=self._date("f-since"),
@@ -93,13 +100,10 @@ class FilterBar(Horizontal):
     def set_filter(self, f: TicketFilter) -> None:
         """Show ``f`` in the controls without posting FilterChanged."""
         with self.prevent(Select.Changed, Input.Changed):
-            status: Any = Select.NULL
-            if f.statuses == OPEN_STATUSES:
-                status = _OPEN
-            elif len(f.statuses) == 1:
-                status = f.statuses[0].value
-            self._set("f-status", status)
-            self._set("f-priority", f.priorities[0].value if f.priorities else Select.NULL)
+            statuses = tuple(s.value for s in f.statuses)
+            self.query_one("#f-status", MultiPick).set_values(statuses, quiet=True)
+            priorities = tuple(p.value for p in f.priorities)
+            self.query_one("#f-priority", MultiPick).set_values(priorities, quiet=True)
             assignee = (
                 f.assignee if f.assignee in {self.me, UNASSIGNED, *self.technicians} else None
             )
@@ -126,16 +130,23 @@ class FilterBar(Horizontal):
             field.remove_class("-invalid")
             return None
         try:
-            day = datetime.fromisoformat(text).replace(tzinfo=UTC)
-        except ValueError:
+            day = parse_day(text, self.today())
+        except ValidationError as exc:
             field.add_class("-invalid")
+            field.tooltip = str(exc)
             return None
         field.remove_class("-invalid")
-        return day + timedelta(days=1) if next_day else day
+        field.tooltip = None
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        return start + timedelta(days=1) if next_day else start
 
     # -- events --------------------------------------------------------------------
 
     def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.post_message(FilterChanged(self.current()))
+
+    def on_multi_pick_changed(self, event: MultiPick.Changed) -> None:
         event.stop()
         self.post_message(FilterChanged(self.current()))
 
