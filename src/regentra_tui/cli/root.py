@@ -38,11 +38,16 @@ class RegentraGroup(click.Group):
                     f"argument {position} is not valid UTF-8 text: {visible_bytes(arg)!r} "
                     "(check the terminal's or the script's encoding)"
                 )
-        return super().make_context(info_name, args, parent, **extra)
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as exc:
+            raise _OneLineUsage.of(exc) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _OneLineUsage.of(exc) from exc
         except ConflictError as exc:
             raise _Conflict(str(exc)) from exc
         except RegentraError as exc:
@@ -54,6 +59,18 @@ class RegentraGroup(click.Group):
 
 class _Conflict(click.ClickException):
     exit_code = EXIT_CONFLICT
+
+
+class _OneLineUsage(click.UsageError):
+    """A usage error as one line, naming where help is (click prints three)."""
+
+    @classmethod
+    def of(cls, exc: click.UsageError) -> click.UsageError:
+        return exc if isinstance(exc, cls) else cls(exc.format_message(), exc.ctx)
+
+    def show(self, file: Any = None) -> None:
+        where = f"; see '{self.ctx.command_path} --help'" if self.ctx is not None else ""
+        click.echo(f"Error: {self.format_message().rstrip('.')}{where}", err=True)
 
 
 @click.group(cls=RegentraGroup, invoke_without_command=True)
