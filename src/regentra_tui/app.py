@@ -7,11 +7,14 @@ changes the desk, every open screen reloads what it shows, without a key press.
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import suppress
 from pathlib import Path
 
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.widget import Widget
 from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
@@ -29,6 +32,9 @@ from .screens.main import MainScreen
 from .screens.type_ahead import TypeAhead
 from .session import DeskSession
 from .widgets.status_line import StatusLine
+
+SCREEN_READY_SECONDS = 1.0
+"""The longest a key waits for the screen it opened to mount."""
 
 POLL_SECONDS = 1.0
 """How often to look for other people's changes."""
@@ -72,35 +78,69 @@ class RegentraApp(App[None]):
         self.desk_name = Path(url.removeprefix("sqlite:///")).name if "sqlite" in url else url
 
     async def on_event(self, event: events.Event) -> None:
-        """Keys that are commands act in the order they arrive.
+        """Every key acts in the order it was typed, however fast it came.
 
         Textual resolves a key's non-priority binding only after the key has
         travelled to the focused widget and back, by which time the keys typed
         after it are already on their way: ``:1007`` typed in one go reached the
         board as ``1`` (go to the board), ``0``, ``0``, ``7`` before the prompt
-        that ``:`` opens existed. Outside text fields, where no widget wants a
-        key for itself first, the binding chain is asked the moment the key
-        arrives, so the next key goes wherever the last one sent the focus.
+        that ``:`` opens existed, and the description's first letters reached the
+        subject before the Tab between them. So, as each key arrives:
+
+        - if the screen it is for is still mounting, it waits for it (a moment);
+        - Tab out of a text field moves the focus at once;
+        - outside text fields (where no widget wants a key for itself first) the
+          binding chain is asked at once, so the next key goes wherever this one
+          sent the focus;
+        - before a key acts at once, the text field typed into last catches up
+          with the keys queued for it (a Save reads what was typed before it).
         """
-        if (
-            isinstance(event, events.Key)
-            and not event.is_forwarded
-            and self._keys_are_commands()
-            and (
-                await self._check_bindings(event.key, priority=True)
-                or await self._check_bindings(event.key)
-            )
-        ):
-            self.app_focus = True
-            return
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            await self._screen_ready()
+            if await self._act_now(event):
+                self.app_focus = True
+                return
+            if isinstance(self.focused, Input | TextArea):
+                self._typed_into = self.focused
         await super().on_event(event)
 
-    def _keys_are_commands(self) -> bool:
+    _typed_into: Widget | None = None
+
+    async def _act_now(self, event: events.Key) -> bool:
         focused = self.focused
-        if focused is None:
-            # A prompt hands keys to its field until the field has focus.
-            return not isinstance(self.screen, TypeAhead)
-        return not isinstance(focused, Input | TextArea)
+        if isinstance(focused, Input | TextArea):
+            moves = event.key in ("tab", "shift+tab")
+            if not moves or (isinstance(focused, TextArea) and focused.tab_behavior != "focus"):
+                return False
+            await self._caught_up()
+            self.screen.focus_next() if event.key == "tab" else self.screen.focus_previous()
+            return True
+        if focused is None and isinstance(self.screen, TypeAhead):
+            return False  # a prompt hands keys to its field until the field has focus
+        await self._caught_up()
+        return await self._check_bindings(event.key, priority=True) or await self._check_bindings(
+            event.key
+        )
+
+    async def _caught_up(self) -> None:
+        """Let the text field typed into last process the keys already sent to it."""
+        field, self._typed_into = self._typed_into, None
+        if field is None or not field.is_attached:
+            return
+        deadline = asyncio.get_running_loop().time() + SCREEN_READY_SECONDS
+        while field.message_queue_size and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.001)
+        await asyncio.sleep(0)  # and the one it is handling now
+
+    async def _screen_ready(self) -> None:
+        """Wait (at most a moment) for a screen still mounting: it focuses its field
+        as it mounts, and the key then goes there instead of to a screen with
+        nothing focused yet."""
+        screen = self.screen
+        if screen.is_mounted:
+            return
+        with suppress(TimeoutError):
+            await asyncio.wait_for(screen._mounted_event.wait(), SCREEN_READY_SECONDS)
 
     def refresh_technicians(self) -> None:
         """Reread the technicians (a new one shows in the next picker)."""

@@ -953,3 +953,32 @@ async def test_the_preview_beside_the_list_follows_the_cursor(make_app):
         await pilot.press("2")
         await settle(app, pilot)
         assert app.screen.query_one(Preview).has_class("-hidden")
+
+
+async def test_a_tab_typed_fast_after_the_subject_moves_to_the_description(make_app):
+    from textual.widgets import Input, TextArea
+
+    from .conftest import burst
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await burst(app, pilot, "c", *"Printer jam", "tab", *"Tray 2 jams")
+        assert isinstance(app.screen, CreateTicketScreen)
+        assert app.screen.query_one("#subject", Input).value == "Printer jam"
+        assert app.screen.query_one("#description", TextArea).text == "Tray 2 jams"
+
+
+async def test_tab_then_space_in_the_time_dialog_both_count(make_app, demo_db):
+    from .conftest import burst
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"1007", "enter")
+        await settle(app, pilot)
+        before = queries.ticket_detail(demo_db, 1007).billable_minutes
+        await burst(app, pilot, "t", "2", "5", "tab", "space", "ctrl+s")  # 25 min, not billable
+        detail = queries.ticket_detail(demo_db, 1007)
+        assert detail.billable_minutes == before
+        assert detail.time_entries[-1].minutes == 25 and not detail.time_entries[-1].billable
