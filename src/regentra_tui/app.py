@@ -69,6 +69,8 @@ class RegentraApp(App[None]):
         self.worker = worker
         """An embedded worker: it runs the jobs only if no other worker holds the lease."""
         self.marker = -1
+        self.own_versions: dict[int, int] = {}
+        """Ticket number -> the version this app's own last change to it made."""
         # Small, rarely changing lists the filter bar and forms offer; read once.
         self.technicians = [t.username for t in queries.technicians(session.db)]
         self.client_names = [c.name for c in queries.clients(session.db)]

@@ -119,3 +119,82 @@ def test_a_burst_typed_into_a_ticket_all_counts(terminal):
     # state, which only a sent reply on an email ticket has.
     screen = terminal.wait_for("· queued")
     assert "Restarted the VSS writer" in screen and "1h 30m total, 1h 30m billable" in screen
+
+
+def _desk(tmp_path) -> dict[int, tuple[str, str | None, int]]:
+    """Every ticket's (status, assignee, public technician replies), read from the demo
+    desk the app runs on."""
+    import sqlite3
+
+    with sqlite3.connect(f"file:{tmp_path / 'data' / 'demo.db'}?mode=ro", uri=True) as con:
+        rows = con.execute(
+            "SELECT t.number, t.status, tech.username, (SELECT count(*) FROM reply r"
+            " WHERE r.ticket_id = t.id AND r.technician_id IS NOT NULL)"
+            " FROM ticket t LEFT JOIN technician tech ON tech.id = t.assignee_id"
+        ).fetchall()
+    return {number: (status, who, replies) for number, status, who, replies in rows}
+
+
+def test_a_stand_up_triage_of_five_tickets_by_keyboard(terminal, tmp_path):
+    """Board, list, preview, reply-and-wait and reply-and-resolve, as in a stand-up; the
+    desk afterwards holds exactly what was done."""
+    import pwd
+
+    me = pwd.getpwuid(os.getuid()).pw_name
+    terminal.wait_for("#1010")
+    before = _desk(tmp_path)
+    # Board: take the first open card and start on it.
+    terminal.keys("A")
+    terminal.wait_for("assigned to you")
+    terminal.keys("L")
+    terminal.wait_for("is now In Progress")
+    # List: take the second row and wait on the customer.
+    terminal.keys("2")
+    terminal.wait_for("of 12 by")
+    terminal.keys("j", "A", "s")  # take it and set its status, typed in one go
+    terminal.wait_for("type to filter")
+    terminal.keys("Waiting", "Enter")
+    terminal.wait_for("is now Waiting on Customer")
+    # Preview, then open, reply and set Waiting in one step.
+    terminal.keys("P", "j")
+    terminal.wait_for("⏎ opens")
+    terminal.keys("Enter")
+    terminal.wait_for("History")
+    terminal.keys("r")
+    terminal.wait_for("Reply to the customer on #")
+    terminal.keys("Could you restart it and tell us what you see?", "C-t")
+    terminal.wait_for("then Waiting on Customer")
+    terminal.keys("C-s")
+    terminal.wait_for("Reply sent")
+    # The next one: reply and resolve.
+    terminal.keys("Escape")
+    terminal.wait_for("of 12 by")
+    terminal.keys("j", "j", "Enter")
+    terminal.wait_for("History")
+    terminal.keys("r")
+    terminal.wait_for("Reply to the customer on #")
+    terminal.keys("Fixed: the mailbox rule was removed.")
+    for _ in range(3):
+        terminal.keys("C-t")
+        time.sleep(0.3)
+        if "then Resolved" in terminal.screen():
+            break
+    terminal.wait_for("then Resolved")
+    terminal.keys("C-s")
+    terminal.wait_for("is now Resolved")
+    # Back in the list: mark two and take both.
+    terminal.keys("Escape")
+    terminal.wait_for("of 1")
+    terminal.keys("g", "space", "space", "A")
+    terminal.wait_for("on 2 tickets?")
+    terminal.keys("y")
+    terminal.wait_for("Assignee changed on")
+    after = _desk(tmp_path)
+    changed = {n for n in after if after[n] != before[n]}
+    assert len(changed) >= 5
+    statuses = [after[n][0] for n in changed]
+    assert statuses.count("resolved") - [before[n][0] for n in changed].count("resolved") == 1
+    assert "waiting_on_customer" in statuses and "in_progress" in statuses
+    replied = [n for n in changed if after[n][2] > before[n][2]]
+    assert len(replied) == 2
+    assert sum(1 for n in changed if after[n][1] == me and before[n][1] != me) >= 3

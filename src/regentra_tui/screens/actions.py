@@ -16,6 +16,7 @@ from regentra_core import lifecycle
 from regentra_core.enums import ActorKind, Priority, Status
 from regentra_core.errors import AlreadyInStatus, ConflictError, NoChange, RegentraError
 from regentra_core.queries import TicketRow
+from regentra_core.store.models import Ticket
 
 from .cascade_dialog import CascadeDialog
 from .choice_prompt import ChoicePrompt
@@ -75,11 +76,19 @@ class TicketActions(Screen[Any]):
     def _succeeded(
         self, result: Any, done: Callable[[Any], None] | None, success: str | None
     ) -> None:
+        if isinstance(result, Ticket):
+            self.rapp.own_versions[result.number] = result.version
         if success:
             self.notify(success, timeout=3)
         self.refresh_data()
         if done is not None:
             done(result)
+
+    def version_of(self, row: TicketRow) -> int:
+        """The version to expect when acting on ``row``: the one shown, or the one our
+        own last change made if the screen has not reloaded since (take, then status,
+        typed quickly, is not someone else's change)."""
+        return max(row.version, self.rapp.own_versions.get(row.number, 0))
 
     # -- status, with the cascade question ----------------------------------------
 
@@ -116,7 +125,10 @@ class TicketActions(Screen[Any]):
         desk = self.rapp.session.desk()
         self.run_desk(
             lambda: desk.change_status(
-                row.number, target, expected_version=row.version, resolution=resolution or None
+                row.number,
+                target,
+                expected_version=self.version_of(row),
+                resolution=resolution or None,
             ),
             done=lambda _: self._after_move(row, target, settled),
             success=f"#{row.number} is now {target.label}",
@@ -192,7 +204,7 @@ class TicketActions(Screen[Any]):
             lambda value: (
                 self.run_desk(
                     lambda: desk.change_priority(
-                        row.number, Priority(value), expected_version=row.version
+                        row.number, Priority(value), expected_version=self.version_of(row)
                     ),
                     success=f"#{row.number} priority is now {Priority(value).label}",
                 )
@@ -213,7 +225,9 @@ class TicketActions(Screen[Any]):
             ),
             lambda value: (
                 self.run_desk(
-                    lambda: desk.assign(row.number, value or None, expected_version=row.version),
+                    lambda: desk.assign(
+                        row.number, value or None, expected_version=self.version_of(row)
+                    ),
                     success=f"#{row.number} assigned to {value or 'nobody'}",
                 )
                 if value is not None
@@ -237,7 +251,7 @@ class TicketActions(Screen[Any]):
             return
         desk = self.rapp.session.desk()
         self.run_desk(
-            lambda: desk.assign(row.number, me, expected_version=row.version),
+            lambda: desk.assign(row.number, me, expected_version=self.version_of(row)),
             success=f"#{row.number} assigned to you",
         )
 

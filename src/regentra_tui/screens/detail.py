@@ -336,7 +336,7 @@ class TicketScreen(TicketActions):
             main.action_show(which)
 
     def _version(self) -> int | None:
-        return self.detail.ticket.version if self.detail else None
+        return self.version_of(self.detail.ticket) if self.detail else None
 
     def action_reply(self) -> None:
         if self.detail is not None:
