@@ -122,15 +122,25 @@ def minutes(total: int) -> str:
     return f"{hours}h {mins:02d}m" if hours else f"{mins}m"
 
 
-def snippet_text(snippet: Snippet) -> Text:
-    """A search snippet, literal, its matching words highlighted; notes say so."""
+def snippet_text(snippet: Snippet, *, lead: int | None = None) -> Text:
+    """A search snippet, literal, its matching words highlighted; notes say so.
+
+    ``lead`` keeps at most that many characters before the first match, so a snippet
+    cut to a narrow column still shows what matched.
+    """
     text = styled("note: ", "yellow") if snippet.field == "notes" else Text()
+    body = Text()
+    first_match: int | None = None
     for piece, matched in snippet.pieces:
         part = Text(one_line(piece, keep_edges=True))
         if matched:
             part.stylize("bold reverse")
-        text += part
-    return text
+            if first_match is None:
+                first_match = len(body)
+        body += part
+    if lead is not None and first_match is not None and first_match > lead:
+        body = Text("…") + body[first_match - lead :]
+    return text + body
 
 
 def when(value: datetime | None) -> str:

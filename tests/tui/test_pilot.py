@@ -574,7 +574,11 @@ async def test_search_box_lists_full_text_matches_and_enter_opens(demo_db, tmp_p
         await settle(app, pilot)
         table = app.screen.query_one(TicketTable)
         assert [r.number for r in table.page_rows] == [1010]  # the word is in a private note
-        assert "note:" in str(table.get_cell_at((0, 4)))
+        subject, match = str(table.get_cell_at((0, 4))).split("\n")
+        assert subject.startswith("Nobody at Globex")  # the subject stays
+        assert match.startswith("note: ") and "condition" in match.lower()  # and the match
+        status = str(app.screen.query_one("StatusLine").render())
+        assert "searching open tickets only (status filter)" in status
         await pilot.press("escape", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TicketScreen) and app.screen.number == 1010

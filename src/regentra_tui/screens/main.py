@@ -10,7 +10,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Static, Tab, Tab
 
 from regentra_core.enums import Priority, Status
 from regentra_core.queries import TicketFilter, TicketRow
-from regentra_core.views import View
+from regentra_core.views import OPEN_STATUSES, View
 
 from ..messages import DeskChanged, FilterChanged, OpenTicket
 from ..widgets.board import Board
@@ -224,6 +224,15 @@ class MainScreen(TicketActions):
         if not self.showing_board:
             order = f"by {event.sort.value}{' (reversed)' if event.descending else ''}"
             shown = f"{event.first}-{event.last} of {event.total:,} {order}"
+            f = self.table.filter
+            if f.text and f.statuses:
+                # Search respects the status filter: say so, it is easy to forget.
+                within = (
+                    "open"
+                    if set(f.statuses) == set(OPEN_STATUSES)
+                    else "/".join(s.label for s in f.statuses)
+                )
+                shown += f" · searching {within} tickets only (status filter)"
             self.query_one(StatusLine).shown = shown if event.total else NO_MATCH
 
     @on(Board.Shown)

@@ -110,8 +110,10 @@ class TicketTable(DataTable[Text]):
         keep = self.cursor_row
         self.page_total, self.page_rows = message.total, message.rows
         self.clear()
+        searching = bool(self.filter.text)
         for row in message.rows:
-            self.add_row(*self._cells(row), key=str(row.number))
+            # Searching: the subject, and under it what matched (two lines a row).
+            self.add_row(*self._cells(row), key=str(row.number), height=2 if searching else 1)
         if self.page_rows:
             self.move_cursor(row=min(keep, len(self.page_rows) - 1))
         note = self.session.search_note if self.filter.text else None
@@ -147,13 +149,15 @@ class TicketTable(DataTable[Text]):
         return cells
 
     def _subject(self, row: TicketRow) -> Text:
-        """The subject, or the matching snippet with the match highlighted when searching."""
+        """The subject; when searching, the match under it, cut so the match shows."""
+        subject = safe(row.subject, limit=34)
         snippet = self.session.snippets.get(row.number) if self.filter.text else None
         if snippet is None:
-            return safe(row.subject, limit=34)
-        text = snippet_text(snippet)
+            return subject
+        text = snippet_text(snippet, lead=8)
         text.truncate(34, overflow="ellipsis")
-        return text
+        text.stylize("dim")
+        return subject + Text("\n") + text
 
     @property
     def selected(self) -> TicketRow | None:
