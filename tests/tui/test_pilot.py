@@ -524,6 +524,8 @@ async def test_board_columns_are_mounted_per_status(make_app):
 
 
 async def test_drag_a_card_to_another_column_with_the_mouse(make_app, demo_db):
+    from textual import events
+
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -533,9 +535,18 @@ async def test_drag_a_card_to_another_column_with_the_mouse(make_app, demo_db):
         await pilot.pause()
         y = index * 5 - source.scroll_offset.y
         await pilot.mouse_down(source, offset=(3, y))
-        await pilot.mouse_up(column(app, Status.IN_PROGRESS), offset=(3, 1))
+        target = column(app, Status.IN_PROGRESS)
+        # The mouse moves over In Progress with the button held (Pilot's hover
+        # would report no button).
+        target.post_message(events.MouseMove(target, 3, 2, 0, 0, 1, False, False, False))
+        await pilot.pause()
+        board = app.screen.query_one(Board)
+        assert target.has_class("-drop") and not source.has_class("-drop")
+        assert "drop #1009 here" in app.screen.query_one("#header-in_progress").label
+        await pilot.mouse_up(target, offset=(3, 1))
         await settle(app, pilot)
         assert queries.get_ticket(demo_db, 1009).status == Status.IN_PROGRESS
+        assert not any(c.has_class("-drop") for c in board.columns)
 
 
 async def test_save_the_current_filter_as_a_view_tab(make_app, demo_db):

@@ -181,6 +181,18 @@ class Board(Horizontal):
     def focus_first(self) -> None:
         self.focus_column(self.columns[0])
 
+    def drag_over(self, column: BoardColumn | None) -> None:
+        """While a card is dragged: the column under the mouse lights up and its header
+        says what a drop there does; None (the drop or its end) puts all back."""
+        dragging = self.drag_from
+        for each, header in zip(self.columns, self.headers, strict=True):
+            target = dragging is not None and each is column and each.status != dragging[1]
+            each.set_class(target, "-drop")
+            label = f"{_short(each.status)}  {each.total:,}"
+            header.label = f"⇣ drop #{dragging[0]} here" if target and dragging else label
+        for each in self.columns:
+            each.refresh()
+
     def toggle_mark(self) -> TicketRow | None:
         column = self.current
         row = column.selected

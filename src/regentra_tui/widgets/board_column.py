@@ -54,6 +54,7 @@ class BoardColumn(ScrollView, can_focus=True):
         scrollbar-size-vertical: 1;
         background: $surface;
     }
+    BoardColumn.-drop { background: $accent 25%; }
     BoardColumn > .board-column--cursor {
         background: $accent 55%;
     }
@@ -134,6 +135,9 @@ class BoardColumn(ScrollView, can_focus=True):
             text = styled(" loading…" if line == 0 else "", "dim")
         else:
             text = Text(" ") + card_lines(row, marked=row.number in self.board.marked)[line]
+            dragging = self.board.drag_from
+            if dragging is not None and dragging[0] == row.number:
+                text.stylize("dim italic")  # the card being dragged: where it comes from
         text.truncate(width, overflow="ellipsis", pad=True)
         base = self.rich_style
         if index == self.cursor and self.has_focus:
@@ -192,8 +196,13 @@ class BoardColumn(ScrollView, can_focus=True):
         row = self.row_at(index) if index is not None else None
         self.board.drag_from = (row.number, self.status) if row else None
 
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self.board.drag_from is not None and event.button:
+            self.board.drag_over(self)
+
     def on_mouse_up(self, event: events.MouseUp) -> None:
         dragged = self.board.drag_from
         self.board.drag_from = None
+        self.board.drag_over(None)
         if dragged is not None and dragged[1] != self.status:
             self.board.request_move(dragged[0], dragged[1], self.status)
