@@ -152,21 +152,20 @@ class Wiring:
     def runner(self, *, label: str, with_secrets: bool) -> WorkerRunner:
         """A worker: the daemon's (``with_secrets``) or one embedded in an app."""
         settings = self.settings
-        indexer = None
-        if with_secrets:
-            # The daemon indexes in a process of its own, so intake and indexing run
-            # on two cores at once; an app's worker indexes in a thread.
-            indexer = IndexerProcess(
-                IndexerSpec(
-                    database_url=self.db.url,
-                    index_path=str(self.index.path),
-                    interval=settings.index_interval_seconds,
-                    # One process: intake has the other core. (A backlog indexed
-                    # with nothing else to do, worker --once or reindex, uses all.)
-                    procs=1,
-                    parent_pid=os.getpid(),
-                )
+        # Both index in a process of their own: in the daemon intake and indexing then
+        # run on two cores at once; in an app, indexing a backlog (pure Python, the
+        # interpreter lock) made opening a ticket ten times slower.
+        indexer = IndexerProcess(
+            IndexerSpec(
+                database_url=self.db.url,
+                index_path=str(self.index.path),
+                interval=settings.index_interval_seconds,
+                # One process: intake (or the app) has the other core. (A backlog
+                # indexed with nothing else to do, worker --once or reindex, uses all.)
+                procs=1,
+                parent_pid=os.getpid(),
             )
+        )
         return WorkerRunner(
             self.db,
             index=self.index,

@@ -45,6 +45,11 @@ class IndexerSpec:
 def run_indexer(spec: IndexerSpec, flags: Flags, results: Queue[str]) -> None:
     """The child's loop: drain while allowed, again at once while there is more."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl-c is the daemon's to handle
+    # Results go back through the queue; a stray warning written to the terminal
+    # would land in the middle of a technician's screen (the app has one of these).
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
     from ..search import SearchIndex
     from ..search.engine import SearchBusy
     from ..store.engine import Database

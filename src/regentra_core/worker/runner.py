@@ -96,7 +96,8 @@ class WorkerRunner:
             Job("sla-sweep", sla_seconds, self._sla_sweep),
         ]
         self.indexer = indexer
-        """The daemon indexes in a child process; an app's worker in a thread."""
+        """Indexing in a child process (the daemon's and an app's); without one, in a
+        thread (tests)."""
         if indexer is not None:
             self.jobs.append(Job("search-index", index_seconds, indexer.supervise))
             db.on_index_work.append(indexer.poke)
@@ -128,8 +129,8 @@ class WorkerRunner:
                 id=job.name,
                 next_run_time=now + timedelta(seconds=0.2),
             )
-        if self.indexer is not None:
-            self.indexer.start()
+        # The indexer process starts with the first "search-index" run, i.e. once
+        # this process holds the lease: an app on standby never starts one.
         self.scheduler.start()
         for job in self.jobs:
             if job.watch is not None:
