@@ -29,7 +29,7 @@ from .screens.create_ticket import CreateTicketScreen
 from .screens.detail import TicketScreen
 from .screens.goto_prompt import GotoPrompt
 from .screens.main import MainScreen
-from .screens.type_ahead import TypeAhead
+from .screens.type_ahead import HoldsKeys, TypeAhead
 from .session import DeskSession
 from .widgets.status_line import StatusLine
 
@@ -95,21 +95,42 @@ class RegentraApp(App[None]):
           binding chain is asked at once, so the next key goes wherever this one
           sent the focus;
         - before a key acts at once, the text field typed into last catches up
-          with the keys queued for it (a Save reads what was typed before it).
+          with the keys queued for it (a Save reads what was typed before it);
+        - a ticket that is still loading holds the keys typed at it until it is
+          shown (:class:`HoldsKeys`).
         """
         if isinstance(event, events.Key) and not event.is_forwarded:
             await self._screen_ready()
-            if await self._act_now(event):
-                self.app_focus = True
+            screen = self.screen
+            if isinstance(screen, HoldsKeys) and screen.holds(event):
                 return
-            if isinstance(self.focused, Input | TextArea):
-                self._typed_into = self.focused
+            await self.route_key(event)
+            return
+        await super().on_event(event)
+
+    async def route_key(self, event: events.Key) -> None:
+        """Deliver one typed key (also a key held while a ticket loaded)."""
+        if await self._act_now(event):
+            self.app_focus = True
+            return
+        if isinstance(self.focused, Input | TextArea):
+            self._typed_into = self.focused
         await super().on_event(event)
 
     _typed_into: Widget | None = None
 
     async def _act_now(self, event: events.Key) -> bool:
         focused = self.focused
+        screen = self.screen
+        if event.key == "enter" and isinstance(screen, GotoPrompt) and focused is not None:
+            # ``:1042⏎`` and what follows, in one go: the ticket screen is on top
+            # before the next key is routed (it holds keys until it has loaded).
+            await self._caught_up()
+            number = screen.number()
+            self.pop_screen()
+            if number is not None:
+                self.open_ticket(number)
+            return True
         if isinstance(focused, Input | TextArea):
             moves = event.key in ("tab", "shift+tab")
             if not moves or (isinstance(focused, TextArea) and focused.tab_behavior != "focus"):
@@ -228,7 +249,7 @@ class RegentraApp(App[None]):
         self.open_ticket(message.number)
 
     def action_goto(self) -> None:
-        self.push_screen(GotoPrompt(), lambda n: self.open_ticket(n) if n else None)
+        self.push_screen(GotoPrompt())
 
     def action_create(self) -> None:
         desk = self.session.desk()

@@ -56,6 +56,7 @@ async def settle(app, pilot) -> None:
 
 
 _CHARACTERS = {"colon": ":", "enter": "\r", "tab": "\t", "space": " ", "slash": "/"}
+_KEYS = {" ": "space", ":": "colon", "/": "slash"}
 
 
 async def burst(app, pilot, *keys: str) -> None:
@@ -65,9 +66,15 @@ async def burst(app, pilot, *keys: str) -> None:
     which hides every race a real terminal has; here all of them are queued on
     the app before it handles the first.
     """
+    post_keys(app, *keys)
+    await settle(app, pilot)
+
+
+def post_keys(app, *keys: str) -> None:
+    """Queue keys on the app all at once (names or single characters)."""
     from textual import events
 
     for key in keys:
-        character = _CHARACTERS.get(key, key if len(key) == 1 else None)
-        app.post_message(events.Key(key, character))
-    await settle(app, pilot)
+        name = _KEYS.get(key, key)
+        character = _CHARACTERS.get(name, name if len(name) == 1 else None)
+        app.post_message(events.Key(name, character))

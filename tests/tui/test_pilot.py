@@ -244,10 +244,14 @@ async def test_1h30_is_logged_as_90_minutes_with_the_duration_shown_as_typed(mak
     assert after.billable_minutes - before.billable_minutes == 90
 
 
-async def test_keys_typed_while_a_ticket_loads_never_act_on_it(make_app, demo_db):
+async def test_keys_typed_while_a_ticket_loads_wait_for_it_and_then_all_count(make_app, demo_db):
+    """``:1007⏎`` then ``r`` and a reply, typed before #1007 has loaded: nothing acts on
+    the screen before, and once #1007 is shown the reply is in its composer."""
     import threading
 
     from regentra_tui.screens.confirm_dialog import ConfirmDialog
+
+    from .conftest import burst, post_keys
 
     app = make_app()
     slow = threading.Event()
@@ -260,21 +264,20 @@ async def test_keys_typed_while_a_ticket_loads_never_act_on_it(make_app, demo_db
     app.session.detail = slow_detail
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
-        await pilot.press("colon", *"1007", "enter")
-        for _ in range(5):
-            await pilot.pause()
+        post_keys(app, "colon", *"1007", "enter", "r", *"On it")
+        for _ in range(10):
+            await pilot.pause()  # not settle: one worker is held on purpose
         assert isinstance(app.screen, TicketScreen) and app.screen.detail is None
-        await pilot.press("M", "r", "s")  # typed ahead: promote, reply, status
-        await pilot.pause()
-        assert isinstance(app.screen, TicketScreen), "no prompt opened for an unloaded ticket"
-        notes = [n.message for n in app._notifications]
-        assert any("#1007 is still loading: Make master not done" in m for m in notes)
+        screen = app.screen
+        assert not screen.composer.is_open  # held, not acted on
+        assert [k.key for k in screen.held] == ["r", "O", "n", "space", "i", "t"]
+        assert any("kept for when it is shown" in n.message for n in app._notifications)
         slow.set()
         await settle(app, pilot)
-        assert app.screen.detail is not None
-        await pilot.press("M")
-        await settle(app, pilot)
-        assert isinstance(app.screen, ConfirmDialog)
+        assert screen.composer.is_open and screen.composer.text_area.text == "On it"
+        await pilot.press("escape")  # hide the composer (the draft stays)
+        await burst(app, pilot, "M")
+        assert isinstance(app.screen, ConfirmDialog)  # wide effects still ask first
         await pilot.press("x", "enter")  # no other key answers
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import events, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -24,6 +24,7 @@ from .choice_prompt import ChoicePrompt
 from .confirm_dialog import ConfirmDialog
 from .text_prompt import TextPrompt
 from .time_prompt import TimePrompt
+from .type_ahead import HoldsKeys
 
 
 class ThreadEntry(Static):
@@ -56,7 +57,7 @@ _TICKET_ACTIONS = frozenset(
 """Actions that change or depend on the ticket shown (not back, not the quote toggle)."""
 
 
-class TicketScreen(TicketActions):
+class TicketScreen(HoldsKeys, TicketActions):
     """Everything about one ticket, and every action on it."""
 
     BINDINGS = [
@@ -91,6 +92,7 @@ class TicketScreen(TicketActions):
     def __init__(self, number: int) -> None:
         super().__init__()
         self.number = number
+        self.held = []
         self.detail: TicketDetail | None = None
         self.history: list[EventRow] = []
         """The ticket's audit trail, oldest first (every Event, its source and reason)."""
@@ -125,24 +127,14 @@ class TicketScreen(TicketActions):
         focused = self.focused
         if focused is not None and self.composer in focused.ancestors_with_self:
             return False
-        if self.detail is None and action in _TICKET_ACTIONS:
+        if not (self.loaded or self.replaying) and action in _TICKET_ACTIONS:
             return None
         return True
 
-    def on_key(self, event: events.Key) -> None:
-        """Say so when a ticket key is pressed before the ticket has loaded."""
-        if self.detail is not None:
-            return
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.action in _TICKET_ACTIONS:
-                if event.key in binding.key.split(","):
-                    self.notify(
-                        f"#{self.number} is still loading: {binding.description} not done",
-                        severity="warning",
-                        timeout=3,
-                    )
-                    event.stop()
-                    return
+    @property
+    def loaded(self) -> bool:
+        """Shown, and every key typed while it loaded has been played."""
+        return self.detail is not None and not self.held and not self.replaying
 
     def refresh_data(self) -> None:
         self._load()
@@ -171,6 +163,8 @@ class TicketScreen(TicketActions):
     # -- drawing -------------------------------------------------------------------
 
     def _show(self, d: TicketDetail, history: list[EventRow] | None = None) -> None:
+        if self.detail is None and self.held:
+            self.call_later(self.play_held)
         self.detail = d
         self.history = history or []
         t = d.ticket

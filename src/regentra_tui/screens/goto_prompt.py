@@ -10,7 +10,7 @@ from textual.widgets import Input
 from .type_ahead import TypeAhead
 
 
-class GotoPrompt(TypeAhead, ModalScreen[int | None]):
+class GotoPrompt(TypeAhead, ModalScreen[None]):
     """A one-line prompt at the bottom of the screen."""
 
     FIRST_FIELD = "#goto"
@@ -28,9 +28,11 @@ class GotoPrompt(TypeAhead, ModalScreen[int | None]):
     def on_mount(self) -> None:
         self.focus_first_field()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        value = event.value.strip()
-        self.dismiss(int(value) if value.isdigit() else None)
+    def number(self) -> int | None:
+        """The number typed. Enter is the app's to handle (it opens the ticket before
+        the next key is routed, so a reply typed right after lands in the ticket)."""
+        value = self.query_one(Input).value.strip()
+        return int(value) if value.isdigit() else None
 
     def action_cancel(self) -> None:
         self.dismiss(None)

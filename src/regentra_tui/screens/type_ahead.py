@@ -38,3 +38,47 @@ class TypeAhead:
         field.post_message(events.Key(event.key, event.character))
         event.stop()
         event.prevent_default()
+
+
+class HoldsKeys:
+    """Mixin for a screen that must load before its keys mean anything (a ticket).
+
+    Keys typed while it loads are held, in order, and played once it has loaded
+    (``:1042⏎r`` and a reply typed in one go: the reply lands in the composer of
+    #1042, not nowhere). Keys that leave the screen act at once: a load that never
+    finishes must not trap anyone. The app routes every key through :meth:`holds`.
+    """
+
+    LEAVE_KEYS: ClassVar[frozenset[str]] = frozenset({"escape", "q", "1", "2"})
+
+    held: list[events.Key]
+    replaying: bool = False
+
+    @property
+    def loaded(self) -> bool:
+        raise NotImplementedError
+
+    def holds(self, event: events.Key) -> bool:
+        """Whether to keep ``event`` for later (and keep it)."""
+        if self.loaded or event.key in self.LEAVE_KEYS:
+            return False
+        assert isinstance(self, Screen)
+        if not self.held:
+            self.notify("Still loading: what you type is kept for when it is shown", timeout=2)
+        self.held.append(event)
+        return True
+
+    async def play_held(self) -> None:
+        """Once loaded: every held key, in order, as if typed now (keys that arrive
+        meanwhile join the end of the queue)."""
+        assert isinstance(self, Screen)
+        from ..app import RegentraApp
+
+        app = self.app
+        assert isinstance(app, RegentraApp)
+        self.replaying = True
+        try:
+            while self.held:
+                await app.route_key(self.held.pop(0))
+        finally:
+            self.replaying = False

@@ -46,7 +46,14 @@ class ColumnHeader(Widget):
         self.set_reactive(ColumnHeader.label, label)
 
     def render(self) -> Text:
-        return Text(self.label, no_wrap=True, overflow="ellipsis")
+        """The count always shows: a narrow column cuts the name, not the number."""
+        width = self.content_region.width
+        name, _, count = self.label.rpartition("  ")
+        if not name or not count.replace(",", "").isdigit() or len(self.label) <= width:
+            return Text(self.label, no_wrap=True, overflow="ellipsis")
+        room = max(width - len(count) - 1, 1)
+        cut = name if len(name) <= room else name[: max(room - 1, 0)] + "…"
+        return Text(f"{cut} {count}", no_wrap=True, overflow="ellipsis")
 
 
 class Board(Horizontal):
