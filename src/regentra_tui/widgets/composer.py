@@ -40,14 +40,14 @@ class Composer(Vertical):
     Composer {
         display: none;
         height: auto;
-        max-height: 50%;
+        max-height: 45%;
         border-top: heavy $accent;
         background: $surface;
         padding: 0 1;
     }
     Composer.-open { display: block; }
     Composer #composer-title { text-style: bold; }
-    Composer TextArea { height: 7; }
+    Composer TextArea { height: auto; min-height: 3; max-height: 8; }
     Composer #composer-error { color: $error; height: auto; }
     """
 
