@@ -14,6 +14,7 @@ from regentra_core.search import SearchIndex
 from regentra_core.worker import Job, WorkerRunner, current_lease
 from regentra_core.worker.lease import acquire_or_renew, release
 from tests.conftest import T0
+from tests.helpers.waiting import wait_for
 
 
 def test_lease_has_one_holder_until_it_expires(db):
@@ -191,17 +192,25 @@ def _searchable(index: SearchIndex, word: str, number: int, within: float = 20.0
     pytest.fail(f"#{number} was not searchable for {word!r} within {within} s")
 
 
-def test_the_daemon_indexes_in_a_process_of_its_own_and_restarts_it(db, desk, new_ticket, tmp_path):
+def _daemon(db, tmp_path, interval: float):
+    """A daemon's runner with its indexer process (not started), on a fresh index."""
     import os
-    import signal
 
     from regentra_core.worker.indexer import IndexerProcess, IndexerSpec
 
     index = SearchIndex(tmp_path / "idx", db)
     index.rebuild()
-    spec = IndexerSpec(db.url, str(index.path), interval=0.2, procs=1, parent_pid=os.getpid())
+    spec = IndexerSpec(db.url, str(index.path), interval=interval, procs=1, parent_pid=os.getpid())
     indexer = IndexerProcess(spec)
     runner = _runner(db, "daemon", index=index, index_seconds=0.2, indexer=indexer)
+    return index, indexer, runner
+
+
+def test_the_daemon_indexes_in_a_process_of_its_own_and_restarts_it(db, desk, new_ticket, tmp_path):
+    import os
+    import signal
+
+    index, indexer, runner = _daemon(db, tmp_path, interval=0.2)
     runner.start()
     try:
         t = new_ticket(subject="Hyperdrive motivator offline")
@@ -222,21 +231,11 @@ def test_the_daemon_indexes_in_a_process_of_its_own_and_restarts_it(db, desk, ne
 
 def test_the_daemons_own_writes_wake_its_indexer_before_its_timer(db, desk, new_ticket, tmp_path):
     """Mail stored by the daemon is searchable at once, not at the indexer's next look."""
-    import os
-
-    from regentra_core.worker.indexer import IndexerProcess, IndexerSpec
-
-    index = SearchIndex(tmp_path / "idx", db)
-    index.rebuild()
-    spec = IndexerSpec(db.url, str(index.path), interval=60, procs=1, parent_pid=os.getpid())
-    indexer = IndexerProcess(spec)
-    runner = _runner(db, "daemon", index=index, index_seconds=0.2, indexer=indexer)
+    index, indexer, runner = _daemon(db, tmp_path, interval=60)
     runner.start()
     try:
-        deadline = time.monotonic() + 30
-        while runner.health.last_results.get("search-index") != "index up to date":
-            assert time.monotonic() < deadline, runner.health.last_results
-            time.sleep(0.05)
+        looked = lambda: runner.health.last_results.get("search-index") == "index up to date"  # noqa: E731
+        assert wait_for(looked, 30, every=0.05), runner.health.last_results
         # The child has looked once and found nothing: its next look is a minute off.
         t = new_ticket(subject="Tachyon emitter drifting")
         _searchable(index, "tachyon", t.number, within=15)
@@ -285,21 +284,14 @@ def test_a_watch_runs_its_job_at_once_and_again_if_woken_while_it_runs(db):
     runner = _runner(db, "daemon", extra_jobs=(Job("poll", 3600, job, watch=watch),))
     runner.start()
     try:
-        _wait_for(lambda: runs and wakes)  # the timer's first run; the next is an hour off
+        assert wait_for(lambda: runs and wakes, 10, every=0.02)  # the timer's first run only
         armed.set()
         wakes[0]()
         assert running.wait(10)  # woken at once, not in an hour
         woken_during_run = time.monotonic()
         wakes[0]()  # the scheduler skips this wake-up (the job is running) ...
         release.set()
-        _wait_for(lambda: runs[-1] > woken_during_run)  # ... so the job runs again after
+        assert wait_for(lambda: runs[-1] > woken_during_run, 10, every=0.02)  # ... so it reruns
     finally:
         release.set()
         runner.stop()
-
-
-def _wait_for(condition, within: float = 10.0) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)

@@ -78,3 +78,17 @@ def post_keys(app, *keys: str) -> None:
         name = _KEYS.get(key, key)
         character = _CHARACTERS.get(name, name if len(name) == 1 else None)
         app.post_message(events.Key(name, character))
+
+
+async def open_ticket(app, pilot, number: int) -> None:
+    """From wherever the app is, ``:number⏎``, and wait until the ticket is shown."""
+    await settle(app, pilot)
+    await pilot.press("colon", *str(number), "enter")
+    await settle(app, pilot)
+
+
+async def show_list(app, pilot) -> None:
+    """Once the app has started, ``2``: the list, loaded."""
+    await settle(app, pilot)
+    await pilot.press("2")
+    await settle(app, pilot)

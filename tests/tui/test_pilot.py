@@ -16,7 +16,7 @@ from regentra_tui.widgets.board_column import BoardColumn
 from regentra_tui.widgets.filter_bar import FilterBar
 from regentra_tui.widgets.ticket_table import TicketTable
 
-from .conftest import FROZEN, settle
+from .conftest import FROZEN, open_ticket, settle, show_list
 
 SIZE = (120, 40)
 
@@ -118,9 +118,7 @@ async def test_filter_the_list_by_several_statuses_priorities_and_a_relative_dat
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await show_list(app, pilot)
         bar = app.screen.query_one(FilterBar)
         status = bar.query_one("#f-status", MultiPick)
         app.screen.set_focus(status)
@@ -162,9 +160,7 @@ async def test_an_empty_result_says_how_to_get_back(make_app):
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await show_list(app, pilot)
         bar = app.screen.query_one(FilterBar)
         bar.query_one("#search").value = "zzzzqqqq"
         await settle(app, pilot)
@@ -214,9 +210,7 @@ async def test_1h30_is_logged_as_90_minutes_with_the_duration_shown_as_typed(mak
     before = queries.ticket_detail(demo_db, 1007)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("colon", *"1007", "enter")
-        await settle(app, pilot)
+        await open_ticket(app, pilot, 1007)
         await pilot.press("t")
         await settle(app, pilot)
         assert isinstance(app.screen, TimePrompt)
@@ -291,9 +285,7 @@ async def test_keys_typed_while_a_ticket_loads_wait_for_it_and_then_all_count(ma
 async def test_promote_link_resolve_and_cascade_leaves_resolved_child_alone(make_app, demo_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("colon", *"1007", "enter")
-        await settle(app, pilot)
+        await open_ticket(app, pilot, 1007)
         await pilot.press("M")
         await settle(app, pilot)
         await pilot.press("y")  # make master asks first
@@ -328,9 +320,7 @@ async def test_the_first_press_of_a_sort_puts_what_matters_first(make_app):
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await show_list(app, pilot)
         table = app.screen.query_one(TicketTable)
         table.focus()
         assert table.sort_key == SortKey.SLA
@@ -377,9 +367,7 @@ async def test_the_detail_shows_the_history_and_why_the_priority_is_what_it_is(m
     )
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("colon", *"1009", "enter")
-        await settle(app, pilot)
+        await open_ticket(app, pilot, 1009)
         header = str(app.screen.query_one("#header").render())
         assert "(operator" in header and "by alice" in header
         history = str(app.screen.query_one("#history").render())
@@ -447,9 +435,7 @@ async def test_changes_by_another_process_appear_without_a_key(make_app, demo_db
 async def test_stale_reply_keeps_the_text_and_explains(make_app, demo_db):
     app = make_app(poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("colon", *"1016", "enter")
-        await settle(app, pilot)
+        await open_ticket(app, pilot, 1016)
         from regentra_core.desk import Desk, resolve_os_technician
 
         Desk(demo_db, resolve_os_technician(demo_db, "bob"), source="cli").add_note(1016, "x")
@@ -660,9 +646,7 @@ async def test_detail_reloads_for_its_own_ticket_not_for_others(make_app, demo_d
     app = make_app(poll_seconds=0.2)
     bob = Desk(demo_db, resolve_os_technician(demo_db, "bob"), source="cli")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("colon", *"1007", "enter")
-        await settle(app, pilot)
+        await open_ticket(app, pilot, 1007)
         screen = app.screen
         loads = []
         original = screen.refresh_data
@@ -690,9 +674,7 @@ async def test_a_huge_message_is_shown_cut_with_a_note_and_kept_whole(make_app, 
     )
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("colon", *"1007", "enter")
-        await settle(app, pilot)
+        await open_ticket(app, pilot, 1007)
         shown = " ".join(str(e.render()) for e in app.screen.query("ThreadEntry"))
         assert "more characters (regentra ticket show 1007 --full prints them all)" in shown
     assert (
@@ -717,9 +699,7 @@ async def test_quoted_history_is_folded_and_e_unfolds_it(make_app, demo_db):
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("colon", *"1007", "enter")
-        await settle(app, pilot)
+        await open_ticket(app, pilot, 1007)
         assert "the scanner works again" in thread_text(app)
         assert "SECRET-OLD-LINE" not in thread_text(app)
         assert "quoted history, 3 lines folded (e shows)" in thread_text(app)
@@ -798,9 +778,7 @@ async def test_a_picker_shows_the_current_value_and_filters_as_you_type(make_app
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("colon", *"1007", "enter")
-        await settle(app, pilot)
+        await open_ticket(app, pilot, 1007)
         before = queries.get_ticket(demo_db, 1007)
         await pilot.press("p")
         await settle(app, pilot)
@@ -826,9 +804,7 @@ async def test_marks_show_at_once_and_clear_after_the_change_already_done_is_not
 ):
     app = make_app()
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await show_list(app, pilot)
         table = app.screen.query_one(TicketTable)
         first, second = table.page_rows[0].number, table.page_rows[1].number
         await pilot.press("space", "space")  # marks the row and moves to the next
@@ -859,9 +835,7 @@ async def test_link_offers_the_clients_open_tickets_to_pick_by_typing(make_app, 
     assert same_client, "the demo has open tickets of the same client"
     pick = same_client[0]
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("colon", *"1007", "enter")
-        await settle(app, pilot)
+        await open_ticket(app, pilot, 1007)
         await pilot.press("M", "y")
         await settle(app, pilot)
         await pilot.press("L")
@@ -917,9 +891,7 @@ async def test_reply_and_set_waiting_in_one_step_with_the_thread_in_view(make_ap
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("colon", *"1007", "enter")
-        await settle(app, pilot)
+        await open_ticket(app, pilot, 1007)
         screen = app.screen
         await pilot.press("r")
         assert screen.composer.is_open and isinstance(screen.focused, TextArea)
@@ -951,9 +923,7 @@ async def test_the_preview_beside_the_list_follows_the_cursor(make_app):
 
     app = make_app()
     async with app.run_test(size=(200, 50)) as pilot:  # wide: shown without asking
-        await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await show_list(app, pilot)
         preview = app.screen.query_one(Preview)
         table = app.screen.query_one(TicketTable)
         assert preview.display and not preview.has_class("-hidden")
@@ -967,9 +937,7 @@ async def test_the_preview_beside_the_list_follows_the_cursor(make_app):
         assert preview.has_class("-hidden")
     async with make_app().run_test(size=(100, 30)) as pilot:  # narrow: hidden until P
         app = pilot.app
-        await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await show_list(app, pilot)
         assert app.screen.query_one(Preview).has_class("-hidden")
 
 
@@ -992,9 +960,7 @@ async def test_tab_then_space_in_the_time_dialog_both_count(make_app, demo_db):
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("colon", *"1007", "enter")
-        await settle(app, pilot)
+        await open_ticket(app, pilot, 1007)
         before = queries.ticket_detail(demo_db, 1007).billable_minutes
         await burst(app, pilot, "t", "2", "5", "tab", "space", "ctrl+s")  # 25 min, not billable
         detail = queries.ticket_detail(demo_db, 1007)
