@@ -966,3 +966,51 @@ async def test_tab_then_space_in_the_time_dialog_both_count(make_app, demo_db):
         detail = queries.ticket_detail(demo_db, 1007)
         assert detail.billable_minutes == before
         assert detail.time_entries[-1].minutes == 25 and not detail.time_entries[-1].billable
+
+
+async def test_the_footer_shows_keys_and_quit_even_at_80_columns(make_app):
+    from textual.widgets import Footer
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_list(app, pilot)
+        footer = app.screen.query_one(Footer)
+        shown = [k.description for k in footer.query("FooterKey")][:2]
+        assert shown == ["Keys", "Quit"]
+        assert all(k.region.right <= 80 for k in footer.query("FooterKey")[:2])
+
+
+async def test_the_goto_prompt_leaves_the_list_in_view_and_esc_then_2_counts(make_app):
+    from regentra_tui.screens.goto_prompt import GotoPrompt
+    from regentra_tui.screens.main import MainScreen
+
+    from .conftest import burst
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await show_list(app, pilot)
+        await pilot.press("colon")
+        assert isinstance(app.screen, GotoPrompt)
+        assert app.screen.styles.background.a == 0  # transparent: the list stays visible
+        await pilot.press("escape")
+        await open_ticket(app, pilot, 1007)
+        await burst(app, pilot, "escape", "1")  # back, then the board, in one go
+        assert isinstance(app.screen, MainScreen) and app.screen.showing_board
+
+
+async def test_resolved_and_closed_rows_are_muted_in_the_list(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await show_list(app, pilot)
+        table = app.screen.query_one(TicketTable)
+        app.screen.query_one(FilterBar).query_one("#f-status").set_values(
+            (Status.OPEN.value, Status.RESOLVED.value)
+        )
+        await settle(app, pilot)
+        rows = {r.number: i for i, r in enumerate(table.page_rows)}
+        done = next(r for r in table.page_rows if r.status == Status.RESOLVED)
+        live = next(r for r in table.page_rows if r.status == Status.OPEN)
+        done_sla = table.get_cell_at((rows[done.number], 3))
+        live_sla = table.get_cell_at((rows[live.number], 3))
+        assert any("dim" in str(span.style) for span in done_sla.spans)
+        assert not any("dim" in str(span.style) for span in live_sla.spans)
