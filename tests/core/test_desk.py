@@ -72,6 +72,8 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
         d.finish_delivery(_queued(d, t), error="421 try later"),
     ),
     "add_note": lambda d, t: d.add_note(t[2], "private"),
+    "add_client": lambda d, t: d.add_client("Initech", domains=["initech.example"]),
+    "edit_client": lambda d, t: d.edit_client("Acme", domains=["acme.example"]),
     "log_time": lambda d, t: d.log_time(t[2], 15),
     "change_status": lambda d, t: d.change_status(t[2], Status.IN_PROGRESS),
     "reopen": lambda d, t: (d.change_status(t[2], Status.RESOLVED), d.reopen(t[2])),

@@ -262,7 +262,10 @@ class TicketScreen(HoldsKeys, TicketActions):
         if keep_scroll:
             self.call_after_refresh(thread.scroll_to, y=scrolled, animate=False)
         else:
-            thread.scroll_end(animate=False)
+            # The latest message in view. Anchored, not scrolled once: the entries are
+            # laid out after this returns, and a single scroll_end landed anywhere
+            # between the top and the end depending on timing. Scrolling releases it.
+            thread.anchor()
 
     def _show_side(self, d: TicketDetail) -> None:
         t = d.ticket
