@@ -143,6 +143,14 @@ def snippet_text(snippet: Snippet, *, lead: int | None = None) -> Text:
     return text + body
 
 
+def text_kept(message: str, again: str) -> str:
+    """A refusal of something typed, when the text stays for another try."""
+    message = message.rstrip()
+    if not message.endswith((".", "!", "?")):
+        message += "."
+    return f"{message} Your text is kept; {again}."
+
+
 def when(value: datetime | None) -> str:
     return value.strftime("%a %d %b %H:%M UTC") if value else "-"
 

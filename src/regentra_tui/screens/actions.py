@@ -55,14 +55,10 @@ class TicketActions(Screen[Any]):
         def work() -> None:
             try:
                 result = call()
-            except ConflictError as exc:
-                self.app.call_from_thread(self._refused, f"{exc}")
-                self.app.call_from_thread(self.refresh_data)
-                if failed is not None:
-                    self.app.call_from_thread(failed)
-                return
             except RegentraError as exc:
                 self.app.call_from_thread(self._refused, str(exc))
+                if isinstance(exc, ConflictError):
+                    self.app.call_from_thread(self.refresh_data)  # show what changed
                 if failed is not None:
                     self.app.call_from_thread(failed)
                 return

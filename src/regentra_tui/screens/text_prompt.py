@@ -18,7 +18,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from regentra_core.errors import ConflictError, RegentraError
 
-from ..render import styled
+from ..render import styled, text_kept
 from .type_ahead import TypeAhead
 
 
@@ -110,9 +110,8 @@ class TextPrompt(TypeAhead, ModalScreen[bool]):
             self.app.call_from_thread(self.dismiss, True)
 
     def _failed(self, message: str, conflict: bool) -> None:
-        note = " Your text is kept; save again to send it." if conflict else ""
-        if note and not message.rstrip().endswith((".", "!", "?")):
-            message = message.rstrip() + "."
-        self.query_one("#error", Static).update(Text(message + note))
+        if conflict:
+            message = text_kept(message, "save again to send it")
+        self.query_one("#error", Static).update(Text(message))
         if conflict and self.on_conflict is not None:
             self.on_conflict()

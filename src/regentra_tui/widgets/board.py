@@ -140,7 +140,7 @@ class Board(Horizontal):
         self.loaded_generation = message.generation
         for data, column, header in zip(message.columns, self.columns, self.headers, strict=True):
             column.set_data(data.total, data.rows, _column_filter(self.filter))
-            header.label = f"{_short(data.status)}  {data.total:,}"
+            header.label = _header(data.status, data.total)
         if self._following is not None and self._landed:
             self._follow(*self._following)
         self.post_message(self.Shown(sum(data.total for data in message.columns)))
@@ -192,13 +192,17 @@ class Board(Horizontal):
         """While a card is dragged: the column under the mouse lights up and its header
         says what a drop there does; None (the drop or its end) puts all back."""
         dragging = self.drag_from
+        if (column, dragging) == self._drop_shown:
+            return  # the mouse moved within the same column: nothing to redraw
+        self._drop_shown = (column, dragging)
         for each, header in zip(self.columns, self.headers, strict=True):
             target = dragging is not None and each is column and each.status != dragging[1]
             each.set_class(target, "-drop")
-            label = f"{_short(each.status)}  {each.total:,}"
+            label = _header(each.status, each.total)
             header.label = f"⇣ drop #{dragging[0]} here" if target and dragging else label
-        for each in self.columns:
             each.refresh()
+
+    _drop_shown: tuple[BoardColumn | None, tuple[int, Status] | None] = (None, None)
 
     def toggle_mark(self) -> TicketRow | None:
         column = self.current
@@ -240,6 +244,11 @@ class Board(Horizontal):
 
 def _column_filter(f: TicketFilter) -> TicketFilter:
     return replace(f, statuses=())
+
+
+def _header(status: Status, total: int) -> str:
+    """A column's title: its status and how many cards it holds."""
+    return f"{_short(status)}  {total:,}"
 
 
 def _short(status: Status) -> str:

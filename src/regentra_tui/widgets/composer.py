@@ -23,6 +23,8 @@ from textual.widgets import Label, Static, TextArea
 
 from regentra_core.enums import Status
 
+from ..render import text_kept
+
 THEN = (None, Status.WAITING_ON_CUSTOMER, Status.RESOLVED)
 """What a reply may do to the ticket as it is sent, in the order ctrl+t offers it."""
 
@@ -138,10 +140,7 @@ class Composer(Vertical):
     def failed(self, message: str, *, conflict: bool) -> None:
         self.sending = False
         if conflict:
-            message = message.rstrip()
-            if not message.endswith((".", "!", "?")):
-                message += "."
-            message += " Your text is kept; send again to send it."
+            message = text_kept(message, "send again to send it")
         self.query_one("#composer-error", Static).update(Text(message))
 
     def _show_keys(self) -> None:
