@@ -144,6 +144,39 @@ def test_drain_is_exactly_once_across_a_crash_between_index_and_outbox(index, de
     assert index.drain() == 0
 
 
+def test_rows_handed_to_settle_stay_out_of_the_next_drain_until_forgotten(
+    index, desk, db, new_ticket
+):
+    index.rebuild()
+    [new_ticket(subject=f"Gizmo{i} rattles") for i in range(2)]
+    handed: list[list[int]] = []
+    drained = index.drain(settle=handed.append)
+    assert drained > 0 and index.pending() == drained  # the delete is the caller's now
+    new_ticket(subject="Gizmo9 squeaks")
+    assert index.drain(settle=handed.append) == 1  # only the new row, not the handed ones
+    for outbox_ids in handed:
+        index.forget(outbox_ids)
+    assert index.pending() == 0
+    assert len(index.search("gizmo*")) == 3
+
+
+def test_rows_whose_delete_failed_are_drained_again(index, desk, db, new_ticket, monkeypatch):
+    index.rebuild()
+    new_ticket(subject="Sprocket slips")
+    handed: list[list[int]] = []
+    index.drain(settle=handed.append)
+
+    def locked():
+        raise OSError("database is locked")
+
+    monkeypatch.setattr(db, "write", locked)
+    with pytest.raises(OSError):
+        index.forget(handed[0])
+    monkeypatch.undo()
+    assert index.drain() == 1  # indexed again (harmless) and deleted this time
+    assert index.pending() == 0 and len(index.search("sprocket")) == 1
+
+
 # Whoosh leaves the damaged TOC file open when it fails to read it (its bug, not ours).
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.filterwarnings("ignore::ResourceWarning")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import functools
 import hashlib
 import os
 import re
@@ -33,11 +32,10 @@ from typing import Any
 from sqlalchemy import delete, func, or_
 from sqlmodel import col, select
 from whoosh import highlight, index
-from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.analysis import StandardAnalyzer
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
-from whoosh.lang.porter import stem
 from whoosh.qparser import MultifieldParser
 from whoosh.query import And, Query, Term
 
@@ -53,10 +51,14 @@ from .documents import (
     kb_documents,
     ticket_documents,
 )
+from .words import Words
+from .writer import SegmentWriter
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 """2: created and updated only stored (nothing searches them by range; indexing
-their 32 numeric terms a document was a fifth of the indexing time)."""
+their 32 numeric terms a document was a fifth of the indexing time).
+3: text analysed by ``Words`` (the same tokens as Whoosh's stemming analyzer in one
+pass); the schema pickled in an index names its analyzer, so older ones are rebuilt."""
 MAX_QUERY_LENGTH = 500
 WRITER_TIMEOUT = 2.0
 _START, _END = "\ue000", "\ue001"
@@ -82,16 +84,8 @@ def index_path_for(database_url: str, data_dir: Path) -> Path:
     return data_dir / f"index-{digest}"
 
 
-@functools.lru_cache(maxsize=100_000)
-def stem_word(word: str) -> str:
-    """Porter stemming behind the C LRU cache (Whoosh's own cache is Python, and its
-    bookkeeping cost as much as the stemming it saved). Module level, so the schema
-    Whoosh pickles into the index names it."""
-    return str(stem(word))
-
-
 def schema() -> Schema:
-    words = StemmingAnalyzer(stemfn=stem_word, cachesize=None)
+    words = Words()
     return Schema(
         doc_id=ID(unique=True, stored=True),
         kind=ID(stored=True),
@@ -189,6 +183,9 @@ class SearchIndex:
         self._searcher: Any = None
         self._lock = threading.RLock()
         """Whoosh searchers are not shared between threads: one search at a time."""
+        self._settling: set[int] = set()
+        """Outbox rows the index holds whose delete is still on its way (``drain``)."""
+        self._settling_lock = threading.Lock()
 
     # -- opening ---------------------------------------------------------------------
 
@@ -347,10 +344,18 @@ class SearchIndex:
         return done
 
     def drain(
-        self, *, batch: int = 2000, after_index_commit: Callable[[], None] | None = None
+        self,
+        *,
+        batch: int = 2000,
+        after_index_commit: Callable[[], None] | None = None,
+        settle: Callable[[list[int]], None] | None = None,
     ) -> int:
         """Index what the outbox names, then delete those rows; returns rows drained.
 
+        ``settle`` hands the delete to the caller's thread (``forget``) so the next
+        batch is indexed meanwhile: on SQLite the delete waits for the write lock,
+        which intake holds for most of a mail burst, and the indexer sat idle behind
+        it for a sixth of the burst. Rows handed over are skipped until forgotten.
         ``after_index_commit`` exists for tests that simulate a crash between the
         index commit and the outbox delete.
         """
@@ -359,8 +364,13 @@ class SearchIndex:
             # A missing or damaged index is rebuilt here, by the worker, never by a search.
             rebuilt = self.rebuild(only_if_unhealthy=True)
         ix = self.ensure()
+        with self._settling_lock:
+            skip = sorted(self._settling)
+        query = select(IndexOutbox).order_by(col(IndexOutbox.id)).limit(batch)
+        if skip:
+            query = query.where(col(IndexOutbox.id).not_in(skip))
         with self.db.read() as s:
-            rows = s.exec(select(IndexOutbox).order_by(col(IndexOutbox.id)).limit(batch)).all()
+            rows = s.exec(query).all()
         if not rows:
             return rebuilt
         ticket_ids = {r.ticket_id for r in rows if r.ticket_id is not None}
@@ -387,10 +397,27 @@ class SearchIndex:
             raise
         if after_index_commit is not None:
             after_index_commit()
-        drained = [r.id for r in rows]
-        with self.db.write() as s:
-            s.execute(delete(IndexOutbox).where(col(IndexOutbox.id).in_(drained)))
+        drained = [r.id for r in rows if r.id is not None]
+        if settle is None:
+            self.forget(drained)
+        else:
+            with self._settling_lock:
+                self._settling.update(drained)
+            settle(drained)
         return rebuilt + len(rows)
+
+    def forget(self, outbox_ids: list[int]) -> None:
+        """Delete outbox rows the index has committed (from any thread).
+
+        If the delete fails the rows are drained again later: indexing a document
+        twice changes nothing.
+        """
+        try:
+            with self.db.write() as s:
+                s.execute(delete(IndexOutbox).where(col(IndexOutbox.id).in_(outbox_ids)))
+        finally:
+            with self._settling_lock:
+                self._settling.difference_update(outbox_ids)
 
     def _writer(self, ix: index.Index, docs: int, **options: Any) -> Any:
         """Whoosh's writer; for a large batch, one that analyses on every core.
@@ -403,7 +430,7 @@ class SearchIndex:
         """
         if self.procs > 1 and docs >= PARALLEL_FROM:
             return ix.writer(procs=self.procs, multisegment=True, batchsize=100, **options)
-        return ix.writer(**options)
+        return SegmentWriter(ix, **options)
 
     def pending(self) -> int:
         """Outbox rows not yet indexed."""

@@ -18,12 +18,16 @@ import multiprocessing
 import os
 import queue
 import signal
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..search import SearchIndex
 
 log = logging.getLogger("regentra.worker")
 
@@ -56,12 +60,17 @@ def run_indexer(spec: IndexerSpec, flags: Flags, results: Queue[str]) -> None:
 
     db = Database(spec.database_url)
     index = SearchIndex(Path(spec.index_path), db, procs=spec.procs)
+    settled: queue.SimpleQueue[list[int] | None] = queue.SimpleQueue()
+    settler = threading.Thread(
+        target=_settle, args=(index, settled, results), name="outbox-delete", daemon=True
+    )
+    settler.start()
     try:
         while not flags.stop.value and os.getppid() == spec.parent_pid:
             drained = 0
             if flags.may_run.value:
                 try:
-                    drained = index.drain()
+                    drained = index.drain(settle=settled.put)
                     results.put(f"indexed {drained}" if drained else "index up to date")
                 except SearchBusy:
                     results.put("index busy")
@@ -71,8 +80,21 @@ def run_indexer(spec: IndexerSpec, flags: Flags, results: Queue[str]) -> None:
                 _nap(spec.interval, flags)
             flags.wake.value = 0
     finally:
+        settled.put(None)
+        settler.join(STOP_SECONDS)
         index.close()
         db.close()
+
+
+def _settle(
+    index: SearchIndex, settled: queue.SimpleQueue[list[int] | None], results: Queue[str]
+) -> None:
+    """Delete the outbox rows the index committed, while the next batch is indexed."""
+    while (outbox_ids := settled.get()) is not None:
+        try:
+            index.forget(outbox_ids)
+        except Exception as exc:  # noqa: BLE001 - the rows are indexed again; harmless
+            results.put(f"failed: {type(exc).__name__}: {exc}")
 
 
 def _nap(seconds: float, flags: Flags) -> None:
