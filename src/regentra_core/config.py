@@ -95,6 +95,27 @@ class Settings(BaseSettings):
     mail server whose certificate an internal CA signed. Certificates and host names
     are always verified."""
 
+    public_url: str = "http://127.0.0.1:8025"
+    """Where customers and Twilio reach ``regentra serve`` (links in mail, and the
+    address Twilio signs its webhooks with): set it to the address behind the proxy."""
+    portal_name: str = "Support"
+    """The name the customer portal shows."""
+    portal_color: str = Field(default="#1f6feb", pattern=r"^#[0-9a-fA-F]{6}$")
+    """The portal's accent colour, ``#rrggbb`` (it goes into the page's CSS)."""
+    twilio_account_sid: str | None = None
+    """The Twilio account (``AC...``); with the token and number, SMS is on."""
+    twilio_number: str | None = None
+    """The desk's Twilio number, E.164 (``+15550100``)."""
+    twilio_api_base: str = "https://api.twilio.com"
+    """Twilio's REST API (tests point it at a local stand-in)."""
+    sms_default_region: str = "US"
+    """Country (ISO 3166 code) for numbers written without ``+``."""
+    sms_poll_interval_seconds: float = 0.0
+    """How often the daemon fetches inbound SMS from Twilio; 0 (the default) for a
+    desk Twilio reaches by webhook."""
+    sms_send_interval_seconds: float = 10.0
+    """How often the worker daemon sends queued SMS."""
+
     shared_group: str | None = None
     """The Unix group of a shared desk (set by ``init --shared``; ``doctor`` checks it)."""
 
@@ -156,6 +177,15 @@ class Settings(BaseSettings):
     @property
     def smtp_configured(self) -> bool:
         return bool(self.smtp_host and self.support_address)
+
+    @property
+    def sms_configured(self) -> bool:
+        """Twilio account, token and number are all set (the token may be a file)."""
+        return bool(
+            self.twilio_account_sid
+            and self.twilio_number
+            and self.secret_source("twilio_auth_token")
+        )
 
     def attachments_dir(self) -> Path:
         """Where attachments are saved (the desk folder's ``attachments``)."""

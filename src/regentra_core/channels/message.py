@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..enums import Channel
+from ..enums import Channel, Priority
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +45,9 @@ class Inbound:
     unparsed: bool = False
     """The source could not be parsed; ``raw`` keeps it."""
     raw: bytes | None = None
+    ticket: int | None = None
+    """The ticket the customer named (a chat about #N, a reply in the portal)."""
+    priority: Priority | None = None
+    """The priority the customer chose for a new ticket (portal, chat)."""
+    agent: str | None = None
+    """Who answered on the customer's side (a live-chat agent)."""

@@ -14,8 +14,25 @@ from collections.abc import Iterable
 from ..enums import Channel
 from .route import marker
 
-ANSWERABLE = frozenset({Channel.EMAIL})
-"""Channels whose tickets are answered through the outbox (SMS joins later)."""
+ANSWERABLE = frozenset({Channel.EMAIL, Channel.SMS, Channel.PORTAL, Channel.CHAT})
+"""Channels whose tickets are answered through the outbox (manual tickets are not:
+the technician talks to the customer the way the ticket came in, by phone)."""
+
+
+def answer_route(
+    ticket_channel: Channel, email: str | None, phone: str | None
+) -> tuple[Channel, str] | None:
+    """How a technician's public reply reaches the customer: (channel, recipient).
+
+    SMS answers by SMS; email by email; a portal or finished chat session by email,
+    when the contact has an address (the portal shows the reply too).
+    """
+    if ticket_channel not in ANSWERABLE:
+        return None
+    if ticket_channel == Channel.SMS:
+        return (Channel.SMS, phone) if phone else None
+    return (Channel.EMAIL, email) if email else None
+
 
 MAX_REFERENCES = 20
 """References kept in a header: the first and the most recent, as mail clients do."""

@@ -39,7 +39,8 @@ class ReplyTo:
 
     number: int
     via: str
-    """Which threading rule matched: ``reference``, ``subject`` or ``marker``."""
+    """Which rule matched: ``named`` (the customer named the ticket), ``reference``,
+    ``subject``, ``marker`` or ``sender`` (an SMS from a number with a recent ticket)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,11 @@ class Facts:
     """The ``[#N]`` ticket, if that ticket exists."""
     marker_ticket: int | None = None
     """The ticket of a valid reference marker, if that ticket exists."""
+    named_ticket: int | None = None
+    """The ticket the message names (chat, portal), if it exists."""
+    sender_ticket: int | None = None
+    """For SMS, which has no threading: the sender's newest ticket that is not
+    Closed and was active in the last week."""
     new_tickets_by_sender_last_hour: int = 0
     rate_limit: int = 20
     own_addresses: frozenset[str] = frozenset()
@@ -79,12 +85,16 @@ def route(message: Inbound, facts: Facts) -> Decision:
         automatic = "sent from our own support address (mail loop)"
     if automatic is not None:
         return Drop(automatic)
+    if facts.named_ticket is not None:
+        return ReplyTo(facts.named_ticket, "named")
     if facts.referenced_ticket is not None:
         return ReplyTo(facts.referenced_ticket, "reference")
     if facts.subject_ticket is not None:
         return ReplyTo(facts.subject_ticket, "subject")
     if facts.marker_ticket is not None:
         return ReplyTo(facts.marker_ticket, "marker")
+    if facts.sender_ticket is not None:
+        return ReplyTo(facts.sender_ticket, "sender")
     if facts.new_tickets_by_sender_last_hour >= facts.rate_limit:
         return Drop(
             f"rate limit: {message.sender} opened {facts.new_tickets_by_sender_last_hour} "

@@ -15,10 +15,12 @@ from sqlmodel import Session, col, select
 
 from .. import hierarchy, lifecycle, sla
 from ..channels import outbound
+from ..channels.sms import sms_text
 from ..clock import Clock, utcnow
 from ..enums import (
     ActorKind,
     AuthorKind,
+    Channel,
     DeliveryState,
     EscalationReason,
     Priority,
@@ -192,11 +194,15 @@ class DeskBase:
     ) -> OutboundMessage | None:
         """Queue the message to the ticket's contact, in this transaction, if its
         channel answers through the outbox and the contact can be reached there."""
-        if ticket.channel not in outbound.ANSWERABLE or ticket.contact_id is None:
+        if ticket.contact_id is None:
             return None
         contact = s.get(Contact, ticket.contact_id)
-        if contact is None or not contact.email:
+        if contact is None:
             return None
+        route = outbound.answer_route(ticket.channel, contact.email, contact.phone)
+        if route is None:
+            return None
+        channel, recipient = route
         if kind != "reply" and self._automatic_mail_capped(s, ticket, now):
             return None
         ids = [
@@ -213,18 +219,24 @@ class DeskBase:
         ]
         in_reply_to, references = outbound.thread_headers(ids)
         is_ack = kind == "ack"
+        text = outbound.ack_body(ticket.number) if is_ack else body
+        note = None
+        if channel == Channel.SMS:
+            sms = sms_text(f"#{ticket.number}: {body}" if not is_ack else text)
+            text, note = sms.text, sms.note
+        elif not is_ack:
+            text = outbound.with_marker(body, ticket.number)
         message = OutboundMessage(
             ticket_id=_id(ticket),
             reply_id=reply.id if reply else None,
-            channel=ticket.channel,
+            channel=channel,
             kind=kind,
-            recipient=contact.email,
+            recipient=recipient,
             subject=(outbound.ack_subject if is_ack else outbound.reply_subject)(
                 ticket.subject, ticket.number
             ),
-            body=outbound.ack_body(ticket.number)
-            if is_ack
-            else outbound.with_marker(body, ticket.number),
+            body=text,
+            note=note,
             message_id=outbound.new_message_id(ticket.number),
             in_reply_to=in_reply_to,
             references=references,
@@ -235,7 +247,7 @@ class DeskBase:
         s.add(message)
         s.flush()
         self._event(
-            s, ticket, "outbound_queued", to=contact.email, detail=f"{kind} {message.message_id}"
+            s, ticket, "outbound_queued", to=recipient, detail=f"{kind} {message.message_id}"
         )
         return message
 

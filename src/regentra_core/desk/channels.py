@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from ..channels import Drop, Facts, Inbound, New, ReplyTo, route
 from ..channels.route import marker_number, subject_number
-from ..enums import ActorKind, Channel, DeliveryState, InboundOutcome, Priority
+from ..enums import ActorKind, Channel, DeliveryState, InboundOutcome, Priority, Status
 from ..identity import Actor
 from ..lifecycle import CustomerReplyOutcome
 from ..store.models import Contact, InboundRecord, MailCursor, OutboundMessage, Ticket
@@ -130,6 +130,10 @@ class ChannelCases(IntakeCases):
             referenced_ticket=self._referenced(s, msg.references),
             subject_ticket=_existing(s, subject_number(msg.subject)),
             marker_ticket=_existing(s, marker_number(msg.body)),
+            named_ticket=_existing(s, msg.ticket),
+            sender_ticket=_sender_ticket(s, msg.sender, now)
+            if msg.channel == Channel.SMS
+            else None,
             new_tickets_by_sender_last_hour=_recent_new(s, msg.sender, now),
             rate_limit=rate_limit,
             own_addresses=own,
@@ -142,6 +146,7 @@ class ChannelCases(IntakeCases):
             subject=msg.subject,
             outcome=InboundOutcome.SKIPPED,
             raw=msg.raw if msg.unparsed else None,
+            agent=msg.agent[:200] if msg.agent else None,
             received_at=now,
         )
         if isinstance(decision, Drop):
@@ -167,8 +172,9 @@ class ChannelCases(IntakeCases):
         actor = Actor(ActorKind.CUSTOMER, msg.sender or "unknown sender")
         if isinstance(decision, New):
             subject = msg.subject.strip() or _excerpt(body, 80) or "(no subject)"
+            priority = msg.priority or Priority.MEDIUM
             ticket = self._open_ticket(
-                s, subject, body, Priority.MEDIUM, msg.channel, contact, now, actor=actor
+                s, subject, body, priority, msg.channel, contact, now, actor=actor
             )
             if msg.unparsed:
                 self._event(s, ticket, "unparsed_message", detail=msg.external_id, at=now)
@@ -365,6 +371,26 @@ def _existing(s: Session, number: int | None) -> int | None:
         return None
     found = s.exec(select(Ticket.number).where(Ticket.number == number)).first()
     return found
+
+
+SMS_THREAD_WINDOW = timedelta(days=7)
+"""An SMS continues the sender's ticket active this recently (SMS has no threading)."""
+
+
+def _sender_ticket(s: Session, number: str, now: datetime) -> int | None:
+    """The newest ticket of the contact with this number that is not Closed and was
+    active in the last week: the conversation an SMS continues."""
+    return s.exec(
+        select(Ticket.number)
+        .join(Contact, col(Contact.id) == col(Ticket.contact_id))
+        .where(
+            Contact.phone == number,
+            Ticket.status != Status.CLOSED,
+            col(Ticket.updated_at) >= now - SMS_THREAD_WINDOW,
+        )
+        .order_by(col(Ticket.updated_at).desc())
+        .limit(1)
+    ).first()
 
 
 def _recent_new(s: Session, sender: str, now: datetime) -> int:

@@ -201,6 +201,8 @@ class InboundRecord(SQLModel, table=True):
     reply_id: int | None = Field(default=None, foreign_key="reply.id")
     raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     """The source, kept when it could not be parsed."""
+    agent: str | None = Field(default=None, max_length=200)
+    """Who answered on the customer's side of the channel (a live-chat agent)."""
     received_at: datetime = Field(sa_column=_utc(index=True))
 
 
@@ -212,6 +214,17 @@ class MailCursor(SQLModel, table=True):
     folder: str = Field(primary_key=True, max_length=200)
     uidvalidity: int = Field(sa_type=BigInteger)
     last_uid: int = Field(sa_type=BigInteger)
+    updated_at: datetime = Field(sa_column=_utc())
+
+
+class ChannelCursor(SQLModel, table=True):
+    """How far a polled channel other than IMAP (Twilio's message log) has been read,
+    written in the same transaction as the messages it covers."""
+
+    __tablename__ = "channel_cursor"
+
+    name: str = Field(primary_key=True, max_length=200)
+    position: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime = Field(sa_column=_utc())
 
 
@@ -244,6 +257,8 @@ class OutboundMessage(SQLModel, table=True):
     next_attempt_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     """When to try again; None once sent or given up."""
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """What the channel did to the text (an SMS cut to the length a text may have)."""
     created_at: datetime = Field(sa_column=_utc())
     sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
 

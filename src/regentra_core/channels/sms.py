@@ -1,0 +1,104 @@
+"""SMS, the pure parts: numbers in E.164, Twilio's inbound form, the text of a reply.
+
+Numbers are parsed with ``phonenumbers`` (Google's libphonenumber rules), never with
+a pattern: a customer's ``(555) 010-0199`` and Twilio's ``+15550100199`` are the
+same contact. A reply goes out as one Twilio message: Twilio splits it into
+segments itself up to 1,600 characters, so a longer reply is cut there and the
+outbox says so on the reply (the whole text stays on the ticket).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import phonenumbers
+
+from ..enums import Channel
+from ..errors import ValidationError
+from .message import Inbound
+
+MAX_SMS_CHARS = 1600
+"""The most one Twilio message carries (Twilio sends it as up to ten segments)."""
+
+_GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM7_EXTENDED = set("^{}\\[~]|€\f")
+"""Characters that take two septets (an escape and the character)."""
+
+
+def normalise_number(raw: str, region: str = "US") -> str:
+    """``raw`` in E.164 (``+15550100199``); ``region`` for numbers without ``+``."""
+    try:
+        number = phonenumbers.parse(raw.strip(), region.upper())
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(f"not a phone number: {raw!r} ({exc})") from None
+    if not phonenumbers.is_possible_number(number):
+        raise ValidationError(f"not a phone number: {raw!r}")
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def sms_inbound(form: Mapping[str, str], received_at: datetime, region: str = "US") -> Inbound:
+    """Twilio's inbound message (webhook form or a fetched message) as an Inbound."""
+    sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
+    if not sid:
+        raise ValidationError("an SMS without a MessageSid")
+    sender = normalise_number(form.get("From") or "", region)
+    body = (form.get("Body") or "").replace("\r\n", "\n").strip()
+    media = int(form.get("NumMedia") or 0)
+    if media:
+        body = f"{body}\n\n({media} picture(s) or file(s) sent with it, kept at Twilio)".strip()
+    return Inbound(
+        channel=Channel.SMS,
+        external_id=sid,
+        sender=sender,
+        received_at=received_at,
+        body=body,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SmsText:
+    """What goes out for one reply."""
+
+    text: str
+    segments: int
+    """How many SMS the carrier bills it as (160 GSM-7 characters, 153 in a chain;
+    70 UCS-2 characters, 67 in a chain)."""
+    truncated: bool
+
+    @property
+    def note(self) -> str:
+        """What the ticket says about it beside the delivery state."""
+        parts = f"{self.segments} SMS" if self.segments > 1 else "1 SMS"
+        if self.truncated:
+            return f"{parts}; cut to {MAX_SMS_CHARS:,} characters (the whole reply is here)"
+        return parts
+
+
+def sms_text(body: str) -> SmsText:
+    """The reply as one Twilio message: at most 1,600 characters, cut at a word."""
+    text = body.strip()
+    truncated = len(text) > MAX_SMS_CHARS
+    if truncated:
+        cut = text[: MAX_SMS_CHARS - 1]
+        space = cut.rfind(" ")
+        text = (cut[:space] if space > MAX_SMS_CHARS // 2 else cut).rstrip() + "…"
+    return SmsText(text, segments(text), truncated)
+
+
+def segments(text: str) -> int:
+    """SMS segments ``text`` takes (GSM-7 when every character has a septet)."""
+    if all(c in _GSM7 or c in _GSM7_EXTENDED for c in text):
+        units = len(text) + sum(1 for c in text if c in _GSM7_EXTENDED)
+        single, chained = 160, 153
+    else:
+        # UCS-2: characters outside the basic plane take two units.
+        units = sum(2 if ord(c) > 0xFFFF else 1 for c in text)
+        single, chained = 70, 67
+    if units <= single:
+        return 1
+    return -(-units // chained)
