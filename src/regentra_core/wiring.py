@@ -2,7 +2,7 @@
 
 The daemon (``regentra worker``), ``regentra worker --once`` and the worker embedded
 in every technician's app all start here, so they cannot drift apart. Jobs that
-hold channel secrets (SMTP now; IMAP and Twilio later) are built only for the
+hold channel secrets (IMAP, SMTP, Twilio) are built only for the
 daemon and ``--once``, which run as the service account; the embedded worker runs
 the timers and the index only.
 """
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .clock import Clock, utcnow
 from .config import Settings
-from .desk import CursorStep, Desk, ReceiveResult
+from .desk import Desk, ReceiveResult, Step
 from .enums import Channel
 from .errors import ValidationError
 from .identity import Actor
@@ -30,6 +30,7 @@ from .worker.indexer import IndexerProcess, IndexerSpec
 if TYPE_CHECKING:
     from .channels.imap import ImapMailbox, PollReport
     from .channels.message import Inbound
+    from .channels.twilio import SmsPollReport, TwilioSms
 
 # The channel modules (imapclient, smtplib, the mail parser) are imported where a
 # job is built: most commands never touch a channel and should not pay for them.
@@ -94,15 +95,48 @@ class Wiring:
             max_attachment_bytes=int(self.settings.max_attachment_mb * 1024 * 1024),
         )
 
-    def receive_mail(self, batch: list[tuple[Inbound, CursorStep | None]]) -> list[ReceiveResult]:
+    def receive_mail(self, batch: list[tuple[Inbound, Step | None]]) -> list[ReceiveResult]:
         """Messages through the intake seam with the desk's mail settings, one transaction."""
+        return self.receive(Channel.EMAIL, batch)
+
+    def receive(
+        self, channel: Channel, batch: list[tuple[Inbound, Step | None]]
+    ) -> list[ReceiveResult]:
+        """Messages of one channel through the intake seam, one transaction: the one
+        door every adapter (IMAP, the MTA pipe, Twilio, chat, the portal) uses."""
         settings = self.settings
-        return self._system_desk("email", source="email").receive_many(
+        return self._system_desk(channel.value, source=channel.value).receive_many(
             batch,
             rate_limit=settings.mail_rate_limit,
             own_addresses=settings.own_addresses(),
             acknowledge=settings.mail_acknowledge and settings.smtp_configured,
         )
+
+    def sms(self) -> TwilioSms:
+        """The configured Twilio number (its token read from its secret file)."""
+        from .channels.twilio import TwilioSms
+
+        settings = self.settings
+        if not settings.sms_configured:
+            raise ValidationError(
+                "SMS is not set up: set twilio_account_sid, twilio_number and "
+                "twilio_auth_token (or twilio_auth_token_file)"
+            )
+        assert settings.twilio_account_sid is not None and settings.twilio_number is not None
+        return TwilioSms(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.secret("twilio_auth_token") or "",
+            number=settings.twilio_number,
+            api_base=settings.twilio_api_base,
+            region=settings.sms_default_region,
+        )
+
+    def poll_sms(self) -> SmsPollReport:
+        """One read of Twilio's inbound log through the intake seam."""
+        from .channels.twilio import poll
+
+        desk = self._system_desk("sms", source="sms")
+        return poll(desk, self.sms(), lambda batch: self.receive(Channel.SMS, batch))
 
     def poll_mail(self) -> PollReport:
         """One IMAP poll through the same parse and intake as ``mail import``."""
@@ -124,6 +158,25 @@ class Wiring:
                     settings.mail_poll_interval_seconds,
                     lambda: self.poll_mail().summary(),
                     watch=lambda wake, stop: watch(self.mailbox(), wake, stop),
+                )
+            )
+        if settings.sms_configured:
+            from .channels.delivery import deliver_due
+
+            sms = self.sms()
+            if settings.sms_poll_interval_seconds > 0:
+                jobs.append(
+                    Job(
+                        "poll-sms",
+                        settings.sms_poll_interval_seconds,
+                        lambda: self.poll_sms().summary(),
+                    )
+                )
+            jobs.append(
+                Job(
+                    "send-sms",
+                    settings.sms_send_interval_seconds,
+                    lambda: deliver_due(self._system_desk("sms"), Channel.SMS, sms.send),
                 )
             )
         if settings.smtp_configured:

@@ -28,7 +28,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 from sqlmodel import select
 
-from ..desk import CursorStep, Desk, ReceiveResult
+from ..desk import CursorStep, Desk, ReceiveResult, Step
 from ..errors import RegentraError
 from ..store.models import MailCursor
 from . import tls
@@ -104,7 +104,7 @@ class PollReport:
 def poll(
     desk: Desk,
     mailbox: ImapMailbox,
-    receive: Callable[[list[tuple[Inbound, CursorStep | None]]], list[ReceiveResult]],
+    receive: Callable[[list[tuple[Inbound, Step | None]]], list[ReceiveResult]],
     parse: Callable[[bytes], Inbound] | None = None,
     *,
     limit: int | None = None,
@@ -127,7 +127,7 @@ def poll(
             for start in range(0, len(uids), FETCH_BATCH):
                 batch = uids[start : start + FETCH_BATCH]
                 fetched: dict[int, Any] = client.fetch(batch, ["BODY.PEEK[]"])
-                items: list[tuple[Inbound, CursorStep | None]] = []
+                items: list[tuple[Inbound, Step | None]] = []
                 stored: list[int] = []
                 for uid in batch:
                     raw = fetched.get(uid, {}).get(b"BODY[]")

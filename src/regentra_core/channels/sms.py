@@ -46,7 +46,13 @@ def sms_inbound(form: Mapping[str, str], received_at: datetime, region: str = "U
     sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
     if not sid:
         raise ValidationError("an SMS without a MessageSid")
-    sender = normalise_number(form.get("From") or "", region)
+    raw_sender = (form.get("From") or "").strip()
+    if not raw_sender:
+        raise ValidationError(f"SMS {sid} has no sender")
+    try:
+        sender = normalise_number(raw_sender, region)
+    except ValidationError:
+        sender = raw_sender[:32]  # a short code or a name: still the customer's address
     body = (form.get("Body") or "").replace("\r\n", "\n").strip()
     media = int(form.get("NumMedia") or 0)
     if media:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from ..clock import Clock, utcnow
 from ..store.engine import Database
 from ._base import clean_text
-from .channels import ChannelCases, CursorStep, ReceiveResult
+from .channels import ChannelCases, ChannelStep, CursorStep, ReceiveResult, Step
 from .clients import ClientCases
 from .delivery import DeliveryCases, Outgoing
 from .intake import CustomerReplyResult
@@ -51,7 +51,9 @@ class Desk(
 
 __all__ = [
     "CascadeResult",
+    "ChannelStep",
     "CursorStep",
+    "Step",
     "CustomerReplyResult",
     "Desk",
     "Outgoing",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +15,14 @@ from ..channels.route import marker_number, subject_number
 from ..enums import ActorKind, Channel, DeliveryState, InboundOutcome, Priority, Status
 from ..identity import Actor
 from ..lifecycle import CustomerReplyOutcome
-from ..store.models import Contact, InboundRecord, MailCursor, OutboundMessage, Ticket
+from ..store.models import (
+    ChannelCursor,
+    Contact,
+    InboundRecord,
+    MailCursor,
+    OutboundMessage,
+    Ticket,
+)
 from ._base import _excerpt, _memo
 from .intake import IntakeCases
 
@@ -40,6 +47,18 @@ class CursorStep:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelStep:
+    """Where a polled channel's log (Twilio's) has been read up to, once this message
+    is stored."""
+
+    name: str
+    at: datetime
+
+
+Step = CursorStep | ChannelStep
+
+
+@dataclass(frozen=True, slots=True)
 class ReceiveResult:
     """What one inbound message did."""
 
@@ -60,7 +79,7 @@ class ChannelCases(IntakeCases):
         rate_limit: int = RATE_LIMIT_PER_HOUR,
         own_addresses: frozenset[str] = frozenset(),
         acknowledge: bool = False,
-        cursor: CursorStep | None = None,
+        cursor: Step | None = None,
     ) -> ReceiveResult:
         """Store ``message`` once and do what it means: a ticket, a reply, or nothing.
 
@@ -83,7 +102,7 @@ class ChannelCases(IntakeCases):
 
     def receive_many(
         self,
-        batch: Sequence[tuple[Inbound, CursorStep | None]],
+        batch: Sequence[tuple[Inbound, Step | None]],
         *,
         rate_limit: int = RATE_LIMIT_PER_HOUR,
         own_addresses: frozenset[str] = frozenset(),
@@ -182,7 +201,7 @@ class ChannelCases(IntakeCases):
             counts: dict[str, int] = _memo(s, "new_by_sender", dict)
             counts[msg.sender] += 1
             _keep(s, record)
-            if ack and not msg.unparsed:
+            if ack and not msg.unparsed and msg.channel == Channel.EMAIL:
                 s.flush()  # the ack threads on this message's id
                 self._queue_outbound(s, ticket, "", now, kind="ack")
             return ReceiveResult(InboundOutcome.CREATED, ticket.number)
@@ -210,6 +229,12 @@ class ChannelCases(IntakeCases):
         record.outcome, record.ticket_id, record.reply_id = outcome, target.id, result.reply_id
         _keep(s, record)
         return ReceiveResult(outcome, result.ticket_number, via=decision.via)
+
+    def channel_position(self, name: str) -> datetime | None:
+        """How far the polled channel ``name`` has been read (None: never)."""
+        with self.db.read() as s:
+            row = s.get(ChannelCursor, name)
+        return None if row is None else datetime.fromisoformat(row.position)
 
     def _referenced(self, s: Session, references: tuple[str, ...]) -> int | None:
         """The ticket a Message-ID we stored or sent belongs to (first match wins)."""
@@ -334,7 +359,10 @@ def _keep(s: Session, record: InboundRecord) -> None:
     seen[(record.channel, record.external_id)] = (record.ticket_id,)
 
 
-def _advance(s: Session, step: CursorStep, now: datetime) -> None:
+def _advance(s: Session, step: Step, now: datetime) -> None:
+    if isinstance(step, ChannelStep):
+        _advance_channel(s, step, now)
+        return
     row = s.get(MailCursor, step.folder)
     if row is None:
         s.add(
@@ -347,6 +375,16 @@ def _advance(s: Session, step: CursorStep, now: datetime) -> None:
         row.uidvalidity, row.last_uid = step.uidvalidity, step.uid
     else:
         row.last_uid = max(row.last_uid, step.uid)
+    row.updated_at = now
+
+
+def _advance_channel(s: Session, step: ChannelStep, now: datetime) -> None:
+    position = step.at.astimezone(UTC).isoformat()
+    row = s.get(ChannelCursor, step.name)
+    if row is None:
+        s.add(ChannelCursor(name=step.name, position=position, updated_at=now))
+        return
+    row.position = max(row.position, position)  # one format, so text order is time order
     row.updated_at = now
 
 

@@ -45,6 +45,9 @@ class Outgoing:
     in_reply_to: str | None
     references: str | None
     attempt: int
+    in_doubt: bool = False
+    """An earlier attempt may have gone out (its sender died mid-send): a transport
+    that can ask the provider whether it did (Twilio's message log) asks first."""
 
 
 class DeliveryCases(DeskBase):
@@ -66,6 +69,7 @@ class DeliveryCases(DeskBase):
                     return None  # may have gone out: wait for our copy
             if out.next_attempt_at is None or out.next_attempt_at > now:
                 return None
+            in_doubt = out.attempt_started_at is not None
             out.attempts += 1
             out.attempt_started_at = now
             self._event(
@@ -83,6 +87,7 @@ class DeliveryCases(DeskBase):
                 out.in_reply_to,
                 out.references,
                 out.attempts,
+                in_doubt,
             )
 
     def finish_delivery(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import admin, clients, doctor, mail, search, sla, tickets
+from . import admin, clients, doctor, mail, search, serve, sla, tickets
 from .root import cli
 
 cli.add_command(tickets.ticket)
@@ -12,6 +12,8 @@ cli.add_command(search.search)
 cli.add_command(search.reindex)
 cli.add_command(doctor.doctor)
 cli.add_command(mail.mail)
+cli.add_command(serve.serve)
+cli.add_command(serve.sms)
 for command in admin.COMMANDS:
     cli.add_command(command)
 
