@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .views import View
 from .store.models import (
     BusinessCalendarRow,
+    ChannelCursor,
     Client,
     Contact,
     Event,
@@ -799,3 +800,10 @@ def saved_views(db: Database, technician_id: int, username: str) -> list[View]:
         else:
             views.pop(row.name, None)
     return list(views.values())
+
+
+def channel_position(db: Database, name: str) -> datetime | None:
+    """How far the polled channel ``name`` (Twilio's log) has been read; None: never."""
+    with db.read() as s:
+        row = s.get(ChannelCursor, name)
+    return None if row is None else datetime.fromisoformat(row.position)

@@ -20,6 +20,7 @@ from twilio.rest import Client
 from ..desk import Desk, Outgoing
 from ..desk.channels import ChannelStep, ReceiveResult, Step
 from ..errors import RegentraError
+from ..queries import channel_position
 from .message import Inbound
 from .sms import sms_inbound
 from .smtp import SendFailed
@@ -124,7 +125,7 @@ def poll(
     """Read Twilio's log past the cursor into the intake seam, a batch a transaction,
     the cursor moved in the same transaction (a crash stores both or neither)."""
     now = desk.clock()
-    position = desk.channel_position(twilio.cursor_name)
+    position = channel_position(desk.db, twilio.cursor_name)
     since = now - FIRST_POLL_WINDOW if position is None else position - POLL_OVERLAP
     messages = twilio.inbound_since(since)
     report = SmsPollReport(outcomes={})

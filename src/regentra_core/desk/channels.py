@@ -230,12 +230,6 @@ class ChannelCases(IntakeCases):
         _keep(s, record)
         return ReceiveResult(outcome, result.ticket_number, via=decision.via)
 
-    def channel_position(self, name: str) -> datetime | None:
-        """How far the polled channel ``name`` has been read (None: never)."""
-        with self.db.read() as s:
-            row = s.get(ChannelCursor, name)
-        return None if row is None else datetime.fromisoformat(row.position)
-
     def _referenced(self, s: Session, references: tuple[str, ...]) -> int | None:
         """The ticket a Message-ID we stored or sent belongs to (first match wins)."""
         for ref in references:
