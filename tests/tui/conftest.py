@@ -6,10 +6,12 @@ snapshot tests need. The app acts as the demo lead ``alice``.
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 import pytest
 
+from regentra_core.channels import outbound
 from regentra_core.demo import load_demo
 from regentra_core.desk import resolve_os_technician
 from regentra_core.store import Database, upgrade
@@ -21,7 +23,13 @@ FROZEN = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def demo_db(tmp_path):
+def demo_db(tmp_path, monkeypatch):
+    # Message-IDs are random (they must be unique worldwide); the history shows them,
+    # so snapshots of a ticket whose reply was queued need them numbered instead.
+    counter = itertools.count(1)
+    monkeypatch.setattr(
+        outbound, "new_message_id", lambda number: f"<rgt{number}.{next(counter)}@demo>"
+    )
     db = Database(str(tmp_path / "demo.db"))
     upgrade(db)
     load_demo(db, now=FROZEN)
