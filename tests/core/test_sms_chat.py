@@ -170,10 +170,7 @@ def test_a_technician_reply_on_an_sms_ticket_goes_out_through_twilio_notes_never
 def test_a_twilio_outage_is_retried_with_backoff_then_sent_once(
     web, db, wiring, twilio, alice, clock
 ):
-    _sms(web, "+15550100199", "Internet down", "SM1")
-    [ticket] = _tickets(db)
-    Desk(db, alice, source="test", clock=clock).add_technician_reply(ticket.number, "On it")
-    system = Desk(db, Actor.system("sms"), source="sms", clock=clock)
+    system = _answered(web, db, alice, clock, "+15550100199", "On it")
     twilio.fail_next = 1
     assert deliver_due(system, Channel.SMS, wiring.sms().send) == "sent 0, failed 1"
     with db.read() as s:
@@ -185,10 +182,7 @@ def test_a_twilio_outage_is_retried_with_backoff_then_sent_once(
 
 
 def test_a_number_twilio_refuses_is_given_up_with_twilios_reason(web, db, wiring, alice, clock):
-    _sms(web, "ACME", "Reply STOP to end", "SM1")  # an alphanumeric sender: no number
-    [ticket] = _tickets(db)
-    Desk(db, alice, source="test", clock=clock).add_technician_reply(ticket.number, "Noted")
-    system = Desk(db, Actor.system("sms"), source="sms", clock=clock)
+    system = _answered(web, db, alice, clock, "ACME", "Noted")  # alphanumeric: no number
     assert deliver_due(system, Channel.SMS, wiring.sms().send) == "sent 0, failed 1"
     [out] = _outbound(db)
     assert out.state == DeliveryState.FAILED and out.next_attempt_at is None
@@ -198,10 +192,7 @@ def test_a_number_twilio_refuses_is_given_up_with_twilios_reason(web, db, wiring
 def test_a_send_in_doubt_is_checked_in_twilios_log_not_repeated(
     web, db, wiring, twilio, alice, clock
 ):
-    _sms(web, "+15550100199", "Internet down", "SM1")
-    [ticket] = _tickets(db)
-    Desk(db, alice, source="test", clock=clock).add_technician_reply(ticket.number, "On it")
-    system = Desk(db, Actor.system("sms"), source="sms", clock=clock)
+    system = _answered(web, db, alice, clock, "+15550100199", "On it")
     [out_id] = [o.id for o in _outbound(db)]
     claimed = system.start_delivery(out_id)
     assert claimed is not None
@@ -209,6 +200,14 @@ def test_a_send_in_doubt_is_checked_in_twilios_log_not_repeated(
     clock.advance(minutes=30)
     assert deliver_due(system, Channel.SMS, wiring.sms().send) == "sent 1, failed 0"
     assert len(twilio.sent()) == 1  # confirmed from the log, not sent twice
+
+
+def _answered(web, db, alice, clock, sender: str, answer: str) -> Desk:
+    """A customer's SMS, a technician's reply on its ticket; the sending desk."""
+    _sms(web, sender, "Internet down", "SM1")
+    [ticket] = _tickets(db)
+    Desk(db, alice, source="test", clock=clock).add_technician_reply(ticket.number, answer)
+    return Desk(db, Actor.system("sms"), source="sms", clock=clock)
 
 
 def _outbound(db):
