@@ -83,6 +83,12 @@ class TicketFilter:
     """Only tickets whose SLA badge is one of these (computed live, not cached)."""
     numbers: tuple[int, ...] | None = None
     """Only these ticket numbers (full-text search results); None: no restriction."""
+    channels: tuple[Channel, ...] = ()
+    """Only tickets that came in through one of these channels."""
+    contact_id: int | None = None
+    """Only this contact's tickets (the portal's own-tickets view)."""
+    client_id: int | None = None
+    """Only this client's tickets (the portal's view for a client admin)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +235,12 @@ def _apply_filter(query: _Query, f: TicketFilter) -> _Query:
         query = query.where(col(Ticket.created_at) < f.until)
     if f.numbers is not None:
         query = query.where(col(Ticket.number).in_(f.numbers))
+    if f.channels:
+        query = query.where(col(Ticket.channel).in_([c.value for c in f.channels]))
+    if f.contact_id is not None:
+        query = query.where(col(Ticket.contact_id) == f.contact_id)
+    if f.client_id is not None:
+        query = query.where(col(Ticket.client_id) == f.client_id)
     if f.text:
         needle = f"%{_escape_like(f.text.strip())}%"
         query = query.where(col(Ticket.subject).ilike(needle, escape="\\"))
@@ -581,7 +593,13 @@ def ticket_detail(
 
 
 def delivery_text(out: OutboundMessage) -> str:
-    """``sent 14:02 UTC``, ``queued``, ``sending``, ``failed, retrying 14:10 UTC: why``."""
+    """``sent 14:02 UTC``, ``queued``, ``sending``, ``failed, retrying 14:10 UTC: why``,
+    with what the channel did to the text (``sent ... (2 SMS)``)."""
+    state = _delivery_state(out)
+    return f"{state} ({out.note})" if out.note else state
+
+
+def _delivery_state(out: OutboundMessage) -> str:
     if out.state == DeliveryState.SENT and out.sent_at is not None:
         return f"sent {out.sent_at:%Y-%m-%d %H:%M} UTC"
     if out.attempt_started_at is not None:

@@ -102,6 +102,10 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
     ),
     "assign_policy": lambda d, t: (_policy(d), d.assign_policy("Acme", "Gold")),
     "run_sla_sweep": lambda d, t: (_policy(d), d.run_sla_sweep()),
+    "request_portal_signin": lambda d, t: d.request_portal_signin(
+        "sam@acme.example", "0" * 64, "https://help.example/signin/x"
+    ),
+    "use_portal_signin": lambda d, t: d.use_portal_signin("f" * 64),
     "save_view": lambda d, t: d.save_view("Mine", TicketFilter(assignee="alice")),
     "remove_view": lambda d, t: (
         d.save_view("Mine", TicketFilter(assignee="alice")),

@@ -60,6 +60,9 @@ class SmtpTransport:
         if out.kind == "ack":
             msg["Auto-Submitted"] = "auto-replied"
             msg["X-Auto-Response-Suppress"] = "All"
+        elif out.kind != "reply":
+            msg["Auto-Submitted"] = "auto-generated"  # a sign-in link: no autoreplies
+            msg["X-Auto-Response-Suppress"] = "All"
         msg.set_content(out.body)
         return msg
 
@@ -75,8 +78,11 @@ class SmtpTransport:
             smtp = self._connect()
             if self.user:
                 smtp.login(self.user, self.password or "")
+            # Our own copy proves an in-doubt send went out; never for a sign-in
+            # link, which would let whoever reads the support mailbox use it.
+            copy = [] if out.kind == "signin" else [self.sender]
             refused = smtp.send_message(
-                msg, from_addr=self.sender, to_addrs=[out.recipient, self.sender]
+                msg, from_addr=self.sender, to_addrs=[out.recipient, *copy]
             )
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]

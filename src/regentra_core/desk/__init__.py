@@ -21,6 +21,7 @@ from .delivery import DeliveryCases, Outgoing
 from .intake import CustomerReplyResult
 from .links import CascadeResult, LinkCases
 from .people import PeopleCases, resolve_os_technician
+from .portal import PortalCases
 from .sla import SlaCases, SweepReport
 from .views import ViewCases
 from .work import WorkCases
@@ -33,6 +34,7 @@ class Desk(
     WorkCases,
     LinkCases,
     PeopleCases,
+    PortalCases,
     SlaCases,
     ViewCases,
 ):

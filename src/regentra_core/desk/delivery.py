@@ -36,7 +36,8 @@ class Outgoing:
     """What a transport needs to send one message (a copy, not a live row)."""
 
     id: int
-    ticket_number: int
+    ticket_number: int | None
+    """None for mail about no ticket (a portal sign-in link)."""
     kind: str
     recipient: str
     subject: str
@@ -58,7 +59,7 @@ class DeliveryCases(DeskBase):
         now = self.clock()
         with self.db.write() as s:
             out = self._outbound(s, outbound_id)
-            ticket = s.get(Ticket, out.ticket_id)
+            ticket = s.get(Ticket, out.ticket_id) if out.ticket_id is not None else None
             if out.state == DeliveryState.SENT:
                 return None
             if out.attempt_started_at is not None:
@@ -75,10 +76,10 @@ class DeliveryCases(DeskBase):
             self._event(
                 s, ticket, "outbound_sending", to=out.recipient, detail=f"attempt {out.attempts}"
             )
-            assert out.id is not None and ticket is not None
+            assert out.id is not None
             return Outgoing(
                 out.id,
-                ticket.number,
+                ticket.number if ticket is not None else None,
                 out.kind,
                 out.recipient,
                 out.subject,
@@ -106,7 +107,7 @@ class DeliveryCases(DeskBase):
         now = self.clock()
         with self.db.write() as s:
             out = self._outbound(s, outbound_id)
-            ticket = s.get(Ticket, out.ticket_id)
+            ticket = s.get(Ticket, out.ticket_id) if out.ticket_id is not None else None
             if in_doubt and error is not None:
                 out.last_error = f"may have been sent, checking: {error}"[:2000]
                 self._event(s, ticket, "outbound_in_doubt", to=out.recipient, detail=out.last_error)

@@ -103,6 +103,22 @@ class Contact(SQLModel, table=True):
     email: str | None = Field(default=None, unique=True, max_length=320)
     phone: str | None = Field(default=None, index=True, max_length=32)
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
+    client_admin: bool = Field(default=False)
+    """Sees every ticket of their client in the portal, not only their own."""
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class PortalLogin(SQLModel, table=True):
+    """A one-time portal sign-in link sent to a contact: only its hash is kept, so a
+    copy of the database signs nobody in; used once, expiring after 30 minutes."""
+
+    __tablename__ = "portal_login"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    expires_at: datetime = Field(sa_column=_utc())
+    used_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     created_at: datetime = Field(sa_column=_utc())
 
 
@@ -239,11 +255,13 @@ class OutboundMessage(SQLModel, table=True):
     __table_args__ = (Index("ix_outbound_state_next", "state", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    """None for mail about no ticket (a portal sign-in link)."""
     reply_id: int | None = Field(default=None, foreign_key="reply.id", index=True)
     channel: Channel = Field(sa_column=Column(StrEnumType(Channel), nullable=False))
     kind: str = Field(default="reply", max_length=16)
-    """``reply`` (a technician's) or ``ack`` (the automatic acknowledgement)."""
+    """``reply`` (a technician's), ``ack`` (the automatic acknowledgement) or
+    ``signin`` (a portal sign-in link)."""
     recipient: str = Field(max_length=320)
     subject: str = Field(sa_column=Column(Text, nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))

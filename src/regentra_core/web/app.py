@@ -8,12 +8,14 @@ work) runs in its thread pool so one slow transaction never stalls the others.
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from ..wiring import Wiring
-from . import hooks
+from . import hooks, portal
 
 
 async def health(request: Request) -> PlainTextResponse:
@@ -22,13 +24,35 @@ async def health(request: Request) -> PlainTextResponse:
 
 
 def create_app(wiring: Wiring) -> Starlette:
-    """The web service of one desk."""
-    app = Starlette(
-        routes=[
-            Route("/healthz", health),
-            Route("/hooks/twilio/sms", hooks.twilio_sms, methods=["POST"]),
-            Route("/hooks/chat", hooks.chat, methods=["POST"]),
-        ]
-    )
+    """The web service of one desk: the webhooks, and the portal when it has a key."""
+    key = wiring.settings.secret("portal_secret_key")
+    routes = [
+        Route("/healthz", health),
+        Route("/hooks/twilio/sms", hooks.twilio_sms, methods=["POST"]),
+        Route("/hooks/chat", hooks.chat, methods=["POST"]),
+    ]
+    middleware = []
+    if key:
+        routes += portal.routes()
+        middleware.append(
+            Middleware(
+                SessionMiddleware,
+                secret_key=key,
+                session_cookie=portal.SESSION_COOKIE,
+                max_age=portal.SESSION_SECONDS,
+                same_site="lax",
+                https_only=wiring.settings.public_url.startswith("https://"),
+            )
+        )
+    else:
+        routes.append(Route("/", no_portal))
+    app = Starlette(routes=routes, middleware=middleware)
     app.state.wiring = wiring
+    app.state.portal_key = key
     return app
+
+
+async def no_portal(request: Request) -> PlainTextResponse:
+    return PlainTextResponse(
+        "The customer portal is not set up: set portal_secret_key_file.\n", status_code=404
+    )
