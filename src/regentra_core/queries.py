@@ -34,6 +34,7 @@ from .store.models import (
     Contact,
     Event,
     Holiday,
+    InboundRecord,
     InternalNote,
     KBArticle,
     OutboundMessage,
@@ -117,6 +118,7 @@ class TicketRow:
     closed_at: datetime | None
     sla: SlaState | None = None
     """Both SLA clocks as of the query; None when no policy applies."""
+    contact_phone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +174,8 @@ class TicketDetail:
     follow_ups: list[int] = field(default_factory=list)
     description_omitted: int = 0
     """Characters of the description left out by ``body_limit``."""
+    chat_agent: str | None = None
+    """Who answered the customer in the live chat the ticket came from."""
 
     @property
     def billable_minutes(self) -> int:
@@ -196,6 +200,7 @@ def _base_query() -> _Query:
             col(Client.vip),
             col(Contact.name),
             col(Contact.email),
+            col(Contact.phone),
             col(Technician.username),
             col(_Master.number),
             col(_FollowUp.number),
@@ -254,7 +259,7 @@ def _escape_like(text: str) -> str:
 def _row(
     values: Sequence[Any], book: SlaBook | None = None, now: datetime | None = None
 ) -> TicketRow:
-    t, client, vip, contact, email, assignee, master, follow_up = values
+    t, client, vip, contact, email, phone, assignee, master, follow_up = values
     state = book.state(inputs_of(t), now or utcnow()) if book is not None else None
     return TicketRow(
         number=t.number,
@@ -267,6 +272,7 @@ def _row(
         client_vip=bool(vip),
         contact=contact,
         contact_email=email,
+        contact_phone=phone,
         assignee=assignee,
         is_master=t.is_master,
         master=master,
@@ -580,6 +586,11 @@ def ticket_detail(
                 .order_by(col(Ticket.number))
             ).all()
         )
+        agent = s.exec(
+            select(InboundRecord.agent)
+            .where(InboundRecord.ticket_id == tid, col(InboundRecord.agent).is_not(None))
+            .order_by(col(InboundRecord.id).desc())
+        ).first()
         return TicketDetail(
             row,
             description,
@@ -589,6 +600,7 @@ def ticket_detail(
             children,
             follow_ups,
             description_omitted=_omitted(description, description_length),
+            chat_agent=agent,
         )
 
 

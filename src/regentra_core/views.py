@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .enums import Priority, Status
+from .enums import Channel, Priority, Status
 from .errors import ValidationError
 from .queries import UNASSIGNED, TicketFilter
 from .sla import Badge
@@ -55,6 +55,7 @@ def dump_filter(f: TicketFilter) -> str:
         "until": f.until.isoformat() if f.until else None,
         "text": f.text,
         "sla": [b.value for b in f.sla],
+        "channels": [c.value for c in f.channels],
     }
     return json.dumps({k: v for k, v in data.items() if v}, sort_keys=True)
 
@@ -72,6 +73,7 @@ def load_filter(text: str) -> TicketFilter:
             until=datetime.fromisoformat(data["until"]) if data.get("until") else None,
             text=data.get("text"),
             sla=tuple(Badge(b) for b in data.get("sla", [])),
+            channels=tuple(Channel(c) for c in data.get("channels", [])),
         )
     except (ValueError, TypeError, AttributeError, KeyError) as exc:
         raise ValidationError(f"cannot read saved view: {exc}") from exc

@@ -60,11 +60,14 @@ class RegentraApp(App[None]):
         poll_seconds: float = POLL_SECONDS,
         worker: WorkerRunner | None = None,
         mail_configured: bool = False,
+        sms_configured: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
         self.mail_configured = mail_configured
         """Mail is set up, so the daemon (not an app) must be running to send and poll."""
+        self.sms_configured = sms_configured
+        """Twilio is set up; without it an SMS ticket's replies cannot go out."""
         self.poll_seconds = poll_seconds
         self.worker = worker
         """An embedded worker: it runs the jobs only if no other worker holds the lease."""

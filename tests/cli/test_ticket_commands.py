@@ -49,6 +49,15 @@ def test_create_show_and_list_round_trip(regentra):
     assert [t["number"] for t in listed] == [created["number"]]
 
 
+def test_list_filters_by_channel(regentra):
+    made = _create(regentra, channel="manual")
+    _create(regentra, channel="email")
+    assert [r["number"] for r in regentra.json("ticket", "list", "--channel", "manual")] == [
+        made["number"]
+    ]
+    assert regentra.json("ticket", "list", "--channel", "sms", "--channel", "chat") == []
+
+
 def test_list_filters_combine(regentra):
     a = _create(regentra, priority="high")
     b = _create(regentra, priority="low")

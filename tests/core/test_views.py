@@ -8,7 +8,7 @@ import pytest
 
 from regentra_core import queries
 from regentra_core.desk import Desk
-from regentra_core.enums import Priority, Status
+from regentra_core.enums import Channel, Priority, Status
 from regentra_core.errors import NotFoundError, ValidationError
 from regentra_core.queries import TicketFilter
 from regentra_core.sla import Badge
@@ -25,6 +25,7 @@ def test_a_filter_round_trips_through_json():
         until=datetime(2026, 2, 1, tzinfo=UTC),
         text="printer",
         sla=(Badge.AT_RISK,),
+        channels=(Channel.SMS, Channel.CHAT),
     )
     assert load_filter(dump_filter(f)) == f
 

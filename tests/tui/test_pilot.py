@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from regentra_core import queries
-from regentra_core.enums import Priority, Status
+from regentra_core.enums import Channel, Priority, Status
 from regentra_core.queries import TicketFilter
 from regentra_tui.screens.cascade_dialog import CascadeDialog
 from regentra_tui.screens.choice_prompt import ChoicePrompt
@@ -111,6 +111,28 @@ async def test_move_menu_offers_only_allowed_moves(make_app):
         await settle(app, pilot)
         assert isinstance(app.screen, ChoicePrompt)
         assert [label for label, _ in app.screen.choices] == ["In Progress"]
+
+
+async def test_filter_the_list_by_channel(make_app):
+    from regentra_tui.widgets.multi_pick import MultiPick, MultiPickDialog
+
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await show_list(app, pilot)
+        bar = app.screen.query_one(FilterBar)
+        table = app.screen.query_one(TicketTable)
+        assert {r.channel for r in table.page_rows} - {Channel.EMAIL}  # others shown first
+        channel = bar.query_one("#f-channel", MultiPick)
+        app.screen.set_focus(channel)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MultiPickDialog)
+        await pilot.press("ctrl+n")  # none ticked, then the second choice: Email
+        await pilot.press("down", "space", "enter")
+        await settle(app, pilot)
+        assert channel.values == (Channel.EMAIL.value,)
+        assert table.page_rows
+        assert all(r.channel == Channel.EMAIL for r in table.page_rows)
 
 
 async def test_filter_the_list_by_several_statuses_priorities_and_a_relative_date(make_app):
@@ -1014,3 +1036,30 @@ async def test_resolved_and_closed_rows_are_muted_in_the_list(make_app):
         live_sla = table.get_cell_at((rows[live.number], 3))
         assert any("dim" in str(span.style) for span in done_sla.spans)
         assert not any("dim" in str(span.style) for span in live_sla.spans)
+
+
+async def test_the_header_shows_an_sms_contacts_number_and_a_chats_agent(make_app, demo_db):
+    from regentra_core.channels.chat import chat_inbound
+    from regentra_core.channels.sms import sms_inbound
+    from regentra_core.desk import Desk
+    from regentra_core.identity import Actor
+
+    intake = Desk(demo_db, Actor.system("sms"), source="sms", clock=lambda: FROZEN)
+    form = {"MessageSid": "SM77", "From": "+15550100199", "Body": "Wifi down in the shop"}
+    (sms,) = intake.receive_many([(sms_inbound(form, FROZEN), None)])
+    session = (
+        b'{"id": "c1", "contact": {"email": "kim@acme.example"}, "agent": "Dana",'
+        b' "messages": [{"from": "customer", "text": "Mailbox full",'
+        b' "at": "2026-11-25T09:00:00Z"}]}'
+    )
+    (chat,) = intake.receive_many([(chat_inbound(session, FROZEN), None)])
+    app = make_app()
+    async with app.run_test(size=(160, 40)) as pilot:
+        await open_ticket(app, pilot, sms.ticket)
+        header = str(app.screen.query_one("#header").render())
+        assert "<+15550100199>" in header and "via SMS" in header
+        assert "SMS is not set up on this desk: replies stay queued" in header
+        await pilot.press("escape")
+        await open_ticket(app, pilot, chat.ticket)
+        header = str(app.screen.query_one("#header").render())
+        assert "via Chat (agent Dana)" in header

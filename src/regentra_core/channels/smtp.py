@@ -81,9 +81,7 @@ class SmtpTransport:
             # Our own copy proves an in-doubt send went out; never for a sign-in
             # link, which would let whoever reads the support mailbox use it.
             copy = [] if out.kind == "signin" else [self.sender]
-            refused = smtp.send_message(
-                msg, from_addr=self.sender, to_addrs=[out.recipient, *copy]
-            )
+            refused = smtp.send_message(msg, from_addr=self.sender, to_addrs=[out.recipient, *copy])
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             raise SendFailed(

@@ -19,4 +19,10 @@ def launch_app(state: CliContext) -> None:
     # the index itself, never the jobs that need channel secrets.
     worker = wiring.runner(label=f"tui-{desk.actor.name}", with_secrets=False)
     session = DeskSession(desk.db, desk.actor, index=wiring.index)
-    RegentraApp(session, worker=worker, mail_configured=wiring.settings.smtp_configured).run()
+    settings = wiring.settings
+    RegentraApp(
+        session,
+        worker=worker,
+        mail_configured=settings.smtp_configured,
+        sms_configured=settings.sms_configured,
+    ).run()

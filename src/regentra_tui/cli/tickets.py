@@ -145,6 +145,12 @@ def create(
     help="Only tickets with this SLA badge (repeatable).",
 )
 @click.option(
+    "--channel",
+    multiple=True,
+    type=click.Choice([c.value for c in Channel], case_sensitive=False),
+    help="Only tickets that came in by this channel (repeatable).",
+)
+@click.option(
     "--sort",
     type=click.Choice([k.value for k in SortKey]),
     default="number",
@@ -166,6 +172,7 @@ def list_(
     until: datetime | None,
     text: str | None,
     sla: tuple[str, ...],
+    channel: tuple[str, ...],
     sort: str,
     desc: bool,
     limit: int,
@@ -180,7 +187,15 @@ def list_(
     if since and until and since >= until:
         raise ValidationError("--since must be before --until")
     f = TicketFilter(
-        status, priority, assignee, client, since, until, text, tuple(Badge.parse(b) for b in sla)
+        status,
+        priority,
+        assignee,
+        client,
+        since,
+        until,
+        text,
+        tuple(Badge.parse(b) for b in sla),
+        channels=tuple(Channel(c.lower()) for c in channel),
     )
     rows = queries.list_tickets(
         state.db, f, sort=SortKey(sort), descending=desc, limit=limit, offset=offset

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static
 
 from regentra_core.channels.quoting import fold
-from regentra_core.enums import AuthorKind
+from regentra_core.enums import AuthorKind, Channel
 from regentra_core.errors import ConflictError, RegentraError
 from regentra_core.queries import EventRow, TicketDetail
 
@@ -184,12 +184,16 @@ class TicketScreen(HoldsKeys, TicketActions):
         if t.client_vip:
             header += styled(" VIP", "bold magenta")
         header += Text("  ·  Contact ") + safe(t.contact)
-        if t.contact_email:
-            header += Text(" <") + safe(t.contact_email) + Text(">")
-        header += Text(f"  ·  via {t.channel.label}  ·  Assignee ") + safe(
-            t.assignee or "unassigned"
-        )
+        reach = t.contact_phone if t.channel == Channel.SMS else t.contact_email
+        if reach:
+            header += Text(" <") + safe(reach) + Text(">")
+        header += Text(f"  ·  via {t.channel.label}")
+        if d.chat_agent:
+            header += Text(" (agent ") + safe(d.chat_agent) + Text(")")
+        header += Text("  ·  Assignee ") + safe(t.assignee or "unassigned")
         header += styled(f"  ·  v{t.version}", "dim")
+        if t.channel == Channel.SMS and not getattr(self.app, "sms_configured", True):
+            header += styled("\nSMS is not set up on this desk: replies stay queued", "yellow")
         self.query_one("#header", Static).update(header)
         self._show_thread(d)
         self._show_side(d)

@@ -1,4 +1,4 @@
-"""The filter bar: status, priority, assignee, client, SLA, dates and subject text.
+"""The filter bar: status, priority, assignee, client, SLA, channel, dates, subject text.
 
 Every control is one line (compact). Changing any of them posts FilterChanged with
 the combined filter; a view tab sets them all at once without echoing back. Status
@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Select
 
 from regentra_core.dates import parse_day
-from regentra_core.enums import Priority, Status
+from regentra_core.enums import Channel, Priority, Status
 from regentra_core.errors import ValidationError
 from regentra_core.queries import UNASSIGNED, TicketFilter
 from regentra_core.sla import Badge
@@ -75,6 +75,12 @@ class FilterBar(Horizontal):
         yield Select(
             [(b.label, b.value) for b in Badge], prompt="Any SLA", id="f-sla", compact=True
         )
+        yield MultiPick(
+            [(c.label, c.value) for c in Channel],
+            prompt="Any channel",
+            title="Show tickets that came by…",
+            id="f-channel",
+        )
         yield Input(placeholder="created since", id="f-since", compact=True)
         yield Input(placeholder="created until", id="f-until", compact=True)
 
@@ -84,6 +90,7 @@ class FilterBar(Horizontal):
         """The filter the controls describe; bad dates are ignored (and flagged)."""
         statuses = tuple(Status(v) for v in self.query_one("#f-status", MultiPick).values)
         priorities = tuple(Priority(v) for v in self.query_one("#f-priority", MultiPick).values)
+        channels = tuple(Channel(v) for v in self.query_one("#f-channel", MultiPick).values)
         sla = self._value("f-sla")
         text = self.query_one("#search", Input).value.strip()
         return TicketFilter(
@@ -95,6 +102,7 @@ class FilterBar(Horizontal):
             until=self._date("f-until", next_day=True),
             text=text or None,
             sla=(Badge(sla),) if sla else (),
+            channels=channels,
         )
 
     def set_filter(self, f: TicketFilter) -> None:
@@ -104,6 +112,8 @@ class FilterBar(Horizontal):
             self.query_one("#f-status", MultiPick).set_values(statuses, quiet=True)
             priorities = tuple(p.value for p in f.priorities)
             self.query_one("#f-priority", MultiPick).set_values(priorities, quiet=True)
+            channels = tuple(c.value for c in f.channels)
+            self.query_one("#f-channel", MultiPick).set_values(channels, quiet=True)
             assignee = (
                 f.assignee if f.assignee in {self.me, UNASSIGNED, *self.technicians} else None
             )
