@@ -283,3 +283,15 @@ def test_a_client_made_on_the_command_line_takes_tickets(regentra):
     assert [c["open_tickets"] for c in regentra.json("client", "list")] == [1]
     refused = regentra("client", "edit", "Acme", "--domain", "x", "--no-domains")
     assert refused.exit_code == 2 and "not both" in refused.output
+
+
+def test_a_lead_makes_a_contact_a_client_admin_of_the_portal(regentra):
+    regentra("client", "add", "Acme")
+    regentra("ticket", "create", "--subject", "VPN", "--client", "Acme", "--contact", "a@x.example")
+    made = regentra.json("client", "portal-admin", "A@x.example")
+    assert made == {"email": "a@x.example", "client_admin": True}
+    again = regentra("client", "portal-admin", "a@x.example")
+    assert again.exit_code != 0 and "already a client admin" in again.output
+    assert "sees their own" in regentra("client", "portal-admin", "a@x.example", "--off").output
+    unknown = regentra("client", "portal-admin", "nobody@x.example")
+    assert unknown.exit_code != 0 and "no contact" in unknown.output

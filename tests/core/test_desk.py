@@ -106,6 +106,7 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
         "sam@acme.example", "0" * 64, "https://help.example/signin/x"
     ),
     "use_portal_signin": lambda d, t: d.use_portal_signin("f" * 64),
+    "set_portal_admin": lambda d, t: d.set_portal_admin("sam@acme.example", True),
     "save_view": lambda d, t: d.save_view("Mine", TicketFilter(assignee="alice")),
     "remove_view": lambda d, t: (
         d.save_view("Mine", TicketFilter(assignee="alice")),

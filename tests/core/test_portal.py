@@ -15,7 +15,7 @@ from regentra_core.config import load_settings
 from regentra_core.desk import Desk
 from regentra_core.enums import Channel, Priority, Status
 from regentra_core.identity import Actor
-from regentra_core.store.models import Contact, OutboundMessage, Ticket
+from regentra_core.store.models import OutboundMessage, Ticket
 from regentra_core.web import create_app
 from regentra_core.wiring import Wiring, open_index
 from tests.core.test_outbound_mail import SUPPORT, Smtp
@@ -138,10 +138,10 @@ def test_a_customer_sees_only_their_own_tickets_and_another_is_404(web, db, smtp
     assert web.get("/tickets/999999").status_code == 404
 
 
-def test_a_client_admin_sees_their_clients_tickets_and_no_others(web, db, smtp, clock, tickets):
-    with db.write() as s:
-        sam = s.exec(select(Contact).where(Contact.email == "sam@acme.example")).one()
-        sam.client_admin = True
+def test_a_client_admin_sees_their_clients_tickets_and_no_others(
+    web, db, smtp, clock, tickets, desk
+):
+    desk.set_portal_admin("Sam@acme.example", True)  # a lead's decision (alice is one)
     _sign_in(web, db, smtp, clock, "sam@acme.example")
     listing = web.get("/tickets").text
     assert "Pat&#39;s laptop" in listing and "Bigwig VPN" not in listing

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlmodel import select
 
 from ..enums import Channel, DeliveryState
+from ..errors import NoChange, NotFoundError, ValidationError
 from ..store.models import Contact, OutboundMessage, PortalLogin
 from ._base import DeskBase
 
@@ -62,6 +63,29 @@ class PortalCases(DeskBase):
             )
             self._event(s, None, "portal_signin_sent", to=address)
             return True
+
+    def set_portal_admin(self, email: str, admin: bool) -> Contact:
+        """Let the contact see every ticket of their client in the portal (or only
+        their own again). Leads only: it shows customers each other's tickets."""
+        self._require_lead("make a contact a client admin")
+        address = email.strip().lower()
+        with self.db.write() as s:
+            contact = s.exec(select(Contact).where(Contact.email == address)).first()
+            if contact is None:
+                raise NotFoundError(f"no contact with the address {address!r}")
+            if admin and contact.client_id is None:
+                raise ValidationError(f"{address} belongs to no client")
+            if contact.client_admin == admin:
+                raise NoChange(f"{address} is {'already' if admin else 'not'} a client admin")
+            contact.client_admin = admin
+            self._event(
+                s,
+                None,
+                "portal_admin",
+                to="client admin" if admin else "own tickets",
+                detail=address,
+            )
+            return contact
 
     def use_portal_signin(self, token_hash: str) -> int | None:
         """Spend a sign-in link: the contact's id, or None when it is unknown, used or

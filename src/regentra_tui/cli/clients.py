@@ -84,6 +84,21 @@ def client_edit(
     _report(state, changed.name, as_json, "updated")
 
 
+@client.command("portal-admin")
+@click.argument("email")
+@click.option("--off", is_flag=True, help="Back to seeing only their own tickets.")
+@json_option
+@pass_cli
+def client_portal_admin(state: CliContext, email: str, off: bool, as_json: bool) -> None:
+    """Let the contact EMAIL see all their client's tickets in the portal (leads)."""
+    contact = state.desk().set_portal_admin(email, not off)
+    if as_json:
+        emit_json({"email": contact.email, "client_admin": contact.client_admin})
+        return
+    what = "sees every ticket of their client" if contact.client_admin else "sees their own"
+    click.echo(f"{contact.email} {what} in the portal")
+
+
 @client.command("list")
 @json_option
 @pass_cli
