@@ -135,6 +135,22 @@ async def test_filter_the_list_by_channel(make_app):
         assert all(r.channel == Channel.EMAIL for r in table.page_rows)
 
 
+async def test_a_checklist_typed_in_one_burst_counts_every_key(make_app):
+    from regentra_tui.widgets.multi_pick import MultiPick
+
+    from .conftest import burst
+
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await show_list(app, pilot)
+        channel = app.screen.query_one(FilterBar).query_one("#f-channel", MultiPick)
+        app.screen.set_focus(channel)
+        await settle(app, pilot)
+        # Open it, tick none, down to Chat, tick it, apply: all before the dialog exists.
+        await burst(app, pilot, "enter", "ctrl+n", "down", "down", "down", "space", "enter")
+        assert channel.values == (Channel.CHAT.value,)
+
+
 async def test_filter_the_list_by_several_statuses_priorities_and_a_relative_date(make_app):
     from regentra_tui.widgets.multi_pick import MultiPick, MultiPickDialog
 

@@ -88,6 +88,10 @@ class MultiPickDialog(ModalScreen[tuple[str, ...] | None]):
         Binding("enter", "apply", "Apply", id="multipick.apply", priority=True),
         Binding("ctrl+a", "all(True)", "All", id="multipick.all"),
         Binding("ctrl+n", "all(False)", "None", id="multipick.none"),
+        # The list's own space posts a message and ticks when that is handled; the
+        # first one after the dialog opened was lost, and so were ticks typed in a
+        # burst with the Enter that applies them. Ticking here is immediate.
+        Binding("space", "tick", "Tick", id="multipick.tick", priority=True, show=False),
     ]
 
     DEFAULT_CSS = """
@@ -120,6 +124,11 @@ class MultiPickDialog(ModalScreen[tuple[str, ...] | None]):
     def action_apply(self) -> None:
         ticked = set(self.query_one(SelectionList).selected)
         self.dismiss(tuple(v for _, v in self.choices if v in ticked))
+
+    def action_tick(self) -> None:
+        options = self.query_one(SelectionList)
+        if options.highlighted is not None:
+            options.toggle(options.get_option_at_index(options.highlighted).value)
 
     def action_all(self, on: bool) -> None:
         options = self.query_one(SelectionList)
