@@ -37,6 +37,9 @@ from .message import Inbound
 
 SEEN = b"\\Seen"
 FETCH_BATCH = 100
+FIRST_BATCH = 20
+"""The first batch of a poll is small, so the first tickets (and the indexer behind
+them) start a third of a second sooner after a burst arrives."""
 IDLE_RENEW_SECONDS = 600.0
 """RFC 2177: a server may drop an IDLE after 30 minutes; renew well before."""
 WATCH_RETRY_SECONDS = 30.0
@@ -124,8 +127,10 @@ def poll(
             uids = sorted(u for u in client.search(["UID", f"{last + 1}:*"]) if u > last)
             if limit is not None:
                 uids = uids[:limit]
-            for start in range(0, len(uids), FETCH_BATCH):
-                batch = uids[start : start + FETCH_BATCH]
+            start, size = 0, FIRST_BATCH
+            while start < len(uids):
+                batch = uids[start : start + size]
+                start, size = start + size, FETCH_BATCH
                 fetched: dict[int, Any] = client.fetch(batch, ["BODY.PEEK[]"])
                 items: list[tuple[Inbound, Step | None]] = []
                 stored: list[int] = []
