@@ -132,3 +132,14 @@ def new_ticket(desk, clients) -> Callable[..., Ticket]:
         return desk.create_ticket(**args)
 
     return make
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on a loopback port (tests.helpers.smtp)."""
+    from tests.helpers.smtp import Smtp
+
+    server = Smtp()
+    server.start()
+    yield server
+    server.stop()

@@ -42,7 +42,7 @@ def test_a_desk_that_cannot_store_now_asks_the_mta_to_retry(tmp_path):
 
 
 def test_worker_once_sends_the_ack_and_replies_through_smtp(regentra, db_path, monkeypatch):
-    from tests.core.test_outbound_mail import Smtp
+    from tests.helpers.smtp import Smtp
 
     server = Smtp()
     server.start()

@@ -14,9 +14,9 @@ from regentra_core.config import load_settings
 from regentra_core.desk.delivery import Outgoing
 from regentra_core.wiring import Wiring, open_index
 from tests.core.test_channels import mail
-from tests.core.test_outbound_mail import SUPPORT, Smtp
 from tests.helpers import dovecot
 from tests.helpers.certs import Certs, make_certs
+from tests.helpers.smtp import SUPPORT, Smtp
 
 dovecot.require()
 

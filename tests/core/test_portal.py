@@ -18,17 +18,9 @@ from regentra_core.identity import Actor
 from regentra_core.store.models import OutboundMessage, Ticket
 from regentra_core.web import create_app
 from regentra_core.wiring import Wiring, open_index
-from tests.core.test_outbound_mail import SUPPORT, Smtp
+from tests.helpers.smtp import SUPPORT
 
 PUBLIC = "https://help.example.com"
-
-
-@pytest.fixture
-def smtp():
-    server = Smtp()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

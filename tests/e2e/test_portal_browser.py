@@ -25,7 +25,7 @@ from regentra_core.enums import Channel
 from regentra_core.identity import Actor
 from regentra_core.web import create_app
 from regentra_core.wiring import Wiring, open_index
-from tests.core.test_outbound_mail import SUPPORT, Smtp
+from tests.helpers.smtp import SUPPORT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
@@ -66,14 +66,6 @@ def served(db, monkeypatch, new_ticket):
     yield base, wiring
     server.should_exit = True
     thread.join(10)
-
-
-@pytest.fixture
-def smtp():
-    server = Smtp()
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_a_customer_signs_in_opens_a_ticket_and_sees_the_reply(served, smtp, db, alice, tmp_path):

@@ -299,12 +299,19 @@ def _key(form: dict[str, str]) -> str:
     return key if key.isalnum() and len(key) <= 64 else uuid.uuid4().hex
 
 
-async def show_ticket(request: Request) -> Response:
+def _own_ticket(request: Request) -> tuple[Contact, int]:
+    """The signed-in contact and the ticket in the path, 404 if they may not see it
+    (the same answer as for a ticket that does not exist)."""
     contact = _signed_in(request)
     number = int(request.path_params["number"])
-    wiring = _wiring(request)
-    if not _visible(wiring, contact, number):
+    if not _visible(_wiring(request), contact, number):
         raise HTTPException(404, "No such ticket.")
+    return contact, number
+
+
+async def show_ticket(request: Request) -> Response:
+    contact, number = _own_ticket(request)
+    wiring = _wiring(request)
     detail = await run_in_threadpool(ticket_detail, wiring.db, number)
     replies = [
         PublicItem(
@@ -330,11 +337,8 @@ async def show_ticket(request: Request) -> Response:
 
 
 async def reply(request: Request) -> Response:
-    contact = _signed_in(request)
-    number = int(request.path_params["number"])
+    contact, number = _own_ticket(request)
     wiring = _wiring(request)
-    if not _visible(wiring, contact, number):
-        raise HTTPException(404, "No such ticket.")
     form = await _form(request)
     body = form.get("body", "").strip()
     if not body:
