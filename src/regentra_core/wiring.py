@@ -28,9 +28,10 @@ from .worker import Job, WorkerRunner
 from .worker.indexer import IndexerProcess, IndexerSpec
 
 if TYPE_CHECKING:
-    from .channels.imap import ImapMailbox, PollReport
+    from .channels.imap import ImapMailbox
     from .channels.message import Inbound
-    from .channels.twilio import SmsPollReport, TwilioSms
+    from .channels.report import PollReport
+    from .channels.twilio import TwilioSms
 
 # The channel modules (imapclient, smtplib, the mail parser) are imported where a
 # job is built: most commands never touch a channel and should not pay for them.
@@ -131,7 +132,7 @@ class Wiring:
             region=settings.sms_default_region,
         )
 
-    def poll_sms(self) -> SmsPollReport:
+    def poll_sms(self) -> PollReport:
         """One read of Twilio's inbound log through the intake seam."""
         from .channels.twilio import poll
 

@@ -21,7 +21,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from imapclient import IMAPClient
@@ -34,6 +34,7 @@ from ..store.models import MailCursor
 from . import tls
 from .mail import parse_mail
 from .message import Inbound
+from .report import PollReport
 
 SEEN = b"\\Seen"
 FETCH_BATCH = 100
@@ -87,23 +88,6 @@ class ImapMailbox:
         return client
 
 
-@dataclass
-class PollReport:
-    fetched: int = 0
-    outcomes: dict[str, int] = field(default_factory=dict)
-
-    def add(self, result: ReceiveResult) -> None:
-        self.fetched += 1
-        key = result.outcome.value
-        self.outcomes[key] = self.outcomes.get(key, 0) + 1
-
-    def summary(self) -> str:
-        if not self.fetched:
-            return "no new mail"
-        parts = ", ".join(f"{n} {k}" for k, n in sorted(self.outcomes.items()))
-        return f"fetched {self.fetched}: {parts}"
-
-
 def poll(
     desk: Desk,
     mailbox: ImapMailbox,
@@ -118,7 +102,7 @@ def poll(
     message, then flagged: a crash loses no message and stores none twice.
     """
     parse = parse or (lambda raw: parse_mail(raw, received_at=desk.clock()))
-    report = PollReport()
+    report = PollReport(nothing="no new mail")
     try:
         with mailbox.connect() as client:
             info = client.select_folder(mailbox.folder)

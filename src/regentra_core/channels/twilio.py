@@ -22,6 +22,7 @@ from ..desk.channels import ChannelStep, ReceiveResult, Step
 from ..errors import RegentraError
 from ..queries import channel_position
 from .message import Inbound
+from .report import PollReport
 from .sms import sms_inbound
 from .smtp import SendFailed
 
@@ -107,28 +108,18 @@ class TwilioSms:
         return out
 
 
-@dataclass
-class SmsPollReport:
-    fetched: int = 0
-    outcomes: dict[str, int] | None = None
-
-    def summary(self) -> str:
-        parts = ", ".join(f"{n} {k}" for k, n in sorted((self.outcomes or {}).items()))
-        return f"fetched {self.fetched} SMS" + (f": {parts}" if parts else "")
-
-
 def poll(
     desk: Desk,
     twilio: TwilioSms,
     receive: Callable[[list[tuple[Inbound, Step | None]]], list[ReceiveResult]],
-) -> SmsPollReport:
+) -> PollReport:
     """Read Twilio's log past the cursor into the intake seam, a batch a transaction,
     the cursor moved in the same transaction (a crash stores both or neither)."""
     now = desk.clock()
     position = channel_position(desk.db, twilio.cursor_name)
     since = now - FIRST_POLL_WINDOW if position is None else position - POLL_OVERLAP
     messages = twilio.inbound_since(since)
-    report = SmsPollReport(outcomes={})
+    report = PollReport(unit="SMS")
     for start in range(0, len(messages), POLL_BATCH):
         items: list[tuple[Inbound, Step | None]] = []
         for sent_at, form in messages[start : start + POLL_BATCH]:
@@ -139,8 +130,5 @@ def poll(
                 continue
             items.append((inbound, ChannelStep(twilio.cursor_name, sent_at)))
         for result in receive(items):
-            report.fetched += 1
-            assert report.outcomes is not None
-            key = result.outcome.value
-            report.outcomes[key] = report.outcomes.get(key, 0) + 1
+            report.add(result)
     return report

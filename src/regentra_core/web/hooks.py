@@ -27,7 +27,8 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 answers through the outbox)."""
 
 
-def _wiring(request: Request) -> Wiring:
+def wiring_of(request: Request) -> Wiring:
+    """The desk the app serves (``create_app`` keeps it on the app's state)."""
     wiring: Wiring = request.app.state.wiring
     return wiring
 
@@ -41,7 +42,7 @@ def public_url_of(request: Request, wiring: Wiring) -> str:
 
 async def twilio_sms(request: Request) -> Response:
     """``POST /hooks/twilio/sms``: one inbound SMS, signed by Twilio."""
-    wiring = _wiring(request)
+    wiring = wiring_of(request)
     settings = wiring.settings
     if not settings.sms_configured:
         return PlainTextResponse("SMS is not set up on this desk\n", status_code=404)
@@ -67,7 +68,7 @@ async def twilio_sms(request: Request) -> Response:
 
 async def chat(request: Request) -> Response:
     """``POST /hooks/chat``: one finished chat session, signed with HMAC-SHA256."""
-    wiring = _wiring(request)
+    wiring = wiring_of(request)
     secret = wiring.settings.secret("chat_webhook_secret")
     if not secret:
         return JSONResponse({"error": "live chat is not set up on this desk"}, status_code=404)

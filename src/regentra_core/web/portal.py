@@ -39,6 +39,7 @@ from ..identity import Actor
 from ..queries import TicketFilter, list_tickets, ticket_detail
 from ..store.models import Contact, Ticket
 from ..wiring import Wiring
+from .hooks import wiring_of
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 SESSION_COOKIE = "regentra_portal"
@@ -70,11 +71,6 @@ def routes() -> list[Route]:
 # -- plumbing ---------------------------------------------------------------------------
 
 
-def _wiring(request: Request) -> Wiring:
-    wiring: Wiring = request.app.state.wiring
-    return wiring
-
-
 def _csrf(request: Request) -> str:
     token = request.session.get("csrf")
     if not isinstance(token, str):
@@ -95,7 +91,7 @@ async def _form(request: Request) -> dict[str, str]:
 def _page(
     request: Request, template: str, contact: Contact | None = None, **context: Any
 ) -> Response:
-    settings = _wiring(request).settings
+    settings = wiring_of(request).settings
     status = context.pop("status_code", 200)
     return TEMPLATES.TemplateResponse(
         request,
@@ -127,7 +123,7 @@ def _contact(request: Request) -> Contact | None:
     contact_id = request.session.get("contact")
     if not isinstance(contact_id, int):
         return None
-    with _wiring(request).db.read() as s:
+    with wiring_of(request).db.read() as s:
         contact = s.get(Contact, contact_id)
     if contact is None or not contact.email:
         request.session.clear()
@@ -163,7 +159,7 @@ def _scope(contact: Contact) -> TicketFilter:
 async def _receive(
     request: Request, inbound: Inbound
 ) -> tuple[InboundOutcome, int | None, str | None]:
-    wiring = _wiring(request)
+    wiring = wiring_of(request)
     (result,) = await run_in_threadpool(wiring.receive, Channel.PORTAL, [(inbound, None)])
     return result.outcome, result.ticket, result.reason
 
@@ -183,7 +179,7 @@ async def signin(request: Request) -> Response:
     if "@" in email and len(email) <= 320:
         token = secrets.token_urlsafe(32)
         link = (
-            _wiring(request).settings.public_url.rstrip("/")
+            wiring_of(request).settings.public_url.rstrip("/")
             + "/signin/"
             + _serializer(request).dumps(token)
         )
@@ -236,7 +232,7 @@ async def signout(request: Request) -> Response:
 
 async def tickets(request: Request) -> Response:
     contact = _signed_in(request)
-    wiring = _wiring(request)
+    wiring = wiring_of(request)
     rows = await run_in_threadpool(
         lambda: list_tickets(wiring.db, _scope(contact), descending=True, limit=200)
     )
@@ -267,7 +263,7 @@ async def new_ticket(request: Request) -> Response:
         external_id=f"portal:{_key(form)}",
         sender=contact.email or "",
         sender_name=contact.name,
-        received_at=_wiring(request).clock(),
+        received_at=wiring_of(request).clock(),
         subject=subject[:300],
         body=description,
         priority=priority,
@@ -304,14 +300,14 @@ def _own_ticket(request: Request) -> tuple[Contact, int]:
     (the same answer as for a ticket that does not exist)."""
     contact = _signed_in(request)
     number = int(request.path_params["number"])
-    if not _visible(_wiring(request), contact, number):
+    if not _visible(wiring_of(request), contact, number):
         raise HTTPException(404, "No such ticket.")
     return contact, number
 
 
 async def show_ticket(request: Request) -> Response:
     contact, number = _own_ticket(request)
-    wiring = _wiring(request)
+    wiring = wiring_of(request)
     detail = await run_in_threadpool(ticket_detail, wiring.db, number)
     replies = [
         PublicItem(
@@ -338,7 +334,7 @@ async def show_ticket(request: Request) -> Response:
 
 async def reply(request: Request) -> Response:
     contact, number = _own_ticket(request)
-    wiring = _wiring(request)
+    wiring = wiring_of(request)
     form = await _form(request)
     body = form.get("body", "").strip()
     if not body:
@@ -357,5 +353,5 @@ async def reply(request: Request) -> Response:
 
 
 def _system_desk(request: Request) -> Desk:
-    wiring = _wiring(request)
+    wiring = wiring_of(request)
     return Desk(wiring.db, Actor.system("portal"), source="portal", clock=wiring.clock)

@@ -48,6 +48,6 @@ def poll_(state: CliContext, as_json: bool) -> None:
     state.identity_required = False
     report = state.wiring().poll_sms()
     if as_json:
-        emit_json({"fetched": report.fetched, "outcomes": report.outcomes or {}})
+        emit_json({"fetched": report.fetched, "outcomes": report.outcomes})
         return
     click.echo(report.summary())
