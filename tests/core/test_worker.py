@@ -88,13 +88,15 @@ def test_two_workers_never_run_the_same_job_at_the_same_time(db):
     a = _runner(db, "a", extra_jobs=(Job("probe", 0.1, recorder("a")),))
     b = _runner(db, "b", extra_jobs=(Job("probe", 0.1, recorder("b")),))
     a.start()
-    time.sleep(0.5)
+    assert wait_for(lambda: runs, 20)
     b.start()
     time.sleep(1.0)
     # "Kill" a: its scheduler stops without releasing the lease.
     a.scheduler.shutdown(wait=True)
-    time.sleep(2.5)
-    b.stop()
+    try:
+        assert wait_for(lambda: [name for name, _, _ in runs].count("b") >= 3, 20)
+    finally:
+        b.stop()
     holders = [name for name, _, _ in runs]
     assert holders[0] == "a" and holders[-1] == "b"
     assert "a" not in holders[holders.index("b") :]
@@ -118,11 +120,12 @@ def test_a_job_that_raises_does_not_stop_the_others(db, tmp_path):
 
     runner = _runner(db, "w", extra_jobs=(Job("boom", 0.1, boom), Job("fine", 0.1, fine)))
     runner.start()
-    time.sleep(1.2)
-    runner.stop()
-    assert runner.health.failures["boom"] >= 2
+    try:
+        # Wait on what happened, not on the clock: a loaded CI host may run fewer beats.
+        assert wait_for(lambda: runner.health.failures.get("boom", 0) >= 2 and len(ran) >= 3, 20)
+    finally:
+        runner.stop()
     assert "mail server on fire" in runner.health.last_results["boom"]
-    assert len(ran) >= 3
     from regentra_core.worker.logs import close_worker_logging
 
     close_worker_logging()
@@ -142,10 +145,12 @@ def test_a_job_longer_than_its_interval_does_not_flood_the_log(db, tmp_path):
 
     runner = _runner(db, "w", extra_jobs=(Job("slow", 0.1, slow),))
     runner.start()
-    time.sleep(2.0)
-    runner.stop()
+    try:
+        assert wait_for(lambda: runner.health.last_results.get("slow") == "done", 20)
+        time.sleep(1.0)  # more beats while it runs: none of them may log a skipped run
+    finally:
+        runner.stop()
     close_worker_logging()
-    assert runner.health.last_results["slow"] == "done"
     assert "maximum number of running instances" not in log_file.read_text()
 
 
