@@ -144,9 +144,19 @@ class Settings(BaseSettings):
     portal_secret_key_file: Path | None = None
     """A file, readable only by the service account, holding the portal key."""
 
-    llm_api_key: SecretStr | None = None
-    """The LLM provider's API key (prefer ``llm_api_key_file``)."""
-    llm_api_key_file: Path | None = None
+    ai_model: str = ""
+    """A litellm model name (``openai/gpt-4o-mini``, ``ollama/llama3``...); empty means
+    no model: the rule analyzer and extractive drafts answer instead."""
+    ai_api_base: str | None = None
+    """The model server's address (an OpenAI-compatible local server, say)."""
+    ai_timeout_seconds: float = Field(default=20.0, gt=0, le=600)
+    """How long one model call may take before the rules or extractive draft answer."""
+    ai_include_notes: bool = False
+    """Let internal notes into prompts (off: what is private stays private)."""
+
+    ai_api_key: SecretStr | None = None
+    """The AI model provider's API key (prefer ``ai_api_key_file``)."""
+    ai_api_key_file: Path | None = None
     """A file, readable only by the service account, holding the LLM key."""
 
     @classmethod
@@ -220,7 +230,7 @@ SECRETS = (
     "twilio_auth_token",
     "chat_webhook_secret",
     "portal_secret_key",
-    "llm_api_key",
+    "ai_api_key",
 )
 """Every setting that is a secret; each also has a ``<name>_file`` form."""
 

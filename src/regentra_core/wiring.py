@@ -28,6 +28,7 @@ from .worker import Job, WorkerRunner
 from .worker.indexer import IndexerProcess, IndexerSpec
 
 if TYPE_CHECKING:
+    from .ai.assistant import Assistant
     from .channels.imap import ImapMailbox
     from .channels.message import Inbound
     from .channels.report import PollReport
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
 
 # The channel modules (imapclient, smtplib, the mail parser) are imported where a
 # job is built: most commands never touch a channel and should not pay for them.
+
+
+AI_ANALYZE_SECONDS = 5.0
+"""How often the analyzer looks for new tickets and customer replies."""
 
 
 def desk_folder(settings: Settings, target: str) -> Path:
@@ -203,6 +208,25 @@ class Wiring:
             )
         return tuple(jobs)
 
+    def assistant(self) -> Assistant:
+        from .ai.assistant import Assistant
+
+        return Assistant(self.db, self.settings)
+
+    def ai_jobs(self, with_secrets: bool) -> tuple[Job, ...]:
+        """The analyzer: in the daemon always; in an app's embedded worker only when no
+        model is configured (the rules hold no secret, a model's key does)."""
+        if self.settings.ai_model and not with_secrets:
+            return ()
+        assistant = self.assistant()
+        return (
+            Job(
+                "ai-analyze",
+                AI_ANALYZE_SECONDS,
+                lambda: assistant.analyze_new(self._system_desk("ai")),
+            ),
+        )
+
     def runner(self, *, label: str, with_secrets: bool) -> WorkerRunner:
         """A worker: the daemon's (``with_secrets``) or one embedded in an app."""
         settings = self.settings
@@ -228,7 +252,7 @@ class Wiring:
             index_seconds=settings.index_interval_seconds,
             clock=self.clock,
             label=label,
-            extra_jobs=self.channel_jobs() if with_secrets else (),
+            extra_jobs=(self.channel_jobs() if with_secrets else ()) + self.ai_jobs(with_secrets),
             indexer=indexer,
         )
 

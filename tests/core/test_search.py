@@ -248,3 +248,19 @@ def test_a_huge_message_is_indexed_by_its_beginning_only(index, desk, new_ticket
     with index.ensure().searcher() as searcher:
         stored = searcher.document(key=str(t.number))
     assert len(stored["body"]) <= MAX_FIELD
+
+
+def test_a_burst_is_committed_unmerged_and_merged_once_caught_up(index, new_ticket):
+    """Drains during a burst each add a segment (Whoosh would merge small ones at
+    every commit); the merge waits until nothing is pending, and every ticket is
+    searchable before and after it."""
+    index.rebuild()
+    before = len(index.ensure()._segments())
+    numbers = [new_ticket(subject=f"Printer {n} offline").number for n in range(8)]
+    for _ in range(8):
+        assert index.drain(batch=1) == 1
+    assert len(index.ensure()._segments()) == before + 8  # the burst, not merged yet
+    assert sorted(h.number for h in index.search("printer")) == sorted(numbers)
+    assert index.drain() == 0  # caught up: now the small segments are merged
+    assert len(index.ensure()._segments()) < before + 8
+    assert sorted(h.number for h in index.search("printer")) == sorted(numbers)

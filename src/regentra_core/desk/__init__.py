@@ -7,7 +7,7 @@ and the worker all call these methods, so the same action behaves the same from
 every door. Methods take ticket *numbers* (what people see), never row ids.
 
 The use cases are grouped by subject into mixins (intake and channels, work,
-links, people, clients, SLA, views); ``Desk`` is all of them.
+links, people, clients, SLA, views, KB, AI); ``Desk`` is all of them.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from __future__ import annotations
 from ..clock import Clock, utcnow
 from ..store.engine import Database
 from ._base import clean_text
+from .ai import AiCases
 from .channels import ChannelCases, ChannelStep, CursorStep, ReceiveResult, Step
 from .clients import ClientCases
 from .delivery import DeliveryCases, Outgoing
 from .intake import CustomerReplyResult
+from .kb import KbCases
 from .links import CascadeResult, LinkCases
 from .people import PeopleCases, resolve_os_technician
 from .portal import PortalCases
@@ -28,9 +30,11 @@ from .work import WorkCases
 
 
 class Desk(
+    AiCases,
     ChannelCases,
     ClientCases,
     DeliveryCases,
+    KbCases,
     WorkCases,
     LinkCases,
     PeopleCases,

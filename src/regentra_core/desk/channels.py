@@ -145,18 +145,22 @@ class ChannelCases(IntakeCases):
         seen = _seen(s, msg)
         if seen is not None:
             return ReceiveResult(InboundOutcome.DUPLICATE, _number(s, seen[0]), "already received")
-        facts = Facts(
-            referenced_ticket=self._referenced(s, msg.references),
-            subject_ticket=_existing(s, subject_number(msg.subject)),
-            marker_ticket=_existing(s, marker_number(msg.body)),
-            named_ticket=_existing(s, msg.ticket),
-            sender_ticket=_sender_ticket(s, msg.sender, now)
-            if msg.channel == Channel.SMS
-            else None,
-            new_tickets_by_sender_last_hour=_recent_new(s, msg.sender, now),
-            rate_limit=rate_limit,
-            own_addresses=own,
-        )
+        # Only the previous message's inbound record can be unwritten here, and what
+        # these questions need of it is in the batch's memo: a flush for it before
+        # each question cost more than the question.
+        with s.no_autoflush:
+            facts = Facts(
+                referenced_ticket=self._referenced(s, msg.channel, msg.references),
+                subject_ticket=_existing(s, subject_number(msg.subject)),
+                marker_ticket=_existing(s, marker_number(msg.body)),
+                named_ticket=_existing(s, msg.ticket),
+                sender_ticket=_sender_ticket(s, msg.sender, now)
+                if msg.channel == Channel.SMS
+                else None,
+                new_tickets_by_sender_last_hour=_recent_new(s, msg.sender, now),
+                rate_limit=rate_limit,
+                own_addresses=own,
+            )
         decision = route(msg, facts)
         record = InboundRecord(
             channel=msg.channel,
@@ -230,9 +234,13 @@ class ChannelCases(IntakeCases):
         _keep(s, record)
         return ReceiveResult(outcome, result.ticket_number, via=decision.via)
 
-    def _referenced(self, s: Session, references: tuple[str, ...]) -> int | None:
+    def _referenced(self, s: Session, channel: Channel, references: tuple[str, ...]) -> int | None:
         """The ticket a Message-ID we stored or sent belongs to (first match wins)."""
+        seen: dict[tuple[Channel, str], tuple[int | None] | None] = _memo(s, _SEEN, dict)
         for ref in references:
+            stored = seen.get((channel, ref))
+            if stored is not None and stored[0] is not None:
+                return _number(s, stored[0])
             ticket_id = s.exec(
                 select(InboundRecord.ticket_id).where(
                     InboundRecord.external_id == ref, col(InboundRecord.ticket_id).is_not(None)

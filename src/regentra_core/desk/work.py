@@ -21,6 +21,7 @@ from ..identity import Actor
 from ..priority import check_priority_change
 from ..sla_book import SlaBook
 from ..store.models import (
+    AiSuggestion,
     InternalNote,
     Reply,
     Ticket,
@@ -47,6 +48,7 @@ class WorkCases(DeskBase):
         expected_version: int | None = None,
         then: Status | None = None,
         resolution: str | None = None,
+        draft: int | None = None,
     ) -> Reply:
         """Send a public reply; the first one stops the SLA response clock.
 
@@ -54,11 +56,23 @@ class WorkCases(DeskBase):
         "reply and resolve"): the customer never gets an answer on a ticket whose
         move was refused, nor a move without its answer. A reply that resolves
         without a ``resolution`` note records the reply itself as the resolution.
+        ``draft`` names the AI draft the reply started from: it is recorded as sent
+        as is or edited, for the review queue.
         """
         body = clean_text(body, what="reply")
         with self.db.write() as s:
             ticket = self._load(s, number, expected_version)
             reply = self._technician_reply(s, ticket, body)
+            if draft is not None:
+                row = s.get(AiSuggestion, draft)
+                if row is None or row.kind != "draft" or row.ticket_id != ticket.id:
+                    raise ValidationError(f"draft {draft} is not a draft on #{number}")
+                if row.outcome is None:
+                    used = (
+                        "sent" if " ".join(row.body.split()) == " ".join(body.split()) else "edited"
+                    )
+                    row.outcome = used
+                    self._event(s, ticket, "ai_draft_used", to=used, detail=f"draft {draft}")
             if then is not None and then != ticket.status:
                 if then == Status.RESOLVED:
                     ticket.resolution = clean_text(resolution or body, what="resolution")

@@ -380,7 +380,48 @@ class KBArticle(SQLModel, table=True):
     updated_at: datetime = Field(sa_column=_utc())
 
 
+class AiSuggestion(SQLModel, table=True):
+    """What the AI (a model, or the rules standing in for one) suggested on a ticket:
+    an analysis or a reply draft, kept with what it rested on for the review queue.
+
+    Nothing here changes the ticket: priority moves only by the policy escalation a
+    security or frustration flag triggers, recorded as its own event.
+    """
+
+    __tablename__ = "ai_suggestion"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    kind: str = Field(max_length=16)
+    """``analysis`` or ``draft``."""
+    source: str = Field(max_length=16)
+    """``model``, ``rules`` (analysis without a model) or ``extractive`` (draft)."""
+    model: str | None = Field(default=None, max_length=200)
+    suggested_priority: Priority | None = Field(
+        default=None, sa_column=Column(StrEnumType(Priority), nullable=True)
+    )
+    security: bool = Field(default=False)
+    frustration: bool = Field(default=False)
+    confidence: float = Field(default=0.0)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    """The rules or the model's one-line reason; why a model answer was not used."""
+    body: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    """The draft's text."""
+    articles: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    """Titles of the KB articles a draft drew on, one a line."""
+    event_id: int | None = Field(default=None, index=True)
+    """The new-ticket or customer-reply event the daemon analysed (None: on request)."""
+    verdict: str = Field(default="pending", max_length=16)
+    """``pending``, ``correct`` or ``wrong``: a technician's review."""
+    reviewed_by: str | None = Field(default=None, max_length=200)
+    reviewed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    outcome: str | None = Field(default=None, max_length=16)
+    """For a draft: ``sent`` as is, ``edited`` then sent, or ``discarded``."""
+    created_at: datetime = Field(sa_column=_utc(index=True))
+
+
 __all__ = [
+    "AiSuggestion",
     "BusinessCalendarRow",
     "Client",
     "Holiday",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import admin, clients, doctor, mail, search, serve, sla, tickets
+from . import admin, ai, clients, doctor, kb, mail, search, serve, sla, tickets
 from .root import cli
 
 cli.add_command(tickets.ticket)
@@ -14,6 +14,8 @@ cli.add_command(doctor.doctor)
 cli.add_command(mail.mail)
 cli.add_command(serve.serve)
 cli.add_command(serve.sms)
+cli.add_command(ai.ai)
+cli.add_command(kb.kb)
 for command in admin.COMMANDS:
     cli.add_command(command)
 

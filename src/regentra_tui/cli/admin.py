@@ -270,7 +270,7 @@ def worker(state: CliContext, once: bool, at_text: str | None, force: bool, as_j
         )
     wiring = state.wiring()
     # Mail first, so what it fetched is swept and indexed in this same run.
-    channels = {job.name: job.run() for job in wiring.channel_jobs()}
+    channels = {job.name: job.run() for job in (*wiring.channel_jobs(), *wiring.ai_jobs(True))}
     report = run_due_jobs(state.db, at)
     indexed = wiring.index_backlog()
     if as_json:

@@ -1,0 +1,77 @@
+"""Calling a model through litellm: imported here only, lazily, off the UI thread.
+
+litellm takes seconds and ~200 MB to import, and without
+``LITELLM_LOCAL_MODEL_COST_MAP`` it tries to download a price list (no network on a
+support host: retries and warnings). So nothing imports this module's litellm until
+the first call, which the app makes in a worker thread.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+_import_lock = threading.Lock()
+
+
+class ModelError(RuntimeError):
+    """The model could not be asked or did not answer (timeout, HTTP error, refusal)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSettings:
+    model: str
+    api_base: str | None
+    api_key: str | None
+    timeout: float
+
+
+def _litellm() -> Any:
+    with _import_lock:
+        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+        os.environ.setdefault("LITELLM_LOG", "ERROR")
+        import litellm
+
+        litellm.suppress_debug_info = True
+        litellm.telemetry = False
+        return litellm
+
+
+def complete(
+    settings: ModelSettings, messages: list[dict[str, str]], *, json_answer: bool = False
+) -> str:
+    """The model's text answer to ``messages``, or :class:`ModelError` saying why not."""
+    litellm = _litellm()
+    options: dict[str, Any] = {
+        "model": settings.model,
+        "messages": messages,
+        "timeout": settings.timeout,
+        "num_retries": 0,
+    }
+    if settings.api_base:
+        options["api_base"] = settings.api_base
+    if settings.api_key:
+        options["api_key"] = settings.api_key
+    if json_answer:
+        options["response_format"] = {"type": "json_object"}
+    try:
+        response = litellm.completion(**options)
+    except Exception as exc:  # noqa: BLE001 - litellm maps every provider error its own way
+        raise ModelError(_short(exc)) from exc
+    try:
+        content = response.choices[0].message.content
+    except (AttributeError, IndexError, KeyError, TypeError):
+        raise ModelError("the answer had no message") from None
+    if not isinstance(content, str) or not content.strip():
+        raise ModelError("the answer was empty")
+    return content
+
+
+def _short(exc: Exception) -> str:
+    name = type(exc).__name__
+    text = " ".join(str(exc).split())
+    if "timeout" in name.lower() or "timed out" in text.lower():
+        return "timed out"
+    return f"{name}: {text[:160]}"

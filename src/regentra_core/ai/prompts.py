@@ -1,0 +1,71 @@
+"""The messages sent to a model: one ticket's thread and the chosen KB articles only.
+
+Nothing else enters a prompt: no other ticket (of this client or any other), no
+contact details beyond the ticket, and internal notes only where the desk allows
+them (``ai_include_notes``, off by default); ``Conversation`` holds what is allowed.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .analysis import ANSWER_SCHEMA
+from .conversation import Conversation
+from .retrieval import Article
+
+THREAD_LIMIT = 12_000
+"""Characters of thread in a prompt (the newest kept): a long thread still fits."""
+ARTICLE_LIMIT = 4_000
+
+_ANALYSE = (
+    "You triage IT helpdesk tickets for a managed service provider. Read the ticket "
+    "and answer with one JSON object only, matching this JSON Schema: {schema}. "
+    "suggested_priority is how urgent the ticket looks to you (the customer's own "
+    "priority is not changed by it). security is true for phishing, malware, "
+    "ransomware, account compromise or leaked credentials. frustration is true when "
+    "the customer is angry or has had to chase. reason is one short line."
+)
+
+_DRAFT = (
+    "You draft replies for an IT helpdesk technician, who will read and edit the "
+    "draft before sending it. Answer the customer's latest message in plain text, "
+    "politely and briefly. Ground every step in the knowledge-base articles given; "
+    "if they do not cover the problem, say what you will check next instead of "
+    "inventing steps. Do not mention these instructions or the articles by name."
+)
+
+
+def thread_text(conversation: Conversation) -> str:
+    lines = [f"Ticket #{conversation.number}: {conversation.subject}"]
+    for message in conversation.messages:
+        who = {"customer": "Customer", "technician": "Technician"}.get(message.who, "Internal note")
+        lines.append(f"\n[{who}, {message.at:%Y-%m-%d %H:%M} UTC]\n{message.text.strip()}")
+    text = "\n".join(lines)
+    if len(text) > THREAD_LIMIT:
+        text = "[earlier messages left out]\n" + text[-THREAD_LIMIT:]
+    return text
+
+
+def analysis_messages(conversation: Conversation) -> list[dict[str, str]]:
+    schema = json.dumps(ANSWER_SCHEMA, separators=(",", ":"))
+    return [
+        {"role": "system", "content": _ANALYSE.format(schema=schema)},
+        {"role": "user", "content": thread_text(conversation)},
+    ]
+
+
+def draft_messages(
+    conversation: Conversation, articles: list[Article], technician: str
+) -> list[dict[str, str]]:
+    kb = (
+        "\n\n".join(f"## {a.title}\n{a.body[:ARTICLE_LIMIT]}" for a in articles)
+        or "(no article matched)"
+    )
+    return [
+        {"role": "system", "content": _DRAFT},
+        {
+            "role": "user",
+            "content": f"Knowledge-base articles:\n\n{kb}\n\n---\n\n{thread_text(conversation)}"
+            f"\n\n---\n\nDraft the reply, signed {technician}.",
+        },
+    ]

@@ -1,0 +1,168 @@
+"""What the AI suggested, kept for review; flags that trigger policy escalation."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from ..ai.analysis import Analysis
+from ..enums import EscalationReason
+from ..errors import NoChange, NotFoundError, ValidationError
+from ..identity import Actor
+from ..store.models import AiSuggestion, Ticket
+from ._base import DeskBase, _excerpt
+
+VERDICTS = ("correct", "wrong")
+OUTCOMES = ("sent", "edited", "discarded")
+
+
+class AiCases(DeskBase):
+    """Suggestions and drafts: recorded, reviewed, and used or not."""
+
+    def record_analysis(
+        self,
+        number: int,
+        analysis: Analysis,
+        *,
+        model: str | None = None,
+        event_id: int | None = None,
+    ) -> AiSuggestion:
+        """Keep the analysis, show its priority as a suggestion, and escalate by policy.
+
+        ``priority`` itself changes only through the policy escalation a security or
+        frustration flag triggers (LOW/MEDIUM to HIGH, never down; HIGH and CRITICAL
+        untouched), with its own event; the suggested priority is only shown.
+        """
+        with self.db.write() as s:
+            ticket = self._load(s, number)
+            now = self.clock()
+            reason = analysis.reason
+            if analysis.fallback:
+                reason += f" (the model's answer was not used: {analysis.fallback})"
+            row = AiSuggestion(
+                ticket_id=_ticket_id(ticket),
+                kind="analysis",
+                source=analysis.source,
+                model=model if analysis.source == "model" else None,
+                suggested_priority=analysis.suggested_priority,
+                security=analysis.security,
+                frustration=analysis.frustration,
+                confidence=analysis.confidence,
+                reason=reason[:1000],
+                event_id=event_id,
+                created_at=now,
+            )
+            s.add(row)
+            before = ticket.suggested_priority
+            # Advisory only: no version bump, so nobody's open edit is refused for it.
+            ticket.suggested_priority = analysis.suggested_priority
+            s.flush()
+            flags = analysis.flags
+            self._event(
+                s,
+                ticket,
+                "ai_analysis",
+                before.value if before else None,
+                analysis.suggested_priority.value,
+                detail=f"{analysis.source}, {', '.join(flags) or 'no flags'}, "
+                f"confidence {analysis.confidence:.2f}: {_excerpt(reason, 200)}",
+                at=now,
+                actor=Actor.system("ai"),
+            )
+            if not ticket.status.is_done:
+                if analysis.security:
+                    self._escalate(s, ticket, EscalationReason.AI_SECURITY, at=now)
+                elif analysis.frustration:
+                    self._escalate(s, ticket, EscalationReason.AI_FRUSTRATION, at=now)
+            return row
+
+    def record_draft(
+        self,
+        number: int,
+        text: str,
+        *,
+        source: str,
+        articles: list[str],
+        confidence: float,
+        model: str | None = None,
+        reason: str = "",
+    ) -> AiSuggestion:
+        """Keep a reply draft with the articles it drew on; it is never sent by itself."""
+        with self.db.write() as s:
+            ticket = self._load(s, number)
+            now = self.clock()
+            row = AiSuggestion(
+                ticket_id=_ticket_id(ticket),
+                kind="draft",
+                source=source,
+                model=model,
+                confidence=confidence,
+                reason=reason[:1000],
+                body=text,
+                articles="\n".join(articles),
+                created_at=now,
+            )
+            s.add(row)
+            s.flush()
+            self._event(
+                s,
+                ticket,
+                "ai_draft",
+                to=source,
+                detail=f"from {', '.join(articles) or 'no article'}",
+                at=now,
+            )
+            return row
+
+    def review_suggestion(self, suggestion_id: int, verdict: str) -> AiSuggestion:
+        """A technician's verdict on a suggestion or draft: correct or wrong."""
+        if verdict not in VERDICTS:
+            raise ValidationError(f"a verdict is {' or '.join(VERDICTS)}, not {verdict!r}")
+        with self.db.write() as s:
+            self._require_technician()
+            row = _suggestion(s, suggestion_id)
+            if row.verdict == verdict:
+                raise NoChange(f"suggestion {suggestion_id} is already marked {verdict}")
+            before = row.verdict
+            row.verdict = verdict
+            row.reviewed_by = self.actor.name
+            row.reviewed_at = self.clock()
+            ticket = s.get(Ticket, row.ticket_id)
+            self._event(
+                s, ticket, "ai_reviewed", before, verdict, detail=f"{row.kind} {suggestion_id}"
+            )
+            return row
+
+    def discard_draft(self, suggestion_id: int) -> AiSuggestion:
+        """The technician threw the draft away (or replied without it)."""
+        with self.db.write() as s:
+            self._require_technician()
+            row = _draft(s, suggestion_id)
+            return self._draft_outcome(s, row, "discarded")
+
+    def _draft_outcome(self, s: Session, row: AiSuggestion, outcome: str) -> AiSuggestion:
+        assert outcome in OUTCOMES
+        if row.outcome is not None:
+            raise NoChange(f"draft {row.id} was already {row.outcome}")
+        row.outcome = outcome
+        ticket = s.get(Ticket, row.ticket_id)
+        self._event(s, ticket, "ai_draft_used", to=outcome, detail=f"draft {row.id}")
+        return row
+
+
+def _ticket_id(ticket: Ticket) -> int:
+    assert ticket.id is not None
+    return ticket.id
+
+
+def _suggestion(s: Session, suggestion_id: int) -> AiSuggestion:
+    row = s.get(AiSuggestion, suggestion_id)
+    if row is None:
+        raise NotFoundError(f"no AI suggestion {suggestion_id}")
+    return row
+
+
+def _draft(s: Session, suggestion_id: int) -> AiSuggestion:
+    row = _suggestion(s, suggestion_id)
+    if row.kind != "draft":
+        raise ValidationError(f"suggestion {suggestion_id} is an analysis, not a draft")
+    return row
