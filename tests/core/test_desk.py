@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from regentra_core import queries
+from regentra_core.ai.analysis import Analysis
 from regentra_core.channels import Inbound
 from regentra_core.desk import Desk
 from regentra_core.enums import Channel, EscalationReason, Priority, Role, Status
@@ -50,6 +51,12 @@ def _queued(d: Desk, t: tuple[int, int, int]) -> int:
     return found
 
 
+def _draft(d: Desk, t: tuple[int, int, int]) -> int:
+    row = d.record_draft(t[2], "Hi", source="extractive", articles=[], confidence=0.2)
+    assert row.id is not None
+    return row.id
+
+
 DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
     "create_ticket": lambda d, t: d.create_ticket(
         subject="New",
@@ -79,7 +86,20 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
     "reopen": lambda d, t: (d.change_status(t[2], Status.RESOLVED), d.reopen(t[2])),
     "change_priority": lambda d, t: d.change_priority(t[2], Priority.CRITICAL),
     "escalate_priority": lambda d, t: d.escalate_priority(t[2], EscalationReason.TICKET_SPIKE),
-    "suggest_priority": lambda d, t: d.suggest_priority(t[2], Priority.HIGH),
+    "record_analysis": lambda d, t: d.record_analysis(
+        t[2], Analysis(Priority.HIGH, True, False, 0.8, "phishing", "rules")
+    ),
+    "record_draft": lambda d, t: d.record_draft(
+        t[2], "Hi", source="extractive", articles=[], confidence=0.2
+    ),
+    "review_suggestion": lambda d, t: d.review_suggestion(_draft(d, t), "correct"),
+    "discard_draft": lambda d, t: d.discard_draft(_draft(d, t)),
+    "add_article": lambda d, t: d.add_article("VPN", "1. Reconnect"),
+    "edit_article": lambda d, t: (
+        d.add_article("VPN", "1. Reconnect"),
+        d.edit_article("vpn", tags="x"),
+    ),
+    "import_articles": lambda d, t: d.import_articles([("vpn", "# VPN\n\n1. Reconnect")]),
     "assign": lambda d, t: d.assign(t[2], "bob"),
     "promote": lambda d, t: d.promote(t[2]),
     "link": lambda d, t: d.link(t[0], t[1]),

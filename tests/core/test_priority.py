@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from regentra_core import queries
+from regentra_core.ai.analysis import Analysis
 from regentra_core.desk import Desk
 from regentra_core.enums import EscalationReason, Priority, PriorityChangeSource
 from regentra_core.errors import PermissionDenied, PriorityRuleError
@@ -88,7 +89,9 @@ def test_vip_client_low_ticket_is_escalated_at_creation(db, new_ticket):
 def test_ai_may_only_suggest(desk, db, new_ticket, clock):
     t = new_ticket(priority=Priority.LOW)
     ai = Desk(db, Actor.system("ai"), source="ai", clock=clock)
-    ai.suggest_priority(t.number, C, why="mentions ransomware")
+    ai.record_analysis(
+        t.number, Analysis(C, False, False, 0.9, "mentions ransomware", "model"), model="m"
+    )
     row = queries.get_ticket(db, t.number)
     assert row.priority == L and row.suggested_priority == C
     with pytest.raises(PriorityRuleError):

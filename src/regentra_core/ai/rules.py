@@ -26,11 +26,23 @@ SECURITY = re.compile(
     r"bitcoin|crypto\s*wallet|fake\s+invoice|"
     r"clicked\s+(on\s+)?(a|the|that)\s+(link|attachment)|"
     r"someone\s+(logged|signed)\s+in|mfa\s+(prompt|request)s?\s+i\s+did(n'?t|\s+not)|"
-    r"gift\s+cards?|wire\s+transfer\s+request"
+    r"gift\s+cards?|wire\s+transfer\s+request|"
+    r"(lost|stolen|missing|left)\s+(my\s+|our\s+|a\s+|the\s+|his\s+|her\s+)?(work\s+)?"
+    r"(laptop|phone|tablet|device)|"
+    r"(found|unknown)\s+(a\s+|an\s+)?usb\s+(stick|drive|key)|usb\s+(stick|drive|key)\s+"
+    r"(they|we|someone|he|she)?\s*found|"
+    r"(former|ex-?)\s*(employee|staff|colleague|worker)s?\s+(still\s+)?(has|have|had|can|with)"
     r")\b",
     re.IGNORECASE,
 )
-"""Words for phishing, malware, compromise and leaked credentials."""
+"""Words for phishing, malware, compromise, leaked credentials and lost devices."""
+
+HARMLESS = re.compile(
+    r"\b(phish\w*|security|malware|virus|ransomware)\s+"
+    r"(awareness|training|simulation|course|test|policy|webinar|newsletter)\b",
+    re.IGNORECASE,
+)
+"""Security words in requests about training and policy, not about an incident."""
 
 SEVERE = re.compile(
     r"\b(ransom\w*|encrypted|whole\s+(office|company|team)|everyone|all\s+(users|staff|pcs)|"
@@ -60,7 +72,9 @@ ANGRY = re.compile(
     r"how\s+many\s+times|nobody\s+(has\s+)?(answered|replied|responded|called)|"
     r"no\s+(one|body)\s+(has\s+)?(answered|replied|responded|called)|"
     r"waiting\s+for\s+(days|weeks|hours)|cancel\s+(our|the|my)\s+contract|"
-    r"escalate\s+this|speak\s+to\s+(a|your)\s+manager)\b",
+    r"escalate\s+this|speak\s+to\s+(a|your)\s+manager|not\s+happy|"
+    r"no\s+(response|reply|answer|one\s+answers)|nothing\s+changes|keeps\s+happening|"
+    r"(same|this)\s+problem\s+again|again\s+the\s+same)\b",
     re.IGNORECASE,
 )
 """Wording of a customer who has run out of patience."""
@@ -106,7 +120,7 @@ def analyze(conversation: Conversation) -> Analysis:
     reasons: list[str] = []
     confidence = 0.5
 
-    security_words = _hits(SECURITY, everything)
+    security_words = _hits(SECURITY, HARMLESS.sub(" ", everything))
     security = bool(security_words)
     if security:
         reasons.append(f"security words {_quoted(security_words)}")

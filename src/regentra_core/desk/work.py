@@ -224,23 +224,6 @@ class WorkCases(DeskBase):
             self._escalate(s, ticket, reason, at=self.clock())
             return ticket
 
-    def suggest_priority(self, number: int, priority: Priority, *, why: str = "") -> Ticket:
-        """The AI analyzer's path: writes ``suggested_priority`` and nothing else."""
-        with self.db.write() as s:
-            ticket = self._load(s, number)
-            before = ticket.suggested_priority
-            ticket.suggested_priority = priority
-            self._touch(ticket, self.clock())
-            self._event(
-                s,
-                ticket,
-                "priority_suggested",
-                before.value if before else None,
-                priority.value,
-                detail=why or None,
-            )
-            return ticket
-
     # -- assignment -------------------------------------------------------------
 
     def assign(

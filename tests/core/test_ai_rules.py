@@ -1,0 +1,134 @@
+"""The rule analyzer: what it flags, and how well on a hand-labelled set."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from regentra_core.ai import rules
+from regentra_core.ai.analysis import BadAnswer, read_answer
+from regentra_core.ai.conversation import Conversation, Message
+from regentra_core.enums import Priority
+from tests.conftest import T0
+
+LABELLED = Path(__file__).parents[1] / "data" / "ai_labelled.toml"
+FLOOR = 0.85
+"""Precision and recall the rules must keep on the labelled set (README: AI)."""
+
+
+def _conversation(subject: str, *texts: str, gap: timedelta = timedelta(hours=1)) -> Conversation:
+    messages = tuple(Message("customer", t, T0 + gap * n) for n, t in enumerate(texts))
+    return Conversation(1001, subject, Priority.MEDIUM, "Acme", messages)
+
+
+def _scores(flag: str) -> tuple[float, float]:
+    tickets = tomllib.loads(LABELLED.read_text(encoding="utf-8"))["ticket"]
+    tp = fp = fn = 0
+    for t in tickets:
+        got = getattr(rules.analyze(_conversation(t["subject"], t["text"])), flag)
+        want = t["label"] == flag
+        tp, fp, fn = tp + (got and want), fp + (got and not want), fn + (want and not got)
+    return tp / (tp + fp), tp / (tp + fn)
+
+
+def test_the_labelled_set_has_sixty_texts_of_each_kind():
+    tickets = tomllib.loads(LABELLED.read_text(encoding="utf-8"))["ticket"]
+    labels = [t["label"] for t in tickets]
+    assert len(tickets) >= 60
+    assert {label: labels.count(label) for label in set(labels)} == {
+        "security": 22,
+        "frustration": 22,
+        "neither": 22,
+    }
+
+
+@pytest.mark.parametrize("flag", ["security", "frustration"])
+def test_precision_and_recall_on_the_labelled_set_hold(flag):
+    precision, recall = _scores(flag)
+    assert precision >= FLOOR and recall >= FLOOR, (precision, recall)
+
+
+def test_ransomware_is_security_and_critical_with_its_words_named():
+    a = rules.analyze(_conversation("Files encrypted", "All our files are encrypted, ransom note"))
+    assert a.security and a.suggested_priority == Priority.CRITICAL
+    assert '"ransom' in a.reason and a.source == "rules"
+
+
+def test_a_training_request_mentioning_phishing_is_not_an_incident():
+    a = rules.analyze(_conversation("Training", "Please book phishing awareness training"))
+    assert not a.security
+
+
+def test_three_unanswered_messages_in_a_day_are_frustration():
+    c = _conversation("Printer", "Printer broken", "Any news?", "Hello?", gap=timedelta(hours=2))
+    a = rules.analyze(c)
+    assert a.frustration and "3 messages without an answer" in a.reason
+
+
+def test_a_technician_answer_resets_the_chase():
+    c = _conversation("Printer", "Printer broken", "Any news?")
+    answered = Conversation(
+        c.number,
+        c.subject,
+        c.priority,
+        c.client,
+        (
+            *c.messages,
+            Message("technician", "On it", T0 + timedelta(hours=3)),
+            Message("customer", "Thanks", T0 + timedelta(hours=4)),
+        ),
+    )
+    assert not rules.analyze(answered).frustration
+
+
+def test_only_the_customers_words_count():
+    c = Conversation(
+        1001,
+        "Mailbox",
+        Priority.MEDIUM,
+        None,
+        (
+            Message("customer", "Mailbox full", T0),
+            Message("technician", "Never click phishing links, by the way", T0),
+        ),
+    )
+    assert not rules.analyze(c).security
+
+
+def test_no_hurry_words_suggest_low_and_plain_requests_medium():
+    assert rules.analyze(_conversation("Toner", "No rush, toner low")).suggested_priority == (
+        Priority.LOW
+    )
+    plain = rules.analyze(_conversation("Access", "Please give Peter the shared mailbox"))
+    assert plain.suggested_priority == Priority.MEDIUM and not plain.security
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "not json",
+        "[]",
+        '{"suggested_priority": "urgent", "security": false, "frustration": false, '
+        '"confidence": 0.5, "reason": "x"}',
+        '{"suggested_priority": "low", "security": "yes", "frustration": false, '
+        '"confidence": 0.5, "reason": "x"}',
+        '{"suggested_priority": "low", "security": false, "frustration": false, '
+        '"confidence": 7, "reason": "x"}',
+        '{"suggested_priority": "low", "security": false, "frustration": false, "reason": "x"}',
+    ],
+)
+def test_a_model_answer_off_the_schema_is_refused(answer):
+    with pytest.raises(BadAnswer):
+        read_answer(answer)
+
+
+def test_a_fenced_model_answer_is_read():
+    text = (
+        '```json\n{"suggested_priority": "High", "security": true, "frustration": false, '
+        '"confidence": 0.8, "reason": "phishing link clicked", "extra": 1}\n```'
+    )
+    a = read_answer(text)
+    assert a.suggested_priority == Priority.HIGH and a.security and a.source == "model"
