@@ -11,7 +11,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from regentra_core import queries
+from regentra_core.ai import reviews
+from regentra_core.ai.assistant import Assistant
 from regentra_core.clock import Clock, utcnow
+from regentra_core.config import load_settings
 from regentra_core.desk import Desk
 from regentra_core.enums import Status
 from regentra_core.identity import Actor
@@ -19,6 +22,7 @@ from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
 from regentra_core.search import SearchIndex, Snippet
 from regentra_core.sla_book import SlaBook
 from regentra_core.store import Database
+from regentra_core.store.models import KBArticle
 from regentra_core.views import View
 
 from .render import SHOWN_CHARACTERS
@@ -49,6 +53,8 @@ class DeskSession:
     """The matching snippet of each ticket found by the last search."""
     search_note: str | None = None
     """Why the last search may be incomplete (the index is being rebuilt), if it may."""
+    assistant: Assistant | None = None
+    """Analyses and drafts; made from the desk's settings when first asked for."""
 
     def resolve(self, f: TicketFilter) -> tuple[TicketFilter, list[int]]:
         """Turn the search text into ranked ticket numbers (full-text search).
@@ -74,6 +80,25 @@ class DeskSession:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def ai(self) -> Assistant:
+        """The AI helper (call from a worker: a model's first call imports litellm)."""
+        if self.assistant is None:
+            self.assistant = Assistant(self.db, load_settings())
+        return self.assistant
+
+    def ai_state(self, number: int) -> tuple[reviews.SuggestionRow | None, ...]:
+        """The ticket's latest analysis and latest draft (either may be None)."""
+        return reviews.latest(self.db, number, "analysis"), reviews.latest(self.db, number, "draft")
+
+    def review_queue(self, *, pending_only: bool = True) -> list[reviews.SuggestionRow]:
+        return reviews.suggestions(self.db, pending_only=pending_only)
+
+    def accuracy(self) -> list[reviews.AccuracyRow]:
+        return reviews.accuracy(self.db, now=self.clock())
+
+    def kb_articles(self) -> list[KBArticle]:
+        return queries.kb_articles(self.db)
 
     # -- reads (call from workers) ---------------------------------------------
 

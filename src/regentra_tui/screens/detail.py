@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from rich.text import Text
@@ -11,6 +12,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static
 
+from regentra_core.ai.analysis import flag_names
+from regentra_core.ai.assistant import Draft
+from regentra_core.ai.reviews import SuggestionRow
 from regentra_core.channels.quoting import fold
 from regentra_core.enums import AuthorKind, Channel
 from regentra_core.errors import ConflictError, RegentraError
@@ -52,6 +56,8 @@ _TICKET_ACTIONS = frozenset(
         "unlink",
         "cascade",
         "open_linked",
+        "draft",
+        "insert_draft",
     }
 )
 """Actions that change or depend on the ticket shown (not back, not the quote toggle)."""
@@ -78,6 +84,8 @@ class TicketScreen(HoldsKeys, TicketActions):
         Binding("C", "cascade", "Cascade", id="detail.cascade", priority=True),
         Binding("o", "open_linked", "Open linked", id="detail.open_linked", priority=True),
         Binding("e", "toggle_quoted", "Quoted text", id="detail.quoted", priority=True),
+        Binding("d", "draft", "AI draft", id="detail.draft", priority=True),
+        Binding("i", "insert_draft", "Use draft", id="detail.insert_draft", priority=True),
     ]
 
     DEFAULT_CSS = """
@@ -98,6 +106,13 @@ class TicketScreen(HoldsKeys, TicketActions):
         """The ticket's audit trail, oldest first (every Event, its source and reason)."""
         self.show_quoted = False
         """Whether customers' quoted history and signatures are unfolded."""
+        self.analysis: SuggestionRow | None = None
+        self.draft: SuggestionRow | None = None
+        """The newest AI draft on this ticket (used or not)."""
+        self.drafting: threading.Event | None = None
+        """Set while a draft is being made; setting it cancels (``d`` again)."""
+        self.draft_in_reply: int | None = None
+        """The draft put into the reply box, recorded as sent or edited with it."""
 
     def compose(self) -> ComposeResult:
         yield Static("Loading…", id="header")
@@ -154,11 +169,21 @@ class TicketScreen(HoldsKeys, TicketActions):
         try:
             detail = self.rapp.session.detail(self.number)
             history = self.rapp.session.history(self.number)
+            ai = self.rapp.session.ai_state(self.number)
         except RegentraError as exc:
             self.app.call_from_thread(self._refused, str(exc))
             self.app.call_from_thread(self.dismiss)
             return
-        self.app.call_from_thread(self._show, detail, history)
+        self.app.call_from_thread(self._loaded, detail, history, ai)
+
+    def _loaded(
+        self,
+        detail: TicketDetail,
+        history: list[EventRow],
+        ai: tuple[SuggestionRow | None, SuggestionRow | None],
+    ) -> None:
+        self.analysis, self.draft = ai
+        self._show(detail, history)
 
     # -- drawing -------------------------------------------------------------------
 
@@ -315,15 +340,24 @@ class TicketScreen(HoldsKeys, TicketActions):
         self.query_one("#links", Static).update(links)
 
         self.query_one("#history", Static).update(_history_text(self.history))
+        self._show_ai()
+
+    def _show_ai(self) -> None:
         self.query_one("#ai", Static).update(
-            styled("AI reply draft", "bold")
-            + styled("\nDrafts from knowledge-base articles appear here once AI is set up.", "dim")
+            ai_panel(self.analysis, self.draft, drafting=self.drafting is not None)
         )
 
     # -- actions -------------------------------------------------------------------
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def on_unmount(self) -> None:
+        if self.draft_in_reply is not None:
+            # The reply box goes with the screen, and the draft in it unsent.
+            desk, draft = self.rapp.session.desk(), self.draft_in_reply
+            self.draft_in_reply = None
+            self.app.run_worker(lambda: desk.discard_draft(draft), thread=True, exit_on_error=False)
 
     def action_home(self, which: str) -> None:
         """Straight to the board or the list, however many tickets deep (``:N`` each
@@ -347,15 +381,69 @@ class TicketScreen(HoldsKeys, TicketActions):
         if self.detail is not None:
             self.composer.open("note", self.number, self.detail.ticket.status)
 
+    # -- AI drafts ---------------------------------------------------------------
+
+    def action_draft(self) -> None:
+        """Ask for a reply draft in a worker thread; ``d`` again while it runs cancels."""
+        if self.drafting is not None:
+            self.drafting.set()
+            self.drafting = None
+            self._show_ai()
+            self.notify("Draft cancelled", timeout=2)
+            return
+        cancel = self.drafting = threading.Event()
+        self._show_ai()
+        session, number = self.rapp.session, self.number
+        unused = self.draft.id if self.draft and self.draft.outcome is None else None
+        if unused is not None and unused == self.draft_in_reply:
+            unused = None  # it is in the reply box: sending it records what became of it
+
+        def make() -> None:
+            try:
+                if unused is not None:
+                    session.desk().discard_draft(unused)  # replaced by the new one
+                made = session.ai().draft(session.desk(), number, cancelled=cancel.is_set)
+            except RegentraError as exc:
+                self.app.call_from_thread(self._drafted, cancel, None, str(exc))
+                return
+            self.app.call_from_thread(self._drafted, cancel, made, None)
+
+        self.run_worker(make, thread=True, group="ai-draft", exit_on_error=False)
+
+    def _drafted(self, cancel: threading.Event, made: Draft | None, error: str | None) -> None:
+        if cancel.is_set() or self.drafting is not cancel:
+            return  # cancelled (or superseded): nothing was recorded for it
+        self.drafting = None
+        if error is not None:
+            self._show_ai()
+            self._refused(error)
+            return
+        if made is not None and made.fallback:
+            self.notify(f"The model was not used ({made.fallback}): extractive draft", timeout=4)
+        self.refresh_data()
+
+    def action_insert_draft(self) -> None:
+        d, draft = self.detail, self.draft
+        if d is None:
+            return
+        if draft is None or draft.outcome is not None:
+            self._refused("no unused AI draft on this ticket: d makes one")
+            return
+        self.draft_in_reply = draft.id
+        self.composer.insert(draft.body, self.number, d.ticket.status)
+
     def on_composer_submitted(self, message: Composer.Submitted) -> None:
         desk = self.rapp.session.desk()
         number, version = self.number, self._version()
         kind, text, then = message.kind, message.text, message.then
+        draft = self.draft_in_reply if kind == "reply" else None
 
         def send() -> None:
             try:
                 if kind == "reply":
-                    desk.add_technician_reply(number, text, expected_version=version, then=then)
+                    desk.add_technician_reply(
+                        number, text, expected_version=version, then=then, draft=draft
+                    )
                 else:
                     desk.add_note(number, text)
             except ConflictError as exc:
@@ -373,6 +461,8 @@ class TicketScreen(HoldsKeys, TicketActions):
         self.run_worker(send, thread=True, group="compose", exit_on_error=False)
 
     def _composed(self, done: str) -> None:
+        if self.composer.kind == "reply":
+            self.draft_in_reply = None
         self.composer.sent()
         self.notify(done, timeout=3)
         self.refresh_data()
@@ -556,6 +646,44 @@ class TicketScreen(HoldsKeys, TicketActions):
             ChoicePrompt("Open which linked ticket?", [(f"#{n}", str(n)) for n in numbers]),
             chosen,
         )
+
+
+DRAFT_LINES = 14
+"""Lines of a draft shown in the side panel (``i`` puts all of it in the reply)."""
+
+
+def ai_panel(
+    analysis: SuggestionRow | None, draft: SuggestionRow | None, *, drafting: bool
+) -> Text:
+    """The side panel: the analyzer's suggestion and flags, then the reply draft."""
+    text = styled("AI", "bold")
+    if analysis is None:
+        text += styled("\nNot analysed yet (the worker analyses new messages).", "dim")
+    else:
+        text += Text("\nSuggests ")
+        if analysis.suggested_priority:
+            text += priority_text(analysis.suggested_priority)
+        for flag in flag_names(analysis.security, analysis.frustration):
+            text += Text("  ") + styled(f" {flag} ", "bold reverse red")
+        text += styled(f"  {analysis.source}, confidence {analysis.confidence:.2f}", "dim")
+        text += Text("\n") + safe(analysis.reason, limit=200)
+    text += Text("\n\n") + styled("Reply draft", "bold")
+    if drafting:
+        return text + styled("\nDrafting from the knowledge base…  d cancels", "italic")
+    if draft is None:
+        return text + styled("\nNone yet: d drafts one from the knowledge base.", "dim")
+    label = "model" if draft.source == "model" else "extractive (no model)"
+    text += styled(f"  {label}, {when(draft.created_at)}", "dim")
+    if draft.articles:
+        text += Text("\nFrom ") + safe("; ".join(draft.articles), limit=120)
+    if draft.outcome is not None:
+        text += styled(f"\nUsed: {draft.outcome}. d drafts another.", "dim")
+        return text
+    lines = draft.body.splitlines()
+    text += Text("\n") + safe("\n".join(lines[:DRAFT_LINES]), flat=False)
+    if len(lines) > DRAFT_LINES:
+        text += styled(f"\n… {len(lines) - DRAFT_LINES} more lines", "dim")
+    return text + styled("\ni puts it in the reply to edit and send; d drafts again.", "dim")
 
 
 HISTORY_SHOWN = 40

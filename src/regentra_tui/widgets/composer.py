@@ -104,6 +104,15 @@ class Composer(Vertical):
         self.add_class("-open")
         self.screen.set_focus(self.text_area)
 
+    def insert(self, text: str, number: int, status: Status) -> None:
+        """Open the reply with ``text`` in it (after whatever was written already)."""
+        if self.is_open:
+            self.drafts[self.kind] = self.text_area.text
+        written = self.drafts["reply"].rstrip()
+        self.drafts["reply"] = f"{written}\n\n{text}" if written else text
+        self.remove_class("-open")  # so open() loads the reply's text afresh
+        self.open("reply", number, status)
+
     def action_hide(self) -> None:
         self.drafts[self.kind] = self.text_area.text
         self.remove_class("-open")
