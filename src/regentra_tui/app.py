@@ -50,6 +50,8 @@ class RegentraApp(App[None]):
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("colon", "goto", "Go to #", id="app.goto"),
         Binding("c", "create", "New", id="app.create"),
+        Binding("K", "kb", "Knowledge base", id="app.kb", show=False),
+        Binding("R", "reviews", "AI reviews", id="app.reviews", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False),
     ]
 
@@ -272,6 +274,16 @@ class RegentraApp(App[None]):
             self.client_names = names
 
         self.push_screen(ClientsScreen(self.session, names_changed))
+
+    def action_kb(self) -> None:
+        from .screens.kb import KbScreen
+
+        self.push_screen(KbScreen(self.session))
+
+    def action_reviews(self) -> None:
+        from .screens.reviews import ReviewsScreen
+
+        self.push_screen(ReviewsScreen(self.session))
 
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):

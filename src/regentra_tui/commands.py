@@ -34,6 +34,10 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Unlink", "screen.unlink", "Undo a master/child link (U)"),
     ("Cascade", "screen.cascade", "From the open master to its children (C)"),
     ("Clients", "app.clients", "Add and edit clients: VIP, SLA policy, email domains"),
+    ("Knowledge base", "app.kb", "Read, write and edit KB articles (K)"),
+    ("AI reviews", "app.reviews", "Mark AI suggestions and drafts correct or wrong (R)"),
+    ("AI reply draft", "screen.draft", "Draft a reply on the open ticket from the KB (d)"),
+    ("Use the AI draft", "screen.insert_draft", "Put the draft into the reply box (i)"),
     ("Show keys", "app.help", "Every key binding (?)"),
 ]
 

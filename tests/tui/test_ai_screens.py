@@ -126,3 +126,79 @@ def test_the_first_screen_is_up_without_litellm_imported(tmp_path):
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
     ).stdout.split()
     assert out == ["screen", "MainScreen", "False"]
+
+
+async def test_reviews_screen_marks_suggestions_and_opens_their_ticket(make_app, demo_db):
+    from regentra_core.ai.assistant import Assistant
+    from regentra_core.config import Settings
+    from regentra_core.desk import Desk, resolve_os_technician
+    from regentra_tui.screens.reviews import ReviewsScreen
+
+    desk = Desk(demo_db, resolve_os_technician(demo_db, "alice"), source="test")
+    assistant = Assistant(demo_db, Settings())
+    printer = _printer(demo_db)
+    assistant.analyze_ticket(desk, printer)
+    assistant.draft(desk, printer)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("R")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewsScreen)
+        assert len(app.screen.rows) == 2
+        first = app.screen.rows[0].id
+        await pilot.press("w")
+        await settle(app, pilot)
+        assert [r.id for r in app.screen.rows] != [] and first not in [
+            r.id for r in app.screen.rows
+        ]
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert app.screen.rows == []
+        assert "1/2" in str(app.screen.query_one("#accuracy").render())
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert len(app.screen.rows) == 2
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TicketScreen) and app.screen.number == printer
+    verdicts = {r.id: r.verdict for r in reviews.suggestions(demo_db, pending_only=False)}
+    assert verdicts[first] == "wrong" and sorted(verdicts.values()) == ["correct", "wrong"]
+
+
+async def test_kb_screens_write_read_and_edit_an_article(make_app, demo_db):
+    from regentra_tui.screens.kb import ArticleForm, ArticleScreen, KbScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("K")
+        await settle(app, pilot)
+        assert isinstance(app.screen, KbScreen)
+        before = len(app.screen.articles)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ArticleForm)
+        await pilot.press(*"Scanner jams", "tab", *"scanner, hardware", "tab")
+        await pilot.press(*"1. Open the lid.")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, KbScreen) and len(app.screen.articles) == before + 1
+        assert app.screen.selected is not None and app.screen.selected.slug == "scanner-jams"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ArticleScreen)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ArticleForm)
+        await pilot.press("tab", "end", *", paper")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")  # no title: refused in the form, nothing lost
+        await settle(app, pilot)
+        assert isinstance(app.screen, ArticleForm)
+        assert "title cannot be empty" in str(app.screen.query_one("#kb-error").render())
+    article = next(a for a in queries.kb_articles(demo_db) if a.slug == "scanner-jams")
+    assert article.tags == "scanner, hardware, paper" and article.body == "1. Open the lid."

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from ..enums import Priority
 from ..store.engine import Database
 from ..store.models import AiSuggestion, Ticket
+from .analysis import flag_names
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,15 @@ class SuggestionRow:
     outcome: str | None
     reviewed_by: str | None
     created_at: datetime
+
+    @property
+    def summary(self) -> str:
+        """What it suggests, in a few words: ``High + security``, ``reply draft``."""
+        if self.kind == "draft":
+            return "reply draft"
+        text = self.suggested_priority.label if self.suggested_priority else "-"
+        flags = flag_names(self.security, self.frustration)
+        return text + (f" + {', '.join(flags)}" if flags else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,6 @@ import click
 from rich.table import Table
 
 from regentra_core.ai import reviews
-from regentra_core.ai.analysis import flag_names
 from regentra_core.clock import utcnow
 
 from ..render import styled
@@ -95,7 +94,7 @@ def review_list(state: CliContext, show_all: bool, as_json: bool) -> None:
                 str(r.id),
                 f"#{r.ticket}",
                 f"{r.kind} ({r.source})",
-                _suggests(r),
+                r.summary,
                 f"{r.confidence:.2f}",
                 r.verdict + (f", {r.outcome}" if r.outcome else ""),
                 safe(r.reason or "; ".join(r.articles), flat=True, limit=60),
@@ -106,14 +105,6 @@ def review_list(state: CliContext, show_all: bool, as_json: bool) -> None:
         for w in weeks:
             share = f"{w.accuracy:.0%}" if w.accuracy is not None else "-"
             out.print(f"  {w.week}  {share:>4}  ({w.correct} correct, {w.wrong} wrong)")
-
-
-def _suggests(r: reviews.SuggestionRow) -> str:
-    if r.kind == "draft":
-        return "reply draft"
-    flags = flag_names(r.security, r.frustration)
-    text = r.suggested_priority.label if r.suggested_priority else "-"
-    return text + (f" + {', '.join(flags)}" if flags else "")
 
 
 @ai.command("review")
