@@ -56,7 +56,7 @@ def test_worker_once_sends_the_ack_and_replies_through_smtp(regentra, db_path, m
         regentra("ticket", "reply", "1001", "--body", "We are on it")
         regentra("ticket", "note", "1001", "--body", "secret note")
         once = regentra.json("worker", "--once")
-        assert once["channels"] == {"send-mail": "sent 2, failed 0"}
+        assert once["channels"]["send-mail"] == "sent 2, failed 0"
         subjects = sorted(m["Subject"] for m, _ in server.inbox.received)
         assert subjects == [
             "Re: Printer offline on floor 2 [#1001]",
@@ -82,4 +82,21 @@ def test_only_the_daemon_and_once_hold_channel_jobs(db_path, monkeypatch):
     finally:
         db.close()
     assert "send-mail" in daemon and "send-mail" not in embedded
-    assert embedded == {"auto-close", "sla-sweep", "search-index"}
+    # The rule analyzer holds no secret; a model's key would keep it in the daemon.
+    assert embedded == {"auto-close", "sla-sweep", "search-index", "ai-analyze"}
+
+
+def test_with_a_model_only_the_daemon_analyses(db_path, monkeypatch):
+    from regentra_core.config import load_settings
+    from regentra_core.wiring import Wiring, open_database, open_index
+
+    monkeypatch.setenv("REGENTRA_AI_MODEL", "openai/some-model")
+    settings = load_settings()
+    db = open_database(settings, db_path, create=True)
+    try:
+        wiring = Wiring(settings, db, open_index(settings, db))
+        daemon = {j.name for j in wiring.runner(label="worker", with_secrets=True).jobs}
+        embedded = {j.name for j in wiring.runner(label="tui-x", with_secrets=False).jobs}
+    finally:
+        db.close()
+    assert "ai-analyze" in daemon and "ai-analyze" not in embedded

@@ -98,12 +98,15 @@ def test_only_the_customers_words_count():
     assert not rules.analyze(c).security
 
 
-def test_no_hurry_words_suggest_low_and_plain_requests_medium():
+def test_no_hurry_words_suggest_low_and_a_plain_request_keeps_the_customers_priority():
     assert rules.analyze(_conversation("Toner", "No rush, toner low")).suggested_priority == (
         Priority.LOW
     )
-    plain = rules.analyze(_conversation("Access", "Please give Peter the shared mailbox"))
-    assert plain.suggested_priority == Priority.MEDIUM and not plain.security
+    plain = _conversation("Access", "Please give Peter the shared mailbox")
+    analysis = rules.analyze(plain)
+    assert analysis.suggested_priority == Priority.MEDIUM and not analysis.security
+    low = Conversation(1001, "Access", Priority.LOW, None, plain.messages)
+    assert rules.analyze(low).suggested_priority == Priority.LOW
 
 
 @pytest.mark.parametrize(

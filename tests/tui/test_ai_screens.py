@@ -49,7 +49,7 @@ async def test_draft_insert_edit_and_send_records_an_edited_draft(make_app, demo
         assert composer.is_open and composer.kind == "reply"
         draft = reviews.latest(demo_db, printer, "draft")
         assert draft is not None and composer.text_area.text == draft.body
-        composer.text_area.move_cursor(composer.text_area.document.end)
+        assert composer.text_area.cursor_location == composer.text_area.document.end
         await pilot.press(*"\nP.S. I can come by at 3.")
         await pilot.press("ctrl+s")
         await settle(app, pilot)

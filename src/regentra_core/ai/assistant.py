@@ -18,7 +18,7 @@ from ..config import Settings
 from ..desk import Desk
 from ..enums import AuthorKind
 from ..store.engine import Database
-from ..store.models import AiSuggestion, Event, KBArticle, Ticket
+from ..store.models import AiSuggestion, Event, KBArticle, Technician, Ticket
 from . import extractive, prompts, rules
 from .analysis import Analysis, BadAnswer, read_answer
 from .conversation import Conversation, Message
@@ -156,6 +156,15 @@ class Assistant:
         query = f"{conversation.subject}\n{conversation.last_customer_text}"
         return best_articles(query, articles, limit)
 
+    def _signature(self, desk: Desk) -> str:
+        """The technician's display name (a Unix account name signs no letter)."""
+        if desk.actor.technician_id is not None:
+            with self.db.read() as s:
+                tech = s.get(Technician, desk.actor.technician_id)
+                if tech is not None and tech.display_name:
+                    return tech.display_name
+        return desk.actor.name
+
     def draft(
         self, desk: Desk, number: int, *, cancelled: Callable[[], bool] = lambda: False
     ) -> Draft | None:
@@ -164,7 +173,7 @@ class Assistant:
         conversation = self.conversation(number)
         articles = self.articles_for(conversation)
         titles = [a.title for a in articles]
-        technician = desk.actor.name
+        technician = self._signature(desk)
         model = self.model
         fallback = None
         text = None

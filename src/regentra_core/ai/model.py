@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,17 @@ def _litellm() -> Any:
 def complete(
     settings: ModelSettings, messages: list[dict[str, str]], *, json_answer: bool = False
 ) -> str:
-    """The model's text answer to ``messages``, or :class:`ModelError` saying why not."""
+    """The model's text answer to ``messages``, or :class:`ModelError` saying why not.
+
+    The call runs on a thread of its own: litellm's logging asks for the calling
+    thread's event loop and, on a main thread without one, makes one it never closes
+    (which then breaks whatever event loop that thread runs next, the app's own).
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="regentra-model") as pool:
+        return pool.submit(_complete, settings, messages, json_answer).result()
+
+
+def _complete(settings: ModelSettings, messages: list[dict[str, str]], json_answer: bool) -> str:
     litellm = _litellm()
     options: dict[str, Any] = {
         "model": settings.model,

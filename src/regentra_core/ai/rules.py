@@ -161,9 +161,9 @@ def analyze(conversation: Conversation) -> Analysis:
         priority = Priority.LOW
         reasons.append(f"no-hurry words {_quoted(calm)}")
     else:
-        priority = Priority.MEDIUM
+        priority = conversation.priority  # no signal either way: the customer's own
     if not reasons:
-        reasons.append("no security, frustration or urgency signals")
+        reasons.append("no security, frustration or urgency signals: as the customer set it")
     return Analysis(
         suggested_priority=priority,
         security=security,

@@ -112,6 +112,9 @@ class Composer(Vertical):
         self.drafts["reply"] = f"{written}\n\n{text}" if written else text
         self.remove_class("-open")  # so open() loads the reply's text afresh
         self.open("reply", number, status)
+        # After the inserted text, as a macro leaves it: typing adds, never splices
+        # into the greeting.
+        self.text_area.move_cursor(self.text_area.document.end)
 
     def action_hide(self) -> None:
         self.drafts[self.kind] = self.text_area.text
