@@ -135,3 +135,18 @@ def test_a_fenced_model_answer_is_read():
     )
     a = read_answer(text)
     assert a.suggested_priority == Priority.HIGH and a.security and a.source == "model"
+
+
+def test_retrieval_finds_the_topic_and_leaves_out_chance_matches():
+    from regentra_core import kb
+    from regentra_core.ai.retrieval import Article, best_articles
+
+    folder = Path(__file__).parents[2] / "data" / "kb"
+    articles = []
+    for path in sorted(folder.glob("*.md")):
+        text = kb.parse(path.read_text(encoding="utf-8"), source=path.name)
+        articles.append(Article(path.stem, text.title, text.body, text.tags))
+    printer = best_articles("Printers offline again on every PC", articles)
+    assert [a.slug for a in printer] == ["printer-offline"]
+    assert best_articles("New starter laptop for Monday", articles) == []
+    assert best_articles("VPN gateway unreachable", articles)[0].slug == "vpn-cannot-connect"

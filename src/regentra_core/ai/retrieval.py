@@ -17,6 +17,8 @@ _WORDS = Words()
 K1 = 1.2
 B = 0.75
 TITLE_WEIGHT = 3
+RELEVANT_SHARE = 0.4
+"""Articles scoring under this share of the best one are left out."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +29,16 @@ class Article:
     tags: str = ""
 
 
+GENERIC = frozenset(
+    "again alwai ani anyth can cannot dai do everi get hello help hi issu just know like "
+    "look monday morn need new now pleas problem see still thank thing time todai tri "
+    "us want week work".split()
+)
+"""Stemmed words every ticket and article use: they say nothing about the topic."""
+
+
 def terms(text: str) -> list[str]:
-    return [token.text for token in _WORDS(text)]
+    return [t for token in _WORDS(text) if (t := token.text) not in GENERIC]
 
 
 def best_articles(query: str, articles: list[Article], limit: int = 3) -> list[Article]:
@@ -36,6 +46,7 @@ def best_articles(query: str, articles: list[Article], limit: int = 3) -> list[A
     wanted = set(terms(query))
     if not wanted or not articles:
         return []
+    heads = [set(terms(a.title)) | set(terms(a.tags)) for a in articles]
     docs = [
         Counter(terms(a.title) * TITLE_WEIGHT + terms(a.tags) * TITLE_WEIGHT + terms(a.body))
         for a in articles
@@ -50,7 +61,11 @@ def best_articles(query: str, articles: list[Article], limit: int = 3) -> list[A
             idf = math.log(1 + (len(docs) - df[term] + 0.5) / (df[term] + 0.5))
             tf = doc[term]
             score += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
-        if score > 0:
+        shared = wanted & doc.keys()
+        # One word in passing is chance: two shared words, or one in the title or tags.
+        if score > 0 and (len(shared) >= 2 or shared & heads[n]):
             scored.append((score, n))
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
-    return [articles[n] for _, n in scored[:limit]]
+    # An article sharing a common word or two with a ticket only misleads a draft.
+    best = scored[0][0] if scored else 0.0
+    return [articles[n] for score, n in scored[:limit] if score >= best * RELEVANT_SHARE]

@@ -111,6 +111,9 @@ class TicketScreen(HoldsKeys, TicketActions):
         """The newest AI draft on this ticket (used or not)."""
         self.drafting: threading.Event | None = None
         """Set while a draft is being made; setting it cancels (``d`` again)."""
+        self.reveal_ai = False
+        """Scroll the side panel to the AI panel when it is next drawn (a draft asked
+        for, or one just made)."""
         self.draft_in_reply: int | None = None
         """The draft put into the reply box, recorded as sent or edited with it."""
 
@@ -343,9 +346,12 @@ class TicketScreen(HoldsKeys, TicketActions):
         self._show_ai()
 
     def _show_ai(self) -> None:
-        self.query_one("#ai", Static).update(
-            ai_panel(self.analysis, self.draft, drafting=self.drafting is not None)
-        )
+        panel = self.query_one("#ai", Static)
+        panel.update(ai_panel(self.analysis, self.draft, drafting=self.drafting is not None))
+        if self.reveal_ai:
+            # Below the SLA and links on a small terminal: bring it into view.
+            self.reveal_ai = False
+            panel.call_after_refresh(panel.scroll_visible, top=True, animate=False)
 
     # -- actions -------------------------------------------------------------------
 
@@ -392,6 +398,7 @@ class TicketScreen(HoldsKeys, TicketActions):
             self.notify("Draft cancelled", timeout=2)
             return
         cancel = self.drafting = threading.Event()
+        self.reveal_ai = True
         self._show_ai()
         session, number = self.rapp.session, self.number
         unused = self.draft.id if self.draft and self.draft.outcome is None else None
@@ -420,6 +427,7 @@ class TicketScreen(HoldsKeys, TicketActions):
             return
         if made is not None and made.fallback:
             self.notify(f"The model was not used ({made.fallback}): extractive draft", timeout=4)
+        self.reveal_ai = True
         self.refresh_data()
 
     def action_insert_draft(self) -> None:
