@@ -124,12 +124,23 @@ class ReviewsScreen(Screen[None]):
         return self.rows[table.cursor_row]
 
     def action_verdict(self, verdict: str) -> None:
+        """Judge the row under the cursor and move on at once: keys typed in a burst
+        (``w c c``) judge one row each, not the same row three times."""
         row = self.selected
         if row is None:
             return
+        table = self.query_one(DataTable)
+        if self.pending_only:
+            index = self.rows.index(row)
+            self.rows = self.rows[:index] + self.rows[index + 1 :]
+            table.remove_row(str(row.id))
+            if self.rows:
+                table.move_cursor(row=min(index, len(self.rows) - 1))
+        else:
+            table.move_cursor(row=table.cursor_row + 1)
         self._verdict(row.id, verdict)
 
-    @work(thread=True, group="review-verdict", exit_on_error=False)
+    @work(thread=True, group="review-verdict", exit_on_error=False)  # one per verdict
     def _verdict(self, suggestion_id: int, verdict: str) -> None:
         try:
             self.session.desk().review_suggestion(suggestion_id, verdict)
