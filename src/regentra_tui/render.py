@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
+from regentra_core.ai.reviews import SuggestionRow
 from regentra_core.enums import Priority, Status
 from regentra_core.queries import TicketRow
 from regentra_core.sla import Badge, ClockState, SlaState, describe, format_remaining
@@ -172,3 +173,19 @@ def card_lines(row: TicketRow, *, marked: bool = False) -> list[Text]:
         for line in lines:
             line.stylize("dim")
     return lines
+
+
+REVIEW_COLUMNS = ("ID", "Ticket", "Kind", "Suggests", "Conf.", "Verdict", "Why")
+
+
+def review_cells(r: SuggestionRow) -> tuple[str, ...]:
+    """One row of the AI review queue, as ``ai reviews`` and the reviews screen show it."""
+    return (
+        str(r.id),
+        f"#{r.ticket}",
+        f"{r.kind} ({r.source})",
+        r.summary,
+        f"{r.confidence:.2f}",
+        r.verdict + (f", {r.outcome}" if r.outcome else ""),
+        one_line(r.reason or "; ".join(r.articles), 60),
+    )

@@ -67,12 +67,11 @@ def test_worker_once_sends_the_ack_and_replies_through_smtp(regentra, db_path, m
         server.stop()
 
 
-def test_only_the_daemon_and_once_hold_channel_jobs(db_path, monkeypatch):
+def _job_names(db_path: str) -> tuple[set[str], set[str]]:
+    """The daemon's jobs and an app's embedded worker's, as the settings make them."""
     from regentra_core.config import load_settings
     from regentra_core.wiring import Wiring, open_database, open_index
 
-    monkeypatch.setenv("REGENTRA_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("REGENTRA_SUPPORT_ADDRESS", "help@desk.example")
     settings = load_settings()
     db = open_database(settings, db_path, create=True)
     try:
@@ -81,22 +80,19 @@ def test_only_the_daemon_and_once_hold_channel_jobs(db_path, monkeypatch):
         embedded = {j.name for j in wiring.runner(label="tui-x", with_secrets=False).jobs}
     finally:
         db.close()
+    return daemon, embedded
+
+
+def test_only_the_daemon_and_once_hold_channel_jobs(db_path, monkeypatch):
+    monkeypatch.setenv("REGENTRA_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("REGENTRA_SUPPORT_ADDRESS", "help@desk.example")
+    daemon, embedded = _job_names(db_path)
     assert "send-mail" in daemon and "send-mail" not in embedded
     # The rule analyzer holds no secret; a model's key would keep it in the daemon.
     assert embedded == {"auto-close", "sla-sweep", "search-index", "ai-analyze"}
 
 
 def test_with_a_model_only_the_daemon_analyses(db_path, monkeypatch):
-    from regentra_core.config import load_settings
-    from regentra_core.wiring import Wiring, open_database, open_index
-
     monkeypatch.setenv("REGENTRA_AI_MODEL", "openai/some-model")
-    settings = load_settings()
-    db = open_database(settings, db_path, create=True)
-    try:
-        wiring = Wiring(settings, db, open_index(settings, db))
-        daemon = {j.name for j in wiring.runner(label="worker", with_secrets=True).jobs}
-        embedded = {j.name for j in wiring.runner(label="tui-x", with_secrets=False).jobs}
-    finally:
-        db.close()
+    daemon, embedded = _job_names(db_path)
     assert "ai-analyze" in daemon and "ai-analyze" not in embedded

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from regentra_core.ai import reviews
 from regentra_core.clock import utcnow
 
-from ..render import styled
+from ..render import REVIEW_COLUMNS, review_cells, styled
 from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option, safe
 
@@ -87,18 +88,10 @@ def review_list(state: CliContext, show_all: bool, as_json: bool) -> None:
         out.print("Nothing to review.")
     else:
         table = Table(box=None, header_style="bold")
-        for name in ("ID", "Ticket", "Kind", "Suggests", "Conf.", "Verdict", "Why"):
+        for name in REVIEW_COLUMNS:
             table.add_column(name, no_wrap=name != "Why")
         for r in rows:
-            table.add_row(
-                str(r.id),
-                f"#{r.ticket}",
-                f"{r.kind} ({r.source})",
-                r.summary,
-                f"{r.confidence:.2f}",
-                r.verdict + (f", {r.outcome}" if r.outcome else ""),
-                safe(r.reason or "; ".join(r.articles), flat=True, limit=60),
-            )
+            table.add_row(*(Text(cell) for cell in review_cells(r)))
         out.print(table)
     if weeks:
         out.print(styled("Accuracy by week", "bold"))

@@ -17,7 +17,7 @@ from regentra_core.ai.reviews import AccuracyRow, SuggestionRow
 from regentra_core.errors import RegentraError
 
 from ..messages import OpenTicket
-from ..render import priority_text, safe, styled
+from ..render import REVIEW_COLUMNS, priority_text, review_cells, safe, styled
 from ..session import DeskSession
 
 
@@ -48,7 +48,7 @@ class ReviewsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Label("AI reviews: pending, least confident first", id="title")
         table: DataTable[Text | str] = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns("ID", "Ticket", "Kind", "Suggests", "Conf.", "Verdict", "Why")
+        table.add_columns(*REVIEW_COLUMNS)
         yield table
         yield Static("", id="detail")
         yield Static("", id="accuracy")
@@ -70,16 +70,7 @@ class ReviewsScreen(Screen[None]):
         keep = table.cursor_row
         table.clear()
         for r in rows:
-            table.add_row(
-                str(r.id),
-                f"#{r.ticket}",
-                f"{r.kind} ({r.source})",
-                r.summary,
-                f"{r.confidence:.2f}",
-                r.verdict + (f", {r.outcome}" if r.outcome else ""),
-                safe(r.reason or "; ".join(r.articles), limit=60),
-                key=str(r.id),
-            )
+            table.add_row(*(Text(cell) for cell in review_cells(r)), key=str(r.id))
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         which = "pending" if self.pending_only else "all"
