@@ -264,3 +264,17 @@ def test_a_burst_is_committed_unmerged_and_merged_once_caught_up(index, new_tick
     assert index.drain() == 0  # caught up: now the small segments are merged
     assert len(index.ensure()._segments()) < before + 8
     assert sorted(h.number for h in index.search("printer")) == sorted(numbers)
+
+
+def test_an_analysis_that_changes_only_the_suggestion_queues_no_reindex(db, desk, new_ticket):
+    from regentra_core.ai.analysis import Analysis
+
+    t = new_ticket(priority=Priority.MEDIUM)
+    with db.write() as s:
+        s.execute(IndexOutbox.__table__.delete())
+    desk.record_analysis(t.number, Analysis(Priority.LOW, False, False, 0.5, "quiet", "rules"))
+    with db.read() as s:
+        assert s.exec(select(func.count()).select_from(IndexOutbox)).one() == 0
+    desk.record_analysis(t.number, Analysis(Priority.HIGH, True, False, 0.9, "phish", "rules"))
+    with db.read() as s:  # the escalation changed the priority: that is searchable
+        assert s.exec(select(func.count()).select_from(IndexOutbox)).one() == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import col, select
 
@@ -17,8 +18,18 @@ from .. import queries
 from ..config import Settings
 from ..desk import Desk
 from ..enums import AuthorKind
+from ..errors import NotFoundError
 from ..store.engine import Database
-from ..store.models import AiSuggestion, Event, KBArticle, Technician, Ticket
+from ..store.models import (
+    AiSuggestion,
+    Client,
+    Event,
+    InternalNote,
+    KBArticle,
+    Reply,
+    Technician,
+    Ticket,
+)
 from . import extractive, prompts, rules
 from .analysis import Analysis, BadAnswer, read_answer
 from .conversation import Conversation, Message
@@ -71,18 +82,42 @@ class Assistant:
 
     def conversation(self, number: int) -> Conversation:
         """What the AI may read of ticket ``number``: its public thread (and its
-        notes only when ``ai_include_notes`` is on); never another ticket."""
-        detail = queries.ticket_detail(self.db, number)
-        t = detail.ticket
-        messages = [Message("customer", detail.description, t.created_at)]
-        for item in detail.thread:
-            if item.kind == "note":
-                if self.settings.ai_include_notes:
-                    messages.append(Message("note", item.body, item.at))
-                continue
-            who = "customer" if item.author_kind == AuthorKind.CUSTOMER else "technician"
-            messages.append(Message(who, item.body, item.at))
-        return Conversation(t.number, t.subject, t.priority, t.client, tuple(messages))
+        notes only when ``ai_include_notes`` is on); never another ticket.
+
+        Read here rather than through ``queries.ticket_detail``: the analyzer reads
+        every new message, and the detail view's SLA clocks and links were two thirds
+        of an analysis.
+        """
+        with self.db.read() as s:
+            found = s.exec(
+                select(Ticket, Client.name)
+                .outerjoin(Client, col(Client.id) == col(Ticket.client_id))
+                .where(Ticket.number == number)
+            ).first()
+            if found is None:
+                raise NotFoundError(f"no ticket #{number}")
+            ticket, client = found
+            items: list[tuple[datetime, int, Message]] = [
+                (ticket.created_at, 0, Message("customer", ticket.description, ticket.created_at))
+            ]
+            for kind, body, at in s.exec(
+                select(Reply.author_kind, Reply.body, Reply.created_at).where(
+                    Reply.ticket_id == ticket.id
+                )
+            ).all():
+                who = "customer" if kind == AuthorKind.CUSTOMER else "technician"
+                items.append((at, 1, Message(who, body, at)))
+            if self.settings.ai_include_notes:
+                for body, at in s.exec(
+                    select(InternalNote.body, InternalNote.created_at).where(
+                        InternalNote.ticket_id == ticket.id
+                    )
+                ).all():
+                    items.append((at, 1, Message("note", body, at)))
+        items.sort(key=lambda item: (item[0], item[1]))
+        return Conversation(
+            number, ticket.subject, ticket.priority, client, tuple(m for _, _, m in items)
+        )
 
     # -- analysis ----------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, object_session
 
 from ..clock import utcnow
@@ -30,10 +30,22 @@ def _note(_mapper: Any, _connection: Any, target: Any) -> None:
     _add(session, target)
 
 
+TICKET_INDEXED = frozenset(
+    {"number", "subject", "description", "status", "priority", "client_id", "assignee_id"}
+    | {"created_at", "updated_at"}
+)
+"""The ticket columns a search document is made of (``search.documents``): a change to
+any other (the AI's suggested priority, SLA bookkeeping) leaves the document as it is."""
+
+
 def _note_update(_mapper: Any, _connection: Any, target: Any) -> None:
     session = object_session(target)
     # after_update also fires for objects merely marked dirty, with nothing changed.
     if session is None or not session.is_modified(target, include_collections=False):
+        return
+    if isinstance(target, Ticket) and not any(
+        inspect(target).attrs[name].history.has_changes() for name in TICKET_INDEXED
+    ):
         return
     _add(session, target)
 
