@@ -13,9 +13,9 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import Checkbox, DataTable, Footer, Input, Label, Select, Static
 
 from regentra_core import queries
 from regentra_core.desk.clients import UNSET
@@ -24,7 +24,7 @@ from regentra_core.queries import ClientRow
 
 from ..render import styled
 from ..session import DeskSession
-from .type_ahead import TypeAhead
+from .form_dialog import FormDialog
 
 DEFAULT_POLICY = ""
 """The Select value for "the desk's default policy"."""
@@ -138,7 +138,7 @@ class ClientsScreen(Screen[None]):
 SaveFn = Callable[[str, bool, str | None, list[str]], str]
 
 
-class ClientForm(TypeAhead, ModalScreen[str | None]):
+class ClientForm(FormDialog, ModalScreen[str | None]):
     """Name, VIP, SLA policy and domains; ctrl+s (or Enter in a field) saves."""
 
     FIRST_FIELD = "#client-name"
@@ -181,16 +181,7 @@ class ClientForm(TypeAhead, ModalScreen[str | None]):
                 placeholder="Email domains, comma-separated (acme.example, acme.co.uk)",
                 id="client-domains",
             )
-            yield Static("", classes="error", id="client-error")
-            with Horizontal():
-                yield Button("Save (ctrl+s)", variant="primary", id="save")
-                yield Button("Cancel (esc)", id="cancel")
-
-    def on_mount(self) -> None:
-        self.focus_first_field()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.action_save() if event.button.id == "save" else self.action_cancel()
+            yield from self.form_end("client-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

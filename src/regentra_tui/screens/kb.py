@@ -12,16 +12,16 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Markdown, Static, TextArea
+from textual.widgets import DataTable, Footer, Input, Label, Markdown, Static, TextArea
 
 from regentra_core.errors import NoChange, RegentraError
 from regentra_core.store.models import KBArticle
 
 from ..render import styled
 from ..session import DeskSession
-from .type_ahead import TypeAhead
+from .form_dialog import FormDialog
 
 SaveFn = Callable[[str, str, str], KBArticle]
 """(title, tags, body) -> the article saved."""
@@ -157,7 +157,7 @@ class ArticleScreen(Screen[bool]):
         self.dismiss(True)
 
 
-class ArticleForm(TypeAhead, ModalScreen[str | None]):
+class ArticleForm(FormDialog, ModalScreen[str | None]):
     """Title, tags and the Markdown body; ctrl+s saves, esc cancels."""
 
     FIRST_FIELD = "#kb-title"
@@ -190,16 +190,7 @@ class ArticleForm(TypeAhead, ModalScreen[str | None]):
             yield Input(a.title if a else "", placeholder="Title (required)", id="kb-title")
             yield Input(a.tags if a else "", placeholder="Tags, comma-separated", id="kb-tags")
             yield TextArea(a.body if a else "", language="markdown", id="kb-body")
-            yield Static("", classes="error", id="kb-error")
-            with Horizontal():
-                yield Button("Save (ctrl+s)", variant="primary", id="save")
-                yield Button("Cancel (esc)", id="cancel")
-
-    def on_mount(self) -> None:
-        self.focus_first_field()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.action_save() if event.button.id == "save" else self.action_cancel()
+            yield from self.form_end("kb-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -8,15 +8,15 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Static
+from textual.widgets import Checkbox, Input, Label, Static
 
 from regentra_core.durations import EXAMPLES, parse_minutes
 from regentra_core.errors import RegentraError, ValidationError
 
 from ..render import minutes, styled
-from .type_ahead import TypeAhead
+from .form_dialog import FormDialog
 
 
 class BillableBox(Checkbox):
@@ -38,7 +38,7 @@ class BillableBox(Checkbox):
         self.set_class(not self.value, "-off")
 
 
-class TimePrompt(TypeAhead, ModalScreen[bool]):
+class TimePrompt(FormDialog, ModalScreen[bool]):
     """Time worked as people type it (required), billable (default yes) and a note."""
 
     FIRST_FIELD = "#minutes"
@@ -72,16 +72,7 @@ class TimePrompt(TypeAhead, ModalScreen[bool]):
             yield Static("", id="parsed")
             yield BillableBox(True, id="billable")
             yield Input(placeholder="what was done (optional)", id="note")
-            yield Static("", classes="error", id="error")
-            with Horizontal():
-                yield Button("Save (ctrl+s)", variant="primary", id="save")
-                yield Button("Cancel (esc)", id="cancel")
-
-    def on_mount(self) -> None:
-        self.focus_first_field()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.action_save() if event.button.id == "save" else self.action_cancel()
+            yield from self.form_end("error")
 
     def on_input_submitted(self) -> None:
         self.action_save()
