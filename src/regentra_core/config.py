@@ -29,6 +29,7 @@ from pydantic_settings import (
 
 from . import locations
 from .errors import ValidationError
+from .spike import SpikePolicy
 
 
 class Settings(BaseSettings):
@@ -153,6 +154,16 @@ class Settings(BaseSettings):
     """How long one model call may take before the rules or extractive draft answer."""
     ai_include_notes: bool = False
     """Let internal notes into prompts (off: what is private stays private)."""
+
+    spike_enabled: bool = True
+    """The ticket-spike policy: a burst of tickets raises LOW/MEDIUM ones to HIGH."""
+    spike_count: int = Field(default=5, ge=2, le=1000)
+    """Tickets from one client (or with near-identical subjects) that make a spike."""
+    spike_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    """The window those tickets must arrive in."""
+
+    def spike_policy(self) -> SpikePolicy:
+        return SpikePolicy(self.spike_enabled, self.spike_count, self.spike_minutes)
 
     ai_api_key: SecretStr | None = None
     """The AI model provider's API key (prefer ``ai_api_key_file``)."""

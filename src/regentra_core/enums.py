@@ -108,6 +108,8 @@ class ActorKind(StrEnum):
     TECHNICIAN = "technician"
     CUSTOMER = "customer"
     SYSTEM = "system"
+    AUTOMATION = "automation"
+    """An operator's automation rule (named in the actor and the event's source)."""
 
 
 class AuthorKind(StrEnum):

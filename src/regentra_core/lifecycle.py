@@ -21,35 +21,39 @@ AUTO_CLOSE_AFTER = timedelta(hours=24)
 _T = ActorKind.TECHNICIAN
 _C = ActorKind.CUSTOMER
 _S = ActorKind.SYSTEM
+_A = ActorKind.AUTOMATION
 
 S = Status
 
 TRANSITIONS: dict[tuple[Status, Status], frozenset[ActorKind]] = {
     # Work starts, waits, escalates or finishes from any working state.
-    (S.OPEN, S.IN_PROGRESS): frozenset({_T}),
-    (S.OPEN, S.WAITING_ON_CUSTOMER): frozenset({_T}),
-    (S.OPEN, S.ESCALATED): frozenset({_T, _S}),
-    (S.OPEN, S.RESOLVED): frozenset({_T}),
-    (S.IN_PROGRESS, S.OPEN): frozenset({_T}),
-    (S.IN_PROGRESS, S.WAITING_ON_CUSTOMER): frozenset({_T}),
-    (S.IN_PROGRESS, S.ESCALATED): frozenset({_T, _S}),
-    (S.IN_PROGRESS, S.RESOLVED): frozenset({_T}),
+    (S.OPEN, S.IN_PROGRESS): frozenset({_T, _A}),
+    (S.OPEN, S.WAITING_ON_CUSTOMER): frozenset({_T, _A}),
+    (S.OPEN, S.ESCALATED): frozenset({_T, _A, _S}),
+    (S.OPEN, S.RESOLVED): frozenset({_T, _A}),
+    (S.IN_PROGRESS, S.OPEN): frozenset({_T, _A}),
+    (S.IN_PROGRESS, S.WAITING_ON_CUSTOMER): frozenset({_T, _A}),
+    (S.IN_PROGRESS, S.ESCALATED): frozenset({_T, _A, _S}),
+    (S.IN_PROGRESS, S.RESOLVED): frozenset({_T, _A}),
     # A customer's answer (or the technician) takes a waiting ticket back to work.
-    (S.WAITING_ON_CUSTOMER, S.IN_PROGRESS): frozenset({_T, _C}),
-    (S.WAITING_ON_CUSTOMER, S.ESCALATED): frozenset({_T, _S}),
-    (S.WAITING_ON_CUSTOMER, S.RESOLVED): frozenset({_T}),
-    (S.ESCALATED, S.IN_PROGRESS): frozenset({_T}),
-    (S.ESCALATED, S.WAITING_ON_CUSTOMER): frozenset({_T}),
-    (S.ESCALATED, S.RESOLVED): frozenset({_T}),
+    (S.WAITING_ON_CUSTOMER, S.IN_PROGRESS): frozenset({_T, _A, _C}),
+    (S.WAITING_ON_CUSTOMER, S.ESCALATED): frozenset({_T, _A, _S}),
+    (S.WAITING_ON_CUSTOMER, S.RESOLVED): frozenset({_T, _A}),
+    (S.ESCALATED, S.IN_PROGRESS): frozenset({_T, _A}),
+    (S.ESCALATED, S.WAITING_ON_CUSTOMER): frozenset({_T, _A}),
+    (S.ESCALATED, S.RESOLVED): frozenset({_T, _A}),
     # Resolved: the customer's reply reopens it, time (the system) or a
     # technician closes it.
-    (S.RESOLVED, S.IN_PROGRESS): frozenset({_T, _C}),
-    (S.RESOLVED, S.CLOSED): frozenset({_T, _S}),
+    (S.RESOLVED, S.IN_PROGRESS): frozenset({_T, _A, _C}),
+    (S.RESOLVED, S.CLOSED): frozenset({_T, _A, _S}),
     # Closed is final for customers (their reply makes a follow-up ticket) but a
     # technician may reopen it by hand.
     (S.CLOSED, S.IN_PROGRESS): frozenset({_T}),
 }
-"""Every allowed move and who may make it. A pair that is absent is refused."""
+"""Every allowed move and who may make it. A pair that is absent is refused.
+
+An operator's automation rule may make every move a technician may, except
+reopening a Closed ticket: that stays a person's decision."""
 
 
 class TransitionKind(StrEnum):

@@ -550,6 +550,7 @@ def ticket_detail(
         notes = s.execute(
             sa_select(
                 col(InternalNote.technician_id),
+                col(InternalNote.author_name),
                 *text(InternalNote.body),
                 col(InternalNote.created_at),
             ).where(col(InternalNote.ticket_id) == tid)
@@ -557,14 +558,14 @@ def ticket_detail(
         thread += [
             ThreadItem(
                 "note",
-                names.get(technician_id, "?"),
+                author_name or names.get(technician_id or 0, "?"),
                 AuthorKind.TECHNICIAN,
                 body,
                 at,
                 private=True,
                 omitted=_omitted(body, length),
             )
-            for technician_id, body, length, at in notes
+            for technician_id, author_name, body, length, at in notes
         ]
         thread.sort(key=lambda item: item.at)
         time_rows = [

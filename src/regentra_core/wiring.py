@@ -54,6 +54,7 @@ def open_database(settings: Settings, target: str, *, create: bool = False) -> D
     """Open (and migrate) the desk at ``target``, file modes set by the desk first."""
     adopt_umask(desk_folder(settings, target))
     db = Database(target, create=create)
+    db.spike = settings.spike_policy()
     upgrade(db)
     return db
 

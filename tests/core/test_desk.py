@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from regentra_core import queries
 from regentra_core.ai.analysis import Analysis
+from regentra_core.automation import Rule, dump_rules, rule_from
 from regentra_core.channels import Inbound
 from regentra_core.desk import Desk
 from regentra_core.enums import Channel, EscalationReason, Priority, Role, Status
@@ -128,11 +129,50 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
     "use_portal_signin": lambda d, t: d.use_portal_signin("f" * 64),
     "set_portal_admin": lambda d, t: d.set_portal_admin("sam@acme.example", True),
     "save_view": lambda d, t: d.save_view("Mine", TicketFilter(assignee="alice")),
+    "save_rule": lambda d, t: d.save_rule(_rule()),
+    "set_rule_enabled": lambda d, t: (d.save_rule(_rule()), d.set_rule_enabled("Tag", False)),
+    "move_rule": lambda d, t: (
+        d.save_rule(_rule()),
+        d.save_rule(_rule("Second")),
+        d.move_rule("Tag", -1),
+    ),
+    "import_rules": lambda d, t: d.import_rules(dump_rules([_rule()])),
+    "run_periodic_automations": lambda d, t: (
+        d.save_rule(_rule(trigger="periodic")),
+        d.run_periodic_automations(),
+    ),
+    "make_spike_master": lambda d, t: _spike(d),
     "remove_view": lambda d, t: (
         d.save_view("Mine", TicketFilter(assignee="alice")),
         d.remove_view("Mine"),
     ),
 }
+
+
+def _rule(name: str = "Tag", trigger: str = "ticket_created") -> Rule:
+    return rule_from(
+        {
+            "name": name,
+            "trigger": trigger,
+            "conditions": [{"field": "subject", "op": "contains", "value": "new"}],
+            "actions": [{"action": "add_note", "body": "seen by a rule"}],
+        }
+    )
+
+
+def _spike(d: Desk) -> None:
+    made = [
+        d.create_ticket(
+            subject=f"VPN down {n}",
+            description="",
+            priority=Priority.LOW,
+            channel=Channel.EMAIL,
+            contact_email="sam@acme.example",
+            client_name="Acme",
+        )
+        for n in range(5)
+    ]
+    d.make_spike_master(made[-1].number)
 
 
 def _calendar(d: Desk) -> None:

@@ -22,6 +22,7 @@ O, P, W, E, R, C = (  # noqa: E741  (the board's one-letter names)
     Status.CLOSED,
 )
 T, CU, SY = ActorKind.TECHNICIAN, ActorKind.CUSTOMER, ActorKind.SYSTEM
+AU = ActorKind.AUTOMATION
 
 # Written out from the product brief, independently of lifecycle.TRANSITIONS.
 EXPECTED_ALLOWED = {
@@ -31,6 +32,12 @@ EXPECTED_ALLOWED = {
     (E, P, T), (E, W, T), (E, R, T),
     (R, P, T), (R, P, CU), (R, C, T), (R, C, SY),
     (C, P, T),
+    # An operator's rule may make a technician's moves, but not reopen Closed.
+    (O, P, AU), (O, W, AU), (O, E, AU), (O, R, AU),
+    (P, O, AU), (P, W, AU), (P, E, AU), (P, R, AU),
+    (W, P, AU), (W, E, AU), (W, R, AU),
+    (E, P, AU), (E, W, AU), (E, R, AU),
+    (R, P, AU), (R, C, AU),
 }  # fmt: skip
 
 ALL_MOVES = [

@@ -9,6 +9,7 @@ from sqlmodel import select
 from regentra_core.enums import Channel, Priority, Status
 from regentra_core.errors import IllegalTransition, ValidationError
 from regentra_core.search import SearchIndex
+from regentra_core.spike import SpikePolicy
 from regentra_core.store.models import IndexOutbox, KBArticle
 from tests.conftest import T0
 
@@ -250,10 +251,11 @@ def test_a_huge_message_is_indexed_by_its_beginning_only(index, desk, new_ticket
     assert len(stored["body"]) <= MAX_FIELD
 
 
-def test_a_burst_is_committed_unmerged_and_merged_once_caught_up(index, new_ticket):
+def test_a_burst_is_committed_unmerged_and_merged_once_caught_up(index, db, new_ticket):
     """Drains during a burst each add a segment (Whoosh would merge small ones at
     every commit); the merge waits until nothing is pending, and every ticket is
     searchable before and after it."""
+    db.spike = SpikePolicy(enabled=False)  # eight tickets at once, one document each
     index.rebuild()
     before = len(index.ensure()._segments())
     numbers = [new_ticket(subject=f"Printer {n} offline").number for n in range(8)]

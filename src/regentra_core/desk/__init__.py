@@ -16,6 +16,7 @@ from ..clock import Clock, utcnow
 from ..store.engine import Database
 from ._base import clean_text
 from .ai import AiCases
+from .automations import AutomationCases, PeriodicReport
 from .channels import ChannelCases, ChannelStep, CursorStep, ReceiveResult, Step
 from .clients import ClientCases
 from .delivery import DeliveryCases, Outgoing
@@ -25,11 +26,13 @@ from .links import CascadeResult, LinkCases
 from .people import PeopleCases, resolve_os_technician
 from .portal import PortalCases
 from .sla import SlaCases, SweepReport
+from .spikes import SpikeMasterResult
 from .views import ViewCases
 from .work import WorkCases
 
 
 class Desk(
+    AutomationCases,
     AiCases,
     ChannelCases,
     ClientCases,
@@ -61,6 +64,8 @@ __all__ = [
     "CursorStep",
     "Step",
     "CustomerReplyResult",
+    "PeriodicReport",
+    "SpikeMasterResult",
     "Desk",
     "Outgoing",
     "ReceiveResult",

@@ -6,7 +6,8 @@ cascade is exactly the one a technician makes by hand.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TypeVar, cast
 
@@ -83,6 +84,17 @@ class DeskBase:
         self.actor = actor
         self.source = source
         self.clock = clock
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        """One use case's write transaction; the automation rules its changes
+        trigger run at its end, inside it (they commit or roll back with it)."""
+        with self.db.write() as s:
+            yield s
+            self._after_change(s)
+
+    def _after_change(self, s: Session) -> None:
+        """Run what a change triggers (the automation rules; see ``AutomationCases``)."""
 
     def _close_overdue(self, s: Session, ticket: Ticket) -> None:
         assert ticket.resolved_at is not None

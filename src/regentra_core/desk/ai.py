@@ -32,7 +32,7 @@ class AiCases(DeskBase):
         frustration flag triggers (LOW/MEDIUM to HIGH, never down; HIGH and CRITICAL
         untouched), with its own event; the suggested priority is only shown.
         """
-        with self.db.write() as s:
+        with self._write() as s:
             ticket = self._load(s, number)
             now = self.clock()
             reason = analysis.reason
@@ -87,7 +87,7 @@ class AiCases(DeskBase):
         reason: str = "",
     ) -> AiSuggestion:
         """Keep a reply draft with the articles it drew on; it is never sent by itself."""
-        with self.db.write() as s:
+        with self._write() as s:
             ticket = self._load(s, number)
             now = self.clock()
             row = AiSuggestion(
@@ -117,7 +117,7 @@ class AiCases(DeskBase):
         """A technician's verdict on a suggestion or draft: correct or wrong."""
         if verdict not in VERDICTS:
             raise ValidationError(f"a verdict is {' or '.join(VERDICTS)}, not {verdict!r}")
-        with self.db.write() as s:
+        with self._write() as s:
             self._require_technician()
             row = _suggestion(s, suggestion_id)
             if row.verdict == verdict:
@@ -134,7 +134,7 @@ class AiCases(DeskBase):
 
     def discard_draft(self, suggestion_id: int) -> AiSuggestion:
         """The technician threw the draft away (or replied without it)."""
-        with self.db.write() as s:
+        with self._write() as s:
             self._require_technician()
             row = _draft(s, suggestion_id)
             return self._draft_outcome(s, row, "discarded")

@@ -92,7 +92,7 @@ class ChannelCases(IntakeCases):
         neither: nothing is skipped and nothing is stored twice.
         """
         try:
-            with self.db.write() as s:
+            with self._write() as s:
                 if cursor is not None:
                     _advance(s, cursor, message.received_at)
                 return self._receive(s, message, rate_limit, own_addresses, acknowledge)
@@ -115,7 +115,7 @@ class ChannelCases(IntakeCases):
         same message, the batch is redone one message at a time.
         """
         try:
-            with self.db.write() as s:
+            with self._write() as s:
                 _preload(s, [message for message, _ in batch])
                 results = [
                     self._receive(s, message, rate_limit, own_addresses, acknowledge)

@@ -32,7 +32,7 @@ class ClientCases(DeskBase):
             self._require_lead("set a client's VIP flag or SLA policy")
         name = clean_text(name, what="client name", limit=200)
         claimed = normalise_domains(domains)
-        with self.db.write() as s:
+        with self._write() as s:
             if s.exec(select(Client).where(Client.name == name)).first() is not None:
                 raise ValidationError(f"a client named {name!r} already exists")
             _check_unclaimed(s, claimed, None)
@@ -60,7 +60,7 @@ class ClientCases(DeskBase):
         """Change what is given; ``sla_policy=None`` falls back to the default policy,
         ``domains`` replaces the list (empty: claims none)."""
         self._require_technician()
-        with self.db.write() as s:
+        with self._write() as s:
             client = _client(s, name)
             before = _describe(client, _policy_name(s, client))
             if vip is not None and vip != client.vip:

@@ -57,7 +57,7 @@ class DeliveryCases(DeskBase):
     def start_delivery(self, outbound_id: int) -> Outgoing | None:
         """Claim a due message for sending; None if it is not due (or proven sent)."""
         now = self.clock()
-        with self.db.write() as s:
+        with self._write() as s:
             out = self._outbound(s, outbound_id)
             ticket = s.get(Ticket, out.ticket_id) if out.ticket_id is not None else None
             if out.state == DeliveryState.SENT:
@@ -105,7 +105,7 @@ class DeliveryCases(DeskBase):
         next pass checks for our own copy before it sends again.
         """
         now = self.clock()
-        with self.db.write() as s:
+        with self._write() as s:
             out = self._outbound(s, outbound_id)
             ticket = s.get(Ticket, out.ticket_id) if out.ticket_id is not None else None
             if in_doubt and error is not None:

@@ -32,12 +32,12 @@ from ..store.models import (
 )
 from ._base import (
     FIRST_TICKET_NUMBER,
-    DeskBase,
     _excerpt,
     _id,
     _memo,
     clean_text,
 )
+from .spikes import SpikeCases
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ class CustomerReplyResult:
     follow_up_of: int | None = None
 
 
-class IntakeCases(DeskBase):
+class IntakeCases(SpikeCases):
     """Tickets and customer replies arriving from any channel."""
 
     def create_ticket(
@@ -76,7 +76,7 @@ class IntakeCases(DeskBase):
         """
         subject = clean_text(subject, what="subject")
         description = clean_text(description, what="description", required=False)
-        with self.db.write() as s:
+        with self._write() as s:
             now = created_at or self.clock()
             contact = self._contact_for(
                 s, contact_email, contact_phone, contact_name, client_name, now
@@ -116,6 +116,7 @@ class IntakeCases(DeskBase):
         )
         if client is not None and client.vip:
             self._escalate(s, ticket, EscalationReason.VIP, at=now)
+        self._check_spike(s, ticket, now)
         return ticket
 
     def _insert_ticket(
@@ -225,7 +226,7 @@ class IntakeCases(DeskBase):
         other edit, since the reply can move the ticket's status.
         """
         body = clean_text(body, what="reply")
-        with self.db.write() as s:
+        with self._write() as s:
             now = at or self.clock()
             ticket = self._load(s, number, expected_version)
             contact = s.get(Contact, ticket.contact_id) if ticket.contact_id else None

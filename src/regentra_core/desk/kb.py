@@ -23,7 +23,7 @@ class KbCases(DeskBase):
         title = clean_text(title, what="title", limit=TITLE_LIMIT)
         body = clean_text(body, what="article body")
         tags = clean_text(kb.normalise_tags(tags), what="tags", required=False, limit=TAGS_LIMIT)
-        with self.db.write() as s:
+        with self._write() as s:
             self._require_technician()
             wanted = kb.slug_for(slug or title)
             if slug and s.exec(select(KBArticle).where(KBArticle.slug == wanted)).first():
@@ -40,7 +40,7 @@ class KbCases(DeskBase):
         tags: str | None = None,
     ) -> KBArticle:
         """Change what is given; nothing changed is refused as no change."""
-        with self.db.write() as s:
+        with self._write() as s:
             self._require_technician()
             article = _article(s, slug)
             changed = self._update_article(s, article, title, body, tags)
@@ -54,7 +54,7 @@ class KbCases(DeskBase):
         and nothing is half-imported. Returns (added, updated, unchanged)."""
         parsed = [(kb.slug_for(name), kb.parse(text, source=name)) for name, text in files]
         added = updated = same = 0
-        with self.db.write() as s:
+        with self._write() as s:
             self._require_technician()
             for slug, text in parsed:
                 title = clean_text(text.title, what=f"{slug}: title", limit=TITLE_LIMIT)

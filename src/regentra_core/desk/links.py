@@ -42,7 +42,7 @@ class LinkCases(DeskBase):
 
     def promote(self, number: int) -> Ticket:
         """Make a ticket a master that children can be linked to."""
-        with self.db.write() as s:
+        with self._write() as s:
             ticket = self._load(s, number)
             hierarchy.check_promote(self._node(s, ticket))
             ticket.is_master = True
@@ -52,7 +52,7 @@ class LinkCases(DeskBase):
 
     def link(self, master_number: int, child_number: int) -> Ticket:
         """Link ``child`` under ``master``; returns the child."""
-        with self.db.write() as s:
+        with self._write() as s:
             master = self._load(s, master_number)
             child = self._load(s, child_number)
             hierarchy.check_link(self._node(s, master), self._node(s, child))
@@ -66,7 +66,7 @@ class LinkCases(DeskBase):
 
     def unlink(self, child_number: int) -> Ticket:
         """Detach a child from its master; both stay as they are otherwise."""
-        with self.db.write() as s:
+        with self._write() as s:
             child = self._load(s, child_number)
             hierarchy.check_unlink(self._node(s, child))
             master = s.get(Ticket, child.master_id)
@@ -100,7 +100,7 @@ class LinkCases(DeskBase):
                 "say what to cascade: a status, an assignee, the resolution or a reply"
             )
         reply_body = clean_text(reply, what="reply") if reply is not None else None
-        with self.db.write() as s:
+        with self._write() as s:
             master = self._load(s, master_number)
             if not master.is_master:
                 raise ValidationError(f"#{master_number} is not a master ticket")

@@ -30,7 +30,7 @@ class PeopleCases(DeskBase):
     ) -> Technician:
         """Register (or reactivate) a technician; only a lead may do it."""
         username = clean_text(username, what="username", limit=64)
-        with self.db.write() as s:
+        with self._write() as s:
             self._require_lead("register technicians")
             now = self.clock()
             tech = s.exec(select(Technician).where(Technician.username == username)).first()

@@ -29,7 +29,7 @@ class PortalCases(DeskBase):
         """
         now = self.clock()
         address = email.strip().lower()
-        with self.db.write() as s:
+        with self._write() as s:
             contact = s.exec(select(Contact).where(Contact.email == address)).first()
             if contact is None or contact.id is None:
                 self._event(s, None, "portal_signin_unknown", to=address[:200] or None)
@@ -69,7 +69,7 @@ class PortalCases(DeskBase):
         their own again). Leads only: it shows customers each other's tickets."""
         self._require_lead("make a contact a client admin")
         address = email.strip().lower()
-        with self.db.write() as s:
+        with self._write() as s:
             contact = s.exec(select(Contact).where(Contact.email == address)).first()
             if contact is None:
                 raise NotFoundError(f"no contact with the address {address!r}")
@@ -91,7 +91,7 @@ class PortalCases(DeskBase):
         """Spend a sign-in link: the contact's id, or None when it is unknown, used or
         expired. Marked used in the same transaction, so it signs in once."""
         now = self.clock()
-        with self.db.write() as s:
+        with self._write() as s:
             login = s.exec(
                 select(PortalLogin).where(PortalLogin.token_hash == token_hash).with_for_update()
             ).first()

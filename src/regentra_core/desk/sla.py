@@ -57,7 +57,7 @@ class SlaCases(DeskBase):
             if not hours.strip():
                 raise ValidationError("give opening hours (e.g. 'mon-fri 09:00-17:00') or 24x7")
             hours = format_hours(parse_hours(hours))
-        with self.db.write() as s:
+        with self._write() as s:
             if _find_calendar(s, name) is not None:
                 raise ValidationError(f"a calendar named {name!r} already exists")
             row = BusinessCalendarRow(
@@ -78,7 +78,7 @@ class SlaCases(DeskBase):
         normalised = format_hours(parse_hours(hours))
         if timezone is not None:
             zone(timezone)
-        with self.db.write() as s:
+        with self._write() as s:
             row = _calendar(s, name)
             before = _describe(row)
             row.hours, row.always_open = normalised, False
@@ -89,7 +89,7 @@ class SlaCases(DeskBase):
     def add_holiday(self, calendar: str, day: date, name: str = "") -> None:
         """Close a calendar for one day."""
         self._require_lead("change SLA settings")
-        with self.db.write() as s:
+        with self._write() as s:
             row = _calendar(s, calendar)
             exists = s.exec(
                 select(Holiday).where(Holiday.calendar_id == row.id, Holiday.day == day)
@@ -112,7 +112,7 @@ class SlaCases(DeskBase):
         except NotImplementedError:
             raise ValidationError(f"no public holiday data for country {country!r}") from None
         added = 0
-        with self.db.write() as s:
+        with self._write() as s:
             row = _calendar(s, calendar)
             assert row.id is not None
             known = {
@@ -146,7 +146,7 @@ class SlaCases(DeskBase):
         self._require_lead("change SLA settings")
         name = clean_text(name, what="policy name", limit=100)
         _check_share(at_risk_share)
-        with self.db.write() as s:
+        with self._write() as s:
             if s.exec(select(SlaPolicy).where(SlaPolicy.name == name)).first() is not None:
                 raise ValidationError(f"a policy named {name!r} already exists")
             cal = _calendar(s, calendar)
@@ -176,7 +176,7 @@ class SlaCases(DeskBase):
     ) -> None:
         """Change a policy's calendar, At Risk share, escalation switch or defaultness."""
         self._require_lead("change SLA settings")
-        with self.db.write() as s:
+        with self._write() as s:
             policy = _policy(s, name)
             changes: list[str] = []
             if calendar is not None:
@@ -204,7 +204,7 @@ class SlaCases(DeskBase):
         """Set one priority's response and resolution targets (business minutes)."""
         self._require_lead("change SLA settings")
         Targets(response_minutes, resolution_minutes)  # refuses non-positive targets
-        with self.db.write() as s:
+        with self._write() as s:
             row = _policy(s, policy)
             assert row.id is not None
             target = s.exec(
@@ -238,7 +238,7 @@ class SlaCases(DeskBase):
     def assign_policy(self, client: str, policy: str | None) -> None:
         """Give a client its own policy, or ``None`` to fall back to the default."""
         self._require_lead("change SLA settings")
-        with self.db.write() as s:
+        with self._write() as s:
             row = s.exec(select(Client).where(Client.name == client)).first()
             if row is None:
                 raise NotFoundError(f"no client named {client!r}")
@@ -298,14 +298,14 @@ class SlaCases(DeskBase):
         # for all of them would stall every technician for tens of seconds.
         for start in range(0, len(candidates), SWEEP_CHUNK):
             chunk = candidates[start : start + SWEEP_CHUNK]
-            with self.db.write() as s:
+            with self._write() as s:
                 book = SlaBook.load(s)
                 tickets = s.exec(
                     select(Ticket).where(col(Ticket.number).in_(chunk)).order_by(col(Ticket.number))
                 ).all()
                 for ticket in tickets:
                     self._sweep_one(s, ticket, book, now, report)
-        with self.db.write() as s:
+        with self._write() as s:
             self._event(
                 s,
                 None,

@@ -19,7 +19,7 @@ class ViewCases(DeskBase):
         """Save (or replace) a named filter for the acting technician."""
         tech_id = self._require_technician()
         name = clean_text(name, what="view name", limit=60)
-        with self.db.write() as s:
+        with self._write() as s:
             view = s.exec(
                 select(SavedView).where(SavedView.technician_id == tech_id, SavedView.name == name)
             ).first()
@@ -44,7 +44,7 @@ class ViewCases(DeskBase):
     def remove_view(self, name: str) -> None:
         """Hide a saved view (kept, deactivated)."""
         tech_id = self._require_technician()
-        with self.db.write() as s:
+        with self._write() as s:
             view = s.exec(
                 select(SavedView).where(SavedView.technician_id == tech_id, SavedView.name == name)
             ).first()

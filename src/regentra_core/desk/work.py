@@ -60,7 +60,7 @@ class WorkCases(DeskBase):
         as is or edited, for the review queue.
         """
         body = clean_text(body, what="reply")
-        with self.db.write() as s:
+        with self._write() as s:
             ticket = self._load(s, number, expected_version)
             reply = self._technician_reply(s, ticket, body)
             if draft is not None:
@@ -82,7 +82,7 @@ class WorkCases(DeskBase):
     def add_note(self, number: int, body: str) -> InternalNote:
         """Add a private note; it never reaches the customer or stops an SLA clock."""
         body = clean_text(body, what="note")
-        with self.db.write() as s:
+        with self._write() as s:
             ticket = self._load(s, number)
             now = self.clock()
             note = InternalNote(
@@ -111,7 +111,7 @@ class WorkCases(DeskBase):
             raise ValidationError(
                 f"minutes must be between 1 and {MAX_MINUTES_PER_ENTRY}, not {minutes}"
             )
-        with self.db.write() as s:
+        with self._write() as s:
             ticket = self._load(s, number)
             now = self.clock()
             entry = TimeEntry(
@@ -141,7 +141,7 @@ class WorkCases(DeskBase):
         resolution: str | None = None,
     ) -> Ticket:
         """Move a ticket along the lifecycle table, as a technician."""
-        with self.db.write() as s:
+        with self._write() as s:
             ticket = self._load(s, number, expected_version)
             if resolution is not None:
                 ticket.resolution = clean_text(resolution, what="resolution")
@@ -160,7 +160,7 @@ class WorkCases(DeskBase):
         """
         now = now or self.clock()
         closed: list[int] = []
-        with self.db.write() as s:
+        with self._write() as s:
             due = s.exec(
                 select(Ticket)
                 .where(Ticket.status == Status.RESOLVED)
@@ -201,7 +201,7 @@ class WorkCases(DeskBase):
             self._require_technician()
         if source == PriorityChangeSource.AUTOMATION and not rule:
             raise ValidationError("an automation priority change must name its rule")
-        with self.db.write() as s:
+        with self._write() as s:
             ticket = self._load(s, number, expected_version)
             new = check_priority_change(ticket.priority, priority, source)
             if new == ticket.priority:
@@ -219,7 +219,7 @@ class WorkCases(DeskBase):
 
     def escalate_priority(self, number: int, reason: EscalationReason) -> Ticket:
         """Policy escalation: LOW/MEDIUM become HIGH; HIGH/CRITICAL stay (recorded)."""
-        with self.db.write() as s:
+        with self._write() as s:
             ticket = self._load(s, number)
             self._escalate(s, ticket, reason, at=self.clock())
             return ticket
@@ -230,7 +230,7 @@ class WorkCases(DeskBase):
         self, number: int, username: str | None, *, expected_version: int | None = None
     ) -> Ticket:
         """Assign to an active technician, or unassign with ``None``."""
-        with self.db.write() as s:
+        with self._write() as s:
             ticket = self._load(s, number, expected_version)
             self._assign(s, ticket, self._technician(s, username) if username else None)
             return ticket

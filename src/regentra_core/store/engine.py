@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from ..errors import StoreError, ValidationError
 from ..sharing import desk_dir, ensure_private_dir, mode_text, owner_text
+from ..spike import SpikePolicy
 from . import journal, outbox
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -132,6 +133,8 @@ class Database:
         self.on_index_work: list[Callable[[], None]] = []
         """Called after a write from this process commits work for the search index
         (the daemon wakes its indexer with it instead of waiting for its timer)."""
+        self.spike = SpikePolicy()
+        """The ticket-spike policy of this desk (set from the ``spike_*`` settings)."""
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self.path: Path | None = None

@@ -54,6 +54,13 @@ def record(
     pending.append((ticket, row))
 
 
+def pending(session: Session) -> list[tuple[_HasId | None, dict[str, Any]]]:
+    """The events queued in this transaction so far, oldest first (automation rules
+    read what a change did from here)."""
+    queued: list[tuple[_HasId | None, dict[str, Any]]] = session.info.setdefault(_PENDING, [])
+    return queued
+
+
 def _write(session: Session) -> None:
     pending: list[tuple[_HasId | None, dict[str, Any]]] = session.info.pop(_PENDING, [])
     if not pending:

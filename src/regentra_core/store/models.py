@@ -286,7 +286,9 @@ class InternalNote(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
-    technician_id: int = Field(foreign_key="technician.id")
+    technician_id: int | None = Field(default=None, foreign_key="technician.id")
+    """None for a note an automation rule wrote (then ``author_name`` names the rule)."""
+    author_name: str | None = Field(default=None, max_length=200)
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(sa_column=_utc())
 
@@ -420,8 +422,78 @@ class AiSuggestion(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc(index=True))
 
 
+class AutomationRule(SQLModel, table=True):
+    """An operator's rule (see regentra_core.automation for its shape and checks).
+
+    Conditions and actions are kept as the JSON of their TOML form: the Desk checks
+    them with ``automation.rule_from`` before writing, and reads them back through it.
+    """
+
+    __tablename__ = "automation_rule"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=100)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    trigger: str = Field(max_length=32, index=True)
+    position: int = Field(default=100)
+    """The rule's ``order``: lower runs first (ties by name)."""
+    enabled: bool = Field(default=True)
+    stop_after_match: bool = Field(default=False)
+    conditions: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    actions: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(sa_column=_utc())
+
+
+class AutomationRun(SQLModel, table=True):
+    """One evaluation of one rule on one ticket: matched or not, and what it did."""
+
+    __tablename__ = "automation_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_utc(index=True))
+    rule_id: int | None = Field(default=None, index=True)
+    rule_name: str = Field(max_length=100)
+    trigger: str = Field(max_length=32)
+    ticket_id: int | None = Field(default=None, index=True)
+    outcome: str = Field(max_length=16)
+    """``matched``, ``no_match``, ``loop_guard`` (skipped: it already ran in this chain)."""
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    """The conditions that failed, or the actions taken (and any refused)."""
+
+
+class TicketSpike(SQLModel, table=True):
+    """A burst of tickets from one client, or with one subject, inside the window."""
+
+    __tablename__ = "ticket_spike"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    """``client`` or ``subject``."""
+    key: str = Field(max_length=300, index=True)
+    label: str = Field(max_length=300)
+    detected_at: datetime = Field(sa_column=_utc(index=True))
+    master_id: int | None = Field(default=None, foreign_key="ticket.id")
+    """Set once someone made the suggested master."""
+
+
+class SpikeMember(SQLModel, table=True):
+    """A ticket that belongs to a spike."""
+
+    __tablename__ = "spike_member"
+    __table_args__ = (UniqueConstraint("spike_id", "ticket_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    spike_id: int = Field(foreign_key="ticket_spike.id", index=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+
+
 __all__ = [
     "AiSuggestion",
+    "AutomationRule",
+    "AutomationRun",
+    "SpikeMember",
+    "TicketSpike",
     "BusinessCalendarRow",
     "Client",
     "Holiday",

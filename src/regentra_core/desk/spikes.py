@@ -1,0 +1,175 @@
+"""The ticket-spike policy at work: noticed as tickets arrive, acted on by one key.
+
+Each new ticket is checked against the tickets created inside the window (one
+query per transaction; a batch of mail keeps the list in step). A spike raises its
+LOW/MEDIUM tickets to HIGH by policy (reason ``ticket_spike``; HIGH and CRITICAL
+stay, recorded) and is kept with its members, so a technician can make the first
+the master of the rest (``make_spike_master``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from .. import hierarchy, spike
+from ..enums import EscalationReason
+from ..errors import NotFoundError, RegentraError
+from ..spike import Arrival
+from ..store.models import Client, SpikeMember, Ticket, TicketSpike
+from ._base import DeskBase, _memo, _numbers
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeMasterResult:
+    """What making a spike's master did."""
+
+    master: int
+    linked: list[int]
+    skipped: list[tuple[int, str]]
+
+
+class SpikeCases(DeskBase):
+    """Noticing bursts of tickets, and turning one into a master with children."""
+
+    def _check_spike(self, s: Session, ticket: Ticket, now: datetime) -> None:
+        policy = self.db.spike
+        if not policy.enabled:
+            return
+        s.flush()  # the new ticket has its id
+        recent: list[Arrival] = _memo(s, "spike_recent", lambda: _recent(s, now, policy))
+        new = Arrival(
+            ticket.id or 0, ticket.number, ticket.client_id, spike.subject_key(ticket.subject), now
+        )
+        found = spike.find_spike(new, recent, policy)
+        if all(a.ticket_id != new.ticket_id for a in recent):
+            recent.append(new)
+        if found is None:
+            return
+        row = self._spike_row(s, found, now)
+        members: set[int] = _memo(s, f"spike_members:{row.id}", lambda: _members(s, row))
+        fresh = [
+            a for a in sorted(found.members, key=lambda a: a.number) if a.ticket_id not in members
+        ]
+        label = row.label
+        for arrival in fresh:
+            members.add(arrival.ticket_id)
+            s.add(SpikeMember(spike_id=row.id or 0, ticket_id=arrival.ticket_id))
+            member = ticket if arrival.ticket_id == ticket.id else s.get(Ticket, arrival.ticket_id)
+            if member is None or member.status.is_done:
+                continue
+            self._event(
+                s,
+                member,
+                "spike_detected",
+                to=str(found.first.number),
+                at=now,
+                detail=f"{len(members)} tickets {label} within {policy.minutes} min; "
+                f"suggested master #{found.first.number}",
+            )
+            self._escalate(s, member, EscalationReason.TICKET_SPIKE, at=now)
+
+    def _spike_row(self, s: Session, found: spike.Spike, now: datetime) -> TicketSpike:
+        """The spike these tickets already form (one of them is a member), or a new one."""
+        ids = [a.ticket_id for a in found.members]
+        existing = s.exec(
+            select(TicketSpike)
+            .join(SpikeMember, col(SpikeMember.spike_id) == TicketSpike.id)
+            .where(TicketSpike.kind == found.kind, col(SpikeMember.ticket_id).in_(ids))
+            .order_by(col(TicketSpike.id).desc())
+        ).first()
+        if existing is not None:
+            return existing
+        if found.kind == "client":
+            client = s.get(Client, found.members[0].client_id)
+            label = f"from {client.name if client else 'one client'}"
+        else:
+            label = f"about {found.key.removeprefix('subject:')!r}"
+        row = TicketSpike(kind=found.kind, key=found.key[:300], label=label[:300], detected_at=now)
+        s.add(row)
+        s.flush()
+        return row
+
+    def make_spike_master(self, number: int) -> SpikeMasterResult:
+        """Promote the first ticket of #number's spike and link the rest under it.
+
+        Tickets that cannot be children (a master already, a child of another, or
+        the master itself) are skipped and named; a spike whose master was made
+        links any member that joined since.
+        """
+        with self._write() as s:
+            ticket = self._load(s, number)
+            row = s.exec(
+                select(TicketSpike)
+                .join(SpikeMember, col(SpikeMember.spike_id) == TicketSpike.id)
+                .where(SpikeMember.ticket_id == ticket.id)
+                .order_by(col(TicketSpike.id).desc())
+            ).first()
+            if row is None:
+                raise NotFoundError(f"#{number} is not part of a ticket spike")
+            tickets = list(
+                s.exec(
+                    select(Ticket)
+                    .join(SpikeMember, col(SpikeMember.ticket_id) == Ticket.id)
+                    .where(SpikeMember.spike_id == row.id)
+                    .order_by(col(Ticket.number))
+                ).all()
+            )
+            master = s.get(Ticket, row.master_id) if row.master_id else tickets[0]
+            assert master is not None
+            now = self.clock()
+            if not master.is_master:
+                hierarchy.check_promote(self._node(s, master))
+                master.is_master = True
+                self._touch(master, now)
+                self._event(s, master, "promoted_to_master", detail="ticket spike")
+            row.master_id = master.id
+            linked: list[int] = []
+            skipped: list[tuple[int, str]] = []
+            for child in tickets:
+                if child.id == master.id or child.master_id == master.id:
+                    continue
+                try:
+                    hierarchy.check_link(self._node(s, master), self._node(s, child))
+                except RegentraError as exc:
+                    skipped.append((child.number, str(exc)))
+                    continue
+                child.master_id = master.id
+                self._touch(child, now)
+                self._touch(master, now)
+                self._event(s, child, "linked_to_master", to=str(master.number))
+                self._event(s, master, "child_linked", to=str(child.number))
+                linked.append(child.number)
+            self._event(
+                s,
+                master,
+                "spike_master_made",
+                to=str(master.number),
+                detail=f"linked {_numbers(linked)}",
+            )
+            return SpikeMasterResult(master.number, linked, skipped)
+
+
+def _recent(s: Session, now: datetime, policy: spike.SpikePolicy) -> list[Arrival]:
+    rows = s.execute(
+        sa_select(
+            col(Ticket.id),
+            col(Ticket.number),
+            col(Ticket.client_id),
+            col(Ticket.subject),
+            col(Ticket.created_at),
+        )
+        .where(col(Ticket.created_at) >= now - policy.window)
+        .where(col(Ticket.follow_up_of_id).is_(None))
+    ).all()
+    return [
+        Arrival(tid or 0, number, client_id, spike.subject_key(subject), created)
+        for tid, number, client_id, subject, created in rows
+    ]
+
+
+def _members(s: Session, row: TicketSpike) -> set[int]:
+    return set(s.exec(select(SpikeMember.ticket_id).where(SpikeMember.spike_id == row.id)).all())
