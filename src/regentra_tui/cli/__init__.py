@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from . import admin, ai, clients, doctor, kb, mail, search, serve, sla, tickets
+from . import admin, ai, automation, clients, doctor, kb, mail, report, search, serve, sla, tickets
 from .root import cli
 
 cli.add_command(tickets.ticket)
+cli.add_command(automation.automation)
+cli.add_command(report.report)
 cli.add_command(clients.client)
 cli.add_command(sla.sla)
 cli.add_command(search.search)

@@ -20,9 +20,10 @@ from regentra_core.clock import parse_instant
 from regentra_core.desk import CascadeResult
 from regentra_core.durations import parse_minutes
 from regentra_core.enums import Channel, Priority, Status
-from regentra_core.errors import ValidationError
+from regentra_core.errors import NotFoundError, ValidationError
 from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
 from regentra_core.sla import Badge, ClockState, format_remaining
+from regentra_core.spike_reads import spike_of
 from regentra_core.text import one_line
 
 from ..render import BADGE_STYLE, minutes, sla_text, styled
@@ -495,6 +496,58 @@ def master(state: CliContext, number: int, as_json: bool) -> None:
     """Promote a ticket to master, so related tickets can be linked under it."""
     state.desk().promote(number)
     _print_ticket(state, number, as_json, f"#{number} is now a master ticket")
+
+
+@ticket.command("spike")
+@click.argument("number", type=NUMBER)
+@click.option(
+    "--make-master",
+    is_flag=True,
+    help="Promote the spike's first ticket and link the rest under it.",
+)
+@json_option
+@pass_cli
+def spike(state: CliContext, number: int, make_master: bool, as_json: bool) -> None:
+    """Show the ticket spike #NUMBER belongs to (a burst from one client or about one
+    thing), and with --make-master turn it into a master with children."""
+    if make_master:
+        result = state.desk().make_spike_master(number)
+        if as_json:
+            emit_json(result)
+            return
+        click.echo(
+            f"#{result.master} is the master; linked "
+            + (", ".join(f"#{n}" for n in result.linked) or "nothing new")
+            + "."
+        )
+        for skipped, why in result.skipped:
+            click.echo(f"  #{skipped} not linked: {why}")
+        return
+    view = spike_of(state.db, number)
+    if view is None:
+        raise NotFoundError(f"#{number} is not part of a ticket spike")
+    if as_json:
+        emit_json(view)
+        return
+    out = console()
+    out.print(
+        safe(
+            f"{len(view.tickets)} tickets {view.label}, "
+            f"detected {view.detected_at:%Y-%m-%d %H:%M} UTC",
+            flat=True,
+        )
+    )
+    for t in view.tickets:
+        role = "master" if t.number == view.master else ("child" if t.child else "")
+        out.print(
+            f"  #{t.number} {t.priority.label:<8} {t.status.label:<20} ",
+            safe(t.subject, flat=True, limit=50),
+            f" {role}",
+        )
+    if view.unlinked:
+        out.print(
+            f"Suggested master #{view.suggested}: regentra ticket spike {number} --make-master"
+        )
 
 
 @ticket.command("link")

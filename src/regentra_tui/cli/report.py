@@ -1,0 +1,73 @@
+"""``regentra report sla|time|volume|backlog``: figures for managers and invoices."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from datetime import UTC, datetime
+
+import click
+from rich.table import Table
+
+from regentra_core import reports
+from regentra_core.dates import parse_day
+
+from .context import CliContext, pass_cli
+from .output import console, emit_json, safe
+
+
+@click.command("report")
+@click.argument("kind", type=click.Choice(reports.KINDS, case_sensitive=False))
+@click.option("--from", "start", metavar="DATE", help="First day (default: 30 days ago).")
+@click.option("--to", "end", metavar="DATE", help="Last day, included (default: today).")
+@click.option("--client", metavar="NAME", help="Only this client's tickets.")
+@click.option("--json", "as_json", is_flag=True, help="Print the rows as JSON.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the rows as CSV (for a spreadsheet).")
+@pass_cli
+def report(
+    state: CliContext,
+    kind: str,
+    start: str | None,
+    end: str | None,
+    client: str | None,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    """Report KIND: sla (met/breached), time (billable minutes per client and
+    technician), volume (by channel and status) or backlog (open tickets by age)."""
+    if as_json and as_csv:
+        raise click.UsageError("choose --json or --csv, not both")
+    today = datetime.now(UTC).date()
+    last = parse_day(end, today) if end else today
+    first = parse_day(start, today) if start else reports.Period.last(30, last).start
+    result = reports.build(state.db, kind.lower(), reports.Period(first, last), client=client)
+    if as_json:
+        emit_json(
+            {
+                "report": result.kind,
+                "from": first.isoformat(),
+                "to": last.isoformat(),
+                "client": client,
+                "rows": result.records(),
+            }
+        )
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerows(reports.as_csv_rows(result))
+        return
+    out = console()
+    scope = f"{first} to {last}" if kind != "backlog" else f"open as of {today}"
+    out.print(safe(f"{result.title}, {scope}" + (f", {client}" if client else ""), flat=True))
+    if not result.rows:
+        out.print("Nothing in this period.")
+        return
+    table = Table(box=None, header_style="bold")
+    for name in result.columns:
+        table.add_column(
+            name.replace("_", " "),
+            justify="left" if name in ("by", "group", "client", "technician", "age") else "right",
+        )
+    for row in result.rows:
+        table.add_row(*("" if v is None else safe(str(v), flat=True) for v in row))
+    out.print(table)
