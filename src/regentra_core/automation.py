@@ -94,6 +94,8 @@ class Condition:
         shown = ", ".join(map(str, self.value)) if isinstance(self.value, tuple) else self.value
         if isinstance(shown, bool):
             shown = str(shown).lower()
+        elif shown == "":
+            shown = '""'  # "assignee is nobody" reads as a rule, "assignee is" as a typo
         return f"{self.field} {self.op.replace('_', ' ')} {shown}"
 
     def raw(self) -> dict[str, Any]:
@@ -298,7 +300,7 @@ def _value(name: str, value: Any, where: str) -> Any:
         if name == "hours_since_update":
             if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
                 raise RuleError(f"{where}: hours_since_update takes a number of hours")
-            return float(value)
+            return value  # as written (72 stays 72 in an export); compared as a number
         if not isinstance(value, str):
             raise RuleError(f"{where}: {name} takes text, not {value!r}")
         if name == "priority":

@@ -84,6 +84,8 @@ def load_demo(
     _load_people(db, folder, system, operator, now)
     _load_kb(db, folder, now)
     desks = _desks(db, clock_time)
+    # Rules first, so the demo's tickets went through them: the log has a history.
+    desks["alice"].import_rules((folder / "automations.toml").read_text(encoding="utf-8"))
     tickets = _read(folder, "tickets.toml")["ticket"]
     numbers: dict[str, int] = {}
     steps: list[_Step] = []

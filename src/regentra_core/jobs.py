@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .desk import Desk, SweepReport
+from .desk import Desk, PeriodicReport, SweepReport
 from .identity import Actor
 from .store.engine import Database
 
@@ -21,16 +21,18 @@ class JobReport:
     at: datetime
     auto_closed: list[int] = field(default_factory=list)
     sla: SweepReport = field(default_factory=SweepReport)
+    automations: PeriodicReport = field(default_factory=PeriodicReport)
 
 
 def run_due_jobs(db: Database, now: datetime) -> JobReport:
-    """Run every timer job as of ``now``: auto-close first, then the SLA sweep.
+    """Run every timer job as of ``now``: auto-close, the SLA sweep, periodic rules.
 
     Auto-close runs first so that a ticket closing in this pass gets its final
-    (Met or Breached) badge in the same pass.
+    (Met or Breached) badge in the same pass; periodic rules last, so they see both.
     """
     desk = Desk(db, Actor.system("worker"), source="worker", clock=lambda: now)
     report = JobReport(at=now)
     report.auto_closed = desk.run_auto_close(now)
     report.sla = desk.run_sla_sweep(now)
+    report.automations = desk.run_periodic_automations(now)
     return report

@@ -52,6 +52,8 @@ class RegentraApp(App[None]):
         Binding("c", "create", "New", id="app.create"),
         Binding("K", "kb", "Knowledge base", id="app.kb", show=False),
         Binding("R", "reviews", "AI reviews", id="app.reviews", show=False),
+        Binding("W", "automations", "Automation rules", id="app.automations", show=False),
+        Binding("F", "reports", "Reports", id="app.reports", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False),
     ]
 
@@ -284,6 +286,28 @@ class RegentraApp(App[None]):
         from .screens.reviews import ReviewsScreen
 
         self.push_screen(ReviewsScreen(self.session))
+
+    def action_automations(self) -> None:
+        from .screens.automations import AutomationsScreen
+
+        self.push_screen(AutomationsScreen(self.session, self._current_number()))
+
+    def action_reports(self) -> None:
+        from .screens.reports import ReportsScreen
+
+        self.push_screen(ReportsScreen(self.session))
+
+    def _current_number(self) -> int | None:
+        """The ticket open or selected on the screen in front, if any."""
+        from .screens.main import MainScreen
+
+        screen = self.screen
+        if isinstance(screen, TicketScreen):
+            return screen.number
+        if isinstance(screen, MainScreen):
+            row = screen.selected()
+            return row.number if row else None
+        return None
 
     def action_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -36,6 +36,17 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Clients", "app.clients", "Add and edit clients: VIP, SLA policy, email domains"),
     ("Knowledge base", "app.kb", "Read, write and edit KB articles (K)"),
     ("AI reviews", "app.reviews", "Mark AI suggestions and drafts correct or wrong (R)"),
+    (
+        "Automation rules",
+        "app.automations",
+        "Write, order, switch and dry-run rules; their log (W)",
+    ),
+    ("Reports", "app.reports", "SLA, time, volume and backlog, with charts (F)"),
+    (
+        "Ticket spike: make master",
+        "screen.spike_master",
+        "Promote the spike's first ticket, link the rest (S)",
+    ),
     ("AI reply draft", "screen.draft", "Draft a reply on the open ticket from the KB (d)"),
     ("Use the AI draft", "screen.insert_draft", "Put the draft into the reply box (i)"),
     ("Show keys", "app.help", "Every key binding (?)"),

@@ -89,7 +89,7 @@ def test_only_the_daemon_and_once_hold_channel_jobs(db_path, monkeypatch):
     daemon, embedded = _job_names(db_path)
     assert "send-mail" in daemon and "send-mail" not in embedded
     # The rule analyzer holds no secret; a model's key would keep it in the daemon.
-    assert embedded == {"auto-close", "sla-sweep", "search-index", "ai-analyze"}
+    assert embedded == {"auto-close", "sla-sweep", "automations", "search-index", "ai-analyze"}
 
 
 def test_with_a_model_only_the_daemon_analyses(db_path, monkeypatch):

@@ -458,6 +458,8 @@ class AutomationCases(DeskBase):
         for action in rule.actions:
             try:
                 done.append(agent._do(s, action, ticket, facts, now))
+            except NoChange as exc:
+                done.append(f"{action.action}: nothing to do ({exc})")
             except RegentraError as exc:
                 done.append(f"{action.action} refused: {exc}")
         _log(s, stored, ticket, trigger, "matched", "; ".join(done), now)

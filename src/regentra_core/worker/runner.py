@@ -32,6 +32,8 @@ log = logging.getLogger("regentra.worker")
 
 SLA_SWEEP_SECONDS = 60.0
 AUTO_CLOSE_SECONDS = 60.0
+AUTOMATION_SECONDS = 300.0
+"""How often ``periodic`` automation rules look at the open tickets."""
 
 
 Watch = Callable[[Callable[[], None], threading.Event], None]
@@ -74,6 +76,7 @@ class WorkerRunner:
         index_seconds: float = 1.0,
         sla_seconds: float = SLA_SWEEP_SECONDS,
         auto_close_seconds: float = AUTO_CLOSE_SECONDS,
+        automation_seconds: float = AUTOMATION_SECONDS,
         clock: Clock = utcnow,
         label: str = "worker",
         extra_jobs: tuple[Job, ...] = (),
@@ -94,6 +97,7 @@ class WorkerRunner:
         self.jobs: list[Job] = [
             Job("auto-close", auto_close_seconds, self._auto_close),
             Job("sla-sweep", sla_seconds, self._sla_sweep),
+            Job("automations", automation_seconds, self._automations),
         ]
         self.indexer = indexer
         """Indexing in a child process (the daemon's and an app's); without one, in a
@@ -246,6 +250,13 @@ class WorkerRunner:
     def _sla_sweep(self) -> str:
         report = self._desk().run_sla_sweep(self.clock())
         return f"{len(report.changed)} badge change(s)"
+
+    def _automations(self) -> str:
+        report = self._desk().run_periodic_automations(self.clock())
+        if not report.rules:
+            return "no periodic rules"
+        acted = sum(len(numbers) for numbers in report.matched.values())
+        return f"{report.rules} periodic rule(s) on {report.checked} tickets: {acted} acted"
 
     def _index(self) -> str:
         assert self.index is not None

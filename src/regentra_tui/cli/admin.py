@@ -283,6 +283,10 @@ def worker(state: CliContext, once: bool, at_text: str | None, force: bool, as_j
         f"SLA sweep: checked {sweep.checked}, {len(sweep.changed)} badge change(s), "
         f"{len(sweep.flagged)} flagged, {len(sweep.escalated)} moved to Escalated"
     )
+    rules = report.automations
+    if rules.rules:
+        acted = sum(len(n) for n in rules.matched.values())
+        click.echo(f"Periodic rules: {rules.rules} on {rules.checked} ticket(s), {acted} acted")
     click.echo(f"Search index: {indexed} change(s) indexed")
     for name, result in channels.items():
         click.echo(f"{name}: {result}")

@@ -19,6 +19,7 @@ from regentra_core.channels.quoting import fold
 from regentra_core.enums import AuthorKind, Channel
 from regentra_core.errors import ConflictError, RegentraError
 from regentra_core.queries import EventRow, TicketDetail
+from regentra_core.spike_reads import SpikeView, spike_of
 
 from ..messages import DeskChanged, OpenTicket
 from ..render import clock_text, long_text, minutes, priority_text, safe, sla_text, styled, when
@@ -52,6 +53,7 @@ _TICKET_ACTIONS = frozenset(
         "assign",
         "assign_me",
         "promote",
+        "spike_master",
         "link",
         "unlink",
         "cascade",
@@ -79,6 +81,7 @@ class TicketScreen(HoldsKeys, TicketActions):
         Binding("a", "assign", "Assign", id="detail.assign", priority=True),
         Binding("A", "assign_me", "Take", id="detail.assign_me", priority=True),
         Binding("M", "promote", "Make master", id="detail.promote", priority=True),
+        Binding("S", "spike_master", "Spike master", id="detail.spike", priority=True),
         Binding("L", "link", "Link child", id="detail.link", priority=True),
         Binding("U", "unlink", "Unlink", id="detail.unlink", priority=True),
         Binding("C", "cascade", "Cascade", id="detail.cascade", priority=True),
@@ -116,6 +119,8 @@ class TicketScreen(HoldsKeys, TicketActions):
         for, or one just made)."""
         self.draft_in_reply: int | None = None
         """The draft put into the reply box, recorded as sent or edited with it."""
+        self.spike: SpikeView | None = None
+        """The ticket spike this ticket is part of (S makes its master)."""
 
     def compose(self) -> ComposeResult:
         yield Static("Loading…", id="header")
@@ -173,19 +178,22 @@ class TicketScreen(HoldsKeys, TicketActions):
             detail = self.rapp.session.detail(self.number)
             history = self.rapp.session.history(self.number)
             ai = self.rapp.session.ai_state(self.number)
+            spike = spike_of(self.rapp.session.db, self.number)
         except RegentraError as exc:
             self.app.call_from_thread(self._refused, str(exc))
             self.app.call_from_thread(self.dismiss)
             return
-        self.app.call_from_thread(self._loaded, detail, history, ai)
+        self.app.call_from_thread(self._loaded, detail, history, ai, spike)
 
     def _loaded(
         self,
         detail: TicketDetail,
         history: list[EventRow],
         ai: tuple[SuggestionRow | None, SuggestionRow | None],
+        spike: SpikeView | None = None,
     ) -> None:
         self.analysis, self.draft = ai
+        self.spike = spike
         self._show(detail, history)
 
     # -- drawing -------------------------------------------------------------------
@@ -220,6 +228,12 @@ class TicketScreen(HoldsKeys, TicketActions):
             header += Text(" (agent ") + safe(d.chat_agent) + Text(")")
         header += Text("  ·  Assignee ") + safe(t.assignee or "unassigned")
         header += styled(f"  ·  v{t.version}", "dim")
+        if self.spike is not None and self.spike.unlinked:
+            header += styled(
+                f"\nSpike: {len(self.spike.tickets)} tickets {self.spike.label}"
+                f" · S makes #{self.spike.suggested} the master of the rest",
+                "bold yellow",
+            )
         if t.channel == Channel.SMS and not getattr(self.app, "sms_configured", True):
             header += styled("\nSMS is not set up on this desk: replies stay queued", "yellow")
         self.query_one("#header", Static).update(header)
@@ -502,6 +516,33 @@ class TicketScreen(HoldsKeys, TicketActions):
     def action_assign_me(self) -> None:
         if self.detail:
             self.assign_to_me(self.detail.ticket)
+
+    def action_spike_master(self) -> None:
+        spike = self.spike
+        if spike is None:
+            self.notify(f"#{self.number} is not part of a ticket spike", timeout=3)
+            return
+        if not spike.unlinked:
+            self.notify(f"Every ticket of this spike is under #{spike.suggested}", timeout=3)
+            return
+        desk = self.rapp.session.desk()
+        numbers = ", ".join(f"#{n}" for n in spike.unlinked)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_desk(
+                    lambda: desk.make_spike_master(self.number),
+                    success=f"#{spike.suggested} is the master of {numbers}",
+                )
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Make #{spike.suggested} the master of this spike?",
+                f"{len(spike.tickets)} tickets {spike.label}. {numbers} will be linked under "
+                f"#{spike.suggested}; a reply or resolution there can then cascade to them.",
+            ),
+            answered,
+        )
 
     def action_promote(self) -> None:
         desk = self.rapp.session.desk()
