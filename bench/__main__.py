@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["sla_badges", "tui_board", "search", "mail_intake", "ticket_open"]
+BENCHMARKS = ["sla_badges", "tui_board", "search", "mail_intake", "ticket_open", "automations"]
 
 
 def main(argv: list[str]) -> int:

@@ -16,6 +16,7 @@ The TOML form is the one operators keep under version control::
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import tomllib
@@ -395,10 +396,16 @@ def check(condition: Condition, facts: Facts) -> Check:
     if op == "contains":
         return Check(condition, want in text)
     try:
-        found = regex.search(want, facts(condition.field) or "", timeout=REGEX_TIMEOUT)
+        found = _compiled(want).search(facts(condition.field) or "", timeout=REGEX_TIMEOUT)
     except TimeoutError:
         return Check(condition, False, f"pattern gave up after {REGEX_TIMEOUT * 1000:.0f} ms")
     return Check(condition, found is not None)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(pattern: str) -> Any:
+    """A rule's pattern, compiled once per process (rules are checked on every change)."""
+    return regex.compile(pattern)
 
 
 def fill(template: str, values: Mapping[str, object]) -> str:

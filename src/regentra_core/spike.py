@@ -8,6 +8,7 @@ escalation never lowers) and suggests the first as the master of the rest.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -63,6 +64,7 @@ class Spike:
         return min(self.members, key=lambda a: a.number)
 
 
+@functools.lru_cache(maxsize=20_000)
 def subject_key(subject: str) -> str:
     """A subject without reply prefixes, tags, numbers, punctuation or case.
 
@@ -103,7 +105,13 @@ def find_spike(new: Arrival, recent: list[Arrival], policy: SpikePolicy) -> Spik
         if len(same_client) >= policy.count:
             return Spike("client", f"client:{new.client_id}", same_client)
     if len(new.key) >= MIN_KEY:
-        same_subject = tuple(a for a in window if similar(a.key, new.key))
-        if len(same_subject) >= policy.count:
-            return Spike("subject", f"subject:{new.key}", same_subject)
+        # The same key is the common case (one alert, one subject); difflib only
+        # for the rest, and only if they could still make up the count.
+        same = [a for a in window if a.key == new.key]
+        if len(same) < policy.count:
+            others = [a for a in window if a.key != new.key]
+            if len(same) + len(others) >= policy.count:
+                same += [a for a in others if similar(a.key, new.key)]
+        if len(same) >= policy.count:
+            return Spike("subject", f"subject:{new.key}", tuple(same))
     return None

@@ -86,7 +86,7 @@ def test_demo_opens_the_board_and_is_driven_by_keys(terminal):
     assert "Open" in board and "Closed" in board and "#10" in board
     assert "Breached" in board and "All open" in board
     terminal.keys("2")
-    listing = terminal.wait_for("of 12 by")  # the list's first page is in
+    listing = terminal.wait_for("of 17 by")  # the list's first page is in
     assert "Priority" in listing and "SLA" in listing
     terminal.keys(":")
     terminal.wait_for(":ticket number")
@@ -150,7 +150,7 @@ def test_a_stand_up_triage_of_five_tickets_by_keyboard(terminal, tmp_path):
     terminal.wait_for("is now In Progress")
     # List: take the second row and wait on the customer.
     terminal.keys("2")
-    terminal.wait_for("of 12 by")
+    terminal.wait_for("of 17 by")
     terminal.keys("j", "A", "s")  # take it and set its status, typed in one go
     terminal.wait_for("type to filter")
     terminal.keys("Waiting", "Enter")
@@ -168,7 +168,7 @@ def test_a_stand_up_triage_of_five_tickets_by_keyboard(terminal, tmp_path):
     terminal.wait_for("Reply sent")
     # The next one: reply and resolve.
     terminal.keys("Escape")
-    terminal.wait_for("of 12 by")
+    terminal.wait_for("of 17 by")
     terminal.keys("j", "j", "Enter")
     terminal.wait_for("History")
     terminal.keys("r")

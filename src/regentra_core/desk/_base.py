@@ -145,7 +145,8 @@ class DeskBase:
                 detail=f"{detail}; already {before.label}",
             )
             return
-        retarget = retarget_note(SlaBook.load(s), ticket, new, at)
+        book = _memo(s, "sla_book", lambda: SlaBook.load(s))  # one load for a batch
+        retarget = retarget_note(book, ticket, new, at)
         ticket.priority = new
         self._touch(ticket, at)
         if retarget:

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from .. import automation, hierarchy, lifecycle
@@ -86,39 +87,56 @@ _CACHE: dict[tuple[object, ...], Rule] = {}
 """Checked rules by their stored columns: a row is parsed once per process, not per change."""
 
 
+_COLUMNS = (
+    "name",
+    "description",
+    "trigger",
+    "position",
+    "enabled",
+    "stop_after_match",
+    "conditions",
+    "actions",
+)
+
+
 def rule_of(row: AutomationRule) -> Rule:
-    key = (
-        row.name,
-        row.description,
-        row.trigger,
-        row.position,
-        row.enabled,
-        row.stop_after_match,
-        row.conditions,
-        row.actions,
-    )
+    return _rule_from_columns(tuple(getattr(row, c) for c in _COLUMNS))
+
+
+def _rule_from_columns(key: tuple[object, ...]) -> Rule:
     cached = _CACHE.get(key)
     if cached is None:
+        name, description, trigger, position, enabled, stop, conditions, actions = key
         raw = {
-            "name": row.name,
-            "description": row.description,
-            "trigger": row.trigger,
-            "order": row.position,
-            "enabled": row.enabled,
-            "stop_after_match": row.stop_after_match,
-            "conditions": json.loads(row.conditions),
-            "actions": json.loads(row.actions),
+            "name": name,
+            "description": description,
+            "trigger": trigger,
+            "order": position,
+            "enabled": enabled,
+            "stop_after_match": stop,
+            "conditions": json.loads(str(conditions)),
+            "actions": json.loads(str(actions)),
         }
         cached = _CACHE[key] = automation.rule_from(raw)
     return cached
 
 
 def stored_rules(s: Session, *, trigger: str | None = None) -> list[StoredRule]:
-    """Rules in the order they run (``order``, then name); all of them, or one trigger's."""
-    query = select(AutomationRule).order_by(col(AutomationRule.position), col(AutomationRule.name))
+    """Rules in the order they run (``order``, then name); all of them, or one trigger's.
+
+    Read as plain rows, not ORM objects: every change of every ticket asks, and the
+    checked rules come from the cache unless a row changed.
+    """
+    table = AutomationRule.__table__  # type: ignore[attr-defined]  # SQLModel's table
+    query = sa_select(table.c.id, *(table.c[c] for c in _COLUMNS)).order_by(
+        col(AutomationRule.position), col(AutomationRule.name)
+    )
     if trigger is not None:
-        query = query.where(AutomationRule.trigger == trigger)
-    return [StoredRule(row.id or 0, rule_of(row)) for row in s.exec(query).all()]
+        query = query.where(col(AutomationRule.trigger) == trigger)
+    return [
+        StoredRule(row[0], _rule_from_columns(tuple(row[1:])))
+        for row in s.connection().execute(query)
+    ]
 
 
 class TicketFacts:
@@ -150,17 +168,8 @@ class TicketFacts:
             return t.status.value
         if name == "subject":
             return t.subject
-        if name in ("client", "vip"):
-            client = s.get(Client, t.client_id) if t.client_id else None
-            if name == "vip":
-                return bool(client and client.vip)
-            return client.name if client else ""
-        if name == "contact_email":
-            contact = s.get(Contact, t.contact_id) if t.contact_id else None
-            return (contact.email or "") if contact else ""
-        if name == "assignee":
-            tech = s.get(Technician, t.assignee_id) if t.assignee_id else None
-            return tech.username if tech else ""
+        if name in ("client", "vip", "contact_email", "assignee"):
+            return self._people()[name]
         if name == "body":
             if self.trigger == "reply_added":
                 latest = s.exec(
@@ -179,6 +188,32 @@ class TicketFacts:
         if name == "hours_since_update":
             return max(0.0, (self.now - t.updated_at).total_seconds() / 3600)
         raise KeyError(name)
+
+    def _people(self) -> dict[str, Any]:
+        """Client, contact and assignee in one query (the session's identity map does
+        not keep them: it holds rows only while something refers to them)."""
+        if "_people" not in self._cache:
+            t = self.ticket
+            row = (
+                self.s.connection()
+                .execute(
+                    sa_select(
+                        _scalar(Client.name, Client.id, t.client_id),
+                        _scalar(Client.vip, Client.id, t.client_id),
+                        _scalar(Contact.email, Contact.id, t.contact_id),
+                        _scalar(Technician.username, Technician.id, t.assignee_id),
+                    )
+                )
+                .one()
+            )
+            self._cache["_people"] = {
+                "client": row[0] or "",
+                "vip": bool(row[1]),
+                "contact_email": row[2] or "",
+                "assignee": row[3] or "",
+            }
+        people: dict[str, Any] = self._cache["_people"]
+        return people
 
     def placeholders(self) -> dict[str, object]:
         return {
@@ -571,6 +606,10 @@ class AutomationCases(DeskBase):
         s.add(message)
         self._event(s, ticket, "outbound_queued", to=to, detail=f"notify {message.message_id}")
         return f"notified {to}"
+
+
+def _scalar(column: Any, key: Any, value: int | None) -> Any:
+    return sa_select(col(column)).where(col(key) == value).scalar_subquery()
 
 
 def _rules_by_trigger(s: Session) -> dict[str, list[StoredRule]]:

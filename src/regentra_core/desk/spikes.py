@@ -22,6 +22,10 @@ from ..spike import Arrival
 from ..store.models import Client, SpikeMember, Ticket, TicketSpike
 from ._base import DeskBase, _memo, _numbers
 
+RECENT_LIMIT = 300
+"""Newest tickets inside the window a new one is compared with. A flood beyond it
+is a spike already; comparing with thousands would slow every creation in it."""
+
 
 @dataclass(frozen=True, slots=True)
 class SpikeMasterResult:
@@ -50,7 +54,17 @@ class SpikeCases(DeskBase):
         if found is None:
             return
         row = self._spike_row(s, found, now)
-        members: set[int] = _memo(s, f"spike_members:{row.id}", lambda: _members(s, row))
+        known: set[int] = s.info.setdefault(f"spike_members:{row.id}", set())
+        ids = [a.ticket_id for a in found.members if a.ticket_id not in known]
+        if ids:  # which of these joined earlier (another process, another batch)
+            known.update(
+                s.exec(
+                    select(SpikeMember.ticket_id).where(
+                        SpikeMember.spike_id == row.id, col(SpikeMember.ticket_id).in_(ids)
+                    )
+                ).all()
+            )
+        members = known
         fresh = [
             a for a in sorted(found.members, key=lambda a: a.number) if a.ticket_id not in members
         ]
@@ -67,13 +81,21 @@ class SpikeCases(DeskBase):
                 "spike_detected",
                 to=str(found.first.number),
                 at=now,
-                detail=f"{len(members)} tickets {label} within {policy.minutes} min; "
+                detail=f"{len(found.members)} tickets {label} within {policy.minutes} min; "
                 f"suggested master #{found.first.number}",
             )
             self._escalate(s, member, EscalationReason.TICKET_SPIKE, at=now)
 
     def _spike_row(self, s: Session, found: spike.Spike, now: datetime) -> TicketSpike:
         """The spike these tickets already form (one of them is a member), or a new one."""
+        by_key = s.exec(
+            select(TicketSpike)
+            .where(TicketSpike.key == found.key[:300])
+            .where(col(TicketSpike.detected_at) >= now - 2 * self.db.spike.window)
+            .order_by(col(TicketSpike.id).desc())
+        ).first()
+        if by_key is not None:
+            return by_key
         ids = [a.ticket_id for a in found.members]
         existing = s.exec(
             select(TicketSpike)
@@ -164,12 +186,10 @@ def _recent(s: Session, now: datetime, policy: spike.SpikePolicy) -> list[Arriva
         )
         .where(col(Ticket.created_at) >= now - policy.window)
         .where(col(Ticket.follow_up_of_id).is_(None))
+        .order_by(col(Ticket.created_at).desc())
+        .limit(RECENT_LIMIT)
     ).all()
     return [
         Arrival(tid or 0, number, client_id, spike.subject_key(subject), created)
         for tid, number, client_id, subject, created in rows
     ]
-
-
-def _members(s: Session, row: TicketSpike) -> set[int]:
-    return set(s.exec(select(SpikeMember.ticket_id).where(SpikeMember.spike_id == row.id)).all())
