@@ -16,12 +16,22 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import String, type_coerce
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
 
 from .calendar import BusinessCalendar, parse_hours
 from .enums import Priority, Status
 from .sla import Policy, SlaState, Targets, compute, load_pauses
-from .store.models import BusinessCalendarRow, Client, Holiday, SlaPolicy, SlaTarget, Ticket
+from .store import config_version as _config_version
+from .store.models import (
+    BusinessCalendarRow,
+    Client,
+    DeskState,
+    Holiday,
+    SlaPolicy,
+    SlaTarget,
+    Ticket,
+)
 
 _CALENDAR_CACHE: OrderedDict[tuple[object, ...], BusinessCalendar] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
@@ -66,6 +76,11 @@ class ClockInputs(NamedTuple):
     resolution_breached: bool
 
 
+_BOOKS: OrderedDict[tuple[str, int], SlaBook] = OrderedDict()
+"""Books by (desk, SLA set-up version): a few, since tests open many desks."""
+_BOOKS_LOCK = threading.Lock()
+
+
 @dataclass
 class SlaBook:
     """Every policy, the default one, and which client uses which."""
@@ -78,38 +93,97 @@ class SlaBook:
 
     @classmethod
     def load(cls, s: Session) -> SlaBook:
-        holidays: dict[int, set[date]] = {}
-        for h in s.exec(select(Holiday)).all():
-            holidays.setdefault(h.calendar_id, set()).add(h.day)
-        calendars = {
-            c.id: calendar_for(
-                c.name, c.timezone, c.hours, c.always_open, frozenset(holidays.get(c.id or 0, ()))
+        """The book as stored now: built once per SLA set-up and process, then reused
+        while the desk's change counter (``DeskState.sla_version``) stays."""
+        state = s.execute(
+            sa_select(col(DeskState.desk_id), col(DeskState.sla_version)).where(
+                col(DeskState.id) == 1
             )
-            for c in s.exec(select(BusinessCalendarRow)).all()
+        ).first()
+        own_change = s.info.get(_config_version.SLA_BUMPED, False)  # may yet roll back
+        key = (state[0], state[1]) if state is not None and not own_change else None
+        if key is not None:
+            with _BOOKS_LOCK:
+                cached = _BOOKS.get(key)
+                if cached is not None:
+                    _BOOKS.move_to_end(key)
+                    return cached
+        book = cls._read(s)
+        if key is not None:
+            with _BOOKS_LOCK:
+                _BOOKS[key] = book
+                while len(_BOOKS) > 16:
+                    _BOOKS.popitem(last=False)
+        return book
+
+    @classmethod
+    def _read(cls, s: Session) -> SlaBook:
+        conn = s.connection()
+        return cls._build(
+            conn.execute(sa_select(col(Holiday.calendar_id), col(Holiday.day))).all(),
+            conn.execute(
+                sa_select(
+                    col(BusinessCalendarRow.id),
+                    col(BusinessCalendarRow.name),
+                    col(BusinessCalendarRow.timezone),
+                    col(BusinessCalendarRow.hours),
+                    col(BusinessCalendarRow.always_open),
+                )
+            ).all(),
+            conn.execute(
+                sa_select(
+                    col(SlaTarget.policy_id),
+                    col(SlaTarget.priority),
+                    col(SlaTarget.response_minutes),
+                    col(SlaTarget.resolution_minutes),
+                )
+            ).all(),
+            conn.execute(
+                sa_select(
+                    col(SlaPolicy.id),
+                    col(SlaPolicy.name),
+                    col(SlaPolicy.calendar_id),
+                    col(SlaPolicy.at_risk_share),
+                    col(SlaPolicy.escalate_status),
+                    col(SlaPolicy.is_default),
+                ).order_by(col(SlaPolicy.id))
+            ).all(),
+            conn.execute(
+                sa_select(col(Client.id), col(Client.sla_policy_id)).where(
+                    col(Client.sla_policy_id).is_not(None)
+                )
+            ).all(),
+        )
+
+    @classmethod
+    def _build(
+        cls,
+        holiday_rows: Sequence[Any],
+        calendar_rows: Sequence[Any],
+        target_rows: Sequence[Any],
+        policy_rows: Sequence[Any],
+        client_rows: Sequence[Any],
+    ) -> SlaBook:
+        holidays: dict[int, set[date]] = {}
+        for calendar_id, day in holiday_rows:
+            holidays.setdefault(calendar_id, set()).add(day)
+        calendars = {
+            cid: calendar_for(name, tz, hours, always, frozenset(holidays.get(cid or 0, ())))
+            for cid, name, tz, hours, always in calendar_rows
         }
         targets: dict[int, dict[Priority, Targets]] = {}
-        for t in s.exec(select(SlaTarget)).all():
-            targets.setdefault(t.policy_id, {})[t.priority] = Targets(
-                t.response_minutes, t.resolution_minutes
-            )
+        for policy_id, priority, response, resolution in target_rows:
+            targets.setdefault(policy_id, {})[Priority(priority)] = Targets(response, resolution)
         book = cls()
-        for p in s.exec(select(SlaPolicy).order_by(col(SlaPolicy.id))).all():
-            assert p.id is not None
-            book.policies[p.id] = Policy(
-                p.name,
-                calendars[p.calendar_id],
-                targets.get(p.id, {}),
-                p.at_risk_share,
-                p.escalate_status,
+        for pid, name, calendar_id, share, escalate, default in policy_rows:
+            book.policies[pid] = Policy(
+                name, calendars[calendar_id], targets.get(pid, {}), share, escalate
             )
-            book.policy_ids[p.name] = p.id
-            book.escalate[p.id] = p.escalate_status
-            if p.is_default:
-                book.default_id = p.id
-        for client_id, policy_id in s.exec(
-            select(Client.id, Client.sla_policy_id).where(col(Client.sla_policy_id).is_not(None))
-        ).all():
-            assert client_id is not None and policy_id is not None
+            book.policy_ids[name] = pid
+            book.escalate[pid] = escalate
+            if default:
+                book.default_id = pid
+        for client_id, policy_id in client_rows:
             book.client_policy[client_id] = policy_id
         return book
 

@@ -424,3 +424,49 @@ def test_a_rule_desk_from_a_channel_fires_rules_too(db, desk, clients):
         contact_email="sam@acme.example",
     )
     assert notes(db, t.number) == ["Mail ran"]
+
+
+def test_a_rule_changed_by_another_process_is_seen_at_its_next_change(
+    desk, db, db_path, alice, clock, clients
+):
+    """Each process keeps its checked rules while the desk's rules counter stays."""
+    from regentra_core.store import Database
+
+    other_db = Database(db_path)
+    try:
+        other = Desk(other_db, alice, source="other", clock=clock)
+        desk.save_rule(rule("Tag"))
+        made = other.create_ticket(
+            subject="One",
+            description="",
+            priority=Priority.LOW,
+            channel=Channel.EMAIL,
+            contact_email="sam@acme.example",
+        )
+        assert notes(db, made.number) == ["Tag ran"]
+        desk.set_rule_enabled("Tag", False)  # this process; the other cached "on"
+        again = other.create_ticket(
+            subject="Two",
+            description="",
+            priority=Priority.LOW,
+            channel=Channel.EMAIL,
+            contact_email="sam@acme.example",
+        )
+        assert notes(db, again.number) == []
+    finally:
+        other_db.close()
+
+
+def test_a_rolled_back_rule_change_leaves_no_cached_rules_behind(desk, db, new_ticket):
+    from regentra_core.desk.automations import _rules_by_trigger
+
+    desk.save_rule(rule("Kept"))
+    with pytest.raises(RuntimeError), db.write() as s:
+        row = s.exec(select(AutomationRule)).one()
+        row.enabled = False
+        s.flush()
+        assert "ticket_created" not in _rules_by_trigger(s)  # seen inside, not kept
+        raise RuntimeError("the transaction fails")
+    desk.save_rule(rule("Second"))  # the counter reaches the rolled-back value again
+    t = new_ticket()
+    assert notes(db, t.number) == ["Kept ran", "Second ran"]

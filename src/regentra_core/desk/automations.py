@@ -33,12 +33,13 @@ from ..errors import NoChange, NotFoundError, RegentraError, ValidationError
 from ..identity import Actor
 from ..priority import check_priority_change
 from ..sla_book import SlaBook, inputs_of
-from ..store import journal
+from ..store import config_version, journal
 from ..store.models import (
     AutomationRule,
     AutomationRun,
     Client,
     Contact,
+    DeskState,
     InternalNote,
     OutboundMessage,
     Reply,
@@ -612,11 +613,32 @@ def _scalar(column: Any, key: Any, value: int | None) -> Any:
     return sa_select(col(column)).where(col(key) == value).scalar_subquery()
 
 
+_BY_TRIGGER: dict[tuple[str, int], dict[str, list[StoredRule]]] = {}
+"""Enabled rules by trigger, per (desk, rules version): one small read per change."""
+
+
 def _rules_by_trigger(s: Session) -> dict[str, list[StoredRule]]:
+    state = (
+        s.connection()
+        .execute(
+            sa_select(col(DeskState.desk_id), col(DeskState.rules_version)).where(
+                col(DeskState.id) == 1
+            )
+        )
+        .first()
+    )
+    own_change = s.info.get(config_version.RULES_BUMPED, False)  # may yet roll back
+    key = (state[0], state[1]) if state is not None and not own_change else None
+    if key is not None and key in _BY_TRIGGER:
+        return _BY_TRIGGER[key]
     grouped: dict[str, list[StoredRule]] = {}
     for stored in stored_rules(s):
         if stored.rule.enabled and stored.rule.trigger != "periodic":
             grouped.setdefault(stored.rule.trigger, []).append(stored)
+    if key is not None:
+        if len(_BY_TRIGGER) > 16:
+            _BY_TRIGGER.clear()
+        _BY_TRIGGER[key] = grouped
     return grouped
 
 

@@ -139,6 +139,7 @@ class Ticket(SQLModel, table=True):
     __table_args__ = (
         Index("ix_ticket_status_priority", "status", "priority"),
         Index("ix_ticket_updated_at", "updated_at"),
+        Index("ix_ticket_client_created", "client_id", "created_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -462,6 +463,24 @@ class AutomationRun(SQLModel, table=True):
     """The conditions that failed, or the actions taken (and any refused)."""
 
 
+class DeskState(SQLModel, table=True):
+    """One row: who this desk is, and a counter of changes to its SLA set-up.
+
+    Every process keeps the SLA book it built (policies, calendars, holidays, which
+    client has which policy) while the counter stays: one cheap read instead of five
+    queries and a rebuild on every list, sweep and escalation. Writes to those tables
+    bump it in their own transaction (``store.config_version``).
+    """
+
+    __tablename__ = "desk_state"
+
+    id: int | None = Field(default=None, primary_key=True)
+    desk_id: str = Field(max_length=32)
+    sla_version: int = Field(default=0)
+    rules_version: int = Field(default=0)
+    """Bumped by every write to ``automation_rule``: checked rules are kept per process."""
+
+
 class TicketSpike(SQLModel, table=True):
     """A burst of tickets from one client, or with one subject, inside the window."""
 
@@ -492,6 +511,7 @@ __all__ = [
     "AiSuggestion",
     "AutomationRule",
     "AutomationRun",
+    "DeskState",
     "SpikeMember",
     "TicketSpike",
     "BusinessCalendarRow",

@@ -7,6 +7,7 @@ Create Date: 2026-11-26 16:50:00
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -19,6 +20,18 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    desk_state = op.create_table(
+        "desk_state",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("desk_id", sa.String(length=32), nullable=False),
+        sa.Column("sla_version", sa.Integer(), nullable=False),
+        sa.Column("rules_version", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.bulk_insert(
+        desk_state,
+        [{"id": 1, "desk_id": uuid.uuid4().hex, "sla_version": 0, "rules_version": 0}],
+    )
     op.create_table(
         "automation_rule",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -83,9 +96,14 @@ def upgrade() -> None:
     with op.batch_alter_table("internalnote", schema=None) as batch_op:
         batch_op.add_column(sa.Column("author_name", sa.String(length=200), nullable=True))
         batch_op.alter_column("technician_id", existing_type=sa.Integer(), nullable=True)
+    # The spike policy asks for a client's newest tickets on every creation.
+    with op.batch_alter_table("ticket", schema=None) as batch_op:
+        batch_op.create_index("ix_ticket_client_created", ["client_id", "created_at"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("ticket", schema=None) as batch_op:
+        batch_op.drop_index("ix_ticket_client_created")
     with op.batch_alter_table("internalnote", schema=None) as batch_op:
         batch_op.alter_column("technician_id", existing_type=sa.Integer(), nullable=False)
         batch_op.drop_column("author_name")
@@ -93,3 +111,4 @@ def downgrade() -> None:
     op.drop_table("ticket_spike")
     op.drop_table("automation_run")
     op.drop_table("automation_rule")
+    op.drop_table("desk_state")
