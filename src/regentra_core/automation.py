@@ -368,6 +368,16 @@ def evaluate(rule: Rule, facts: Facts) -> Verdict:
     return Verdict(rule, tuple(check(c, facts) for c in rule.conditions))
 
 
+def first_failure(rule: Rule, facts: Facts) -> Check | None:
+    """The first condition that does not hold (None: the rule matches): what a real
+    run logs for a rule that did not match, without checking the rest."""
+    for condition in rule.conditions:
+        result = check(condition, facts)
+        if not result.matched:
+            return result
+    return None
+
+
 def matches(rule: Rule, facts: Facts) -> bool:
     """Whether every condition holds, stopping at the first that does not."""
     return all(check(c, facts).matched for c in rule.conditions)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import or_
 from sqlmodel import col, select
 
 from . import automation
 from .automation import Rule, Verdict
 from .clock import utcnow
-from .desk.automations import StoredRule, TicketFacts, stored_rules
+from .desk.automations import MISS_SEPARATOR, StoredRule, TicketFacts, stored_rules
 from .enums import Status
 from .errors import NotFoundError
 from .store.engine import Database
@@ -102,13 +103,28 @@ def log(
             .order_by(col(AutomationRun.id).desc())
             .limit(limit)
         )
+        stored = None
         if rule is not None:
-            query = query.where(AutomationRun.rule_name == rule)
+            try:
+                stored = find(db, rule)
+            except NotFoundError:  # a rule renamed since: its own rows keep its old name
+                stored = None
+        if rule is not None:
+            named = col(AutomationRun.rule_name) == (stored.rule.name if stored else rule)
+            if stored is not None:
+                named = or_(named, col(AutomationRun.rules).contains(f",{stored.id},"))
+            query = query.where(named)
         if ticket is not None:
             query = query.where(Ticket.number == ticket)
         if matched_only:
             query = query.where(AutomationRun.outcome != "no_match")
-        return [
-            RunRow(run.at, run.rule_name, run.trigger, number, run.outcome, run.detail)
-            for run, number in s.exec(query).all()
-        ]
+        rows = []
+        for run, number in s.exec(query).all():
+            name, detail = run.rule_name, run.detail
+            if stored is not None and run.outcome == "no_match" and run.rules:
+                # one rule's line of a row that holds every rule that did not match
+                prefix = f"{stored.rule.name}: "
+                line = next((x for x in detail.split(MISS_SEPARATOR) if x.startswith(prefix)), "")
+                name, detail = stored.rule.name, line.removeprefix(prefix)
+            rows.append(RunRow(run.at, name, run.trigger, number, run.outcome, detail))
+        return rows

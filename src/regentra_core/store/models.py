@@ -447,7 +447,8 @@ class AutomationRule(SQLModel, table=True):
 
 
 class AutomationRun(SQLModel, table=True):
-    """One evaluation of one rule on one ticket: matched or not, and what it did."""
+    """The execution log: a rule that matched (and what it did) or was held back, or
+    every rule that did not match one change."""
 
     __tablename__ = "automation_run"
 
@@ -458,9 +459,14 @@ class AutomationRun(SQLModel, table=True):
     trigger: str = Field(max_length=32)
     ticket_id: int | None = Field(default=None, index=True)
     outcome: str = Field(max_length=16)
-    """``matched``, ``no_match``, ``loop_guard`` (skipped: it already ran in this chain)."""
+    """``matched``, ``no_match``, ``loop_guard`` (skipped: it already ran in this chain),
+    ``summary`` (a periodic run)."""
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    """The conditions that failed, or the actions taken (and any refused)."""
+    """The actions taken (and any refused); for ``no_match``, a line a rule with the
+    first condition that failed."""
+    rules: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    """For ``no_match``: the ids of the rules that did not match, as ``,3,7,``; one row
+    holds every rule that did not match one change."""
 
 
 class DeskState(SQLModel, table=True):

@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("ticket_id", sa.Integer(), nullable=True),
         sa.Column("outcome", sa.String(length=16), nullable=False),
         sa.Column("detail", sa.Text(), nullable=False, server_default=""),
+        sa.Column("rules", sa.Text(), nullable=False, server_default=""),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("automation_run", schema=None) as batch_op:
