@@ -349,6 +349,9 @@ def action_from(raw: Any, *, where: str) -> Action:
             value = _parsed(Status.parse, value, where)
         else:
             value = value.strip()
+            if name == "notify" and key == "to" and value.lower() != "contact":
+                if not re.fullmatch(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+", value):
+                    raise RuleError(f"{where}: notify to is an email address or contact")
         args.append((key, value))
     return Action(name, tuple(args))
 

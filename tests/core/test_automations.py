@@ -208,6 +208,22 @@ def test_bad_conditions_are_refused_by_name(condition, message):
 # -- actions ----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("action", "message"),
+    [
+        ({"action": "teleport"}, "unknown action 'teleport'"),
+        ({"action": "assign"}, "assign needs to"),
+        ({"action": "assign", "to": "bob", "when": "now"}, "does not take when"),
+        ({"action": "set_priority", "value": "urgent"}, "unknown priority"),
+        ({"action": "notify", "to": "the boss", "subject": "s", "body": "b"}, "email address"),
+        ({"action": "add_to_master", "master": "1001"}, "ticket number"),
+    ],
+)
+def test_bad_actions_are_refused_by_name(action, message):
+    with pytest.raises(RuleError, match=message):
+        rule_from({"name": "X", "trigger": "periodic", "actions": [action]})
+
+
 def test_every_action_runs_as_the_rule(desk, db, new_ticket, bob):
     master = new_ticket(subject="Outage master")
     desk.promote(master.number)

@@ -139,3 +139,13 @@ class TestReportsSnapshot:
             await settle(pilot.app, pilot)
 
         assert snap_compare(make_app(), run_before=ready, terminal_size=SIZE)
+
+
+async def test_keys_typed_through_a_dry_run_all_count(make_app):
+    """W t esc esc F in one go: the dry run opens and closes, the rules close, and
+    the reports open (a closing dialog must not swallow the keys after it)."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await burst(app, pilot, "W", "t", "escape", "escape", "F")
+        assert isinstance(app.screen, ReportsScreen)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert
+from sqlalchemy import bindparam, func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -198,12 +198,8 @@ class TicketFacts:
             row = (
                 self.s.connection()
                 .execute(
-                    sa_select(
-                        _scalar(Client.name, Client.id, t.client_id),
-                        _scalar(Client.vip, Client.id, t.client_id),
-                        _scalar(Contact.email, Contact.id, t.contact_id),
-                        _scalar(Technician.username, Technician.id, t.assignee_id),
-                    )
+                    _PEOPLE,
+                    {"client": t.client_id, "contact": t.contact_id, "assignee": t.assignee_id},
                 )
                 .one()
             )
@@ -639,8 +635,21 @@ class AutomationCases(DeskBase):
         return f"notified {to}"
 
 
-def _scalar(column: Any, key: Any, value: int | None) -> Any:
-    return sa_select(col(column)).where(col(key) == value).scalar_subquery()
+def _scalar(column: Any, key: Any, name: str) -> Any:
+    return sa_select(col(column)).where(col(key) == bindparam(name)).scalar_subquery()
+
+
+_PEOPLE = sa_select(
+    _scalar(Client.name, Client.id, "client"),
+    _scalar(Client.vip, Client.id, "client"),
+    _scalar(Contact.email, Contact.id, "contact"),
+    _scalar(Technician.username, Technician.id, "assignee"),
+)
+"""Built once: the statement every rule evaluation that asks about people runs."""
+
+_RULES_VERSION = sa_select(col(DeskState.desk_id), col(DeskState.rules_version)).where(
+    col(DeskState.id) == 1
+)
 
 
 _BY_TRIGGER: dict[tuple[str, int], dict[str, list[StoredRule]]] = {}

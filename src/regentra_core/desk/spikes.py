@@ -47,6 +47,18 @@ class SpikeCases(DeskBase):
         if not policy.enabled:
             return
         s.flush()  # the new ticket has its id
+        new = Arrival(
+            ticket.id or 0, ticket.number, ticket.client_id, spike.subject_key(ticket.subject), now
+        )
+        active = self._active_spike(s, new, now)
+        if active is not None:
+            # A burst already noticed (a flood goes this way): the ticket joins it
+            # without the window being read again.
+            for arrivals_key in ("spike_recent", f"spike_client:{ticket.client_id}"):
+                if arrivals_key in s.info:
+                    s.info[arrivals_key].append(new)
+            self._join(s, active, [new], ticket, now)
+            return
         recent: list[Arrival] = _memo(s, "spike_recent", lambda: _recent(s, now, policy))
         client: list[Arrival] = (
             _memo(
@@ -56,9 +68,6 @@ class SpikeCases(DeskBase):
             )
             if ticket.client_id is not None
             else []
-        )
-        new = Arrival(
-            ticket.id or 0, ticket.number, ticket.client_id, spike.subject_key(ticket.subject), now
         )
         seen = {a.ticket_id for a in recent}
         found = spike.find_spike(
@@ -70,6 +79,7 @@ class SpikeCases(DeskBase):
         if found is None:
             return
         row = self._spike_row(s, found, now)
+        s.info.setdefault("spike_active", {})[row.key] = row
         known: set[int] = s.info.setdefault(f"spike_members:{row.id}", set())
         ids = [a.ticket_id for a in found.members if a.ticket_id not in known]
         if ids:  # which of these joined earlier (another process, another batch)
@@ -80,25 +90,57 @@ class SpikeCases(DeskBase):
                     )
                 ).all()
             )
-        members = known
-        fresh = [
-            a for a in sorted(found.members, key=lambda a: a.number) if a.ticket_id not in members
-        ]
-        label = row.label
+        self._join(s, row, list(found.members), ticket, now, count=len(found.members))
+
+    def _active_spike(self, s: Session, new: Arrival, now: datetime) -> TicketSpike | None:
+        """A spike noticed inside the window for this ticket's client or its subject."""
+        keys = [f"client:{new.client_id}"] if new.client_id is not None else []
+        if len(new.key) >= spike.MIN_KEY:
+            keys.append(f"subject:{new.key}"[:300])
+        if not keys:
+            return None
+        known: dict[str, TicketSpike] = s.info.setdefault("spike_active", {})
+        for key in keys:
+            if key in known:
+                return known[key]
+        row = s.exec(
+            select(TicketSpike)
+            .where(col(TicketSpike.key).in_(keys))
+            .where(col(TicketSpike.detected_at) >= now - self.db.spike.window)
+            .order_by(col(TicketSpike.id).desc())
+        ).first()
+        if row is not None:
+            known[row.key] = row
+        return row
+
+    def _join(
+        self,
+        s: Session,
+        row: TicketSpike,
+        arrivals: list[Arrival],
+        ticket: Ticket,
+        now: datetime,
+        count: int | None = None,
+    ) -> None:
+        """Make ``arrivals`` members of ``row`` (those not yet): recorded and raised."""
+        members: set[int] = s.info.setdefault(f"spike_members:{row.id}", set())
+        fresh = [a for a in sorted(arrivals, key=lambda a: a.number) if a.ticket_id not in members]
+        minutes = self.db.spike.minutes
         for arrival in fresh:
             members.add(arrival.ticket_id)
             s.add(SpikeMember(spike_id=row.id or 0, ticket_id=arrival.ticket_id))
             member = ticket if arrival.ticket_id == ticket.id else s.get(Ticket, arrival.ticket_id)
             if member is None or member.status.is_done:
                 continue
+            size = f"{count} tickets" if count is not None else "a burst of tickets"
             self._event(
                 s,
                 member,
                 "spike_detected",
-                to=str(found.first.number),
+                to=str(row.first_number),
                 at=now,
-                detail=f"{len(found.members)} tickets {label} within {policy.minutes} min; "
-                f"suggested master #{found.first.number}",
+                detail=f"{size} {row.label} within {minutes} min; "
+                f"suggested master #{row.first_number}",
             )
             self._escalate(s, member, EscalationReason.TICKET_SPIKE, at=now)
 
@@ -126,7 +168,13 @@ class SpikeCases(DeskBase):
             label = f"from {client.name if client else 'one client'}"
         else:
             label = f"about {found.key.removeprefix('subject:')!r}"
-        row = TicketSpike(kind=found.kind, key=found.key[:300], label=label[:300], detected_at=now)
+        row = TicketSpike(
+            kind=found.kind,
+            key=found.key[:300],
+            label=label[:300],
+            detected_at=now,
+            first_number=found.first.number,
+        )
         s.add(row)
         s.flush()
         return row

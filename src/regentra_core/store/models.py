@@ -498,6 +498,8 @@ class TicketSpike(SQLModel, table=True):
     key: str = Field(max_length=300, index=True)
     label: str = Field(max_length=300)
     detected_at: datetime = Field(sa_column=_utc(index=True))
+    first_number: int
+    """The ticket that opened the burst: the master the spike suggests."""
     master_id: int | None = Field(default=None, foreign_key="ticket.id")
     """Set once someone made the suggested master."""
 

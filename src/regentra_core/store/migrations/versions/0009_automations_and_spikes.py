@@ -74,6 +74,7 @@ def upgrade() -> None:
         sa.Column("key", sa.String(length=300), nullable=False),
         sa.Column("label", sa.String(length=300), nullable=False),
         sa.Column("detected_at", sa.DateTime(), nullable=False),
+        sa.Column("first_number", sa.Integer(), nullable=False),
         sa.Column("master_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["master_id"], ["ticket.id"]),
         sa.PrimaryKeyConstraint("id"),
