@@ -107,7 +107,7 @@ class RegentraApp(App[None]):
           shown (:class:`HoldsKeys`).
         """
         if isinstance(event, events.Key) and not event.is_forwarded:
-            await self._screen_ready()
+            await self.screen_ready()
             screen = self.screen
             if isinstance(screen, HoldsKeys) and screen.holds(event):
                 return
@@ -140,11 +140,21 @@ class RegentraApp(App[None]):
             return True
         if isinstance(focused, Input | TextArea):
             moves = event.key in ("tab", "shift+tab")
-            if not moves or (isinstance(focused, TextArea) and focused.tab_behavior != "focus"):
-                return False
+            keeps_tab = isinstance(focused, TextArea) and focused.tab_behavior != "focus"
+            if moves and not keeps_tab:
+                await self._caught_up()
+                self.screen.focus_next() if event.key == "tab" else self.screen.focus_previous()
+                return True
+            newline = isinstance(focused, TextArea) and event.key == "enter"
+            if moves or newline or event.is_printable:
+                return False  # text: into the field's queue, behind what came before
+            # An arrow, home, end, backspace...: the field's binding acts once the
+            # text typed before it is in (bindings otherwise run when the key has
+            # bubbled back up, after letters typed later: "down" then "x" put the x
+            # where the cursor was before the down).
             await self._caught_up()
-            self.screen.focus_next() if event.key == "tab" else self.screen.focus_previous()
-            return True
+            self._typed_into = focused
+            return await self._check_bindings(event.key)
         if focused is None and isinstance(self.screen, TypeAhead):
             return False  # a prompt hands keys to its field until the field has focus
         await self._caught_up()
@@ -162,7 +172,7 @@ class RegentraApp(App[None]):
             await asyncio.sleep(0.001)
         await asyncio.sleep(0)  # and the one it is handling now
 
-    async def _screen_ready(self) -> None:
+    async def screen_ready(self) -> None:
         """Wait (at most a moment) for a screen still mounting: it focuses its field
         as it mounts, and the key then goes there instead of to a screen with
         nothing focused yet."""

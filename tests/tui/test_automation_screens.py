@@ -149,3 +149,13 @@ async def test_keys_typed_through_a_dry_run_all_count(make_app):
         await settle(app, pilot)
         await burst(app, pilot, "W", "t", "escape", "escape", "F")
         assert isinstance(app.screen, ReportsScreen)
+
+
+async def test_ctrl_s_typed_with_a_new_rule_saves_it_even_before_the_form_is_up(make_app, demo_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await burst(app, pilot, "W", "n", "down", "end", "left", *"Fast rule", "ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AutomationsScreen)
+    assert "Fast rule" in _names(demo_db)

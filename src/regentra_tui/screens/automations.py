@@ -382,7 +382,7 @@ class RuleForm(FormDialog, ModalScreen[str | None]):
             yield Static(HELP, id="rule-help")
             yield from self.form_end("rule-error")
 
-    def action_save(self) -> None:
+    def save_form(self) -> None:
         self._save(self.query_one("#rule-text", TextArea).text)
 
     def action_cancel(self) -> None:

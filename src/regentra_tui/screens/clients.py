@@ -187,7 +187,7 @@ class ClientForm(FormDialog, ModalScreen[str | None]):
         event.stop()
         self.action_save()
 
-    def action_save(self) -> None:
+    def save_form(self) -> None:
         policy = self.query_one("#client-policy", Select).value
         self._save(
             self.query_one("#client-name", Input).value,

@@ -239,6 +239,9 @@ class TicketScreen(HoldsKeys, TicketActions):
         self.query_one("#header", Static).update(header)
         self._show_thread(d)
         self._show_side(d)
+        # The ticket's keys come on now: the footer shows them as they are (it
+        # would otherwise wait for some other change, and show them greyed).
+        self.refresh_bindings()
 
     def _customer_text(self, text: str, omitted: int) -> Text:
         """A customer's message with what they carried along folded (unless shown)."""

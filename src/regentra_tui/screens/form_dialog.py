@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.screen import Screen
 from textual.widgets import Button, Static
 
 from .type_ahead import TypeAhead
@@ -30,6 +31,16 @@ class FormDialog(TypeAhead):
         self.action_save() if event.button.id == "save" else self.action_cancel()
 
     def action_save(self) -> None:
+        """ctrl+s or Save: once the form is there (a ctrl+s typed while it still
+        mounts, in one go with what was typed, must save that, not fail)."""
+        assert isinstance(self, Screen)
+        if not self.is_mounted or not self.query(self.FIRST_FIELD):
+            self.call_after_refresh(self.action_save)
+            return
+        self.save_form()
+
+    def save_form(self) -> None:
+        """Read the fields and save (the form is there)."""
         raise NotImplementedError
 
     def action_cancel(self) -> None:

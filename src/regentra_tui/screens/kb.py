@@ -196,7 +196,7 @@ class ArticleForm(FormDialog, ModalScreen[str | None]):
         event.stop()
         self.focus_next()
 
-    def action_save(self) -> None:
+    def save_form(self) -> None:
         self._save(
             self.query_one("#kb-title", Input).value,
             self.query_one("#kb-tags", Input).value,

@@ -95,7 +95,7 @@ class TimePrompt(FormDialog, ModalScreen[bool]):
         parsed.update(f"= {minutes(total)}")
         parsed.set_class(total <= 0, "-bad")
 
-    def action_save(self) -> None:
+    def save_form(self) -> None:
         raw = self.query_one("#minutes", Input).value
         try:
             total = parse_minutes(raw)

@@ -29,15 +29,18 @@ class TypeAhead:
         assert isinstance(self, Screen)
         self.set_focus(self.first_field())
 
-    def on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         assert isinstance(self, Screen)
         if self.focused is not None:
             return
         field = self.first_field()
         self.set_focus(field)
-        field.post_message(events.Key(event.key, event.character))
         event.stop()
         event.prevent_default()
+        # A key the field binds (arrows, home, end in a text area) acts through the
+        # binding, now that the field has focus; any other key is text for it.
+        if not await self.app._check_bindings(event.key):
+            field.post_message(events.Key(event.key, event.character))
 
 
 class HoldsKeys:
@@ -79,6 +82,10 @@ class HoldsKeys:
         self.replaying = True
         try:
             while self.held:
+                # a held key may have opened a screen (n: a form): the next one
+                # goes there once it is up, as a key typed live would
+                await app.screen_ready()
                 await app.route_key(self.held.pop(0))
         finally:
             self.replaying = False
+            self.refresh_bindings()
