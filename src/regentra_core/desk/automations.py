@@ -466,7 +466,7 @@ class AutomationCases(DeskBase):
             failed = automation.first_failure(stored.rule, facts)
             if failed is not None:
                 note = f" ({failed.note})" if failed.note else ""
-                misses.append((stored, f"not: {failed.condition.describe()}{note}"))
+                misses.append((stored, f"not {failed.condition.describe()}{note}"))
                 continue
             key = (stored.id, ticket.id or 0)
             if key in fired:
