@@ -59,6 +59,18 @@ FIELDS: dict[str, tuple[str, ...]] = {
 
 OPS = ("is", "is_not", "in", "contains", "matches", "gt", "lt")
 
+RULE_KEYS = (
+    "name",
+    "description",
+    "trigger",
+    "order",
+    "enabled",
+    "stop_after_match",
+    "conditions",
+    "actions",
+)
+"""A rule's keys, in the order a rule file writes them."""
+
 ACTIONS: dict[str, tuple[str, ...]] = {
     "assign": ("to",),
     "set_priority": ("value",),
@@ -191,16 +203,7 @@ class RuleError(ValidationError):
 
 def rule_from(raw: Mapping[str, Any], *, where: str = "rule") -> Rule:
     """Check one rule given as plain data (a TOML table, JSON, a form) and build it."""
-    known = {
-        "name",
-        "description",
-        "trigger",
-        "order",
-        "enabled",
-        "stop_after_match",
-        "conditions",
-        "actions",
-    }
+    known = set(RULE_KEYS)
     extra = sorted(set(raw) - known)
     if extra:
         raise RuleError(

@@ -445,23 +445,22 @@ class AutomationCases(DeskBase):
         facts = TicketFacts(s, ticket, now, trigger=trigger)
         misses: list[tuple[StoredRule, str]] = []
         try:
-            self._evaluate_each(s, rules, ticket, trigger, by_rule, now, facts, fired, misses)
-        finally:
+            self._evaluate_rules(s, rules, ticket, facts, fired, misses, by_rule)
+        finally:  # what was evaluated is logged, even if an action failed
             if misses:
                 _log_misses(s, misses, ticket, trigger, now)
 
-    def _evaluate_each(
+    def _evaluate_rules(
         self,
         s: Session,
         rules: list[StoredRule],
         ticket: Ticket,
-        trigger: str,
-        by_rule: bool,
-        now: datetime,
         facts: TicketFacts,
         fired: set[tuple[int, int]],
         misses: list[tuple[StoredRule, str]],
+        by_rule: bool,
     ) -> None:
+        trigger, now = facts.trigger, facts.now
         for stored in rules:
             failed = automation.first_failure(stored.rule, facts)
             if failed is not None:
@@ -811,18 +810,6 @@ def _fill(row: AutomationRule, rule: Rule, now: datetime) -> None:
 
 
 def _changes(before: Rule, after: Rule) -> str:
-    parts = [
-        key
-        for key in (
-            "name",
-            "description",
-            "trigger",
-            "order",
-            "enabled",
-            "stop_after_match",
-            "conditions",
-            "actions",
-        )
-        if before.raw()[key] != after.raw()[key]
-    ]
+    old, new = before.raw(), after.raw()
+    parts = [key for key in automation.RULE_KEYS if old[key] != new[key]]
     return "changed " + ", ".join(parts)
