@@ -145,6 +145,14 @@ class DeskBase:
                 detail=f"{detail}; already {before.label}",
             )
             return
+        self._set_priority(s, ticket, new, detail, at)
+
+    def _set_priority(
+        self, s: Session, ticket: Ticket, new: Priority, detail: str, at: datetime
+    ) -> None:
+        """Change priority (the path already checked): breaches under the old one are
+        kept, the SLA re-targeted, and the change recorded with where it came from."""
+        before = ticket.priority
         book = _memo(s, "sla_book", lambda: SlaBook.load(s))  # one load for a batch
         retarget = retarget_note(book, ticket, new, at)
         ticket.priority = new
@@ -152,6 +160,15 @@ class DeskBase:
         if retarget:
             detail += f"; {retarget}"
         self._event(s, ticket, "priority_changed", before.value, new.value, at=at, detail=detail)
+
+    def _link(self, s: Session, master: Ticket, child: Ticket, at: datetime) -> None:
+        """Put ``child`` under ``master`` if the hierarchy allows it (else it raises)."""
+        hierarchy.check_link(self._node(s, master), self._node(s, child))
+        child.master_id = master.id
+        self._touch(child, at)
+        self._touch(master, at)
+        self._event(s, child, "linked_to_master", to=str(master.number))
+        self._event(s, master, "child_linked", to=str(child.number))
 
     def _assign(self, s: Session, ticket: Ticket, tech: Technician | None) -> None:
         before = s.get(Technician, ticket.assignee_id) if ticket.assignee_id else None

@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, func, insert
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from .. import automation, hierarchy, lifecycle
+from .. import automation, lifecycle
 from ..automation import Rule
 from ..channels import outbound
 from ..enums import ActorKind, Channel, DeliveryState, Priority, PriorityChangeSource, Status
@@ -46,7 +46,7 @@ from ..store.models import (
     Technician,
     Ticket,
 )
-from ._base import DeskBase, _excerpt, _memo, retarget_note
+from ._base import DeskBase, _excerpt, _memo
 
 TRIGGER_OF_EVENT = {
     "created": "ticket_created",
@@ -547,18 +547,8 @@ class AutomationCases(DeskBase):
             if new == ticket.priority:
                 raise NoChange(f"already {new.label}")
             before = ticket.priority
-            retarget = retarget_note(SlaBook.load(s), ticket, new, now)
-            ticket.priority = new
-            self._touch(ticket, now)
             detail = f"source automation, rule {self._rule_name}"
-            self._event(
-                s,
-                ticket,
-                "priority_changed",
-                before.value,
-                new.value,
-                detail=detail + (f"; {retarget}" if retarget else ""),
-            )
+            self._set_priority(s, ticket, new, detail, now)
             return f"priority {before.value} -> {new.value}"
         if kind == "set_status":
             target = Status(action.arg("value"))
@@ -587,12 +577,7 @@ class AutomationCases(DeskBase):
                 raise NotFoundError(f"no ticket #{number}")
             if ticket.master_id is not None and ticket.master_id == master.id:
                 raise NoChange(f"already a child of #{number}")
-            hierarchy.check_link(self._node(s, master), self._node(s, ticket))
-            ticket.master_id = master.id
-            self._touch(ticket, now)
-            self._touch(master, now)
-            self._event(s, ticket, "linked_to_master", to=str(master.number))
-            self._event(s, master, "child_linked", to=str(ticket.number))
+            self._link(s, master, ticket, now)
             return f"linked under #{number}"
         raise ValidationError(f"unknown action {kind!r}")
 

@@ -55,13 +55,7 @@ class LinkCases(DeskBase):
         with self._write() as s:
             master = self._load(s, master_number)
             child = self._load(s, child_number)
-            hierarchy.check_link(self._node(s, master), self._node(s, child))
-            child.master_id = master.id
-            now = self.clock()
-            self._touch(child, now)
-            self._touch(master, now)
-            self._event(s, child, "linked_to_master", to=str(master.number))
-            self._event(s, master, "child_linked", to=str(child.number))
+            self._link(s, master, child, self.clock())
             return child
 
     def unlink(self, child_number: int) -> Ticket:

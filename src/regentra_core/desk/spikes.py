@@ -219,15 +219,10 @@ class SpikeCases(DeskBase):
                 if child.id == master.id or child.master_id == master.id:
                     continue
                 try:
-                    hierarchy.check_link(self._node(s, master), self._node(s, child))
+                    self._link(s, master, child, now)
                 except RegentraError as exc:
                     skipped.append((child.number, str(exc)))
                     continue
-                child.master_id = master.id
-                self._touch(child, now)
-                self._touch(master, now)
-                self._event(s, child, "linked_to_master", to=str(master.number))
-                self._event(s, master, "child_linked", to=str(child.number))
                 linked.append(child.number)
             self._event(
                 s,

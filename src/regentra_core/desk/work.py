@@ -19,7 +19,6 @@ from ..errors import (
 )
 from ..identity import Actor
 from ..priority import check_priority_change
-from ..sla_book import SlaBook
 from ..store.models import (
     AiSuggestion,
     InternalNote,
@@ -33,7 +32,6 @@ from ._base import (
     _excerpt,
     _id,
     clean_text,
-    retarget_note,
 )
 
 
@@ -206,15 +204,8 @@ class WorkCases(DeskBase):
             new = check_priority_change(ticket.priority, priority, source)
             if new == ticket.priority:
                 raise NoChange(f"#{number} is already {new.label}")
-            before = ticket.priority
-            now = self.clock()
-            retarget = retarget_note(SlaBook.load(s), ticket, new, now)
-            ticket.priority = new
-            self._touch(ticket, now)
             detail = f"source {source.value}" + (f", rule {rule}" if rule else "")
-            if retarget:
-                detail += f"; {retarget}"
-            self._event(s, ticket, "priority_changed", before.value, new.value, detail=detail)
+            self._set_priority(s, ticket, new, detail, self.clock())
             return ticket
 
     def escalate_priority(self, number: int, reason: EscalationReason) -> Ticket:
