@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from .. import lifecycle
@@ -30,6 +29,7 @@ from ..store.models import (
     Reply,
     Ticket,
 )
+from ..store.rows import insert_now
 from ._base import (
     FIRST_TICKET_NUMBER,
     _excerpt,
@@ -147,8 +147,7 @@ class IntakeCases(SpikeCases):
             created_at=now,
             updated_at=now,
         )
-        s.add(ticket)
-        s.flush()
+        insert_now(s, ticket)
         return ticket
 
     def _contact_for(
@@ -201,7 +200,7 @@ class IntakeCases(SpikeCases):
             client_id=client.id if client else None,
             created_at=now,
         )
-        _insert_now(s, contact)
+        insert_now(s, contact)
         known[key] = contact
         self._event(s, None, "contact_added", to=email or phone, at=now)
         return contact
@@ -302,28 +301,11 @@ class IntakeCases(SpikeCases):
             unverified_sender=unverified,
             created_at=now,
         )
-        s.add(reply)
+        insert_now(s, reply)
         self._touch(target, now)
-        s.flush()
         detail = _excerpt(body) + (" (unverified sender)" if unverified else "")
         self._event(s, target, "customer_reply", detail=detail, at=now, actor=actor)
         return CustomerReplyResult(target.number, _id(reply), outcome, follow_up_of)
-
-
-def _insert_now(s: Session, contact: Contact) -> None:
-    """Insert ``contact`` with one statement and attach it to the session as stored.
-
-    The caller needs its id at once; a flush for it would also write whatever else
-    the session holds, and in a batch of inbound mail (most senders new) that flush
-    per contact cost more than the rest of the message. Contacts are not searched,
-    so nothing listens for their flush.
-    """
-    values = contact.model_dump(exclude={"id"})
-    key = s.connection().execute(insert(Contact), values).inserted_primary_key
-    assert key is not None
-    contact.id = int(key[0])
-    make_transient_to_detached(contact)
-    s.add(contact)
 
 
 def _highest_number(s: Session) -> int:

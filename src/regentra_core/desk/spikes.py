@@ -46,7 +46,6 @@ class SpikeCases(DeskBase):
         policy = self.db.spike
         if not policy.enabled:
             return
-        s.flush()  # the new ticket has its id
         new = Arrival(
             ticket.id or 0, ticket.number, ticket.client_id, spike.subject_key(ticket.subject), now
         )

@@ -79,6 +79,20 @@ def _queue(session: Session, _flush_context: Any) -> None:
     session.info[QUEUED] = True
 
 
+def note_inserted(session: Session, target: Any) -> None:
+    """Note a row inserted by a statement of its own (``rows.insert_now``), which the
+    mapper events never see."""
+    if isinstance(target, (Ticket, Reply, InternalNote, TimeEntry, KBArticle)):
+        _add(session, target)
+
+
+def _queue_rest(session: Session) -> None:
+    # The last flush queues what it writes; rows noted without one are queued here.
+    session.flush()
+    _queue(session, None)
+
+
 def install(session: Session) -> None:
-    """Queue outbox rows for whatever this write session flushes."""
+    """Queue outbox rows for whatever this write session flushes or inserts."""
     event.listen(session, "after_flush", _queue)
+    event.listen(session, "before_commit", _queue_rest)
