@@ -14,7 +14,10 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 
 def _commands(group: click.Group, prefix: str = "regentra") -> list[tuple[str, click.Command]]:
     found: list[tuple[str, click.Command]] = []
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None
         path = f"{prefix} {name}"
         found.append((path, command))
         if isinstance(command, click.Group):

@@ -2,30 +2,84 @@
 
 The public API is re-exported here; modules whose names start without an
 underscore may still be imported directly, but interfaces should need only this.
-Heavy optional parts (search, worker) are imported from their packages when used.
+Names are imported when first used (PEP 562), not when the package is: a command
+that needs only the errors or the settings must not pay for SQLAlchemy, the models
+and the Desk (``regentra --version`` took 1.6 s that way).
 """
 
-from .clock import utcnow
-from .config import Settings, load_settings
-from .desk import CascadeResult, CustomerReplyResult, Desk, resolve_os_technician
-from .enums import Channel, EscalationReason, Priority, PriorityChangeSource, Role, Status
-from .errors import (
-    ConflictError,
-    IdentityError,
-    IllegalTransition,
-    LinkError,
-    NotFoundError,
-    PermissionDenied,
-    PriorityRuleError,
-    RegentraError,
-    RuleViolation,
-    StoreError,
-    ValidationError,
-)
-from .identity import Actor
-from .queries import SortKey, TicketDetail, TicketFilter, TicketRow
-from .sla import Badge, SlaState
-from .store import Database, upgrade
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .clock import utcnow
+    from .config import Settings, load_settings
+    from .desk import CascadeResult, CustomerReplyResult, Desk, resolve_os_technician
+    from .enums import Channel, EscalationReason, Priority, PriorityChangeSource, Role, Status
+    from .errors import (
+        ConflictError,
+        IdentityError,
+        IllegalTransition,
+        LinkError,
+        NotFoundError,
+        PermissionDenied,
+        PriorityRuleError,
+        RegentraError,
+        RuleViolation,
+        StoreError,
+        ValidationError,
+    )
+    from .identity import Actor
+    from .queries import SortKey, TicketDetail, TicketFilter, TicketRow
+    from .sla import Badge, SlaState
+    from .store import Database, upgrade
+
+_WHERE = {
+    "Actor": ".identity",
+    "Badge": ".sla",
+    "CascadeResult": ".desk",
+    "Channel": ".enums",
+    "ConflictError": ".errors",
+    "CustomerReplyResult": ".desk",
+    "Database": ".store",
+    "Desk": ".desk",
+    "EscalationReason": ".enums",
+    "IdentityError": ".errors",
+    "IllegalTransition": ".errors",
+    "LinkError": ".errors",
+    "NotFoundError": ".errors",
+    "PermissionDenied": ".errors",
+    "Priority": ".enums",
+    "PriorityChangeSource": ".enums",
+    "PriorityRuleError": ".errors",
+    "RegentraError": ".errors",
+    "Role": ".enums",
+    "RuleViolation": ".errors",
+    "Settings": ".config",
+    "SlaState": ".sla",
+    "SortKey": ".queries",
+    "Status": ".enums",
+    "StoreError": ".errors",
+    "TicketDetail": ".queries",
+    "TicketFilter": ".queries",
+    "TicketRow": ".queries",
+    "ValidationError": ".errors",
+    "load_settings": ".config",
+    "resolve_os_technician": ".desk",
+    "upgrade": ".store",
+    "utcnow": ".clock",
+}
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Actor",

@@ -391,6 +391,44 @@ def test_a_sweep_with_nothing_to_record_touches_no_ticket(desk, db, standard, ne
     assert queries.get_ticket(db, t.number).version == version
 
 
+def _count(db, model) -> int:
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    with db.read() as s:
+        return int(s.exec(select(func.count()).select_from(model)).one())
+
+
+def test_a_sweep_that_changes_nothing_writes_no_event(desk, db, standard, new_ticket, clock):
+    # Every open app reloads its board when it sees a new event: a sweep a minute
+    # that wrote one regardless reloaded every board once a minute.
+    from regentra_core.store.models import Event
+
+    new_ticket()
+    worker = Desk(db, desk.actor, source="worker", clock=clock)
+    worker.run_sla_sweep()
+    before = _count(db, Event)
+    clock.advance(minutes=5)
+    assert worker.run_sla_sweep().changed == []
+    assert _count(db, Event) == before
+
+
+def test_a_badge_change_queues_no_index_work(desk, db, standard, new_ticket, clock):
+    # The badge is not in the search document; re-indexing every open ticket at the
+    # first sweep of a big desk took ten minutes and doubled the index.
+    from regentra_core.store.models import IndexOutbox
+
+    t = new_ticket(priority=Priority.HIGH)  # HIGH: the flag raises nothing further
+    worker = Desk(db, desk.actor, source="worker", clock=clock)
+    queued = _count(db, IndexOutbox)
+    clock.advance(minutes=25)
+    report = worker.run_sla_sweep()
+    assert report.changed == [(t.number, "on_track", "at_risk")]
+    clock.advance(minutes=10)
+    assert worker.run_sla_sweep().changed == [(t.number, "at_risk", "breached")]
+    assert _count(db, IndexOutbox) == queued
+
+
 def test_the_words_never_contradict_the_badge():
     from regentra_core.sla import Badge, ClockState, SlaState, describe
 

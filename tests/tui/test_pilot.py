@@ -47,6 +47,24 @@ async def focus_card(app, pilot, status: Status, number: int) -> None:
     await pilot.pause()
 
 
+async def test_the_app_loads_the_board_once_at_start(make_app):
+    # On a big desk each board load is a query over every ticket: two at start
+    # (the first tab's activation seen twice) doubled the wait for the first card.
+    app = make_app()
+    loads: list[object] = []
+    board = app.session.board
+
+    def counted(*args, **kwargs):
+        loads.append(args)
+        return board(*args, **kwargs)
+
+    app.session.board = counted  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert len(loads) == 1
+        assert app.screen.query_one(Board).loaded_generation == 1
+
+
 async def test_create_a_ticket_from_the_form(make_app, demo_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

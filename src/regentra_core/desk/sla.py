@@ -305,6 +305,10 @@ class SlaCases(DeskBase):
                 ).all()
                 for ticket in tickets:
                     self._sweep_one(s, ticket, book, now, report)
+        if not report.changed:
+            # A sweep that changed nothing writes nothing: an event every minute made
+            # every open app reload its board (their change poll saw it).
+            return report
         with self._write() as s:
             self._event(
                 s,

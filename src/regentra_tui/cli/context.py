@@ -1,21 +1,24 @@
 """What every command shares: settings, the database, and the acting Desk.
 
 The database is opened (and migrated to head) only when a command first needs it,
-so ``regentra --help`` stays instant and never touches a file.
+so ``regentra --help`` stays instant and never touches a file; the core's heavy
+parts (SQLAlchemy, the models, the Desk, Whoosh) are imported then too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
 
-from regentra_core.config import Settings, load_settings
-from regentra_core.desk import Desk, resolve_os_technician
-from regentra_core.identity import Actor
-from regentra_core.search import SearchIndex
-from regentra_core.store import Database
-from regentra_core.wiring import Wiring, open_database, open_index
+if TYPE_CHECKING:
+    from regentra_core.config import Settings
+    from regentra_core.desk import Desk
+    from regentra_core.identity import Actor
+    from regentra_core.search import SearchIndex
+    from regentra_core.store import Database
+    from regentra_core.wiring import Wiring
 
 
 @dataclass
@@ -35,6 +38,8 @@ class CliContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
+            from regentra_core.config import load_settings
+
             self._settings = load_settings()
         return self._settings
 
@@ -43,7 +48,11 @@ class CliContext:
 
     @property
     def db(self) -> Database:
+        from regentra_core.desk import resolve_os_technician
+
         if self._db is None:
+            from regentra_core.wiring import open_database
+
             self._db = open_database(self.settings, self.database_target(), create=self.may_create)
         if self.identity_required and self._actor is None:
             self._actor = resolve_os_technician(self._db)
@@ -51,6 +60,8 @@ class CliContext:
 
     def desk(self) -> Desk:
         """A Desk acting as this process's OS account."""
+        from regentra_core.desk import Desk, resolve_os_technician
+
         db = self.db
         if self._actor is None:
             self._actor = resolve_os_technician(db)
@@ -59,11 +70,15 @@ class CliContext:
     def search_index(self) -> SearchIndex:
         """The search index of this database (the worker rebuilds it if missing)."""
         if self._index is None:
+            from regentra_core.wiring import open_index
+
             self._index = open_index(self.settings, self.db)
         return self._index
 
     def wiring(self) -> Wiring:
         """Database, index and jobs, as the composition root builds them."""
+        from regentra_core.wiring import Wiring
+
         return Wiring(self.settings, self.db, self.search_index())
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ stale-version conflict (so scripts can reload and retry), 2 for usage errors.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import click
@@ -21,7 +22,40 @@ EXIT_CONFLICT = 3
 
 
 class RegentraGroup(click.Group):
-    """A group that turns core errors into one clean line."""
+    """A group that turns core errors into one clean line, and imports a command's
+    module only when that command runs.
+
+    ``lazy`` maps each command to ``(module, attribute, short help)``: ``regentra
+    --help`` lists them without importing any, and ``regentra ticket show`` imports
+    the ticket commands alone (a test holds the table to the commands themselves).
+    """
+
+    lazy: dict[str, tuple[str, str, str]] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, attribute, _ = self.lazy[cmd_name]
+            command = getattr(importlib.import_module(module), attribute)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in self.commands:
+                command = self.commands[name]
+                if command.hidden:
+                    continue
+                rows.append((name, command.get_short_help_str(limit)))
+            else:
+                rows.append((name, _shortened(self.lazy[name][2], limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def make_context(
         self,
@@ -55,6 +89,11 @@ class RegentraGroup(click.Group):
         except OverflowError as exc:
             # A last net: every known path validates its numbers and dates first.
             raise click.ClickException(f"a number or date is out of range ({exc})") from exc
+
+
+def _shortened(text: str, limit: int) -> str:
+    """Click's short help of a command whose help is ``text``, cut at ``limit``."""
+    return click.Command(None, help=text).get_short_help_str(limit)
 
 
 class _Conflict(click.ClickException):

@@ -146,6 +146,8 @@ class MainScreen(TicketActions):
 
     _tab_ids: dict[str, str] = {}
     _tab_counter = 0
+    _shown_tab: str | None = None
+    """The tab whose view was last applied."""
 
     def _view_named(self, tab_id: str) -> View | None:
         name = next((n for n, i in self._tab_ids.items() if i == tab_id), None)
@@ -153,6 +155,7 @@ class MainScreen(TicketActions):
 
     def _activate(self, name: str) -> None:
         view = next(v for v in self.views if v.name == name)
+        self._shown_tab = self._tab_ids[name]
         self.query_one(FilterBar).set_filter(view.filter)
         self.apply_filter(view.filter)
         self._mark_modified(view.filter)
@@ -169,7 +172,9 @@ class MainScreen(TicketActions):
 
     @on(Tabs.TabActivated)
     def _view_chosen(self, event: Tabs.TabActivated) -> None:
-        if event.tab is None or event.tab.id is None:
+        if event.tab is None or event.tab.id is None or event.tab.id == self._shown_tab:
+            # The first tab's activation arrives twice at start (adding it activates
+            # it), and each was a board load: on a big desk, a query over every ticket.
             return
         view = self._view_named(event.tab.id)
         if view is not None:
