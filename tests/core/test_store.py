@@ -28,6 +28,13 @@ def test_upgrade_is_idempotent_and_reaches_head(db):
     assert upgrade(db) is False
 
 
+def test_the_known_head_is_the_newest_migration():
+    # upgrade() trusts HEAD to skip importing Alembic on every start.
+    from regentra_core.store.migrate import HEAD
+
+    assert head_revision() == HEAD
+
+
 def test_sqlite_runs_in_wal_with_a_busy_timeout_and_foreign_keys(db):
     with db.read() as s:
         assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
