@@ -297,6 +297,7 @@ def list_tickets(
     offset: int = 0,
     now: datetime | None = None,
     book: SlaBook | None = None,
+    done_since: datetime | None = None,
 ) -> list[TicketRow]:
     """One page of tickets matching ``f``, in a stable order, with live SLA clocks.
 
@@ -310,7 +311,7 @@ def list_tickets(
         raise ValidationError("limit and offset cannot be negative")
     f = f or TicketFilter()
     now = now or utcnow()
-    query = _apply_filter(_base_query(), f)
+    query = _done_since(_apply_filter(_base_query(), f), done_since)
     with db.read() as s:
         book = book or SlaBook.load(s)
         if f.sla or sort == SortKey.SLA:
@@ -396,14 +397,29 @@ def count_tickets(
         return int(s.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
+def _done_since(query: _Query, since: datetime | None) -> _Query:
+    """Resolved and Closed tickets only if updated since ``since`` (the board's done
+    columns: a desk's years of closed tickets are what made its query slow)."""
+    if since is None:
+        return query
+    done = [Status.RESOLVED.value, Status.CLOSED.value]
+    return query.where(or_(col(Ticket.status).not_in(done), col(Ticket.updated_at) >= since))
+
+
 def count_by_status(
-    db: Database, f: TicketFilter, *, now: datetime | None = None, book: SlaBook | None = None
+    db: Database,
+    f: TicketFilter,
+    *,
+    now: datetime | None = None,
+    book: SlaBook | None = None,
+    done_since: datetime | None = None,
 ) -> dict[Status, int]:
-    """Tickets per status matching ``f`` (its own statuses ignored), in one query."""
+    """Tickets per status matching ``f`` (its own statuses ignored), in one query;
+    Resolved and Closed ones only if updated since ``done_since`` when given."""
     f = replace(f, statuses=())
     counts = {status: 0 for status in Status}
     with db.read() as s:
-        query = _apply_filter(_base_query(), f)
+        query = _done_since(_apply_filter(_base_query(), f), done_since)
         if f.sla:
             book = book or SlaBook.load(s)
             narrow = query.with_only_columns(*clock_columns())
@@ -414,9 +430,9 @@ def count_by_status(
                 if state is not None and state.badge in wanted:
                     counts[inputs.status] += 1
             return counts
-        grouped = _apply_filter(_lean_query(f, col(Ticket.status), func.count()), f).group_by(
-            col(Ticket.status)
-        )
+        grouped = _done_since(
+            _apply_filter(_lean_query(f, col(Ticket.status), func.count()), f), done_since
+        ).group_by(col(Ticket.status))
         for status, n in s.execute(grouped).all():
             counts[Status(status)] = int(n)
     return counts
@@ -429,12 +445,15 @@ def first_pages_by_status(
     *,
     now: datetime | None = None,
     book: SlaBook | None = None,
+    done_since: datetime | None = None,
 ) -> dict[Status, list[TicketRow]]:
-    """The first ``per_status`` tickets of every status, highest priority first.
+    """The first ``per_status`` tickets of every status, highest priority first
+    (Resolved and Closed ones only if updated since ``done_since`` when given).
 
     One query with a window function (ROW_NUMBER per status) instead of one query
-    per board column. The SLA filter, which SQL cannot evaluate, falls back to
-    per-status pages.
+    per board column, ranking only the columns it needs (number, status, priority)
+    with only the joins the filter needs; the full rows are read for the winners.
+    The SLA filter, which SQL cannot evaluate, falls back to per-status pages.
     """
     f = replace(f, statuses=())
     now = now or utcnow()
@@ -448,6 +467,7 @@ def first_pages_by_status(
                 limit=per_status,
                 now=now,
                 book=book,
+                done_since=done_since,
             )
             for status in Status
         }
@@ -456,7 +476,8 @@ def first_pages_by_status(
         .over(partition_by=col(Ticket.status), order_by=_order(SortKey.PRIORITY, True))
         .label("board_rank")
     )
-    ranked = _apply_filter(_base_query(), f).add_columns(rank).subquery()
+    lean = _lean_query(f, col(Ticket.number), rank)
+    ranked = _done_since(_apply_filter(lean, f), done_since).subquery()
     numbers = select(ranked.c.number).where(ranked.c.board_rank <= per_status)
     query = _base_query().where(col(Ticket.number).in_(numbers))
     query = query.order_by(*_order(SortKey.PRIORITY, True))

@@ -8,7 +8,7 @@ who runs the app, with source ``tui``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from regentra_core import queries
 from regentra_core.ai import reviews
@@ -28,6 +28,10 @@ from regentra_core.views import View
 from .render import SHOWN_CHARACTERS
 
 BOARD_PAGE = 24
+BOARD_DONE_FOR = timedelta(days=7)
+"""The board's Resolved and Closed columns hold what was done this week; the list
+(its status filter) holds all of them. A desk's years of closed tickets made every
+board load sort them all."""
 """Cards fetched per board page: a tall terminal shows about a dozen per column."""
 
 
@@ -106,14 +110,18 @@ class DeskSession:
         f, _ = self.resolve(f)
         book = queries.sla_book(self.db)
         now = self.now()
-        counts = queries.count_by_status(self.db, f, now=now, book=book)
-        pages = queries.first_pages_by_status(self.db, f, BOARD_PAGE, now=now, book=book)
+        since = now - BOARD_DONE_FOR
+        counts = queries.count_by_status(self.db, f, now=now, book=book, done_since=since)
+        pages = queries.first_pages_by_status(
+            self.db, f, BOARD_PAGE, now=now, book=book, done_since=since
+        )
         return [ColumnData(status, counts[status], pages[status]) for status in statuses]
 
     def board_page(
         self, f: TicketFilter, status: Status, page: int, *, book: SlaBook | None = None
     ) -> list[TicketRow]:
         f, _ = self.resolve(f)
+        now = self.now()
         return queries.list_tickets(
             self.db,
             _with_status(f, status),
@@ -121,8 +129,9 @@ class DeskSession:
             descending=True,
             limit=BOARD_PAGE,
             offset=page * BOARD_PAGE,
-            now=self.now(),
+            now=now,
             book=book,
+            done_since=now - BOARD_DONE_FOR,
         )
 
     def list_page(

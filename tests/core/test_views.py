@@ -53,3 +53,24 @@ def test_views_are_per_technician_and_removal_keeps_the_row(db, desk, alice, bob
     with pytest.raises(NotFoundError):
         desk.remove_view("Printers")
     Desk(db, bob, source="test", clock=clock).save_view("Printers", TicketFilter())
+
+
+def test_the_board_holds_this_weeks_done_tickets_and_the_list_all(desk, db, new_ticket, clock):
+    # A desk's years of closed tickets made every board load rank them all; the
+    # board's done columns now hold the recent ones, the list (status filter) all.
+    from datetime import timedelta
+
+    old, recent, working = new_ticket(), new_ticket(), new_ticket()
+    desk.change_status(old.number, Status.RESOLVED)
+    clock.advance(days=8)
+    desk.change_status(recent.number, Status.RESOLVED)
+    desk.change_status(working.number, Status.IN_PROGRESS)
+    since = clock.now - timedelta(days=7)
+    f = TicketFilter()
+    counts = queries.count_by_status(db, f, now=clock.now, done_since=since)
+    pages = queries.first_pages_by_status(db, f, 10, now=clock.now, done_since=since)
+    assert counts[Status.RESOLVED] == 1 and counts[Status.IN_PROGRESS] == 1
+    assert [r.number for r in pages[Status.RESOLVED]] == [recent.number]
+    assert [r.number for r in pages[Status.IN_PROGRESS]] == [working.number]
+    everything = queries.list_tickets(db, TicketFilter(statuses=(Status.RESOLVED,)))
+    assert {r.number for r in everything} == {old.number, recent.number}

@@ -21,7 +21,7 @@ from textual.widget import Widget
 from regentra_core.enums import Status
 from regentra_core.queries import TicketFilter, TicketRow
 
-from ..session import BOARD_PAGE, ColumnData, DeskSession
+from ..session import BOARD_DONE_FOR, BOARD_PAGE, ColumnData, DeskSession
 from .board_column import BoardColumn
 
 
@@ -247,8 +247,10 @@ def _column_filter(f: TicketFilter) -> TicketFilter:
 
 
 def _header(status: Status, total: int) -> str:
-    """A column's title: its status and how many cards it holds."""
-    return f"{_short(status)}  {total:,}"
+    """A column's title: its status and how many cards it holds (the done columns
+    hold this week's: ``Closed 7d``)."""
+    recent = f" {BOARD_DONE_FOR.days}d" if status.is_done else ""
+    return f"{_short(status)}{recent}  {total:,}"
 
 
 def _short(status: Status) -> str:
