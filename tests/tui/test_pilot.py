@@ -1097,3 +1097,32 @@ async def test_the_header_shows_an_sms_contacts_number_and_a_chats_agent(make_ap
         await open_ticket(app, pilot, chat.ticket)
         header = str(app.screen.query_one("#header").render())
         assert "via Chat (agent Dana)" in header
+
+
+async def test_a_long_ticket_opens_at_its_newest_reply(make_app, demo_db):
+    # A technician opens a ticket to read what came in last; with hundreds of
+    # replies it used to open at the top and show the newest only after End.
+    from textual.containers import VerticalScroll
+
+    from regentra_core.desk import Desk, resolve_os_technician
+
+    desk = Desk(demo_db, resolve_os_technician(demo_db, "alice"), source="test")
+    number = desk.create_ticket(
+        subject="Long thread",
+        description="It started here.",
+        priority=Priority.MEDIUM,
+        channel=Channel.EMAIL,
+        contact_email="dana@globexdental.example",
+        created_at=FROZEN - timedelta(hours=3),
+    ).number
+    for i in range(150):
+        desk.add_customer_reply(number, f"Reply {i}.", at=FROZEN - timedelta(hours=2))
+    desk.add_customer_reply(number, "The newest word: zebra", at=FROZEN - timedelta(minutes=5))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(app, pilot, number)
+        thread = app.screen.query_one("#thread", VerticalScroll)
+        await pilot.pause(0.2)
+        assert thread.max_scroll_y > 0
+        assert thread.scroll_y == thread.max_scroll_y
+        assert "zebra" in app.export_screenshot()  # on screen, not merely mounted
