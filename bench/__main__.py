@@ -9,7 +9,15 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["sla_badges", "tui_board", "search", "mail_intake", "ticket_open", "automations"]
+BENCHMARKS = [
+    "sla_badges",
+    "tui_board",
+    "search",
+    "mail_intake",
+    "ticket_open",
+    "automations",
+    "scale",
+]
 
 
 def main(argv: list[str]) -> int:

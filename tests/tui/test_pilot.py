@@ -14,6 +14,7 @@ from regentra_tui.screens.detail import TicketScreen
 from regentra_tui.widgets.board import Board
 from regentra_tui.widgets.board_column import BoardColumn
 from regentra_tui.widgets.filter_bar import FilterBar
+from regentra_tui.widgets.thread_view import ThreadView
 from regentra_tui.widgets.ticket_table import TicketTable
 
 from .conftest import FROZEN, open_ticket, settle, show_list
@@ -731,7 +732,7 @@ async def test_a_huge_message_is_shown_cut_with_a_note_and_kept_whole(make_app, 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_ticket(app, pilot, 1007)
-        shown = " ".join(str(e.render()) for e in app.screen.query("ThreadEntry"))
+        shown = app.screen.query_one(ThreadView).plain
         assert "more characters (regentra ticket show 1007 --full prints them all)" in shown
     assert (
         len(queries.ticket_detail(demo_db, 1007).thread[-1].body) == len("log line\n" * 250_000) - 1
@@ -751,7 +752,7 @@ async def test_quoted_history_is_folded_and_e_unfolds_it(make_app, demo_db):
     )
 
     def thread_text(app) -> str:
-        return " ".join(str(e.render()) for e in app.screen.query("ThreadEntry"))
+        return app.screen.query_one(ThreadView).plain
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -1102,8 +1103,6 @@ async def test_the_header_shows_an_sms_contacts_number_and_a_chats_agent(make_ap
 async def test_a_long_ticket_opens_at_its_newest_reply(make_app, demo_db):
     # A technician opens a ticket to read what came in last; with hundreds of
     # replies it used to open at the top and show the newest only after End.
-    from textual.containers import VerticalScroll
-
     from regentra_core.desk import Desk, resolve_os_technician
 
     desk = Desk(demo_db, resolve_os_technician(demo_db, "alice"), source="test")
@@ -1121,7 +1120,7 @@ async def test_a_long_ticket_opens_at_its_newest_reply(make_app, demo_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_ticket(app, pilot, number)
-        thread = app.screen.query_one("#thread", VerticalScroll)
+        thread = app.screen.query_one(ThreadView)
         await pilot.pause(0.2)
         assert thread.max_scroll_y > 0
         assert thread.scroll_y == thread.max_scroll_y

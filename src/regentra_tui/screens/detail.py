@@ -24,24 +24,13 @@ from regentra_core.spike_reads import SpikeView, spike_of
 from ..messages import DeskChanged, OpenTicket
 from ..render import clock_text, long_text, minutes, priority_text, safe, sla_text, styled, when
 from ..widgets.composer import Composer
+from ..widgets.thread_view import Entry, ThreadView
 from .actions import TicketActions
 from .choice_prompt import ChoicePrompt
 from .confirm_dialog import ConfirmDialog
 from .text_prompt import TextPrompt
 from .time_prompt import TimePrompt
 from .type_ahead import HoldsKeys
-
-
-class ThreadEntry(Static):
-    """One reply or note; notes are visibly private."""
-
-    DEFAULT_CSS = """
-    ThreadEntry { margin: 0 0 1 0; padding: 0 1; border-left: thick $primary; }
-    ThreadEntry.-customer { border-left: thick $secondary; }
-    ThreadEntry.-note { border-left: thick $warning; background: $warning 10%; }
-    ThreadEntry.-system { border-left: thick $panel; color: $text-muted; }
-    """
-
 
 _TICKET_ACTIONS = frozenset(
     {
@@ -125,7 +114,7 @@ class TicketScreen(HoldsKeys, TicketActions):
     def compose(self) -> ComposeResult:
         yield Static("Loading…", id="header")
         with Horizontal(id="body"):
-            yield VerticalScroll(id="thread")
+            yield ThreadView(id="thread")
             with VerticalScroll(id="side"):
                 yield Static(classes="panel", id="sla")
                 yield Static(classes="panel", id="time")
@@ -267,29 +256,25 @@ class TicketScreen(HoldsKeys, TicketActions):
         )
 
     def _show_thread(self, d: TicketDetail, *, keep_scroll: bool = False) -> None:
-        thread = self.query_one("#thread", VerticalScroll)
-        scrolled = thread.scroll_y
-        thread.remove_children()
         t = d.ticket
         entries = [
-            ThreadEntry(
+            Entry(
                 styled("Description", "bold")
                 + styled(f"  {when(t.created_at)}\n", "dim")
                 + self._customer_text(d.description or "(no description)", d.description_omitted),
-                classes="-customer",
+                "customer",
             )
         ]
         for item in d.thread:
             if item.private:
                 title = styled("Internal note · private", "bold yellow")
-                classes = "-note"
+                kind = "note"
             elif item.author_kind == AuthorKind.CUSTOMER:
-                title = styled("Customer", "bold")
-                classes = "-customer"
+                title, kind = styled("Customer", "bold"), "customer"
             elif item.author_kind == AuthorKind.SYSTEM:
-                title, classes = styled("System", "bold"), "-system"
+                title, kind = styled("System", "bold"), "system"
             else:
-                title, classes = styled("Technician", "bold"), ""
+                title, kind = styled("Technician", "bold"), "technician"
             head = title + Text("  ") + safe(item.author)
             if item.unverified:
                 head += styled("  unverified sender", "bold yellow")
@@ -302,19 +287,14 @@ class TicketScreen(HoldsKeys, TicketActions):
                 body = self._customer_text(item.body, item.omitted)
             else:
                 body = long_text(item.body, t.number, item.omitted)
-            entries.append(ThreadEntry(head + body, classes=classes))
+            entries.append(Entry(head + body, kind))
         if d.resolution:
             entries.append(
-                ThreadEntry(styled("Resolution\n", "bold green") + safe(d.resolution, flat=False))
+                Entry(styled("Resolution\n", "bold green") + safe(d.resolution, flat=False))
             )
-        thread.mount_all(entries)
-        if keep_scroll:
-            self.call_after_refresh(thread.scroll_to, y=scrolled, animate=False)
-        else:
-            # The latest message in view. Anchored, not scrolled once: the entries are
-            # laid out after this returns, and a single scroll_end landed anywhere
-            # between the top and the end depending on timing. Scrolling releases it.
-            thread.anchor()
+        # The newest message in view (what the ticket was opened to read), unless the
+        # quoted history was just unfolded where the technician is reading.
+        self.query_one(ThreadView).show(entries, keep_scroll=keep_scroll)
 
     def _show_side(self, d: TicketDetail) -> None:
         t = d.ticket

@@ -1,0 +1,208 @@
+"""A real desk's size, measured in the processes a technician starts (issue #14).
+
+On a copy of the seeded desk (``bench/desk.py``: 100,000 tickets, 1,000,000
+replies, ticket ``LONG_TICKET`` with 500 replies), each figure beside its baseline
+in the same run, interleaved, medians of ``BENCH_RUNS`` (default 5):
+
+- CLI start-up: ``regentra --version`` beside ``python -c pass``; ``regentra
+  ticket show LONG_TICKET`` beside the same baseline;
+- the app in tmux at 120x40, as a technician starts it: from launch until the first
+  card is on screen, beside a bare Textual app until its one line is; then ``:N``
+  Enter until the long ticket's newest reply is on screen; the app's peak RSS
+  beside the bare app's;
+- ``regentra worker --once`` on a fresh copy (the first, which sweeps every open
+  ticket) and again right after (the steady one).
+
+Needs tmux. Prints medians and ratios; copy them into docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .desk import LONG_LAST_WORD, LONG_TICKET, copy_of_desk, seeded_desk
+
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+SIZE = (120, 40)
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Static
+
+class Bare(App):
+    def compose(self):
+        yield Static("bare app ready")
+
+Bare().run()
+"""
+_CARD = re.compile(r"#\d{4,}\s+(LOW|MED|HIGH|CRIT)")
+
+
+def _timed(argv: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+class _Pane:
+    """A command in a detached tmux session, read the way a person reads a screen."""
+
+    def __init__(self, command: str, env: dict[str, str]) -> None:
+        self.name = f"bench{os.getpid()}{time.monotonic_ns() % 100000}"
+        exports = " ".join(f"{k}={_quote(v)}" for k, v in env.items() if k.startswith("REGENTRA"))
+        self.start = time.perf_counter()
+        subprocess.run(
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                str(SIZE[0]),
+                "-y",
+                str(SIZE[1]),
+                f"env {exports} {command}; sleep 600",
+            ],
+            check=True,
+        )
+
+    def text(self) -> str:
+        out = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+        )
+        return out.stdout
+
+    def wait_for(self, seen: Callable[[str], bool], timeout: float = 120.0) -> float:
+        """Seconds from ``self.start`` until ``seen`` holds for the screen."""
+        while time.perf_counter() - self.start < timeout:
+            if seen(self.text()):
+                return time.perf_counter() - self.start
+            time.sleep(0.01)
+        raise RuntimeError(f"not on screen within {timeout:.0f} s:\n{self.text()}")
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def peak_rss_mib(self, name: str) -> float:
+        """The peak resident size of the pane's process named ``name``."""
+        pane_pid = subprocess.run(
+            ["tmux", "list-panes", "-t", self.name, "-F", "#{pane_pid}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()[0]
+        for pid in [pane_pid, *_descendants(pane_pid)]:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if name in cmdline and "sleep" not in cmdline.split()[0]:
+                peak = re.search(r"VmHWM:\s+(\d+) kB", status)
+                if peak:
+                    return int(peak.group(1)) / 1024
+        raise RuntimeError(f"no process {name!r} in the pane")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+def _descendants(pid: str) -> list[str]:
+    out = subprocess.run(["pgrep", "-P", pid], capture_output=True, text=True).stdout.split()
+    found = list(out)
+    for child in out:
+        found += _descendants(child)
+    return found
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def _report(
+    label: str, values: list[float], base: list[float] | None = None, unit: str = "s"
+) -> None:
+    median = statistics.median(values)
+    line = (
+        f"scale: {label}: median {median:.3f} {unit} (min {min(values):.3f}, max {max(values):.3f})"
+    )
+    if base:
+        b = statistics.median(base)
+        line += f"; baseline median {b:.3f} {unit}, {median / b:.1f}x, {median - b:+.3f} {unit}"
+    print(line, flush=True)
+
+
+def run() -> None:
+    if shutil.which("tmux") is None:
+        print("scale: needs tmux; skipped")
+        return
+    python = sys.executable
+    regentra = str(Path(python).with_name("regentra"))
+    seeded_desk()
+    work = Path(tempfile.mkdtemp(prefix="regentra-bench-scale-"))
+    env = {
+        **os.environ,
+        "REGENTRA_DATA_DIR": str(work / "data"),
+        "REGENTRA_CONFIG": str(work / "none.toml"),
+        "REGENTRA_SITE_CONFIG": str(work / "none-site.toml"),
+        "TERM": "xterm-256color",
+    }
+    bare = work / "bare_app.py"
+    bare.write_text(BARE_APP)
+    try:
+        desk = copy_of_desk(work / "desk.db")
+        env["REGENTRA_DATABASE_URL"] = str(desk)
+        cli = {"pass": [], "version": [], "show": []}
+        for _ in range(RUNS):
+            cli["pass"].append(_timed([python, "-c", "pass"], env))
+            cli["version"].append(_timed([regentra, "--version"], env))
+            cli["show"].append(_timed([regentra, "ticket", "show", str(LONG_TICKET)], env))
+        _report("python -c pass (baseline)", cli["pass"])
+        _report("regentra --version", cli["version"], cli["pass"])
+        _report(f"regentra ticket show {LONG_TICKET} (500 replies)", cli["show"], cli["pass"])
+
+        start_app, start_bare, opens, rss_app, rss_bare = [], [], [], [], []
+        for _ in range(RUNS):
+            pane = _Pane(f"{python} {bare}", env)
+            try:
+                start_bare.append(pane.wait_for(lambda t: "bare app ready" in t))
+                rss_bare.append(pane.peak_rss_mib(str(bare)))
+            finally:
+                pane.close()
+            copy_of_desk(desk)  # each start as the first of the day: nothing swept yet
+            pane = _Pane(f"{regentra}", env)
+            try:
+                start_app.append(pane.wait_for(lambda t: bool(_CARD.search(t))))
+                rss_app.append(pane.peak_rss_mib(regentra))
+                time.sleep(1)
+                pane.keys(":")
+                time.sleep(0.3)
+                pane.start = time.perf_counter()
+                pane.keys(str(LONG_TICKET), "Enter")
+                opens.append(pane.wait_for(lambda t: LONG_LAST_WORD in t))
+            finally:
+                pane.close()
+        _report("bare Textual app, launch to its line on screen (baseline)", start_bare)
+        _report("regentra, launch to the first card", start_app, start_bare)
+        _report(f":{LONG_TICKET} Enter to its newest reply on screen", opens)
+        _report("bare Textual app peak RSS (baseline)", rss_bare, unit="MiB")
+        _report("regentra peak RSS with the board up", rss_app, rss_bare, unit="MiB")
+
+        first, steady = [], []
+        for _ in range(max(1, RUNS // 2)):
+            copy_of_desk(desk)
+            first.append(_timed([regentra, "worker", "--once"], env))
+            steady.append(_timed([regentra, "worker", "--once"], env))
+        _report("regentra worker --once, first on the desk", first)
+        _report("regentra worker --once, steady", steady)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
