@@ -100,7 +100,7 @@ class _Pane:
             text=True,
             check=True,
         ).stdout.split()[0]
-        for pid in [pane_pid, *_descendants(pane_pid)]:
+        for pid in _descendants(pane_pid):  # the pane's shell names it too
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
                 cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
