@@ -56,11 +56,15 @@ def seeded_desk() -> Path:
         partial.rename(path)
         took = time.perf_counter() - start
         print(f"seeded {TICKETS:,} tickets, {REPLIES:,} replies in {took:.0f} s")
+    from regentra_core.store import Database, upgrade
+
+    db = Database(str(path))
+    upgrade(db)  # a desk seeded by older code gets the new migrations once, here
+    db.close()
     index = _index_of(path)
     if not (index / "REGENTRA_SCHEMA").exists():
         from regentra_core.search import SearchIndex
         from regentra_core.search.engine import available_procs
-        from regentra_core.store import Database
 
         start = time.perf_counter()
         db = Database(str(path))

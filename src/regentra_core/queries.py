@@ -397,13 +397,25 @@ def count_tickets(
         return int(s.execute(select(func.count()).select_from(inner)).scalar_one())
 
 
+_DONE = (Status.RESOLVED.value, Status.CLOSED.value)
+_WORKING = tuple(s.value for s in Status if not s.is_done)
+
+
 def _done_since(query: _Query, since: datetime | None) -> _Query:
     """Resolved and Closed tickets only if updated since ``since`` (the board's done
     columns: a desk's years of closed tickets are what made its query slow)."""
     if since is None:
         return query
-    done = [Status.RESOLVED.value, Status.CLOSED.value]
-    return query.where(or_(col(Ticket.status).not_in(done), col(Ticket.updated_at) >= since))
+    return query.where(or_(col(Ticket.status).not_in(_DONE), col(Ticket.updated_at) >= since))
+
+
+def _working_and_recent(query: _Query, since: datetime) -> Any:
+    """``_done_since`` as two halves each answered from an index (tickets by status;
+    done tickets by update time), instead of one condition SQLite met by reading
+    every ticket (80 ms at 100k)."""
+    working = query.where(col(Ticket.status).in_(_WORKING))
+    recent = query.where(col(Ticket.status).in_(_DONE), col(Ticket.updated_at) >= since)
+    return working.union_all(recent).subquery()
 
 
 def count_by_status(
@@ -430,9 +442,14 @@ def count_by_status(
                 if state is not None and state.badge in wanted:
                     counts[inputs.status] += 1
             return counts
-        grouped = _done_since(
-            _apply_filter(_lean_query(f, col(Ticket.status), func.count()), f), done_since
-        ).group_by(col(Ticket.status))
+        if done_since is None:
+            grouped = _apply_filter(_lean_query(f, col(Ticket.status), func.count()), f)
+            grouped = grouped.group_by(col(Ticket.status))
+        else:
+            rows = _working_and_recent(
+                _apply_filter(_lean_query(f, col(Ticket.status)), f), done_since
+            )
+            grouped = sa_select(rows.c.status, func.count()).group_by(rows.c.status)
         for status, n in s.execute(grouped).all():
             counts[Status(status)] = int(n)
     return counts
@@ -471,13 +488,19 @@ def first_pages_by_status(
             )
             for status in Status
         }
+    lean = _apply_filter(
+        _lean_query(f, col(Ticket.number), col(Ticket.status), col(Ticket.priority)), f
+    )
+    rows = lean.subquery() if done_since is None else _working_and_recent(lean, done_since)
+    by_priority = case(
+        *((rows.c.priority == p.value, rank) for p, rank in _PRIORITY_ORDER.items()), else_=-1
+    )
     rank = (
         func.row_number()
-        .over(partition_by=col(Ticket.status), order_by=_order(SortKey.PRIORITY, True))
+        .over(partition_by=rows.c.status, order_by=(by_priority.desc(), rows.c.number.desc()))
         .label("board_rank")
     )
-    lean = _lean_query(f, col(Ticket.number), rank)
-    ranked = _done_since(_apply_filter(lean, f), done_since).subquery()
+    ranked = sa_select(rows.c.number, rank).subquery()
     numbers = select(ranked.c.number).where(ranked.c.board_rank <= per_status)
     query = _base_query().where(col(Ticket.number).in_(numbers))
     query = query.order_by(*_order(SortKey.PRIORITY, True))

@@ -140,6 +140,7 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_status_priority", "status", "priority"),
         Index("ix_ticket_updated_at", "updated_at"),
         Index("ix_ticket_client_created", "client_id", "created_at"),
+        Index("ix_ticket_status_updated", "status", "updated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
