@@ -24,8 +24,6 @@ from .search import SearchIndex, index_path_for
 from .search.engine import available_procs
 from .sharing import adopt_umask
 from .store import Database, normalise_url, upgrade
-from .worker import Job, WorkerRunner
-from .worker.indexer import IndexerProcess, IndexerSpec
 
 if TYPE_CHECKING:
     from .ai.assistant import Assistant
@@ -33,6 +31,7 @@ if TYPE_CHECKING:
     from .channels.message import Inbound
     from .channels.report import PollReport
     from .channels.twilio import TwilioSms
+    from .worker import Job, WorkerRunner
 
 # The channel modules (imapclient, smtplib, the mail parser) are imported where a
 # job is built: most commands never touch a channel and should not pay for them.
@@ -154,6 +153,8 @@ class Wiring:
 
     def channel_jobs(self) -> tuple[Job, ...]:
         """The jobs that need channel secrets (service account only)."""
+        from .worker import Job
+
         jobs: list[Job] = []
         settings = self.settings
         if settings.imap_configured:
@@ -219,6 +220,8 @@ class Wiring:
         model is configured (the rules hold no secret, a model's key does)."""
         if self.settings.ai_model and not with_secrets:
             return ()
+        from .worker import Job
+
         assistant = self.assistant()
         return (
             Job(
@@ -230,6 +233,9 @@ class Wiring:
 
     def runner(self, *, label: str, with_secrets: bool) -> WorkerRunner:
         """A worker: the daemon's (``with_secrets``) or one embedded in an app."""
+        from .worker import WorkerRunner
+        from .worker.indexer import IndexerProcess, IndexerSpec
+
         settings = self.settings
         # Both index in a process of their own: in the daemon intake and indexing then
         # run on two cores at once; in an app, indexing a backlog (pure Python, the

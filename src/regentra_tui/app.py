@@ -8,8 +8,11 @@ changes the desk, every open screen reloads what it shows, without a key press.
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events, work
 from textual.app import App
@@ -21,7 +24,7 @@ from textual.worker import Worker, WorkerState
 from regentra_core import queries
 from regentra_core.clock import utcnow
 from regentra_core.errors import RegentraError
-from regentra_core.worker import LeaseView, WorkerRunner, current_lease
+from regentra_core.worker.lease import LeaseView, current_lease
 
 from .commands import TicketCommands
 from .messages import DeskChanged, OpenTicket
@@ -32,6 +35,14 @@ from .screens.main import MainScreen
 from .screens.type_ahead import HoldsKeys, TypeAhead
 from .session import DeskSession
 from .widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from regentra_core.worker import WorkerRunner
+
+WORKER_DELAY = 1.0
+"""Seconds after start before an embedded worker is built and started: the first
+board is up by then, not waiting beside the worker's first jobs (on a big desk the
+two together made the start three times slower)."""
 
 SCREEN_READY_SECONDS = 1.0
 """The longest a key waits for the screen it opened to mount."""
@@ -62,7 +73,7 @@ class RegentraApp(App[None]):
         session: DeskSession,
         *,
         poll_seconds: float = POLL_SECONDS,
-        worker: WorkerRunner | None = None,
+        worker: WorkerRunner | Callable[[], WorkerRunner] | None = None,
         mail_configured: bool = False,
         sms_configured: bool = False,
     ) -> None:
@@ -73,8 +84,13 @@ class RegentraApp(App[None]):
         self.sms_configured = sms_configured
         """Twilio is set up; without it an SMS ticket's replies cannot go out."""
         self.poll_seconds = poll_seconds
-        self.worker = worker
+        self.worker: WorkerRunner | None = None
         """An embedded worker: it runs the jobs only if no other worker holds the lease."""
+        given = worker
+        self._make_worker: Callable[[], WorkerRunner | None] = (
+            given if callable(given) else (lambda: given)
+        )
+        self._stopping = False
         self.marker = -1
         self.own_versions: dict[int, int] = {}
         """Ticket number -> the version this app's own last change to it made."""
@@ -192,12 +208,27 @@ class RegentraApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
-        if self.worker is not None:
-            self.worker.start()
+        self.set_timer(WORKER_DELAY, self._start_worker)
         if self.poll_seconds > 0:
             self.set_interval(self.poll_seconds, self.poll_changes)
 
+    @work(thread=True, exclusive=True, group="embedded-worker", exit_on_error=False)
+    def _start_worker(self) -> None:
+        # Built here, in a thread: importing the scheduler and starting the indexer
+        # process takes a few hundred milliseconds the screen need not wait for.
+        with self._worker_lock:
+            if self._stopping or self.worker is not None:
+                return
+            worker = self._make_worker()
+            if worker is not None:
+                worker.start()
+            self.worker = worker
+
+    _worker_lock = threading.Lock()
+
     def on_unmount(self) -> None:
+        with self._worker_lock:
+            self._stopping = True
         if self.worker is not None:
             self.worker.stop()
         if self.session.index is not None:

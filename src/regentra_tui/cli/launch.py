@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .context import CliContext
+
+if TYPE_CHECKING:
+    from regentra_core.worker import WorkerRunner
 
 
 def launch_app(state: CliContext) -> None:
@@ -15,9 +20,12 @@ def launch_app(state: CliContext) -> None:
 
     wiring = state.wiring()
     configure_worker_logging(wiring.settings.data_dir, also_stderr=False)
+
     # Standby unless no worker holds the lease: then this app runs the timers and
     # the index itself, never the jobs that need channel secrets.
-    worker = wiring.runner(label=f"tui-{desk.actor.name}", with_secrets=False)
+    def worker() -> WorkerRunner:
+        return wiring.runner(label=f"tui-{desk.actor.name}", with_secrets=False)
+
     session = DeskSession(desk.db, desk.actor, index=wiring.index)
     settings = wiring.settings
     RegentraApp(
