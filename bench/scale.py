@@ -43,6 +43,9 @@ class Bare(App):
 
 Bare().run()
 """
+_SOCKET = f"regentra-bench-{os.getpid()}"
+"""A tmux server of the bench's own, kept up by a keeper session (a server whose last
+session ends exits, and the next session raced its exit)."""
 _CARD = re.compile(r"#\d{4,}\s+(LOW|MED|HIGH|CRIT)")
 
 
@@ -77,7 +80,9 @@ class _Pane:
 
     def text(self) -> str:
         out = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+            ["tmux", "-L", _SOCKET, "capture-pane", "-p", "-t", self.name],
+            capture_output=True,
+            text=True,
         )
         return out.stdout
 
@@ -90,12 +95,12 @@ class _Pane:
         raise RuntimeError(f"not on screen within {timeout:.0f} s:\n{self.text()}")
 
     def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run(["tmux", "-L", _SOCKET, "send-keys", "-t", self.name, *keys], check=True)
 
     def peak_rss_mib(self, name: str) -> float:
         """The peak resident size of the pane's process named ``name``."""
         pane_pid = subprocess.run(
-            ["tmux", "list-panes", "-t", self.name, "-F", "#{pane_pid}"],
+            ["tmux", "-L", _SOCKET, "list-panes", "-t", self.name, "-F", "#{pane_pid}"],
             capture_output=True,
             text=True,
             check=True,
@@ -113,7 +118,9 @@ class _Pane:
         raise RuntimeError(f"no process {name!r} in the pane")
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run(
+            ["tmux", "-L", _SOCKET, "kill-session", "-t", self.name], capture_output=True
+        )
 
 
 def _descendants(pid: str) -> list[str]:
@@ -158,6 +165,9 @@ def run() -> None:
     }
     bare = work / "bare_app.py"
     bare.write_text(BARE_APP)
+    subprocess.run(
+        ["tmux", "-L", _SOCKET, "new-session", "-d", "-s", "keeper", "sleep 3600"], check=True
+    )
     try:
         desk = copy_of_desk(work / "desk.db")
         env["REGENTRA_DATABASE_URL"] = str(desk)
@@ -205,4 +215,5 @@ def run() -> None:
         _report("bare Textual app peak RSS (baseline)", rss_bare, unit="MiB")
         _report("regentra peak RSS with the board up", rss_app, rss_bare, unit="MiB")
     finally:
+        subprocess.run(["tmux", "-L", _SOCKET, "kill-server"], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
