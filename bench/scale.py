@@ -65,6 +65,8 @@ class _Pane:
         subprocess.run(
             [
                 "tmux",
+                "-L",
+                _SOCKET,
                 "new-session",
                 "-d",
                 "-s",
