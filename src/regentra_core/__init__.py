@@ -9,8 +9,9 @@ and the Desk (``regentra --version`` took 1.6 s that way).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .lazy import exports
 
 if TYPE_CHECKING:
     from .clock import utcnow
@@ -72,14 +73,7 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(where, __name__), name)
-    globals()[name] = value
-    return value
-
+__getattr__ = exports(__name__, _WHERE)
 
 __all__ = [
     "Actor",

@@ -8,8 +8,9 @@ from its first second but starts its embedded worker only once the board is up.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import exports
 
 if TYPE_CHECKING:
     from .lease import LeaseView, current_lease
@@ -23,13 +24,6 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(where, __name__), name)
-    globals()[name] = value
-    return value
-
+__getattr__ = exports(__name__, _WHERE)
 
 __all__ = ["Job", "LeaseView", "WorkerRunner", "current_lease"]
