@@ -401,9 +401,7 @@ _DONE = (Status.RESOLVED.value, Status.CLOSED.value)
 _WORKING = tuple(s.value for s in Status if not s.is_done)
 
 
-def _done_since(
-    query: _Query, since: datetime | None, statuses: Sequence[Status] = ()
-) -> _Query:
+def _done_since(query: _Query, since: datetime | None, statuses: Sequence[Status] = ()) -> _Query:
     """Resolved and Closed tickets only if updated since ``since`` (the board's done
     columns: a desk's years of closed tickets are what made its query slow). For a
     page of a done column alone (``statuses``), a plain range on the (status,
