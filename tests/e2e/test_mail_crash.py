@@ -84,7 +84,12 @@ def test_kill_9_at_random_points_loses_and_doubles_nothing(tmp_path):
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            time.sleep(rng.uniform(1.5, 4.0))
+            # Killed after a random number of further messages is stored (or a time
+            # limit): a fixed sleep let a fast daemon ingest all 500 in one life.
+            target = len(_stored_ids(db)) + rng.randint(20, 150)
+            started = time.monotonic()
+            while time.monotonic() - started < 8 and len(_stored_ids(db)) < target:
+                time.sleep(rng.uniform(0.005, 0.03))
             daemon.send_signal(signal.SIGKILL)
             daemon.wait(30)
             kills += 1
