@@ -326,13 +326,15 @@ def list_tickets(
         return [_row(r, book, now) for r in s.execute(query).all()]
 
 
+def _priority_rank(priority: Any) -> Any:
+    """A priority column as its rank (Critical highest), for sorting in SQL."""
+    return case(*((priority == p.value, rank) for p, rank in _PRIORITY_ORDER.items()), else_=-1)
+
+
 def _order(sort: SortKey, descending: bool) -> tuple[Any, ...]:
     key: Any
     if sort == SortKey.PRIORITY:
-        key = case(
-            *((col(Ticket.priority) == p.value, rank) for p, rank in _PRIORITY_ORDER.items()),
-            else_=-1,
-        )
+        key = _priority_rank(col(Ticket.priority))
     elif sort == SortKey.UPDATED:
         key = col(Ticket.updated_at)
     elif sort == SortKey.CREATED:
@@ -435,8 +437,8 @@ def count_by_status(
     f = replace(f, statuses=())
     counts = {status: 0 for status in Status}
     with db.read() as s:
-        query = _done_since(_apply_filter(_base_query(), f), done_since)
         if f.sla:
+            query = _done_since(_apply_filter(_base_query(), f), done_since)
             book = book or SlaBook.load(s)
             narrow = query.with_only_columns(*clock_columns())
             wanted = set(f.sla)
@@ -496,9 +498,7 @@ def first_pages_by_status(
         _lean_query(f, col(Ticket.number), col(Ticket.status), col(Ticket.priority)), f
     )
     rows = lean.subquery() if done_since is None else _working_and_recent(lean, done_since)
-    by_priority = case(
-        *((rows.c.priority == p.value, rank) for p, rank in _PRIORITY_ORDER.items()), else_=-1
-    )
+    by_priority = _priority_rank(rows.c.priority)
     rank = (
         func.row_number()
         .over(partition_by=rows.c.status, order_by=(by_priority.desc(), rows.c.number.desc()))
