@@ -61,7 +61,7 @@ def seeded_desk() -> Path:
     db = Database(str(path))
     upgrade(db)  # a desk seeded by older code gets the new migrations once, here
     db.close()
-    index = _index_of(path)
+    index = index_of(path)
     if not (index / "REGENTRA_SCHEMA").exists():
         from regentra_core.search import SearchIndex
         from regentra_core.search.engine import available_procs
@@ -74,7 +74,7 @@ def seeded_desk() -> Path:
     return path
 
 
-def _index_of(path: Path) -> Path:
+def index_of(path: Path) -> Path:
     return path.with_name(path.name + ".index")
 
 
@@ -83,8 +83,8 @@ def copy_of_desk(where: Path) -> Path:
     to both)."""
     source = seeded_desk()
     shutil.copyfile(source, where)
-    shutil.rmtree(_index_of(where), ignore_errors=True)
-    shutil.copytree(_index_of(source), _index_of(where))
+    shutil.rmtree(index_of(where), ignore_errors=True)
+    shutil.copytree(index_of(source), index_of(where))
     return where
 
 

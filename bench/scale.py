@@ -11,7 +11,12 @@ in the same run, interleaved, medians of ``BENCH_RUNS`` (default 5):
 - then, on that desk, the app in tmux at 120x40, as a technician starts it: from
   launch until the first card is on screen, beside a bare Textual app until its one
   line is; then ``:N`` Enter until the long ticket's newest reply is on screen; the
-  app's peak RSS beside the bare app's.
+  app's peak RSS beside the bare app's;
+- a priority filter change on the board and on the list (Any -> Critical and back),
+  from the key that applies it until the new counts are on screen, beside a bare
+  app's key-to-repaint (a key that changes its one line), p50 and p95;
+- a rare-word search in process on the desk's index beside SQLite FTS5 over the
+  same text (built once into the cache), p50 and p95, interleaved.
 
 Needs tmux. Prints medians and ratios; copy them into docs/BENCHMARKS.md.
 """
@@ -21,6 +26,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -29,7 +35,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .desk import LONG_LAST_WORD, LONG_TICKET, copy_of_desk, seeded_desk
+from .desk import LONG_LAST_WORD, LONG_TICKET, RARE_WORD, copy_of_desk, index_of, seeded_desk
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 SIZE = (120, 40)
@@ -38,8 +44,14 @@ from textual.app import App
 from textual.widgets import Static
 
 class Bare(App):
+    BINDINGS = [("x", "flip", "")]
+
     def compose(self):
         yield Static("bare app ready")
+
+    def action_flip(self):
+        self.flipped = not getattr(self, "flipped", False)
+        self.query_one(Static).update("bare app flipped" if self.flipped else "bare app ready")
 
 Bare().run()
 """
@@ -47,6 +59,10 @@ _SOCKET = f"regentra-bench-{os.getpid()}"
 """A tmux server of the bench's own, kept up by a keeper session (a server whose last
 session ends exits, and the next session raced its exit)."""
 _CARD = re.compile(r"#\d{4,}\s+(LOW|MED|HIGH|CRIT)")
+_BOARD_COUNT = re.compile(r"Open\s+([\d,]+)")
+_LIST_COUNT = re.compile(r"of ([\d,]+) by")
+FILTER_RUNS = int(os.environ.get("BENCH_FILTER_RUNS", "10"))
+SEARCH_RUNS = 20
 
 
 def _timed(argv: list[str], env: dict[str, str]) -> float:
@@ -137,6 +153,121 @@ def _quote(value: str) -> str:
     return "'" + value.replace("'", "'\\''") + "'"
 
 
+def _count(pattern: re.Pattern[str], text: str) -> str | None:
+    found = pattern.search(text)
+    return found.group(1) if found else None
+
+
+def _filter_changes(pane: _Pane, pattern: re.Pattern[str]) -> list[float]:
+    """Seconds from the Enter that applies a priority filter (Critical, then Any
+    again) until the screen's count changes; the filter bar is reached with ``/``
+    and two tabs, as a technician reaches it."""
+    pane.keys("/")
+    time.sleep(0.3)
+    pane.keys("Tab", "Tab")
+    time.sleep(0.3)
+    samples = []
+    for i in range(2 * FILTER_RUNS):
+        before = _count(pattern, pane.text())
+        pane.keys("Enter")  # open the checklist
+        time.sleep(0.4)
+        pane.keys("C-n")  # none ticked
+        time.sleep(0.2)
+        if i % 2 == 0:
+            pane.keys("Space")  # Critical
+            time.sleep(0.2)
+        pane.start = time.perf_counter()
+        pane.keys("Enter")
+        samples.append(pane.wait_for(lambda t, was=before: _count(pattern, t) not in (None, was)))
+        time.sleep(0.3)
+    pane.keys("Escape")
+    time.sleep(0.3)
+    return samples
+
+
+def _flips(pane: _Pane) -> list[float]:
+    samples = []
+    for i in range(2 * FILTER_RUNS):
+        line = "bare app flipped" if i % 2 == 0 else "bare app ready"
+        pane.start = time.perf_counter()
+        pane.keys("x")
+        samples.append(pane.wait_for(lambda t, want=line: want in t))
+        time.sleep(0.2)
+    return samples
+
+
+def _fts5_of(desk: Path) -> Path:
+    """SQLite FTS5 over the seeded desk's text (subject; description and replies),
+    built once beside it in the cache (about a minute)."""
+    path = seeded_desk().with_suffix(".fts5.db")
+    if path.exists():
+        return path
+    partial = path.with_suffix(".partial")
+    partial.unlink(missing_ok=True)
+    fts = sqlite3.connect(partial)
+    fts.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='porter')")
+    source = sqlite3.connect(desk)
+    bodies: dict[int, list[str]] = {}
+    for ticket_id, body in source.execute("SELECT ticket_id, body FROM reply"):
+        bodies.setdefault(ticket_id, []).append(body)
+    rows = (
+        (tid, subject, "\n\n".join([description, *bodies.get(tid, [])]))
+        for tid, subject, description in source.execute(
+            "SELECT id, subject, description FROM ticket"
+        )
+    )
+    fts.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", rows)
+    fts.commit()
+    fts.close()
+    source.close()
+    partial.rename(path)
+    return path
+
+
+def _searches(desk: Path) -> None:
+    from regentra_core.search import SearchIndex
+    from regentra_core.store import Database
+
+    db = Database(str(desk))
+    index = SearchIndex(index_of(desk), db)
+    fts = sqlite3.connect(_fts5_of(desk))
+    words = (RARE_WORD, LONG_LAST_WORD)
+    index.search(RARE_WORD, limit=20)
+    ours: list[float] = []
+    theirs: list[float] = []
+    for _ in range(SEARCH_RUNS):
+        for word in words:
+            start = time.perf_counter()
+            hits = index.search(word, limit=20)
+            ours.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            rows = fts.execute(
+                "SELECT rowid, snippet(docs, 1, '[', ']', '…', 12) FROM docs "
+                "WHERE docs MATCH ? ORDER BY rank LIMIT 20",
+                (word,),
+            ).fetchall()
+            theirs.append(time.perf_counter() - start)
+            if not hits or not hits.complete or not rows:
+                raise RuntimeError(f"{word!r}: no full answer (ours {len(hits)}, fts5 {len(rows)})")
+    _percentiles("rare-word search, SQLite FTS5 (baseline)", theirs)
+    _percentiles("rare-word search, ours (Whoosh, in process)", ours, theirs)
+    fts.close()
+    db.close()
+
+
+def _percentiles(label: str, values: list[float], base: list[float] | None = None) -> None:
+    def p(v: list[float]) -> tuple[float, float]:
+        return statistics.median(v) * 1000, statistics.quantiles(v, n=100)[94] * 1000
+
+    p50, p95 = p(values)
+    line = f"scale: {label}: p50 {p50:.1f} ms, p95 {p95:.1f} ms (n={len(values)})"
+    if base:
+        b50, b95 = p(base)
+        line += f"; baseline p50 {b50:.1f} ms, p95 {b95:.1f} ms"
+        line += f"; {p50 / b50:.1f}x / {p95 / b95:.1f}x"
+    print(line, flush=True)
+
+
 def _report(
     label: str, values: list[float], base: list[float] | None = None, unit: str = "s"
 ) -> None:
@@ -216,6 +347,30 @@ def run() -> None:
         _report(f":{LONG_TICKET} Enter to its newest reply on screen", opens)
         _report("bare Textual app peak RSS (baseline)", rss_bare, unit="MiB")
         _report("regentra peak RSS with the board up", rss_app, rss_bare, unit="MiB")
+
+        pane = _Pane(f"{python} {bare}", env)
+        try:
+            pane.wait_for(lambda t: "bare app ready" in t)
+            flips = _flips(pane)
+        finally:
+            pane.close()
+        pane = _Pane(f"{regentra}", env)
+        try:
+            pane.wait_for(lambda t: bool(_CARD.search(t)))
+            time.sleep(2)
+            board = _filter_changes(pane, _BOARD_COUNT)
+            pane.keys("2")
+            pane.start = time.perf_counter()
+            pane.wait_for(lambda t: _count(_LIST_COUNT, t) is not None)
+            time.sleep(1)
+            listed = _filter_changes(pane, _LIST_COUNT)
+        finally:
+            pane.close()
+        _percentiles("bare Textual app, key to repaint (baseline)", flips)
+        _percentiles("priority filter change, board", board, flips)
+        _percentiles("priority filter change, list (SLA order)", listed, flips)
+
+        _searches(desk)
     finally:
         subprocess.run(["tmux", "-L", _SOCKET, "kill-server"], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)

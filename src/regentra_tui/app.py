@@ -8,6 +8,7 @@ changes the desk, every open screen reloads what it shows, without a key press.
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from collections.abc import Callable
 from contextlib import suppress
@@ -44,6 +45,20 @@ WORKER_DELAY = 1.0
 board is up by then, not waiting beside the worker's first jobs (on a big desk the
 two together made the start three times slower)."""
 
+
+
+def settle_heap() -> None:
+    """Move what start-up made (the ORM, the screens, the worker) out of the garbage
+    collector's sight.
+
+    Every repaint allocates thousands of short-lived strips, and each collection
+    they trigger walked the 200,000 objects start-up left behind: with them frozen
+    a full repaint of the board at 120x40 took 145 ms instead of 330 ms.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 SCREEN_READY_SECONDS = 1.0
 """The longest a key waits for the screen it opened to mount."""
 
@@ -76,9 +91,13 @@ class RegentraApp(App[None]):
         worker: WorkerRunner | Callable[[], WorkerRunner] | None = None,
         mail_configured: bool = False,
         sms_configured: bool = False,
+        settle: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
+        self.settle = settle
+        """Freeze the start-up heap once the worker is up (:func:`settle_heap`): for the
+        ``regentra`` process, not for apps made by tests, whose heap is the test run's."""
         self.mail_configured = mail_configured
         """Mail is set up, so the daemon (not an app) must be running to send and poll."""
         self.sms_configured = sms_configured
@@ -223,6 +242,8 @@ class RegentraApp(App[None]):
             if worker is not None:
                 worker.start()
             self.worker = worker
+        if self.settle:
+            settle_heap()
 
     _worker_lock = threading.Lock()
 

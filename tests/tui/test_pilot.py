@@ -662,6 +662,33 @@ async def test_status_line_shows_the_embedded_worker(demo_db):
     assert not runner.scheduler.running  # stopped cleanly with the app
 
 
+async def test_the_regentra_process_freezes_its_start_up_heap_once_its_worker_is_up(demo_db):
+    """Repaints allocate thousands of short-lived strips; the collections they set off
+    must not walk everything start-up made (a full board repaint took twice as long)."""
+    import gc
+
+    from regentra_core.desk import resolve_os_technician
+    from regentra_tui.app import RegentraApp
+    from regentra_tui.session import DeskSession
+
+    session = DeskSession(demo_db, resolve_os_technician(demo_db, "alice"))
+    gc.unfreeze()
+    try:
+        plain = RegentraApp(session, poll_seconds=0)
+        async with plain.run_test(size=SIZE) as pilot:
+            await pilot.pause(1.3)
+        assert gc.get_freeze_count() == 0  # an app a test makes leaves the test's heap be
+        settled = RegentraApp(session, poll_seconds=0, settle=True)
+        async with settled.run_test(size=SIZE) as pilot:
+            for _ in range(30):
+                await pilot.pause(0.1)
+                if gc.get_freeze_count():
+                    break
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
+
+
 async def test_status_line_warns_when_mail_is_set_up_but_no_daemon_runs(demo_db):
     from regentra_core.desk import resolve_os_technician
     from regentra_core.worker import WorkerRunner

@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, or_
 from sqlmodel import col, select
-from whoosh import highlight, index
+from whoosh import index
 from whoosh.analysis import StandardAnalyzer
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -51,6 +51,7 @@ from .documents import (
     kb_documents,
     ticket_documents,
 )
+from .snippets import marked as mark_snippet
 from .words import Words
 from .writer import SegmentWriter
 
@@ -129,13 +130,18 @@ def _open(path: Path) -> index.Index:
     return FileStorage(str(path), supports_mmap=False).open_index()
 
 
-class _Marks(highlight.Formatter):  # type: ignore[misc]  # Whoosh is untyped
-    """Wraps matched words in private-use marks, so callers can style them literally."""
-
-    between = " … "
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return _START + str(highlight.get_text(text, token, replace)) + _END
+def _stems(query: Query, searcher: Any) -> dict[str, set[str]]:
+    """The indexed words the query matches, by field (prefixes and wildcards
+    expanded), for marking them in snippets."""
+    stems: dict[str, set[str]] = {"title": set(), "body": set(), "notes": set()}
+    reader = searcher.reader()
+    # Leaf by leaf: Whoosh's ``existing_terms`` reuses its ``fieldname`` argument as
+    # its loop variable, so after the first term it skips the other fields' leaves.
+    for leaf in query.leaves():
+        for field, text in leaf.expanded_terms(reader, phrases=True):
+            if field in stems:
+                stems[field].add(text.decode() if isinstance(text, bytes) else str(text))
+    return stems
 
 
 def _pieces(marked: str) -> tuple[tuple[str, bool], ...]:
@@ -549,13 +555,13 @@ class SearchIndex:
         if searcher is None:
             return None
         results = searcher.search(query, limit=limit)
-        results.formatter = _Marks()
-        results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=40)
+        stems = _stems(query, searcher)
         for hit in results:
             snippets = []
             for name in ("title", "body", "notes"):
-                marked = hit.highlights(name, top=2)
-                if marked and _START in marked:
+                text = hit.get(name)
+                marked = mark_snippet(text, stems[name], _START, _END) if text else None
+                if marked:
                     snippets.append(Snippet(name, _pieces(marked)))
             hits.append(
                 SearchHit(

@@ -33,4 +33,5 @@ def launch_app(state: CliContext) -> None:
         worker=worker,
         mail_configured=settings.smtp_configured,
         sms_configured=settings.sms_configured,
+        settle=True,
     ).run()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding
@@ -81,6 +82,12 @@ class BoardColumn(ScrollView, can_focus=True):
         self._pages: dict[int, list[TicketRow]] = {}
         self._requested: set[int] = set()
         self._generation = 0
+        self._cards: dict[tuple[int, bool], list[Text]] = {}
+        """Each shown card's lines, made once per load rather than once per line drawn
+        (a card is four lines, and the whole screen is drawn again after a dialog)."""
+        self._pass: tuple[int, Style] = (0, Style())
+        """The width and base style of the drawing pass under way (both are looked
+        up through the CSS, which cost more than the card itself once per line)."""
 
     # -- data ----------------------------------------------------------------------
 
@@ -91,6 +98,7 @@ class BoardColumn(ScrollView, can_focus=True):
         self.filter = f
         self._pages = {0: first_page}
         self._requested = {0}
+        self._cards = {}
         self.virtual_size = Size(self.size.width, total * CARD_HEIGHT)
         if self.cursor >= total:
             self.cursor = max(total - 1, 0)
@@ -125,21 +133,32 @@ class BoardColumn(ScrollView, can_focus=True):
 
     # -- drawing -------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._pass = (self.scrollable_content_region.width, self.rich_style)
+        return super().render_lines(crop)
+
+    def _card(self, row: TicketRow) -> list[Text]:
+        marked = row.number in self.board.marked
+        lines = self._cards.get((row.number, marked))
+        if lines is None:
+            lines = [Text(" ") + line for line in card_lines(row, marked=marked)]
+            self._cards[(row.number, marked)] = lines
+        return lines
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width, base = self._pass
         index, line = divmod(self.scroll_offset.y + y, CARD_HEIGHT)
         if index >= self.total or line == CARD_HEIGHT - 1:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         row = self.row_at(index)
         if row is None:
             text = styled(" loading…" if line == 0 else "", "dim")
         else:
-            text = Text(" ") + card_lines(row, marked=row.number in self.board.marked)[line]
+            text = self._card(row)[line].copy()
             dragging = self.board.drag_from
             if dragging is not None and dragging[0] == row.number:
                 text.stylize("dim italic")  # the card being dragged: where it comes from
         text.truncate(width, overflow="ellipsis", pad=True)
-        base = self.rich_style
         if index == self.cursor and self.has_focus:
             # Only the focused column shows its card as selected: one selection on
             # screen, not one per column.
