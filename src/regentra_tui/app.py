@@ -46,7 +46,6 @@ board is up by then, not waiting beside the worker's first jobs (on a big desk t
 two together made the start three times slower)."""
 
 
-
 def settle_heap() -> None:
     """Move what start-up made (the ORM, the screens, the worker) out of the garbage
     collector's sight.
