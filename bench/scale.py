@@ -322,6 +322,9 @@ def run() -> None:
         _report("regentra worker --once, the first on the seeded desk", first)
         _report("regentra worker --once, steady", steady, cli["pass"])
 
+        # Before any app runs: an app's indexer may still be merging when it closes.
+        _searches(desk)
+
         start_app, start_bare, opens, rss_app, rss_bare = [], [], [], [], []
         for _ in range(RUNS):
             pane = _Pane(f"{python} {bare}", env)
@@ -369,8 +372,6 @@ def run() -> None:
         _percentiles("bare Textual app, key to repaint (baseline)", flips)
         _percentiles("priority filter change, board", board, flips)
         _percentiles("priority filter change, list (SLA order)", listed, flips)
-
-        _searches(desk)
     finally:
         subprocess.run(["tmux", "-L", _SOCKET, "kill-server"], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
