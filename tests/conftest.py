@@ -2,10 +2,19 @@
 
 Every database a test opens is closed afterwards (as sqlite-utils' conftest does),
 so no test leaks connections or file handles into the next.
+
+The PostgreSQL pass: with ``REGENTRA_TEST_POSTGRES`` set to a server's URL (``./dev
+test`` starts a throwaway cluster, ``tests/helpers/postgres.py``), every test that
+opens its desk through ``db_path`` gets a fresh PostgreSQL database instead of a
+SQLite file, copied from a migrated template (a ``CREATE DATABASE ... TEMPLATE``
+takes milliseconds; migrating takes a second). Only those tests run in that pass,
+less the ones marked ``sqlite_only`` (they are about SQLite itself: its file, its
+locks, its WAL).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -57,9 +66,71 @@ def _restore_umask() -> Iterator[None]:
     os.umask(before)
 
 
+POSTGRES = os.environ.get("REGENTRA_TEST_POSTGRES")
+"""A PostgreSQL server's URL (its ``postgres`` database) for the PostgreSQL pass."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not POSTGRES:
+        return
+    keep, drop = [], []
+    for item in items:
+        on_postgres = "db_path" in getattr(item, "fixturenames", ())
+        (keep if on_postgres and not item.get_closest_marker("sqlite_only") else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def _postgres_template(worker_id: str) -> Iterator[str]:
+    """A migrated database the PostgreSQL pass copies for each test (one per xdist
+    worker, so two workers never copy one template at once)."""
+    from sqlalchemy import create_engine, text
+
+    name = f"regentra_template_{worker_id}"
+    server = create_engine(POSTGRES or "", isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    template = Database(_database_url(name))
+    upgrade(template)
+    template.close()
+    yield name
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
+def _database_url(name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(POSTGRES or "").set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture
-def db_path(tmp_path) -> str:
-    return str(tmp_path / "desk.db")
+def db_path(tmp_path, request) -> Iterator[str]:
+    """Where the test's desk lives: a SQLite file, or in the PostgreSQL pass a fresh
+    PostgreSQL database (dropped afterwards)."""
+    if not POSTGRES or request.node.get_closest_marker("sqlite_only"):
+        yield str(tmp_path / "desk.db")
+        return
+    from sqlalchemy import create_engine, text
+
+    template = request.getfixturevalue("_postgres_template")
+    name = f"t_{os.getpid()}_{next(_DATABASES)}"
+    server = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        yield _database_url(name)
+        with server.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        server.dispose()
+
+
+_DATABASES = itertools.count(1)
 
 
 @pytest.fixture

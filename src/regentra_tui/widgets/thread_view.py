@@ -67,11 +67,7 @@ class ThreadView(ScrollView, can_focus=True):
         """Replace the conversation; at its end unless ``keep_scroll``."""
         self._entries = list(entries)
         self._follow_end = not keep_scroll
-        # Wrapped once the screen has its layout, not now: a screen opening shows
-        # its thread before its final width, and wrapping 500 entries twice (now and
-        # at the first resize) was an eighth of opening a long ticket.
-        self._width = 0
-        self.call_after_refresh(self._wrap)
+        self._wrap(force=True)
 
     def _wrap(self, *, force: bool = False) -> None:
         width = self.scrollable_content_region.width
