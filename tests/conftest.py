@@ -9,13 +9,14 @@ opens its desk through ``db_path`` gets a fresh PostgreSQL database instead of a
 SQLite file, copied from a migrated template (a ``CREATE DATABASE ... TEMPLATE``
 takes milliseconds; migrating takes a second). Only those tests run in that pass,
 less the ones marked ``sqlite_only`` (they are about SQLite itself: its file, its
-locks, its WAL).
+locks, its WAL); ``empty_database`` gives a test an unmigrated database.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -117,12 +118,20 @@ def db_path(tmp_path, request) -> Iterator[str]:
         return
     from sqlalchemy import create_engine, text
 
-    template = request.getfixturevalue("_postgres_template")
+    empty = request.node.get_closest_marker("empty_database") is not None
+    template = "template0" if empty else request.getfixturevalue("_postgres_template")
     name = f"t_{os.getpid()}_{next(_DATABASES)}"
     server = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
     try:
         with server.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        if not empty:
+            # A copy is another desk: its own id, as a fresh migration gives it (the
+            # processes' caches of rules and SLA set-up are keyed by it).
+            copy = create_engine(_database_url(name))
+            with copy.begin() as conn:
+                conn.execute(text("UPDATE desk_state SET desk_id = :id"), {"id": uuid.uuid4().hex})
+            copy.dispose()
         yield _database_url(name)
         with server.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -758,7 +758,9 @@ def client_rows(db: Database) -> list[ClientRow]:
 
 def kb_articles(db: Database) -> list[KBArticle]:
     with db.read() as s:
-        return list(s.exec(select(KBArticle).order_by(col(KBArticle.title))).all())
+        return list(
+            s.exec(select(KBArticle).order_by(col(KBArticle.title), col(KBArticle.id))).all()
+        )
 
 
 def latest_event_id(db: Database) -> int:

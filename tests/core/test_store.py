@@ -35,6 +35,7 @@ def test_the_known_head_is_the_newest_migration():
     assert head_revision() == HEAD
 
 
+@pytest.mark.sqlite_only
 def test_sqlite_runs_in_wal_with_a_busy_timeout_and_foreign_keys(db):
     with db.read() as s:
         assert s.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -42,6 +43,7 @@ def test_sqlite_runs_in_wal_with_a_busy_timeout_and_foreign_keys(db):
         assert s.execute(text("PRAGMA foreign_keys")).scalar() == 1
 
 
+@pytest.mark.sqlite_only
 def test_a_write_session_takes_the_write_lock_before_its_first_write(db, db_path):
     other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
     try:
@@ -55,6 +57,7 @@ def test_a_write_session_takes_the_write_lock_before_its_first_write(db, db_path
         other.close()
 
 
+@pytest.mark.sqlite_only
 def test_a_read_session_does_not_block_writers(db, db_path):
     other = sqlite3.connect(db_path, timeout=0, isolation_level=None)
     try:
@@ -83,6 +86,7 @@ def test_naive_datetimes_are_refused_at_the_boundary():
         UTCDateTime().process_bind_param(datetime(2026, 1, 1), sqlite3)  # type: ignore[arg-type]
 
 
+@pytest.mark.empty_database
 def test_upgrading_an_old_desk_rebuilds_sla_pauses_from_its_events(db_path):
     from alembic import command
 
@@ -99,7 +103,7 @@ def test_upgrading_an_old_desk_rebuilds_sla_pauses_from_its_events(db_path):
             text(
                 "INSERT INTO ticket (id, number, subject, description, status, priority, "
                 "channel, is_master, version, created_at, updated_at) VALUES "
-                "(1, 1001, 's', 'd', 'in_progress', 'low', 'email', 0, 3, "
+                "(1, 1001, 's', 'd', 'in_progress', 'low', 'email', FALSE, 3, "
                 "'2026-03-02 09:00:00', '2026-03-02 12:00:00')"
             )
         )

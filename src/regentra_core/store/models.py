@@ -99,7 +99,7 @@ class Contact(SQLModel, table=True):
     """A person at a client who raises tickets."""
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200)
+    name: str = Field(sa_column=Column(Text, nullable=False))
     email: str | None = Field(default=None, unique=True, max_length=320)
     phone: str | None = Field(default=None, index=True, max_length=32)
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
@@ -187,7 +187,7 @@ class Reply(SQLModel, table=True):
     author_kind: AuthorKind = Field(sa_column=Column(StrEnumType(AuthorKind), nullable=False))
     technician_id: int | None = Field(default=None, foreign_key="technician.id")
     contact_id: int | None = Field(default=None, foreign_key="contact.id")
-    author_name: str = Field(max_length=200)
+    author_name: str = Field(sa_column=Column(Text, nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))
     channel: Channel = Field(sa_column=Column(StrEnumType(Channel), nullable=False))
     external_id: str | None = Field(default=None, index=True, max_length=998)
@@ -209,7 +209,7 @@ class InboundRecord(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     channel: Channel = Field(sa_column=Column(StrEnumType(Channel), nullable=False))
     external_id: str = Field(max_length=998)
-    sender: str = Field(default="", max_length=320, index=True)
+    sender: str = Field(default="", sa_column=Column(Text, nullable=False, index=True))
     subject: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     outcome: InboundOutcome = Field(
         sa_column=Column(StrEnumType(InboundOutcome), nullable=False, index=True)
@@ -219,7 +219,7 @@ class InboundRecord(SQLModel, table=True):
     reply_id: int | None = Field(default=None, foreign_key="reply.id")
     raw: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     """The source, kept when it could not be parsed."""
-    agent: str | None = Field(default=None, max_length=200)
+    agent: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     """Who answered on the customer's side of the channel (a live-chat agent)."""
     received_at: datetime = Field(sa_column=_utc(index=True))
 
@@ -290,7 +290,7 @@ class InternalNote(SQLModel, table=True):
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
     technician_id: int | None = Field(default=None, foreign_key="technician.id")
     """None for a note an automation rule wrote (then ``author_name`` names the rule)."""
-    author_name: str | None = Field(default=None, max_length=200)
+    author_name: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(sa_column=_utc())
 
@@ -317,10 +317,10 @@ class Event(SQLModel, table=True):
     ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
     actor: str = Field(max_length=320)
     actor_kind: ActorKind = Field(sa_column=Column(StrEnumType(ActorKind), nullable=False))
-    source: str = Field(max_length=32)
+    source: str = Field(sa_column=Column(Text, nullable=False))
     kind: str = Field(max_length=64, index=True)
-    from_value: str | None = Field(default=None, max_length=200)
-    to_value: str | None = Field(default=None, max_length=200)
+    from_value: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    to_value: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     detail: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     at: datetime = Field(sa_column=_utc(index=True))
 
