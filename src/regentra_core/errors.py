@@ -84,3 +84,13 @@ class PermissionDenied(RegentraError):
 
 class StoreError(RegentraError):
     """Raised when the database cannot be opened, created or migrated."""
+
+
+class RaceLost(StoreError):
+    """Raised when another process wrote the same thing at the same moment.
+
+    On PostgreSQL writers run side by side: two may insert the same unique key (one
+    Message-ID delivered to two pollers), or deadlock on rows they lock in a
+    different order. The database then refuses one transaction whole; nothing of it
+    was written, and doing it again sees what the other wrote.
+    """

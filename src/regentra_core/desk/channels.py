@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from ..channels import Drop, Facts, Inbound, New, ReplyTo, route
 from ..channels.route import marker_number, subject_number
 from ..enums import ActorKind, Channel, DeliveryState, InboundOutcome, Priority, Status
+from ..errors import RaceLost
 from ..identity import Actor
 from ..lifecycle import CustomerReplyOutcome
 from ..store.models import (
@@ -27,6 +27,9 @@ from ._base import _excerpt, _memo
 from .intake import IntakeCases
 
 RATE_LIMIT_PER_HOUR = 20
+RACE_RETRIES = 3
+"""A message whose transaction lost a race is received again this many times (the
+second try sees the winner's record and stores nothing twice)."""
 """New tickets one sender may open per hour before their mail is held back."""
 
 _OUTCOME = {
@@ -80,6 +83,7 @@ class ChannelCases(IntakeCases):
         own_addresses: frozenset[str] = frozenset(),
         acknowledge: bool = False,
         cursor: Step | None = None,
+        attempt: int = 0,
     ) -> ReceiveResult:
         """Store ``message`` once and do what it means: a ticket, a reply, or nothing.
 
@@ -96,9 +100,20 @@ class ChannelCases(IntakeCases):
                 if cursor is not None:
                     _advance(s, cursor, message.received_at)
                 return self._receive(s, message, rate_limit, own_addresses, acknowledge)
-        except IntegrityError:
-            # Another process stored the same (channel, external id) first.
-            return ReceiveResult(InboundOutcome.DUPLICATE, reason="already received")
+        except RaceLost:
+            # Another process stored the same (channel, external id) first: this one
+            # sees its record now (or, if the race was over something else, stores
+            # the message after all).
+            if attempt < RACE_RETRIES:
+                return self.receive(
+                    message,
+                    rate_limit=rate_limit,
+                    own_addresses=own_addresses,
+                    acknowledge=acknowledge,
+                    cursor=cursor,
+                    attempt=attempt + 1,
+                )
+            raise
 
     def receive_many(
         self,
@@ -131,7 +146,7 @@ class ChannelCases(IntakeCases):
                     if cursor is not None:
                         _advance(s, cursor, message.received_at)
                 return results
-        except IntegrityError:
+        except RaceLost:
             return [
                 self.receive(
                     message,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy import case, func, text, update
+from sqlmodel import Session, col, select
 
 from .. import lifecycle
 from ..enums import (
@@ -26,6 +26,7 @@ from ..lifecycle import CustomerReplyOutcome
 from ..store.models import (
     Client,
     Contact,
+    DeskState,
     Reply,
     Ticket,
 )
@@ -132,8 +133,7 @@ class IntakeCases(SpikeCases):
         now: datetime,
         follow_up_of: Ticket | None = None,
     ) -> Ticket:
-        highest = _memo(s, "highest_ticket_number", lambda: _highest_number(s))
-        s.info["highest_ticket_number"] = number = highest + 1
+        number = next_ticket_number(s)
         ticket = Ticket(
             number=number,
             subject=subject,
@@ -178,6 +178,7 @@ class IntakeCases(SpikeCases):
         if key in known:
             contact = known[key]
         else:
+            _lock_key(s, f"contact:{key}")
             query = select(Contact)
             query = (
                 query.where(Contact.email == email)
@@ -308,8 +309,34 @@ class IntakeCases(SpikeCases):
         return CustomerReplyResult(target.number, _id(reply), outcome, follow_up_of)
 
 
-def _highest_number(s: Session) -> int:
-    return s.exec(select(func.max(Ticket.number))).one() or FIRST_TICKET_NUMBER - 1
+def _lock_key(s: Session, key: str) -> None:
+    """Let one transaction at a time past here for ``key`` (PostgreSQL; SQLite's
+    single writer already does): two messages from a new address arriving at two
+    pollers at once would otherwise both find no contact and both create one."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+
+
+def next_ticket_number(s: Session) -> int:
+    """The next ticket number, taken in this transaction.
+
+    One ``UPDATE ... RETURNING`` on the desk's state row: concurrent creators queue
+    on its row lock until each commits (PostgreSQL), as SQLite's single writer
+    always made them; a rollback gives the number back, so numbers have no gaps.
+    Tickets written around the Desk (a bulk import, a copied desk) are allowed for:
+    the number is past the highest ticket whatever the counter says.
+    """
+    highest = func.coalesce(
+        select(func.max(Ticket.number)).scalar_subquery(), FIRST_TICKET_NUMBER - 1
+    )
+    last = col(DeskState.last_ticket_number)
+    taken = (
+        update(DeskState)
+        .where(col(DeskState.id) == 1)
+        .values(last_ticket_number=case((highest > last, highest), else_=last) + 1)
+        .returning(last)
+    )
+    return int(s.connection().execute(taken).scalar_one())
 
 
 def _client_claiming(s: Session, email: str) -> Client | None:

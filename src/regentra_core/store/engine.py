@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
-from ..errors import StoreError, ValidationError
+from ..errors import RaceLost, StoreError, ValidationError
 from ..sharing import desk_dir, ensure_private_dir, mode_text, owner_text
 from ..spike import SpikePolicy
 from . import journal, outbox
@@ -67,6 +67,20 @@ def _is_environmental(exc: DBAPIError) -> bool:
             isinstance(orig, sqlite3.IntegrityError | sqlite3.ProgrammingError)
         )
     return exc.connection_invalidated or type(orig).__name__ == "OperationalError"
+
+
+_RACES = {"23505", "40001", "40P01"}
+"""PostgreSQL's unique violation, serialization failure and deadlock: what two
+writers side by side cause, not a bug of either."""
+
+
+def _is_race(exc: DBAPIError) -> bool:
+    """Two writers at once: a unique key both inserted, or a deadlock (PostgreSQL),
+    or on SQLite a unique key (its single writer makes that the other's insert)."""
+    orig = exc.orig
+    if isinstance(orig, sqlite3.IntegrityError):
+        return "UNIQUE" in str(orig)
+    return getattr(orig, "sqlstate", None) in _RACES
 
 
 def _create_file(path: Path) -> None:
@@ -202,6 +216,11 @@ class Database:
                 with session.begin():
                     yield session
             except DBAPIError as exc:
+                if _is_race(exc):
+                    raise RaceLost(
+                        "another process changed the same thing at the same moment; "
+                        "nothing was written: try again"
+                    ) from exc
                 if not _is_environmental(exc):
                     raise  # a constraint the code should have checked: a bug, keep it loud
                 raise StoreError(self.explain(exc)) from exc

@@ -485,6 +485,8 @@ class DeskState(SQLModel, table=True):
     desk_id: str = Field(max_length=32)
     sla_version: int = Field(default=0)
     rules_version: int = Field(default=0)
+    last_ticket_number: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """The last ticket number handed out (``desk.intake.next_ticket_number``)."""
     """Bumped by every write to ``automation_rule``: checked rules are kept per process."""
 
 
