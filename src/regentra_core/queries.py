@@ -769,19 +769,6 @@ def latest_event_id(db: Database) -> int:
         return int(s.execute(select(func.coalesce(func.max(Event.id), 0))).scalar_one())
 
 
-def changed_since(db: Database, marker: int) -> tuple[int, set[int]]:
-    """The newest Event id and the numbers of tickets changed after ``marker``."""
-    with db.read() as s:
-        rows = s.execute(
-            sa_select(col(Event.id), col(Ticket.number))
-            .outerjoin(Ticket, col(Ticket.id) == col(Event.ticket_id))
-            .where(col(Event.id) > marker)
-        ).all()
-    if not rows:
-        return marker, set()
-    return max(r[0] for r in rows), {r[1] for r in rows if r[1] is not None}
-
-
 def find_contacts(db: Database, text: str) -> list[Contact]:
     needle = f"%{_escape_like(text.strip())}%"
     with db.read() as s:

@@ -23,6 +23,7 @@ from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from regentra_core import queries
+from regentra_core.change_feed import ChangeFeed
 from regentra_core.clock import utcnow
 from regentra_core.errors import RegentraError
 from regentra_core.worker.lease import LeaseView, current_lease
@@ -110,6 +111,8 @@ class RegentraApp(App[None]):
         )
         self._stopping = False
         self.marker = -1
+        self.feed: ChangeFeed | None = None
+        """What other processes changed since the last poll (made at the first)."""
         self.own_versions: dict[int, int] = {}
         """Ticket number -> the version this app's own last change to it made."""
         # Small, rarely changing lists the filter bar and forms offer; read once.
@@ -263,13 +266,14 @@ class RegentraApp(App[None]):
     def _poll(self) -> None:
         lease = current_lease(self.session.db)
         self.call_from_thread(self._show_worker, lease)
-        if self.marker < 0:
-            self.marker = self.session.marker()
+        if self.feed is None:
+            self.feed = ChangeFeed(self.session.marker())
+            self.marker = self.feed.last
             return
-        marker, tickets = queries.changed_since(self.session.db, self.marker)
-        if marker != self.marker:
-            self.marker = marker
-            self.call_from_thread(self._broadcast, marker, frozenset(tickets))
+        tickets = self.feed.poll(self.session.db)
+        if tickets is not None:
+            self.marker = self.feed.last
+            self.call_from_thread(self._broadcast, self.marker, frozenset(tickets))
 
     def _show_worker(self, lease: LeaseView | None) -> None:
         text = self._worker_text(lease)

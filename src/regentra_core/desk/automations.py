@@ -372,7 +372,10 @@ class AutomationCases(DeskBase):
             with self._write() as s:
                 last = _last_periodic_matches(s, [r.id for r in rules])
                 tickets = s.exec(
-                    select(Ticket).where(col(Ticket.number).in_(chunk)).order_by(col(Ticket.number))
+                    select(Ticket)
+                    .where(col(Ticket.number).in_(chunk))
+                    .order_by(col(Ticket.number))
+                    .with_for_update()
                 ).all()
                 for ticket in tickets:
                     if ticket.status.is_done:

@@ -100,7 +100,10 @@ class LinkCases(DeskBase):
                 raise ValidationError(f"#{master_number} is not a master ticket")
             children = list(
                 s.exec(
-                    select(Ticket).where(Ticket.master_id == master.id).order_by(col(Ticket.number))
+                    select(Ticket)
+                    .where(Ticket.master_id == master.id)
+                    .order_by(col(Ticket.number))
+                    .with_for_update()
                 ).all()
             )
             if resolution and not master.resolution:

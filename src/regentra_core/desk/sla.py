@@ -301,7 +301,10 @@ class SlaCases(DeskBase):
             with self._write() as s:
                 book = SlaBook.load(s)
                 tickets = s.exec(
-                    select(Ticket).where(col(Ticket.number).in_(chunk)).order_by(col(Ticket.number))
+                    select(Ticket)
+                    .where(col(Ticket.number).in_(chunk))
+                    .order_by(col(Ticket.number))
+                    .with_for_update()
                 ).all()
                 for ticket in tickets:
                     self._sweep_one(s, ticket, book, now, report)

@@ -212,6 +212,7 @@ class SpikeCases(DeskBase):
                     .join(SpikeMember, col(SpikeMember.ticket_id) == Ticket.id)
                     .where(SpikeMember.spike_id == row.id)
                     .order_by(col(Ticket.number))
+                    .with_for_update(of=Ticket)
                 ).all()
             )
             master = s.get(Ticket, row.master_id) if row.master_id else tickets[0]

@@ -164,6 +164,7 @@ class WorkCases(DeskBase):
                 .where(Ticket.status == Status.RESOLVED)
                 .where(col(Ticket.resolved_at) <= now - lifecycle.AUTO_CLOSE_AFTER)
                 .order_by(col(Ticket.number))
+                .with_for_update()
             ).all()
             for ticket in due:
                 self._close_overdue(s, ticket)

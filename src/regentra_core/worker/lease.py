@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from ..enums import ActorKind
+from ..errors import RaceLost
 from ..store.engine import Database
 from ..store.models import Event, WorkerLease
 
@@ -64,10 +65,24 @@ def current_lease(db: Database) -> LeaseView | None:
 def acquire_or_renew(
     db: Database, holder: str, ttl: float, now: datetime, result: str | None = None
 ) -> bool:
-    """Renew our lease, or take it if it is free or expired; False if someone else holds it."""
+    """Renew our lease, or take it if it is free or expired; False if someone else holds it.
+
+    The row is locked while it is decided (workers on several hosts of one PostgreSQL
+    desk would otherwise both see it expired and both take it); two first-ever
+    takers insert the same row, and the one refused has lost.
+    """
+    try:
+        return _acquire_or_renew(db, holder, ttl, now, result)
+    except RaceLost:
+        return False
+
+
+def _acquire_or_renew(
+    db: Database, holder: str, ttl: float, now: datetime, result: str | None
+) -> bool:
     expires = now + timedelta(seconds=ttl)
     with db.write() as s:
-        row = s.get(WorkerLease, LEASE_NAME)
+        row = s.get(WorkerLease, LEASE_NAME, with_for_update=True)
         if row is None:
             s.add(
                 WorkerLease(
