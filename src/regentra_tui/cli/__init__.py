@@ -50,6 +50,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "mail",
         "Email intake: import a message from a file or an MTA pipe, or poll IMAP.",
     ),
+    "migrate-db": (
+        "regentra_tui.cli.move",
+        "migrate_db",
+        "Copy this desk into an empty PostgreSQL database, verified table by table.",
+    ),
     "reindex": (
         "regentra_tui.cli.search",
         "reindex",
