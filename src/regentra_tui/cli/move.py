@@ -21,7 +21,7 @@ from .output import emit_json, json_option
 @json_option
 @pass_cli
 def migrate_db(state: CliContext, target_url: str, as_json: bool) -> None:
-    """Copy this desk, every table, into an empty database; verified table by table.
+    """Copy this desk into an empty PostgreSQL database, verified table by table.
 
     Stop the worker and the apps first (the copy reads a desk nobody changes);
     then point ``database_url`` at the new database. The search index is rebuilt by
