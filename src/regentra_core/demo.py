@@ -8,11 +8,9 @@ real use would have produced, relative to the time the demo is loaded.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from importlib import resources
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,33 +18,13 @@ from sqlmodel import select
 
 from .clock import utcnow
 from .desk import Desk
+from .durations import parse_duration
 from .enums import ActorKind, Channel, Priority, Role, Status
 from .errors import ValidationError
 from .identity import Actor
+from .seed import data_dir, seed_sla
 from .store.engine import Database
 from .store.models import Client, Contact, KBArticle, SlaPolicy, Technician, Ticket
-
-_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
-
-
-def data_dir() -> Path:
-    """The demo data: packaged with the wheel, or ``data/`` in a source checkout."""
-    packaged = resources.files("regentra_core") / "_demo_data"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "data"
-
-
-def parse_duration(text: str) -> timedelta:
-    """``1d2h30m`` style durations, as the demo files write them."""
-    match = _DURATION.match(text.strip())
-    if not match or not any(match.groups()):
-        raise ValidationError(f"not a duration: {text!r} (use e.g. 45m, 3h, 1d2h)")
-    days, hours, minutes = (int(g) if g else 0 for g in match.groups())
-    try:
-        return timedelta(days=days, hours=hours, minutes=minutes)
-    except OverflowError:
-        raise ValidationError(f"duration too long: {text!r}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +56,6 @@ def load_demo(
             raise ValidationError("the database already has tickets; the demo needs an empty one")
     clock_time = [now]
     system = Desk(db, Actor.system("demo"), source="demo", clock=lambda: clock_time[0])
-    from .seed import seed_sla
 
     seed_sla(system, folder)
     _load_people(db, folder, system, operator, now)

@@ -8,6 +8,7 @@ read is refused with examples, never guessed at.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from .errors import ValidationError
 
@@ -34,3 +35,18 @@ def parse_minutes(text: str) -> int:
         return int(match.group(1)) * 60 + int(match.group(2) or 0)
     shown = text.strip()[:40] or "nothing"
     raise ValidationError(f"not a duration: {shown!r}; type e.g. {EXAMPLES}")
+
+
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """``1d2h30m`` style durations, as the demo files write them."""
+    match = _DURATION.match(text.strip())
+    if not match or not any(match.groups()):
+        raise ValidationError(f"not a duration: {text!r} (use e.g. 45m, 3h, 1d2h)")
+    days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+    try:
+        return timedelta(days=days, hours=hours, minutes=minutes)
+    except OverflowError:
+        raise ValidationError(f"duration too long: {text!r}") from None

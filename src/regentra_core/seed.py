@@ -8,14 +8,23 @@ like any other configuration change.
 from __future__ import annotations
 
 import tomllib
+from importlib import resources
 from pathlib import Path
 
 from sqlmodel import select
 
-from .demo import data_dir, parse_duration
 from .desk import Desk
+from .durations import parse_duration
 from .enums import Priority
 from .store.models import SlaPolicy
+
+
+def data_dir() -> Path:
+    """The demo data: packaged with the wheel, or ``data/`` in a source checkout."""
+    packaged = resources.files("regentra_core") / "_demo_data"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "data"
 
 
 def has_sla_policies(desk: Desk) -> bool:

@@ -11,10 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlmodel import col, select
+
 from .enums import Channel, Priority, Status
 from .errors import ValidationError
 from .queries import UNASSIGNED, TicketFilter
 from .sla import Badge
+from .store.engine import Database
+from .store.models import SavedView
 
 OPEN_STATUSES = (
     Status.OPEN,
@@ -77,3 +81,20 @@ def load_filter(text: str) -> TicketFilter:
         )
     except (ValueError, TypeError, AttributeError, KeyError) as exc:
         raise ValidationError(f"cannot read saved view: {exc}") from exc
+
+
+def saved_views(db: Database, technician_id: int, username: str) -> list[View]:
+    """The technician's tabs: defaults, replaced or extended by saved views."""
+    with db.read() as s:
+        rows = s.exec(
+            select(SavedView)
+            .where(SavedView.technician_id == technician_id)
+            .order_by(col(SavedView.position), col(SavedView.id))
+        ).all()
+    views = {v.name: v for v in default_views(username)}
+    for row in rows:
+        if row.active:
+            views[row.name] = View(row.name, load_filter(row.filter_json), saved=True)
+        else:
+            views.pop(row.name, None)
+    return list(views.values())

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.app import App
@@ -332,7 +332,10 @@ class RegentraApp(App[None]):
                 self._broadcast(self.marker, everything=True)
                 self.open_ticket(number)
 
-        self.push_screen(CreateTicketScreen(self.client_names, desk.create_ticket), created)
+        def create(**fields: Any) -> int:
+            return desk.create_ticket(**fields).number
+
+        self.push_screen(CreateTicketScreen(self.client_names, create), created)
 
     def action_clients(self) -> None:
         from .screens.clients import ClientsScreen

@@ -22,8 +22,7 @@ from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
 from regentra_core.search import SearchIndex, Snippet
 from regentra_core.sla_book import SlaBook
 from regentra_core.store import Database
-from regentra_core.store.models import KBArticle
-from regentra_core.views import View
+from regentra_core.views import View, saved_views
 
 from .render import SHOWN_CHARACTERS
 
@@ -101,7 +100,14 @@ class DeskSession:
     def accuracy(self) -> list[reviews.AccuracyRow]:
         return reviews.accuracy(self.db, now=self.clock())
 
-    def kb_articles(self) -> list[KBArticle]:
+    def version_after(self, result: object) -> tuple[int, int] | None:
+        """(number, version) of the ticket a Desk write returned, if it returned one
+        (the screens keep it, so their next write expects their own change)."""
+        from regentra_core.store.models import Ticket
+
+        return (result.number, result.version) if isinstance(result, Ticket) else None
+
+    def kb_articles(self) -> list[queries.ArticleRow]:
         return queries.kb_articles(self.db)
 
     # -- reads (call from workers) ---------------------------------------------
@@ -163,7 +169,7 @@ class DeskSession:
 
     def views(self) -> list[View]:
         assert self.actor.technician_id is not None
-        return queries.saved_views(self.db, self.actor.technician_id, self.username)
+        return saved_views(self.db, self.actor.technician_id, self.username)
 
     def marker(self) -> int:
         return queries.latest_event_id(self.db)

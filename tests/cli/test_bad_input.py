@@ -238,11 +238,12 @@ def _mount_tmpfs(where: Path, size: str) -> bool:
 
 
 def _fill(where: Path) -> None:
-    with (where / "ballast").open("wb") as fh:
+    # Unbuffered: a buffered file keeps the part of a write that did not fit and
+    # fails again on close, outside the try (it depended on the desk's exact size).
+    with (where / "ballast").open("wb", buffering=0) as fh:
         try:
             while True:
                 fh.write(b"\0" * 65536)
-                fh.flush()
         except OSError:
             pass
 

@@ -6,7 +6,8 @@ import pytest
 
 from regentra_core import queries
 from regentra_core.config import load_settings
-from regentra_core.demo import load_demo, parse_duration
+from regentra_core.demo import load_demo
+from regentra_core.durations import parse_duration
 from regentra_core.enums import Status
 from regentra_core.errors import ValidationError
 from tests.conftest import T0

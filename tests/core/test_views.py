@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from regentra_core import queries
+from regentra_core import queries, views
 from regentra_core.desk import Desk
 from regentra_core.enums import Channel, Priority, Status
 from regentra_core.errors import NotFoundError, ValidationError
@@ -36,20 +36,20 @@ def test_garbage_is_refused_clearly():
 
 
 def test_every_technician_starts_with_the_default_tabs(db, alice):
-    names = [v.name for v in queries.saved_views(db, alice.technician_id, "alice")]
+    names = [v.name for v in views.saved_views(db, alice.technician_id, "alice")]
     assert names == ["All open", "My open", "Unassigned", "Breached"]
 
 
 def test_views_are_per_technician_and_removal_keeps_the_row(db, desk, alice, bob, clock):
     desk.save_view("Printers", TicketFilter(text="printer"))
     desk.save_view("My open", TicketFilter(assignee="alice", statuses=(Status.OPEN,)))
-    mine = queries.saved_views(db, alice.technician_id, "alice")
+    mine = views.saved_views(db, alice.technician_id, "alice")
     assert [v.name for v in mine][-1] == "Printers"
     assert next(v for v in mine if v.name == "My open").filter.statuses == (Status.OPEN,)
-    theirs = queries.saved_views(db, bob.technician_id, "bob")
+    theirs = views.saved_views(db, bob.technician_id, "bob")
     assert "Printers" not in [v.name for v in theirs]
     desk.remove_view("Printers")
-    assert "Printers" not in [v.name for v in queries.saved_views(db, alice.technician_id, "a")]
+    assert "Printers" not in [v.name for v in views.saved_views(db, alice.technician_id, "a")]
     with pytest.raises(NotFoundError):
         desk.remove_view("Printers")
     Desk(db, bob, source="test", clock=clock).save_view("Printers", TicketFilter())

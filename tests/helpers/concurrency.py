@@ -17,7 +17,7 @@ def race_same_ticket(path: str, number: int, target: str, barrier: Any, out: Any
     try:
         desk = Desk(db, resolve_os_technician(db, "alice"), source="test")
         with db.read() as s:
-            from regentra_core.queries import _get_row
+            from regentra_core.queries.tickets import _get_row
 
             version = _get_row(s, number).version
         barrier.wait(timeout=30)

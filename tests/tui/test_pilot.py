@@ -609,7 +609,9 @@ async def test_save_the_current_filter_as_a_view_tab(make_app, demo_db):
         await settle(app, pilot)
         tabs = [str(t.label) for t in app.screen.query("Tab")]
         assert "Acme" in tabs and "All open" in tabs
-        views = queries.saved_views(demo_db, app.session.actor.technician_id, "alice")
+        from regentra_core.views import saved_views
+
+        views = saved_views(demo_db, app.session.actor.technician_id, "alice")
         assert next(v for v in views if v.name == "Acme").filter.client == "Acme Logistics"
 
 

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from regentra_core import queries
-from regentra_core.demo import parse_duration
+from regentra_core.durations import parse_duration
 from regentra_core.enums import Priority
 from regentra_core.errors import ValidationError
 

@@ -16,7 +16,6 @@ from regentra_core import lifecycle
 from regentra_core.enums import ActorKind, Priority, Status
 from regentra_core.errors import AlreadyInStatus, ConflictError, NoChange, RegentraError
 from regentra_core.queries import TicketRow
-from regentra_core.store.models import Ticket
 
 from .cascade_dialog import CascadeDialog
 from .choice_prompt import ChoicePrompt
@@ -72,8 +71,9 @@ class TicketActions(Screen[Any]):
     def _succeeded(
         self, result: Any, done: Callable[[Any], None] | None, success: str | None
     ) -> None:
-        if isinstance(result, Ticket):
-            self.rapp.own_versions[result.number] = result.version
+        mine = self.rapp.session.version_after(result)
+        if mine is not None:
+            self.rapp.own_versions[mine[0]] = mine[1]
         if success:
             self.notify(success, timeout=3)
         self.refresh_data()

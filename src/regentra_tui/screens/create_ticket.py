@@ -15,12 +15,12 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from regentra_core.enums import Channel, Priority
 from regentra_core.errors import RegentraError
-from regentra_core.store.models import Ticket
 
 from ..render import styled
 from .type_ahead import TypeAhead
 
-CreateFn = Callable[..., Ticket]
+CreateFn = Callable[..., int]
+"""Creates the ticket from the form's fields; returns its number."""
 
 
 class CreateTicketScreen(TypeAhead, ModalScreen[int | None]):
@@ -107,8 +107,8 @@ class CreateTicketScreen(TypeAhead, ModalScreen[int | None]):
     @work(thread=True, exclusive=True, group="create", exit_on_error=False)
     def _create(self, fields: dict[str, Any]) -> None:
         try:
-            ticket = self.create(**fields)
+            number = self.create(**fields)
         except RegentraError as exc:
             self.app.call_from_thread(self._hint, "error", str(exc))
         else:
-            self.app.call_from_thread(self.dismiss, ticket.number)
+            self.app.call_from_thread(self.dismiss, number)

@@ -17,13 +17,14 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Markdown, Static, TextArea
 
 from regentra_core.errors import NoChange, RegentraError
-from regentra_core.store.models import KBArticle
+from regentra_core.queries import ArticleRow
 
 from ..render import styled
 from ..session import DeskSession
 from .form_dialog import FormDialog
 
-SaveFn = Callable[[str, str, str], KBArticle]
+SaveFn = Callable[[str, str, str], str]
+"""(title, tags, body) -> the saved article's slug."""
 """(title, tags, body) -> the article saved."""
 
 
@@ -45,7 +46,7 @@ class KbScreen(Screen[None]):
     def __init__(self, session: DeskSession) -> None:
         super().__init__()
         self.session = session
-        self.articles: list[KBArticle] = []
+        self.articles: list[ArticleRow] = []
 
     def compose(self) -> ComposeResult:
         yield Label("Knowledge base", id="title")
@@ -63,7 +64,7 @@ class KbScreen(Screen[None]):
         articles = self.session.kb_articles()
         self.app.call_from_thread(self._show, articles, select)
 
-    def _show(self, articles: list[KBArticle], select: str | None) -> None:
+    def _show(self, articles: list[ArticleRow], select: str | None) -> None:
         self.articles = articles
         table = self.query_one(DataTable)
         keep = table.cursor_row
@@ -75,7 +76,7 @@ class KbScreen(Screen[None]):
         self.query_one("#title", Label).update(f"Knowledge base: {len(articles)} article(s)")
 
     @property
-    def selected(self) -> KBArticle | None:
+    def selected(self) -> ArticleRow | None:
         table = self.query_one(DataTable)
         if not self.articles or not 0 <= table.cursor_row < len(self.articles):
             return None
@@ -96,7 +97,9 @@ class KbScreen(Screen[None]):
     def action_add(self) -> None:
         desk = self.session.desk()
         self.app.push_screen(
-            ArticleForm(None, lambda title, tags, body: desk.add_article(title, body, tags=tags)),
+            ArticleForm(
+                None, lambda title, tags, body: desk.add_article(title, body, tags=tags).slug
+            ),
             self._saved,
         )
 
@@ -109,8 +112,8 @@ class KbScreen(Screen[None]):
         self.app.push_screen(
             ArticleForm(
                 article,
-                lambda title, tags, body: desk.edit_article(
-                    slug, title=title, body=body, tags=tags
+                lambda title, tags, body: (
+                    desk.edit_article(slug, title=title, body=body, tags=tags).slug
                 ),
             ),
             self._saved,
@@ -136,7 +139,7 @@ class ArticleScreen(Screen[bool]):
     ArticleScreen VerticalScroll { height: 1fr; padding: 0 1; }
     """
 
-    def __init__(self, article: KBArticle) -> None:
+    def __init__(self, article: ArticleRow) -> None:
         super().__init__()
         self.article = article
 
@@ -178,7 +181,7 @@ class ArticleForm(FormDialog, ModalScreen[str | None]):
     ArticleForm Horizontal { height: auto; align-horizontal: right; }
     """
 
-    def __init__(self, article: KBArticle | None, save: SaveFn) -> None:
+    def __init__(self, article: ArticleRow | None, save: SaveFn) -> None:
         super().__init__()
         self.article = article
         self.save = save
@@ -209,7 +212,7 @@ class ArticleForm(FormDialog, ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="kb-save", exit_on_error=False)
     def _save(self, title: str, tags: str, body: str) -> None:
         try:
-            saved = self.save(title, tags, body).slug
+            saved = self.save(title, tags, body)
         except NoChange:
             saved = self.article.slug if self.article else ""
         except RegentraError as exc:

@@ -1,50 +1,35 @@
-"""The read side: filtered, paged ticket lists and one ticket's full picture.
+"""Ticket lists: filtered, sorted, paged, with live SLA clocks; counts per status.
 
-Readers never write; they return plain frozen dataclasses (no live ORM rows), so a
-TUI worker thread can hand them to the UI thread and the CLI can print them as
-JSON. Lists are always paged: a desk with 100k tickets is never loaded whole.
+Lists are always paged: a desk with 100k tickets is never loaded whole. The board's
+first pages and counts read the working tickets and the recent done ones as two
+halves, each from an index.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import case, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from .clock import utcnow
-from .enums import AuthorKind, Channel, DeliveryState, Priority, Status
-from .errors import NotFoundError, ValidationError
-from .sla import Badge, SlaState
-from .sla_book import SlaBook, clock_columns, clock_inputs, inputs_of
-from .store.engine import Database
-
-if TYPE_CHECKING:
-    from .views import View
-from .store.models import (
-    BusinessCalendarRow,
-    ChannelCursor,
+from ..clock import utcnow
+from ..enums import Channel, Priority, Status
+from ..errors import NotFoundError, ValidationError
+from ..sla import Badge, SlaState
+from ..sla_book import SlaBook, clock_columns, clock_inputs, inputs_of
+from ..store.engine import Database
+from ..store.models import (
     Client,
     Contact,
     Event,
-    Holiday,
-    InboundRecord,
-    InternalNote,
-    KBArticle,
-    OutboundMessage,
-    Reply,
-    SavedView,
-    SlaPolicy,
-    SlaTarget,
     Technician,
     Ticket,
-    TimeEntry,
 )
 
 _Query = Any
@@ -119,71 +104,6 @@ class TicketRow:
     sla: SlaState | None = None
     """Both SLA clocks as of the query; None when no policy applies."""
     contact_phone: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ThreadItem:
-    """A public reply or a private note, in time order."""
-
-    kind: str
-    """``reply`` or ``note``."""
-    author: str
-    author_kind: AuthorKind
-    body: str
-    at: datetime
-    channel: Channel | None = None
-    private: bool = False
-    omitted: int = 0
-    """Characters of the body left out by ``body_limit`` (the desk keeps them all)."""
-    delivery: str | None = None
-    """For a reply sent through a channel: queued, sending, sent, failed (with why)."""
-    unverified: bool = False
-    """A customer reply from an address that is not the ticket's contact."""
-
-
-@dataclass(frozen=True, slots=True)
-class TimeRow:
-    technician: str
-    minutes: int
-    billable: bool
-    note: str
-    work_date: date
-
-
-@dataclass(frozen=True, slots=True)
-class EventRow:
-    at: datetime
-    actor: str
-    source: str
-    kind: str
-    from_value: str | None
-    to_value: str | None
-    detail: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class TicketDetail:
-    """Everything the detail view and ``ticket show`` need, read in one session."""
-
-    ticket: TicketRow
-    description: str
-    resolution: str | None
-    thread: list[ThreadItem]
-    time_entries: list[TimeRow]
-    children: list[TicketRow] = field(default_factory=list)
-    follow_ups: list[int] = field(default_factory=list)
-    description_omitted: int = 0
-    """Characters of the description left out by ``body_limit``."""
-    chat_agent: str | None = None
-    """Who answered the customer in the live chat the ticket came from."""
-
-    @property
-    def billable_minutes(self) -> int:
-        return sum(t.minutes for t in self.time_entries if t.billable)
-
-    @property
-    def total_minutes(self) -> int:
-        return sum(t.minutes for t in self.time_entries)
 
 
 _Master = aliased(Ticket, name="master_ticket")
@@ -538,162 +458,6 @@ def _get_row(
     return _row(found, book or SlaBook.load(s), now)
 
 
-def ticket_detail(
-    db: Database, number: int, *, now: datetime | None = None, body_limit: int | None = None
-) -> TicketDetail:
-    """A ticket with its thread, notes, time, links and SLA, read consistently.
-
-    ``body_limit`` reads at most that many characters of each message (in SQL, so a
-    10 MB email costs nothing to show) and counts the rest in ``omitted``.
-    """
-    with db.read() as s:
-        book = SlaBook.load(s)
-        row = _get_row(s, number, now, book)
-        tid, resolution = s.execute(
-            sa_select(col(Ticket.id), col(Ticket.resolution)).where(col(Ticket.number) == number)
-        ).one()
-        names = {t.id: t.username for t in s.exec(select(Technician)).all()}
-
-        def text(column: Any) -> tuple[Any, Any]:
-            if body_limit is None:
-                return column, func.length(column) * 0
-            return func.substr(column, 1, body_limit), func.length(column)
-
-        description, description_length = s.execute(
-            sa_select(*text(Ticket.description)).where(col(Ticket.id) == tid)
-        ).one()
-        replies = s.execute(
-            sa_select(
-                col(Reply.id),
-                col(Reply.author_name),
-                col(Reply.author_kind),
-                *text(Reply.body),
-                col(Reply.created_at),
-                col(Reply.channel),
-                col(Reply.unverified_sender),
-            ).where(col(Reply.ticket_id) == tid)
-        ).all()
-        deliveries = {
-            out.reply_id: delivery_text(out)
-            for out in s.exec(
-                select(OutboundMessage).where(
-                    OutboundMessage.ticket_id == tid, col(OutboundMessage.reply_id).is_not(None)
-                )
-            ).all()
-        }
-        thread: list[ThreadItem] = [
-            ThreadItem(
-                "reply",
-                author,
-                kind,
-                body,
-                at,
-                channel,
-                omitted=_omitted(body, length),
-                delivery=deliveries.get(reply_id),
-                unverified=bool(unverified),
-            )
-            for reply_id, author, kind, body, length, at, channel, unverified in replies
-        ]
-        notes = s.execute(
-            sa_select(
-                col(InternalNote.technician_id),
-                col(InternalNote.author_name),
-                *text(InternalNote.body),
-                col(InternalNote.created_at),
-            ).where(col(InternalNote.ticket_id) == tid)
-        ).all()
-        thread += [
-            ThreadItem(
-                "note",
-                author_name or names.get(technician_id or 0, "?"),
-                AuthorKind.TECHNICIAN,
-                body,
-                at,
-                private=True,
-                omitted=_omitted(body, length),
-            )
-            for technician_id, author_name, body, length, at in notes
-        ]
-        thread.sort(key=lambda item: item.at)
-        time_rows = [
-            TimeRow(names.get(e.technician_id, "?"), e.minutes, e.billable, e.note, e.work_date)
-            for e in s.exec(
-                select(TimeEntry).where(TimeEntry.ticket_id == tid).order_by(col(TimeEntry.id))
-            ).all()
-        ]
-        children = [
-            _row(r, book, now)
-            for r in s.execute(
-                _base_query().where(col(Ticket.master_id) == tid).order_by(col(Ticket.number))
-            ).all()
-        ]
-        follow_ups = list(
-            s.exec(
-                select(Ticket.number)
-                .where(Ticket.follow_up_of_id == tid)
-                .order_by(col(Ticket.number))
-            ).all()
-        )
-        agent = s.exec(
-            select(InboundRecord.agent)
-            .where(InboundRecord.ticket_id == tid, col(InboundRecord.agent).is_not(None))
-            .order_by(col(InboundRecord.id).desc())
-        ).first()
-        return TicketDetail(
-            row,
-            description,
-            resolution,
-            thread,
-            time_rows,
-            children,
-            follow_ups,
-            description_omitted=_omitted(description, description_length),
-            chat_agent=agent,
-        )
-
-
-def delivery_text(out: OutboundMessage) -> str:
-    """``sent 14:02 UTC``, ``queued``, ``sending``, ``failed, retrying 14:10 UTC: why``,
-    with what the channel did to the text (``sent ... (2 SMS)``)."""
-    state = _delivery_state(out)
-    return f"{state} ({out.note})" if out.note else state
-
-
-def _delivery_state(out: OutboundMessage) -> str:
-    if out.state == DeliveryState.SENT and out.sent_at is not None:
-        return f"sent {out.sent_at:%Y-%m-%d %H:%M} UTC"
-    if out.attempt_started_at is not None:
-        return "sending" + (f" ({out.last_error})" if out.last_error else "")
-    if out.state == DeliveryState.FAILED:
-        retry = (
-            f"retrying {out.next_attempt_at:%H:%M} UTC"
-            if out.next_attempt_at is not None
-            else "gave up"
-        )
-        return f"failed, {retry}: {out.last_error or 'unknown error'}"
-    return "queued"
-
-
-def _omitted(shown: str, length: int | None) -> int:
-    return max(int(length or 0) - len(shown), 0)
-
-
-def ticket_history(db: Database, number: int) -> list[EventRow]:
-    """A ticket's audit trail, oldest first."""
-    with db.read() as s:
-        ticket = s.exec(select(Ticket).where(Ticket.number == number)).first()
-        if ticket is None:
-            raise NotFoundError(f"no ticket #{number}")
-        events = s.exec(
-            select(Event).where(Event.ticket_id == ticket.id).order_by(col(Event.at), col(Event.id))
-        ).all()
-        return [
-            EventRow(e.at, e.actor, e.source, e.kind, e.from_value, e.to_value, e.detail)
-            for e in events
-        ]
-
-
 def status_counts(db: Database) -> dict[Status, int]:
     """Tickets per status, for summaries and board column headers."""
     with db.read() as s:
@@ -705,173 +469,7 @@ def status_counts(db: Database) -> dict[Status, int]:
     return counts
 
 
-def technicians(db: Database, *, active_only: bool = True) -> list[Technician]:
-    with db.read() as s:
-        query = select(Technician).order_by(col(Technician.username))
-        if active_only:
-            query = query.where(col(Technician.active).is_(True))
-        return list(s.exec(query).all())
-
-
-def clients(db: Database) -> list[Client]:
-    with db.read() as s:
-        return list(s.exec(select(Client).order_by(col(Client.name))).all())
-
-
-@dataclass(frozen=True, slots=True)
-class ClientRow:
-    """A client as ``client list`` and the app's client screen show it."""
-
-    name: str
-    vip: bool
-    sla_policy: str | None
-    """None: the desk's default policy."""
-    domains: list[str]
-    open_tickets: int
-
-
-def client_rows(db: Database) -> list[ClientRow]:
-    """Every client with its policy's name and how many of its tickets are open."""
-    done = [s.value for s in Status if s.is_done]
-    open_count = (
-        select(func.count())
-        .where(Ticket.client_id == Client.id, col(Ticket.status).not_in(done))
-        .scalar_subquery()
-    )
-    query = (
-        select(Client, SlaPolicy.name, open_count)
-        .outerjoin(SlaPolicy, col(SlaPolicy.id) == col(Client.sla_policy_id))
-        .order_by(col(Client.name))
-    )
-    with db.read() as s:
-        return [
-            ClientRow(
-                c.name,
-                c.vip,
-                policy,
-                [d for d in c.domains.split(",") if d],
-                int(count or 0),
-            )
-            for c, policy, count in s.exec(query).all()
-        ]
-
-
-def kb_articles(db: Database) -> list[KBArticle]:
-    with db.read() as s:
-        return list(
-            s.exec(select(KBArticle).order_by(col(KBArticle.title), col(KBArticle.id))).all()
-        )
-
-
 def latest_event_id(db: Database) -> int:
     """A cheap change marker: it grows whenever anybody changes anything."""
     with db.read() as s:
         return int(s.execute(select(func.coalesce(func.max(Event.id), 0))).scalar_one())
-
-
-def find_contacts(db: Database, text: str) -> list[Contact]:
-    needle = f"%{_escape_like(text.strip())}%"
-    with db.read() as s:
-        return list(
-            s.exec(
-                select(Contact).where(
-                    or_(
-                        col(Contact.email).ilike(needle, escape="\\"),
-                        col(Contact.name).ilike(needle, escape="\\"),
-                    )
-                )
-            ).all()
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class CalendarView:
-    name: str
-    timezone: str
-    hours: str
-    always_open: bool
-    holidays: list[tuple[date, str]]
-
-
-@dataclass(frozen=True, slots=True)
-class PolicyView:
-    name: str
-    calendar: str
-    default: bool
-    at_risk_share: float
-    escalate_status: bool
-    targets: dict[str, tuple[int, int]]
-    """priority -> (response minutes, resolution minutes)."""
-    clients: list[str]
-
-
-@dataclass(frozen=True, slots=True)
-class SlaConfig:
-    calendars: list[CalendarView]
-    policies: list[PolicyView]
-
-
-def sla_config(db: Database) -> SlaConfig:
-    """Every calendar and policy, with holidays, targets and the clients using them."""
-    with db.read() as s:
-        holidays: dict[int, list[tuple[date, str]]] = {}
-        for h in s.exec(select(Holiday).order_by(col(Holiday.day))).all():
-            holidays.setdefault(h.calendar_id, []).append((h.day, h.name))
-        cals = s.exec(select(BusinessCalendarRow).order_by(col(BusinessCalendarRow.name))).all()
-        names = {c.id: c.name for c in cals}
-        calendars = [
-            CalendarView(c.name, c.timezone, c.hours, c.always_open, holidays.get(c.id or 0, []))
-            for c in cals
-        ]
-        targets: dict[int, dict[str, tuple[int, int]]] = {}
-        for t in s.exec(select(SlaTarget)).all():
-            targets.setdefault(t.policy_id, {})[t.priority.value] = (
-                t.response_minutes,
-                t.resolution_minutes,
-            )
-        users: dict[int | None, list[str]] = {}
-        for c in s.exec(select(Client).order_by(col(Client.name))).all():
-            users.setdefault(c.sla_policy_id, []).append(c.name)
-        policies = []
-        for p in s.exec(select(SlaPolicy).order_by(col(SlaPolicy.name))).all():
-            order = {pr.value: pr.rank for pr in Priority}
-            ordered = dict(sorted(targets.get(p.id or 0, {}).items(), key=lambda kv: -order[kv[0]]))
-            clients = users.get(p.id, []) + (users.get(None, []) if p.is_default else [])
-            policies.append(
-                PolicyView(
-                    p.name,
-                    names.get(p.calendar_id, "?"),
-                    p.is_default,
-                    p.at_risk_share,
-                    p.escalate_status,
-                    ordered,
-                    sorted(clients),
-                )
-            )
-        return SlaConfig(calendars, policies)
-
-
-def saved_views(db: Database, technician_id: int, username: str) -> list[View]:
-    """The technician's tabs: defaults, replaced or extended by saved views."""
-    from .views import View, default_views, load_filter
-
-    with db.read() as s:
-        rows = s.exec(
-            select(SavedView)
-            .where(SavedView.technician_id == technician_id)
-            .order_by(col(SavedView.position), col(SavedView.id))
-        ).all()
-    views = {v.name: v for v in default_views(username)}
-    for row in rows:
-        if row.active:
-            views[row.name] = View(row.name, load_filter(row.filter_json), saved=True)
-        else:
-            views.pop(row.name, None)
-    return list(views.values())
-
-
-def channel_position(db: Database, name: str) -> datetime | None:
-    """How far the polled channel ``name`` (Twilio's log) has been read; None: never."""
-    with db.read() as s:
-        row = s.get(ChannelCursor, name)
-    return None if row is None else datetime.fromisoformat(row.position)

@@ -1,0 +1,248 @@
+"""One ticket's full picture: its thread, notes, time, links, deliveries, history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import col, select
+
+from ..enums import AuthorKind, Channel, DeliveryState
+from ..errors import NotFoundError
+from ..sla_book import SlaBook
+from ..store.engine import Database
+from ..store.models import (
+    Event,
+    InboundRecord,
+    InternalNote,
+    OutboundMessage,
+    Reply,
+    Technician,
+    Ticket,
+    TimeEntry,
+)
+from .tickets import TicketRow, _base_query, _get_row, _row
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadItem:
+    """A public reply or a private note, in time order."""
+
+    kind: str
+    """``reply`` or ``note``."""
+    author: str
+    author_kind: AuthorKind
+    body: str
+    at: datetime
+    channel: Channel | None = None
+    private: bool = False
+    omitted: int = 0
+    """Characters of the body left out by ``body_limit`` (the desk keeps them all)."""
+    delivery: str | None = None
+    """For a reply sent through a channel: queued, sending, sent, failed (with why)."""
+    unverified: bool = False
+    """A customer reply from an address that is not the ticket's contact."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRow:
+    technician: str
+    minutes: int
+    billable: bool
+    note: str
+    work_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    at: datetime
+    actor: str
+    source: str
+    kind: str
+    from_value: str | None
+    to_value: str | None
+    detail: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketDetail:
+    """Everything the detail view and ``ticket show`` need, read in one session."""
+
+    ticket: TicketRow
+    description: str
+    resolution: str | None
+    thread: list[ThreadItem]
+    time_entries: list[TimeRow]
+    children: list[TicketRow] = field(default_factory=list)
+    follow_ups: list[int] = field(default_factory=list)
+    description_omitted: int = 0
+    """Characters of the description left out by ``body_limit``."""
+    chat_agent: str | None = None
+    """Who answered the customer in the live chat the ticket came from."""
+
+    @property
+    def billable_minutes(self) -> int:
+        return sum(t.minutes for t in self.time_entries if t.billable)
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(t.minutes for t in self.time_entries)
+
+
+def ticket_detail(
+    db: Database, number: int, *, now: datetime | None = None, body_limit: int | None = None
+) -> TicketDetail:
+    """A ticket with its thread, notes, time, links and SLA, read consistently.
+
+    ``body_limit`` reads at most that many characters of each message (in SQL, so a
+    10 MB email costs nothing to show) and counts the rest in ``omitted``.
+    """
+    with db.read() as s:
+        book = SlaBook.load(s)
+        row = _get_row(s, number, now, book)
+        tid, resolution = s.execute(
+            sa_select(col(Ticket.id), col(Ticket.resolution)).where(col(Ticket.number) == number)
+        ).one()
+        names = {t.id: t.username for t in s.exec(select(Technician)).all()}
+
+        def text(column: Any) -> tuple[Any, Any]:
+            if body_limit is None:
+                return column, func.length(column) * 0
+            return func.substr(column, 1, body_limit), func.length(column)
+
+        description, description_length = s.execute(
+            sa_select(*text(Ticket.description)).where(col(Ticket.id) == tid)
+        ).one()
+        replies = s.execute(
+            sa_select(
+                col(Reply.id),
+                col(Reply.author_name),
+                col(Reply.author_kind),
+                *text(Reply.body),
+                col(Reply.created_at),
+                col(Reply.channel),
+                col(Reply.unverified_sender),
+            ).where(col(Reply.ticket_id) == tid)
+        ).all()
+        deliveries = {
+            out.reply_id: delivery_text(out)
+            for out in s.exec(
+                select(OutboundMessage).where(
+                    OutboundMessage.ticket_id == tid, col(OutboundMessage.reply_id).is_not(None)
+                )
+            ).all()
+        }
+        thread: list[ThreadItem] = [
+            ThreadItem(
+                "reply",
+                author,
+                kind,
+                body,
+                at,
+                channel,
+                omitted=_omitted(body, length),
+                delivery=deliveries.get(reply_id),
+                unverified=bool(unverified),
+            )
+            for reply_id, author, kind, body, length, at, channel, unverified in replies
+        ]
+        notes = s.execute(
+            sa_select(
+                col(InternalNote.technician_id),
+                col(InternalNote.author_name),
+                *text(InternalNote.body),
+                col(InternalNote.created_at),
+            ).where(col(InternalNote.ticket_id) == tid)
+        ).all()
+        thread += [
+            ThreadItem(
+                "note",
+                author_name or names.get(technician_id or 0, "?"),
+                AuthorKind.TECHNICIAN,
+                body,
+                at,
+                private=True,
+                omitted=_omitted(body, length),
+            )
+            for technician_id, author_name, body, length, at in notes
+        ]
+        thread.sort(key=lambda item: item.at)
+        time_rows = [
+            TimeRow(names.get(e.technician_id, "?"), e.minutes, e.billable, e.note, e.work_date)
+            for e in s.exec(
+                select(TimeEntry).where(TimeEntry.ticket_id == tid).order_by(col(TimeEntry.id))
+            ).all()
+        ]
+        children = [
+            _row(r, book, now)
+            for r in s.execute(
+                _base_query().where(col(Ticket.master_id) == tid).order_by(col(Ticket.number))
+            ).all()
+        ]
+        follow_ups = list(
+            s.exec(
+                select(Ticket.number)
+                .where(Ticket.follow_up_of_id == tid)
+                .order_by(col(Ticket.number))
+            ).all()
+        )
+        agent = s.exec(
+            select(InboundRecord.agent)
+            .where(InboundRecord.ticket_id == tid, col(InboundRecord.agent).is_not(None))
+            .order_by(col(InboundRecord.id).desc())
+        ).first()
+        return TicketDetail(
+            row,
+            description,
+            resolution,
+            thread,
+            time_rows,
+            children,
+            follow_ups,
+            description_omitted=_omitted(description, description_length),
+            chat_agent=agent,
+        )
+
+
+def delivery_text(out: OutboundMessage) -> str:
+    """``sent 14:02 UTC``, ``queued``, ``sending``, ``failed, retrying 14:10 UTC: why``,
+    with what the channel did to the text (``sent ... (2 SMS)``)."""
+    state = _delivery_state(out)
+    return f"{state} ({out.note})" if out.note else state
+
+
+def _delivery_state(out: OutboundMessage) -> str:
+    if out.state == DeliveryState.SENT and out.sent_at is not None:
+        return f"sent {out.sent_at:%Y-%m-%d %H:%M} UTC"
+    if out.attempt_started_at is not None:
+        return "sending" + (f" ({out.last_error})" if out.last_error else "")
+    if out.state == DeliveryState.FAILED:
+        retry = (
+            f"retrying {out.next_attempt_at:%H:%M} UTC"
+            if out.next_attempt_at is not None
+            else "gave up"
+        )
+        return f"failed, {retry}: {out.last_error or 'unknown error'}"
+    return "queued"
+
+
+def _omitted(shown: str, length: int | None) -> int:
+    return max(int(length or 0) - len(shown), 0)
+
+
+def ticket_history(db: Database, number: int) -> list[EventRow]:
+    """A ticket's audit trail, oldest first."""
+    with db.read() as s:
+        ticket = s.exec(select(Ticket).where(Ticket.number == number)).first()
+        if ticket is None:
+            raise NotFoundError(f"no ticket #{number}")
+        events = s.exec(
+            select(Event).where(Event.ticket_id == ticket.id).order_by(col(Event.at), col(Event.id))
+        ).all()
+        return [
+            EventRow(e.at, e.actor, e.source, e.kind, e.from_value, e.to_value, e.detail)
+            for e in events
+        ]
