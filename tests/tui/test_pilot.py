@@ -316,8 +316,15 @@ async def test_keys_typed_while_a_ticket_loads_wait_for_it_and_then_all_count(ma
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         post_keys(app, "colon", *"1007", "enter", "r", *"On it")
-        for _ in range(10):
-            await pilot.pause()  # not settle: one worker is held on purpose
+        for _ in range(200):  # not settle: one worker is held on purpose
+            await pilot.pause()
+            shown = app.screen
+            if (
+                isinstance(shown, TicketScreen)
+                and len(shown.held) == 6
+                and any("kept for when" in n.message for n in app._notifications)
+            ):
+                break
         assert isinstance(app.screen, TicketScreen) and app.screen.detail is None
         screen = app.screen
         assert not screen.composer.is_open  # held, not acted on
