@@ -353,3 +353,20 @@ def test_a_reply_that_moves_the_ticket_is_one_change_or_none(desk, new_ticket, d
         desk.add_technician_reply(t.number, "One more thing", then=Status.WAITING_ON_CUSTOMER)
     replies = [i.body for i in queries.ticket_detail(db, t.number).thread if i.kind == "reply"]
     assert replies == ["Please try again now."]  # the refused move sent nothing
+
+
+@pytest.mark.parametrize("name", sorted(DESK_CALLS))
+def test_every_event_a_desk_call_writes_is_a_known_kind(name, desk, db, ready):
+    """Automation triggers and reports match kinds by name: a kind outside the enum
+    would be an event nothing can match."""
+    from regentra_core.events import EventKind
+    from regentra_core.lifecycle import TransitionKind
+    from regentra_core.store.models import Event
+
+    with db.read() as s:
+        before = max(e.id for e in s.exec(select(Event)).all())
+    DESK_CALLS[name](desk, ready)
+    with db.read() as s:
+        kinds = {e.kind for e in s.exec(select(Event).where(Event.id > before)).all()}
+    assert kinds and kinds <= {k.value for k in EventKind}
+    assert {k.value for k in TransitionKind} <= {k.value for k in EventKind}

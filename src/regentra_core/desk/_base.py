@@ -35,6 +35,7 @@ from ..errors import (
     PermissionDenied,
     ValidationError,
 )
+from ..events import EventKind
 from ..identity import Actor
 from ..lifecycle import TransitionKind
 from ..priority import check_priority_change
@@ -122,7 +123,7 @@ class DeskBase:
         self._event(
             s,
             ticket,
-            move.kind.value,
+            move.kind,
             before.value,
             target.value,
             at=at,
@@ -138,7 +139,7 @@ class DeskBase:
             self._event(
                 s,
                 ticket,
-                "priority_escalation_skipped",
+                EventKind.PRIORITY_ESCALATION_SKIPPED,
                 before.value,
                 before.value,
                 at=at,
@@ -159,7 +160,9 @@ class DeskBase:
         self._touch(ticket, at)
         if retarget:
             detail += f"; {retarget}"
-        self._event(s, ticket, "priority_changed", before.value, new.value, at=at, detail=detail)
+        self._event(
+            s, ticket, EventKind.PRIORITY_CHANGED, before.value, new.value, at=at, detail=detail
+        )
 
     def _link(self, s: Session, master: Ticket, child: Ticket, at: datetime) -> None:
         """Put ``child`` under ``master`` if the hierarchy allows it (else it raises)."""
@@ -167,8 +170,8 @@ class DeskBase:
         child.master_id = master.id
         self._touch(child, at)
         self._touch(master, at)
-        self._event(s, child, "linked_to_master", to=str(master.number))
-        self._event(s, master, "child_linked", to=str(child.number))
+        self._event(s, child, EventKind.LINKED_TO_MASTER, to=str(master.number))
+        self._event(s, master, EventKind.CHILD_LINKED, to=str(child.number))
 
     def _assign(self, s: Session, ticket: Ticket, tech: Technician | None) -> None:
         before = s.get(Technician, ticket.assignee_id) if ticket.assignee_id else None
@@ -180,7 +183,7 @@ class DeskBase:
         self._event(
             s,
             ticket,
-            "assigned",
+            EventKind.ASSIGNED,
             before.username if before else None,
             tech.username if tech else None,
         )
@@ -208,7 +211,7 @@ class DeskBase:
             ticket.first_response_at = now
         self._touch(ticket, now)
         s.flush()
-        self._event(s, ticket, "technician_reply", detail=_excerpt(body))
+        self._event(s, ticket, EventKind.TECHNICIAN_REPLY, detail=_excerpt(body))
         self._queue_outbound(s, ticket, body, now, reply=reply)
         return reply
 
@@ -277,7 +280,11 @@ class DeskBase:
         s.add(message)
         s.flush()
         self._event(
-            s, ticket, "outbound_queued", to=recipient, detail=f"{kind} {message.message_id}"
+            s,
+            ticket,
+            EventKind.OUTBOUND_QUEUED,
+            to=recipient,
+            detail=f"{kind} {message.message_id}",
         )
         return message
 
@@ -296,7 +303,7 @@ class DeskBase:
         self._event(
             s,
             ticket,
-            "automatic_mail_capped",
+            EventKind.AUTOMATIC_MAIL_CAPPED,
             detail=f"{recent} automatic messages in the last "
             f"{int(AUTOMATIC_MAIL_WINDOW.total_seconds() // 60)} minutes; this one was not sent",
             at=now,
@@ -337,7 +344,7 @@ class DeskBase:
         self,
         s: Session,
         ticket: Ticket | None,
-        kind: str,
+        kind: EventKind | TransitionKind,
         from_: str | None = None,
         to: str | None = None,
         *,

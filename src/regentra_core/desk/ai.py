@@ -7,6 +7,7 @@ from sqlmodel import Session
 from ..ai.analysis import Analysis
 from ..enums import EscalationReason
 from ..errors import NoChange, NotFoundError, ValidationError
+from ..events import EventKind
 from ..identity import Actor
 from ..store.models import AiSuggestion, Ticket
 from ._base import DeskBase, _excerpt
@@ -60,7 +61,7 @@ class AiCases(DeskBase):
             self._event(
                 s,
                 ticket,
-                "ai_analysis",
+                EventKind.AI_ANALYSIS,
                 before.value if before else None,
                 analysis.suggested_priority.value,
                 detail=f"{analysis.source}, {', '.join(flags) or 'no flags'}, "
@@ -106,7 +107,7 @@ class AiCases(DeskBase):
             self._event(
                 s,
                 ticket,
-                "ai_draft",
+                EventKind.AI_DRAFT,
                 to=source,
                 detail=f"from {', '.join(articles) or 'no article'}",
                 at=now,
@@ -128,7 +129,12 @@ class AiCases(DeskBase):
             row.reviewed_at = self.clock()
             ticket = s.get(Ticket, row.ticket_id)
             self._event(
-                s, ticket, "ai_reviewed", before, verdict, detail=f"{row.kind} {suggestion_id}"
+                s,
+                ticket,
+                EventKind.AI_REVIEWED,
+                before,
+                verdict,
+                detail=f"{row.kind} {suggestion_id}",
             )
             return row
 
@@ -145,7 +151,7 @@ class AiCases(DeskBase):
             raise NoChange(f"draft {row.id} was already {row.outcome}")
         row.outcome = outcome
         ticket = s.get(Ticket, row.ticket_id)
-        self._event(s, ticket, "ai_draft_used", to=outcome, detail=f"draft {row.id}")
+        self._event(s, ticket, EventKind.AI_DRAFT_USED, to=outcome, detail=f"draft {row.id}")
         return row
 
 

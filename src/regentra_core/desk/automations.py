@@ -30,6 +30,7 @@ from ..automation import Rule
 from ..channels import outbound
 from ..enums import ActorKind, Channel, DeliveryState, Priority, PriorityChangeSource, Status
 from ..errors import NoChange, NotFoundError, RegentraError, ValidationError
+from ..events import EventKind
 from ..identity import Actor
 from ..priority import check_priority_change
 from ..sla_book import SlaBook, inputs_of
@@ -49,13 +50,13 @@ from ..store.models import (
 from ._base import DeskBase, _excerpt, _memo
 
 TRIGGER_OF_EVENT = {
-    "created": "ticket_created",
-    "status_changed": "status_changed",
-    "reopened": "status_changed",
-    "resolved": "status_changed",
-    "closed": "status_changed",
-    "customer_reply": "reply_added",
-    "technician_reply": "reply_added",
+    EventKind.CREATED: "ticket_created",
+    EventKind.STATUS_CHANGED: "status_changed",
+    EventKind.REOPENED: "status_changed",
+    EventKind.RESOLVED: "status_changed",
+    EventKind.CLOSED: "status_changed",
+    EventKind.CUSTOMER_REPLY: "reply_added",
+    EventKind.TECHNICIAN_REPLY: "reply_added",
 }
 """Event kinds that fire a trigger (SLA badges are read from the event's new value)."""
 
@@ -247,14 +248,14 @@ class AutomationCases(DeskBase):
             _fill(row, rule, now)
             s.flush()
             if before is None:
-                self._event(s, None, "automation_added", to=rule.name, detail=rule.trigger)
+                self._event(s, None, EventKind.AUTOMATION_ADDED, to=rule.name, detail=rule.trigger)
             elif before == rule:
                 raise NoChange(f"rule {rule.name!r} is unchanged")
             else:
                 self._event(
                     s,
                     None,
-                    "automation_changed",
+                    EventKind.AUTOMATION_CHANGED,
                     before.name,
                     rule.name,
                     detail=_changes(before, rule),
@@ -270,7 +271,10 @@ class AutomationCases(DeskBase):
             row.enabled = enabled
             row.updated_at = max(self.clock(), row.updated_at)
             self._event(
-                s, None, "automation_enabled" if enabled else "automation_disabled", to=row.name
+                s,
+                None,
+                EventKind.AUTOMATION_ENABLED if enabled else EventKind.AUTOMATION_DISABLED,
+                to=row.name,
             )
             return row
 
@@ -300,7 +304,9 @@ class AutomationCases(DeskBase):
                 if each.position != n * 10:
                     each.position = n * 10
                     each.updated_at = max(now, each.updated_at)
-            self._event(s, None, "automation_moved", str(at + 1), str(to + 1), detail=row.name)
+            self._event(
+                s, None, EventKind.AUTOMATION_MOVED, str(at + 1), str(to + 1), detail=row.name
+            )
             return [r.name for r in rows]
 
     def import_rules(self, text: str) -> tuple[list[str], list[str]]:
@@ -332,7 +338,7 @@ class AutomationCases(DeskBase):
             self._event(
                 s,
                 None,
-                "automations_imported",
+                EventKind.AUTOMATIONS_IMPORTED,
                 to=f"{len(added)} added",
                 detail=f"{len(changed)} changed, {len(rules)} in the file",
             )
@@ -569,7 +575,7 @@ class AutomationCases(DeskBase):
                 )
             )
             self._touch(ticket, now)
-            self._event(s, ticket, "note_added", detail=_excerpt(body))
+            self._event(s, ticket, EventKind.NOTE_ADDED, detail=_excerpt(body))
             return "note added"
         if kind == "notify":
             return self._notify(s, action, ticket, facts, now)
@@ -618,7 +624,9 @@ class AutomationCases(DeskBase):
             created_at=now,
         )
         s.add(message)
-        self._event(s, ticket, "outbound_queued", to=to, detail=f"notify {message.message_id}")
+        self._event(
+            s, ticket, EventKind.OUTBOUND_QUEUED, to=to, detail=f"notify {message.message_id}"
+        )
         return f"notified {to}"
 
 

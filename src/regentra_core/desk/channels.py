@@ -13,6 +13,7 @@ from ..channels import Drop, Facts, Inbound, New, ReplyTo, route
 from ..channels.route import marker_number, subject_number
 from ..enums import ActorKind, Channel, DeliveryState, InboundOutcome, Priority, Status
 from ..errors import RaceLost
+from ..events import EventKind
 from ..identity import Actor
 from ..lifecycle import CustomerReplyOutcome
 from ..store.models import (
@@ -201,7 +202,7 @@ class ChannelCases(IntakeCases):
                 self._event(
                     s,
                     None,
-                    "inbound_skipped",
+                    EventKind.INBOUND_SKIPPED,
                     to=msg.sender[:200] or None,
                     detail=f"{msg.channel.value} {msg.external_id}: {decision.reason}",
                     at=now,
@@ -220,7 +221,7 @@ class ChannelCases(IntakeCases):
                 s, subject, body, priority, msg.channel, contact, now, actor=actor
             )
             if msg.unparsed:
-                self._event(s, ticket, "unparsed_message", detail=msg.external_id, at=now)
+                self._event(s, ticket, EventKind.UNPARSED_MESSAGE, detail=msg.external_id, at=now)
             record.outcome, record.ticket_id = InboundOutcome.CREATED, ticket.id
             counts: dict[str, int] = _memo(s, "new_by_sender", dict)
             counts[msg.sender] += 1
@@ -299,7 +300,7 @@ class ChannelCases(IntakeCases):
             self._event(
                 s,
                 ticket,
-                "delivery_failed",
+                EventKind.DELIVERY_FAILED,
                 to=out.recipient,
                 detail=out.last_error,
                 at=msg.received_at,

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from ..domains import normalise_domains
 from ..errors import NoChange, NotFoundError, ValidationError
+from ..events import EventKind
 from ..store.models import Client, SlaPolicy
 from ._base import DeskBase, clean_text
 
@@ -45,7 +46,9 @@ class ClientCases(DeskBase):
             )
             s.add(client)
             s.flush()
-            self._event(s, None, "client_added", to=name, detail=_describe(client, sla_policy))
+            self._event(
+                s, None, EventKind.CLIENT_ADDED, to=name, detail=_describe(client, sla_policy)
+            )
             return client
 
     def edit_client(
@@ -85,7 +88,9 @@ class ClientCases(DeskBase):
             after = _describe(client, _policy_name(s, client))
             if after == before and client.name == name:
                 raise NoChange(f"nothing to change on {name!r}")
-            self._event(s, None, "client_updated", to=client.name, detail=f"{before} -> {after}")
+            self._event(
+                s, None, EventKind.CLIENT_UPDATED, to=client.name, detail=f"{before} -> {after}"
+            )
             return client
 
 

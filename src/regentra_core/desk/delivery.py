@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from ..enums import DeliveryState
 from ..errors import NotFoundError
+from ..events import EventKind
 from ..store.models import InboundRecord, OutboundMessage, Ticket
 from ._base import DeskBase
 
@@ -74,7 +75,11 @@ class DeliveryCases(DeskBase):
             out.attempts += 1
             out.attempt_started_at = now
             self._event(
-                s, ticket, "outbound_sending", to=out.recipient, detail=f"attempt {out.attempts}"
+                s,
+                ticket,
+                EventKind.OUTBOUND_SENDING,
+                to=out.recipient,
+                detail=f"attempt {out.attempts}",
             )
             assert out.id is not None
             return Outgoing(
@@ -110,7 +115,9 @@ class DeliveryCases(DeskBase):
             ticket = s.get(Ticket, out.ticket_id) if out.ticket_id is not None else None
             if in_doubt and error is not None:
                 out.last_error = f"may have been sent, checking: {error}"[:2000]
-                self._event(s, ticket, "outbound_in_doubt", to=out.recipient, detail=out.last_error)
+                self._event(
+                    s, ticket, EventKind.OUTBOUND_IN_DOUBT, to=out.recipient, detail=out.last_error
+                )
                 return out.state
             out.attempt_started_at = None
             if error is None:
@@ -124,7 +131,9 @@ class DeliveryCases(DeskBase):
                 out.next_attempt_at = now + backoff(out.attempts)
                 retry = f"{out.next_attempt_at:%H:%M} UTC"
                 detail = f"attempt {out.attempts} failed, retrying at {retry}: {error}"
-            self._event(s, ticket, "outbound_failed", to=out.recipient, detail=detail[:2000])
+            self._event(
+                s, ticket, EventKind.OUTBOUND_FAILED, to=out.recipient, detail=detail[:2000]
+            )
             return out.state
 
     def _outbound(self, s: Session, outbound_id: int) -> OutboundMessage:
@@ -141,7 +150,9 @@ class DeliveryCases(DeskBase):
         out.state, out.sent_at = DeliveryState.SENT, now
         out.next_attempt_at = out.attempt_started_at = None
         out.last_error = None
-        self._event(s, ticket, "outbound_sent", to=out.recipient, detail=f"{out.kind}, {how}")
+        self._event(
+            s, ticket, EventKind.OUTBOUND_SENT, to=out.recipient, detail=f"{out.kind}, {how}"
+        )
 
 
 def _copy_came_back(s: Session, message_id: str) -> bool:

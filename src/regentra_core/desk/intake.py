@@ -21,6 +21,7 @@ from ..errors import (
     NotFoundError,
     ValidationError,
 )
+from ..events import EventKind
 from ..identity import Actor
 from ..lifecycle import CustomerReplyOutcome
 from ..store.models import (
@@ -109,7 +110,7 @@ class IntakeCases(SpikeCases):
         self._event(
             s,
             ticket,
-            "created",
+            EventKind.CREATED,
             to=Status.OPEN.value,
             detail=f"via {channel.value}",
             at=now,
@@ -203,7 +204,7 @@ class IntakeCases(SpikeCases):
         )
         insert_now(s, contact)
         known[key] = contact
-        self._event(s, None, "contact_added", to=email or phone, at=now)
+        self._event(s, None, EventKind.CONTACT_ADDED, to=email or phone, at=now)
         return contact
 
     # -- conversation -----------------------------------------------------------
@@ -278,15 +279,17 @@ class IntakeCases(SpikeCases):
             self._event(
                 s,
                 target,
-                "created",
+                EventKind.CREATED,
                 to=Status.OPEN.value,
                 at=now,
                 actor=actor,
                 detail=f"follow-up of #{ticket.number} via {channel.value}",
             )
-            self._event(s, ticket, "follow_up_created", to=str(target.number), at=now, actor=actor)
+            self._event(
+                s, ticket, EventKind.FOLLOW_UP_CREATED, to=str(target.number), at=now, actor=actor
+            )
             detail = _excerpt(body) + (" (unverified sender)" if unverified else "")
-            self._event(s, target, "customer_reply", detail=detail, at=now, actor=actor)
+            self._event(s, target, EventKind.CUSTOMER_REPLY, detail=detail, at=now, actor=actor)
             # Its text is the follow-up's description; a reply with it would show it twice.
             return CustomerReplyResult(target.number, None, outcome, follow_up_of)
         elif outcome in (CustomerReplyOutcome.RESUME, CustomerReplyOutcome.REOPEN):
@@ -305,7 +308,7 @@ class IntakeCases(SpikeCases):
         insert_now(s, reply)
         self._touch(target, now)
         detail = _excerpt(body) + (" (unverified sender)" if unverified else "")
-        self._event(s, target, "customer_reply", detail=detail, at=now, actor=actor)
+        self._event(s, target, EventKind.CUSTOMER_REPLY, detail=detail, at=now, actor=actor)
         return CustomerReplyResult(target.number, _id(reply), outcome, follow_up_of)
 
 

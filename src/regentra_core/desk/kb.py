@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from .. import kb
 from ..errors import NoChange, NotFoundError, ValidationError
+from ..events import EventKind
 from ..store.models import KBArticle
 from ._base import DeskBase, clean_text
 
@@ -68,7 +69,10 @@ class KbCases(DeskBase):
                 else:
                     same += 1
             self._event(
-                s, None, "kb_imported", detail=f"{added} added, {updated} updated, {same} unchanged"
+                s,
+                None,
+                EventKind.KB_IMPORTED,
+                detail=f"{added} added, {updated} updated, {same} unchanged",
             )
             return added, updated, same
 
@@ -79,7 +83,7 @@ class KbCases(DeskBase):
         )
         s.add(article)
         s.flush()
-        self._event(s, None, "kb_added", to=slug, detail=title)
+        self._event(s, None, EventKind.KB_ADDED, to=slug, detail=title)
         return article
 
     def _update_article(
@@ -110,7 +114,7 @@ class KbCases(DeskBase):
             return False
         article.updated_at = self.clock()
         s.flush()
-        self._event(s, None, "kb_edited", to=article.slug, detail=", ".join(changes))
+        self._event(s, None, EventKind.KB_EDITED, to=article.slug, detail=", ".join(changes))
         return True
 
 

@@ -14,6 +14,7 @@ from ..errors import (
     RegentraError,
     ValidationError,
 )
+from ..events import EventKind
 from ..store.models import (
     Technician,
     Ticket,
@@ -47,7 +48,7 @@ class LinkCases(DeskBase):
             hierarchy.check_promote(self._node(s, ticket))
             ticket.is_master = True
             self._touch(ticket, self.clock())
-            self._event(s, ticket, "promoted_to_master")
+            self._event(s, ticket, EventKind.PROMOTED_TO_MASTER)
             return ticket
 
     def link(self, master_number: int, child_number: int) -> Ticket:
@@ -69,8 +70,8 @@ class LinkCases(DeskBase):
             now = self.clock()
             self._touch(child, now)
             self._touch(master, now)
-            self._event(s, child, "unlinked_from_master", from_=str(master.number))
-            self._event(s, master, "child_unlinked", from_=str(child.number))
+            self._event(s, child, EventKind.UNLINKED_FROM_MASTER, from_=str(master.number))
+            self._event(s, master, EventKind.CHILD_UNLINKED, from_=str(child.number))
             return child
 
     def cascade(
@@ -135,7 +136,7 @@ class LinkCases(DeskBase):
             self._event(
                 s,
                 master,
-                "cascaded",
+                EventKind.CASCADED,
                 to=what,
                 detail=f"changed {_numbers(result.changed)}; skipped {_numbers(result.skipped)}; "
                 f"refused {_numbers(n for n, _ in result.refused)}",
@@ -164,4 +165,4 @@ class LinkCases(DeskBase):
             if status == Status.CLOSED and (child.status, status) not in lifecycle.TRANSITIONS:
                 self._transition(s, child, Status.RESOLVED, actor=cascade_actor, at=now)
             self._transition(s, child, status, actor=cascade_actor, at=now)
-        self._event(s, child, "cascade_applied", to=str(master.number))
+        self._event(s, child, EventKind.CASCADE_APPLIED, to=str(master.number))

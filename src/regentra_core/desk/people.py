@@ -11,6 +11,7 @@ from ..enums import (
 from ..errors import (
     IdentityError,
 )
+from ..events import EventKind
 from ..identity import Actor, os_display_name, os_username
 from ..store.engine import Database
 from ..store.models import (
@@ -43,13 +44,13 @@ class PeopleCases(DeskBase):
                     created_at=now,
                 )
                 s.add(tech)
-                kind = "technician_added"
+                kind = EventKind.TECHNICIAN_ADDED
             else:
                 tech.active = True
                 tech.role = role
                 if display_name:
                     tech.display_name = display_name
-                kind = "technician_updated"
+                kind = EventKind.TECHNICIAN_UPDATED
             s.flush()
             self._event(s, None, kind, to=username, detail=f"role {role.value}")
             return tech

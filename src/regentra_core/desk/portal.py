@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from ..enums import Channel, DeliveryState
 from ..errors import NoChange, NotFoundError, ValidationError
+from ..events import EventKind
 from ..store.models import Contact, OutboundMessage, PortalLogin
 from ._base import DeskBase
 
@@ -32,7 +33,7 @@ class PortalCases(DeskBase):
         with self._write() as s:
             contact = s.exec(select(Contact).where(Contact.email == address)).first()
             if contact is None or contact.id is None:
-                self._event(s, None, "portal_signin_unknown", to=address[:200] or None)
+                self._event(s, None, EventKind.PORTAL_SIGNIN_UNKNOWN, to=address[:200] or None)
                 return False
             s.add(
                 PortalLogin(
@@ -61,7 +62,7 @@ class PortalCases(DeskBase):
                     created_at=now,
                 )
             )
-            self._event(s, None, "portal_signin_sent", to=address)
+            self._event(s, None, EventKind.PORTAL_SIGNIN_SENT, to=address)
             return True
 
     def set_portal_admin(self, email: str, admin: bool) -> Contact:
@@ -81,7 +82,7 @@ class PortalCases(DeskBase):
             self._event(
                 s,
                 None,
-                "portal_admin",
+                EventKind.PORTAL_ADMIN,
                 to="client admin" if admin else "own tickets",
                 detail=address,
             )
@@ -96,11 +97,13 @@ class PortalCases(DeskBase):
                 select(PortalLogin).where(PortalLogin.token_hash == token_hash).with_for_update()
             ).first()
             if login is None or login.used_at is not None or _expired(login, now):
-                self._event(s, None, "portal_signin_refused", detail="unknown, used or expired")
+                self._event(
+                    s, None, EventKind.PORTAL_SIGNIN_REFUSED, detail="unknown, used or expired"
+                )
                 return None
             login.used_at = now
             contact = s.get(Contact, login.contact_id)
-            self._event(s, None, "portal_signed_in", to=contact.email if contact else None)
+            self._event(s, None, EventKind.PORTAL_SIGNED_IN, to=contact.email if contact else None)
             return login.contact_id
 
 

@@ -19,6 +19,7 @@ from .. import lifecycle
 from ..calendar import format_hours, parse_hours, zone
 from ..enums import ActorKind, Priority, Status
 from ..errors import NotFoundError, ValidationError
+from ..events import EventKind
 from ..identity import Actor
 from ..sla import Badge, SlaState, Targets
 from ..sla_book import SlaBook, clock_columns, clock_inputs, inputs_of
@@ -69,7 +70,7 @@ class SlaCases(DeskBase):
             )
             s.add(row)
             s.flush()
-            self._event(s, None, "sla_calendar_added", to=name, detail=_describe(row))
+            self._event(s, None, EventKind.SLA_CALENDAR_ADDED, to=name, detail=_describe(row))
             return row
 
     def set_calendar_hours(self, name: str, hours: str, *, timezone: str | None = None) -> None:
@@ -84,7 +85,9 @@ class SlaCases(DeskBase):
             row.hours, row.always_open = normalised, False
             if timezone is not None:
                 row.timezone = timezone
-            self._event(s, None, "sla_calendar_changed", before, _describe(row), detail=name)
+            self._event(
+                s, None, EventKind.SLA_CALENDAR_CHANGED, before, _describe(row), detail=name
+            )
 
     def add_holiday(self, calendar: str, day: date, name: str = "") -> None:
         """Close a calendar for one day."""
@@ -99,7 +102,11 @@ class SlaCases(DeskBase):
             assert row.id is not None
             s.add(Holiday(calendar_id=row.id, day=day, name=name.strip()))
             self._event(
-                s, None, "sla_holiday_added", to=day.isoformat(), detail=f"{calendar}: {name}"
+                s,
+                None,
+                EventKind.SLA_HOLIDAY_ADDED,
+                to=day.isoformat(),
+                detail=f"{calendar}: {name}",
             )
 
     def seed_holidays(self, calendar: str, country: str, years: list[int]) -> int:
@@ -125,7 +132,7 @@ class SlaCases(DeskBase):
             self._event(
                 s,
                 None,
-                "sla_holidays_seeded",
+                EventKind.SLA_HOLIDAYS_SEEDED,
                 to=str(added),
                 detail=f"{calendar}: {country.upper()} {', '.join(map(str, years))}",
             )
@@ -162,7 +169,7 @@ class SlaCases(DeskBase):
             s.flush()
             if default:
                 self._make_default(s, policy)
-            self._event(s, None, "sla_policy_added", to=name, detail=f"calendar {calendar}")
+            self._event(s, None, EventKind.SLA_POLICY_ADDED, to=name, detail=f"calendar {calendar}")
             return policy
 
     def set_policy(
@@ -196,7 +203,7 @@ class SlaCases(DeskBase):
                 changes.append("default")
             if not changes:
                 raise ValidationError("nothing to change")
-            self._event(s, None, "sla_policy_changed", to=name, detail=", ".join(changes))
+            self._event(s, None, EventKind.SLA_POLICY_CHANGED, to=name, detail=", ".join(changes))
 
     def set_target(
         self, policy: str, priority: Priority, *, response_minutes: int, resolution_minutes: int
@@ -229,7 +236,7 @@ class SlaCases(DeskBase):
             self._event(
                 s,
                 None,
-                "sla_target_set",
+                EventKind.SLA_TARGET_SET,
                 before,
                 f"{response_minutes}/{resolution_minutes} min",
                 detail=f"{policy}: {priority.value}",
@@ -248,7 +255,7 @@ class SlaCases(DeskBase):
             self._event(
                 s,
                 None,
-                "sla_policy_assigned",
+                EventKind.SLA_POLICY_ASSIGNED,
                 before.name if before else "default",
                 target.name if target else "default",
                 detail=client,
@@ -316,7 +323,7 @@ class SlaCases(DeskBase):
             self._event(
                 s,
                 None,
-                "sla_sweep_run",
+                EventKind.SLA_SWEEP_RUN,
                 to=f"{len(report.changed)} changed",
                 at=now,
                 actor=SWEEP_ACTOR,
@@ -343,7 +350,7 @@ class SlaCases(DeskBase):
         self._event(
             s,
             ticket,
-            "sla_badge_changed",
+            EventKind.SLA_BADGE_CHANGED,
             old,
             new.value,
             at=now,
@@ -375,7 +382,7 @@ class SlaCases(DeskBase):
         self._event(
             s,
             ticket,
-            "sla_escalation_flagged",
+            EventKind.SLA_ESCALATION_FLAGGED,
             to=badge.value,
             at=now,
             actor=SWEEP_ACTOR,

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from .. import hierarchy, spike
 from ..enums import EscalationReason
 from ..errors import NotFoundError, RegentraError
+from ..events import EventKind
 from ..spike import Arrival
 from ..store.models import Client, SpikeMember, Ticket, TicketSpike
 from ._base import DeskBase, _memo, _numbers
@@ -146,7 +147,7 @@ class SpikeCases(DeskBase):
             self._event(
                 s,
                 member,
-                "spike_detected",
+                EventKind.SPIKE_DETECTED,
                 to=str(row.first_number),
                 at=now,
                 detail=f"{size} {row.label} within {minutes} min; "
@@ -222,7 +223,7 @@ class SpikeCases(DeskBase):
                 hierarchy.check_promote(self._node(s, master))
                 master.is_master = True
                 self._touch(master, now)
-                self._event(s, master, "promoted_to_master", detail="ticket spike")
+                self._event(s, master, EventKind.PROMOTED_TO_MASTER, detail="ticket spike")
             row.master_id = master.id
             linked: list[int] = []
             skipped: list[tuple[int, str]] = []
@@ -238,7 +239,7 @@ class SpikeCases(DeskBase):
             self._event(
                 s,
                 master,
-                "spike_master_made",
+                EventKind.SPIKE_MASTER_MADE,
                 to=str(master.number),
                 detail=f"linked {_numbers(linked)}",
             )

@@ -6,6 +6,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from ..errors import NotFoundError
+from ..events import EventKind
 from ..queries import TicketFilter
 from ..store.models import SavedView
 from ..views import dump_filter
@@ -38,7 +39,7 @@ class ViewCases(DeskBase):
             else:
                 view.filter_json = dump_filter(f)
                 view.active = True
-            self._event(s, None, "view_saved", to=name, detail=view.filter_json)
+            self._event(s, None, EventKind.VIEW_SAVED, to=name, detail=view.filter_json)
             return view
 
     def remove_view(self, name: str) -> None:
@@ -51,4 +52,4 @@ class ViewCases(DeskBase):
             if view is None or not view.active:
                 raise NotFoundError(f"no saved view named {name!r}")
             view.active = False
-            self._event(s, None, "view_removed", from_=name)
+            self._event(s, None, EventKind.VIEW_REMOVED, from_=name)

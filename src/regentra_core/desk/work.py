@@ -17,6 +17,7 @@ from ..errors import (
     NoChange,
     ValidationError,
 )
+from ..events import EventKind
 from ..identity import Actor
 from ..priority import check_priority_change
 from ..store.models import (
@@ -70,7 +71,9 @@ class WorkCases(DeskBase):
                         "sent" if " ".join(row.body.split()) == " ".join(body.split()) else "edited"
                     )
                     row.outcome = used
-                    self._event(s, ticket, "ai_draft_used", to=used, detail=f"draft {draft}")
+                    self._event(
+                        s, ticket, EventKind.AI_DRAFT_USED, to=used, detail=f"draft {draft}"
+                    )
             if then is not None and then != ticket.status:
                 if then == Status.RESOLVED:
                     ticket.resolution = clean_text(resolution or body, what="resolution")
@@ -92,7 +95,7 @@ class WorkCases(DeskBase):
             s.add(note)
             self._touch(ticket, now)
             s.flush()
-            self._event(s, ticket, "note_added", detail=_excerpt(body))
+            self._event(s, ticket, EventKind.NOTE_ADDED, detail=_excerpt(body))
             return note
 
     def log_time(
@@ -125,7 +128,7 @@ class WorkCases(DeskBase):
             self._touch(ticket, now)
             s.flush()
             kind = "billable" if billable else "non-billable"
-            self._event(s, ticket, "time_logged", to=f"{minutes} min {kind}")
+            self._event(s, ticket, EventKind.TIME_LOGGED, to=f"{minutes} min {kind}")
             return entry
 
     # -- lifecycle --------------------------------------------------------------
@@ -172,7 +175,7 @@ class WorkCases(DeskBase):
             self._event(
                 s,
                 None,
-                "auto_close_run",
+                EventKind.AUTO_CLOSE_RUN,
                 to=str(len(closed)),
                 at=now,
                 actor=Actor.system("auto-close"),

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from ..enums import ActorKind
 from ..errors import RaceLost
+from ..events import EventKind
 from ..store.engine import Database
 from ..store.models import Event, WorkerLease
 
@@ -94,7 +95,7 @@ def _acquire_or_renew(
                     last_result=result or "started",
                 )
             )
-            _audit(s, holder, "worker_lease_acquired", None, now)
+            _audit(s, holder, EventKind.WORKER_LEASE_ACQUIRED, None, now)
             return True
         if row.holder == holder:
             row.heartbeat_at, row.expires_at = now, expires
@@ -108,7 +109,7 @@ def _acquire_or_renew(
         row.holder, row.acquired_at, row.heartbeat_at, row.expires_at = holder, now, now, expires
         row.last_result = result or "took over"
         why = "the lease expired far in the future: a clock is wrong" if stale else None
-        _audit(s, holder, "worker_lease_taken_over", previous, now, why)
+        _audit(s, holder, EventKind.WORKER_LEASE_TAKEN_OVER, previous, now, why)
         return True
 
 
@@ -119,13 +120,13 @@ def release(db: Database, holder: str, now: datetime) -> None:
         if row is not None and row.holder == holder:
             row.expires_at = now
             row.last_result = "stopped"
-            _audit(s, holder, "worker_lease_released", None, now)
+            _audit(s, holder, EventKind.WORKER_LEASE_RELEASED, None, now)
 
 
 def _audit(
     s: Session,
     holder: str,
-    kind: str,
+    kind: EventKind,
     previous: str | None,
     now: datetime,
     detail: str | None = None,
