@@ -57,11 +57,20 @@ def check_unlink(child: Node) -> None:
         raise LinkError(f"#{child.number} is not linked to a master ticket")
 
 
-def cascade_targets(children: list[Node]) -> tuple[list[Node], list[Node]]:
-    """Split children into those a cascade changes and those it leaves alone.
+def cascade_skips(child: Status, target: Status | None, *, only_status: bool) -> bool:
+    """Whether a cascade leaves this child alone.
 
-    Children already Resolved or Closed keep their own outcome.
+    Children already Resolved or Closed keep their own outcome; a cascade of a
+    status alone skips the children already in it (nothing to change, nothing to
+    audit).
     """
-    todo = [c for c in children if not c.status.is_done]
-    skipped = [c for c in children if c.status.is_done]
+    return child.is_done or (only_status and child == target)
+
+
+def cascade_targets(
+    children: list[Node], target: Status | None = None, *, only_status: bool = False
+) -> tuple[list[Node], list[Node]]:
+    """Split children into those a cascade changes and those it leaves alone."""
+    todo = [c for c in children if not cascade_skips(c.status, target, only_status=only_status)]
+    skipped = [c for c in children if cascade_skips(c.status, target, only_status=only_status)]
     return todo, skipped

@@ -79,6 +79,13 @@ def allowed_targets(current: Status, actor: ActorKind = _T) -> list[Status]:
     return [s for s in Status if actor in TRANSITIONS.get((current, s), frozenset())]
 
 
+def may_move(current: Status, target: Status, actor: ActorKind | None = None) -> bool:
+    """Whether ``actor`` (anyone, if None) may move a ticket from ``current``
+    straight to ``target``."""
+    allowed = TRANSITIONS.get((current, target), frozenset())
+    return bool(allowed) if actor is None else actor in allowed
+
+
 def check_transition(current: Status, target: Status, actor: ActorKind) -> Transition:
     """Return the transition if ``actor`` may move ``current`` to ``target``.
 

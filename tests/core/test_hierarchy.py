@@ -129,3 +129,20 @@ def test_cascade_needs_something_to_do_and_a_master(desk, family, new_ticket):
         desk.cascade(kids[0], status=Status.RESOLVED)
     with pytest.raises(ValidationError, match="no resolution"):
         desk.cascade(master, resolution=True)
+
+
+def test_a_cascade_skips_done_children_and_a_status_they_already_have():
+    from regentra_core.enums import Status
+    from regentra_core.hierarchy import Node, cascade_skips, cascade_targets
+
+    kids = [
+        Node(2, False, 1, Status.OPEN),
+        Node(3, False, 1, Status.RESOLVED),
+        Node(4, False, 1, Status.IN_PROGRESS),
+        Node(5, False, 1, Status.CLOSED),
+    ]
+    todo, skipped = cascade_targets(kids, Status.IN_PROGRESS, only_status=True)
+    assert [k.number for k in todo] == [2] and [k.number for k in skipped] == [3, 4, 5]
+    todo, skipped = cascade_targets(kids, Status.IN_PROGRESS, only_status=False)
+    assert [k.number for k in todo] == [2, 4]  # an assignee or reply still reaches #4
+    assert cascade_skips(Status.CLOSED, None, only_status=False)

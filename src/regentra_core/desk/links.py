@@ -113,7 +113,7 @@ class LinkCases(DeskBase):
             result = CascadeResult(master.number)
             only_status = assignee is None and not resolution and reply_body is None
             for child in children:
-                if child.status.is_done or (only_status and child.status == status):
+                if hierarchy.cascade_skips(child.status, status, only_status=only_status):
                     result.skipped.append(child.number)
                     continue
                 try:
@@ -162,7 +162,7 @@ class LinkCases(DeskBase):
             self._technician_reply(s, child, reply)
         if status is not None and status != child.status:
             cascade_actor = self.actor
-            if status == Status.CLOSED and (child.status, status) not in lifecycle.TRANSITIONS:
+            if status == Status.CLOSED and not lifecycle.may_move(child.status, status):
                 self._transition(s, child, Status.RESOLVED, actor=cascade_actor, at=now)
             self._transition(s, child, status, actor=cascade_actor, at=now)
         self._event(s, child, EventKind.CASCADE_APPLIED, to=str(master.number))

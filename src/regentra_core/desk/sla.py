@@ -373,10 +373,8 @@ class SlaCases(DeskBase):
     ) -> None:
         policy_id = book.client_policy.get(ticket.client_id or -1, book.default_id)
         moves = bool(policy_id is not None and book.escalate.get(policy_id))
-        can_move = (
-            ticket.status != Status.ESCALATED
-            and (ticket.status, Status.ESCALATED) in lifecycle.TRANSITIONS
-            and ActorKind.SYSTEM in lifecycle.TRANSITIONS[(ticket.status, Status.ESCALATED)]
+        can_move = ticket.status != Status.ESCALATED and lifecycle.may_move(
+            ticket.status, Status.ESCALATED, ActorKind.SYSTEM
         )
         action = "moved to Escalated" if moves and can_move else "flagged only (policy setting)"
         self._event(
