@@ -45,23 +45,31 @@ def test_a_recorded_breach_stays_breached():
     assert clock_badge(1, 100, stopped=True, share=0.75, breached=True) == Badge.BREACHED
 
 
+_WORSE = [Badge.ON_TRACK, Badge.AT_RISK, Badge.BREACHED]
+
+
 @settings(max_examples=300)
 @given(
-    st.floats(0, 1e7, allow_nan=False),
+    st.lists(st.floats(0, 1e7, allow_nan=False), min_size=2, max_size=8),
     st.floats(1, 1e7, allow_nan=False),
     st.floats(0.01, 0.99),
-    st.booleans(),
 )
-def test_badges_follow_the_thresholds(elapsed, target, share, stopped):
-    badge = clock_badge(elapsed, target, stopped=stopped, share=share)
-    if elapsed > target:
-        assert badge == Badge.BREACHED
-    elif stopped:
-        assert badge == Badge.MET
-    elif elapsed >= share * target:
-        assert badge == Badge.AT_RISK
-    else:
-        assert badge == Badge.ON_TRACK
+def test_a_running_clock_only_gets_worse_as_time_passes(moments, target, share):
+    """Whatever the target and the at-risk share: later never looks better, the
+    first badge of a fresh clock is On Track, and past the target is Breached."""
+    badges = [clock_badge(t, target, stopped=False, share=share) for t in sorted(moments)]
+    ranks = [_WORSE.index(b) for b in badges]
+    assert ranks == sorted(ranks)
+    assert clock_badge(0, target, stopped=False, share=share) == Badge.ON_TRACK
+    assert clock_badge(target * 1.01 + 1, target, stopped=False, share=share) == Badge.BREACHED
+
+
+@settings(max_examples=200)
+@given(st.floats(0, 1e7, allow_nan=False), st.floats(1, 1e7, allow_nan=False))
+def test_a_stopped_clock_is_met_or_breached_never_at_risk(elapsed, target):
+    badge = clock_badge(elapsed, target, stopped=True, share=0.75)
+    assert badge in (Badge.MET, Badge.BREACHED)
+    assert (badge == Badge.BREACHED) == (elapsed > target)
 
 
 # -- clocks as pure functions ------------------------------------------------------------

@@ -63,7 +63,8 @@ def test_a_read_session_does_not_block_writers(db, db_path):
     try:
         with db.read() as s:
             s.execute(text("SELECT count(*) FROM ticket")).scalar()
-            other.execute("BEGIN IMMEDIATE")
+            other.execute("BEGIN IMMEDIATE")  # timeout=0: raises at once if blocked
+            assert other.in_transaction  # the writer has the write lock mid-read
             other.execute("ROLLBACK")
     finally:
         other.close()
