@@ -17,6 +17,7 @@ BENCHMARKS = [
     "ticket_open",
     "automations",
     "scale",
+    "postgres",
 ]
 
 
