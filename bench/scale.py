@@ -36,6 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .desk import LONG_LAST_WORD, LONG_TICKET, RARE_WORD, copy_of_desk, index_of, seeded_desk
+from .search import build_fts5
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 SIZE = (120, 40)
@@ -204,22 +205,7 @@ def _fts5_of(desk: Path) -> Path:
         return path
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
-    fts = sqlite3.connect(partial)
-    fts.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='porter')")
-    source = sqlite3.connect(desk)
-    bodies: dict[int, list[str]] = {}
-    for ticket_id, body in source.execute("SELECT ticket_id, body FROM reply"):
-        bodies.setdefault(ticket_id, []).append(body)
-    rows = (
-        (tid, subject, "\n\n".join([description, *bodies.get(tid, [])]))
-        for tid, subject, description in source.execute(
-            "SELECT id, subject, description FROM ticket"
-        )
-    )
-    fts.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", rows)
-    fts.commit()
-    fts.close()
-    source.close()
+    build_fts5(desk, partial)
     partial.rename(path)
     return path
 

@@ -98,6 +98,27 @@ def build_desk(path: Path) -> tuple[Database, list[str]]:
     return db, vocab
 
 
+def build_fts5(desk: Path, target: Path) -> None:
+    """SQLite FTS5 over a desk's text: a ticket's subject as its title, its
+    description and replies as its body (porter tokenizer), the baseline of search."""
+    fts = sqlite3.connect(target)
+    fts.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='porter')")
+    source = sqlite3.connect(desk)
+    bodies: dict[int, list[str]] = {}
+    for ticket_id, body in source.execute("SELECT ticket_id, body FROM reply"):
+        bodies.setdefault(ticket_id, []).append(body)
+    rows = (
+        (tid, subject, "\n\n".join([description, *bodies.get(tid, [])]))
+        for tid, subject, description in source.execute(
+            "SELECT id, subject, description FROM ticket"
+        )
+    )
+    fts.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", rows)
+    fts.commit()
+    fts.close()
+    source.close()
+
+
 def _queries(vocab: list[str]) -> tuple[list[str], list[str]]:
     rng = random.Random(7)
     pool = vocab[:400]  # words that occur, from very common to fairly rare
@@ -140,22 +161,10 @@ def run() -> None:
             print(f"whoosh {label}: {_percentiles(samples)}")
 
         fts_path = Path(tmp) / "fts.db"
-        fts = sqlite3.connect(fts_path)
-        fts.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, tokenize='porter')")
-        source = sqlite3.connect(Path(tmp) / "bench.db")
         t0 = time.perf_counter()
-        bodies: dict[int, list[str]] = {}
-        for ticket_id, body in source.execute("SELECT ticket_id, body FROM reply"):
-            bodies.setdefault(ticket_id, []).append(body)
-        rows = (
-            (tid, subject, "\n\n".join([description, *bodies.get(tid, [])]))
-            for tid, subject, description in source.execute(
-                "SELECT id, subject, description FROM ticket"
-            )
-        )
-        fts.executemany("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)", rows)
-        fts.commit()
+        build_fts5(Path(tmp) / "bench.db", fts_path)
         fts_build = time.perf_counter() - t0
+        fts = sqlite3.connect(fts_path)
         print(f"fts5: build {fts_build:.0f} s, size {fts_path.stat().st_size / 1e6:.0f} MB")
         for label, queries in (("one word", one), ("two words", two)):
             samples = []
@@ -170,5 +179,4 @@ def run() -> None:
             print(f"fts5 {label}: {_percentiles(samples)}")
         print(f"build ratio whoosh/fts5: {whoosh_build / fts_build:.1f}x")
         fts.close()
-        source.close()
         db.close()
