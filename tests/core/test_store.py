@@ -9,10 +9,10 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 from regentra_core.errors import StoreError
-from regentra_core.store import Database, upgrade
+from regentra_core.store import Database, Ticket, upgrade
 from regentra_core.store.migrate import current_revision, head_revision
 from regentra_core.store.types import UTCDateTime
 
@@ -122,7 +122,7 @@ def test_upgrading_an_old_desk_rebuilds_sla_pauses_from_its_events(db_path):
             )
     upgrade(old)
     with old.read() as s:
-        stored = s.execute(text("SELECT sla_pauses FROM ticket WHERE id = 1")).scalar_one()
+        stored = s.exec(select(Ticket.sla_pauses).where(Ticket.id == 1)).one()  # typed: text
     old.close()
     [(start, end)] = load_pauses(stored)
     assert (start.hour, end.hour if end else None) == (10, 11)
@@ -148,3 +148,35 @@ def test_the_search_outbox_queues_what_changed_and_nothing_else(desk, db, new_ti
     assert queued() == []
     desk.add_customer_reply(second.number, "Still offline")
     assert queued() == [second.id]
+
+
+def test_json_the_code_keeps_as_text_is_jsonb_on_postgresql(db, desk, new_ticket):
+    """SLA pauses, view filters, rule conditions: JSONB where the database has it
+    (checked and queryable), TEXT on SQLite; the code reads text from both."""
+    import json
+
+    from regentra_core.enums import Status
+    from regentra_core.store.models import Ticket
+
+    t = new_ticket()
+    desk.change_status(t.number, Status.WAITING_ON_CUSTOMER)
+    with db.read() as s:
+        stored = s.exec(select(Ticket).where(Ticket.number == t.number)).one().sla_pauses
+    assert isinstance(stored, str) and len(json.loads(stored)) == 1  # one open pause
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.connect() as conn:
+        kinds = dict(
+            conn.execute(
+                text(
+                    "SELECT table_name || '.' || column_name, data_type FROM "
+                    "information_schema.columns WHERE column_name IN "
+                    "('sla_pauses', 'filter_json', 'conditions', 'actions')"
+                )
+            ).all()
+        )
+        assert set(kinds.values()) == {"jsonb"} and len(kinds) == 4
+        paused = conn.execute(
+            text("SELECT count(*) FROM ticket WHERE jsonb_array_length(sla_pauses) > 0")
+        ).scalar_one()
+        assert paused >= 1

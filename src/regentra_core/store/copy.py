@@ -25,6 +25,7 @@ from sqlmodel import SQLModel
 from ..errors import StoreError, ValidationError
 from .engine import Database
 from .migrate import upgrade
+from .types import JSONText
 
 CHUNK = 2000
 
@@ -155,8 +156,13 @@ def _move_sequences(target: Database, every: list[Table]) -> None:
 def _verify(db: Database, table: Table) -> TableCopy:
     digest = hashlib.sha256()
     rows = 0
+    # JSON compares by content: PostgreSQL's JSONB keeps its own key order and spacing.
+    json_columns = [c.name for c in table.columns if isinstance(c.type, JSONText)]
     for chunk in _rows(db, table):
         for row in chunk:
+            for name in json_columns:
+                if row[name] is not None:
+                    row[name] = json.dumps(json.loads(row[name]), sort_keys=True)
             digest.update(json.dumps(row, sort_keys=True, default=_plain).encode())
             rows += 1
     return TableCopy(table.name, rows, digest.hexdigest())

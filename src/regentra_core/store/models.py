@@ -21,7 +21,7 @@ from ..enums import (
     Role,
     Status,
 )
-from .types import StrEnumType, UTCDateTime
+from .types import JSONText, StrEnumType, UTCDateTime
 
 
 def _utc(nullable: bool = False, index: bool = False) -> Column[datetime]:
@@ -167,7 +167,7 @@ class Ticket(SQLModel, table=True):
     resolved_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     closed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     sla_pauses: str = Field(
-        default="[]", sa_column=Column(Text, nullable=False, server_default="[]")
+        default="[]", sa_column=Column(JSONText(), nullable=False, server_default="[]")
     )
     """Intervals when the resolution clock did not run (JSON; see regentra_core.sla)."""
     sla_badge: str | None = Field(default=None, max_length=16)
@@ -334,7 +334,7 @@ class SavedView(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     technician_id: int = Field(foreign_key="technician.id", index=True)
     name: str = Field(max_length=60)
-    filter_json: str = Field(sa_column=Column(Text, nullable=False))
+    filter_json: str = Field(sa_column=Column(JSONText(), nullable=False))
     position: int = Field(default=0)
     active: bool = Field(default=True)
     """Removed views are deactivated, not deleted."""
@@ -441,8 +441,8 @@ class AutomationRule(SQLModel, table=True):
     """The rule's ``order``: lower runs first (ties by name)."""
     enabled: bool = Field(default=True)
     stop_after_match: bool = Field(default=False)
-    conditions: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    actions: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    conditions: str = Field(default="[]", sa_column=Column(JSONText(), nullable=False))
+    actions: str = Field(default="[]", sa_column=Column(JSONText(), nullable=False))
     created_at: datetime = Field(sa_column=_utc())
     updated_at: datetime = Field(sa_column=_utc())
 
