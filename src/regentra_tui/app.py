@@ -110,7 +110,6 @@ class RegentraApp(App[None]):
             given if callable(given) else (lambda: given)
         )
         self._stopping = False
-        self.marker = -1
         self.feed: ChangeFeed | None = None
         """What other processes changed since the last poll (made at the first)."""
         self.own_versions: dict[int, int] = {}
@@ -268,12 +267,15 @@ class RegentraApp(App[None]):
         self.call_from_thread(self._show_worker, lease)
         if self.feed is None:
             self.feed = ChangeFeed(self.session.marker())
-            self.marker = self.feed.last
             return
         tickets = self.feed.poll(self.session.db)
         if tickets is not None:
-            self.marker = self.feed.last
             self.call_from_thread(self._broadcast, self.marker, frozenset(tickets))
+
+    @property
+    def marker(self) -> int:
+        """The newest Event id this app has seen (-1 before its first poll)."""
+        return self.feed.last if self.feed is not None else -1
 
     def _show_worker(self, lease: LeaseView | None) -> None:
         text = self._worker_text(lease)

@@ -84,7 +84,6 @@ class ChannelCases(IntakeCases):
         own_addresses: frozenset[str] = frozenset(),
         acknowledge: bool = False,
         cursor: Step | None = None,
-        attempt: int = 0,
     ) -> ReceiveResult:
         """Store ``message`` once and do what it means: a ticket, a reply, or nothing.
 
@@ -96,25 +95,19 @@ class ChannelCases(IntakeCases):
         same transaction, so a crash either stores the message and the position or
         neither: nothing is skipped and nothing is stored twice.
         """
-        try:
-            with self._write() as s:
-                if cursor is not None:
-                    _advance(s, cursor, message.received_at)
-                return self._receive(s, message, rate_limit, own_addresses, acknowledge)
-        except RaceLost:
-            # Another process stored the same (channel, external id) first: this one
-            # sees its record now (or, if the race was over something else, stores
-            # the message after all).
-            if attempt < RACE_RETRIES:
-                return self.receive(
-                    message,
-                    rate_limit=rate_limit,
-                    own_addresses=own_addresses,
-                    acknowledge=acknowledge,
-                    cursor=cursor,
-                    attempt=attempt + 1,
-                )
-            raise
+        for attempt in range(RACE_RETRIES + 1):
+            try:
+                with self._write() as s:
+                    if cursor is not None:
+                        _advance(s, cursor, message.received_at)
+                    return self._receive(s, message, rate_limit, own_addresses, acknowledge)
+            except RaceLost:
+                # Another process stored the same (channel, external id) first: the
+                # next try sees its record (or, if the race was over something else,
+                # stores the message after all).
+                if attempt == RACE_RETRIES:
+                    raise
+        raise AssertionError("unreachable")  # the last attempt returns or raises
 
     def receive_many(
         self,
