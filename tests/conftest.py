@@ -70,6 +70,10 @@ def _restore_umask() -> Iterator[None]:
 POSTGRES = os.environ.get("REGENTRA_TEST_POSTGRES")
 """A PostgreSQL server's URL (its ``postgres`` database) for the PostgreSQL pass."""
 
+SEARCH_ENGINES = ["whoosh", "postgresql"] if POSTGRES else ["whoosh"]
+"""The ``search_engine`` settings a desk of this pass can use (PostgreSQL's own
+search only on a PostgreSQL desk)."""
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not POSTGRES:

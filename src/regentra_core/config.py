@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     index_dir: Path | None = None
     """The search index folder; default: beside a SQLite database, else in data_dir."""
 
+    search_engine: Literal["whoosh", "postgresql"] = "whoosh"
+    """Who answers searches: ``whoosh`` (an index folder on each host) or, on a
+    PostgreSQL desk with several hosts, ``postgresql`` (its own full-text search,
+    in the database, so every host answers the same). The worker builds it."""
+
     worker_lease_seconds: float = 15.0
     """How long a worker's lease lasts without a heartbeat before a standby takes over."""
 

@@ -22,9 +22,10 @@ from sqlmodel import select
 
 from . import locations
 from .config import SECRETS, Settings
-from .errors import RegentraError
+from .errors import RegentraError, ValidationError
 from .identity import os_username
 from .search.engine import SearchIndex, index_path_for
+from .search.postgres import PostgresSearch
 from .sharing import group_name as _group_name
 from .sharing import is_member, is_shared_dir, process_in_group
 from .sharing import mode_text as _mode
@@ -265,6 +266,9 @@ def _check_identity(exam: Examination, db: Database, me: str) -> None:
 
 
 def _check_index(exam: Examination, settings: Settings, db: Database, group: str | None) -> None:
+    if settings.search_engine == "postgresql":
+        _check_postgres_search(exam, db)
+        return
     path = settings.index_dir or index_path_for(db.url, settings.data_dir)
     exam.fact("search index", str(path))
     if not path.exists():
@@ -293,6 +297,20 @@ def _check_index(exam: Examination, settings: Settings, db: Database, group: str
         )
     elif not SearchIndex(path, db).is_healthy():
         exam.found(f"the search index {path} is damaged or outdated", "regentra reindex")
+
+
+def _check_postgres_search(exam: Examination, db: Database) -> None:
+    try:
+        engine = PostgresSearch(db)
+    except ValidationError as exc:
+        exam.found(str(exc), "set search_engine = 'whoosh' (or move: regentra migrate-db)")
+        return
+    exam.fact("search", engine.location)
+    if not engine.is_healthy():
+        exam.found(
+            "PostgreSQL's search documents are not built yet (searches match subjects only)",
+            "the worker builds them; or now: regentra reindex",
+        )
 
 
 def _check_worker(exam: Examination, settings: Settings, db: Database, now: datetime) -> None:

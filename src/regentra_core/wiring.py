@@ -20,7 +20,7 @@ from .desk import Desk, ReceiveResult, Step
 from .enums import Channel
 from .errors import ValidationError
 from .identity import Actor
-from .search import SearchIndex, index_path_for
+from .search import SearchEngine, index_path_for, open_engine
 from .search.engine import available_procs
 from .sharing import adopt_umask
 from .store import Database, normalise_url, upgrade
@@ -58,8 +58,14 @@ def open_database(settings: Settings, target: str, *, create: bool = False) -> D
     return db
 
 
-def open_index(settings: Settings, db: Database) -> SearchIndex:
-    return SearchIndex(settings.index_dir or index_path_for(db.url, settings.data_dir), db)
+def index_folder(settings: Settings, db: Database) -> Path:
+    """Where the Whoosh index of ``db`` lives on this host."""
+    return settings.index_dir or index_path_for(db.url, settings.data_dir)
+
+
+def open_index(settings: Settings, db: Database) -> SearchEngine:
+    """The configured search engine (``search_engine``) of ``db``."""
+    return open_engine(settings.search_engine, db, index_folder(settings, db))
 
 
 @dataclass
@@ -68,7 +74,7 @@ class Wiring:
 
     settings: Settings
     db: Database
-    index: SearchIndex
+    index: SearchEngine
     clock: Clock = utcnow
 
     def mailbox(self) -> ImapMailbox:
@@ -243,7 +249,8 @@ class Wiring:
         indexer = IndexerProcess(
             IndexerSpec(
                 database_url=self.db.url,
-                index_path=str(self.index.path),
+                engine=settings.search_engine,
+                index_path=str(index_folder(settings, self.db)),
                 interval=settings.index_interval_seconds,
                 # One process: intake (or the app) has the other core. (A backlog
                 # indexed with nothing else to do, worker --once or reindex, uses all.)

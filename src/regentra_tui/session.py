@@ -19,7 +19,7 @@ from regentra_core.desk import Desk
 from regentra_core.enums import Status
 from regentra_core.identity import Actor
 from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
-from regentra_core.search import SearchIndex, Snippet
+from regentra_core.search import SearchEngine, Snippet
 from regentra_core.sla_book import SlaBook
 from regentra_core.store import Database
 from regentra_core.views import View, saved_views
@@ -50,7 +50,7 @@ class DeskSession:
     db: Database
     actor: Actor
     clock: Clock = utcnow
-    index: SearchIndex | None = None
+    index: SearchEngine | None = None
     """The full-text index; without it the search box filters subjects only."""
     snippets: dict[int, Snippet] = field(default_factory=dict)
     """The matching snippet of each ticket found by the last search."""

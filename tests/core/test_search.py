@@ -8,14 +8,23 @@ from sqlmodel import select
 
 from regentra_core.enums import Channel, Priority, Status
 from regentra_core.errors import IllegalTransition, ValidationError
-from regentra_core.search import SearchIndex
+from regentra_core.search import PostgresSearch, SearchIndex, open_engine
 from regentra_core.spike import SpikePolicy
 from regentra_core.store.models import IndexOutbox, KBArticle
-from tests.conftest import T0
+from tests.conftest import POSTGRES, SEARCH_ENGINES, T0
+
+
+@pytest.fixture(params=SEARCH_ENGINES)
+def index(request, db, tmp_path):
+    """The search of each engine the desk can use (the behaviour they share)."""
+    engine = open_engine(request.param, db, tmp_path / "desk.db.index")
+    yield engine
+    engine.close()
 
 
 @pytest.fixture
-def index(db, tmp_path):
+def whoosh_index(db, tmp_path):
+    """The Whoosh index (what is about its folder, segments and writer)."""
     search_index = SearchIndex(tmp_path / "desk.db.index", db)
     yield search_index
     search_index.close()
@@ -146,57 +155,59 @@ def test_drain_is_exactly_once_across_a_crash_between_index_and_outbox(index, de
 
 
 def test_rows_handed_to_settle_stay_out_of_the_next_drain_until_forgotten(
-    index, desk, db, new_ticket
+    whoosh_index, desk, db, new_ticket
 ):
-    index.rebuild()
+    whoosh_index.rebuild()
     [new_ticket(subject=f"Gizmo{i} rattles") for i in range(2)]
     handed: list[list[int]] = []
-    drained = index.drain(settle=handed.append)
-    assert drained > 0 and index.pending() == drained  # the delete is the caller's now
+    drained = whoosh_index.drain(settle=handed.append)
+    assert drained > 0 and whoosh_index.pending() == drained  # the delete is the caller's now
     new_ticket(subject="Gizmo9 squeaks")
-    assert index.drain(settle=handed.append) == 1  # only the new row, not the handed ones
+    assert whoosh_index.drain(settle=handed.append) == 1  # only the new row, not the handed ones
     for outbox_ids in handed:
-        index.forget(outbox_ids)
-    assert index.pending() == 0
-    assert len(index.search("gizmo*")) == 3
+        whoosh_index.forget(outbox_ids)
+    assert whoosh_index.pending() == 0
+    assert len(whoosh_index.search("gizmo*")) == 3
 
 
-def test_rows_whose_delete_failed_are_drained_again(index, desk, db, new_ticket, monkeypatch):
-    index.rebuild()
+def test_rows_whose_delete_failed_are_drained_again(
+    whoosh_index, desk, db, new_ticket, monkeypatch
+):
+    whoosh_index.rebuild()
     new_ticket(subject="Sprocket slips")
     handed: list[list[int]] = []
-    index.drain(settle=handed.append)
+    whoosh_index.drain(settle=handed.append)
 
     def locked():
         raise OSError("database is locked")
 
     monkeypatch.setattr(db, "write", locked)
     with pytest.raises(OSError):
-        index.forget(handed[0])
+        whoosh_index.forget(handed[0])
     monkeypatch.undo()
-    assert index.drain() == 1  # indexed again (harmless) and deleted this time
-    assert index.pending() == 0 and len(index.search("sprocket")) == 1
+    assert whoosh_index.drain() == 1  # indexed again (harmless) and deleted this time
+    assert whoosh_index.pending() == 0 and len(whoosh_index.search("sprocket")) == 1
 
 
 # Whoosh leaves the damaged TOC file open when it fails to read it (its bug, not ours).
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
 def test_damaged_index_is_answered_from_the_database_until_the_worker_rebuilds_it(
-    index, desk_with_text
+    whoosh_index, desk_with_text
 ):
-    index.drain()
-    assert index.search("plotter")
-    for file in index.path.iterdir():
+    whoosh_index.drain()
+    assert whoosh_index.search("plotter")
+    for file in whoosh_index.path.iterdir():
         if file.suffix in (".seg", ".toc"):
             file.write_bytes(b"garbage")
-    assert not index.is_healthy()
-    meanwhile = index.search("plotter")
+    assert not whoosh_index.is_healthy()
+    meanwhile = whoosh_index.search("plotter")
     assert meanwhile and not meanwhile.complete  # answered from the database, and says so
     assert meanwhile.note and "may be incomplete" in meanwhile.note
-    assert not index.is_healthy()  # a search never rebuilds: that is the worker's job
-    index.drain()
-    assert index.is_healthy()
-    assert index.search("plotter").complete
+    assert not whoosh_index.is_healthy()  # a search never rebuilds: that is the worker's job
+    whoosh_index.drain()
+    assert whoosh_index.is_healthy()
+    assert whoosh_index.search("plotter").complete
     import gc
 
     gc.collect()  # collect Whoosh's leaked file here, under this test's filters
@@ -221,21 +232,21 @@ def test_search_over_new_channels_and_priorities(index, desk, clients):
 
 
 def test_a_deleted_index_never_blocks_a_search_the_worker_rebuilds_it(
-    index, desk_with_text, monkeypatch
+    whoosh_index, desk_with_text, monkeypatch
 ):
-    index.drain()
-    index.close()
+    whoosh_index.drain()
+    whoosh_index.close()
     import shutil
 
-    shutil.rmtree(index.path)
+    shutil.rmtree(whoosh_index.path)
     rebuilt = []
-    monkeypatch.setattr(index, "rebuild", lambda *a, **k: rebuilt.append(1) or 0)
-    found = index.search("plotter")
+    monkeypatch.setattr(whoosh_index, "rebuild", lambda *a, **k: rebuilt.append(1) or 0)
+    found = whoosh_index.search("plotter")
     assert [h.key for h in found] == ["1001"] and not found.complete
-    assert rebuilt == [] and not index.path.exists()  # the search did not rebuild
+    assert rebuilt == [] and not whoosh_index.path.exists()  # the search did not rebuild
     monkeypatch.undo()
-    assert index.drain() >= 3  # the worker's job rebuilt it
-    assert index.search("zephyr").complete
+    assert whoosh_index.drain() >= 3  # the worker's job rebuilt it
+    assert whoosh_index.search("zephyr").complete
 
 
 def test_a_huge_message_is_indexed_by_its_beginning_only(index, desk, new_ticket):
@@ -244,28 +255,38 @@ def test_a_huge_message_is_indexed_by_its_beginning_only(index, desk, new_ticket
     t = new_ticket(subject="Backup log", description="")
     desk.add_customer_reply(t.number, "start marker " + "noise " * 2_000_000 + " endmarker")
     index.drain()
-    assert [h.key for h in index.search("marker")] == [str(t.number)]
+    [hit] = index.search("marker")
+    assert hit.key == str(t.number)
     assert not index.search("endmarker")  # past the indexed beginning
+    assert len(_stored_body(index, t.number)) <= MAX_FIELD
+
+
+def _stored_body(index, number: int) -> str:
+    if isinstance(index, PostgresSearch):
+        from regentra_core.search.postgres import DOCUMENTS
+
+        with index.db.read() as s:
+            query = select(DOCUMENTS.c.body).where(DOCUMENTS.c.key == str(number))
+            return str(s.execute(query).scalar_one())
     with index.ensure().searcher() as searcher:
-        stored = searcher.document(key=str(t.number))
-    assert len(stored["body"]) <= MAX_FIELD
+        return str(searcher.document(key=str(number))["body"])
 
 
-def test_a_burst_is_committed_unmerged_and_merged_once_caught_up(index, db, new_ticket):
+def test_a_burst_is_committed_unmerged_and_merged_once_caught_up(whoosh_index, db, new_ticket):
     """Drains during a burst each add a segment (Whoosh would merge small ones at
     every commit); the merge waits until nothing is pending, and every ticket is
     searchable before and after it."""
     db.spike = SpikePolicy(enabled=False)  # eight tickets at once, one document each
-    index.rebuild()
-    before = len(index.ensure()._segments())
+    whoosh_index.rebuild()
+    before = len(whoosh_index.ensure()._segments())
     numbers = [new_ticket(subject=f"Printer {n} offline").number for n in range(8)]
     for _ in range(8):
-        assert index.drain(batch=1) == 1
-    assert len(index.ensure()._segments()) == before + 8  # the burst, not merged yet
-    assert sorted(h.number for h in index.search("printer")) == sorted(numbers)
-    assert index.drain() == 0  # caught up: now the small segments are merged
-    assert len(index.ensure()._segments()) < before + 8
-    assert sorted(h.number for h in index.search("printer")) == sorted(numbers)
+        assert whoosh_index.drain(batch=1) == 1
+    assert len(whoosh_index.ensure()._segments()) == before + 8  # the burst, not merged yet
+    assert sorted(h.number for h in whoosh_index.search("printer")) == sorted(numbers)
+    assert whoosh_index.drain() == 0  # caught up: now the small segments are merged
+    assert len(whoosh_index.ensure()._segments()) < before + 8
+    assert sorted(h.number for h in whoosh_index.search("printer")) == sorted(numbers)
 
 
 def test_an_analysis_that_changes_only_the_suggestion_queues_no_reindex(db, desk, new_ticket):
@@ -280,3 +301,100 @@ def test_an_analysis_that_changes_only_the_suggestion_queues_no_reindex(db, desk
     desk.record_analysis(t.number, Analysis(Priority.HIGH, True, False, 0.9, "phish", "rules"))
     with db.read() as s:  # the escalation changed the priority: that is searchable
         assert s.exec(select(func.count()).select_from(IndexOutbox)).one() == 1
+
+
+@pytest.mark.skipif(not POSTGRES, reason="PostgreSQL's search needs a PostgreSQL desk")
+def test_both_engines_find_the_same_tickets(db, tmp_path, desk_with_text):
+    whoosh = SearchIndex(tmp_path / "w.index", db)
+    postgres = PostgresSearch(db)
+    whoosh.rebuild()
+    postgres.rebuild()
+    for query in [
+        "plotter",
+        "plot*",
+        "calendar share",
+        '"after the kraken"',
+        "laptop status:open",
+        "client:bigwig",
+        "zephyr OR quasar",
+        "laptop NOT kraken",
+        "title:calendar",
+        "priority:medium",
+        "the",
+    ]:
+        assert sorted(_keys(whoosh.search(query))) == sorted(_keys(postgres.search(query))), query
+    whoosh.close()
+
+
+@pytest.mark.skipif(not POSTGRES, reason="PostgreSQL's search needs a PostgreSQL desk")
+def test_every_host_answers_from_the_one_database(db, db_path, desk, new_ticket):
+    """A ticket drained by the worker on one host is found at once from another host,
+    which has no index folder of its own."""
+    from regentra_core.store import Database
+
+    worker_host = PostgresSearch(db)
+    worker_host.rebuild()
+    t = new_ticket(subject="Fax gateway hums")
+    other = Database(db_path)
+    try:
+        technician_host = PostgresSearch(other)
+        assert technician_host.search("hums") == []  # not drained yet
+        assert worker_host.drain() == 1
+        assert [h.number for h in technician_host.search("hums")] == [t.number]
+        assert technician_host.pending() == 0
+    finally:
+        other.close()
+
+
+@pytest.mark.skipif(not POSTGRES, reason="PostgreSQL's search needs a PostgreSQL desk")
+def test_postgres_search_before_its_first_build_answers_from_the_database(desk_with_text, db):
+    engine = PostgresSearch(db)
+    meanwhile = engine.search("plotter")
+    assert [h.number for h in meanwhile] == [desk_with_text["subject"]]
+    assert not meanwhile.complete and meanwhile.note
+    engine.drain()  # the worker builds it first
+    assert engine.is_healthy() and engine.search("plotter").complete
+
+
+@pytest.mark.skipif(not POSTGRES, reason="PostgreSQL's search needs a PostgreSQL desk")
+def test_postgres_search_refuses_a_wildcard_inside_a_word_clearly(db, desk_with_text):
+    engine = PostgresSearch(db)
+    engine.drain()
+    with pytest.raises(ValidationError, match="beginning of a word"):
+        engine.search("pl?tter")
+
+
+@pytest.mark.sqlite_only
+def test_postgresql_search_on_a_sqlite_desk_is_refused_clearly(db):
+    with pytest.raises(ValidationError, match="needs a PostgreSQL database_url"):
+        PostgresSearch(db)
+
+
+@pytest.mark.skipif(not POSTGRES, reason="PostgreSQL's search needs a PostgreSQL desk")
+def test_a_thread_whose_words_exceed_a_tsvector_is_kept_by_its_beginning(db, desk, new_ticket):
+    """PostgreSQL refuses a tsvector whose words take over 1 MB: the capped fields of a
+    thread of pasted text in four-byte characters (here: rare CJK ideographs) reach
+    it. That ticket is searchable by the beginning of its text instead of failing
+    its batch (and the worker, again and again)."""
+    import random
+
+    from regentra_core.search.postgres import SHORTENED
+
+    chars = random.Random(3)
+
+    def pasted() -> str:
+        words = (
+            "".join(chr(0x20000 + chars.randrange(40_000)) for _ in range(3)) for _ in range(6_000)
+        )
+        return " ".join(words)[:20_000]
+
+    t = new_ticket(subject="Pasted glyphs", description="firstword " + pasted())
+    neighbour = new_ticket(subject="Neighbour in the same batch")
+    for _ in range(10):
+        desk.add_customer_reply(t.number, pasted())
+        desk.add_note(t.number, pasted())
+    engine = PostgresSearch(db)
+    engine.drain()
+    assert [h.number for h in engine.search("firstword")] == [t.number]
+    assert [h.number for h in engine.search("neighbour")] == [neighbour.number]
+    assert len(_stored_body(engine, t.number)) == SHORTENED

@@ -18,8 +18,11 @@ from regentra_core.store.types import UTCDateTime
 
 
 def test_migrations_build_exactly_the_models(db):
+    from regentra_core.search.postgres import METADATA as SEARCH_TABLES
+
+    expected = SQLModel.metadata if db.is_sqlite else [SQLModel.metadata, SEARCH_TABLES]
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), expected)
     assert diff == []
 
 

@@ -1,11 +1,41 @@
-"""Full-text search over tickets and KB articles (Whoosh), as derived data.
+"""Full-text search over tickets and KB articles, as derived data.
 
-The index is rebuilt from the database whenever it is missing or damaged, and is
-written by one process only (the worker draining the outbox). Readers anywhere
-just open it. The engine sits behind :class:`SearchIndex`, so it can change.
+Two engines behind one interface, chosen by the ``search_engine`` setting: Whoosh
+(the default; an index folder per host, rebuilt from the database whenever it is
+missing or damaged, written by the worker only) and, on a PostgreSQL desk,
+PostgreSQL's own full-text search (``postgres.py``), which every host shares. Both
+are fed from the same outbox and answer the same query language.
 """
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from ..store.engine import Database
 from .documents import SearchHit, SearchResults, Snippet
 from .engine import SearchIndex, index_path_for
+from .postgres import PostgresSearch
 
-__all__ = ["SearchHit", "SearchIndex", "SearchResults", "Snippet", "index_path_for"]
+SearchEngine = SearchIndex | PostgresSearch
+EngineName = Literal["whoosh", "postgresql"]
+
+
+def open_engine(name: str, db: Database, index_path: Path, *, procs: int = 1) -> SearchEngine:
+    """The configured engine for ``db`` (``index_path`` is Whoosh's folder)."""
+    if name == "postgresql":
+        return PostgresSearch(db, procs=procs)
+    return SearchIndex(index_path, db, procs=procs)
+
+
+__all__ = [
+    "EngineName",
+    "PostgresSearch",
+    "SearchEngine",
+    "SearchHit",
+    "SearchIndex",
+    "SearchResults",
+    "Snippet",
+    "index_path_for",
+    "open_engine",
+]

@@ -22,14 +22,13 @@ import errno
 import fcntl
 import hashlib
 import os
-import re
 import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, or_
+from sqlalchemy import delete, func
 from sqlmodel import col, select
 from whoosh import index
 from whoosh.analysis import StandardAnalyzer
@@ -39,19 +38,19 @@ from whoosh.index import LockError
 from whoosh.qparser import MultifieldParser
 from whoosh.query import And, Query, Term
 
-from ..enums import Priority, Status
 from ..errors import RegentraError, StoreError, ValidationError
 from ..store.engine import Database
 from ..store.models import IndexOutbox, KBArticle, Ticket
 from .documents import (
-    MAX_TITLE,
     SearchHit,
     SearchResults,
     Snippet,
     kb_documents,
     ticket_documents,
 )
-from .snippets import marked as mark_snippet
+from .fallback import answer_from_database
+from .snippets import pieces as snippet_pieces
+from .syntax import checked, normalise_fields
 from .words import Words
 from .writer import SegmentWriter
 
@@ -60,20 +59,11 @@ SCHEMA_VERSION = "3"
 their 32 numeric terms a document was a fifth of the indexing time).
 3: text analysed by ``Words`` (the same tokens as Whoosh's stemming analyzer in one
 pass); the schema pickled in an index names its analyzer, so older ones are rebuilt."""
-MAX_QUERY_LENGTH = 500
 WRITER_TIMEOUT = 2.0
-_START, _END = "\ue000", "\ue001"
-"""Private-use marks around matched words in snippets (never typed by people)."""
 
 
 class SearchBusy(RegentraError):
     """Another process holds the index writer; try again shortly."""
-
-
-REBUILDING_NOTE = (
-    "the search index is being rebuilt (by the worker, or now: regentra reindex); "
-    "these results match subjects and descriptions only and may be incomplete"
-)
 
 
 def index_path_for(database_url: str, data_dir: Path) -> Path:
@@ -144,42 +134,6 @@ def _stems(query: Query, searcher: Any) -> dict[str, set[str]]:
     return stems
 
 
-def _pieces(marked: str) -> tuple[tuple[str, bool], ...]:
-    pieces: list[tuple[str, bool]] = []
-    for part in re.split(f"({_START}.*?{_END})", marked):
-        if not part:
-            continue
-        if part.startswith(_START):
-            pieces.append((part[1:-1], True))
-        else:
-            pieces.append((part.replace(_START, "").replace(_END, ""), False))
-    return tuple(pieces)
-
-
-_FIELD_ANY = re.compile(r"\b\w+:\S+")
-
-
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-_FIELD_VALUE = re.compile(r"\b(status|priority):(\S+)", re.IGNORECASE)
-
-
-def _normalise_fields(text: str) -> str:
-    """``status:in-progress`` and ``priority:HIGH`` as the index spells them."""
-
-    def fix(match: re.Match[str]) -> str:
-        name, value = match.group(1).lower(), match.group(2)
-        try:
-            parsed = Status.parse(value) if name == "status" else Priority.parse(value)
-        except ValidationError:
-            return match.group(0)
-        return f"{name}:{parsed.value}"
-
-    return _FIELD_VALUE.sub(fix, text)
-
-
 class SearchIndex:
     """One database's search index, at ``path``."""
 
@@ -198,6 +152,11 @@ class SearchIndex:
         self._settling_lock = threading.Lock()
         self._unmerged = False
         """This process committed segments without merging them (see ``_tidy``)."""
+
+    @property
+    def location(self) -> str:
+        """Where the index is, in words (commands print it)."""
+        return str(self.path)
 
     # -- opening ---------------------------------------------------------------------
 
@@ -489,15 +448,11 @@ class SearchIndex:
         the index is missing or damaged the answer comes from the database and is
         marked incomplete (the worker rebuilds the index meanwhile).
         """
-        cleaned = text.strip()
-        if not cleaned:
-            raise ValidationError("type something to search for")
-        if len(cleaned) > MAX_QUERY_LENGTH:
-            raise ValidationError(f"a search is at most {MAX_QUERY_LENGTH} characters")
+        cleaned = checked(text)
         # Our schema, not ix.schema: that property rereads the index's TOC every time.
         parser = MultifieldParser(["title", "body", "notes"], _SCHEMA)
         try:
-            query: Query = parser.parse(_normalise_fields(cleaned))
+            query: Query = parser.parse(normalise_fields(cleaned))
         except Exception as exc:  # noqa: BLE001 - Whoosh raises many kinds
             raise ValidationError(f"cannot understand the search {cleaned!r}: {exc}") from exc
         if kind is not None:
@@ -511,7 +466,7 @@ class SearchIndex:
                 self.close()
                 found = None if not self.is_healthy() else self._retry(query, limit, cleaned)
         if found is None:
-            return self._from_database(cleaned, limit, kind)
+            return answer_from_database(self.db, cleaned, limit, kind)
         return SearchResults(found)
 
     def _retry(self, query: Query, limit: int, cleaned: str) -> list[SearchHit] | None:
@@ -521,33 +476,6 @@ class SearchIndex:
             raise
         except Exception as exc:  # noqa: BLE001 - e.g. a pathological wildcard
             raise ValidationError(f"cannot run the search {cleaned!r}: {exc}") from exc
-
-    def _from_database(self, text: str, limit: int, kind: str | None) -> SearchResults:
-        """Tickets whose subject or description holds every word (the index is down)."""
-        if kind == "kb":
-            return SearchResults([], complete=False, note=REBUILDING_NOTE)
-        words = [
-            w.strip('"*?').lower()
-            for w in _FIELD_ANY.sub(" ", text).split()
-            if w.upper() not in ("AND", "OR", "NOT")
-        ]
-        query = select(Ticket.number, Ticket.subject, Ticket.status)
-        for word in (w for w in words if w):
-            pattern = f"%{_escape_like(word)}%"
-            query = query.where(
-                or_(
-                    func.lower(Ticket.subject).like(pattern, escape="\\"),
-                    func.lower(Ticket.description).like(pattern, escape="\\"),
-                )
-            )
-        query = query.order_by(col(Ticket.updated_at).desc()).limit(limit)
-        with self.db.read() as s:
-            rows = s.exec(query).all()
-        hits = [
-            SearchHit("ticket", str(n), subject[:MAX_TITLE], 0.0, status=Status(status).value)
-            for n, subject, status in rows
-        ]
-        return SearchResults(hits, complete=False, note=REBUILDING_NOTE)
 
     def _run(self, query: Query, limit: int) -> list[SearchHit] | None:
         hits: list[SearchHit] = []
@@ -560,9 +488,9 @@ class SearchIndex:
             snippets = []
             for name in ("title", "body", "notes"):
                 text = hit.get(name)
-                marked = mark_snippet(text, stems[name], _START, _END) if text else None
-                if marked:
-                    snippets.append(Snippet(name, _pieces(marked)))
+                pieces = snippet_pieces(text, stems[name]) if text else None
+                if pieces:
+                    snippets.append(Snippet(name, pieces))
             hits.append(
                 SearchHit(
                     kind=hit["kind"],

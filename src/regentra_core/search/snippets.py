@@ -24,39 +24,49 @@ MAX_CHARS = 160
 SURROUND = 40
 TOP = 2
 BETWEEN = " … "
+_START, _END = "\ue000", "\ue001"
+"""Private-use marks around matched words (never typed by people)."""
 
 
-def matches(text: str, stems: Collection[str]) -> list[tuple[int, int]]:
-    """Character spans of the words of ``text`` whose stem is one of ``stems``."""
-    if not stems:
+def matches(
+    text: str, stems: Collection[str], prefixes: Collection[str] = ()
+) -> list[tuple[int, int]]:
+    """Character spans of the words of ``text`` whose stem is one of ``stems``, or
+    that begin with one of ``prefixes`` (lower case)."""
+    if not stems and not prefixes:
         return []
     found = []
-    for candidate in _heads(frozenset(stems)).finditer(text):
+    for candidate in _heads(frozenset(stems), frozenset(prefixes)).finditer(text):
         word = default_pattern.match(text, candidate.start())
         if word is None:
             continue
         lowered = word.group(0).lower()
-        if len(lowered) >= MIN_SIZE and lowered not in STOP_WORDS and stem_word(lowered) in stems:
+        if any(lowered.startswith(p) for p in prefixes) or (
+            len(lowered) >= MIN_SIZE and lowered not in STOP_WORDS and stem_word(lowered) in stems
+        ):
             found.append(word.span())
     return found
 
 
 @functools.lru_cache(maxsize=64)
-def _heads(stems: frozenset[str]) -> re.Pattern[str]:
+def _heads(stems: frozenset[str], prefixes: frozenset[str] = frozenset()) -> re.Pattern[str]:
     """Where a word could stem to one of ``stems``: it begins with the stem less its
     last two letters (Porter stemming rewrites at most a word's end, as in ``happy``
     -> ``happi``), found by the regular-expression engine rather than word by word
     in Python; each candidate is then stemmed to be sure."""
-    heads = sorted({stem[: max(len(stem) - 2, 1)] for stem in stems if stem}, key=len)
+    heads = {stem[: max(len(stem) - 2, 1)] for stem in stems if stem} | {p for p in prefixes if p}
+    ordered = sorted(heads, key=len)
     return re.compile(
-        r"(?<![\w.])(?:" + "|".join(re.escape(h) for h in reversed(heads)) + ")", re.IGNORECASE
+        r"(?<![\w.])(?:" + "|".join(re.escape(h) for h in reversed(ordered)) + ")", re.IGNORECASE
     )
 
 
-def marked(text: str, stems: Collection[str], start: str, end: str) -> str | None:
+def marked(
+    text: str, stems: Collection[str], start: str, end: str, prefixes: Collection[str] = ()
+) -> str | None:
     """The best windows of ``text``, each matching word between ``start`` and
     ``end``, windows joined by ``BETWEEN``; None when no word matches."""
-    spans = matches(text, stems)
+    spans = matches(text, stems, prefixes)
     if not spans:
         return None
     windows: list[list[tuple[int, int]]] = []
@@ -99,3 +109,21 @@ def _word_end(text: str, at: int) -> int:
     while at > 0 and text[at - 1].isalnum():
         at -= 1
     return at
+
+
+def pieces(
+    text: str, stems: Collection[str], prefixes: Collection[str] = ()
+) -> tuple[tuple[str, bool], ...] | None:
+    """The best windows of ``text`` as (text, is_match) pieces, for literal display."""
+    found = marked(text, stems, _START, _END, prefixes)
+    if found is None:
+        return None
+    parts: list[tuple[str, bool]] = []
+    for part in re.split(f"({_START}.*?{_END})", found):
+        if not part:
+            continue
+        if part.startswith(_START):
+            parts.append((part[1:-1], True))
+        else:
+            parts.append((part.replace(_START, "").replace(_END, ""), False))
+    return tuple(parts)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..search import SearchIndex
+    from ..search import SearchEngine
 
 log = logging.getLogger("regentra.worker")
 
@@ -44,6 +44,8 @@ class IndexerSpec:
     procs: int
     parent_pid: int
     """The daemon: if it is gone (killed with -9), the child stops too."""
+    engine: str = "whoosh"
+    """The ``search_engine`` setting."""
 
 
 def run_indexer(spec: IndexerSpec, flags: Flags, results: Queue[str]) -> None:
@@ -54,12 +56,12 @@ def run_indexer(spec: IndexerSpec, flags: Flags, results: Queue[str]) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
-    from ..search import SearchIndex
+    from ..search import open_engine
     from ..search.engine import SearchBusy
     from ..store.engine import Database
 
     db = Database(spec.database_url)
-    index = SearchIndex(Path(spec.index_path), db, procs=spec.procs)
+    index = open_engine(spec.engine, db, Path(spec.index_path), procs=spec.procs)
     settled: queue.SimpleQueue[list[int] | None] = queue.SimpleQueue()
     settler = threading.Thread(
         target=_settle, args=(index, settled, results), name="outbox-delete", daemon=True
@@ -87,7 +89,7 @@ def run_indexer(spec: IndexerSpec, flags: Flags, results: Queue[str]) -> None:
 
 
 def _settle(
-    index: SearchIndex, settled: queue.SimpleQueue[list[int] | None], results: Queue[str]
+    index: SearchEngine, settled: queue.SimpleQueue[list[int] | None], results: Queue[str]
 ) -> None:
     """Delete the outbox rows the index committed, while the next batch is indexed."""
     while (outbox_ids := settled.get()) is not None:

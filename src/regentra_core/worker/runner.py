@@ -22,7 +22,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from ..clock import Clock, utcnow
 from ..desk import Desk
 from ..identity import Actor
-from ..search import SearchIndex
+from ..search import SearchEngine
 from ..search.engine import SearchBusy
 from ..store.engine import Database
 from .indexer import IndexerProcess
@@ -70,7 +70,7 @@ class WorkerRunner:
         self,
         db: Database,
         *,
-        index: SearchIndex | None = None,
+        index: SearchEngine | None = None,
         lease_seconds: float = 15.0,
         heartbeat_seconds: float = 5.0,
         index_seconds: float = 1.0,

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from regentra_core.config import Settings
     from regentra_core.desk import Desk
     from regentra_core.identity import Actor
-    from regentra_core.search import SearchIndex
+    from regentra_core.search import SearchEngine
     from regentra_core.store import Database
     from regentra_core.wiring import Wiring
 
@@ -33,7 +33,7 @@ class CliContext:
     _settings: Settings | None = None
     _db: Database | None = field(default=None, repr=False)
     _actor: Actor | None = None
-    _index: SearchIndex | None = None
+    _index: SearchEngine | None = None
 
     @property
     def settings(self) -> Settings:
@@ -67,7 +67,7 @@ class CliContext:
             self._actor = resolve_os_technician(db)
         return Desk(db, self._actor, source="cli")
 
-    def search_index(self) -> SearchIndex:
+    def search_index(self) -> SearchEngine:
         """The search index of this database (the worker rebuilds it if missing)."""
         if self._index is None:
             from regentra_core.wiring import open_index

@@ -57,4 +57,4 @@ def reindex(state: CliContext) -> None:
             progress.update(task, completed=done, total=total)
 
         count = index.rebuild(report)
-    click.echo(f"Indexed {count} document(s) into {index.path}")
+    click.echo(f"Indexed {count} document(s) into {index.location}")

@@ -1,0 +1,56 @@
+"""The answer while an index is missing or being built: a plain database match.
+
+A technician searching during a rebuild (minutes on a large desk) gets the tickets
+whose subject or description holds every word, marked incomplete, rather than a wait.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, or_
+from sqlmodel import col, select
+
+from ..enums import Status
+from ..store.engine import Database
+from ..store.models import Ticket
+from .documents import MAX_TITLE, SearchHit, SearchResults
+
+REBUILDING_NOTE = (
+    "the search index is being rebuilt (by the worker, or now: regentra reindex); "
+    "these results match subjects and descriptions only and may be incomplete"
+)
+
+_FIELD_ANY = re.compile(r"\b\w+:\S+")
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def answer_from_database(db: Database, text: str, limit: int, kind: str | None) -> SearchResults:
+    """Tickets whose subject or description holds every word (the index is down)."""
+    if kind == "kb":
+        return SearchResults([], complete=False, note=REBUILDING_NOTE)
+    words = [
+        w.strip('"*?').lower()
+        for w in _FIELD_ANY.sub(" ", text).split()
+        if w.upper() not in ("AND", "OR", "NOT")
+    ]
+    query = select(Ticket.number, Ticket.subject, Ticket.status)
+    for word in (w for w in words if w):
+        pattern = f"%{_escape_like(word)}%"
+        query = query.where(
+            or_(
+                func.lower(Ticket.subject).like(pattern, escape="\\"),
+                func.lower(Ticket.description).like(pattern, escape="\\"),
+            )
+        )
+    query = query.order_by(col(Ticket.updated_at).desc()).limit(limit)
+    with db.read() as s:
+        rows = s.exec(query).all()
+    hits = [
+        SearchHit("ticket", str(n), subject[:MAX_TITLE], 0.0, status=Status(status).value)
+        for n, subject, status in rows
+    ]
+    return SearchResults(hits, complete=False, note=REBUILDING_NOTE)
