@@ -4,7 +4,10 @@ The seeded desk (``bench/desk.py``) is copied into PostgreSQL with ``migrate-db`
 copy (verified table by table) and both are measured in one process, interleaved,
 medians of ``BENCH_RUNS`` (default 7): the board's query, the list in SLA order,
 a priority filter, one ticket's full detail (the 500-reply one), a steady SLA
-sweep; then ``regentra ticket show`` as a process on each.
+sweep; then ``regentra ticket show`` as a process on each; then search: PostgreSQL's
+own full-text search (``search_engine = "postgresql"``) built over the copy, beside
+the Whoosh index and SQLite FTS5 over the same text (the baseline), the same
+queries taking turns, and the freshness path (a note written, then drained).
 
 PostgreSQL: ``BENCH_POSTGRES`` names a server's ``postgres`` database to create
 the copy in (else a throwaway cluster is started from Debian's binaries, as the
@@ -23,7 +26,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .desk import LONG_TICKET, copy_of_desk, index_of
+from .desk import LONG_LAST_WORD, LONG_TICKET, RARE_WORD, copy_of_desk, index_of
 
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 
@@ -148,6 +151,96 @@ def run() -> None:
         print(
             f"postgres: regentra ticket show {LONG_TICKET}: SQLite {s:.2f} s, PostgreSQL {p:.2f} s"
         )
+        _searches(work / "desk.db", url)
     finally:
         stop()
         shutil.rmtree(work, ignore_errors=True)
+
+
+SEARCHES = {
+    "a rare word (20 tickets)": (RARE_WORD, RARE_WORD),
+    "the long thread's last word (1 ticket)": (LONG_LAST_WORD, LONG_LAST_WORD),
+    "a common word (printer)": ("printer", "printer"),
+    "two common words (toner reset)": ("toner reset", "toner reset"),
+    "as you type (tone*, first 500 tickets)": ("tone*", "tone*"),
+    "a word and a filter (toner status:open)": ("toner status:open", None),
+}
+"""Label: (our query, FTS5's or None where FTS5 has no such filter)."""
+
+
+def _searches(desk: Path, url: str) -> None:
+    import sqlite3
+
+    from sqlalchemy import text
+
+    from regentra_core.desk import Desk
+    from regentra_core.identity import Actor
+    from regentra_core.search import PostgresSearch, SearchIndex
+    from regentra_core.store import Database
+
+    from .scale import _fts5_of
+
+    sqlite_db, pg_db = Database(str(desk)), Database(url)
+    postgres = PostgresSearch(pg_db)
+    start = time.perf_counter()
+    built = postgres.rebuild()
+    took = time.perf_counter() - start
+    with pg_db.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(
+            text("VACUUM ANALYZE search_document")
+        )
+        size = conn.execute(text("SELECT pg_total_relation_size('search_document')")).scalar()
+    print(
+        f"postgres: built PostgreSQL's search documents ({built:,}) in {took:.0f} s, "
+        f"{int(size or 0) / 1e6:.0f} MB with its GIN index",
+        flush=True,
+    )
+    whoosh = SearchIndex(index_of(desk), sqlite_db)
+    fts = sqlite3.connect(_fts5_of(desk))
+
+    def fts5(query: str, limit: int) -> list[object]:
+        return fts.execute(
+            "SELECT rowid, snippet(docs, 1, '[', ']', '…', 12) FROM docs "
+            "WHERE docs MATCH ? ORDER BY rank LIMIT ?",
+            (query, limit),
+        ).fetchall()
+
+    for label, (ours, theirs) in SEARCHES.items():
+        limit = 500 if ours.endswith("*") else 20
+        engines: dict[str, Callable[[], object]] = {
+            "whoosh": lambda q=ours, n=limit: whoosh.search(q, limit=n, kind="ticket"),
+            "postgresql": lambda q=ours, n=limit: postgres.search(q, limit=n, kind="ticket"),
+        }
+        if theirs is not None:
+            engines["fts5"] = lambda q=theirs, n=limit: fts5(q, n)
+        counts = {name: len(run()) for name, run in engines.items()}  # type: ignore[arg-type]
+        figures = _interleaved_ms(lambda run: run(), engines)  # type: ignore[arg-type,return-value,operator]
+        base = figures.get("fts5")
+        line = ", ".join(
+            f"{name} {ms:.1f} ms ({counts[name]} hits"
+            + (f", {ms / base:.1f}x FTS5)" if base and name != "fts5" else ")")
+            for name, ms in figures.items()
+        )
+        print(f"postgres: search, {label}: {line}", flush=True)
+    # Freshness: a technician's note, then the drain that makes it searchable.
+    drains: dict[str, list[float]] = {"whoosh": [], "postgresql": []}
+    for n in range(RUNS):
+        for name, db, engine in (
+            ("whoosh", sqlite_db, whoosh),
+            ("postgresql", pg_db, postgres),
+        ):
+            Desk(db, Actor.system("bench"), source="bench").add_note(LONG_TICKET, f"fresh{n} word")
+            start = time.perf_counter()
+            engine.drain()
+            drains[name].append(time.perf_counter() - start)
+            assert engine.search(f"fresh{n}"), name
+    w, p = (statistics.median(drains[k]) * 1000 for k in ("whoosh", "postgresql"))
+    print(
+        f"postgres: drain of one noted ticket (#{LONG_TICKET}, 500 replies): "
+        f"Whoosh {w:.0f} ms, PostgreSQL {p:.0f} ms",
+        flush=True,
+    )
+    whoosh.close()
+    fts.close()
+    sqlite_db.close()
+    pg_db.close()
