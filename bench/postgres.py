@@ -174,7 +174,6 @@ def _searches(desk: Path, url: str) -> None:
     from sqlalchemy import text
 
     from regentra_core.desk import Desk
-    from regentra_core.identity import Actor
     from regentra_core.search import PostgresSearch, SearchIndex
     from regentra_core.store import Database
 
@@ -229,7 +228,7 @@ def _searches(desk: Path, url: str) -> None:
             ("whoosh", sqlite_db, whoosh),
             ("postgresql", pg_db, postgres),
         ):
-            Desk(db, Actor.system("bench"), source="bench").add_note(LONG_TICKET, f"fresh{n} word")
+            Desk.for_os_user(db, source="bench").add_note(LONG_TICKET, f"fresh{n} word")
             start = time.perf_counter()
             engine.drain()
             drains[name].append(time.perf_counter() - start)

@@ -25,7 +25,8 @@ import pytest
 from regentra_core.desk import Desk
 from regentra_core.enums import ActorKind, Channel, Priority, Role
 from regentra_core.identity import Actor
-from regentra_core.store import Database, Ticket, upgrade
+from regentra_core.records import TicketRecord
+from regentra_core.store import Database, upgrade
 from regentra_core.store.models import Client, Technician
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -200,10 +201,10 @@ def clients(db) -> dict[str, int]:
 
 
 @pytest.fixture
-def new_ticket(desk, clients) -> Callable[..., Ticket]:
+def new_ticket(desk, clients) -> Callable[..., TicketRecord]:
     """Create a ticket through the Desk with sensible defaults."""
 
-    def make(**overrides) -> Ticket:
+    def make(**overrides) -> TicketRecord:
         args = dict(
             subject="Printer offline",
             description="The printer on floor 2 is offline.",

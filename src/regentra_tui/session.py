@@ -19,6 +19,7 @@ from regentra_core.desk import Desk
 from regentra_core.enums import Status
 from regentra_core.identity import Actor
 from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
+from regentra_core.records import TicketRecord
 from regentra_core.search import SearchEngine, Snippet
 from regentra_core.sla_book import SlaBook
 from regentra_core.store import Database
@@ -103,9 +104,7 @@ class DeskSession:
     def version_after(self, result: object) -> tuple[int, int] | None:
         """(number, version) of the ticket a Desk write returned, if it returned one
         (the screens keep it, so their next write expects their own change)."""
-        from regentra_core.store.models import Ticket
-
-        return (result.number, result.version) if isinstance(result, Ticket) else None
+        return (result.number, result.version) if isinstance(result, TicketRecord) else None
 
     def kb_articles(self) -> list[queries.ArticleRow]:
         return queries.kb_articles(self.db)

@@ -370,3 +370,44 @@ def test_every_event_a_desk_call_writes_is_a_known_kind(name, desk, db, ready):
         kinds = {e.kind for e in s.exec(select(Event).where(Event.id > before)).all()}
     assert kinds and kinds <= {k.value for k in EventKind}
     assert {k.value for k in TransitionKind} <= {k.value for k in EventKind}
+
+
+def test_the_desk_hands_back_frozen_records_of_what_it_committed(desk, new_ticket):
+    """A returned row once looked writable: setting ``status`` on it stored nothing
+    and wrote no Event. Records are frozen copies, taken after the commit."""
+    import dataclasses
+
+    from regentra_core.records import NoteRecord, TicketRecord
+
+    t = new_ticket()
+    moved = desk.change_status(t.number, Status.IN_PROGRESS)
+    assert isinstance(t, TicketRecord) and isinstance(moved, TicketRecord)
+    assert (moved.status, moved.version) == (Status.IN_PROGRESS, t.version + 1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        moved.status = Status.CLOSED  # type: ignore[misc]
+    note = desk.add_note(t.number, "checked the cabling")
+    assert isinstance(note, NoteRecord) and note.id is not None and note.ticket_id == t.id
+
+
+def test_every_record_field_is_a_column_of_its_table():
+    import dataclasses
+
+    from regentra_core import records
+    from regentra_core.store import models
+
+    pairs = {
+        records.TicketRecord: models.Ticket,
+        records.ReplyRecord: models.Reply,
+        records.NoteRecord: models.InternalNote,
+        records.TimeRecord: models.TimeEntry,
+        records.ClientRecord: models.Client,
+        records.ContactRecord: models.Contact,
+        records.TechnicianRecord: models.Technician,
+        records.ArticleRecord: models.KBArticle,
+        records.RuleRecord: models.AutomationRule,
+        records.ViewRecord: models.SavedView,
+        records.SuggestionRecord: models.AiSuggestion,
+    }
+    for record, table in pairs.items():
+        columns = set(table.model_fields)
+        assert {f.name for f in dataclasses.fields(record)} <= columns, record.__name__

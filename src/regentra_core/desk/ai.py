@@ -9,6 +9,7 @@ from ..enums import EscalationReason
 from ..errors import NoChange, NotFoundError, ValidationError
 from ..events import EventKind
 from ..identity import Actor
+from ..records import SuggestionRecord
 from ..store.models import AiSuggestion, Ticket
 from ._base import DeskBase, _excerpt
 
@@ -114,7 +115,7 @@ class AiCases(DeskBase):
             )
             return row
 
-    def review_suggestion(self, suggestion_id: int, verdict: str) -> AiSuggestion:
+    def review_suggestion(self, suggestion_id: int, verdict: str) -> SuggestionRecord:
         """A technician's verdict on a suggestion or draft: correct or wrong."""
         if verdict not in VERDICTS:
             raise ValidationError(f"a verdict is {' or '.join(VERDICTS)}, not {verdict!r}")
@@ -136,14 +137,14 @@ class AiCases(DeskBase):
                 verdict,
                 detail=f"{row.kind} {suggestion_id}",
             )
-            return row
+        return SuggestionRecord.of(row)
 
-    def discard_draft(self, suggestion_id: int) -> AiSuggestion:
+    def discard_draft(self, suggestion_id: int) -> SuggestionRecord:
         """The technician threw the draft away (or replied without it)."""
         with self._write() as s:
             self._require_technician()
-            row = _draft(s, suggestion_id)
-            return self._draft_outcome(s, row, "discarded")
+            row = self._draft_outcome(s, _draft(s, suggestion_id), "discarded")
+        return SuggestionRecord.of(row)
 
     def _draft_outcome(self, s: Session, row: AiSuggestion, outcome: str) -> AiSuggestion:
         assert outcome in OUTCOMES

@@ -33,6 +33,7 @@ from ..errors import NoChange, NotFoundError, RegentraError, ValidationError
 from ..events import EventKind
 from ..identity import Actor
 from ..priority import check_priority_change
+from ..records import RuleRecord
 from ..sla_book import SlaBook, inputs_of
 from ..store import config_version, journal
 from ..store.models import (
@@ -230,7 +231,7 @@ class AutomationCases(DeskBase):
 
     # -- writing rules ------------------------------------------------------------
 
-    def save_rule(self, rule: Rule, *, replacing: str | None = None) -> AutomationRule:
+    def save_rule(self, rule: Rule, *, replacing: str | None = None) -> RuleRecord:
         """Add ``rule``, or replace the rule named ``replacing`` (a rename keeps its log)."""
         self._require_technician()
         with self._write() as s:
@@ -260,9 +261,9 @@ class AutomationCases(DeskBase):
                     rule.name,
                     detail=_changes(before, rule),
                 )
-            return row
+        return RuleRecord.of(row)
 
-    def set_rule_enabled(self, name: str, enabled: bool) -> AutomationRule:
+    def set_rule_enabled(self, name: str, enabled: bool) -> RuleRecord:
         self._require_technician()
         with self._write() as s:
             row = self._rule_row(s, name)
@@ -276,7 +277,7 @@ class AutomationCases(DeskBase):
                 EventKind.AUTOMATION_ENABLED if enabled else EventKind.AUTOMATION_DISABLED,
                 to=row.name,
             )
-            return row
+        return RuleRecord.of(row)
 
     def move_rule(self, name: str, step: int) -> list[str]:
         """Move a rule ``step`` places earlier (negative) or later in the running order.

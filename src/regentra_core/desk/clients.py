@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from ..domains import normalise_domains
 from ..errors import NoChange, NotFoundError, ValidationError
 from ..events import EventKind
+from ..records import ClientRecord
 from ..store.models import Client, SlaPolicy
 from ._base import DeskBase, clean_text
 
@@ -25,7 +26,7 @@ class ClientCases(DeskBase):
         vip: bool = False,
         sla_policy: str | None = None,
         domains: list[str] | tuple[str, ...] = (),
-    ) -> Client:
+    ) -> ClientRecord:
         """Any technician may add a client; a VIP flag or an own SLA policy (which
         change priorities and deadlines) needs a lead."""
         self._require_technician()
@@ -49,7 +50,7 @@ class ClientCases(DeskBase):
             self._event(
                 s, None, EventKind.CLIENT_ADDED, to=name, detail=_describe(client, sla_policy)
             )
-            return client
+        return ClientRecord.of(client)
 
     def edit_client(
         self,
@@ -59,7 +60,7 @@ class ClientCases(DeskBase):
         vip: bool | None = None,
         sla_policy: str | None | object = UNSET,
         domains: list[str] | tuple[str, ...] | None = None,
-    ) -> Client:
+    ) -> ClientRecord:
         """Change what is given; ``sla_policy=None`` falls back to the default policy,
         ``domains`` replaces the list (empty: claims none)."""
         self._require_technician()
@@ -91,7 +92,7 @@ class ClientCases(DeskBase):
             self._event(
                 s, None, EventKind.CLIENT_UPDATED, to=client.name, detail=f"{before} -> {after}"
             )
-            return client
+        return ClientRecord.of(client)
 
 
 def _client(s: Session, name: str) -> Client:

@@ -24,6 +24,7 @@ from ..errors import (
 from ..events import EventKind
 from ..identity import Actor
 from ..lifecycle import CustomerReplyOutcome
+from ..records import TicketRecord
 from ..store.models import (
     Client,
     Contact,
@@ -68,7 +69,7 @@ class IntakeCases(SpikeCases):
         contact_name: str | None = None,
         client_name: str | None = None,
         created_at: datetime | None = None,
-    ) -> Ticket:
+    ) -> TicketRecord:
         """Open a ticket from any channel; the customer's priority is kept as given.
 
         An unknown contact is created (under ``client_name`` if given, else under the
@@ -83,7 +84,8 @@ class IntakeCases(SpikeCases):
             contact = self._contact_for(
                 s, contact_email, contact_phone, contact_name, client_name, now
             )
-            return self._open_ticket(s, subject, description, priority, channel, contact, now)
+            ticket = self._open_ticket(s, subject, description, priority, channel, contact, now)
+        return TicketRecord.of(ticket)
 
     def _open_ticket(
         self,

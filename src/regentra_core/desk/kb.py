@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from .. import kb
 from ..errors import NoChange, NotFoundError, ValidationError
 from ..events import EventKind
+from ..records import ArticleRecord
 from ..store.models import KBArticle
 from ._base import DeskBase, clean_text
 
@@ -19,7 +20,7 @@ class KbCases(DeskBase):
 
     def add_article(
         self, title: str, body: str, *, tags: str = "", slug: str | None = None
-    ) -> KBArticle:
+    ) -> ArticleRecord:
         """A new article; its slug comes from the title unless given, made unique."""
         title = clean_text(title, what="title", limit=TITLE_LIMIT)
         body = clean_text(body, what="article body")
@@ -30,7 +31,7 @@ class KbCases(DeskBase):
             if slug and s.exec(select(KBArticle).where(KBArticle.slug == wanted)).first():
                 raise ValidationError(f"there is already an article {wanted!r}")
             article = self._insert_article(s, _free_slug(s, wanted), title, body, tags)
-            return article
+        return ArticleRecord.of(article)
 
     def edit_article(
         self,
@@ -39,7 +40,7 @@ class KbCases(DeskBase):
         title: str | None = None,
         body: str | None = None,
         tags: str | None = None,
-    ) -> KBArticle:
+    ) -> ArticleRecord:
         """Change what is given; nothing changed is refused as no change."""
         with self._write() as s:
             self._require_technician()
@@ -47,7 +48,7 @@ class KbCases(DeskBase):
             changed = self._update_article(s, article, title, body, tags)
             if not changed:
                 raise NoChange(f"article {slug!r} is unchanged")
-            return article
+        return ArticleRecord.of(article)
 
     def import_articles(self, files: list[tuple[str, str]]) -> tuple[int, int, int]:
         """Add or update one article per ``(name, text)`` Markdown file (slug: the

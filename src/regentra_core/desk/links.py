@@ -15,6 +15,7 @@ from ..errors import (
     ValidationError,
 )
 from ..events import EventKind
+from ..records import TicketRecord
 from ..store.models import (
     Technician,
     Ticket,
@@ -41,7 +42,7 @@ class LinkCases(DeskBase):
 
     # -- master / child ---------------------------------------------------------
 
-    def promote(self, number: int) -> Ticket:
+    def promote(self, number: int) -> TicketRecord:
         """Make a ticket a master that children can be linked to."""
         with self._write() as s:
             ticket = self._load(s, number)
@@ -49,17 +50,17 @@ class LinkCases(DeskBase):
             ticket.is_master = True
             self._touch(ticket, self.clock())
             self._event(s, ticket, EventKind.PROMOTED_TO_MASTER)
-            return ticket
+        return TicketRecord.of(ticket)
 
-    def link(self, master_number: int, child_number: int) -> Ticket:
+    def link(self, master_number: int, child_number: int) -> TicketRecord:
         """Link ``child`` under ``master``; returns the child."""
         with self._write() as s:
             master = self._load(s, master_number)
             child = self._load(s, child_number)
             self._link(s, master, child, self.clock())
-            return child
+        return TicketRecord.of(child)
 
-    def unlink(self, child_number: int) -> Ticket:
+    def unlink(self, child_number: int) -> TicketRecord:
         """Detach a child from its master; both stay as they are otherwise."""
         with self._write() as s:
             child = self._load(s, child_number)
@@ -72,7 +73,7 @@ class LinkCases(DeskBase):
             self._touch(master, now)
             self._event(s, child, EventKind.UNLINKED_FROM_MASTER, from_=str(master.number))
             self._event(s, master, EventKind.CHILD_UNLINKED, from_=str(child.number))
-            return child
+        return TicketRecord.of(child)
 
     def cascade(
         self,

@@ -13,6 +13,7 @@ from ..errors import (
 )
 from ..events import EventKind
 from ..identity import Actor, os_display_name, os_username
+from ..records import TechnicianRecord
 from ..store.engine import Database
 from ..store.models import (
     Technician,
@@ -28,7 +29,7 @@ class PeopleCases(DeskBase):
 
     def add_technician(
         self, username: str, display_name: str | None = None, role: Role = Role.TECHNICIAN
-    ) -> Technician:
+    ) -> TechnicianRecord:
         """Register (or reactivate) a technician; only a lead may do it."""
         username = clean_text(username, what="username", limit=64)
         with self._write() as s:
@@ -53,7 +54,7 @@ class PeopleCases(DeskBase):
                 kind = EventKind.TECHNICIAN_UPDATED
             s.flush()
             self._event(s, None, kind, to=username, detail=f"role {role.value}")
-            return tech
+        return TechnicianRecord.of(tech)
 
 
 def resolve_os_technician(db: Database, username: str | None = None) -> Actor:

@@ -12,6 +12,7 @@ from sqlmodel import select
 from ..enums import Channel, DeliveryState
 from ..errors import NoChange, NotFoundError, ValidationError
 from ..events import EventKind
+from ..records import ContactRecord
 from ..store.models import Contact, OutboundMessage, PortalLogin
 from ._base import DeskBase
 
@@ -65,7 +66,7 @@ class PortalCases(DeskBase):
             self._event(s, None, EventKind.PORTAL_SIGNIN_SENT, to=address)
             return True
 
-    def set_portal_admin(self, email: str, admin: bool) -> Contact:
+    def set_portal_admin(self, email: str, admin: bool) -> ContactRecord:
         """Let the contact see every ticket of their client in the portal (or only
         their own again). Leads only: it shows customers each other's tickets."""
         self._require_lead("make a contact a client admin")
@@ -86,7 +87,7 @@ class PortalCases(DeskBase):
                 to="client admin" if admin else "own tickets",
                 detail=address,
             )
-            return contact
+        return ContactRecord.of(contact)
 
     def use_portal_signin(self, token_hash: str) -> int | None:
         """Spend a sign-in link: the contact's id, or None when it is unknown, used or

@@ -8,6 +8,7 @@ from sqlmodel import select
 from ..errors import NotFoundError
 from ..events import EventKind
 from ..queries import TicketFilter
+from ..records import ViewRecord
 from ..store.models import SavedView
 from ..views import dump_filter
 from ._base import DeskBase, clean_text
@@ -16,7 +17,7 @@ from ._base import DeskBase, clean_text
 class ViewCases(DeskBase):
     """Save and remove the acting technician's views."""
 
-    def save_view(self, name: str, f: TicketFilter) -> SavedView:
+    def save_view(self, name: str, f: TicketFilter) -> ViewRecord:
         """Save (or replace) a named filter for the acting technician."""
         tech_id = self._require_technician()
         name = clean_text(name, what="view name", limit=60)
@@ -40,7 +41,7 @@ class ViewCases(DeskBase):
                 view.filter_json = dump_filter(f)
                 view.active = True
             self._event(s, None, EventKind.VIEW_SAVED, to=name, detail=view.filter_json)
-            return view
+        return ViewRecord.of(view)
 
     def remove_view(self, name: str) -> None:
         """Hide a saved view (kept, deactivated)."""

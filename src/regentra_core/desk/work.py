@@ -20,10 +20,10 @@ from ..errors import (
 from ..events import EventKind
 from ..identity import Actor
 from ..priority import check_priority_change
+from ..records import NoteRecord, ReplyRecord, TicketRecord, TimeRecord
 from ..store.models import (
     AiSuggestion,
     InternalNote,
-    Reply,
     Ticket,
     TimeEntry,
 )
@@ -48,7 +48,7 @@ class WorkCases(DeskBase):
         then: Status | None = None,
         resolution: str | None = None,
         draft: int | None = None,
-    ) -> Reply:
+    ) -> ReplyRecord:
         """Send a public reply; the first one stops the SLA response clock.
 
         ``then`` moves the ticket in the same transaction ("reply and set Waiting",
@@ -78,9 +78,9 @@ class WorkCases(DeskBase):
                 if then == Status.RESOLVED:
                     ticket.resolution = clean_text(resolution or body, what="resolution")
                 self._transition(s, ticket, then, actor=self.actor, at=self.clock())
-            return reply
+        return ReplyRecord.of(reply)
 
-    def add_note(self, number: int, body: str) -> InternalNote:
+    def add_note(self, number: int, body: str) -> NoteRecord:
         """Add a private note; it never reaches the customer or stops an SLA clock."""
         body = clean_text(body, what="note")
         with self._write() as s:
@@ -96,7 +96,7 @@ class WorkCases(DeskBase):
             self._touch(ticket, now)
             s.flush()
             self._event(s, ticket, EventKind.NOTE_ADDED, detail=_excerpt(body))
-            return note
+        return NoteRecord.of(note)
 
     def log_time(
         self,
@@ -106,7 +106,7 @@ class WorkCases(DeskBase):
         billable: bool = True,
         note: str = "",
         work_date: date | None = None,
-    ) -> TimeEntry:
+    ) -> TimeRecord:
         """Record time worked; one entry is at most a day."""
         if not 0 < minutes <= MAX_MINUTES_PER_ENTRY:
             raise ValidationError(
@@ -129,7 +129,7 @@ class WorkCases(DeskBase):
             s.flush()
             kind = "billable" if billable else "non-billable"
             self._event(s, ticket, EventKind.TIME_LOGGED, to=f"{minutes} min {kind}")
-            return entry
+        return TimeRecord.of(entry)
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -140,16 +140,16 @@ class WorkCases(DeskBase):
         *,
         expected_version: int | None = None,
         resolution: str | None = None,
-    ) -> Ticket:
+    ) -> TicketRecord:
         """Move a ticket along the lifecycle table, as a technician."""
         with self._write() as s:
             ticket = self._load(s, number, expected_version)
             if resolution is not None:
                 ticket.resolution = clean_text(resolution, what="resolution")
             self._transition(s, ticket, status, actor=self.actor, at=self.clock())
-            return ticket
+        return TicketRecord.of(ticket)
 
-    def reopen(self, number: int, *, expected_version: int | None = None) -> Ticket:
+    def reopen(self, number: int, *, expected_version: int | None = None) -> TicketRecord:
         """Put a Resolved or Closed ticket back to In Progress by hand."""
         return self.change_status(number, Status.IN_PROGRESS, expected_version=expected_version)
 
@@ -192,7 +192,7 @@ class WorkCases(DeskBase):
         source: PriorityChangeSource = PriorityChangeSource.OPERATOR,
         rule: str | None = None,
         expected_version: int | None = None,
-    ) -> Ticket:
+    ) -> TicketRecord:
         """Change priority through an allowed path; any other path is refused.
 
         ``source`` is OPERATOR for a technician's edit and AUTOMATION for an
@@ -210,22 +210,22 @@ class WorkCases(DeskBase):
                 raise NoChange(f"#{number} is already {new.label}")
             detail = f"source {source.value}" + (f", rule {rule}" if rule else "")
             self._set_priority(s, ticket, new, detail, self.clock())
-            return ticket
+        return TicketRecord.of(ticket)
 
-    def escalate_priority(self, number: int, reason: EscalationReason) -> Ticket:
+    def escalate_priority(self, number: int, reason: EscalationReason) -> TicketRecord:
         """Policy escalation: LOW/MEDIUM become HIGH; HIGH/CRITICAL stay (recorded)."""
         with self._write() as s:
             ticket = self._load(s, number)
             self._escalate(s, ticket, reason, at=self.clock())
-            return ticket
+        return TicketRecord.of(ticket)
 
     # -- assignment -------------------------------------------------------------
 
     def assign(
         self, number: int, username: str | None, *, expected_version: int | None = None
-    ) -> Ticket:
+    ) -> TicketRecord:
         """Assign to an active technician, or unassign with ``None``."""
         with self._write() as s:
             ticket = self._load(s, number, expected_version)
             self._assign(s, ticket, self._technician(s, username) if username else None)
-            return ticket
+        return TicketRecord.of(ticket)
