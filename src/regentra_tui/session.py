@@ -19,7 +19,7 @@ from regentra_core.desk import Desk
 from regentra_core.enums import Status
 from regentra_core.identity import Actor
 from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
-from regentra_core.records import TicketRecord
+from regentra_core.records import ArticleRecord, TicketRecord
 from regentra_core.search import SearchEngine, Snippet
 from regentra_core.sla_book import SlaBook
 from regentra_core.store import Database
@@ -106,7 +106,7 @@ class DeskSession:
         (the screens keep it, so their next write expects their own change)."""
         return (result.number, result.version) if isinstance(result, TicketRecord) else None
 
-    def kb_articles(self) -> list[queries.ArticleRow]:
+    def kb_articles(self) -> list[ArticleRecord]:
         return queries.kb_articles(self.db)
 
     # -- reads (call from workers) ---------------------------------------------

@@ -21,7 +21,6 @@ from .details import (
     ticket_history,
 )
 from .people import (
-    ArticleRow,
     ClientRow,
     client_rows,
     clients,
@@ -51,7 +50,6 @@ from .tickets import (
 )
 
 __all__ = [
-    "ArticleRow",
     "CalendarView",
     "ClientRow",
     "EventRow",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, or_
 from sqlmodel import col, select
 
 from ..enums import Status
+from ..records import ArticleRecord
 from ..store.engine import Database
 from ..store.models import (
     Client,
@@ -72,24 +72,11 @@ def client_rows(db: Database) -> list[ClientRow]:
         ]
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleRow:
-    """A knowledge-base article as the app and ``kb list`` show it."""
-
-    slug: str
-    title: str
-    body: str
-    tags: str
-    created_at: datetime
-    updated_at: datetime
-
-
-def kb_articles(db: Database) -> list[ArticleRow]:
+def kb_articles(db: Database) -> list[ArticleRecord]:
+    """Every article as the app and ``kb list`` show it, by title."""
     with db.read() as s:
         rows = s.exec(select(KBArticle).order_by(col(KBArticle.title), col(KBArticle.id))).all()
-        return [
-            ArticleRow(a.slug, a.title, a.body, a.tags, a.created_at, a.updated_at) for a in rows
-        ]
+        return [ArticleRecord.of(a) for a in rows]
 
 
 def find_contacts(db: Database, text: str) -> list[Contact]:

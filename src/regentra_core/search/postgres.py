@@ -115,19 +115,8 @@ def _weighted(name: str) -> Any:
 
 
 _UPSERT = pg_insert(DOCUMENTS).values(
-    doc_id=bindparam("doc_id"),
-    kind=bindparam("kind"),
-    key=bindparam("key"),
-    number=bindparam("number"),
-    title=bindparam("title"),
-    body=bindparam("body"),
-    notes=bindparam("notes"),
-    status=bindparam("status"),
-    priority=bindparam("priority"),
-    client=bindparam("client"),
-    assignee=bindparam("assignee"),
-    updated_at=bindparam("updated_at"),
-    words=_weighted("title").op("||")(_weighted("body")).op("||")(_weighted("notes")),
+    {c.name: bindparam(c.name) for c in DOCUMENTS.columns if c.name != "words"}
+    | {"words": _weighted("title").op("||")(_weighted("body")).op("||")(_weighted("notes"))}
 )
 _UPSERT = _UPSERT.on_conflict_do_update(
     index_elements=[DOCUMENTS.c.doc_id],
@@ -135,15 +124,8 @@ _UPSERT = _UPSERT.on_conflict_do_update(
 )
 
 _PARSE_SCHEMA = Schema(
-    words=TEXT(analyzer=SimpleAnalyzer()),
-    title=TEXT(analyzer=SimpleAnalyzer()),
-    body=TEXT(analyzer=SimpleAnalyzer()),
-    notes=TEXT(analyzer=SimpleAnalyzer()),
-    client=TEXT(analyzer=SimpleAnalyzer()),
-    status=ID(),
-    priority=ID(),
-    assignee=ID(),
-    kind=ID(),
+    **{name: TEXT(analyzer=SimpleAnalyzer()) for name in (*_TEXT_FIELDS, "client")},
+    **{name: ID() for name in _FILTER_FIELDS},
     number=NUMERIC(signed=False),
 )
 """The query language's fields, words only lower-cased (PostgreSQL stems them)."""

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Markdown, Static, TextArea
 
 from regentra_core.errors import NoChange, RegentraError
-from regentra_core.queries import ArticleRow
+from regentra_core.records import ArticleRecord
 
 from ..render import styled
 from ..session import DeskSession
@@ -46,7 +46,7 @@ class KbScreen(Screen[None]):
     def __init__(self, session: DeskSession) -> None:
         super().__init__()
         self.session = session
-        self.articles: list[ArticleRow] = []
+        self.articles: list[ArticleRecord] = []
 
     def compose(self) -> ComposeResult:
         yield Label("Knowledge base", id="title")
@@ -64,7 +64,7 @@ class KbScreen(Screen[None]):
         articles = self.session.kb_articles()
         self.app.call_from_thread(self._show, articles, select)
 
-    def _show(self, articles: list[ArticleRow], select: str | None) -> None:
+    def _show(self, articles: list[ArticleRecord], select: str | None) -> None:
         self.articles = articles
         table = self.query_one(DataTable)
         keep = table.cursor_row
@@ -76,7 +76,7 @@ class KbScreen(Screen[None]):
         self.query_one("#title", Label).update(f"Knowledge base: {len(articles)} article(s)")
 
     @property
-    def selected(self) -> ArticleRow | None:
+    def selected(self) -> ArticleRecord | None:
         table = self.query_one(DataTable)
         if not self.articles or not 0 <= table.cursor_row < len(self.articles):
             return None
@@ -139,7 +139,7 @@ class ArticleScreen(Screen[bool]):
     ArticleScreen VerticalScroll { height: 1fr; padding: 0 1; }
     """
 
-    def __init__(self, article: ArticleRow) -> None:
+    def __init__(self, article: ArticleRecord) -> None:
         super().__init__()
         self.article = article
 
@@ -181,7 +181,7 @@ class ArticleForm(FormDialog, ModalScreen[str | None]):
     ArticleForm Horizontal { height: auto; align-horizontal: right; }
     """
 
-    def __init__(self, article: ArticleRow | None, save: SaveFn) -> None:
+    def __init__(self, article: ArticleRecord | None, save: SaveFn) -> None:
         super().__init__()
         self.article = article
         self.save = save
