@@ -38,3 +38,11 @@ def test_readme_quick_start_commands_exist():
     assert "./dev demo" in README and "./dev test" in README
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
     assert "./dev test" in ci
+
+
+def test_every_setting_is_in_the_readme():
+    """A setting nobody can find is a setting nobody uses (search_engine came late)."""
+    from regentra_core.config import Settings
+
+    missing = [name for name in Settings.model_fields if f"`{name}" not in README]
+    assert missing == []
