@@ -64,7 +64,12 @@ def test_kill_9_while_polling_sms_loses_and_doubles_nothing(tmp_path):
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            time.sleep(rng.uniform(1.5, 3.5))
+            # Killed after a random number of further SMS is stored (or a time limit):
+            # a fixed 1.5-3.5 s let a fast daemon store all 600 in one life.
+            target = len(_stored_ids(db)) + rng.randint(20, 150)
+            started = time.monotonic()
+            while time.monotonic() - started < 8 and len(_stored_ids(db)) < target:
+                time.sleep(rng.uniform(0.005, 0.03))
             daemon.send_signal(signal.SIGKILL)
             daemon.wait(30)
             kills += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from regentra_core import queries
@@ -648,6 +649,44 @@ async def test_search_box_lists_full_text_matches_and_enter_opens(demo_db, tmp_p
         await pilot.press("escape", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TicketScreen) and app.screen.number == 1010
+    index.close()
+
+
+async def test_a_word_typed_fast_is_searched_for_once_not_once_per_key(demo_db, tmp_path):
+    """Each search takes the index's lock, and a common prefix on a 100k desk takes
+    Whoosh half a second: a burst of keys must search for the last text, not queue a
+    search per key in front of it."""
+    from regentra_core.desk import resolve_os_technician
+    from regentra_core.search import SearchIndex
+    from regentra_tui.app import RegentraApp
+    from regentra_tui.session import DeskSession
+
+    from .conftest import FROZEN, post_keys
+
+    index = SearchIndex(tmp_path / "demo.index", demo_db)
+    index.rebuild()
+    searched: list[str] = []
+    search = index.search
+
+    def counted(text: str, **options):  # type: ignore[no-untyped-def]
+        searched.append(text)
+        return search(text, **options)
+
+    index.search = counted  # type: ignore[method-assign]
+    session = DeskSession(demo_db, resolve_os_technician(demo_db, "alice"), lambda: FROZEN, index)
+    app = RegentraApp(session, poll_seconds=0)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2", "slash")
+        await settle(app, pilot)
+        for key in "condition":  # a fast typist: a key every 30 ms, each handled
+            post_keys(app, key)
+            await asyncio.sleep(0.03)
+        await settle(app, pilot)
+        table = app.screen.query_one(TicketTable)
+        assert [r.number for r in table.page_rows] == [1010]  # every key counted
+        assert searched[-1] == "condition*"  # the last search was for the whole word
+        assert len(searched) <= 3, searched  # not one per key (a slow machine may add one)
     index.close()
 
 

@@ -21,7 +21,7 @@ from textual.widget import Widget
 from regentra_core.enums import Status
 from regentra_core.queries import TicketFilter, TicketRow
 
-from ..session import BOARD_DONE_FOR, BOARD_PAGE, ColumnData, DeskSession
+from ..session import BOARD_DONE_FOR, BOARD_PAGE, ColumnData, DeskSession, rest_while_typing
 from .board_column import BoardColumn
 
 
@@ -131,6 +131,8 @@ class Board(Horizontal):
 
     @work(thread=True, exclusive=True, group="board", exit_on_error=False)
     def _load(self, generation: int, f: TicketFilter) -> None:
+        if not rest_while_typing(f, lambda: generation != self._generation):
+            return
         columns = self.session.board(replace(f, statuses=()), list(Status))
         self.post_message(self.Loaded(generation, columns))
 

@@ -19,7 +19,7 @@ from regentra_core.queries import SortKey, TicketFilter, TicketRow
 
 from ..messages import OpenTicket
 from ..render import priority_text, safe, sla_text, snippet_text, styled
-from ..session import DeskSession
+from ..session import DeskSession, rest_while_typing
 
 PAGE = 100
 
@@ -101,6 +101,8 @@ class TicketTable(DataTable[Text]):
     def _load(
         self, generation: int, f: TicketFilter, sort: SortKey, descending: bool, offset: int
     ) -> None:
+        if not rest_while_typing(f, lambda: generation != self._generation):
+            return
         total, rows = self.session.list_page(f, sort, descending, offset, PAGE)
         self.post_message(self.Loaded(generation, total, offset, rows))
 
