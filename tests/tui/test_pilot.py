@@ -690,6 +690,36 @@ async def test_a_word_typed_fast_is_searched_for_once_not_once_per_key(demo_db, 
     index.close()
 
 
+async def test_a_search_typed_as_the_app_opens_lands_in_the_box_and_stays(make_app, monkeypatch):
+    """``2/vpn`` typed before anything is on screen: ``/`` moved the focus only at the
+    next idle, so the letters went to the list, and the saved views, read in a thread,
+    then arrived and reset the box. Both are held here: the views come late on purpose."""
+    import time
+
+    from textual.widgets import Input
+
+    from regentra_tui.session import DeskSession
+
+    from .conftest import post_keys
+
+    views = DeskSession.views
+
+    def late_views(self):  # type: ignore[no-untyped-def]
+        time.sleep(0.3)
+        return views(self)
+
+    monkeypatch.setattr(DeskSession, "views", late_views)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        post_keys(app, "2", "slash", *"vpn")
+        await settle(app, pilot)
+        await asyncio.sleep(0.4)
+        await settle(app, pilot)
+        assert app.screen.query_one("#search", Input).value == "vpn"
+        table = app.screen.query_one(TicketTable)
+        assert [r.number for r in table.page_rows] == [1008]  # "VPN: gateway unreachable"
+
+
 async def test_status_line_shows_the_embedded_worker(demo_db):
     from regentra_core.desk import resolve_os_technician
     from regentra_core.worker import WorkerRunner

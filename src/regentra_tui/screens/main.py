@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -155,10 +157,16 @@ class MainScreen(TicketActions):
 
     def _activate(self, name: str) -> None:
         view = next(v for v in self.views if v.name == name)
+        shown = view.filter
+        bar = self.query_one(FilterBar)
+        if self._shown_tab is None and (typed := bar.current().text):
+            # The views arrive from a thread after start-up; a search typed before
+            # they came (``/vpn`` as the app opens) is kept, not wiped by the view.
+            shown = replace(shown, text=typed)
         self._shown_tab = self._tab_ids[name]
-        self.query_one(FilterBar).set_filter(view.filter)
-        self.apply_filter(view.filter)
-        self._mark_modified(view.filter)
+        bar.set_filter(shown)
+        self.apply_filter(shown)
+        self._mark_modified(shown)
 
     def _mark_modified(self, shown: TicketFilter) -> None:
         """A view tab whose filter was changed says so (``My open *``) until the

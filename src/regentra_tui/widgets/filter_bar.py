@@ -165,4 +165,6 @@ class FilterBar(Horizontal):
         self.post_message(FilterChanged(self.current()))
 
     def focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        # At once, not ``focus()`` (which waits for the next idle): the letters typed
+        # right after ``/`` are already on their way and must land in the box.
+        self.screen.set_focus(self.query_one("#search", Input))
