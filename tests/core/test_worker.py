@@ -300,3 +300,40 @@ def test_a_watch_runs_its_job_at_once_and_again_if_woken_while_it_runs(db):
     finally:
         release.set()
         runner.stop()
+
+
+def test_the_indexer_process_starts_inside_the_app_where_stderr_has_no_file(db, tmp_path):
+    """Textual replaces ``sys.stderr`` with a capture whose ``fileno()`` is -1; the
+    first spawn (which starts multiprocessing's resource tracker) then failed with
+    "bad value(s) in fds_to_keep" and the app's embedded worker never indexed. Run
+    in a fresh interpreter: this one's tracker may already be running."""
+    import subprocess
+    import sys
+
+    index = SearchIndex(tmp_path / "idx", db)
+    index.rebuild()
+    index.close()
+    script = f"""
+import os, sys, time
+class Capture:  # as Textual's stderr capture inside a running app
+    def write(self, text): return len(text)
+    def flush(self): pass
+    def fileno(self): return -1
+sys.stderr = Capture()
+from regentra_core.worker.indexer import IndexerProcess, IndexerSpec
+indexer = IndexerProcess(IndexerSpec({db.url!r}, {str(tmp_path / "idx")!r}, 0.1, 1, os.getpid()))
+try:
+    indexer.supervise()
+    indexer.allow(True)
+    deadline = time.monotonic() + 30
+    while (said := indexer.supervise()) == "starting" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    print(said)
+finally:
+    indexer.stop()
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=90
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() in ("index up to date", "indexed 0"), done.stdout

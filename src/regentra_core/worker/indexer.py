@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -106,6 +107,32 @@ def _nap(seconds: float, flags: Flags) -> None:
         time.sleep(min(0.02, seconds))
 
 
+def _resource_tracker_running() -> None:
+    """Start multiprocessing's resource tracker where it can start.
+
+    The first ``spawn`` starts the tracker and hands it ``sys.stderr.fileno()``.
+    Inside the app, Textual's stderr capture answers -1 and the spawn failed with
+    "bad value(s) in fds_to_keep": the app's embedded worker never indexed, and
+    searches matched subjects only. With no real stderr the tracker gets
+    /dev/null (a warning it prints must not land on a technician's screen).
+    """
+    from multiprocessing import resource_tracker
+
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (AttributeError, OSError, ValueError):
+        usable = False
+    if usable:
+        resource_tracker.ensure_running()
+        return
+    with open(os.devnull, "w") as devnull:
+        saved, sys.stderr = sys.stderr, devnull
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved
+
+
 @dataclass(frozen=True, slots=True)
 class Flags:
     """Three bytes shared with the child, read without locks.
@@ -137,6 +164,7 @@ class IndexerProcess:
         return self._process.pid if self._process is not None else None
 
     def start(self) -> None:
+        _resource_tracker_running()
         # A fresh queue for each child: one killed in the middle of a put keeps
         # the old queue's lock forever.
         self._results = self._context.Queue()
