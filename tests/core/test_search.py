@@ -320,6 +320,7 @@ def test_both_engines_find_the_same_tickets(db, tmp_path, desk_with_text):
         "laptop NOT kraken",
         "title:calendar",
         "priority:medium",
+        f"number:{desk_with_text['reply']}",
         "the",
     ]:
         assert sorted(_keys(whoosh.search(query))) == sorted(_keys(postgres.search(query))), query

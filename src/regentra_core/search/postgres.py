@@ -291,10 +291,16 @@ class _Translator:
             value = " ".join(words)
             return _Where(column.startswith(value) if prefix else column == value)
         if name == "number":
-            try:
-                return _Where(DOCUMENTS.c.number == int(q.text))
+            try:  # the parser hands a number over encoded as Whoosh indexes it
+                value = q.text
+                number = (
+                    _PARSE_SCHEMA["number"].from_bytes(value)
+                    if isinstance(value, bytes)
+                    else int(value)
+                )
             except (TypeError, ValueError):
                 return _Where(false())
+            return _Where(DOCUMENTS.c.number == number)
         if name == "client":
             lexemes = [f"'{w}'" + (":*" if prefix else "") for w in words if w.isalnum()]
             return _Where(_client_matches(" <-> ".join(lexemes))) if lexemes else None
