@@ -10,7 +10,6 @@ are fed from the same outbox and answer the same query language.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
 
 from ..store.engine import Database
 from .documents import SearchHit, SearchResults, Snippet
@@ -18,7 +17,6 @@ from .engine import SearchIndex, index_path_for
 from .postgres import PostgresSearch
 
 SearchEngine = SearchIndex | PostgresSearch
-EngineName = Literal["whoosh", "postgresql"]
 
 
 def open_engine(name: str, db: Database, index_path: Path, *, procs: int = 1) -> SearchEngine:
@@ -29,7 +27,6 @@ def open_engine(name: str, db: Database, index_path: Path, *, procs: int = 1) ->
 
 
 __all__ = [
-    "EngineName",
     "PostgresSearch",
     "SearchEngine",
     "SearchHit",
