@@ -207,9 +207,12 @@ on a 100k desk a common prefix takes Whoosh half a second: five keys typed in a
 burst queued five searches, 2.5 s before the last one showed."""
 
 
-def rest_while_typing(f: TicketFilter, superseded: Callable[[], bool]) -> bool:
-    """In a loading thread: wait out a burst of keys; False when a newer load came."""
-    if f.text:
+def rest_while_typing(typed: bool, superseded: Callable[[], bool]) -> bool:
+    """In a loading thread: wait out a burst of keys; False when a newer load came.
+
+    ``typed``: the search text changed with this load (a page turn or a live refresh
+    of the same search loads at once)."""
+    if typed:
         time.sleep(SEARCH_REST_SECONDS)
     return not superseded()
 

@@ -302,8 +302,8 @@ class _Translator:
                 return _Where(false())
             return _Where(DOCUMENTS.c.number == number)
         if name == "client":
-            lexemes = [f"'{w}'" + (":*" if prefix else "") for w in words if w.isalnum()]
-            return _Where(_client_matches(" <-> ".join(lexemes))) if lexemes else None
+            found = [x for x in (_lexeme(w, name, prefix=prefix) for w in words) if x]
+            return _Where(_client_matches(" <-> ".join(found))) if found else None
         if name not in _TEXT_FIELDS:
             raise ValidationError(f"there is no field {name!r} to search")
         assert name is not None

@@ -126,12 +126,17 @@ class Board(Horizontal):
     def load(self, f: TicketFilter) -> None:
         """Reload every column for filter ``f`` (statuses in ``f`` are ignored here)."""
         self.filter = f
+        typed = bool(f.text) and f.text != self._searched
+        self._searched = f.text
         self._generation += 1
-        self._load(self._generation, f)
+        self._load(self._generation, f, typed)
+
+    _searched: str | None = None
+    """The search text of the last load (a changed one waits out the typing)."""
 
     @work(thread=True, exclusive=True, group="board", exit_on_error=False)
-    def _load(self, generation: int, f: TicketFilter) -> None:
-        if not rest_while_typing(f, lambda: generation != self._generation):
+    def _load(self, generation: int, f: TicketFilter, typed: bool) -> None:
+        if not rest_while_typing(typed, lambda: generation != self._generation):
             return
         columns = self.session.board(replace(f, statuses=()), list(Status))
         self.post_message(self.Loaded(generation, columns))

@@ -94,14 +94,28 @@ class TicketTable(DataTable[Text]):
             self.page_offset = 0
         if offset is not None:
             self.page_offset = offset
+        text = self.filter.text
+        typed = bool(text) and text != self._searched
+        self._searched = text
         self._generation += 1
-        self._load(self._generation, self.filter, self.sort_key, self.descending, self.page_offset)
+        self._load(
+            self._generation, self.filter, self.sort_key, self.descending, self.page_offset, typed
+        )
+
+    _searched: str | None = None
+    """The search text of the last load (a changed one waits out the typing)."""
 
     @work(thread=True, exclusive=True, group="list", exit_on_error=False)
     def _load(
-        self, generation: int, f: TicketFilter, sort: SortKey, descending: bool, offset: int
+        self,
+        generation: int,
+        f: TicketFilter,
+        sort: SortKey,
+        descending: bool,
+        offset: int,
+        typed: bool,
     ) -> None:
-        if not rest_while_typing(f, lambda: generation != self._generation):
+        if not rest_while_typing(typed, lambda: generation != self._generation):
             return
         total, rows = self.session.list_page(f, sort, descending, offset, PAGE)
         self.post_message(self.Loaded(generation, total, offset, rows))
