@@ -4,68 +4,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import time
-import uuid
 
 import pytest
 
 from tests.cli.conftest import REGENTRA
+from tests.helpers.terminal import Terminal
 
 if shutil.which("tmux") is None:
     if os.environ.get("CI"):
         raise RuntimeError("tmux is required for the end-to-end tests (./dev test installs it)")
     pytest.skip("tmux is not installed", allow_module_level=True)
-
-
-class Terminal:
-    """A detached tmux session running one command at 120x40."""
-
-    def __init__(self, command: str, env: dict[str, str]) -> None:
-        self.name = f"regentra-e2e-{uuid.uuid4().hex[:8]}"
-        exports = " ".join(f"{k}={v}" for k, v in env.items())
-        subprocess.run(
-            [
-                "tmux",
-                "new-session",
-                "-d",
-                "-s",
-                self.name,
-                "-x",
-                "120",
-                "-y",
-                "40",
-                f"env -u COLUMNS -u LINES {exports} TERM=xterm-256color {command}",
-            ],
-            check=True,
-        )
-        # A detached session may take the server's default size; insist on 120x40.
-        subprocess.run(["tmux", "set-option", "-t", self.name, "window-size", "manual"])
-        subprocess.run(["tmux", "resize-window", "-t", self.name, "-x", "120", "-y", "40"])
-
-    def screen(self) -> str:
-        out = subprocess.run(
-            ["tmux", "capture-pane", "-t", self.name, "-p"], capture_output=True, text=True
-        )
-        return out.stdout
-
-    def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
-
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if text in screen:
-                return screen
-            time.sleep(0.2)
-        raise AssertionError(f"{text!r} never appeared; screen was:\n{self.screen()}")
-
-    def alive(self) -> bool:
-        return subprocess.run(["tmux", "has-session", "-t", self.name]).returncode == 0
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
 
 
 @pytest.fixture

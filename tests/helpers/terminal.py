@@ -1,0 +1,61 @@
+"""A detached tmux session running one command, read and typed into as a person would."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import uuid
+
+
+class Terminal:
+    """A detached tmux session running one command (120x40 unless told)."""
+
+    def __init__(
+        self, command: str, env: dict[str, str], *, width: int = 120, height: int = 40
+    ) -> None:
+        self.name = f"regentra-e2e-{uuid.uuid4().hex[:8]}"
+        exports = " ".join(f"{k}={v}" for k, v in env.items())
+        subprocess.run(
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                str(width),
+                "-y",
+                str(height),
+                f"env -u COLUMNS -u LINES {exports} TERM=xterm-256color {command}",
+            ],
+            check=True,
+        )
+        # A detached session may take the server's default size; insist on its size.
+        subprocess.run(["tmux", "set-option", "-t", self.name, "window-size", "manual"])
+        subprocess.run(
+            ["tmux", "resize-window", "-t", self.name, "-x", str(width), "-y", str(height)]
+        )
+
+    def screen(self) -> str:
+        out = subprocess.run(
+            ["tmux", "capture-pane", "-t", self.name, "-p"], capture_output=True, text=True
+        )
+        return out.stdout
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"{text!r} never appeared; screen was:\n{self.screen()}")
+
+    def alive(self) -> bool:
+        return subprocess.run(["tmux", "has-session", "-t", self.name]).returncode == 0
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
