@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 from regentra_core.enums import Channel, Status
 from tests.cli.conftest import REGENTRA
@@ -34,6 +35,13 @@ def test_demo_has_every_status_channel_a_master_family_and_a_follow_up(demo_db):
     original = next(r for r in rows if r["number"] == follow_ups[0]["follow_up_of"])
     assert original["status"] == "closed"
     assert any(r["client_vip"] for r in rows)
+
+
+def test_the_readme_counts_the_demo_tickets_it_shows(demo_db):
+    rows = _json(demo_db, "ticket", "list")
+    active = [r for r in rows if r["status"] not in ("resolved", "closed")]
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"{len(rows)} tickets ({len(active)} of them open)" in readme
 
 
 def test_demo_rebuilds_a_fresh_database_every_time(tmp_path):
