@@ -15,6 +15,7 @@ as set / not set.
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -29,6 +30,7 @@ from pydantic_settings import (
 
 from . import locations
 from .errors import ValidationError
+from .sharing import HOST_FILE_MODE, make_host_dir, mode_text, owner_text
 from .spike import SpikePolicy
 
 
@@ -253,11 +255,63 @@ SECRETS = (
 
 def load_settings() -> Settings:
     """Read settings, turning a broken config file into one clear error."""
+    for path in locations.config_files():
+        check_config_file(path)
     try:
         return Settings()
     except Exception as exc:  # pydantic and tomllib both raise their own types
         where = " and ".join(str(p) for p in locations.config_files())
         raise ValidationError(f"cannot read configuration {where}: {_first_line(exc)}") from exc
+
+
+def check_config_file(path: Path) -> None:
+    """Refuse a config file this account cannot use, in one line with the fix.
+
+    A file that is there but unreadable must not be skipped (the account would run
+    on another desk's defaults) nor end in a traceback: the message names what
+    blocks it (the file or a folder above it), its owner and mode, and the command
+    that fixes it.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except IsADirectoryError:
+        st = path.stat()
+        raise ValidationError(
+            f"cannot read configuration {path}: a folder ({owner_text(st)} mode "
+            f"{mode_text(st)}), not a TOML file; remove it (rmdir {path}) or point the "
+            "setting elsewhere"
+        ) from None
+    except PermissionError as exc:
+        raise ValidationError(_unreadable(path, exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"cannot read configuration {path}: {_first_line(exc)}") from None
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValidationError(
+            f"cannot read configuration {path}: not valid TOML ({_first_line(exc)}); "
+            "correct that line"
+        ) from None
+
+
+def _unreadable(path: Path, exc: OSError) -> str:
+    """Why ``path`` cannot be read, naming the file or folder that is closed."""
+    blocker, fix_mode = path, "644"
+    for folder in reversed(path.parents):  # from / down: the first one we cannot enter
+        if not os.access(folder, os.X_OK):
+            blocker, fix_mode = folder, "755"
+            break
+    try:
+        st = blocker.stat()
+        who, mode = owner_text(st), mode_text(st)
+        owner = who.split(":")[0]
+    except OSError:
+        who = mode = owner = "?"
+    what = "its folder " if blocker != path else ""
+    return (
+        f"cannot read configuration {path}: {exc.strerror}; {what}{blocker} is {who} mode "
+        f"{mode}: fix it as {owner}: chmod {fix_mode} {blocker}"
+    )
 
 
 def write_site_config(path: Path, values: dict[str, str]) -> None:
@@ -286,11 +340,11 @@ def write_site_config(path: Path, values: dict[str, str]) -> None:
         lines.append(
             f"{key} = {json.dumps(value) if not isinstance(value, bool) else str(value).lower()}"
         )
+    make_host_dir(path.parent)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".new")
         tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        tmp.chmod(0o644)
+        tmp.chmod(HOST_FILE_MODE)
         tmp.replace(path)
     except OSError as exc:
         raise ValidationError(f"cannot write {path}: {exc.strerror}") from exc

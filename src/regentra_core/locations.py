@@ -34,7 +34,16 @@ def user_config_file() -> Path:
 
 def config_files() -> list[Path]:
     """The config files in effect, lowest precedence first: the host's, then yours."""
-    return [p for p in (site_config_file(), user_config_file()) if p.is_file()]
+    return [p for p in (site_config_file(), user_config_file()) if _present(p)]
+
+
+def _present(path: Path) -> bool:
+    """Whether a config file is there: one we may not even look at counts (reading it
+    then says why), so a locked-out account is told instead of silently skipping it."""
+    try:
+        return path.exists()
+    except PermissionError:
+        return True
 
 
 def config_file() -> Path | None:

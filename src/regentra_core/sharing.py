@@ -13,6 +13,12 @@ files inherit the group), mode 2770, and gets umask 007 (files 0660, folders 277
 anything else is a **private desk** and gets umask 077 (0600 / 0700). SQLite copies
 the database file's mode onto its ``-wal``/``-shm``/journal files, so those follow.
 
+Outside the desk the umask is wrong in the other direction: the host config folder
+(``/etc/regentra``) and ``config.toml`` name the desk for every account, so they are
+0755 / 0644 whatever the umask (a 0770 folder made under the shared desk's umask 007
+locked every technician out of the config); the service account's secrets folder
+and its ``worker.toml`` are its own, 0700 / 0600.
+
 Called by the interfaces' composition root (the CLI context) when a desk is opened
 and by ``regentra init --shared``; ``regentra doctor`` checks the result.
 """
@@ -34,6 +40,17 @@ SHARED_UMASK = 0o007
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_UMASK = 0o077
+
+HOST_DIR_MODE = 0o755
+"""The host config folder: every account must reach ``config.toml`` in it."""
+HOST_FILE_MODE = 0o644
+"""``config.toml``: names only (never a secret), read by every account."""
+SERVICE_DIR_MODE = 0o700
+"""The service account's secrets folder: nobody else lists or reads it."""
+SERVICE_FILE_MODE = 0o600
+"""The service account's ``worker.toml``."""
+DEFAULT_SERVICE_ACCOUNT = "regentra"
+"""The account the daemon units run as; ``init --shared`` uses it when it exists."""
 
 DEFAULT_SHARED_DIR = Path("/srv/regentra")
 """Where ``init --shared`` puts the desk when ``--dir`` is not given."""
@@ -185,3 +202,99 @@ def process_in_group(group: str) -> bool:
     except KeyError:
         return False
     return gid == os.getegid() or gid in os.getgroups()
+
+
+def make_host_dir(path: Path) -> None:
+    """Create the host config folder so every account can reach the config in it.
+
+    Missing folders are made 0755 whatever the umask. An existing folder that holds
+    only Regentra's host files and is closed to other accounts (as an older ``init
+    --shared`` under umask 007 left ``/etc/regentra``) is opened to them; any other
+    folder is not ours to open (``--config`` in someone's home, say).
+    """
+    missing: list[Path] = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        probe = probe.parent
+    try:
+        for folder in reversed(missing):
+            folder.mkdir(exist_ok=True)
+            folder.chmod(HOST_DIR_MODE)
+        mode = stat.S_IMODE(path.stat().st_mode)
+        ours = {p.name for p in path.iterdir()} <= HOST_FILES
+        if mode & HOST_DIR_MODE != HOST_DIR_MODE and ours:
+            path.chmod(mode | HOST_DIR_MODE)
+    except OSError as exc:
+        raise ValidationError(
+            f"cannot make the host config folder {exc.filename or path}: {exc.strerror} "
+            "(run as root)"
+        ) from None
+
+
+HOST_FILES = frozenset({"config.toml", "config.toml.new", "worker.toml", "secrets"})
+"""What the host config folder holds (a folder with anything else is not ours)."""
+
+
+def service_account(name: str | None) -> pwd.struct_passwd | None:
+    """The service account to give the secrets to: ``name``, else ``regentra`` if it
+    exists, else None (a desk without a daemon account yet)."""
+    try:
+        return pwd.getpwnam(name or DEFAULT_SERVICE_ACCOUNT)
+    except KeyError:
+        if name is None:
+            return None
+        raise ValidationError(
+            f"no account {name!r} for the service; create it first: useradd --system "
+            f"--home-dir /var/lib/regentra --shell /usr/sbin/nologin {name}"
+        ) from None
+
+
+def make_service_dir(path: Path, owner: pwd.struct_passwd, group: str) -> None:
+    """Create (or fix) the service account's secrets folder: its own, 0700.
+
+    Its files are never touched: each secret is the admin's, made with ``install``.
+    """
+    gid = grp.getgrnam(group).gr_gid
+    try:
+        path.mkdir(exist_ok=True)
+        os.chown(path, owner.pw_uid, gid)
+        path.chmod(SERVICE_DIR_MODE)
+    except OSError as exc:
+        raise ValidationError(
+            f"cannot give {path} to {owner.pw_name}: {exc.strerror} (run as root)"
+        ) from None
+
+
+WORKER_CONFIG_HEADER = """\
+# The service account's own Regentra settings (0600: only it reads them). The
+# daemon units read this file (REGENTRA_CONFIG) after the host's config.toml.
+# Secrets go in files in the secrets folder beside it, named here, e.g.
+#   imap_password_file = "{secrets}/imap_password"
+"""
+
+
+def make_service_file(path: Path, owner: pwd.struct_passwd, group: str) -> bool:
+    """Create the service account's ``worker.toml`` (0600, its own) unless it exists.
+
+    An existing one keeps its content (it holds the admin's settings) and is given
+    back to the account, 0600. Returns whether it was created.
+    """
+    gid = grp.getgrnam(group).gr_gid
+    created = False
+    try:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SERVICE_FILE_MODE)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(WORKER_CONFIG_HEADER.format(secrets=path.parent / "secrets"))
+            created = True
+        os.chown(path, owner.pw_uid, gid)
+        path.chmod(SERVICE_FILE_MODE)
+    except OSError as exc:
+        raise ValidationError(
+            f"cannot give {path} to {owner.pw_name}: {exc.strerror} (run as root)"
+        ) from None
+    return created

@@ -28,8 +28,12 @@ from regentra_core.seed import has_sla_policies, seed_sla
 from regentra_core.sharing import (
     ATTACHMENTS,
     DATABASE_NAME,
+    DEFAULT_SERVICE_ACCOUNT,
     DEFAULT_SHARED_DIR,
+    make_service_dir,
+    make_service_file,
     make_shared_dir,
+    service_account,
     share_files,
 )
 from regentra_core.worker.logs import configure_worker_logging
@@ -63,6 +67,13 @@ from .output import console, emit_json, json_option, jsonable
     type=click.Path(dir_okay=False, path_type=Path),
     help="With --shared: the host-wide config to write (default /etc/regentra/config.toml).",
 )
+@click.option(
+    "--service-account",
+    "service_name",
+    metavar="USER",
+    help="With --shared: the account the daemon runs as, given the secrets folder and "
+    f"worker.toml beside the config (default: {DEFAULT_SERVICE_ACCOUNT}, if it exists).",
+)
 @json_option
 @pass_cli
 def init(
@@ -72,6 +83,7 @@ def init(
     folder: Path | None,
     lead: str | None,
     config_path: Path | None,
+    service_name: str | None,
     as_json: bool,
 ) -> None:
     """Create or upgrade the database; the first account to run it becomes a lead.
@@ -80,16 +92,18 @@ def init(
     group-owned setgid folder, mode 2770, and everything in it is created
     group-readable and writable and never world-readable, whatever anyone's umask.
     The host-wide config is written to name the desk, so technicians just type
-    'regentra'.
+    'regentra'; its folder is 0755 and the file 0644 (names only). The service
+    account gets, beside it, a secrets folder (0700) and worker.toml (0600).
     """
     state.identity_required = False
     state.may_create = True
-    if (folder or config_path) and not group:
-        raise click.UsageError("--dir and --config go with --shared GROUP")
+    if (folder or config_path or service_name) and not group:
+        raise click.UsageError("--dir, --config and --service-account go with --shared GROUP")
     me = os_username()
     if lead is None and group and os.getuid() == 0:
         raise click.UsageError("name the first lead technician: --lead USER")
     shared_config: Path | None = None
+    service = None
     if group:
         if state.db_option:
             raise click.UsageError("--shared puts the desk in --dir; leave out --db")
@@ -98,6 +112,9 @@ def init(
         database = desk_folder.path / DATABASE_NAME
         state.db_option = str(database)
         shared_config = config_path or site_config_file()
+        service = service_account(service_name)
+        if service is not None and service_name is None and os.geteuid() != 0:
+            service = None  # only root can give files to the default account
     db = state.db  # opening migrates to head
     if group:
         assert db.path is not None
@@ -112,6 +129,9 @@ def init(
                 "shared_group": group,
             },
         )
+        if service is not None:
+            make_service_dir(shared_config.parent / "secrets", service, group)
+            make_service_file(shared_config.parent / "worker.toml", service, group)
     first_lead = lead or me
     registered = None
     if not queries.technicians(db, active_only=False):
@@ -129,6 +149,7 @@ def init(
         "tickets": sum(queries.status_counts(db).values()),
         "shared_group": group,
         "config": str(shared_config) if shared_config else None,
+        "service_account": service.pw_name if group and service else None,
     }
     if as_json:
         emit_json(summary)
@@ -142,6 +163,17 @@ def init(
         click.echo(f"Loaded the demo desk: {summary['tickets']} tickets.")
     if group:
         click.echo(f"Shared with group {group} (folder mode 2770); wrote {shared_config}.")
+        assert shared_config is not None
+        if service is not None:
+            click.echo(
+                f"The service account {service.pw_name} owns {shared_config.parent}/secrets "
+                f"(0700) and {shared_config.parent}/worker.toml (0600)."
+            )
+        else:
+            click.echo(
+                f"No service account yet: create it ({DEFAULT_SERVICE_ACCOUNT}) and run this "
+                "again, or name one with --service-account USER."
+            )
         click.echo(
             f"Next: add each technician and the service account to {group} "
             f"(usermod -aG {group} USER), register technicians (regentra technician add "
