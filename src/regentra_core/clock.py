@@ -19,6 +19,20 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def describe_offset(offset: timedelta) -> str:
+    """A clock's ``offset`` from a reference in words: "3 s ahead of", "2 days behind"."""
+    seconds = abs(offset.total_seconds())
+    if seconds < 120:
+        amount = f"{seconds:.0f} s"
+    elif seconds < 7200:
+        amount = f"{seconds / 60:.0f} min"
+    elif seconds < 2 * 86400:
+        amount = f"{seconds / 3600:.0f} h"
+    else:
+        amount = f"{seconds / 86400:.0f} days"
+    return f"{amount} {'ahead of' if offset > timedelta(0) else 'behind'}"
+
+
 def parse_instant(text: str) -> datetime:
     """Parse an ISO 8601 time from the command line; naive times are taken as UTC."""
     try:

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     worker_heartbeat_seconds: float = 5.0
     """How often the worker renews its lease (and reports its health)."""
 
+    worker_clock_tolerance_seconds: float = Field(default=30.0, gt=0)
+    """How far a worker's clock may be from the database's: beyond it the worker
+    runs no jobs and gives up the lease (auto-close and SLA breaches must not come
+    early because one host's clock is wrong)."""
+
     index_interval_seconds: float = 1.0
     """How often the worker drains the search outbox into the index."""
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlmodel import select
 
 from . import locations
+from .clock import describe_offset
 from .config import SECRETS, Settings
 from .errors import RegentraError, ValidationError
 from .identity import os_username
@@ -314,27 +315,46 @@ def _check_postgres_search(exam: Examination, db: Database) -> None:
 
 
 def _check_worker(exam: Examination, settings: Settings, db: Database, now: datetime) -> None:
+    """The lease, judged by the database's clock (its times are the database's);
+    ``now`` is this host's clock, compared with it: a worker here refuses to run
+    jobs when the two disagree by more than the tolerance."""
+    _check_clock(exam, settings, db, now)
     lease = current_lease(db)
     start = "systemctl enable --now regentra-worker   (or run: regentra worker)"
     if lease is None:
         exam.fact("worker", "none has ever run on this desk")
         exam.found("no worker has ever run on this desk: nothing auto-closes or indexes", start)
         return
-    ago = _ago(now - lease.heartbeat_at)
+    db_now = lease.read_at
+    ago = _ago(lease.heartbeat_age)
     exam.fact("worker", f"{lease.holder}, last heartbeat {ago} ago: {lease.last_result}")
-    if lease_is_skewed(lease.expires_at, now, settings.worker_lease_seconds):
+    if lease_is_skewed(lease.expires_at, db_now, settings.worker_lease_seconds):
         exam.found(
             f"the lease of {lease.holder} runs until {lease.expires_at:%Y-%m-%d %H:%M} UTC, "
             "further ahead than a lease lasts: that host's clock is ahead",
             "fix its clock (timedatectl; chrony); the next worker takes the lease over",
         )
-    elif not lease.alive(now):
+    elif not lease.alive():
         exam.found(f"no worker holds the lease (the last was {lease.holder}, {ago} ago)", start)
-    elif ":tui-" in lease.holder:
+    elif lease.by_app:
         exam.found(
             f"only a technician's app ({lease.holder}) runs the jobs; mail and SMS "
             "need the worker daemon",
             start,
+        )
+
+
+def _check_clock(exam: Examination, settings: Settings, db: Database, now: datetime) -> None:
+    offset = now - db.server_now()
+    tolerance = settings.worker_clock_tolerance_seconds
+    if abs(offset.total_seconds()) <= tolerance:
+        exam.fact("clock", f"agrees with the database's (within {tolerance:g} s)")
+    else:
+        exam.fact("clock", f"{describe_offset(offset)} the database's")
+        exam.found(
+            f"this host's clock is {describe_offset(offset)} the database's (more than "
+            f"worker_clock_tolerance_seconds = {tolerance:g}): a worker here runs no jobs",
+            "fix the clock: timedatectl set-ntp true (or chrony); check with: timedatectl",
         )
 
 

@@ -265,6 +265,7 @@ class Wiring:
             heartbeat_seconds=settings.worker_heartbeat_seconds,
             index_seconds=settings.index_interval_seconds,
             clock=self.clock,
+            clock_tolerance_seconds=settings.worker_clock_tolerance_seconds,
             label=label,
             extra_jobs=(self.channel_jobs() if with_secrets else ()) + self.ai_jobs(with_secrets),
             indexer=indexer,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from regentra_core.clock import utcnow
 from regentra_core.config import load_settings, write_site_config
 from regentra_core.doctor import examine
 from regentra_core.errors import ValidationError
@@ -19,7 +20,6 @@ from regentra_core.sharing import desk_dir, make_shared_dir
 from regentra_core.store import Database, upgrade
 from regentra_core.worker.lease import acquire_or_renew, holder_id
 from tests.cli.conftest import REGENTRA
-from tests.conftest import T0
 
 
 def _modes(folder: Path) -> dict[str, int]:
@@ -126,14 +126,14 @@ def shared_desk(tmp_path, monkeypatch) -> Path:
     make_shared_dir(folder, group)
     db = Database(str(folder / "desk.db"))
     upgrade(db)
-    acquire_or_renew(db, holder_id("worker"), 15, T0)
+    acquire_or_renew(db, holder_id("worker"), 15)  # by the database's clock, as a worker does
     db.close()
     return folder / "desk.db"
 
 
-def _problems(db: Path, now=T0 + timedelta(seconds=5)) -> list[str]:
+def _problems(db: Path) -> list[str]:
     settings = load_settings()
-    return [f.problem for f in examine(settings, str(db), now).findings]
+    return [f.problem for f in examine(settings, str(db), utcnow()).findings]
 
 
 def test_doctor_is_silent_on_a_healthy_shared_desk(shared_desk):
@@ -157,11 +157,12 @@ def test_doctor_finds_a_world_readable_file_and_a_wal_the_group_cannot_write(sha
 
 
 def test_doctor_finds_a_stopped_and_a_skewed_worker(shared_desk):
-    assert any(
-        "no worker holds the lease" in p for p in _problems(shared_desk, T0 + timedelta(hours=1))
-    )
     db = Database(str(shared_desk))
-    acquire_or_renew(db, holder_id("worker"), 15, T0 + timedelta(days=2))
+    acquire_or_renew(db, holder_id("worker"), 15, utcnow() - timedelta(hours=1))
+    db.close()
+    assert any("no worker holds the lease" in p for p in _problems(shared_desk))
+    db = Database(str(shared_desk))
+    acquire_or_renew(db, holder_id("worker"), 15, utcnow() + timedelta(days=2))
     db.close()
     assert any("clock is ahead" in p for p in _problems(shared_desk))
 

@@ -19,6 +19,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +230,30 @@ class Database:
             if session.info.get(outbox.QUEUED):
                 for listener in self.on_index_work:
                     listener()
+
+    def server_now(self) -> datetime:
+        """The database's own clock, aware UTC (see :meth:`now_in`)."""
+        with self.read() as session:
+            return self.now_in(session)
+
+    def now_in(self, session: Session) -> datetime:
+        """The database's clock, read in ``session``'s transaction: the one clock
+        every worker on every host agrees on.
+
+        PostgreSQL's ``clock_timestamp()`` (the time of the call, not of the
+        transaction's start); on SQLite the time SQLite reads from the operating
+        system, never a process's injected ``Clock``.
+        """
+        sql = (
+            "SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')"
+            if self.is_sqlite
+            else "SELECT clock_timestamp()"
+        )
+        value = session.connection().exec_driver_sql(sql).scalar_one()
+        if isinstance(value, str):
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        assert isinstance(value, datetime)
+        return value.astimezone(UTC)
 
     def explain(self, exc: BaseException) -> str:
         """A database failure in the words of the person at the keyboard.

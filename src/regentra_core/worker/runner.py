@@ -7,26 +7,49 @@ shared between processes); the database lease decides who runs.
 
 A job that raises is logged with its traceback and simply runs again at its next
 interval: the scheduler, and the other jobs, carry on.
+
+Right before each job the runner reads the lease and the database's clock again
+(one small read). A daemon takes the lease from an app's embedded worker at its
+own heartbeat, and the app would otherwise go on running jobs until its next beat;
+the read shrinks that to the job already running when the lease changed hands.
+Two runners for that moment are safe, as for a holder that stalls: every job is
+idempotent and writes in transactions (auto-close closes a ticket once, the SLA
+sweep recomputes each ticket inside its transaction, intake is unique per channel
+and message, a delivery is claimed in the database before it is sent), so the
+second run of the same work finds it done.
+
+One clock. A worker whose clock disagrees with the database's by more than
+``clock_tolerance_seconds`` runs no job and neither takes nor keeps the lease
+(it hands it back so a standby takes over at once); its health, its log and
+``regentra doctor`` say why. The offset is measured at every heartbeat and again
+in the read before every job, so a clock stepped between two beats is caught
+before it dates anything. Jobs then run on the local clock, which that check has
+just found within the tolerance of the database's: an auto-close or an SLA breach
+can come at most the tolerance early (30 s by default), never a day. (The local
+clock, not the database's, because the technicians' own writes are stamped by
+their processes' clocks on the same hosts: the tolerance keeps all of them
+together, where correcting only the worker's would not.)
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from ..clock import Clock, utcnow
+from ..clock import Clock, describe_offset, utcnow
 from ..desk import Desk
 from ..identity import Actor
 from ..search import SearchEngine
 from ..search.engine import SearchBusy
 from ..store.engine import Database
 from .indexer import IndexerProcess
-from .lease import acquire_or_renew, holder_id, release
+from .lease import acquire_or_renew, check, holder_id, release
 
 log = logging.getLogger("regentra.worker")
 
@@ -34,6 +57,9 @@ SLA_SWEEP_SECONDS = 60.0
 AUTO_CLOSE_SECONDS = 60.0
 AUTOMATION_SECONDS = 300.0
 """How often ``periodic`` automation rules look at the open tickets."""
+
+CLOCK_TOLERANCE_SECONDS = 30.0
+"""How far this host's clock may be from the database's before the worker stops."""
 
 
 Watch = Callable[[Callable[[], None], threading.Event], None]
@@ -61,6 +87,10 @@ class Health:
     last_heartbeat: datetime | None = None
     last_results: dict[str, str] = field(default_factory=dict)
     failures: dict[str, int] = field(default_factory=dict)
+    clock_offset: timedelta | None = None
+    """This host's clock minus the database's, at the last look."""
+    refusing: str = ""
+    """Why this worker runs no jobs whatever the lease (a wrong clock); "" if it may."""
 
 
 class WorkerRunner:
@@ -78,6 +108,7 @@ class WorkerRunner:
         auto_close_seconds: float = AUTO_CLOSE_SECONDS,
         automation_seconds: float = AUTOMATION_SECONDS,
         clock: Clock = utcnow,
+        clock_tolerance_seconds: float = CLOCK_TOLERANCE_SECONDS,
         label: str = "worker",
         extra_jobs: tuple[Job, ...] = (),
         indexer: IndexerProcess | None = None,
@@ -87,9 +118,12 @@ class WorkerRunner:
         self.lease_seconds = lease_seconds
         self.heartbeat_seconds = heartbeat_seconds
         self.clock = clock
+        self.clock_tolerance = timedelta(seconds=clock_tolerance_seconds)
         self.holder = holder_id(label)
         self.health = Health()
-        self._expires = datetime.min.replace(tzinfo=UTC)
+        self._expires = 0.0
+        """When the lease we last renewed runs out, on this process's monotonic clock
+        (counted from before the renewal, so never later than the database's expiry)."""
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._woken: dict[str, threading.Event] = {}
@@ -155,7 +189,7 @@ class WorkerRunner:
                 self.db.on_index_work.remove(self.indexer.poke)
             self.indexer.stop()
         if self.health.holding:
-            release(self.db, self.holder, self.clock())
+            release(self.db, self.holder)
             self.health.holding = False
         if self.index is not None:
             self.index.close()
@@ -171,25 +205,84 @@ class WorkerRunner:
     def holding(self) -> bool:
         """Whether this process may run jobs right now (lease held and not expired)."""
         with self._lock:
-            return self.health.holding and self.clock() < self._expires
+            return self.health.holding and time.monotonic() < self._expires
 
     def heartbeat(self) -> None:
-        now = self.clock()
+        """Measure the clock against the database's, then renew or take the lease
+        (or hand it back if the clock is wrong)."""
+        began = time.monotonic()
         summary = "; ".join(f"{k}: {v}" for k, v in sorted(self.health.last_results.items()))
+        held = False
         try:
-            held = acquire_or_renew(self.db, self.holder, self.lease_seconds, now, summary or None)
+            before = self.clock()
+            lease = check(self.db)
+            if self._clock_agrees(before, lease.db_now):
+                held = acquire_or_renew(
+                    self.db, self.holder, self.lease_seconds, None, summary or None
+                )
+            elif lease.holder == self.holder:
+                release(self.db, self.holder)
         except Exception:  # noqa: BLE001 - a locked or gone database: try next beat
             log.exception("heartbeat failed")
-            held = False
         with self._lock:
             if held and not self.health.holding:
                 log.info("worker %s now holds the lease", self.holder)
             self.health.holding = held
-            self.health.last_heartbeat = now
+            self.health.last_heartbeat = self.clock()
             if self.indexer is not None:
                 self.indexer.allow(held)
             if held:
-                self._expires = now + timedelta(seconds=self.lease_seconds)
+                self._expires = began + self.lease_seconds
+
+    def _clock_agrees(self, before: datetime, db_now: datetime) -> bool:
+        """Whether this process's clock (read ``before`` the database's) is within
+        the tolerance; records the offset and, on a change, says so in the log."""
+        after = self.clock()
+        offset = before + (after - before) / 2 - db_now
+        agrees = abs(offset) <= self.clock_tolerance
+        why = (
+            ""
+            if agrees
+            else f"this host's clock is {describe_offset(offset)} the database's "
+            f"(tolerance {self.clock_tolerance.total_seconds():.0f} s): it runs no jobs "
+            "until the clock is fixed (timedatectl; chrony)"
+        )
+        with self._lock:
+            was = self.health.refusing
+            self.health.clock_offset = offset
+            self.health.refusing = why
+        if why and why != was:
+            log.warning("worker %s: %s", self.holder, why)
+        elif was and not why:
+            log.info("worker %s: its clock agrees with the database's again", self.holder)
+        return agrees
+
+    def _may_run(self) -> bool:
+        """Read the lease and the database's clock right before a job: still ours,
+        not expired, and our clock still within the tolerance (module docstring)."""
+        before = self.clock()
+        try:
+            lease = check(self.db)
+        except Exception:  # noqa: BLE001 - a locked or gone database: the next beat says
+            log.exception("reading the lease before a job failed")
+            return False
+        agrees = self._clock_agrees(before, lease.db_now)
+        if agrees and lease.held_by(self.holder):
+            return True
+        with self._lock:
+            if self.health.holding:
+                log.info(
+                    "worker %s no longer holds the lease (%s); it runs no more jobs",
+                    self.holder,
+                    f"now {lease.holder}" if lease.holder != self.holder else "clock",
+                )
+            self.health.holding = False
+            self._expires = 0.0
+            if self.indexer is not None:
+                self.indexer.allow(False)
+        if not agrees and lease.held_by(self.holder):
+            release(self.db, self.holder)
+        return False
 
     # -- jobs ------------------------------------------------------------------------
 
@@ -213,10 +306,10 @@ class WorkerRunner:
 
     def _guarded(self, job: Job) -> Callable[[], None]:
         def run() -> None:
-            if not self.holding:
-                return
             woken = self._woken.get(job.name)
             while True:
+                if not self.holding or not self._may_run():
+                    return
                 if woken is not None:
                     woken.clear()
                 try:
