@@ -235,19 +235,24 @@ class SearchIndex:
         progress: Callable[[int, int], None] | None = None,
         *,
         only_if_unhealthy: bool = False,
+        wait: bool = True,
     ) -> int:
         """Build a fresh index from the database beside the old one, then swap it in.
 
         One process at a time (a lock file beside the index): four workers finding
         no index build it once; with ``only_if_unhealthy`` the ones that waited find
         it built and return. Whatever fails (a full disk, a killed build) leaves the
-        old index and no half-built folder behind.
+        old index and no half-built folder behind. Without ``wait`` (a search that
+        would build a small index) a build under way elsewhere raises ``SearchBusy``.
         """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         lock_path = self.path.with_name(self.path.name + ".lock")
         try:
             with lock_path.open("a") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    raise SearchBusy("another process is building the search index") from None
                 try:
                     if only_if_unhealthy and self.is_healthy():
                         return 0
@@ -324,6 +329,7 @@ class SearchIndex:
         batch: int = 2000,
         after_index_commit: Callable[[], None] | None = None,
         settle: Callable[[list[int]], None] | None = None,
+        writer_timeout: float = WRITER_TIMEOUT,
     ) -> int:
         """Index what the outbox names, then delete those rows; returns rows drained.
 
@@ -332,7 +338,8 @@ class SearchIndex:
         which intake holds for most of a mail burst, and the indexer sat idle behind
         it for a sixth of the burst. Rows handed over are skipped until forgotten.
         ``after_index_commit`` exists for tests that simulate a crash between the
-        index commit and the outbox delete.
+        index commit and the outbox delete. ``writer_timeout``: how long to wait for
+        another process's writer before ``SearchBusy`` (a search waits less).
         """
         rebuilt = 0
         if (self._ix is None or not self.path.exists()) and not self.is_healthy():
@@ -356,7 +363,7 @@ class SearchIndex:
             if kb_ids:
                 docs += list(kb_documents(s, kb_ids))
         try:
-            writer = self._writer(ix, len(docs), timeout=WRITER_TIMEOUT)
+            writer = self._writer(ix, len(docs), timeout=writer_timeout)
         except LockError:
             raise SearchBusy("another process is writing the search index") from None
         except OSError as exc:

@@ -61,6 +61,7 @@ from ..errors import ValidationError
 from ..store.engine import Database
 from ..store.models import IndexOutbox, KBArticle, Ticket
 from .documents import SearchHit, SearchResults, Snippet, kb_documents, ticket_documents
+from .engine import SearchBusy
 from .fallback import answer_from_database
 from .snippets import pieces as snippet_pieces
 from .syntax import checked, normalise_fields
@@ -409,13 +410,17 @@ class PostgresSearch:
         progress: Callable[[int, int], None] | None = None,
         *,
         only_if_unhealthy: bool = False,
+        wait: bool = True,
     ) -> int:
-        """Every document written anew in one transaction (one rebuilder at a time)."""
+        """Every document written anew in one transaction (one rebuilder at a time;
+        without ``wait``, a rebuild under way elsewhere raises ``SearchBusy``)."""
         with self.db.write() as s:
-            s.execute(
-                sql_text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
-                {"key": _REBUILD_LOCK},
-            )
+            lock = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
+            taken = s.execute(
+                sql_text(f"SELECT {lock}(hashtextextended(:key, 0))"), {"key": _REBUILD_LOCK}
+            ).scalar()
+            if taken is False:
+                raise SearchBusy("another process is building the search documents")
             if only_if_unhealthy and self._healthy(s):
                 return 0
             high_water = s.execute(select(func.max(IndexOutbox.id))).scalar() or 0
@@ -447,11 +452,13 @@ class PostgresSearch:
         batch: int = 2000,
         after_index_commit: Callable[[], None] | None = None,
         settle: Callable[[list[int]], None] | None = None,
+        writer_timeout: float = 0.0,
     ) -> int:
         """Write what the outbox names and delete those rows, in one transaction.
 
-        ``settle`` is accepted for the common interface and not needed: the rows
-        are deleted with the documents they produced. ``after_index_commit`` runs
+        ``settle`` and ``writer_timeout`` are accepted for the common interface and
+        not needed: the rows are deleted with the documents they produced, and rows
+        another drainer holds are skipped, not waited for. ``after_index_commit`` runs
         before that commit (tests crash there: nothing of the batch remains done).
         """
         rebuilt = 0 if self.is_healthy() else self.rebuild(only_if_unhealthy=True)

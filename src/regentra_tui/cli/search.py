@@ -22,8 +22,20 @@ from .output import console, emit_json, json_option, safe
 def search(
     state: CliContext, query: tuple[str, ...], limit: int, kind: str | None, as_json: bool
 ) -> None:
-    """Full-text search: words, "phrases", prefix*, and client: status: priority: assignee:."""
-    hits = state.search_index().search(" ".join(query), limit=limit, kind=kind)
+    """Full-text search: words, "phrases", prefix*, and client: status: priority: assignee:.
+
+    What a command just wrote is found: changes no worker has indexed yet are indexed
+    first (briefly), or the note on stderr says how many are missing and what to run.
+    """
+    from regentra_core.search.catchup import search_fresh
+
+    hits = search_fresh(
+        state.search_index(),
+        " ".join(query),
+        limit=limit,
+        kind=kind,
+        worker_running=lambda: _worker_running(state),
+    )
     if hits.note:  # on stderr, so --json stays a plain list of hits
         click.echo(f"Note: {hits.note}", err=True)
     if as_json:
@@ -41,6 +53,15 @@ def search(
         out.print(line)
         for snippet in hit.snippets[:2]:
             out.print(Text("    ") + snippet_text(snippet))
+
+
+def _worker_running(state: CliContext) -> bool:
+    """Whether a live worker holds the desk's lease (it will index what is pending)."""
+    from regentra_core.clock import utcnow
+    from regentra_core.worker.lease import current_lease
+
+    lease = current_lease(state.db)
+    return lease is not None and lease.alive(utcnow())
 
 
 @click.command("reindex")
