@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from regentra_core import queries
 from regentra_core.change_feed import ChangeFeed
-from regentra_core.clock import utcnow
+from regentra_core.clock import describe_offset
 from regentra_core.errors import RegentraError
 from regentra_core.worker.lease import LeaseView, current_lease
 
@@ -284,21 +284,31 @@ class RegentraApp(App[None]):
                 line.worker = text
 
     def _worker_text(self, lease: LeaseView | None) -> str:
+        """Who runs the jobs, in a few words (the status line must fit 80 columns).
+
+        Ages are the database's (:class:`LeaseView`), so a host with a wrong clock
+        still reads "2s ago"; a wrong clock on this host is added, since this app's
+        worker then runs nothing.
+        """
         text = self._lease_text(lease)
-        daemon = lease is not None and lease.alive(utcnow()) and ":tui-" not in lease.holder
-        if self.mail_configured and not daemon:
-            text += " · mail is set up but no worker daemon runs: replies stay queued"
+        health = self.worker.health if self.worker is not None else None
+        if health is not None and health.refusing and health.clock_offset is not None:
+            text += f" · clock {describe_offset(health.clock_offset)} the DB's!"
         return text
 
     def _lease_text(self, lease: LeaseView | None) -> str:
-        now = utcnow()
-        if lease is None or not lease.alive(now):
-            return "worker: none running"
-        mine = self.worker is not None and lease.holder == self.worker.holder
-        who = "embedded in this app" if mine else lease.holder
-        age = max(int((now - lease.heartbeat_at).total_seconds()), 0)
-        result = f", {lease.last_result}" if lease.last_result else ""
-        return f"worker: {who}, beat {age}s ago{result}"
+        wanted = (("mail", self.mail_configured), ("SMS", self.sms_configured))
+        channels = " and ".join(name for name, on in wanted if on)
+        not_sent = f": {channels} not sent" if channels else " running"
+        if lease is None or not lease.alive():
+            return f"jobs: none running ({channels} not sent)" if channels else "jobs: none running"
+        on = f" on {lease.host}" if lease.host else ""
+        if not lease.by_app:
+            age = int(lease.heartbeat_age.total_seconds())
+            return f"jobs: daemon{on} (beat {age}s ago)"
+        if self.worker is not None and lease.holder == self.worker.holder:
+            return f"jobs: this app (no daemon{not_sent})"
+        return f"jobs: {lease.app_user}'s app{on} (no daemon{not_sent})"
 
     def _broadcast(
         self, marker: int, tickets: frozenset[int] = frozenset(), everything: bool = False

@@ -733,7 +733,7 @@ async def test_status_line_shows_the_embedded_worker(demo_db):
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(30):
             await pilot.pause(0.1)
-            if "embedded in this app" in app.screen.query_one(StatusLine).worker:
+            if "jobs: this app" in app.screen.query_one(StatusLine).worker:
                 break
         else:
             raise AssertionError(app.screen.query_one(StatusLine).worker)
@@ -780,10 +780,72 @@ async def test_status_line_warns_when_mail_is_set_up_but_no_daemon_runs(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(30):
             await pilot.pause(0.1)
-            if "no worker daemon" in app.screen.query_one(StatusLine).worker:
+            if "no daemon: mail not sent" in app.screen.query_one(StatusLine).worker:
                 break
         else:
             raise AssertionError(app.screen.query_one(StatusLine).worker)
+
+
+async def test_status_line_says_this_hosts_clock_keeps_its_worker_idle(demo_db):
+    from datetime import timedelta
+
+    from regentra_core.clock import utcnow
+    from regentra_core.desk import resolve_os_technician
+    from regentra_core.worker import WorkerRunner
+    from regentra_tui.app import RegentraApp
+    from regentra_tui.session import DeskSession
+    from regentra_tui.widgets.status_line import StatusLine
+
+    ahead = WorkerRunner(
+        demo_db,
+        lease_seconds=2,
+        heartbeat_seconds=0.2,
+        label="tui-alice",
+        clock=lambda: utcnow() + timedelta(days=1),
+    )
+    session = DeskSession(demo_db, resolve_os_technician(demo_db, "alice"))
+    app = RegentraApp(session, poll_seconds=0.2, worker=ahead)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if "clock 24 h ahead of the DB's" in app.screen.query_one(StatusLine).worker:
+                break
+        else:
+            raise AssertionError(app.screen.query_one(StatusLine).worker)
+        assert "jobs: none running" in app.screen.query_one(StatusLine).worker
+
+
+async def test_status_line_says_a_daemon_runs_the_jobs_and_fits_80_columns(demo_db):
+    """A daemon started while the app's worker holds the lease takes the jobs; the
+    status line says so, and who runs the jobs stays in view at 80x24."""
+    from regentra_core.desk import resolve_os_technician
+    from regentra_core.worker import WorkerRunner
+    from regentra_tui.app import RegentraApp
+    from regentra_tui.session import DeskSession
+    from regentra_tui.widgets.status_line import StatusLine
+
+    embedded = WorkerRunner(demo_db, lease_seconds=2, heartbeat_seconds=0.2, label="tui-alice")
+    daemon = WorkerRunner(demo_db, lease_seconds=2, heartbeat_seconds=0.2, label="worker")
+    session = DeskSession(demo_db, resolve_os_technician(demo_db, "alice"))
+    app = RegentraApp(session, poll_seconds=0.2, worker=embedded, mail_configured=True)
+
+    async def shows(words: str) -> str:
+        for _ in range(50):
+            await pilot.pause(0.1)
+            line = app.screen.query_one(StatusLine)
+            if words in line.worker:
+                return line.render().plain  # type: ignore[union-attr]
+        raise AssertionError(app.screen.query_one(StatusLine).worker)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        shown = await shows("jobs: this app (no daemon: mail not sent)")
+        assert "jobs: this app (no daemon: mail not sent)" in shown
+        daemon.start()
+        try:
+            shown = await shows("jobs: daemon on ")
+            assert "(beat " in shown and len(shown) <= 78, shown
+        finally:
+            daemon.stop()
 
 
 async def test_palette_offers_only_what_the_screen_can_do(make_app):

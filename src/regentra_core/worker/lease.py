@@ -96,6 +96,18 @@ class LeaseView:
         return is_app_holder(self.holder)
 
     @property
+    def host(self) -> str:
+        """The holder's host ("" for a holder named without one)."""
+        parts = self.holder.split(":", 2)
+        return parts[0] if len(parts) == 3 else ""
+
+    @property
+    def app_user(self) -> str:
+        """Whose app holds the lease ("" for a daemon)."""
+        label = holder_label(self.holder)
+        return label.removeprefix(APP_LABEL_PREFIX) if self.by_app else ""
+
+    @property
     def heartbeat_age(self) -> timedelta:
         """How long ago the holder last beat, by the database's clock."""
         return max(self.read_at - self.heartbeat_at, timedelta(0))

@@ -9,6 +9,10 @@ from textual.widgets import Static
 from ..render import styled
 
 
+def _width(pieces: list[tuple[int, Text]]) -> int:
+    return sum(piece.cell_len for _, piece in pieces) + 5 * (len(pieces) - 1)
+
+
 class StatusLine(Static):
     """One line of facts a technician glances at."""
 
@@ -34,18 +38,29 @@ class StatusLine(Static):
         self._redraw()
 
     def _redraw(self) -> None:
-        text = styled(self.who, "bold") + Text(f"  ·  {self.desk}")
+        """The facts in their order; on a narrow terminal the least needed go first
+        (the refresh time, then the desk's name), so who runs the jobs stays in view
+        at 80 columns."""
+        pieces: list[tuple[int, Text]] = [(0, styled(self.who, "bold")), (2, Text(self.desk))]
         if self.shown:
-            text += Text(f"  ·  {self.shown}")
+            pieces.append((1, Text(self.shown)))
         if self.marked:
-            text += styled(f"  ·  {self.marked} marked", "bold magenta")
+            pieces.append((0, styled(f"{self.marked} marked", "bold magenta")))
         if self.refreshed:
-            text += Text(f"  ·  updated {self.refreshed}")
+            pieces.append((3, Text(f"updated {self.refreshed}")))
         if self.worker:
-            alarming = "none running" in self.worker or "no worker daemon" in self.worker
-            style = "red" if alarming else "dim"
-            text += styled(f"  ·  {self.worker}", style)
-        self.update(text)
+            alarming = any(w in self.worker for w in ("none running", "not sent", "clock"))
+            pieces.append((0, styled(self.worker, "red" if alarming else "dim")))
+        room = self.content_size.width
+        while room and len(pieces) > 1 and _width(pieces) > room:
+            least = max(rank for rank, _ in pieces)
+            if least == 0:
+                break
+            pieces = [p for p in pieces if p[0] != least]
+        self.update(Text("  ·  ").join(piece for _, piece in pieces))
+
+    def on_resize(self) -> None:
+        self._redraw()
 
     def watch_shown(self) -> None:
         self._redraw()
