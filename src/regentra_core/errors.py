@@ -13,6 +13,7 @@ its message as one line; anything else is a bug. The hierarchy::
     ├── ConflictError            the ticket changed since the caller loaded it
     ├── IdentityError            the OS account is not a registered, active technician
     ├── PermissionDenied         a registered technician without the role for it
+    ├── Unanswered               AI work the daemon has not done (none runs, or it is late)
     └── StoreError               the database cannot be opened or migrated
 """
 
@@ -80,6 +81,11 @@ class IdentityError(RegentraError):
 
 class PermissionDenied(RegentraError):
     """Raised when the acting technician lacks the role an action needs."""
+
+
+class Unanswered(RegentraError):
+    """Raised when AI work asked of the worker daemon has no answer: no daemon runs,
+    or the wait ended first. The request stays; the daemon answers it when it can."""
 
 
 class StoreError(RegentraError):

@@ -16,6 +16,8 @@ class EventKind(StrEnum):
     AI_ANALYSIS = "ai_analysis"
     AI_DRAFT = "ai_draft"
     AI_DRAFT_USED = "ai_draft_used"
+    AI_REQUEST_FAILED = "ai_request_failed"
+    AI_REQUESTED = "ai_requested"
     AI_REVIEWED = "ai_reviewed"
     ASSIGNED = "assigned"
     AUTO_CLOSE_RUN = "auto_close_run"
@@ -84,3 +86,4 @@ class EventKind(StrEnum):
     WORKER_LEASE_ACQUIRED = "worker_lease_acquired"
     WORKER_LEASE_RELEASED = "worker_lease_released"
     WORKER_LEASE_TAKEN_OVER = "worker_lease_taken_over"
+    WORKER_RAN_ONCE = "worker_ran_once"

@@ -181,3 +181,17 @@ class SuggestionRecord(_Record):
     reviewed_at: datetime | None
     outcome: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AiRequestRecord(_Record):
+    id: int
+    ticket_id: int
+    kind: str
+    requested_by: str
+    technician_id: int | None
+    state: str
+    suggestion_id: int | None
+    error: str
+    created_at: datetime
+    answered_at: datetime | None

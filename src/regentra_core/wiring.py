@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 AI_ANALYZE_SECONDS = 5.0
 """How often the analyzer looks for new tickets and customer replies."""
 
+AI_REQUEST_SECONDS = 1.0
+"""How often the daemon looks for drafts and analyses a technician is waiting for."""
+
 
 def desk_folder(settings: Settings, target: str) -> Path:
     """The folder whose kind (shared or private) decides the modes of new files."""
@@ -223,19 +226,26 @@ class Wiring:
 
     def ai_jobs(self, with_secrets: bool) -> tuple[Job, ...]:
         """The analyzer: in the daemon always; in an app's embedded worker only when no
-        model is configured (the rules hold no secret, a model's key does)."""
+        model is configured (the rules hold no secret, a model's key does). The
+        daemon also answers the drafts and analyses technicians ask of it."""
         if self.settings.ai_model and not with_secrets:
             return ()
         from .worker import Job
 
         assistant = self.assistant()
-        return (
-            Job(
-                "ai-analyze",
-                AI_ANALYZE_SECONDS,
-                lambda: assistant.analyze_new(self._system_desk("ai")),
-            ),
+        analyze = Job(
+            "ai-analyze",
+            AI_ANALYZE_SECONDS,
+            lambda: assistant.analyze_new(self._system_desk("ai")),
         )
+        if not with_secrets:
+            return (analyze,)
+        answer = Job(
+            "ai-requests",
+            AI_REQUEST_SECONDS,
+            lambda: assistant.answer_requests(self._system_desk("ai")),
+        )
+        return analyze, answer
 
     def runner(self, *, label: str, with_secrets: bool) -> WorkerRunner:
         """A worker: the daemon's (``with_secrets``) or one embedded in an app."""

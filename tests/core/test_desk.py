@@ -95,6 +95,8 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
     ),
     "review_suggestion": lambda d, t: d.review_suggestion(_draft(d, t), "correct"),
     "discard_draft": lambda d, t: d.discard_draft(_draft(d, t)),
+    "request_ai": lambda d, t: d.request_ai(t[2], "draft"),
+    "fail_ai_request": lambda d, t: d.fail_ai_request(d.request_ai(t[2], "draft").id, "gone"),
     "add_article": lambda d, t: d.add_article("VPN", "1. Reconnect"),
     "edit_article": lambda d, t: (
         d.add_article("VPN", "1. Reconnect"),

@@ -18,7 +18,7 @@ from .. import queries
 from ..config import Settings
 from ..desk import Desk
 from ..enums import AuthorKind
-from ..errors import NotFoundError
+from ..errors import NoChange, NotFoundError, RegentraError
 from ..store.engine import Database
 from ..store.models import (
     AiSuggestion,
@@ -30,10 +30,11 @@ from ..store.models import (
     Technician,
     Ticket,
 )
-from . import extractive, prompts, rules
+from . import extractive, prompts, reviews, rules
 from .analysis import Analysis, BadAnswer, read_answer
 from .conversation import Conversation, Message
-from .model import ModelError, ModelSettings, complete
+from .model import ModelError, ModelSettings, api_base_for, complete
+from .requests import REQUEST_EXPIRY, RequestView, pending_requests, request_view
 from .retrieval import Article, best_articles
 
 ANALYSE_ON = ("created", "customer_reply")
@@ -75,10 +76,15 @@ class Assistant:
             return None
         return ModelSettings(
             model=self.settings.ai_model,
-            api_base=self.settings.ai_api_base,
+            api_base=api_base_for(self.settings.ai_model, self.settings.ai_api_base),
             api_key=self.settings.secret("ai_api_key"),
             timeout=self.settings.ai_timeout_seconds,
         )
+
+    def without_model(self) -> Assistant:
+        """The rules and the extractive draft only: what a technician can have at once
+        when the model's key is the daemon's and no daemon runs."""
+        return Assistant(self.db, self.settings.model_copy(update={"ai_model": ""}))
 
     def conversation(self, number: int) -> Conversation:
         """What the AI may read of ticket ``number``: its public thread (and its
@@ -141,10 +147,21 @@ class Assistant:
                 fallback=str(exc),
             )
 
-    def analyze_ticket(self, desk: Desk, number: int, event_id: int | None = None) -> Analysis:
+    def analyze_ticket(
+        self,
+        desk: Desk,
+        number: int,
+        event_id: int | None = None,
+        *,
+        request_id: int | None = None,
+    ) -> Analysis:
         analysis = self.analyze(self.conversation(number))
         desk.record_analysis(
-            number, analysis, model=self.settings.ai_model or None, event_id=event_id
+            number,
+            analysis,
+            model=self.settings.ai_model or None,
+            event_id=event_id,
+            request_id=request_id,
         )
         return analysis
 
@@ -191,24 +208,33 @@ class Assistant:
         query = f"{conversation.subject}\n{conversation.last_customer_text}"
         return best_articles(query, articles, limit)
 
-    def _signature(self, desk: Desk) -> str:
+    def _signature(self, technician_id: int | None, name: str) -> str:
         """The technician's display name (a Unix account name signs no letter)."""
-        if desk.actor.technician_id is not None:
+        if technician_id is not None:
             with self.db.read() as s:
-                tech = s.get(Technician, desk.actor.technician_id)
+                tech = s.get(Technician, technician_id)
                 if tech is not None and tech.display_name:
                     return tech.display_name
-        return desk.actor.name
+        return name
 
     def draft(
-        self, desk: Desk, number: int, *, cancelled: Callable[[], bool] = lambda: False
+        self,
+        desk: Desk,
+        number: int,
+        *,
+        cancelled: Callable[[], bool] = lambda: False,
+        request: RequestView | None = None,
     ) -> Draft | None:
         """A reply draft for ticket ``number``, recorded for review; None if cancelled
-        while the model was thinking (nothing is recorded then)."""
+        while the model was thinking (nothing is recorded then). With ``request`` (the
+        daemon answering a technician), it is signed by and answers that request."""
         conversation = self.conversation(number)
         articles = self.articles_for(conversation)
         titles = [a.title for a in articles]
-        technician = self._signature(desk)
+        if request is None:
+            technician = self._signature(desk.actor.technician_id, desk.actor.name)
+        else:
+            technician = self._signature(request.technician_id, request.requested_by)
         model = self.model
         fallback = None
         text = None
@@ -234,6 +260,71 @@ class Assistant:
             confidence=confidence,
             model=model.model if source == "model" and model else None,
             reason=f"the model was not used: {fallback}" if fallback else "",
+            request_id=request.id if request else None,
+            fallback=fallback,
         )
         assert row.id is not None
         return Draft(text, titles, source, row.id, fallback)
+
+    # -- requests from technicians -------------------------------------------------
+
+    def answer_requests(self, desk: Desk) -> str:
+        """The daemon's job: answer what technicians asked for (oldest first), after
+        giving up the requests nobody answered for ``REQUEST_EXPIRY``.
+
+        A request cancelled while the model was thinking is refused by the Desk
+        (``NoChange``) and nothing is recorded for it; one that cannot be made at all
+        (its ticket gone) fails with the reason, so its asker hears why.
+        """
+        now = desk.clock()
+        answered = expired = 0
+        for request in pending_requests(self.db):
+            current = request_view(self.db, request.id)
+            if current is None or not current.pending:
+                continue  # cancelled while an earlier one was being made
+            try:
+                if now - request.created_at > REQUEST_EXPIRY:
+                    minutes = int(REQUEST_EXPIRY.total_seconds() // 60)
+                    desk.fail_ai_request(
+                        request.id,
+                        f"expired: no worker daemon answered within {minutes} minutes",
+                    )
+                    expired += 1
+                elif request.kind == "draft":
+                    self.draft(desk, request.number, request=request)
+                    answered += 1
+                else:
+                    self.analyze_ticket(desk, request.number, request_id=request.id)
+                    answered += 1
+            except NoChange:
+                continue  # cancelled (or answered by another worker) meanwhile
+            except RegentraError as exc:
+                try:
+                    desk.fail_ai_request(request.id, str(exc))
+                except NoChange:
+                    continue
+        if not (answered or expired):
+            return "nothing asked"
+        return f"answered {answered}" + (f", expired {expired}" if expired else "")
+
+
+def answer_of(db: Database, request: RequestView) -> Draft | Analysis:
+    """What an answered request was answered with, as the asker prints it."""
+    assert request.state == "answered" and request.suggestion_id is not None
+    row = reviews.suggestion(db, request.suggestion_id)
+    if row is None:
+        raise NotFoundError(f"no AI suggestion {request.suggestion_id}")
+    fallback = request.error or None
+    if row.kind == "draft":
+        return Draft(row.body, row.articles, row.source, row.id, fallback)
+    assert row.suggested_priority is not None
+    reason = row.reason.removesuffix(f" (the model's answer was not used: {fallback})")
+    return Analysis(
+        row.suggested_priority,
+        row.security,
+        row.frustration,
+        row.confidence,
+        reason,
+        row.source,
+        fallback=fallback,
+    )

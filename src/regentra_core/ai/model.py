@@ -13,6 +13,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 _import_lock = threading.Lock()
 
@@ -27,6 +28,23 @@ class ModelSettings:
     api_base: str | None
     api_key: str | None
     timeout: float
+
+
+def api_base_for(model: str, api_base: str | None) -> str | None:
+    """``ai_api_base`` as litellm wants it: for an OpenAI-compatible server
+    (``openai/<name>``) given as a bare address (``http://host:8000``), its ``/v1``
+    appended, since litellm posts to ``<base>/chat/completions`` and such servers
+    answer under ``/v1``. A base with a path of its own is used as given (some
+    servers answer elsewhere, ``.../v1beta/openai``); other providers' as given."""
+    if not api_base:
+        return None
+    base = api_base.strip()
+    if not model.startswith("openai/"):
+        return base
+    parts = urlsplit(base)
+    if parts.path.strip("/"):
+        return base.rstrip("/")
+    return urlunsplit(parts._replace(path="/v1"))
 
 
 def _litellm() -> Any:

@@ -102,6 +102,17 @@ def suggestions(
         return [_row(*found) for found in s.exec(query).all()]
 
 
+def suggestion(db: Database, suggestion_id: int) -> SuggestionRow | None:
+    """One suggestion or draft by its id (what a request was answered with)."""
+    with db.read() as s:
+        found = s.exec(
+            select(AiSuggestion, Ticket.number, Ticket.subject, Ticket.priority)
+            .join(Ticket, col(Ticket.id) == col(AiSuggestion.ticket_id))
+            .where(AiSuggestion.id == suggestion_id)
+        ).first()
+    return _row(*found) if found else None
+
+
 def latest(db: Database, number: int, kind: str) -> SuggestionRow | None:
     """The newest suggestion of ``kind`` on ticket ``number``."""
     with db.read() as s:

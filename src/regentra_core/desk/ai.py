@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session
 
 from ..ai.analysis import Analysis
@@ -9,10 +11,11 @@ from ..enums import EscalationReason
 from ..errors import NoChange, NotFoundError, ValidationError
 from ..events import EventKind
 from ..identity import Actor
-from ..records import SuggestionRecord
-from ..store.models import AiSuggestion, Ticket
+from ..records import AiRequestRecord, SuggestionRecord
+from ..store.models import AiRequest, AiSuggestion, Ticket
 from ._base import DeskBase, _excerpt
 
+REQUEST_KINDS = ("draft", "analysis")
 VERDICTS = ("correct", "wrong")
 OUTCOMES = ("sent", "edited", "discarded")
 
@@ -27,14 +30,17 @@ class AiCases(DeskBase):
         *,
         model: str | None = None,
         event_id: int | None = None,
+        request_id: int | None = None,
     ) -> AiSuggestion:
         """Keep the analysis, show its priority as a suggestion, and escalate by policy.
 
         ``priority`` itself changes only through the policy escalation a security or
         frustration flag triggers (LOW/MEDIUM to HIGH, never down; HIGH and CRITICAL
         untouched), with its own event; the suggested priority is only shown.
+        With ``request_id``, that request is answered by it in the same transaction.
         """
         with self._write() as s:
+            request = _pending(s, request_id) if request_id is not None else None
             ticket = self._load(s, number)
             now = self.clock()
             reason = analysis.reason
@@ -54,6 +60,9 @@ class AiCases(DeskBase):
                 created_at=now,
             )
             s.add(row)
+            s.flush()
+            if request is not None:
+                _answer(request, row, now, analysis.fallback)
             before = ticket.suggested_priority
             # Advisory only: no version bump, so nobody's open edit is refused for it.
             ticket.suggested_priority = analysis.suggested_priority
@@ -87,9 +96,16 @@ class AiCases(DeskBase):
         confidence: float,
         model: str | None = None,
         reason: str = "",
+        request_id: int | None = None,
+        fallback: str | None = None,
     ) -> AiSuggestion:
-        """Keep a reply draft with the articles it drew on; it is never sent by itself."""
+        """Keep a reply draft with the articles it drew on; it is never sent by itself.
+
+        With ``request_id``, that request is answered by it in the same transaction
+        (``fallback``: why the model was not used, kept on the request too).
+        """
         with self._write() as s:
+            request = _pending(s, request_id) if request_id is not None else None
             ticket = self._load(s, number)
             now = self.clock()
             row = AiSuggestion(
@@ -105,6 +121,8 @@ class AiCases(DeskBase):
             )
             s.add(row)
             s.flush()
+            if request is not None:
+                _answer(request, row, now, fallback)
             self._event(
                 s,
                 ticket,
@@ -114,6 +132,49 @@ class AiCases(DeskBase):
                 at=now,
             )
             return row
+
+    def request_ai(self, number: int, kind: str) -> AiRequestRecord:
+        """Ask the worker daemon (which holds the model's key) for a draft or an
+        analysis of ticket ``number``; it answers in the review queue."""
+        if kind not in REQUEST_KINDS:
+            raise ValidationError(f"AI work is {' or '.join(REQUEST_KINDS)}, not {kind!r}")
+        with self._write() as s:
+            self._require_technician()
+            ticket = self._load(s, number)
+            row = AiRequest(
+                ticket_id=_ticket_id(ticket),
+                kind=kind,
+                requested_by=self.actor.name,
+                technician_id=self.actor.technician_id,
+                created_at=self.clock(),
+            )
+            s.add(row)
+            s.flush()
+            self._event(
+                s,
+                ticket,
+                EventKind.AI_REQUESTED,
+                to=kind,
+                detail=f"request {row.id}, asked of the worker daemon",
+            )
+        return AiRequestRecord.of(row)
+
+    def fail_ai_request(self, request_id: int, reason: str) -> AiRequestRecord:
+        """Give a pending request up, saying why (cancelled, expired, an error)."""
+        with self._write() as s:
+            row = _pending(s, request_id)
+            row.state = "failed"
+            row.error = reason[:1000]
+            row.answered_at = self.clock()
+            ticket = s.get(Ticket, row.ticket_id)
+            self._event(
+                s,
+                ticket,
+                EventKind.AI_REQUEST_FAILED,
+                to=row.kind,
+                detail=f"request {request_id}: {_excerpt(reason, 200)}",
+            )
+        return AiRequestRecord.of(row)
 
     def review_suggestion(self, suggestion_id: int, verdict: str) -> SuggestionRecord:
         """A technician's verdict on a suggestion or draft: correct or wrong."""
@@ -159,6 +220,25 @@ class AiCases(DeskBase):
 def _ticket_id(ticket: Ticket) -> int:
     assert ticket.id is not None
     return ticket.id
+
+
+def _pending(s: Session, request_id: int) -> AiRequest:
+    """The request, locked; refused unless nobody answered or gave it up yet."""
+    row = s.get(AiRequest, request_id, with_for_update=True)
+    if row is None:
+        raise NotFoundError(f"no AI request {request_id}")
+    if row.state != "pending":
+        why = f": {row.error}" if row.error else ""
+        raise NoChange(f"AI request {request_id} is already {row.state}{why}")
+    return row
+
+
+def _answer(request: AiRequest, row: AiSuggestion, now: datetime, fallback: str | None) -> None:
+    assert row.id is not None
+    request.state = "answered"
+    request.suggestion_id = row.id
+    request.answered_at = now
+    request.error = (fallback or "")[:1000]
 
 
 def _suggestion(s: Session, suggestion_id: int) -> AiSuggestion:

@@ -518,7 +518,37 @@ class SpikeMember(SQLModel, table=True):
     ticket_id: int = Field(foreign_key="ticket.id", index=True)
 
 
+class AiRequest(SQLModel, table=True):
+    """A technician's request for AI work that needs the model's key (a reply draft or
+    an analysis), which only the daemon holds: the daemon answers it.
+
+    ``state`` is ``pending`` until the daemon records the answer in the review queue
+    (``answered``, with the suggestion's id; ``error`` then says why the model was not
+    used, if it was not) or gives up (``failed``: cancelled, expired, an error).
+    """
+
+    __tablename__ = "ai_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    kind: str = Field(max_length=16)
+    """``draft`` or ``analysis``."""
+    requested_by: str = Field(max_length=200)
+    """The asking technician's name (the audit trail's actor)."""
+    technician_id: int | None = Field(default=None, foreign_key="technician.id")
+    """Who signs the draft: the asking technician, not the daemon."""
+    state: str = Field(default="pending", max_length=16, index=True)
+    """``pending``, ``answered`` or ``failed``."""
+    suggestion_id: int | None = Field(default=None, foreign_key="ai_suggestion.id")
+    """The answer in the review queue."""
+    error: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    """Why it failed, or why an answer came from the rules or the extractive draft."""
+    created_at: datetime = Field(sa_column=_utc())
+    answered_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
 __all__ = [
+    "AiRequest",
     "AiSuggestion",
     "AutomationRule",
     "AutomationRun",
