@@ -7,6 +7,9 @@ a model and no key, as a shared host's host config does).
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 import pytest
 from sqlmodel import col, select
 
@@ -23,7 +26,7 @@ from regentra_core.config import Settings
 from regentra_core.desk import Desk
 from regentra_core.errors import NoChange
 from regentra_core.identity import Actor
-from regentra_core.store.models import AiSuggestion, Event
+from regentra_core.store.models import AiRequest, AiSuggestion, Event
 from regentra_core.wiring import Wiring
 from regentra_core.worker import WorkerRunner
 from regentra_core.worker.lease import acquire_or_renew
@@ -154,13 +157,14 @@ def test_a_model_error_gives_the_extractive_draft_and_the_request_says_why(
     assert row.reason.startswith("the model was not used")
 
 
-def test_a_request_nobody_answered_expires_with_the_reason(
-    db, desk, clock, printer, llm, key_file
-):
+def test_a_request_nobody_answered_expires_with_the_reason(db, desk, clock, printer, llm, key_file):
     request = desk.request_ai(printer.number, "draft")
-    clock.advance(minutes=31)
     fresh = desk.request_ai(printer.number, "draft")
-    result = Assistant(db, _daemon(llm, key_file)).answer_requests(_ai_desk(db, clock))
+    fresh = replace(fresh, created_at=fresh.created_at + timedelta(minutes=2))
+    later = request.created_at + timedelta(minutes=31)
+    with db.write() as s:  # asked two minutes after the first
+        s.get(AiRequest, fresh.id).created_at = fresh.created_at
+    result = Assistant(db, _daemon(llm, key_file)).answer_requests(_ai_desk(db, clock), later)
     assert result == "answered 1, expired 1"
     old = request_view(db, request.id)
     assert old.state == "failed" and "expired" in old.error and old.suggestion_id is None
@@ -207,9 +211,7 @@ def test_only_a_daemon_holding_the_lease_counts_as_running(db):
     assert not daemon_running(db, T0 + _seconds(60))  # it stopped beating
 
 
-def _seconds(n: float):
-    from datetime import timedelta
-
+def _seconds(n: float) -> timedelta:
     return timedelta(seconds=n)
 
 

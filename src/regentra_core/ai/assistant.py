@@ -268,15 +268,16 @@ class Assistant:
 
     # -- requests from technicians -------------------------------------------------
 
-    def answer_requests(self, desk: Desk) -> str:
+    def answer_requests(self, desk: Desk, now: datetime | None = None) -> str:
         """The daemon's job: answer what technicians asked for (oldest first), after
-        giving up the requests nobody answered for ``REQUEST_EXPIRY``.
+        giving up the requests nobody answered for ``REQUEST_EXPIRY`` by ``now`` (the
+        database's clock, which dated them).
 
         A request cancelled while the model was thinking is refused by the Desk
         (``NoChange``) and nothing is recorded for it; one that cannot be made at all
         (its ticket gone) fails with the reason, so its asker hears why.
         """
-        now = desk.clock()
+        now = now or self.db.server_now()
         answered = expired = 0
         for request in pending_requests(self.db):
             current = request_view(self.db, request.id)

@@ -26,7 +26,9 @@ from ..store.models import AiRequest, Ticket
 from ..worker.lease import current_lease
 
 REQUEST_EXPIRY = timedelta(minutes=30)
-"""A request nobody answered for this long is given up: the technician has moved on."""
+"""A request nobody answered for this long is given up: the technician has moved on.
+Measured by the database's clock, which dates requests too (a technician's host
+with a wrong clock would otherwise make a fresh request look a day old)."""
 
 WAIT_SLACK = 10.0
 """Seconds a waiting technician allows the daemon beyond the model's own timeout
@@ -49,11 +51,11 @@ def needs_daemon(settings: Settings) -> bool:
         return True
 
 
-def daemon_running(db: Database, now: datetime) -> bool:
-    """Whether a worker daemon holds the lease now (an app's embedded worker, whose
-    holder is labelled ``tui-<name>``, holds no secrets and answers nothing)."""
+def daemon_running(db: Database, now: datetime | None = None) -> bool:
+    """Whether a worker daemon holds the lease now, by the database's clock unless
+    ``now`` is given (an app's embedded worker holds no secrets and answers nothing)."""
     lease = current_lease(db)
-    return lease is not None and lease.alive(now) and ":tui-" not in lease.holder
+    return lease is not None and lease.alive(now) and not lease.by_app
 
 
 @dataclass(frozen=True, slots=True)

@@ -146,7 +146,7 @@ class AiCases(DeskBase):
                 kind=kind,
                 requested_by=self.actor.name,
                 technician_id=self.actor.technician_id,
-                created_at=self.clock(),
+                created_at=self.db.now_in(s),  # the daemon expires it by this clock
             )
             s.add(row)
             s.flush()
