@@ -33,6 +33,7 @@ together, where correcting only the worker's would not.)
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -40,6 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from ..clock import Clock, describe_offset, utcnow
@@ -128,6 +130,8 @@ class WorkerRunner:
         self._stopped = threading.Event()
         self._woken: dict[str, threading.Event] = {}
         self._watchers: list[threading.Thread] = []
+        self._watch_stops: dict[str, threading.Event] = {}
+        """Each watch's own stop: set when the worker stops or its job is replaced."""
         self.jobs: list[Job] = [
             Job("auto-close", auto_close_seconds, self._auto_close),
             Job("sla-sweep", sla_seconds, self._sla_sweep),
@@ -142,6 +146,8 @@ class WorkerRunner:
         elif index is not None:
             self.jobs.append(Job("search-index", index_seconds, self._index))
         self.jobs.extend(extra_jobs)
+        self.extra_names = [job.name for job in extra_jobs]
+        """The jobs given by the caller (channels, AI): what a reload replaces."""
         self.scheduler = BackgroundScheduler(
             timezone=UTC,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -160,13 +166,7 @@ class WorkerRunner:
             next_run_time=now,
         )
         for job in self.jobs:
-            self.scheduler.add_job(
-                self._guarded(job),
-                "interval",
-                seconds=job.seconds,
-                id=job.name,
-                next_run_time=now + timedelta(seconds=0.2),
-            )
+            self._schedule(job)
         # The indexer process starts with the first "search-index" run, i.e. once
         # this process holds the lease: an app on standby never starts one.
         self.scheduler.start()
@@ -180,6 +180,8 @@ class WorkerRunner:
         if self._stopped.is_set():
             return
         self._stopped.set()
+        for halt in self._watch_stops.values():
+            halt.set()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         for thread in self._watchers:
@@ -194,6 +196,35 @@ class WorkerRunner:
         if self.index is not None:
             self.index.close()
         log.info("worker %s stopped", self.holder)
+
+    def replace_extra_jobs(self, jobs: tuple[Job, ...]) -> None:
+        """Swap the caller's jobs for ``jobs`` while running, keeping the lease: the
+        daemon's reload of channel settings. A replaced job's watch (IMAP IDLE) is
+        stopped; a run already under way finishes (jobs are idempotent)."""
+        with self._lock:
+            old = set(self.extra_names)
+            for name in old:
+                if self.scheduler.get_job(name) is not None:
+                    self.scheduler.remove_job(name)
+                self._woken.pop(name, None)
+                halt = self._watch_stops.pop(name, None)
+                if halt is not None:
+                    halt.set()
+            self.jobs = [job for job in self.jobs if job.name not in old] + list(jobs)
+            self.extra_names = [job.name for job in jobs]
+        for job in jobs:
+            self._schedule(job)
+            if job.watch is not None:
+                self._start_watch(job.name, job.watch)
+
+    def _schedule(self, job: Job) -> None:
+        self.scheduler.add_job(
+            self._guarded(job),
+            "interval",
+            seconds=job.seconds,
+            id=job.name,
+            next_run_time=datetime.now(UTC) + timedelta(seconds=0.2),
+        )
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until :meth:`stop` (from a signal handler); True if stopped."""
@@ -288,15 +319,17 @@ class WorkerRunner:
 
     def _start_watch(self, name: str, watch: Watch) -> None:
         woken = self._woken[name] = threading.Event()
+        halt = self._watch_stops[name] = threading.Event()
 
         def wake() -> None:
             woken.set()
-            if self.scheduler.running and not self._stopped.is_set():
-                self.scheduler.modify_job(name, next_run_time=datetime.now(UTC))
+            if self.scheduler.running and not halt.is_set():
+                with contextlib.suppress(JobLookupError):  # replaced meanwhile
+                    self.scheduler.modify_job(name, next_run_time=datetime.now(UTC))
 
         def run() -> None:
             try:
-                watch(wake, self._stopped)
+                watch(wake, halt)
             except Exception:  # noqa: BLE001 - the timer still runs the job
                 log.exception("watching for %s failed; it runs on its timer", name)
 

@@ -8,6 +8,7 @@ import shutil
 import signal
 import sys
 import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -325,25 +326,47 @@ def worker(state: CliContext, once: bool, at_text: str | None, force: bool, as_j
 
 
 def _run_daemon(state: CliContext) -> None:
+    """Run until SIGTERM/SIGINT; reload the channel settings on SIGHUP or when a file
+    they come from changes (looked at every heartbeat), keeping the lease."""
+    from regentra_core.config import Settings
+    from regentra_core.wiring import Wiring
+    from regentra_core.worker.reload import SettingsWatch, reload_settings
+
     settings = state.settings
     wiring = state.wiring()  # first: opening the desk sets the modes of what we create
     log_file = configure_worker_logging(settings.data_dir)
     runner = wiring.runner(label="worker", with_secrets=True)
-    stop = threading.Event()
+    stop, hangup = threading.Event(), threading.Event()
 
     def on_signal(signum: int, _frame: object) -> None:
-        stop.set()
+        (hangup if signum == signal.SIGHUP else stop).set()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, on_signal)
+
+    def rebuild(new: Settings) -> list[str]:
+        fresh = Wiring(new, wiring.db, wiring.index, wiring.clock)
+        jobs = fresh.channel_jobs() + fresh.ai_jobs(True)
+        runner.replace_extra_jobs(jobs)
+        return [job.name for job in runner.jobs]
+
     jobs = ", ".join(job.name for job in runner.jobs)
     click.echo(
         f"Worker {runner.holder} on {wiring.db.display_url} ({jobs}); log: {log_file}", err=True
     )
+    watch = SettingsWatch(settings)
     runner.start()
+    looked = time.monotonic()
     try:
         while not stop.wait(0.5):
-            pass
+            due = time.monotonic() - looked >= settings.worker_heartbeat_seconds
+            if not (due or hangup.is_set()):
+                continue
+            looked = time.monotonic()
+            if watch.changed(settings) or hangup.is_set():
+                hangup.clear()
+                settings = reload_settings(settings, rebuild)
+                watch.changed(settings)  # the new settings may name other secret files
     finally:
         runner.stop()
     click.echo("Worker stopped.", err=True)
