@@ -95,3 +95,14 @@ def _holder(db_path: str) -> str | None:
         return lease.holder if lease is not None else None
     finally:
         db.close()
+
+
+def test_worker_once_refuses_when_this_hosts_clock_is_off_the_databases(regentra, monkeypatch):
+    """No tolerance is smaller than the gap between two real clocks read a moment
+    apart: --once then refuses in one line, and with --at runs as told."""
+    monkeypatch.setenv("REGENTRA_WORKER_CLOCK_TOLERANCE_SECONDS", "0.000001")
+    result = regentra("worker", "--once")
+    assert result.exit_code == 1, result.output
+    assert "the database's (more than worker_clock_tolerance_seconds" in result.output
+    assert "Traceback" not in result.output
+    assert regentra("worker", "--once", "--at", "2026-01-01").exit_code == 0

@@ -16,7 +16,7 @@ import click
 from rich.table import Table
 
 from regentra_core import queries
-from regentra_core.clock import parse_instant, utcnow
+from regentra_core.clock import describe_offset, parse_instant, utcnow
 from regentra_core.config import write_site_config
 from regentra_core.demo import load_demo
 from regentra_core.desk import Desk
@@ -284,10 +284,13 @@ def technician_list(state: CliContext, as_json: bool) -> None:
 @json_option
 @pass_cli
 def worker(state: CliContext, once: bool, at_text: str | None, force: bool, as_json: bool) -> None:
-    """Run the background jobs: auto-close, SLA sweep, search indexing.
+    """Run the background jobs: auto-close, SLA sweep, search indexing, mail and SMS.
 
     Without --once it runs until SIGTERM/SIGINT, as the single lease holder or as a
-    hot standby that takes over when the holder stops renewing its lease.
+    hot standby that takes over when the holder stops renewing its lease (a daemon
+    takes it at once from a technician's app). SIGHUP, or a change to a config
+    file, reloads the channel settings. A host whose clock is off the database's by
+    more than worker_clock_tolerance_seconds runs no jobs.
     """
     state.identity_required = False  # the worker runs as a service account
     if at_text and not once:
@@ -295,6 +298,8 @@ def worker(state: CliContext, once: bool, at_text: str | None, force: bool, as_j
     if not once:
         _run_daemon(state)
         return
+    if not at_text:
+        _refuse_a_wrong_clock(state)
     at: datetime = parse_instant(at_text) if at_text else utcnow()
     if at > utcnow() + timedelta(minutes=1) and not force:
         raise ValidationError(
@@ -323,6 +328,19 @@ def worker(state: CliContext, once: bool, at_text: str | None, force: bool, as_j
     click.echo(f"Search index: {indexed} change(s) indexed")
     for name, result in channels.items():
         click.echo(f"{name}: {result}")
+
+
+def _refuse_a_wrong_clock(state: CliContext) -> None:
+    """``--once`` dates its changes by this host's clock: not if the database's
+    disagrees (the daemon's rule, :mod:`regentra_core.worker.runner`)."""
+    offset = utcnow() - state.db.server_now()
+    tolerance = state.settings.worker_clock_tolerance_seconds
+    if abs(offset.total_seconds()) > tolerance:
+        raise ValidationError(
+            f"this host's clock is {describe_offset(offset)} the database's (more than "
+            f"worker_clock_tolerance_seconds = {tolerance:g}): the jobs would be dated by "
+            "it. Fix the clock (timedatectl; chrony), or name the time with --at."
+        )
 
 
 def _run_daemon(state: CliContext) -> None:
