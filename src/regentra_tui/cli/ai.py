@@ -7,7 +7,17 @@ from rich.table import Table
 from rich.text import Text
 
 from regentra_core.ai import reviews
+from regentra_core.ai.analysis import Analysis
+from regentra_core.ai.assistant import Draft, answer_of
+from regentra_core.ai.requests import (
+    NO_DAEMON,
+    WAIT_SLACK,
+    daemon_running,
+    needs_daemon,
+    wait_for_answer,
+)
 from regentra_core.clock import utcnow
+from regentra_core.errors import Unanswered
 
 from ..render import REVIEW_COLUMNS, review_cells, styled
 from .context import CliContext, pass_cli
@@ -19,18 +29,54 @@ def ai() -> None:
     """Analyse tickets, draft replies from the KB, and review what the AI suggested."""
 
 
+def wait_option(func: click.decorators.FC) -> click.decorators.FC:
+    return click.option(
+        "--wait",
+        "wait",
+        type=click.FloatRange(min=0),
+        metavar="SECONDS",
+        help="With a model whose key only the worker daemon holds: how long to wait "
+        "for its answer (default: ai_timeout_seconds + 10).",
+    )(func)
+
+
+def _asked(state: CliContext, number: int, kind: str, wait: float | None) -> Draft | Analysis:
+    """Ask the worker daemon (it holds the model's key) and wait for its answer.
+
+    The request is stored first, so when no daemon runs, or the wait ends, it stays
+    and the daemon answers it later: its answer lands in the review queue.
+    """
+    request = state.desk().request_ai(number, kind)
+    stays = f"request {request.id} stays; its answer will be in `regentra ai reviews`"
+    if not daemon_running(state.db):
+        raise Unanswered(f"{NO_DAEMON} ({stays})")
+    seconds = wait if wait is not None else state.settings.ai_timeout_seconds + WAIT_SLACK
+    view = wait_for_answer(state.db, request.id, seconds)
+    if view.state == "failed":
+        raise Unanswered(f"the worker daemon gave up request {request.id}: {view.error}")
+    if view.pending:
+        raise Unanswered(f"the worker daemon did not answer within {seconds:g} s ({stays})")
+    return answer_of(state.db, view)
+
+
 @ai.command("analyze")
 @click.argument("number", type=int)
+@wait_option
 @json_option
 @pass_cli
-def analyze(state: CliContext, number: int, as_json: bool) -> None:
+def analyze(state: CliContext, number: int, wait: float | None, as_json: bool) -> None:
     """Suggest a priority and flag security or frustration on ticket NUMBER.
 
     The suggestion is kept for review; a flag raises a Low or Medium ticket to High
-    by policy (never down). The ticket's priority is otherwise left as it is.
+    by policy (never down). The ticket's priority is otherwise left as it is. With a
+    model whose key only the worker daemon can read, the daemon makes it: this waits.
     """
-    desk = state.desk()
-    analysis = state.wiring().assistant().analyze_ticket(desk, number)
+    if needs_daemon(state.settings):
+        answer = _asked(state, number, "analysis", wait)
+        assert isinstance(answer, Analysis)
+        analysis = answer
+    else:
+        analysis = state.wiring().assistant().analyze_ticket(state.desk(), number)
     if as_json:
         emit_json(analysis.as_json())
         return
@@ -53,12 +99,21 @@ def analyze(state: CliContext, number: int, as_json: bool) -> None:
 
 @ai.command("draft")
 @click.argument("number", type=int)
+@wait_option
 @json_option
 @pass_cli
-def draft(state: CliContext, number: int, as_json: bool) -> None:
-    """Draft a reply to ticket NUMBER from the best KB articles (never sent)."""
-    made = state.wiring().assistant().draft(state.desk(), number)
-    assert made is not None
+def draft(state: CliContext, number: int, wait: float | None, as_json: bool) -> None:
+    """Draft a reply to ticket NUMBER from the best KB articles (never sent).
+
+    With a model whose key only the worker daemon can read, the daemon makes it and
+    this waits for it (--wait); when no daemon runs the request stays for it.
+    """
+    made: Draft | Analysis | None
+    if needs_daemon(state.settings):
+        made = _asked(state, number, "draft", wait)
+    else:
+        made = state.wiring().assistant().draft(state.desk(), number)
+    assert isinstance(made, Draft)
     if as_json:
         emit_json(made.as_json())
         return
