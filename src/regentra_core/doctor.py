@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import grp
 import os
+import pwd
 import stat
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlmodel import select
+from sqlalchemy import func
+from sqlmodel import col, select
 
 from . import locations
 from .clock import describe_offset
 from .config import SECRETS, Settings
 from .errors import RegentraError, ValidationError
+from .events import EventKind
 from .identity import os_username
+from .search.catchup import BUILD_LIMIT
 from .search.engine import SearchIndex, index_path_for
 from .search.postgres import PostgresSearch
 from .sharing import group_name as _group_name
@@ -32,7 +36,7 @@ from .sharing import is_member, is_shared_dir, process_in_group
 from .sharing import mode_text as _mode
 from .sharing import owner_text as _owner
 from .store.engine import Database, normalise_url
-from .store.models import Technician
+from .store.models import Event, KBArticle, Technician, Ticket
 from .worker.lease import current_lease, lease_is_skewed
 
 
@@ -46,10 +50,16 @@ class Finding:
 
 @dataclass
 class Examination:
-    """The facts in effect and everything found wrong."""
+    """The facts in effect, everything found wrong, and what only deserves a warning.
+
+    A warning is true and worth acting on but breaks nothing now (no daemon while
+    ``worker --once`` runs the jobs, a disk filling up): ``doctor`` prints it with its
+    fix and still exits 0, so a clean desk is not reported broken for it.
+    """
 
     facts: list[tuple[str, str]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
 
     def fact(self, name: str, value: str) -> None:
         self.facts.append((name, value))
@@ -57,18 +67,41 @@ class Examination:
     def found(self, problem: str, fix: str) -> None:
         self.findings.append(Finding(problem, fix))
 
+    def warn(self, problem: str, fix: str) -> None:
+        self.warnings.append(Finding(problem, fix))
 
-def examine(settings: Settings, database_target: str, now: datetime) -> Examination:
-    """Check the desk named by ``database_target`` as this process's account."""
+
+SYSTEMD_RUNTIME = Path("/run/systemd/system")
+"""Present when systemd is the init system (the test ``sd_booted()`` makes)."""
+
+
+def examine(
+    settings: Settings, database_target: str, now: datetime, *, systemd: bool | None = None
+) -> Examination:
+    """Check the desk named by ``database_target`` as this process's account.
+
+    ``systemd``: whether the host runs systemd (default: look), which decides how a
+    fix starts the worker daemon.
+    """
     exam = Examination()
     me = os_username()
     files = locations.config_files()
     exam.fact("config", ", then ".join(str(p) for p in files) if files else "none (defaults)")
-    _check_secrets(exam, settings, files)
+    service = _service_account(settings)
+    _check_secrets(exam, settings, files, service)
     url = normalise_url(database_target)
     group = settings.shared_group
     path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
     exam.fact("database", str(path) if path else url)
+    index = settings.index_dir or index_path_for(url, settings.data_dir)
+    _check_space(
+        exam,
+        path.parent if path else None,
+        settings.data_dir,
+        None if settings.search_engine == "postgresql" else index,
+    )
+    if systemd is None:
+        systemd = SYSTEMD_RUNTIME.is_dir()
     if path is not None:
         folder = path.parent
         try:
@@ -114,7 +147,8 @@ def examine(settings: Settings, database_target: str, now: datetime) -> Examinat
     try:
         _check_identity(exam, db, me)
         _check_index(exam, settings, db, group)
-        _check_worker(exam, settings, db, now)
+        start = _start_daemon(service, systemd, shared=group is not None or path is None)
+        _check_worker(exam, settings, db, now, start)
     except RegentraError as exc:
         exam.found(str(exc), "fix the database first (see the problem above)")
     finally:
@@ -125,7 +159,9 @@ def examine(settings: Settings, database_target: str, now: datetime) -> Examinat
 # -- secrets ----------------------------------------------------------------------
 
 
-def _check_secrets(exam: Examination, settings: Settings, files: list[Path]) -> None:
+def _check_secrets(
+    exam: Examination, settings: Settings, files: list[Path], service: str | None
+) -> None:
     sources = {name: settings.secret_source(name) for name in SECRETS}
     given = [f"{name} ({source})" for name, source in sources.items() if source]
     missing = [name for name, source in sources.items() if not source]
@@ -142,21 +178,8 @@ def _check_secrets(exam: Examination, settings: Settings, files: list[Path]) -> 
     )
     for name in SECRETS:
         path: Path | None = getattr(settings, f"{name}_file")
-        if path is None:
-            continue
-        try:
-            st = path.stat()
-        except OSError as exc:
-            exam.found(
-                f"{name}_file {path}: {exc.strerror}",
-                f"install -m 600 -o SERVICE_ACCOUNT /dev/stdin {path}  (paste the secret)",
-            )
-            continue
-        if st.st_mode & 0o077:
-            exam.found(
-                f"the secret in {path} can be read by other accounts ({_mode(st)})",
-                f"chmod 600 {path}",
-            )
+        if path is not None:
+            _check_secret_file(exam, f"{name}_file", path, service)
     for config in files:
         try:
             keys = set(tomllib.loads(config.read_text(encoding="utf-8")))
@@ -170,6 +193,206 @@ def _check_secrets(exam: Examination, settings: Settings, files: list[Path]) -> 
                     f"move it to a file only the service account reads and set "
                     f'{name}_file = "/etc/regentra/secrets/{name}" instead',
                 )
+
+
+def _check_secret_file(exam: Examination, setting: str, path: Path, service: str | None) -> None:
+    """A secret file as this account should find it.
+
+    The README's layout gives each secret to the service account alone (0600, in a
+    0700 folder). A technician cannot read it, by design: that is correct and said
+    so. The service account (or root) must find it readable and not empty. Whoever
+    runs this, a secret the group or others may read is a problem.
+    """
+    me = os.getuid()
+    owner = service or "regentra"
+    install = f"install -m 600 -o {owner} /dev/stdin {path}   (as root; paste the secret, ctrl-d)"
+    try:
+        st = path.stat()
+    except PermissionError:
+        _held_elsewhere(exam, setting, path, _nearest_visible(path), service)
+        return
+    except FileNotFoundError:
+        exam.found(f"{setting} {path} does not exist", install)
+        return
+    except OSError as exc:
+        exam.found(f"{setting} {path}: {exc.strerror}", install)
+        return
+    if st.st_mode & 0o077:
+        exam.found(
+            f"the secret in {path} can be read by other accounts ({_owner(st)} {_mode(st)})",
+            f"chmod 600 {path}",
+        )
+        return
+    if me != 0 and st.st_uid != me:
+        _held_elsewhere(exam, setting, path, (path, st), service)
+        return
+    try:
+        empty = not path.read_bytes().strip()
+    except OSError as exc:
+        exam.found(
+            f"{setting} {path}: {exc.strerror} ({_owner(st)} {_mode(st)})", f"chmod 600 {path}"
+        )
+        return
+    if empty:
+        exam.found(f"the secret file {path} ({setting}) is empty", install)
+    elif me == 0 and st.st_uid == 0 and service not in (None, "root"):
+        exam.found(
+            f"{path} ({setting}) belongs to root: the worker, running as {service}, cannot read it",
+            f"chown {service} {path}",
+        )
+    else:
+        exam.fact(setting, f"{path}: readable, not empty ({_owner(st)} {_mode(st)})")
+
+
+def _held_elsewhere(
+    exam: Examination,
+    setting: str,
+    path: Path,
+    seen: tuple[Path, os.stat_result] | None,
+    service: str | None,
+) -> None:
+    """A secret this account cannot read: correct for a technician, not for the worker."""
+    holder = _user_name(seen[1].st_uid) if seen else "another account"
+    where = f"{path}" if seen is None or seen[0] == path else f"{path} (in {seen[0]})"
+    if service is not None and os_username() == service:
+        exam.found(
+            f"you ({service}) run the worker and cannot read the secret {where}, held by {holder}",
+            f"chown {service} {path} && chmod 600 {path}   (as root)",
+        )
+    elif holder == "root" and service not in (None, "root"):
+        exam.found(
+            f"the secret {where} is held by root: the worker, running as {service}, "
+            "cannot read it either",
+            f"chown {service} {path} {seen[0] if seen else ''}".rstrip() + "   (as root)",
+        )
+    else:
+        exam.fact(setting, f"{where}: held by {holder} (not readable by you: correct)")
+
+
+def _nearest_visible(path: Path) -> tuple[Path, os.stat_result] | None:
+    """The closest folder above ``path`` this account can see (the one that keeps it out)."""
+    for folder in path.parents:
+        try:
+            return folder, folder.stat()
+        except OSError:
+            continue
+    return None
+
+
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
+
+
+def _service_account(settings: Settings) -> str | None:
+    """The account the worker daemon runs as, as far as the host says.
+
+    The README's layout gives it ``worker.toml`` beside the host config and the
+    secrets folder; the first of those that another account than root owns names it.
+    None where nothing says (a private desk, a host set up some other way).
+    """
+    candidates = [locations.site_config_file().with_name("worker.toml")]
+    for name in SECRETS:
+        path: Path | None = getattr(settings, f"{name}_file")
+        if path is not None:
+            candidates += [path, path.parent]
+    for candidate in candidates:
+        try:
+            uid = candidate.stat().st_uid
+        except OSError:
+            continue
+        if uid != 0:
+            return _user_name(uid)
+    return None
+
+
+# -- the daemon, the disk -----------------------------------------------------------
+
+
+def _start_daemon(service: str | None, systemd: bool, *, shared: bool) -> str:
+    """How to start the worker daemon for this desk on this host.
+
+    A shared desk's daemon runs as the service account: the unit where systemd runs,
+    else ``runuser`` (``systemctl`` on a host without systemd only fails). A private
+    desk's runs as its owner.
+    """
+    if not shared:
+        return "keep `regentra worker` running as you (e.g. in tmux, or: nohup regentra worker &)"
+    account = service or "regentra"
+    if systemd:
+        unit = Path("/etc/systemd/system/regentra-worker.service")
+        if unit.exists() or Path("/lib/systemd/system/regentra-worker.service").exists():
+            return "systemctl enable --now regentra-worker   (as root)"
+        return (
+            "cp docs/regentra-worker.service /etc/systemd/system/ && "
+            "systemctl enable --now regentra-worker   (as root)"
+        )
+    worker_toml = locations.site_config_file().with_name("worker.toml")
+    config = f"env REGENTRA_CONFIG={worker_toml} " if worker_toml.exists() else ""
+    return (
+        f"this host has no systemd: as root, setsid runuser -u {account} -- {config}"
+        "regentra worker >/dev/null 2>&1 &   (and the same at boot, e.g. an @reboot "
+        "line in root's crontab)"
+    )
+
+
+LOW_SPACE_BYTES = 100 * 1024 * 1024
+"""Free space below which a disk is low, whatever its size."""
+LOW_SPACE_SHARE = 0.02
+"""A share of the disk below which it is low too (at most ``LOW_SPACE_CAP``)."""
+LOW_SPACE_CAP = 1024 * 1024 * 1024
+
+
+def space_is_low(free: int, total: int) -> bool:
+    """Whether ``free`` bytes of ``total`` is too little for a desk to keep working.
+
+    SQLite needs room for its write-ahead log and a checkpoint, and a rebuild of
+    the search index writes a whole new index beside the old one; a full disk
+    refuses every write. 100 MB, or 2 % of a larger disk (capped at 1 GB, so a 4 TB
+    disk with 70 GB free is not called low).
+    """
+    return free < max(LOW_SPACE_BYTES, min(int(total * LOW_SPACE_SHARE), LOW_SPACE_CAP))
+
+
+def _check_space(exam: Examination, *places: Path | None) -> None:
+    """Free space on each disk that holds the desk, the data folder or the index."""
+    disks: dict[int, tuple[list[Path], os.statvfs_result]] = {}
+    for place in places:
+        if place is None:
+            continue
+        existing = next((p for p in (place, *place.parents) if p.exists()), None)
+        if existing is None:
+            continue
+        try:
+            device = existing.stat().st_dev
+            usage = os.statvfs(existing)
+        except OSError:
+            continue
+        disks.setdefault(device, ([], usage))[0].append(place)
+    lines = []
+    for where, usage in disks.values():
+        free = usage.f_bavail * usage.f_frsize
+        total = usage.f_blocks * usage.f_frsize
+        names = ", ".join(str(p) for p in where)
+        share = f"{100 * free / total:.1f} %" if total else "0 %"
+        lines.append(f"{_size(free)} free of {_size(total)} ({share}) for {names}")
+        if space_is_low(free, total):
+            exam.warn(
+                f"the disk holding {names} is nearly full: {_size(free)} free of "
+                f"{_size(total)} ({share}); writes will soon fail",
+                f"free some space there (du -xh {where[0]} | sort -h | tail shows what is large)",
+            )
+    if lines:
+        exam.fact("disk", "; ".join(lines))
+
+
+def _size(count: int) -> str:
+    for unit, size in (("TB", 1024**4), ("GB", 1024**3), ("MB", 1024**2), ("kB", 1024)):
+        if count >= size:
+            return f"{count / size:.1f} {unit}"
+    return f"{count} B"
 
 
 # -- files ------------------------------------------------------------------------
@@ -273,10 +496,17 @@ def _check_index(exam: Examination, settings: Settings, db: Database, group: str
     path = settings.index_dir or index_path_for(db.url, settings.data_dir)
     exam.fact("search index", str(path))
     if not path.exists():
-        exam.found(
-            f"the search index {path} is missing (searches fall back to subjects only)",
-            "the worker rebuilds it; or now: regentra reindex",
-        )
+        if _documents(db) <= BUILD_LIMIT:  # `regentra search` builds it in a second
+            exam.warn(
+                f"the search index {path} is not built yet (the next search or the worker "
+                "builds it)",
+                "regentra reindex",
+            )
+        else:
+            exam.found(
+                f"the search index {path} is missing (searches fall back to subjects only)",
+                "the worker rebuilds it; or now: regentra reindex",
+            )
         return
     blocked = [
         p
@@ -300,6 +530,14 @@ def _check_index(exam: Examination, settings: Settings, db: Database, group: str
         exam.found(f"the search index {path} is damaged or outdated", "regentra reindex")
 
 
+def _documents(db: Database) -> int:
+    """Tickets and articles: what an index build has to write."""
+    with db.read() as s:
+        tickets = s.exec(select(func.count()).select_from(Ticket)).one()
+        articles = s.exec(select(func.count()).select_from(KBArticle)).one()
+    return int(tickets) + int(articles)
+
+
 def _check_postgres_search(exam: Examination, db: Database) -> None:
     try:
         engine = PostgresSearch(db)
@@ -314,16 +552,16 @@ def _check_postgres_search(exam: Examination, db: Database) -> None:
         )
 
 
-def _check_worker(exam: Examination, settings: Settings, db: Database, now: datetime) -> None:
+def _check_worker(
+    exam: Examination, settings: Settings, db: Database, now: datetime, start: str
+) -> None:
     """The lease, judged by the database's clock (its times are the database's);
     ``now`` is this host's clock, compared with it: a worker here refuses to run
     jobs when the two disagree by more than the tolerance."""
     _check_clock(exam, settings, db, now)
     lease = current_lease(db)
-    start = "systemctl enable --now regentra-worker   (or run: regentra worker)"
     if lease is None:
-        exam.fact("worker", "none has ever run on this desk")
-        exam.found("no worker has ever run on this desk: nothing auto-closes or indexes", start)
+        _check_without_daemon(exam, db, start)
         return
     db_now = lease.read_at
     ago = _ago(lease.heartbeat_age)
@@ -342,6 +580,34 @@ def _check_worker(exam: Examination, settings: Settings, db: Database, now: date
             "need the worker daemon",
             start,
         )
+
+
+def _check_without_daemon(exam: Examination, db: Database, start: str) -> None:
+    """No worker has ever held the lease: has ``worker --once`` run the jobs?
+
+    ``--once`` takes no lease; it leaves an Event. A desk whose jobs a person (or
+    cron) runs that way works, only late: a warning with the way to a daemon, not
+    "never".
+    """
+    with db.read() as s:
+        last = s.exec(
+            select(Event.at)
+            .where(Event.kind == EventKind.WORKER_RAN_ONCE)
+            .order_by(col(Event.id).desc())
+            .limit(1)
+        ).first()
+    if last is None:
+        exam.fact("worker", "none has ever run on this desk")
+        exam.found("no worker has ever run on this desk: nothing auto-closes or indexes", start)
+        return
+    at = last if last.tzinfo else last.replace(tzinfo=UTC)
+    ago = _ago(db.server_now() - at)
+    exam.fact("worker", f"no daemon; last `regentra worker --once` at {at:%Y-%m-%d %H:%M} UTC")
+    exam.warn(
+        f"no daemon holds the jobs; the last `regentra worker --once` was at {at:%H:%M} UTC "
+        f"({ago} ago): mail, SMS, auto-close and the SLA sweep wait for the next one",
+        start,
+    )
 
 
 def _check_clock(exam: Examination, settings: Settings, db: Database, now: datetime) -> None:

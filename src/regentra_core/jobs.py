@@ -36,3 +36,15 @@ def run_due_jobs(db: Database, now: datetime) -> JobReport:
     report.sla = desk.run_sla_sweep(now)
     report.automations = desk.run_periodic_automations(now)
     return report
+
+
+def record_once(db: Database, report: JobReport, indexed: int, channels: dict[str, str]) -> None:
+    """Leave the trace of a ``worker --once`` run that ``doctor`` reads (an Event: it
+    takes no lease, which would keep the jobs from a live daemon)."""
+    parts = [
+        f"auto-closed {len(report.auto_closed)}",
+        f"{len(report.sla.changed)} SLA change(s)",
+        f"{indexed} indexed",
+        *(f"{name}: {result}" for name, result in channels.items()),
+    ]
+    Desk(db, Actor.system("worker"), source="worker").record_worker_once("; ".join(parts))

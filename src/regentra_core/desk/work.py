@@ -182,6 +182,23 @@ class WorkCases(DeskBase):
             )
         return closed
 
+    def record_worker_once(self, summary: str, now: datetime | None = None) -> None:
+        """Note that ``regentra worker --once`` ran every due job (``summary``: what it did).
+
+        ``--once`` takes no lease (it must not take the jobs from a live daemon), so
+        without this nothing showed it had run, and ``doctor`` said that no worker
+        had ever run on a desk whose jobs a technician had just run by hand.
+        """
+        with self._write() as s:
+            self._event(
+                s,
+                None,
+                EventKind.WORKER_RAN_ONCE,
+                to=summary,
+                at=now or self.clock(),
+                actor=Actor.system("worker-once"),
+            )
+
     # -- priority ---------------------------------------------------------------
 
     def change_priority(

@@ -20,9 +20,10 @@ from .output import console, emit_json, safe
 @pass_cli
 def doctor(state: CliContext, as_json: bool) -> None:
     """Check the desk as you: file owners and modes, your group, the index, the
-    worker lease and the config in effect (secrets as set / not set).
+    worker, free disk space and the config in effect (secrets as set / not set).
 
-    Prints each problem with the command that fixes it; exits 1 if there is any.
+    Prints each problem and warning with the command that fixes it; exits 1 if
+    there is any problem (warnings alone exit 0).
     """
     exam = examine(state.settings, state.database_target(), utcnow())
     if as_json:
@@ -30,6 +31,7 @@ def doctor(state: CliContext, as_json: bool) -> None:
             {
                 "facts": dict(exam.facts),
                 "problems": [{"problem": f.problem, "fix": f.fix} for f in exam.findings],
+                "warnings": [{"warning": f.problem, "fix": f.fix} for f in exam.warnings],
             }
         )
     else:
@@ -41,9 +43,13 @@ def doctor(state: CliContext, as_json: bool) -> None:
         for finding in exam.findings:
             out.print(styled("✗ ", "bold red") + safe(finding.problem))
             out.print(Text("  fix: ") + safe(finding.fix))
+        for warning in exam.warnings:
+            out.print(styled("! ", "bold yellow") + safe(warning.problem))
+            out.print(Text("  fix: ") + safe(warning.fix))
+        warned = f" ({len(exam.warnings)} warning(s))" if exam.warnings else ""
         if exam.findings:
-            out.print(f"{len(exam.findings)} problem(s) found.")
+            out.print(f"{len(exam.findings)} problem(s) found{warned}.")
         else:
-            out.print(styled("✓ ", "bold green") + Text("No problems found."))
+            out.print(styled("✓ ", "bold green") + Text(f"No problems found{warned}."))
     if exam.findings:
         raise SystemExit(1)

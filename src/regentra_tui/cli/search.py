@@ -56,12 +56,12 @@ def search(
 
 
 def _worker_running(state: CliContext) -> bool:
-    """Whether a live worker holds the desk's lease (it will index what is pending)."""
-    from regentra_core.clock import utcnow
+    """Whether a live worker holds the desk's lease (it will index what is pending),
+    by the database's clock."""
     from regentra_core.worker.lease import current_lease
 
     lease = current_lease(state.db)
-    return lease is not None and lease.alive(utcnow())
+    return lease is not None and lease.alive()
 
 
 @click.command("reindex")
