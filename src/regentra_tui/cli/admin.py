@@ -23,7 +23,7 @@ from regentra_core.desk import Desk
 from regentra_core.enums import Role
 from regentra_core.errors import ValidationError
 from regentra_core.identity import Actor, os_username
-from regentra_core.jobs import run_due_jobs
+from regentra_core.jobs import record_once, run_due_jobs
 from regentra_core.locations import site_config_file
 from regentra_core.seed import has_sla_policies, seed_sla
 from regentra_core.sharing import (
@@ -311,6 +311,7 @@ def worker(state: CliContext, once: bool, at_text: str | None, force: bool, as_j
     channels = {job.name: job.run() for job in (*wiring.channel_jobs(), *wiring.ai_jobs(True))}
     report = run_due_jobs(state.db, at)
     indexed = wiring.index_backlog()
+    record_once(state.db, report, indexed, channels)
     if as_json:
         emit_json({**jsonable(report), "indexed": indexed, "channels": channels})
         return
