@@ -32,8 +32,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "doctor": (
         "regentra_tui.cli.doctor",
         "doctor",
-        "Check the desk as you: file owners and modes, your group, the index, the worker "
-        "lease and the config in effect (secrets as set / not set).",
+        "Check the desk as you: file owners and modes, your group, the index, the worker, "
+        "free disk space and the config in effect (secrets as set / not set).",
     ),
     "init": (
         "regentra_tui.cli.admin",
