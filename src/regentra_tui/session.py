@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from regentra_core import queries
 from regentra_core.ai import reviews
 from regentra_core.ai.assistant import Assistant
+from regentra_core.ai.requests import daemon_running, needs_daemon
 from regentra_core.clock import Clock, utcnow
 from regentra_core.config import load_settings
 from regentra_core.desk import Desk
@@ -92,6 +93,16 @@ class DeskSession:
         if self.assistant is None:
             self.assistant = Assistant(self.db, load_settings())
         return self.assistant
+
+    def ai_via_daemon(self) -> bool:
+        """Whether model drafts are asked of the worker daemon: a model is set up and
+        its key is the service account's (call from a worker: it reads the config)."""
+        return needs_daemon(self.ai().settings)
+
+    def daemon_running(self) -> bool:
+        """Whether a worker daemon holds the lease now (by the database's clock, as
+        the lease is dated; never the clock the app shows tickets by)."""
+        return daemon_running(self.db)
 
     def ai_state(self, number: int) -> tuple[reviews.SuggestionRow | None, ...]:
         """The ticket's latest analysis and latest draft (either may be None)."""

@@ -5,10 +5,15 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
+
+import pytest
 
 from regentra_core import queries
 from regentra_core.ai import reviews
 from regentra_tui.screens.detail import TicketScreen
+from tests.helpers.llm_standin import LlmStandIn, Slow
+from tests.helpers.waiting import wait_for
 
 from .conftest import burst, open_ticket, settle
 
@@ -196,3 +201,107 @@ async def test_kb_screens_write_read_and_edit_an_article(make_app, demo_db):
         assert "title cannot be empty" in str(app.screen.query_one("#kb-error").render())
     article = next(a for a in queries.kb_articles(demo_db) if a.slug == "scanner-jams")
     assert article.tags == "scanner, hardware, paper" and article.body == "1. Open the lid."
+
+
+MODEL_DRAFT = "Hi, please restart the Print Spooler service on the print server."
+
+
+@pytest.fixture
+def standin():
+    server = LlmStandIn(default=MODEL_DRAFT).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def model_without_key(monkeypatch, standin):
+    """The app's settings, as a technician's on a shared host: a model, no key."""
+    monkeypatch.setenv("REGENTRA_AI_MODEL", "openai/standin")
+    monkeypatch.setenv("REGENTRA_AI_API_BASE", standin.api_base)
+    monkeypatch.setenv("REGENTRA_AI_TIMEOUT_SECONDS", "10")
+
+
+@pytest.fixture
+def daemon(demo_db, standin, tmp_path):
+    """The worker daemon's request job, in a running worker, with the key in a file
+    only its settings name."""
+    from regentra_core.config import Settings
+    from regentra_core.wiring import Wiring
+    from regentra_core.worker import WorkerRunner
+
+    key = tmp_path / "ai_api_key"
+    key.write_text("sk-daemon-only\n", encoding="utf-8")
+    settings = Settings(
+        ai_model="openai/standin",
+        ai_api_base=standin.api_base,
+        ai_api_key_file=key,
+        ai_timeout_seconds=10,
+    )
+    jobs = Wiring(settings, demo_db, None).ai_jobs(with_secrets=True)
+    runner = WorkerRunner(
+        demo_db,
+        label="worker",
+        lease_seconds=5,
+        heartbeat_seconds=0.2,
+        sla_seconds=3600,
+        auto_close_seconds=3600,
+        automation_seconds=3600,
+        extra_jobs=tuple(j for j in jobs if j.name == "ai-requests"),
+    )
+    runner.start()
+    assert wait_for(lambda: runner.holding, 20)
+    yield runner
+    runner.stop()
+
+
+async def _until(app, pilot, predicate, seconds: float = 40) -> bool:
+    """Let the app run (its workers, the daemon's thread) until ``predicate`` holds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        await settle(app, pilot)
+    return predicate()
+
+
+async def test_d_asks_the_daemon_shows_drafting_and_then_its_model_draft(
+    make_app, demo_db, model_without_key, daemon, standin
+):
+    """The key is the daemon's: before, ``d`` called the model from the app, failed
+    ("Missing credentials") and showed the extractive draft."""
+    standin.answer(Slow(1.0, MODEL_DRAFT))  # long enough to see the panel meanwhile
+    app = make_app()
+    printer = _printer(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(app, pilot, printer)
+        screen = app.screen
+        assert isinstance(screen, TicketScreen)
+        await pilot.press("d")
+        assert "Drafting… (the worker daemon asks the model)" in _panel(app)
+        await pilot.press("e")  # the screen stays usable while the daemon drafts
+        assert screen.show_quoted
+        assert await _until(app, pilot, lambda: MODEL_DRAFT in _panel(app))
+        panel = _panel(app)
+        assert "Drafting" not in panel and "model," in panel
+        assert "Network printer shows as offline" in panel
+    draft = reviews.latest(demo_db, printer, "draft")
+    assert draft is not None and draft.source == "model" and draft.body == MODEL_DRAFT
+
+
+async def test_d_without_a_daemon_says_so_at_once_and_offers_the_extractive_draft(
+    make_app, demo_db, model_without_key, standin
+):
+    app = make_app()
+    printer = _printer(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(app, pilot, printer)
+        await pilot.press("d")
+        await settle(app, pilot)
+        panel = _panel(app)
+        assert "No worker daemon is running: ask an admin to start regentra-worker" in panel
+        assert "d makes an extractive draft now" in panel
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert "extractive (no model)" in _panel(app)
+    draft = reviews.latest(demo_db, printer, "draft")
+    assert draft is not None and draft.source == "extractive" and standin.requests == []

@@ -13,9 +13,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Static
 
 from regentra_core.ai.analysis import flag_names
-from regentra_core.ai.assistant import Draft
+from regentra_core.ai.assistant import Draft, answer_of
+from regentra_core.ai.requests import NO_DAEMON, WAIT_SLACK, wait_for_answer
 from regentra_core.ai.reviews import SuggestionRow
 from regentra_core.channels.quoting import fold
+from regentra_core.desk import Desk
 from regentra_core.enums import AuthorKind, Channel
 from regentra_core.errors import ConflictError, RegentraError
 from regentra_core.queries import EventRow, TicketDetail
@@ -103,6 +105,12 @@ class TicketScreen(HoldsKeys, TicketActions):
         """The newest AI draft on this ticket (used or not)."""
         self.drafting: threading.Event | None = None
         """Set while a draft is being made; setting it cancels (``d`` again)."""
+        self.via_daemon = False
+        """Model drafts are asked of the worker daemon (it holds the model's key)."""
+        self.no_daemon = False
+        """The last ``d`` found no daemon to ask: the next makes the extractive draft."""
+        self.leaving = threading.Event()
+        """Set when the screen goes: a draft asked of the daemon is then left to it."""
         self.reveal_ai = False
         """Scroll the side panel to the AI panel when it is next drawn (a draft asked
         for, or one just made)."""
@@ -168,11 +176,12 @@ class TicketScreen(HoldsKeys, TicketActions):
             history = self.rapp.session.history(self.number)
             ai = self.rapp.session.ai_state(self.number)
             spike = spike_of(self.rapp.session.db, self.number)
+            via_daemon = self.rapp.session.ai_via_daemon()
         except RegentraError as exc:
             self.app.call_from_thread(self._refused, str(exc))
             self.app.call_from_thread(self.dismiss)
             return
-        self.app.call_from_thread(self._loaded, detail, history, ai, spike)
+        self.app.call_from_thread(self._loaded, detail, history, ai, spike, via_daemon)
 
     def _loaded(
         self,
@@ -180,8 +189,10 @@ class TicketScreen(HoldsKeys, TicketActions):
         history: list[EventRow],
         ai: tuple[SuggestionRow | None, SuggestionRow | None],
         spike: SpikeView | None = None,
+        via_daemon: bool = False,
     ) -> None:
         self.analysis, self.draft = ai
+        self.via_daemon = via_daemon
         self.spike = spike
         self._show(detail, history)
 
@@ -344,7 +355,15 @@ class TicketScreen(HoldsKeys, TicketActions):
 
     def _show_ai(self) -> None:
         panel = self.query_one("#ai", Static)
-        panel.update(ai_panel(self.analysis, self.draft, drafting=self.drafting is not None))
+        panel.update(
+            ai_panel(
+                self.analysis,
+                self.draft,
+                drafting=self.drafting is not None,
+                via_daemon=self.via_daemon,
+                no_daemon=self.no_daemon,
+            )
+        )
         if self.reveal_ai:
             # Below the SLA and links on a small terminal: bring it into view.
             self.reveal_ai = False
@@ -356,6 +375,10 @@ class TicketScreen(HoldsKeys, TicketActions):
         self.dismiss()
 
     def on_unmount(self) -> None:
+        if self.drafting is not None:
+            # Stop waiting for the daemon; what it drafts is in the queue next time.
+            self.leaving.set()
+            self.drafting.set()
         if self.draft_in_reply is not None:
             # The reply box goes with the screen, and the draft in it unsent.
             desk, draft = self.rapp.session.desk(), self.draft_in_reply
@@ -387,7 +410,13 @@ class TicketScreen(HoldsKeys, TicketActions):
     # -- AI drafts ---------------------------------------------------------------
 
     def action_draft(self) -> None:
-        """Ask for a reply draft in a worker thread; ``d`` again while it runs cancels."""
+        """Ask for a reply draft in a worker thread; ``d`` again while it runs cancels.
+
+        With a model whose key only the daemon holds, the draft is a request the daemon
+        answers: the panel says so at once and stays usable, and the thread waits for
+        the answer. With no daemon to ask, the panel says so and the next ``d`` makes
+        the extractive draft (no model, no secret).
+        """
         if self.drafting is not None:
             self.drafting.set()
             self.drafting = None
@@ -395,24 +424,60 @@ class TicketScreen(HoldsKeys, TicketActions):
             self.notify("Draft cancelled", timeout=2)
             return
         cancel = self.drafting = threading.Event()
+        extractive, self.no_daemon = self.no_daemon, False
+        ask_daemon = self.via_daemon and not extractive
         self.reveal_ai = True
         self._show_ai()
-        session, number = self.rapp.session, self.number
+        session, number, leaving = self.rapp.session, self.number, self.leaving
         unused = self.draft.id if self.draft and self.draft.outcome is None else None
         if unused is not None and unused == self.draft_in_reply:
             unused = None  # it is in the reply box: sending it records what became of it
 
         def make() -> None:
             try:
+                if ask_daemon and not session.daemon_running():
+                    self.app.call_from_thread(self._no_daemon, cancel)
+                    return
                 if unused is not None:
                     session.desk().discard_draft(unused)  # replaced by the new one
-                made = session.ai().draft(session.desk(), number, cancelled=cancel.is_set)
+                if ask_daemon:
+                    made = asked(session.desk())
+                else:
+                    assistant = session.ai().without_model() if extractive else session.ai()
+                    made = assistant.draft(session.desk(), number, cancelled=cancel.is_set)
             except RegentraError as exc:
                 self.app.call_from_thread(self._drafted, cancel, None, str(exc))
                 return
             self.app.call_from_thread(self._drafted, cancel, made, None)
 
+        def asked(desk: Desk) -> Draft | None:
+            request = desk.request_ai(number, "draft")
+            timeout = session.ai().settings.ai_timeout_seconds + WAIT_SLACK
+            view = wait_for_answer(session.db, request.id, timeout, stop=cancel)
+            if cancel.is_set() and view.pending:
+                if not leaving.is_set():
+                    desk.fail_ai_request(request.id, f"cancelled by {desk.actor.name}")
+                return None
+            if view.state == "failed":
+                raise RegentraError(f"The worker daemon gave up the draft: {view.error}")
+            if view.pending:
+                raise RegentraError(
+                    f"The worker daemon has not answered in {timeout:g} s: "
+                    "its draft will show here when it comes"
+                )
+            answer = answer_of(session.db, view)
+            assert isinstance(answer, Draft)
+            return answer
+
         self.run_worker(make, thread=True, group="ai-draft", exit_on_error=False)
+
+    def _no_daemon(self, cancel: threading.Event) -> None:
+        if cancel.is_set() or self.drafting is not cancel:
+            return
+        self.drafting = None
+        self.no_daemon = True
+        self._show_ai()
+        self.notify(f"{NO_DAEMON}; d makes an extractive draft now", timeout=6)
 
     def _drafted(self, cancel: threading.Event, made: Draft | None, error: str | None) -> None:
         if cancel.is_set() or self.drafting is not cancel:
@@ -685,7 +750,12 @@ DRAFT_LINES = 14
 
 
 def ai_panel(
-    analysis: SuggestionRow | None, draft: SuggestionRow | None, *, drafting: bool
+    analysis: SuggestionRow | None,
+    draft: SuggestionRow | None,
+    *,
+    drafting: bool,
+    via_daemon: bool = False,
+    no_daemon: bool = False,
 ) -> Text:
     """The side panel: the analyzer's suggestion and flags, then the reply draft."""
     text = styled("AI", "bold")
@@ -700,8 +770,15 @@ def ai_panel(
         text += styled(f"  {analysis.source}, confidence {analysis.confidence:.2f}", "dim")
         text += Text("\n") + safe(analysis.reason, limit=200)
     text += Text("\n\n") + styled("Reply draft", "bold")
+    if drafting and via_daemon:
+        return text + styled("\nDrafting… (the worker daemon asks the model)  d cancels", "italic")
     if drafting:
         return text + styled("\nDrafting from the knowledge base…  d cancels", "italic")
+    if no_daemon:
+        text += styled(f"\n{NO_DAEMON}.", "bold yellow")
+        text += styled("\nd makes an extractive draft now (the knowledge base, no model).", "dim")
+        if draft is None:
+            return text
     if draft is None:
         return text + styled("\nNone yet: d drafts one from the knowledge base.", "dim")
     label = "model" if draft.source == "model" else "extractive (no model)"
