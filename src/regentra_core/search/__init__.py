@@ -2,9 +2,10 @@
 
 Two engines behind one interface, chosen by the ``search_engine`` setting: Whoosh
 (the default; an index folder per host, rebuilt from the database whenever it is
-missing or damaged, written by the worker only) and, on a PostgreSQL desk,
-PostgreSQL's own full-text search (``postgres.py``), which every host shares. Both
-are fed from the same outbox and answer the same query language.
+missing or damaged, written by the worker and by a command's search catching up,
+``catchup.py``) and, on a PostgreSQL desk, PostgreSQL's own full-text search
+(``postgres.py``), which every host shares. Both are fed from the same outbox and
+answer the same query language.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 Whoosh allows one writer per index (a second process gets LockError at once) and
 its multi-file index is not crash safe, so here it is treated as derived data:
 
-- one writer: only the worker drains the outbox (``drain``) and it takes the
-  writer with a timeout, retrying next round if another process holds it;
+- one writer: the worker drains the outbox (``drain``; so does ``regentra search``
+  before it answers, see ``catchup.py``), taking the writer with a timeout and
+  retrying next round if another process holds it;
 - batched commits: one commit per drained batch, not one per change;
 - checked on open: a missing, unreadable or older-schema index is rebuilt from the
   database by the worker (``rebuild`` writes a new index beside the old one and
