@@ -323,14 +323,14 @@ def _start_daemon(service: str | None, systemd: bool, *, shared: bool) -> str:
     account = service or "regentra"
     if systemd:
         unit = Path("/etc/systemd/system/regentra-worker.service")
-        if unit.exists() or Path("/lib/systemd/system/regentra-worker.service").exists():
+        if _stat(unit) or _stat(Path("/lib/systemd/system/regentra-worker.service")):
             return "systemctl enable --now regentra-worker   (as root)"
         return (
             "cp docs/regentra-worker.service /etc/systemd/system/ && "
             "systemctl enable --now regentra-worker   (as root)"
         )
     worker_toml = locations.site_config_file().with_name("worker.toml")
-    config = f"env REGENTRA_CONFIG={worker_toml} " if worker_toml.exists() else ""
+    config = f"env REGENTRA_CONFIG={worker_toml} " if _stat(worker_toml) else ""
     return (
         f"this host has no systemd: as root, setsid runuser -u {account} -- {config}"
         "regentra worker >/dev/null 2>&1 &   (and the same at boot, e.g. an @reboot "
@@ -362,14 +362,12 @@ def _check_space(exam: Examination, *places: Path | None) -> None:
     for place in places:
         if place is None:
             continue
-        existing = next((p for p in (place, *place.parents) if p.exists()), None)
-        if existing is None:
-            continue
-        try:
-            device = existing.stat().st_dev
+        try:  # the nearest folder this account can see: the same disk, or its parent's
+            existing, st = next((p, st) for p in (place, *place.parents) if (st := _stat(p)))
             usage = os.statvfs(existing)
-        except OSError:
+        except (StopIteration, OSError):
             continue
+        device = st.st_dev
         disks.setdefault(device, ([], usage))[0].append(place)
     lines = []
     for where, usage in disks.values():
@@ -386,6 +384,14 @@ def _check_space(exam: Examination, *places: Path | None) -> None:
             )
     if lines:
         exam.fact("disk", "; ".join(lines))
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """``path``'s status, or None where it is missing or out of this account's reach."""
+    try:
+        return path.stat()
+    except OSError:
+        return None
 
 
 def _size(count: int) -> str:

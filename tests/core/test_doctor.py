@@ -213,3 +213,15 @@ def regentra_tmpfs(tmp_path) -> Iterator[Path]:
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+@needs_root
+def test_free_space_is_measured_where_an_outsider_can_see_without_a_traceback(host):
+    """An account outside the group cannot see into the desk folder: the disk is
+    measured at the nearest folder it can see, and the desk problem is said."""
+    desk = host / "desk"
+    desk.mkdir(mode=0o700)
+    (desk / "desk.db.index").mkdir()
+    report = _as("nobody", lambda: _report(examine(load_settings(), str(desk / "desk.db"), T0)))
+    assert f"for {desk}" in report["facts"]["disk"]
+    assert any("desk.db" in p for p in report["problems"]), report
