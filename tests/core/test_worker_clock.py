@@ -139,8 +139,12 @@ def test_a_worker_whose_clock_is_a_day_off_never_holds_the_lease_nor_runs_a_job(
     assert "runs no jobs" in skewed.health.refusing
 
 
-def test_a_holder_whose_clock_jumps_ahead_hands_the_lease_back_before_its_next_job(db):
-    """The check before each job catches a clock stepped between two heartbeats."""
+def test_a_holder_whose_clock_jumps_ahead_hands_the_lease_back_before_its_next_job(db, tmp_path):
+    """The check before each job catches a clock stepped between two heartbeats; the
+    log says why the worker stopped, once."""
+    from regentra_core.worker.logs import close_worker_logging, configure_worker_logging
+
+    log_file = configure_worker_logging(tmp_path, also_stderr=False)
     offset = [timedelta(0)]
     ran: list[str] = []
     worker = _runner(
@@ -155,8 +159,12 @@ def test_a_holder_whose_clock_jumps_ahead_hands_the_lease_back_before_its_next_j
         assert len(ran) <= count + 1  # at most the run already under way
     finally:
         worker.stop()
+        close_worker_logging()
     assert not worker.health.holding
     assert "24 h ahead of the database's" in worker.health.refusing
+    logged = log_file.read_text()
+    assert logged.count("24 h ahead of the database's") == 1, logged
+    assert "runs no jobs until the clock is fixed" in logged
 
 
 def test_doctor_says_this_hosts_clock_is_off_and_ages_the_lease_by_the_database(db_path, db):

@@ -282,7 +282,7 @@ class WorkerRunner:
             was = self.health.refusing
             self.health.clock_offset = offset
             self.health.refusing = why
-        if why and why != was:
+        if why and not was:  # once, not at every beat while it lasts
             log.warning("worker %s: %s", self.holder, why)
         elif was and not why:
             log.info("worker %s: its clock agrees with the database's again", self.holder)
