@@ -263,7 +263,10 @@ def _held_elsewhere(
         exam.found(
             f"the secret {where} is held by root: the worker, running as {service}, "
             "cannot read it either",
-            f"chown {service} {path} {seen[0] if seen else ''}".rstrip() + "   (as root)",
+            " ".join(
+                ["chown", service, *dict.fromkeys([str(path), str(seen[0] if seen else path)])]
+            )
+            + "   (as root)",
         )
     else:
         exam.fact(setting, f"{where}: held by {holder} (not readable by you: correct)")

@@ -225,3 +225,13 @@ def test_free_space_is_measured_where_an_outsider_can_see_without_a_traceback(ho
     report = _as("nobody", lambda: _report(examine(load_settings(), str(desk / "desk.db"), T0)))
     assert f"for {desk}" in report["facts"]["disk"]
     assert any("desk.db" in p for p in report["problems"]), report
+
+
+@needs_root
+def test_a_technician_is_told_when_root_keeps_the_secrets_from_the_worker_too(host):
+    secrets = host / "etc" / "secrets"
+    os.chown(secrets, 0, 0)
+    report = _as("nobody", lambda: _examine(host))
+    held = [p for p in report["problems"] if "is held by root" in p]
+    assert len(held) == len(SECRETS) and "running as daemon" in held[0]
+    assert f"chown daemon {secrets / 'imap_password'} {secrets}   (as root)" in report["fixes"]
