@@ -176,11 +176,14 @@ class TicketScreen(HoldsKeys, TicketActions):
             history = self.rapp.session.history(self.number)
             ai = self.rapp.session.ai_state(self.number)
             spike = spike_of(self.rapp.session.db, self.number)
-            via_daemon = self.rapp.session.ai_via_daemon()
         except RegentraError as exc:
             self.app.call_from_thread(self._refused, str(exc))
             self.app.call_from_thread(self.dismiss)
             return
+        try:
+            via_daemon = self.rapp.session.ai_via_daemon()
+        except RegentraError:
+            via_daemon = False  # the AI settings are unusable: d will say why, not this
         self.app.call_from_thread(self._loaded, detail, history, ai, spike, via_daemon)
 
     def _loaded(
