@@ -109,6 +109,7 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
     "unlink": lambda d, t: (d.link(t[0], t[1]), d.unlink(t[1])),
     "cascade": lambda d, t: (d.link(t[0], t[1]), d.cascade(t[0], reply="update")),
     "run_auto_close": lambda d, t: d.run_auto_close(),
+    "record_worker_once": lambda d, t: d.record_worker_once("auto-closed 0"),
     "add_technician": lambda d, t: d.add_technician("dave"),
     "add_calendar": lambda d, t: _calendar(d),
     "set_calendar_hours": lambda d, t: (
