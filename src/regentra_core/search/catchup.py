@@ -156,6 +156,8 @@ def _unbuilt(
         )
         return fallback
     except RegentraError as exc:
-        fallback.note = f"{exc}; these results match subjects and descriptions only"
+        fallback.note = (
+            f"{exc}; these results match subjects and descriptions only and may be incomplete"
+        )
         return fallback
     return engine.search(text, limit=limit, kind=kind)
