@@ -95,7 +95,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "worker": (
         "regentra_tui.cli.admin",
         "worker",
-        "Run the background jobs: auto-close, SLA sweep, search indexing.",
+        "Run the background jobs: auto-close, SLA sweep, search indexing, mail and SMS.",
     ),
 }
 """Every command: its module, its name there, and its help's first sentence."""
