@@ -584,11 +584,31 @@ def _check_worker(
     elif not lease.alive():
         exam.found(f"no worker holds the lease (the last was {lease.holder}, {ago} ago)", start)
     elif lease.by_app:
-        exam.found(
-            f"only a technician's app ({lease.holder}) runs the jobs; mail and SMS "
-            "need the worker daemon",
-            start,
-        )
+        needs = _needs_daemon(settings)
+        if needs:
+            exam.found(
+                f"only a technician's app ({lease.holder}) runs the jobs; {needs} "
+                "need the worker daemon",
+                start,
+            )
+        else:
+            # No channel and no model: an app's worker runs every job there is, and
+            # they stop only while no app is open. Worth knowing, not a fault.
+            exam.warn(
+                f"only a technician's app ({lease.holder}) runs the jobs: they stop "
+                "while no app is open",
+                start,
+            )
+
+
+def _needs_daemon(settings: Settings) -> str:
+    """What on this desk only the daemon can do (it holds the secrets), in words."""
+    wanted = (
+        ("mail", settings.imap_configured or settings.smtp_configured),
+        ("SMS", settings.sms_configured),
+        ("model drafts", bool(settings.ai_model)),
+    )
+    return " and ".join(name for name, on in wanted if on)
 
 
 def _check_without_daemon(exam: Examination, db: Database, start: str) -> None:

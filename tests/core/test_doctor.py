@@ -175,6 +175,38 @@ def test_without_systemd_the_fix_starts_the_daemon_with_runuser(stopped_shared_d
     assert "systemctl enable --now regentra-worker" in fix
 
 
+@pytest.fixture
+def desk_run_by_an_app(tmp_path) -> Path:
+    """A private desk whose jobs a technician's open app runs (no daemon)."""
+    db = Database(str(tmp_path / "desk.db"))
+    upgrade(db)
+    acquire_or_renew(db, holder_id("tui-alice"), 15)
+    db.close()
+    return tmp_path / "desk.db"
+
+
+def _about_the_app(findings) -> list[str]:
+    return [f.problem for f in findings if "technician's app" in f.problem]
+
+
+def test_an_app_running_the_jobs_of_a_desk_without_channels_is_a_warning(desk_run_by_an_app):
+    """The demo desk, or any desk with no mail, SMS or model: the app's worker runs
+    every job there is, so doctor does not call it a fault (it did: exit 1)."""
+    exam = examine(load_settings(), str(desk_run_by_an_app), utcnow())
+    assert not _about_the_app(exam.findings)
+    [warning] = _about_the_app(exam.warnings)
+    assert "they stop while no app is open" in warning
+
+
+def test_an_app_running_the_jobs_of_a_desk_with_mail_is_a_problem(desk_run_by_an_app, monkeypatch):
+    monkeypatch.setenv("REGENTRA_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("REGENTRA_SUPPORT_ADDRESS", "help@desk.example")
+    monkeypatch.setenv("REGENTRA_AI_MODEL", "openai/standin")
+    exam = examine(load_settings(), str(desk_run_by_an_app), utcnow())
+    [problem] = _about_the_app(exam.findings)
+    assert "mail and model drafts need the worker daemon" in problem
+
+
 # -- free space ----------------------------------------------------------------------------
 
 
