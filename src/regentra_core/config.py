@@ -115,6 +115,12 @@ class Settings(BaseSettings):
     """The name the customer portal shows."""
     portal_color: str = Field(default="#1f6feb", pattern=r"^#[0-9a-fA-F]{6}$")
     """The portal's accent colour, ``#rrggbb`` (it goes into the page's CSS)."""
+    portal_signin_per_address: int = Field(default=3, ge=1)
+    """Sign-in links one contact is sent per hour; more requests get the same page
+    and send nothing (250 requests once mailed one contact 251 links)."""
+    portal_signin_per_ip: int = Field(default=20, ge=1)
+    """Sign-in requests one client address may make per hour (counted by each
+    ``regentra serve`` process); more get the same page and do nothing."""
     twilio_account_sid: str | None = None
     """The Twilio account (``AC...``); with the token and number, SMS is on."""
     twilio_number: str | None = None

@@ -131,6 +131,21 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
     ),
     "use_portal_signin": lambda d, t: d.use_portal_signin("f" * 64),
     "set_portal_admin": lambda d, t: d.set_portal_admin("sam@acme.example", True),
+    "end_portal_session": lambda d, t: d.end_portal_session(_portal_session(d)),
+    "end_portal_sessions": lambda d, t: d.end_portal_sessions("sam@acme.example"),
+    "accept_replies": lambda d, t: (
+        d.receive(
+            Inbound(
+                Channel.EMAIL,
+                "<stranger@evil.example>",
+                "stranger@evil.example",
+                T0,
+                subject=f"Re: [#{t[2]}]",
+                body="click here",
+            )
+        ),
+        d.accept_replies(t[2]),
+    ),
     "save_view": lambda d, t: d.save_view("Mine", TicketFilter(assignee="alice")),
     "save_rule": lambda d, t: d.save_rule(_rule()),
     "set_rule_enabled": lambda d, t: (d.save_rule(_rule()), d.set_rule_enabled("Tag", False)),
@@ -161,6 +176,13 @@ def _rule(name: str = "Tag", trigger: str = "ticket_created") -> Rule:
             "actions": [{"action": "add_note", "body": "seen by a rule"}],
         }
     )
+
+
+def _portal_session(d: Desk) -> int:
+    d.request_portal_signin("sam@acme.example", "1" * 64, "https://help.example/signin/x")
+    session = d.use_portal_signin("1" * 64)
+    assert session is not None
+    return session.id
 
 
 def _spike(d: Desk) -> None:

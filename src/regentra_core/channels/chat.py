@@ -5,6 +5,13 @@ signed with HMAC-SHA256 under the shared ``chat_webhook_secret``, checked in
 constant time before anything is parsed. The transcript becomes the ticket's
 description, each line with its author and time, or a reply on the ticket the
 session names.
+
+Times in the session are the sender's word, not ours: one further than
+``TRUSTED_PAST`` before the time we received the session, or further than
+``TRUSTED_AHEAD`` after it, is replaced by the time received, and the transcript
+says which and what the chat system gave (a year-1 ``ended_at`` once dated a
+ticket 739,952 days overdue). A time that is no UTC time at all (``0001-01-01``
+east of Greenwich) is refused like any other malformed field.
 """
 
 from __future__ import annotations
@@ -12,16 +19,24 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..enums import Channel, Priority
 from ..errors import ValidationError
-from .message import Inbound
+from .message import MAX_EXTERNAL_ID, Inbound
 from .sms import normalise_number
 
 SIGNATURE_HEADER = "X-Regentra-Signature"
 MAX_BODY_BYTES = 1_000_000
+MAX_TICKET = 2**31 - 1
+"""The largest ticket number a session may name (a database INTEGER): a larger one
+is no ticket, and would overflow the lookup."""
+TRUSTED_PAST = timedelta(days=7)
+"""How long before its receipt a session's times may be (a chat system that was
+down for a few days posts its backlog late)."""
+TRUSTED_AHEAD = timedelta(minutes=10)
+"""How far ahead of our clock a chat system's clock may be."""
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -42,9 +57,11 @@ def chat_inbound(body: bytes, received_at: datetime, region: str = "US") -> Inbo
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ValidationError(f"the body is not JSON: {exc}") from None
+    except RecursionError:
+        raise ValidationError("the body is JSON nested too deeply to read") from None
     if not isinstance(data, dict):
         raise ValidationError("the body must be a JSON object")
-    session_id = _text(data, "id", required=True)
+    session_id = _text(data, "id", required=True, limit=MAX_EXTERNAL_ID)
     contact = data.get("contact")
     if not isinstance(contact, dict):
         raise ValidationError("contact must be an object with an email or a phone")
@@ -60,11 +77,19 @@ def chat_inbound(body: bytes, received_at: datetime, region: str = "US") -> Inbo
     messages = data.get("messages")
     if not isinstance(messages, list) or not messages:
         raise ValidationError("messages must be a non-empty list")
-    lines = [_line(n, m, name or sender, agent or "agent") for n, m in enumerate(messages)]
-    ended = _when(data.get("ended_at"), "ended_at") if "ended_at" in data else received_at
+    notes: list[str] = []
+    lines = [
+        _line(n, m, name or sender, agent or "agent", received_at, notes)
+        for n, m in enumerate(messages)
+    ]
+    ended = received_at
+    if "ended_at" in data:
+        ended = _trusted(_when(data["ended_at"], "ended_at"), received_at, "ended_at", notes)
     ended = min(ended, received_at)  # a clock ahead of ours does not date a ticket ahead
     ticket = data.get("ticket")
-    if ticket is not None and (not isinstance(ticket, int) or isinstance(ticket, bool)):
+    if ticket is not None and (
+        not isinstance(ticket, int) or isinstance(ticket, bool) or not 0 < ticket <= MAX_TICKET
+    ):
         raise ValidationError("ticket must be a ticket number")
     priority = None
     if data.get("priority") is not None:
@@ -79,14 +104,18 @@ def chat_inbound(body: bytes, received_at: datetime, region: str = "US") -> Inbo
         sender_name=name,
         received_at=ended,
         subject=subject,
-        body="\n".join([header, "", *lines]),
+        body="\n".join([header, *notes, "", *lines]),
         ticket=ticket,
         priority=priority,
         agent=agent or None,
     )
 
 
-def _text(data: dict[str, Any], key: str, *, required: bool = False) -> str:
+def _text(
+    data: dict[str, Any], key: str, *, required: bool = False, limit: int | None = None
+) -> str:
+    """A string field, stripped; over ``limit`` characters refused (an id, which
+    must stay whole), otherwise cut at 1,000 (a name)."""
     value = data.get(key)
     if value is None or value == "":
         if required:
@@ -94,10 +123,15 @@ def _text(data: dict[str, Any], key: str, *, required: bool = False) -> str:
         return ""
     if not isinstance(value, str):
         raise ValidationError(f"{key} must be a string")
-    return value.strip()[:1000]
+    value = value.strip()
+    if limit is not None and len(value) > limit:
+        raise ValidationError(f"{key} is {len(value):,} characters long (at most {limit})")
+    return value[:1000]
 
 
-def _line(n: int, message: Any, customer: str, agent: str) -> str:
+def _line(
+    n: int, message: Any, customer: str, agent: str, received_at: datetime, notes: list[str]
+) -> str:
     if not isinstance(message, dict):
         raise ValidationError(f"messages[{n}] must be an object")
     who = message.get("from")
@@ -106,7 +140,8 @@ def _line(n: int, message: Any, customer: str, agent: str) -> str:
     text = message.get("text")
     if not isinstance(text, str) or not text.strip():
         raise ValidationError(f"messages[{n}].text must be a non-empty string")
-    at = _when(message.get("at"), f"messages[{n}].at")
+    what = f"messages[{n}].at"
+    at = _trusted(_when(message.get("at"), what), received_at, what, notes)
     author = customer if who == "customer" else f"{agent} (agent)"
     return f"[{at:%Y-%m-%d %H:%M} UTC] {author}: {text.strip()}"
 
@@ -117,7 +152,21 @@ def _when(value: Any, what: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise ValidationError(f"{what} is not an ISO-8601 time: {value!r}") from None
+        raise ValidationError(f"{what} is not an ISO-8601 time: {value[:40]!r}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError(f"{what} is not a time in UTC's range: {value[:40]!r}") from None
+
+
+def _trusted(at: datetime, received_at: datetime, what: str, notes: list[str]) -> datetime:
+    """``at``, or the time received when ``at`` is too far from it (said in ``notes``)."""
+    if received_at - TRUSTED_PAST <= at <= received_at + TRUSTED_AHEAD:
+        return at
+    notes.append(
+        f"{what}: time given by the chat system: {at.date().isoformat()} {at:%H:%M} UTC, "
+        f"replaced by the time received ({received_at:%Y-%m-%d %H:%M} UTC)"
+    )
+    return received_at

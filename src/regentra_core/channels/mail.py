@@ -257,8 +257,11 @@ def _decoded_filename(name: str | None) -> str:
 
 
 def _safe_name(name: str) -> str:
-    """A file name that stays inside its folder and shows literally."""
-    cleaned = re.sub(r"[\x00-\x1f\x7f/\\]", "_", name).strip(". ") or "attachment"
+    """A file name that stays inside its folder and shows literally: no control
+    characters, and no bidi overrides or isolates, which make ``invoice\\u202etxt.exe``
+    read as ``invoiceexe.txt`` in a file manager, a shell or the portal."""
+    unsafe = r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069/\\]"
+    cleaned = re.sub(unsafe, "_", name).strip(". ") or "attachment"
     return cleaned[:120]
 
 

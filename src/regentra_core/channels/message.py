@@ -9,6 +9,12 @@ from datetime import datetime
 from ..enums import Channel, Priority
 
 
+MAX_EXTERNAL_ID = 200
+"""The longest id an SMS or chat sender may give a message (Twilio's SIDs are 34
+characters). Refused beyond it at the adapter, so SQLite (which does not enforce a
+column's width) and PostgreSQL (which does) answer the same."""
+
+
 @dataclass(frozen=True, slots=True)
 class Attachment:
     """A file that came with a message (saved under the desk's attachments folder)."""

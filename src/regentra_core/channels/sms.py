@@ -17,7 +17,7 @@ import phonenumbers
 
 from ..enums import Channel
 from ..errors import ValidationError
-from .message import Inbound
+from .message import MAX_EXTERNAL_ID, Inbound
 
 MAX_SMS_CHARS = 1600
 """The most one Twilio message carries (Twilio sends it as up to ten segments)."""
@@ -46,6 +46,10 @@ def sms_inbound(form: Mapping[str, str], received_at: datetime, region: str = "U
     sid = (form.get("MessageSid") or form.get("SmsSid") or "").strip()
     if not sid:
         raise ValidationError("an SMS without a MessageSid")
+    if len(sid) > MAX_EXTERNAL_ID:
+        raise ValidationError(
+            f"MessageSid is {len(sid):,} characters long (at most {MAX_EXTERNAL_ID})"
+        )
     raw_sender = (form.get("From") or "").strip()
     if not raw_sender:
         raise ValidationError(f"SMS {sid} has no sender")
@@ -54,7 +58,7 @@ def sms_inbound(form: Mapping[str, str], received_at: datetime, region: str = "U
     except ValidationError:
         sender = raw_sender[:32]  # a short code or a name: still the customer's address
     body = (form.get("Body") or "").replace("\r\n", "\n").strip()
-    media = int(form.get("NumMedia") or 0)
+    media = _media_count(form.get("NumMedia") or "0", sid)
     if media:
         body = f"{body}\n\n({media} picture(s) or file(s) sent with it, kept at Twilio)".strip()
     return Inbound(
@@ -64,6 +68,14 @@ def sms_inbound(form: Mapping[str, str], received_at: datetime, region: str = "U
         received_at=received_at,
         body=body,
     )
+
+
+def _media_count(raw: str, sid: str) -> int:
+    """Twilio's ``NumMedia``: a small count (at most 10), anything else refused."""
+    text = raw.strip()
+    if not text.isdecimal() or len(text) > 3:
+        raise ValidationError(f"SMS {sid}: NumMedia is not a count: {text[:20]!r}")
+    return int(text)
 
 
 @dataclass(frozen=True, slots=True)

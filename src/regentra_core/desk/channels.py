@@ -163,11 +163,13 @@ class ChannelCases(IntakeCases):
         # these questions need of it is in the batch's memo: a flush for it before
         # each question cost more than the question.
         with s.no_autoflush:
+            named = _existing(s, msg.ticket)
+            foreign = named is not None and not _may_join(s, msg.sender, named)
             facts = Facts(
                 referenced_ticket=self._referenced(s, msg.channel, msg.references),
                 subject_ticket=_existing(s, subject_number(msg.subject)),
                 marker_ticket=_existing(s, marker_number(msg.body)),
-                named_ticket=_existing(s, msg.ticket),
+                named_ticket=None if foreign else named,
                 sender_ticket=_sender_ticket(s, msg.sender, now)
                 if msg.channel == Channel.SMS
                 else None,
@@ -222,7 +224,10 @@ class ChannelCases(IntakeCases):
             if ack and not msg.unparsed and msg.channel == Channel.EMAIL:
                 s.flush()  # the ack threads on this message's id
                 self._queue_outbound(s, ticket, "", now, kind="ack")
-            return ReceiveResult(InboundOutcome.CREATED, ticket.number)
+            # A session (chat) naming a ticket its sender may not see never joins it:
+            # its transcript would be in that ticket's customer's portal.
+            why = f"#{named} is not the sender's ticket: opened a new one" if foreign else None
+            return ReceiveResult(InboundOutcome.CREATED, ticket.number, why)
         assert isinstance(decision, ReplyTo)
         ticket = self._load(s, decision.number)
         unverified = contact.id != ticket.contact_id and (
@@ -418,6 +423,22 @@ def _number(s: Session, ticket_id: int | None) -> int | None:
     if ticket_id is None:
         return None
     return s.exec(select(Ticket.number).where(Ticket.id == ticket_id)).first()
+
+
+def _may_join(s: Session, sender: str, number: int) -> bool:
+    """Whether ``sender`` (an address or a number) is a known contact who may add to
+    ticket ``number``: its contact, or a contact of its client."""
+    key = sender.strip().lower()
+    if not key:
+        return False
+    where = Contact.email == key if "@" in key else Contact.phone == sender
+    contact = s.exec(select(Contact).where(where)).first()
+    ticket = s.exec(select(Ticket).where(Ticket.number == number)).first()
+    if contact is None or ticket is None:
+        return False
+    return contact.id == ticket.contact_id or (
+        contact.client_id is not None and contact.client_id == ticket.client_id
+    )
 
 
 def _existing(s: Session, number: int | None) -> int | None:

@@ -1,40 +1,83 @@
-"""The customer portal's writes: sign-in links (tickets and replies from the portal go
-through the intake seam like every channel's)."""
+"""The customer portal's writes: sign-in links and the sessions they start (tickets
+and replies from the portal go through the intake seam like every channel's).
+
+A spent link is the session it started: its row (``PortalLogin``) is the server-side
+session the portal's cookie names, and its ``expires_at`` then says when that session
+ends. Signing out, or a lead's "sign out everywhere", moves it to now, so the cookie
+stops working at once instead of for the rest of its 8 hours.
+"""
 
 from __future__ import annotations
 
 import socket
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import select
+from sqlalchemy import func
+from sqlmodel import col, select
 
 from ..enums import Channel, DeliveryState
 from ..errors import NoChange, NotFoundError, ValidationError
 from ..events import EventKind
 from ..records import ContactRecord
-from ..store.models import Contact, OutboundMessage, PortalLogin
+from ..store.models import Contact, OutboundMessage, PortalLogin, Reply
 from ._base import DeskBase
 
 SIGNIN_VALID = timedelta(minutes=30)
+SESSION_LENGTH = timedelta(hours=8)
+"""How long a portal session lasts from sign-in (unless signed out sooner)."""
+SIGNIN_PER_ADDRESS_PER_HOUR = 3
+"""Sign-in links one contact is sent per hour by default (``portal_signin_per_address``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PortalSession:
+    """A session a sign-in link started: its row's id (what the cookie names) and
+    whose it is."""
+
+    id: int
+    contact_id: int
 
 
 class PortalCases(DeskBase):
     """Signing customers in to the portal by a one-time link sent by email."""
 
-    def request_portal_signin(self, email: str, token_hash: str, link: str) -> bool:
+    def request_portal_signin(
+        self,
+        email: str,
+        token_hash: str,
+        link: str,
+        *,
+        per_hour: int = SIGNIN_PER_ADDRESS_PER_HOUR,
+    ) -> bool:
         """Queue a sign-in link for the contact with ``email``; False for an address
-        that is no contact (the portal shows both the same page: no probing).
+        that is no contact, or one sent ``per_hour`` links in the last hour (the portal
+        shows every case the same page: no probing).
 
-        Only the token's hash is stored; the link (with the token) goes out once, by
-        the email outbox, so the worker's retries and in-doubt checks apply to it.
+        Nothing is written for an address that is no contact or is over its limit:
+        a flood of requests neither mails a contact hundreds of links nor fills the
+        audit trail. Only the token's hash is stored; the link (with the token) goes
+        out once, by the email outbox, so the worker's retries and in-doubt checks
+        apply to it.
         """
         now = self.clock()
         address = email.strip().lower()
+        with self.db.read() as s:
+            known = s.exec(select(Contact.id).where(Contact.email == address)).first()
+        if known is None:
+            return False  # no write lock taken, no row written
         with self._write() as s:
-            contact = s.exec(select(Contact).where(Contact.email == address)).first()
-            if contact is None or contact.id is None:
-                self._event(s, None, EventKind.PORTAL_SIGNIN_UNKNOWN, to=address[:200] or None)
+            contact = s.get(Contact, known)
+            if contact is None or contact.id is None or contact.email != address:
+                return False
+            sent = s.exec(
+                select(func.count()).where(
+                    PortalLogin.contact_id == contact.id,
+                    col(PortalLogin.created_at) > now - timedelta(hours=1),
+                )
+            ).one()
+            if sent >= per_hour:
                 return False
             s.add(
                 PortalLogin(
@@ -89,9 +132,10 @@ class PortalCases(DeskBase):
             )
         return ContactRecord.of(contact)
 
-    def use_portal_signin(self, token_hash: str) -> int | None:
-        """Spend a sign-in link: the contact's id, or None when it is unknown, used or
-        expired. Marked used in the same transaction, so it signs in once."""
+    def use_portal_signin(self, token_hash: str) -> PortalSession | None:
+        """Spend a sign-in link: the session it starts, or None when it is unknown,
+        used or expired. Marked used in the same transaction, so it signs in once;
+        from now on the row is the session, ending ``SESSION_LENGTH`` from now."""
         now = self.clock()
         with self._write() as s:
             login = s.exec(
@@ -103,13 +147,95 @@ class PortalCases(DeskBase):
                 )
                 return None
             login.used_at = now
+            login.expires_at = now + SESSION_LENGTH
             contact = s.get(Contact, login.contact_id)
             self._event(s, None, EventKind.PORTAL_SIGNED_IN, to=contact.email if contact else None)
-            return login.contact_id
+            assert login.id is not None
+            return PortalSession(login.id, login.contact_id)
+
+    def end_portal_session(self, session_id: int) -> None:
+        """Sign a portal session out: its cookie is refused from now on.
+        ``NoChange`` when it had ended already."""
+        now = self.clock()
+        with self._write() as s:
+            login = s.get(PortalLogin, session_id)
+            if login is None or login.used_at is None or _expired(login, now):
+                raise NoChange("that portal session has ended already")
+            login.expires_at = now
+            contact = s.get(Contact, login.contact_id)
+            self._event(s, None, EventKind.PORTAL_SIGNED_OUT, to=contact.email if contact else None)
+
+    def end_portal_sessions(self, email: str) -> int:
+        """Sign the contact with ``email`` out everywhere (leads): every session and
+        every unspent sign-in link ends now. How many there were."""
+        self._require_lead("sign a contact out of the portal")
+        now = self.clock()
+        address = email.strip().lower()
+        with self._write() as s:
+            contact = s.exec(select(Contact).where(Contact.email == address)).first()
+            if contact is None:
+                raise NotFoundError(f"no contact with the address {address!r}")
+            live = s.exec(
+                select(PortalLogin).where(
+                    PortalLogin.contact_id == contact.id, col(PortalLogin.expires_at) > now
+                )
+            ).all()
+            for login in live:
+                login.expires_at = now
+            self._event(
+                s,
+                None,
+                EventKind.PORTAL_SESSIONS_ENDED,
+                to=address,
+                detail=f"{len(live)} session(s) and link(s) ended",
+            )
+            return len(live)
+
+    def accept_replies(self, number: int, sender: str | None = None) -> int:
+        """Show the customer the replies on ticket ``number`` from senders who are not
+        its contact nor of its client (all of them, or those from the address or
+        number ``sender``). Until a technician accepts such a reply the portal does not
+        show it: anyone can put ``[#N]`` in a subject and call themselves "Support".
+        How many were accepted; ``NoChange`` when there were none."""
+        self._require_technician()
+        who = sender.strip().lower() if sender else None
+        with self._write() as s:
+            ticket = self._load(s, number)
+            rows = s.exec(
+                select(Reply, Contact)
+                .outerjoin(Contact, col(Contact.id) == col(Reply.contact_id))
+                .where(Reply.ticket_id == ticket.id, col(Reply.unverified_sender).is_(True))
+                .order_by(col(Reply.id))
+            ).all()
+            chosen = [
+                reply
+                for reply, contact in rows
+                if who is None or (contact is not None and who in (contact.email, contact.phone))
+            ]
+            if not chosen:
+                raise NoChange(
+                    f"#{number} has no reply from {who or 'another sender'} waiting to be accepted"
+                )
+            for reply in chosen:
+                reply.unverified_sender = False
+            self._event(
+                s,
+                ticket,
+                EventKind.REPLY_ACCEPTED,
+                to=who,
+                detail=f"{len(chosen)} reply(ies) from other senders shown to the customer",
+            )
+            return len(chosen)
 
 
 def _expired(login: PortalLogin, now: datetime) -> bool:
     return login.expires_at <= now
 
 
-__all__ = ["SIGNIN_VALID", "PortalCases"]
+__all__ = [
+    "SESSION_LENGTH",
+    "SIGNIN_PER_ADDRESS_PER_HOUR",
+    "SIGNIN_VALID",
+    "PortalCases",
+    "PortalSession",
+]

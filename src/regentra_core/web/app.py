@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from ..wiring import Wiring
 from . import hooks, portal
+from .limits import BodyLimit
 
 
 async def health(request: Request) -> PlainTextResponse:
@@ -31,7 +32,9 @@ def create_app(wiring: Wiring) -> Starlette:
         Route("/hooks/twilio/sms", hooks.twilio_sms, methods=["POST"]),
         Route("/hooks/chat", hooks.chat, methods=["POST"]),
     ]
-    middleware = []
+    # Outermost: no route, the portal's session middleware included, sees more body
+    # than its cap.
+    middleware = [Middleware(BodyLimit)]
     if key:
         routes += portal.routes()
         middleware.append(

@@ -1,8 +1,11 @@
 """Webhooks: Twilio's inbound SMS and a chat system's finished sessions.
 
-Each checks its signature before it reads anything else, parses with the channel's
-pure module, and hands the message to the intake seam (``Wiring.receive``): the
-same exactly-once key, threading and reopen rules as mail.
+Each reads its body under a cap (``limits``: 413 as soon as it is passed, chunked
+or not), checks its signature before it parses anything else (Twilio signs the form's
+fields, so its form is split into fields first, and nothing more), parses with the
+channel's pure module, and hands the message to the intake seam (``Wiring.receive``):
+the same exactly-once key, threading and reopen rules as mail. A malformed message
+is a 4xx that says what is wrong, never a 500.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from ..channels.sms import sms_inbound
 from ..enums import Channel, InboundOutcome
 from ..errors import RegentraError, ValidationError
 from ..wiring import Wiring
+from .limits import BodyTooLarge
 
 log = logging.getLogger("regentra.web")
 
@@ -46,7 +50,10 @@ async def twilio_sms(request: Request) -> Response:
     settings = wiring.settings
     if not settings.sms_configured:
         return PlainTextResponse("SMS is not set up on this desk\n", status_code=404)
-    form = await request.form()
+    try:
+        form = await request.form()
+    except BodyTooLarge as exc:
+        return PlainTextResponse(f"{exc.detail}\n", status_code=413)
     params = {key: str(value) for key, value in form.multi_items()}
     token = settings.secret("twilio_auth_token") or ""
     signature = request.headers.get("X-Twilio-Signature", "")
@@ -72,10 +79,12 @@ async def chat(request: Request) -> Response:
     secret = wiring.settings.secret("chat_webhook_secret")
     if not secret:
         return JSONResponse({"error": "live chat is not set up on this desk"}, status_code=404)
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
-        return JSONResponse({"error": "the session is too large"}, status_code=413)
-    body = await request.body()
+    try:
+        body = await request.body()
+    except BodyTooLarge:
+        return JSONResponse(
+            {"error": f"the session is over {MAX_BODY_BYTES:,} bytes"}, status_code=413
+        )
     if not signature_ok(body, request.headers.get(SIGNATURE_HEADER), secret):
         return JSONResponse({"error": f"bad or missing {SIGNATURE_HEADER}"}, status_code=403)
     try:

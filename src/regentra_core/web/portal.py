@@ -45,6 +45,8 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates"))
 SESSION_COOKIE = "regentra_portal"
 SESSION_SECONDS = 8 * 3600
 MAX_TEXT = 20_000
+MAX_TICKET_NUMBER = 2**31 - 1
+"""The largest ticket number (PostgreSQL's INTEGER); a path past it is 404."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +302,9 @@ def _own_ticket(request: Request) -> tuple[Contact, int]:
     (the same answer as for a ticket that does not exist)."""
     contact = _signed_in(request)
     number = int(request.path_params["number"])
-    if not _visible(wiring_of(request), contact, number):
+    # A number no ticket can have (past a database integer) is not looked up: the
+    # database would overflow on it rather than find nothing.
+    if not 0 < number <= MAX_TICKET_NUMBER or not _visible(wiring_of(request), contact, number):
         raise HTTPException(404, "No such ticket.")
     return contact, number
 

@@ -99,6 +99,22 @@ def client_portal_admin(state: CliContext, email: str, off: bool, as_json: bool)
     click.echo(f"{contact.email} {what} in the portal")
 
 
+@client.command("portal-signout")
+@click.argument("email")
+@json_option
+@pass_cli
+def client_portal_signout(state: CliContext, email: str, as_json: bool) -> None:
+    """Sign the contact EMAIL out of the portal everywhere, at once (leads): every
+    session and every unused sign-in link ends."""
+    ended = state.desk().end_portal_sessions(email)
+    if as_json:
+        emit_json({"email": email.strip().lower(), "ended": ended})
+        return
+    click.echo(
+        f"{email.strip().lower()} signed out of the portal: {ended} session(s) or link(s) ended"
+    )
+
+
 @client.command("list")
 @json_option
 @pass_cli

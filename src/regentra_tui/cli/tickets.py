@@ -392,6 +392,21 @@ def note(state: CliContext, number: int, body: str, as_json: bool) -> None:
     _print_ticket(state, number, as_json, f"Note added to #{number}")
 
 
+@ticket.command("accept")
+@click.argument("number", type=NUMBER)
+@click.option(
+    "--from", "sender", metavar="ADDRESS", help="Only the replies from this address or number."
+)
+@json_option
+@pass_cli
+def accept(state: CliContext, number: int, sender: str | None, as_json: bool) -> None:
+    """Show the customer the replies marked 'unverified sender' on ticket NUMBER (from
+    someone who is neither its contact nor of its client): the portal hides them
+    until a technician accepts them."""
+    accepted = state.desk().accept_replies(number, sender)
+    _print_ticket(state, number, as_json, f"{accepted} reply(ies) on #{number} accepted")
+
+
 @ticket.command("time")
 @click.argument("number", type=NUMBER)
 @click.option("--minutes", "-m", "mins", type=int, help="Minutes worked, e.g. 90.")
