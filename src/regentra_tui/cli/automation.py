@@ -15,6 +15,7 @@ from regentra_core.errors import ValidationError
 from ..render import styled
 from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option, safe
+from .reading import read_text
 
 
 @click.group("automation")
@@ -74,10 +75,7 @@ def automation_export(state: CliContext, output: str | None) -> None:
 @pass_cli
 def automation_import(state: CliContext, file: str, as_json: bool) -> None:
     """Add or replace (by name) every rule in FILE; a bad file changes nothing."""
-    try:
-        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"cannot read {file}: {exc}") from None
+    text = read_text(file)
     try:
         added, changed = state.desk().import_rules(text)
     except ValidationError as exc:

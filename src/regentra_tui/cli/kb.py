@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -15,6 +14,7 @@ from regentra_core.errors import NotFoundError, ValidationError
 from ..render import styled
 from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option, safe
+from .reading import read_text
 
 
 @click.group("kb")
@@ -79,12 +79,7 @@ def kb_show(state: CliContext, slug: str, as_json: bool) -> None:
 def _read(source: str | None) -> str | None:
     if source is None:
         return None
-    if source == "-":
-        return sys.stdin.read()
-    try:
-        return Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationError(f"cannot read {source}: {exc}") from None
+    return read_text(source)
 
 
 @kb.command("add")
@@ -148,10 +143,7 @@ def kb_import(state: CliContext, folder: Path, as_json: bool) -> None:
     """
     files = []
     for path in sorted(folder.glob("*.md")):
-        try:
-            files.append((path.stem, path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ValidationError(f"{path}: {exc}") from None
+        files.append((path.stem, read_text(path)))
     if not files:
         raise ValidationError(f"no .md files in {folder}")
     added, updated, same = state.desk().import_articles(files)
