@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     mail_rate_limit: int = 20
     """New tickets one sender may open by mail per hour; more are held back (skipped)."""
 
+    skipped_mail_retention_days: int = Field(default=30, ge=1)
+    """How long held-back mail keeps its source for a technician to accept
+    (``regentra mail skipped``); the worker forgets it after that."""
+
     max_attachment_mb: float = 25.0
     """Attachments above this size are listed on the reply but not saved."""
 

@@ -40,6 +40,8 @@ class EventKind(StrEnum):
     CUSTOMER_REPLY = "customer_reply"
     DELIVERY_FAILED = "delivery_failed"
     FOLLOW_UP_CREATED = "follow_up_created"
+    INBOUND_ACCEPTED = "inbound_accepted"
+    INBOUND_PURGED = "inbound_purged"
     INBOUND_SKIPPED = "inbound_skipped"
     KB_ADDED = "kb_added"
     KB_EDITED = "kb_edited"

@@ -43,6 +43,9 @@ AI_ANALYZE_SECONDS = 5.0
 AI_REQUEST_SECONDS = 1.0
 """How often the daemon looks for drafts and analyses a technician is waiting for."""
 
+HOUSEKEEPING_SECONDS = 3600.0
+"""How often held-back mail past its retention and stray ``.part`` files are removed."""
+
 
 def desk_folder(settings: Settings, target: str) -> Path:
     """The folder whose kind (shared or private) decides the modes of new files."""
@@ -219,6 +222,25 @@ class Wiring:
             )
         return tuple(jobs)
 
+    def housekeeping_job(self) -> Job:
+        """Forget held-back mail's source past ``skipped_mail_retention_days`` and
+        remove the ``.part`` files a killed process left among the attachments;
+        run at the daemon's start and hourly after. The daemon's, since it is the
+        account that writes the attachments and may remove them."""
+        from datetime import timedelta
+
+        from .leftovers import remove_partial_files
+        from .worker import Job
+
+        def run() -> str:
+            settings = self.settings
+            cutoff = self.clock() - timedelta(days=settings.skipped_mail_retention_days)
+            purged = self._system_desk("housekeeping").purge_skipped_mail(cutoff)
+            parts = remove_partial_files(settings.attachments_dir())
+            return f"forgot {purged} held-back message(s), removed {len(parts)} .part file(s)"
+
+        return Job("housekeeping", HOUSEKEEPING_SECONDS, run)
+
     def assistant(self) -> Assistant:
         from .ai.assistant import Assistant
 
@@ -277,7 +299,8 @@ class Wiring:
             clock=self.clock,
             clock_tolerance_seconds=settings.worker_clock_tolerance_seconds,
             label=label,
-            extra_jobs=(self.channel_jobs() if with_secrets else ()) + self.ai_jobs(with_secrets),
+            extra_jobs=((self.housekeeping_job(), *self.channel_jobs()) if with_secrets else ())
+            + self.ai_jobs(with_secrets),
             indexer=indexer,
         )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func
@@ -13,6 +13,7 @@ from regentra_core import queries
 from regentra_core.ai.analysis import Analysis
 from regentra_core.automation import Rule, dump_rules, rule_from
 from regentra_core.channels import Inbound
+from regentra_core.channels.mail import parse_mail
 from regentra_core.desk import Desk
 from regentra_core.enums import Channel, EscalationReason, Priority, Role, Status
 from regentra_core.errors import (
@@ -110,6 +111,8 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
     "cascade": lambda d, t: (d.link(t[0], t[1]), d.cascade(t[0], reply="update")),
     "run_auto_close": lambda d, t: d.run_auto_close(),
     "record_worker_once": lambda d, t: d.record_worker_once("auto-closed 0"),
+    "accept_skipped": lambda d, t: _accept_held(d),
+    "purge_skipped_mail": lambda d, t: (_held(d), d.purge_skipped_mail(d.clock() + _DAY)),
     "add_technician": lambda d, t: d.add_technician("dave"),
     "add_calendar": lambda d, t: _calendar(d),
     "set_calendar_hours": lambda d, t: (
@@ -198,6 +201,25 @@ def _spike(d: Desk) -> None:
         for n in range(5)
     ]
     d.make_spike_master(made[-1].number)
+
+
+_DAY = timedelta(days=1)
+
+
+def _held(d: Desk) -> int:
+    """A mail held back by the rate limit (its source kept); its record's id."""
+    from regentra_core.desk.channels import held_messages
+
+    raw = b"From: flood@evil.example\r\nSubject: x\r\nMessage-ID: <held@x>\r\n\r\nbody\r\n"
+    d.receive(parse_mail(raw, received_at=d.clock()), rate_limit=0)
+    return held_messages(d.db)[0].id
+
+
+def _accept_held(d: Desk) -> None:
+    from regentra_core.desk.channels import held_source
+
+    record = _held(d)
+    d.accept_skipped(record, parse_mail(held_source(d.db, record), received_at=d.clock()))
 
 
 def _calendar(d: Desk) -> None:

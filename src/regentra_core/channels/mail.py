@@ -22,6 +22,7 @@ from email.utils import getaddresses, parseaddr
 from pathlib import Path
 
 from ..enums import Channel
+from ..leftovers import part_name
 from .message import Attachment, Inbound
 
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
@@ -81,11 +82,10 @@ def _parse(
     how: policy.Policy,
 ) -> Inbound:
     msg = BytesParser(policy=how).parsebytes(raw)
-    name, address = parseaddr(_header(msg, "from"))
+    name, sender = _from(msg)
     headers = {h: _header(msg, h) for h in ROUTING_HEADERS if msg.get(h) is not None}
     references = _ids(_header(msg, "in-reply-to")) + _ids(_header(msg, "references"))
     content_type = msg.get_content_type()
-    sender = address.strip().lower()
     is_report = content_type == "multipart/report" or sender.split("@")[0] in _REPORT_SENDERS
     body, attachments, bounced = _walk(msg, attachments_dir, max_bytes)
     message_id = _ids(_header(msg, "message-id"))
@@ -93,7 +93,7 @@ def _parse(
         channel=Channel.EMAIL,
         external_id=message_id[0] if message_id else _synthetic_id(raw),
         sender=sender,
-        sender_name=name.strip(),
+        sender_name=name,
         received_at=received_at,
         subject=" ".join(_header(msg, "subject").split()),
         body=body,
@@ -102,7 +102,75 @@ def _parse(
         attachments=tuple(attachments),
         bounce_of=tuple(dict.fromkeys(bounced + (references if is_report else []))),
         is_report=is_report,
+        # Kept with every message, not only the unparsed: mail held back by the rate
+        # limit keeps its source so a technician can still make it a ticket.
+        raw=raw,
     )
+
+
+def _from(msg: Message) -> tuple[str, str]:
+    """The sender's display name and address (lower case; "" if there is none).
+
+    The address is read from the header as it came, before RFC 2047 decoding: an
+    encoded word is text, never address syntax, so ``=?utf-8?q?Eve=0D=0A?=`` (a
+    CRLF) or ``=?utf-8?q?=3Cx@y=3E?=`` in the name can neither lose the address nor
+    put another one in its place. Only the name is decoded, its control
+    characters made spaces.
+    """
+    source = next((v for k, v in msg.raw_items() if k.lower() == "from"), None)
+    if source is None:
+        return "", ""
+    text = " ".join(_surrogates_text(str(source)).split())
+    words: list[str] = []
+
+    def _stand_in(found: re.Match[str]) -> str:
+        words.append(found.group(0))
+        return f"rgtword{len(words) - 1}x"
+
+    name, address = parseaddr(_ENCODED_WORD.sub(_stand_in, text))
+    name = re.sub(r"rgtword(\d+)x", lambda m: words[int(m.group(1))], name)
+    if not _looks_like_address(address):
+        # An address inside an encoded word (no mailer should, some do): the
+        # decoded header is the only place it is.
+        name, address = parseaddr(" ".join(_header(msg, "from").split()))
+    address = address.strip().lower()
+    if not _looks_like_address(address):
+        address = ""
+    if "=?" in name:
+        name = _decoded(name)
+    return " ".join(_CONTROL.sub(" ", name).split()), address
+
+
+_ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _looks_like_address(address: str) -> bool:
+    local, at, domain = address.strip().rpartition("@")
+    return bool(at and local and domain) and not any(c.isspace() for c in address.strip())
+
+
+_FROM_LINE = re.compile(rb"(?im)^from:[ \t]*(.*(?:\r?\n[ \t].*)*)")
+_ANY_ADDRESS = re.compile(r"[^\s<>\"'(),;:@]+@[^\s<>\"'(),;:@]+")
+
+
+def sender_key(raw: bytes | None) -> str:
+    """Who an unreadable message is from, as well as its source can tell, for the
+    rate limit: the address-like text in its From line, else that line itself,
+    else "(no From header)".
+
+    Unreadable mail used to share one empty-sender bucket: one flooder filled it
+    and everybody's unreadable mail was held back after theirs. A flooder who names
+    an address in a broken From line is counted as that address.
+    """
+    found = _FROM_LINE.search((raw or b"")[:65_536])
+    if found is None:
+        return "(no From header)"
+    line = " ".join(found.group(1).decode("utf-8", "replace").split())
+    address = _ANY_ADDRESS.search(line)
+    if address is not None:
+        return address.group(0).lower()[:320]
+    return f"From: {line}"[:320] if line else "(empty From header)"
 
 
 def _header(msg: Message, name: str) -> str:
@@ -114,6 +182,10 @@ def _header(msg: Message, name: str) -> str:
     value = msg.get(name)
     if value is None:
         return ""
+    return _decoded(value)
+
+
+def _decoded(value: str | Header) -> str:
     try:
         if isinstance(value, Header) or "=?" in str(value):
             text = "".join(
@@ -241,9 +313,16 @@ def _attachment(
     target = folder / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(payload)
-        partial.replace(target)
+        # Named for this process, so two writers never share one, and removed on
+        # any failure (a full disk left 0-byte .part files); what a killed process
+        # leaves, the worker's housekeeping removes (leftovers.remove_partial_files).
+        partial = target.with_name(part_name(target.name))
+        try:
+            partial.write_bytes(payload)
+            partial.replace(target)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
     return Attachment(name, ctype, len(payload), str(relative))
 
 

@@ -49,6 +49,10 @@ class Drop:
 
     reason: str
     duplicate: bool = False
+    held: bool = False
+    """Held back, not refused: the message's source is kept so a technician can
+    still make it a ticket (``regentra mail accept``); a rate limit holds, a loop
+    or a duplicate does not."""
 
 
 Decision = New | ReplyTo | Drop
@@ -97,8 +101,10 @@ def route(message: Inbound, facts: Facts) -> Decision:
         return ReplyTo(facts.sender_ticket, "sender")
     if facts.new_tickets_by_sender_last_hour >= facts.rate_limit:
         return Drop(
-            f"rate limit: {message.sender} opened {facts.new_tickets_by_sender_last_hour} "
-            f"tickets in the last hour (limit {facts.rate_limit})"
+            f"rate limit: {message.sender or 'an unreadable sender'} opened "
+            f"{facts.new_tickets_by_sender_last_hour} tickets in the last hour "
+            f"(limit {facts.rate_limit}); kept for a technician (regentra mail skipped)",
+            held=True,
         )
     return New()
 

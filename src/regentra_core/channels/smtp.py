@@ -8,6 +8,7 @@ how a send that may or may not have happened is confirmed (see desk.delivery).
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -17,6 +18,21 @@ from email.utils import formatdate
 from ..desk.delivery import Outgoing
 from . import tls
 from .route import LOOP_HEADER
+
+NO_VALID_ADDRESS = "not sent: no valid address"
+"""What a reply to nobody says in its delivery state."""
+
+_ADDRESS = re.compile(r"[^\s@<>()\[\],;:\"\\]+@[^\s@<>(),;\"\\]+")
+
+
+def deliverable(address: str) -> bool:
+    """True for an address mail can go to: one plain ``local@domain``, no spaces or
+    line breaks, and not in the reserved ``.invalid`` domain (RFC 2606), which
+    Regentra gives a contact whose address it could not read."""
+    if not _ADDRESS.fullmatch(address):
+        return False
+    domain = address.rpartition("@")[2].lower().rstrip(".")
+    return domain != "invalid" and not domain.endswith(".invalid")
 
 
 def _text(value: bytes | str) -> str:
@@ -70,8 +86,13 @@ class SmtpTransport:
         """Send one message or raise :class:`SendFailed` (never anything else).
 
         Once the server has accepted the message, nothing after it (a dropped
-        connection at QUIT) counts as a failure: that would send it twice.
+        connection at QUIT) counts as a failure: that would send it twice. A
+        recipient that is no address (the placeholder of mail whose sender could
+        not be read) is refused for good before any connection: it used to be
+        handed to the server and marked sent.
         """
+        if not deliverable(out.recipient):
+            raise SendFailed(NO_VALID_ADDRESS, permanent=True)
         msg = self.compose(out)
         smtp: smtplib.SMTP | None = None
         try:

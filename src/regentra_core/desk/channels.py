@@ -7,15 +7,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from ..channels import Drop, Facts, Inbound, New, ReplyTo, route
+from ..channels.mail import sender_key
 from ..channels.route import marker_number, subject_number
 from ..enums import ActorKind, Channel, DeliveryState, InboundOutcome, Priority, Status
-from ..errors import RaceLost
+from ..errors import NotFoundError, RaceLost, ValidationError
 from ..events import EventKind
 from ..identity import Actor
 from ..lifecycle import CustomerReplyOutcome
+from ..limits import SUBJECT_MAX, cut
+from ..store.engine import Database
 from ..store.models import (
     ChannelCursor,
     Contact,
@@ -71,6 +75,63 @@ class ReceiveResult:
     reason: str | None = None
     via: str | None = None
     """The threading rule that matched a reply (``reference``, ``subject``, ``marker``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HeldMessage:
+    """A skipped message whose source is kept: one a technician may still accept."""
+
+    id: int
+    channel: Channel
+    sender: str
+    subject: str
+    reason: str
+    received_at: datetime
+    size: int
+
+
+def held_messages(db: Database, *, limit: int = 200) -> list[HeldMessage]:
+    """Skipped messages with their source kept, newest first (``mail skipped``)."""
+    with db.read() as s:
+        # Seven columns: past sqlmodel's typed select; never the sources themselves.
+        rows = s.execute(
+            sa_select(
+                col(InboundRecord.id),
+                col(InboundRecord.channel),
+                col(InboundRecord.sender),
+                col(InboundRecord.subject),
+                col(InboundRecord.reason),
+                col(InboundRecord.received_at),
+                func.length(col(InboundRecord.raw)),
+            )
+            .where(
+                col(InboundRecord.outcome) == InboundOutcome.SKIPPED,
+                col(InboundRecord.ticket_id).is_(None),
+                col(InboundRecord.raw).is_not(None),
+            )
+            .order_by(col(InboundRecord.received_at).desc(), col(InboundRecord.id).desc())
+            .limit(limit)
+        ).all()
+    return [
+        HeldMessage(int(i), Channel(c), sender, subject, reason or "", at, int(size or 0))
+        for i, c, sender, subject, reason, at, size in rows
+    ]
+
+
+def held_source(db: Database, record_id: int) -> bytes:
+    """The kept source of skipped message ``record_id`` (to parse and accept)."""
+    with db.read() as s:
+        row = s.exec(
+            select(InboundRecord.raw, InboundRecord.outcome).where(InboundRecord.id == record_id)
+        ).first()
+    if row is None:
+        raise NotFoundError(f"no skipped message {record_id}")
+    if row[0] is None:
+        raise ValidationError(
+            f"message {record_id} has no kept source: it was not held back, or it is "
+            "past skipped_mail_retention_days"
+        )
+    return bytes(row[0])
 
 
 class ChannelCases(IntakeCases):
@@ -173,18 +234,23 @@ class ChannelCases(IntakeCases):
                 sender_ticket=_sender_ticket(s, msg.sender, now)
                 if msg.channel == Channel.SMS
                 else None,
-                new_tickets_by_sender_last_hour=_recent_new(s, msg.sender, now),
+                new_tickets_by_sender_last_hour=_recent_new(s, rate_key(msg), now),
                 rate_limit=rate_limit,
                 own_addresses=own,
             )
         decision = route(msg, facts)
+        held = isinstance(decision, Drop) and decision.held
         record = InboundRecord(
             channel=msg.channel,
             external_id=msg.external_id,
-            sender=msg.sender[:320],
+            # What the rate limit counts: the address, or for unreadable mail what
+            # its From line says (never one bucket for all of it).
+            sender=rate_key(msg)[:320],
             subject=msg.subject,
             outcome=InboundOutcome.SKIPPED,
-            raw=msg.raw if msg.unparsed else None,
+            # Unparsed mail's source is its only copy; held-back mail's is what a
+            # technician accepts later (until skipped_mail_retention_days).
+            raw=msg.raw if msg.unparsed or held else None,
             agent=msg.agent[:200] if msg.agent else None,
             received_at=now,
         )
@@ -210,18 +276,14 @@ class ChannelCases(IntakeCases):
         contact = self._sender_contact(s, msg)
         actor = Actor(ActorKind.CUSTOMER, msg.sender or "unknown sender")
         if isinstance(decision, New):
-            subject = msg.subject.strip() or _excerpt(body, 80) or "(no subject)"
-            priority = msg.priority or Priority.MEDIUM
-            ticket = self._open_ticket(
-                s, subject, body, priority, msg.channel, contact, now, actor=actor
-            )
-            if msg.unparsed:
-                self._event(s, ticket, EventKind.UNPARSED_MESSAGE, detail=msg.external_id, at=now)
+            ticket = self._new_from(s, msg, body, contact, now, actor)
             record.outcome, record.ticket_id = InboundOutcome.CREATED, ticket.id
             counts: dict[str, int] = _memo(s, "new_by_sender", dict)
-            counts[msg.sender] += 1
+            counts[rate_key(msg)] += 1
             _keep(s, record)
-            if ack and not msg.unparsed and msg.channel == Channel.EMAIL:
+            # An acknowledgement needs someone to go to: none for unreadable mail
+            # or a sender without an address (its contact is unknown-sender@invalid).
+            if ack and not msg.unparsed and msg.sender and msg.channel == Channel.EMAIL:
                 s.flush()  # the ack threads on this message's id
                 self._queue_outbound(s, ticket, "", now, kind="ack")
             # A session (chat) naming a ticket its sender may not see never joins it:
@@ -252,6 +314,87 @@ class ChannelCases(IntakeCases):
         record.outcome, record.ticket_id, record.reply_id = outcome, target.id, result.reply_id
         _keep(s, record)
         return ReceiveResult(outcome, result.ticket_number, via=decision.via)
+
+    def _new_from(
+        self, s: Session, msg: Inbound, body: str, contact: Contact, now: datetime, actor: Actor
+    ) -> Ticket:
+        """A new ticket for ``msg``; a subject over the limit is cut with "…" on the
+        ticket and kept whole at the top of its description (mail is never refused)."""
+        full = msg.subject.strip()
+        subject = cut(full, SUBJECT_MAX) or _excerpt(body, 80) or "(no subject)"
+        if subject != full and full:
+            body = f"Subject: {full}\n\n{body}".strip()
+        priority = msg.priority or Priority.MEDIUM
+        ticket = self._open_ticket(
+            s, subject, body, priority, msg.channel, contact, now, actor=actor
+        )
+        if msg.unparsed:
+            self._event(s, ticket, EventKind.UNPARSED_MESSAGE, detail=msg.external_id, at=now)
+        return ticket
+
+    def accept_skipped(self, record_id: int, message: Inbound) -> ReceiveResult:
+        """Make a held-back message a ticket: a technician's decision, audited.
+
+        ``message`` is the record's kept source parsed again (the caller parses it,
+        as every mail door does, so its attachments are saved). The record becomes
+        the ticket's: a redelivery of the same mail is then a duplicate of it.
+        """
+        with self._write() as s:
+            record = s.exec(
+                select(InboundRecord).where(InboundRecord.id == record_id).with_for_update()
+            ).first()
+            if record is None:
+                raise NotFoundError(f"no skipped message {record_id}")
+            if record.outcome != InboundOutcome.SKIPPED or record.ticket_id is not None:
+                number = _number(s, record.ticket_id)
+                raise ValidationError(
+                    f"message {record_id} is not held back: it is {record.outcome.value}"
+                    + (f" (#{number})" if number else "")
+                )
+            if record.raw is None:
+                raise ValidationError(
+                    f"message {record_id} has no kept source (skipped for "
+                    f"{(record.reason or 'no reason')[:80]}, or past its retention)"
+                )
+            now = self.clock()
+            body = _with_attachments(message)
+            contact = self._sender_contact(s, message)
+            ticket = self._new_from(s, message, body, contact, now, self.actor)
+            record.outcome, record.ticket_id = InboundOutcome.CREATED, ticket.id
+            self._event(
+                s,
+                ticket,
+                EventKind.INBOUND_ACCEPTED,
+                to=str(ticket.number),
+                detail=f"{record.channel.value} {record.external_id[:200]}: "
+                f"was {(record.reason or 'skipped')[:200]}",
+                at=now,
+            )
+            return ReceiveResult(InboundOutcome.CREATED, ticket.number)
+
+    def purge_skipped_mail(self, older_than: datetime) -> int:
+        """Forget the kept source of skipped messages received before ``older_than``
+        (the lead's ``skipped_mail_retention_days``); the records stay. How many."""
+        with self._write() as s:
+            rows = s.exec(
+                select(InboundRecord).where(
+                    InboundRecord.outcome == InboundOutcome.SKIPPED,
+                    col(InboundRecord.raw).is_not(None),
+                    col(InboundRecord.received_at) < older_than,
+                )
+            ).all()
+            if not rows:
+                return 0  # nothing to forget: no Event every hour for nothing
+            for row in rows:
+                row.raw = None
+            self._event(
+                s,
+                None,
+                EventKind.INBOUND_PURGED,
+                to=str(len(rows)),
+                detail=f"source of skipped mail received before {older_than:%Y-%m-%d %H:%M} UTC",
+            )
+            return len(rows)
 
     def _referenced(self, s: Session, channel: Channel, references: tuple[str, ...]) -> int | None:
         """The ticket a Message-ID we stored or sent belongs to (first match wins)."""
@@ -330,7 +473,7 @@ def _preload(s: Session, batch: Sequence[Inbound]) -> None:
             ).all()
             for external_id, ticket_id in rows:
                 seen[(channel, external_id)] = (ticket_id,)
-    senders = sorted({m.sender for m in batch})
+    senders = sorted({rate_key(m) for m in batch})
     counts: dict[str, int] = _memo(s, "new_by_sender", dict)
     since = min(m.received_at for m in batch) - timedelta(hours=1)
     for chunk in _chunks(senders):
@@ -466,6 +609,16 @@ def _sender_ticket(s: Session, number: str, now: datetime) -> int | None:
         .order_by(col(Ticket.updated_at).desc())
         .limit(1)
     ).first()
+
+
+def rate_key(msg: Inbound) -> str:
+    """Whom the rate limit counts ``msg`` against: its sender, or for mail whose
+    sender could not be read, what its From line says (``mail.sender_key``)."""
+    if msg.sender:
+        return msg.sender
+    if msg.channel == Channel.EMAIL:
+        return sender_key(msg.raw)
+    return ""
 
 
 def _recent_new(s: Session, sender: str, now: datetime) -> int:

@@ -40,6 +40,7 @@ from whoosh.qparser import MultifieldParser
 from whoosh.query import And, Query, Term
 
 from ..errors import RegentraError, StoreError, ValidationError
+from ..leftovers import remove_index_leftovers
 from ..store.engine import Database
 from ..store.models import IndexOutbox, KBArticle, Ticket
 from .documents import (
@@ -185,6 +186,9 @@ class SearchIndex:
         per process and its searcher refreshed, not reopened, for each query.
         """
         if self._ix is None or not self.path.exists():
+            # What a build killed with SIGKILL left (its .new-<pid> folder, or the
+            # old index parked as .old-<pid>) goes, or comes back, at the next start.
+            remove_index_leftovers(self.path)
             if not self.is_healthy():
                 self.rebuild(only_if_unhealthy=True)
             self._ix = _open(self.path)
@@ -255,6 +259,7 @@ class SearchIndex:
                 except BlockingIOError:
                     raise SearchBusy("another process is building the search index") from None
                 try:
+                    remove_index_leftovers(self.path)
                     if only_if_unhealthy and self.is_healthy():
                         return 0
                     return self._rebuild_locked(progress)

@@ -13,11 +13,12 @@ import sys
 from pathlib import Path
 
 import click
+from rich.text import Text
 
 from regentra_core.errors import RegentraError
 
 from .context import CliContext, pass_cli
-from .output import emit_json, json_option
+from .output import console, emit_json, json_option, safe
 
 EX_TEMPFAIL = 75
 MAX_MESSAGE_BYTES = 200 * 1024 * 1024
@@ -26,7 +27,8 @@ MAX_MESSAGE_BYTES = 200 * 1024 * 1024
 
 @click.group("mail")
 def mail() -> None:
-    """Email intake: import a message from a file or an MTA pipe, or poll IMAP."""
+    """Email intake: import a message from a file or an MTA pipe, or poll IMAP; list
+    and accept mail held back by the rate limit."""
 
 
 @mail.command("import")
@@ -72,6 +74,68 @@ def poll_(state: CliContext, as_json: bool) -> None:
         emit_json({"fetched": report.fetched, "outcomes": report.outcomes})
         return
     click.echo(report.summary())
+
+
+@mail.command("skipped")
+@click.option("--limit", default=200, show_default=True, help="At most this many, newest first.")
+@json_option
+@pass_cli
+def skipped_(state: CliContext, limit: int, as_json: bool) -> None:
+    """List held-back mail (over the sender's rate limit) whose source is kept.
+
+    Each can still be made a ticket with 'regentra mail accept ID' until
+    skipped_mail_retention_days have passed; then the worker daemon forgets it.
+    """
+    from regentra_core.desk.channels import held_messages
+
+    held = held_messages(state.db, limit=max(1, min(limit, 10_000)))
+    if as_json:
+        emit_json(
+            [
+                {
+                    "id": h.id,
+                    "sender": h.sender,
+                    "subject": h.subject,
+                    "reason": h.reason,
+                    "received_at": h.received_at,
+                    "bytes": h.size,
+                }
+                for h in held
+            ]
+        )
+        return
+    if not held:
+        click.echo("No held-back mail.")
+        return
+    out = console()
+    for h in held:
+        line = Text(f"{h.id:>7}  {h.received_at:%Y-%m-%d %H:%M}  ")
+        line += (
+            safe(h.sender, flat=True, limit=40) + Text("  ") + safe(h.subject, flat=True, limit=60)
+        )
+        out.print(line)
+        out.print(Text("         ") + safe(h.reason, flat=True, limit=100), style="dim")
+
+
+@mail.command("accept")
+@click.argument("record_id", metavar="ID", type=click.IntRange(1, 2**63 - 1))
+@json_option
+@pass_cli
+def accept_(state: CliContext, record_id: int, as_json: bool) -> None:
+    """Make held-back message ID (see 'regentra mail skipped') a ticket, as you.
+
+    Its kept source is read again as any mail is (attachments saved) and opens a
+    ticket for its sender; the audit trail says who accepted it.
+    """
+    from regentra_core.desk.channels import held_source
+
+    desk = state.desk()
+    wiring = state.wiring()
+    result = desk.accept_skipped(record_id, wiring.parse_mail(held_source(state.db, record_id)))
+    if as_json:
+        emit_json({"outcome": result.outcome, "ticket": result.ticket})
+        return
+    click.echo(f"Created ticket #{result.ticket} from held-back message {record_id}")
 
 
 def _read(source: str) -> bytes:
