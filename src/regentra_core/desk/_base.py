@@ -38,6 +38,7 @@ from ..errors import (
 from ..events import EventKind
 from ..identity import Actor
 from ..lifecycle import TransitionKind
+from ..limits import shown
 from ..priority import check_priority_change
 from ..sla import Badge
 from ..sla_book import SlaBook, inputs_of
@@ -191,7 +192,7 @@ class DeskBase:
     def _technician(self, s: Session, username: str) -> Technician:
         tech = s.exec(select(Technician).where(Technician.username == username)).first()
         if tech is None or not tech.active:
-            raise NotFoundError(f"no active technician {username!r}")
+            raise NotFoundError(f"no active technician {shown(username)}")
         return tech
 
     def _technician_reply(self, s: Session, ticket: Ticket, body: str) -> Reply:

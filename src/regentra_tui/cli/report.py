@@ -11,6 +11,7 @@ from rich.table import Table
 
 from regentra_core import reports
 from regentra_core.dates import parse_day
+from regentra_core.limits import check_day
 
 from .context import CliContext, pass_cli
 from .output import console, emit_json, safe
@@ -38,8 +39,12 @@ def report(
     if as_json and as_csv:
         raise click.UsageError("choose --json or --csv, not both")
     today = datetime.now(UTC).date()
-    last = parse_day(end, today) if end else today
-    first = parse_day(start, today) if start else reports.Period.last(30, last).start
+    last = check_day(parse_day(end, today), what="--to day") if end else today
+    first = (
+        check_day(parse_day(start, today), what="--from day")
+        if start
+        else reports.Period.last(30, last).start
+    )
     result = reports.build(state.db, kind.lower(), reports.Period(first, last), client=client)
     if as_json:
         emit_json(

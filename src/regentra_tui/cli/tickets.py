@@ -21,6 +21,7 @@ from regentra_core.desk import CascadeResult
 from regentra_core.durations import parse_minutes
 from regentra_core.enums import Channel, Priority, Status
 from regentra_core.errors import NotFoundError, ValidationError
+from regentra_core.limits import SUBJECT_MAX, check_length
 from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
 from regentra_core.sla import Badge, ClockState, format_remaining
 from regentra_core.spike_reads import spike_of
@@ -107,7 +108,8 @@ def create(
     client_name: str | None,
     as_json: bool,
 ) -> None:
-    """Open a new ticket."""
+    """Open a new ticket (a subject of at most 300 characters, as on every door)."""
+    check_length(subject.strip(), SUBJECT_MAX, what="subject")
     created = state.desk().create_ticket(
         subject=subject,
         description=description,
