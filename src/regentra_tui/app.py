@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import threading
 from collections.abc import Callable
 from contextlib import suppress
@@ -28,6 +29,7 @@ from regentra_core.clock import describe_offset
 from regentra_core.errors import RegentraError
 from regentra_core.worker.lease import LeaseView, current_lease
 
+from . import hangup
 from .commands import TicketCommands
 from .messages import DeskChanged, OpenTicket
 from .screens.create_ticket import CreateTicketScreen
@@ -231,6 +233,23 @@ class RegentraApp(App[None]):
         self.set_timer(WORKER_DELAY, self._start_worker)
         if self.poll_seconds > 0:
             self.set_interval(self.poll_seconds, self.poll_changes)
+        terminal = None if self.is_headless else hangup.terminal_fd()
+        if terminal is not None:
+            self.set_interval(hangup.CHECK_SECONDS, lambda: self._check_terminal(terminal))
+
+    def _check_terminal(self, fd: int) -> None:
+        """End the process when its terminal hung up (:mod:`.hangup`): nobody sees the
+        app, and its worker must hand the jobs on.
+
+        Not ``exit()``: Textual's shutdown writes to the terminal to restore it and
+        waits on a writer that can no longer write, forever. Everything the app
+        wrote is committed already, so the worker lets the lease go and the process
+        ends at once.
+        """
+        if not hangup.hung_up(fd):
+            return
+        self.on_unmount()
+        os._exit(129)
 
     @work(thread=True, exclusive=True, group="embedded-worker", exit_on_error=False)
     def _start_worker(self) -> None:

@@ -153,6 +153,9 @@ def host() -> Iterator[Host]:
             yield h
         finally:
             for name in made:
+                # Nothing of theirs may outlive the test (an app or daemon left
+                # running would load every test after it).
+                subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True, timeout=60)
                 subprocess.run(["userdel", "--remove", name], capture_output=True, timeout=60)
             subprocess.run(["groupdel", h.group], capture_output=True, timeout=60)
 

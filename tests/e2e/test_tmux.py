@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import time
+from pathlib import Path
 
 import pytest
 
 from tests.cli.conftest import REGENTRA
 from tests.helpers.terminal import Terminal
+from tests.helpers.waiting import wait_for
 
 if shutil.which("tmux") is None:
     if os.environ.get("CI"):
@@ -189,3 +192,25 @@ def test_a_stand_up_triage_of_five_tickets_by_keyboard(terminal, tmp_path):
     replied = [n for n in changed if after[n][2] > before[n][2]]
     assert len(replied) == 2
     assert sum(1 for n in changed if after[n][1] == me and before[n][1] != me) >= 3
+
+
+def test_an_app_whose_terminal_hung_up_without_a_sighup_ends_and_hands_the_jobs_on(tmp_path):
+    """Started through runuser or su, or from a shell that ignores SIGHUP, the app
+    never hears that its SSH session or tmux window ended: it kept running for hours,
+    a third of a core spent reading end-of-file, its worker holding the lease."""
+    env = {
+        "REGENTRA_DATA_DIR": str(tmp_path / "data"),
+        "REGENTRA_CONFIG": str(tmp_path / "x"),
+        "REGENTRA_SITE_CONFIG": str(tmp_path / "y"),
+    }
+    term = Terminal(f"sh -c 'trap \"\" HUP; exec {REGENTRA} demo'", env)
+    try:
+        term.wait_for("jobs: this app", 60)
+        pid = term.pid()
+    finally:
+        term.close()
+    assert wait_for(lambda: not Path(f"/proc/{pid}").exists(), 20), "the app outlived its terminal"
+    db = sqlite3.connect(tmp_path / "data" / "demo.db")
+    [(holder, result)] = db.execute("SELECT holder, last_result FROM worker_lease").fetchall()
+    assert f":{pid}:tui-" in holder
+    assert result == "stopped"

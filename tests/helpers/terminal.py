@@ -54,6 +54,16 @@ class Terminal:
             time.sleep(0.2)
         raise AssertionError(f"{text!r} never appeared; screen was:\n{self.screen()}")
 
+    def pid(self) -> int:
+        """The process the session runs (its shell ``exec``s into the command)."""
+        out = subprocess.run(
+            ["tmux", "display-message", "-p", "-t", self.name, "#{pane_pid}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(out.stdout.strip())
+
     def alive(self) -> bool:
         return subprocess.run(["tmux", "has-session", "-t", self.name]).returncode == 0
 
