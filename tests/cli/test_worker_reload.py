@@ -13,8 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from regentra_core.config import load_settings
 from regentra_core.store import Database
 from regentra_core.worker import current_lease
+from regentra_core.worker.reload import SettingsWatch
 from tests.cli.conftest import REGENTRA
 from tests.helpers.waiting import wait_for
 
@@ -106,3 +108,16 @@ def test_worker_once_refuses_when_this_hosts_clock_is_off_the_databases(regentra
     assert "the database's (more than worker_clock_tolerance_seconds" in result.output
     assert "Traceback" not in result.output
     assert regentra("worker", "--once", "--at", "2026-01-01").exit_code == 0
+
+
+def test_a_config_made_unreadable_by_chmod_counts_as_changed(tmp_path, monkeypatch):
+    """chmod 600 on the host config changes neither its contents nor its mtime, yet
+    the daemon can no longer read it: the watch must look again (and log it)."""
+    config = tmp_path / "worker.toml"
+    config.write_text("mail_send_interval_seconds = 5\n")
+    monkeypatch.setenv("REGENTRA_CONFIG", str(config))
+    settings = load_settings()
+    watch = SettingsWatch(settings)
+    assert not watch.changed(settings)
+    config.chmod(0o600)
+    assert watch.changed(settings)

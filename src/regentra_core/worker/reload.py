@@ -24,8 +24,11 @@ from ..errors import RegentraError
 
 log = logging.getLogger("regentra.worker")
 
-Stamp = tuple[int, int] | None
-"""A file's (mtime in ns, size), or None while it is absent or unreadable."""
+Stamp = tuple[int, int, int] | None
+"""A file's (mtime, ctime in ns, size), or None while it is absent: the ctime moves
+with a ``chmod`` or ``chown`` too, which can make a config unreadable to the daemon
+without touching its contents (and must then be logged, not noticed at the next
+start)."""
 
 
 def watched_files(settings: Settings) -> list[Path]:
@@ -43,7 +46,7 @@ def _stamp(path: Path) -> Stamp:
         st = os.stat(path)
     except OSError:
         return None
-    return (st.st_mtime_ns, st.st_size)
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size)
 
 
 class SettingsWatch:
