@@ -1,13 +1,22 @@
 """The customer portal: sign in by a one-time email link, see and open tickets, reply.
 
-Server-rendered HTML that works without JavaScript. Sessions live in a signed,
-HttpOnly, SameSite=Lax cookie (Starlette's SessionMiddleware, keyed by
-``portal_secret_key``); every form carries the session's CSRF token and a POST
-without it is refused. A customer sees their own tickets (a client admin, their
-client's), the public thread only: never notes, time entries, technicians' names or
-other clients. A ticket they may not see answers 404, as one that does not exist.
-New tickets and replies go through the intake seam (``Wiring.receive``) with a key
-from the form as their exactly-once id, so a double-clicked submit stores one.
+Server-rendered HTML that works without JavaScript. The cookie is signed,
+HttpOnly and SameSite=Lax (Starlette's SessionMiddleware, keyed by
+``portal_secret_key``) and names a session row in the desk, checked on every
+request: signing out, or a lead's ``regentra client portal-signout``, ends it at
+once. Every form carries the session's CSRF token and a POST without it is
+refused. A request for a sign-in link answers the same page at once, for a contact
+or not, and does its database work after the response (a background task), so
+neither the page nor its timing says which addresses are contacts.
+
+A customer sees their own tickets (a client admin, their client's), the public
+thread only: never notes, time entries, technicians' names or other clients, nor
+replies from strangers a technician has not accepted. A ticket they may not see
+answers 404, as one that does not exist. Text from customers and mail is shown
+escaped and with control characters visible. New tickets and replies go through
+the intake seam (``Wiring.receive``) with a key from the form as their exactly-once
+id, so a double-clicked submit stores one; a text over its limit is refused with
+what was typed kept, never cut.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +33,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlmodel import select
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -34,17 +45,25 @@ from ..channels.message import Inbound
 from ..desk import Desk
 from ..desk.portal import SIGNIN_VALID
 from ..enums import AuthorKind, Channel, InboundOutcome, Priority
-from ..errors import RegentraError
+from ..errors import NoChange, RegentraError
 from ..identity import Actor
-from ..queries import TicketFilter, list_tickets, ticket_detail
-from ..store.models import Contact, Ticket
+from ..queries import ThreadItem, TicketDetail, TicketFilter, list_tickets, ticket_detail
+from ..store.models import Contact, PortalLogin, Ticket
+from ..text import literal
 from ..wiring import Wiring
 from .hooks import wiring_of
+from .throttle import Throttle
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+TEMPLATES.env.filters["literal"] = literal
+"""Every text a customer or a mail wrote is shown with ``|literal``: control and
+bidi characters visible (``\x1b``, ``\u202e``) as in the app and the CLI."""
 SESSION_COOKIE = "regentra_portal"
 SESSION_SECONDS = 8 * 3600
 MAX_TEXT = 20_000
+"""The longest description or reply the portal takes, said on its forms; a longer
+one is refused with the text kept in the form, never cut."""
+MAX_SUBJECT = 300
 MAX_TICKET_NUMBER = 2**31 - 1
 """The largest ticket number (PostgreSQL's INTEGER); a path past it is 404."""
 
@@ -87,7 +106,9 @@ async def _form(request: Request) -> dict[str, str]:
     expected = request.session.get("csrf")
     if not isinstance(expected, str) or not hmac.compare_digest(sent, expected):
         raise HTTPException(403, "This form has expired or did not come from this site.")
-    return {k: str(v)[:MAX_TEXT] for k, v in form.items()}
+    # Nothing is cut here: a field over its limit is refused where it is read, with
+    # what was typed kept in the form.
+    return {k: str(v) for k, v in form.items()}
 
 
 def _page(
@@ -122,11 +143,26 @@ def _hash(token: str) -> str:
 
 
 def _contact(request: Request) -> Contact | None:
+    """The signed-in contact, or None. The cookie names a session row; it counts
+    only while that row is a spent link that has not ended (sign-out, a lead's
+    sign-out everywhere) and its contact still has the address it signed in with."""
     contact_id = request.session.get("contact")
-    if not isinstance(contact_id, int):
+    session_id = request.session.get("session")
+    if not isinstance(contact_id, int) or not isinstance(session_id, int):
+        if contact_id is not None:
+            request.session.clear()  # a cookie from before sessions were rows
         return None
-    with wiring_of(request).db.read() as s:
-        contact = s.get(Contact, contact_id)
+    wiring = wiring_of(request)
+    now = wiring.clock()
+    with wiring.db.read() as s:
+        login = s.get(PortalLogin, session_id)
+        live = (
+            login is not None
+            and login.contact_id == contact_id
+            and login.used_at is not None
+            and login.expires_at > now
+        )
+        contact = s.get(Contact, contact_id) if live else None
     if contact is None or not contact.email:
         request.session.clear()
         return None
@@ -176,24 +212,61 @@ async def home(request: Request) -> Response:
 
 
 async def signin(request: Request) -> Response:
+    """Ask for a sign-in link. The same page, at once, whatever the address: the
+    database is not touched before the answer is sent (the link is made and queued
+    by a background task after it), so a stranger's address and a contact's take
+    the same path. Past the per-client-address limit nothing is done at all."""
     form = await _form(request)
+    wiring = wiring_of(request)
     email = form.get("email", "").strip().lower()
-    if "@" in email and len(email) <= 320:
+    work: BackgroundTask | None = None
+    if (
+        "@" in email
+        and len(email) <= 320
+        and _throttle(request).allow(_client(request), wiring.clock())
+    ):
         token = secrets.token_urlsafe(32)
         link = (
-            wiring_of(request).settings.public_url.rstrip("/")
-            + "/signin/"
-            + _serializer(request).dumps(token)
+            wiring.settings.public_url.rstrip("/") + "/signin/" + _serializer(request).dumps(token)
         )
-        desk = _system_desk(request)
-        await run_in_threadpool(desk.request_portal_signin, email, _hash(token), link)
+        work = BackgroundTask(_send_link(request, email, _hash(token), link))
     # The same answer whether or not the address is a contact: no account probing.
-    return _message(
+    page = _message(
         request,
         "Check your email",
         "If the address belongs to one of our contacts, a sign-in link is on its way. "
         "It works once, for 30 minutes.",
     )
+    page.background = work
+    return page
+
+
+def _send_link(request: Request, email: str, token_hash: str, link: str) -> Callable[[], None]:
+    """The sign-in request's database work, run after the answer is sent (Starlette
+    runs a sync background task in its thread pool)."""
+    desk = _system_desk(request)
+    per_hour = wiring_of(request).settings.portal_signin_per_address
+
+    def send() -> None:
+        desk.request_portal_signin(email, token_hash, link, per_hour=per_hour)
+
+    return send
+
+
+def _throttle(request: Request) -> Throttle:
+    """The app's per-client-address count of sign-in requests (made on first use)."""
+    state = request.app.state
+    throttle: Throttle | None = getattr(state, "signin_throttle", None)
+    if throttle is None:
+        throttle = state.signin_throttle = Throttle(
+            wiring_of(request).settings.portal_signin_per_ip
+        )
+    return throttle
+
+
+def _client(request: Request) -> str:
+    """The client's address (uvicorn puts a trusted proxy's X-Forwarded-For here)."""
+    return request.client.host if request.client else "unknown"
 
 
 async def signin_link(request: Request) -> Response:
@@ -207,11 +280,12 @@ async def signin_link(request: Request) -> Response:
         return _page(request, "confirm.html")
     await _form(request)
     desk = _system_desk(request)
-    contact_id = await run_in_threadpool(desk.use_portal_signin, _hash(str(raw)))
-    if contact_id is None:
+    session = await run_in_threadpool(desk.use_portal_signin, _hash(str(raw)))
+    if session is None:
         return _expired(request)
     request.session.clear()
-    request.session["contact"] = contact_id
+    request.session["contact"] = session.contact_id
+    request.session["session"] = session.id
     request.session["csrf"] = secrets.token_urlsafe(32)
     return RedirectResponse("/tickets", status_code=303)
 
@@ -227,8 +301,16 @@ def _expired(request: Request) -> Response:
 
 
 async def signout(request: Request) -> Response:
+    """End the session in the desk, not only in this browser: a copy of the cookie
+    is refused from now on."""
     await _form(request)
+    session_id = request.session.get("session")
     request.session.clear()
+    if isinstance(session_id, int):
+        try:
+            await run_in_threadpool(_system_desk(request).end_portal_session, session_id)
+        except NoChange:
+            pass  # ended already (signed out elsewhere, or by a lead)
     return RedirectResponse("/", status_code=303)
 
 
@@ -251,14 +333,22 @@ async def new_ticket(request: Request) -> Response:
         priority = Priority.parse(form.get("priority", "medium"))
     except RegentraError:
         priority = Priority.MEDIUM
+    error = None
     if not subject or not description:
+        error = "Please give a subject and say what happened."
+    elif len(subject) > MAX_SUBJECT:
+        error = f"The subject is {len(subject):,} characters long; the limit is {MAX_SUBJECT}."
+    elif _length(description) > MAX_TEXT:
+        error = _too_long("description", _length(description))
+    if error is not None:
         return _new_form(
             request,
             contact,
-            error="Please give a subject and say what happened.",
+            error=error,
             subject=subject,
             description=description,
             priority=priority.value,
+            status_code=200 if not subject or not description else 422,
         )
     inbound = Inbound(
         channel=Channel.PORTAL,
@@ -266,7 +356,7 @@ async def new_ticket(request: Request) -> Response:
         sender=contact.email or "",
         sender_name=contact.name,
         received_at=wiring_of(request).clock(),
-        subject=subject[:300],
+        subject=subject,
         body=description,
         priority=priority,
     )
@@ -283,12 +373,32 @@ async def new_ticket(request: Request) -> Response:
     return RedirectResponse(f"/tickets/{number}", status_code=303)
 
 
+def _length(text: str) -> int:
+    """Characters as the customer typed them: a browser sends each line break of a
+    text area as CR LF, which would count twice."""
+    return len(text) - text.count("\r\n")
+
+
+def _too_long(what: str, length: int) -> str:
+    return (
+        f"Your {what} is {length:,} characters long; the limit is {MAX_TEXT:,}. Nothing "
+        "was sent: shorten it, or send the rest in a reply."
+    )
+
+
 def _new_form(request: Request, contact: Contact, **context: Any) -> Response:
     context.setdefault("subject", "")
     context.setdefault("description", "")
     context.setdefault("priority", Priority.MEDIUM.value)
     return _page(
-        request, "new.html", contact, priorities=list(Priority), key=uuid.uuid4().hex, **context
+        request,
+        "new.html",
+        contact,
+        priorities=list(Priority),
+        key=uuid.uuid4().hex,
+        max_text=MAX_TEXT,
+        max_subject=MAX_SUBJECT,
+        **context,
     )
 
 
@@ -313,16 +423,12 @@ async def show_ticket(request: Request) -> Response:
     contact, number = _own_ticket(request)
     wiring = wiring_of(request)
     detail = await run_in_threadpool(ticket_detail, wiring.db, number)
-    replies = [
-        PublicItem(
-            author="Support" if item.author_kind == AuthorKind.TECHNICIAN else item.author,
-            at=item.at,
-            body=item.body,
-            from_support=item.author_kind == AuthorKind.TECHNICIAN,
-        )
-        for item in detail.thread
-        if item.kind == "reply" and not item.private
-    ]
+    return _ticket_page(request, contact, detail)
+
+
+def _ticket_page(
+    request: Request, contact: Contact, detail: TicketDetail, **context: Any
+) -> Response:
     sla = detail.ticket.sla.badge.label if detail.ticket.sla is not None else None
     return _page(
         request,
@@ -330,10 +436,35 @@ async def show_ticket(request: Request) -> Response:
         contact,
         t=detail.ticket,
         description=detail.description,
-        replies=replies,
+        replies=public_items(detail.thread),
         sla=sla,
         key=uuid.uuid4().hex,
+        max_text=MAX_TEXT,
+        **context,
     )
+
+
+def public_items(thread: Sequence[ThreadItem]) -> list[PublicItem]:
+    """What of a ticket's thread its customer reads, and who each entry says it is
+    from. Only a technician's reply is from "Support"; a customer's carries their
+    name and "(customer)", whatever name they gave (a mail from ``Support
+    <attacker@evil.example>`` is a customer's). Notes never, and a reply from a
+    sender who is neither the ticket's contact nor of its client (the intake marks
+    it unverified) not until a technician accepts it: anyone can put ``[#N]`` in a
+    subject."""
+    items = []
+    for item in thread:
+        if item.kind != "reply" or item.private or item.unverified:
+            continue
+        support = item.author_kind == AuthorKind.TECHNICIAN
+        if support:
+            author = "Support"
+        elif item.author_kind == AuthorKind.SYSTEM:
+            author = "Automatic message"
+        else:
+            author = f"{item.author} (customer)"
+        items.append(PublicItem(author=author, at=item.at, body=item.body, from_support=support))
+    return items
 
 
 async def reply(request: Request) -> Response:
@@ -343,6 +474,16 @@ async def reply(request: Request) -> Response:
     body = form.get("body", "").strip()
     if not body:
         return RedirectResponse(f"/tickets/{number}", status_code=303)
+    if _length(body) > MAX_TEXT:
+        detail = await run_in_threadpool(ticket_detail, wiring.db, number)
+        return _ticket_page(
+            request,
+            contact,
+            detail,
+            error=_too_long("reply", _length(body)),
+            body=body,
+            status_code=422,
+        )
     inbound = Inbound(
         channel=Channel.PORTAL,
         external_id=f"portal:{_key(form)}",
