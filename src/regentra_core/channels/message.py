@@ -8,7 +8,6 @@ from datetime import datetime
 
 from ..enums import Channel, Priority
 
-
 MAX_EXTERNAL_ID = 200
 """The longest id an SMS or chat sender may give a message (Twilio's SIDs are 34
 characters). Refused beyond it at the adapter, so SQLite (which does not enforce a
