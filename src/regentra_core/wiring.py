@@ -234,7 +234,10 @@ class Wiring:
 
         def run() -> str:
             settings = self.settings
-            cutoff = self.clock() - timedelta(days=settings.skipped_mail_retention_days)
+            try:
+                cutoff = self.clock() - timedelta(days=settings.skipped_mail_retention_days)
+            except OverflowError:  # worker --once --at a time in year 1
+                return "nothing to forget before year 1"
             purged = self._system_desk("housekeeping").purge_skipped_mail(cutoff)
             parts = remove_partial_files(settings.attachments_dir())
             return f"forgot {purged} held-back message(s), removed {len(parts)} .part file(s)"

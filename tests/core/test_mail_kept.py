@@ -176,3 +176,25 @@ def test_a_reply_to_no_valid_address_is_refused_and_says_so(desk, intake, db, cl
     thread = queries.ticket_detail(db, number).thread
     (reply,) = [e for e in thread if e.body == "We are on it."]
     assert "not sent: no valid address" in (reply.delivery or "")
+
+
+def test_the_daemons_housekeeping_forgets_old_held_mail_and_stray_part_files(
+    intake, db, clock, tmp_path, monkeypatch
+):
+    from regentra_core.config import load_settings
+    from regentra_core.wiring import Wiring
+    from tests.core.test_leftovers import _dead_pid
+
+    monkeypatch.setenv("REGENTRA_DATA_DIR", str(tmp_path / "data"))
+    settings = load_settings()
+    for n in range(3):
+        _receive(intake, clock, _mail(n), rate_limit=2)
+    part = settings.attachments_dir() / "ab" / "abcd" / f".a.log.{_dead_pid()}.part"
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"")
+    job = Wiring(settings, db, index=None, clock=clock).housekeeping_job()  # type: ignore[arg-type]
+    assert job.run() == "forgot 0 held-back message(s), removed 1 .part file(s)"
+    assert len(held_messages(db)) == 1 and not part.exists()
+    clock.advance(days=settings.skipped_mail_retention_days + 1)
+    assert job.run() == "forgot 1 held-back message(s), removed 0 .part file(s)"
+    assert held_messages(db) == []
