@@ -47,6 +47,7 @@ from ..desk.portal import SIGNIN_VALID
 from ..enums import AuthorKind, Channel, InboundOutcome, Priority
 from ..errors import NoChange, RegentraError
 from ..identity import Actor
+from ..limits import SUBJECT_MAX
 from ..queries import ThreadItem, TicketDetail, TicketFilter, list_tickets, ticket_detail
 from ..store.models import Contact, PortalLogin, Ticket
 from ..text import literal
@@ -63,7 +64,8 @@ SESSION_SECONDS = 8 * 3600
 MAX_TEXT = 20_000
 """The longest description or reply the portal takes, said on its forms; a longer
 one is refused with the text kept in the form, never cut."""
-MAX_SUBJECT = 300
+MAX_SUBJECT = SUBJECT_MAX
+"""The one subject limit every door keeps (regentra_core.limits)."""
 MAX_TICKET_NUMBER = 2**31 - 1
 """The largest ticket number (PostgreSQL's INTEGER); a path past it is 404."""
 
