@@ -171,7 +171,8 @@ def _check_secrets(
             part
             for part in (
                 f"set: {', '.join(given)}" if given else "",
-                f"not set: {', '.join(missing)}" if missing else "",
+                f"not set here: {', '.join(missing)}" if missing else "",
+                _worker_settings_note(files, service) if missing else "",
             )
             if part
         ),
@@ -193,6 +194,23 @@ def _check_secrets(
                     f"move it to a file only the service account reads and set "
                     f'{name}_file = "/etc/regentra/secrets/{name}" instead',
                 )
+
+
+def _worker_settings_note(files: list[Path], service: str | None) -> str:
+    """Where the daemon's own secrets are named, when this doctor does not read it.
+
+    The README's layout names the secret files in the service account's
+    ``worker.toml`` (0600): a technician's doctor, or root's without that config,
+    sees none of them, and "not set" alone read as if mail and AI were not set up.
+    """
+    worker = locations.site_config_file().with_name("worker.toml")
+    if worker in files or not worker.exists():
+        return ""
+    owner = service or "regentra"
+    check = f"runuser -u {owner} -- env REGENTRA_CONFIG={worker} regentra doctor"
+    if os.access(worker, os.R_OK):
+        return f"the worker's own settings ({worker}) are not read here: check them with {check}"
+    return f"the worker's ({worker}) are {owner}'s, not readable by you: correct ({check})"
 
 
 def _check_secret_file(exam: Examination, setting: str, path: Path, service: str | None) -> None:

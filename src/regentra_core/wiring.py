@@ -96,7 +96,7 @@ class Wiring:
             port=settings.imap_port,
             security=settings.imap_security,
             user=settings.imap_user,
-            password=settings.secret("imap_password") or "",
+            password=self._required_secret("imap_password", "IMAP"),
             folder=settings.imap_folder,
             processed_folder=settings.imap_processed_folder,
             ca_file=str(settings.mail_ca_file) if settings.mail_ca_file else None,
@@ -204,6 +204,17 @@ class Wiring:
             from .channels.smtp import SmtpTransport
 
             assert settings.smtp_host is not None and settings.support_address is not None
+            if settings.smtp_user and not settings.secret("smtp_password"):
+                # Not this account's to send with (a technician's --once): say so
+                # as the job's result rather than log in without a password.
+                jobs.append(
+                    Job(
+                        "send-mail",
+                        settings.mail_send_interval_seconds,
+                        lambda: self._required_secret("smtp_password", "SMTP"),
+                    )
+                )
+                return tuple(jobs)
             transport = SmtpTransport(
                 host=settings.smtp_host,
                 port=settings.smtp_port,
@@ -265,10 +276,14 @@ class Wiring:
         )
         if not with_secrets:
             return (analyze,)
+        from .ai.model import warm_up_then
+
         answer = Job(
             "ai-requests",
             AI_REQUEST_SECONDS,
             lambda: assistant.answer_requests(self._system_desk("ai")),
+            # The model's client loads as the daemon starts, not in its first request.
+            watch=warm_up_then if self.settings.ai_model else None,
         )
         return analyze, answer
 
@@ -317,6 +332,19 @@ class Wiring:
         while drained := self.index.drain():
             total += drained
         return total
+
+    def _required_secret(self, name: str, what: str) -> str:
+        """A channel's secret, or one line saying whose it is: without it the server
+        would only see a failed login (a real one, counted by fail2ban or the
+        provider), and the person would read "authentication failed"."""
+        secret = self.settings.secret(name)
+        if secret:
+            return secret
+        raise ValidationError(
+            f"the {what} secret ({name}) is not set for this account: on a shared host it "
+            "is the service account's; run this as it: runuser -u regentra -- env "
+            "REGENTRA_CONFIG=/etc/regentra/worker.toml regentra ..."
+        )
 
     def _system_desk(self, job: str, source: str = "worker") -> Desk:
         return Desk(self.db, Actor.system(job), source=source, clock=self.clock)

@@ -111,6 +111,37 @@ def test_a_technician_is_told_the_service_accounts_secrets_are_held_correctly(ho
     assert not any("install -m 600" in fix for fix in report["fixes"])
 
 
+@pytest.fixture
+def named_by_the_worker(host) -> Path:
+    """The README's layout: the secret files named in the service account's
+    ``worker.toml`` (0600), the shared config holding none of them."""
+    etc = host / "etc"
+    (etc / "worker.toml").write_text((etc / "config.toml").read_text())
+    (etc / "config.toml").write_text("")
+    return host
+
+
+@needs_root
+def test_a_technician_is_told_the_daemons_secrets_are_named_where_only_it_reads(
+    named_by_the_worker,
+):
+    """Its doctor said "not set: imap_password, ... ai_api_key" on a desk whose mail
+    and model the daemon runs: as if nothing were set up."""
+    report = _as("nobody", lambda: _examine(named_by_the_worker))
+    worker = named_by_the_worker / "etc" / "worker.toml"
+    secrets = report["facts"]["secrets"]
+    assert f"the worker's ({worker}) are daemon's, not readable by you: correct" in secrets
+    assert f"runuser -u daemon -- env REGENTRA_CONFIG={worker} regentra doctor" in secrets
+    assert not [p for p in report["problems"] if "secret" in p or "_file" in p], report
+
+
+@needs_root
+def test_root_is_told_to_check_the_daemons_secrets_as_the_daemon(named_by_the_worker):
+    report = _examine(named_by_the_worker)
+    worker = named_by_the_worker / "etc" / "worker.toml"
+    assert f"the worker's own settings ({worker}) are not read here" in report["facts"]["secrets"]
+
+
 @needs_root
 def test_the_service_account_finds_its_secrets_readable_and_not_empty(host):
     secrets = host / "etc" / "secrets"
