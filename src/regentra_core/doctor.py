@@ -389,7 +389,9 @@ def _check_space(exam: Examination, *places: Path | None) -> None:
         except (StopIteration, OSError):
             continue
         device = st.st_dev
-        disks.setdefault(device, ([], usage))[0].append(place)
+        named = disks.setdefault(device, ([], usage))[0]
+        if place not in named:  # the desk folder is often data_dir too
+            named.append(place)
     lines = []
     for where, usage in disks.values():
         free = usage.f_bavail * usage.f_frsize

@@ -259,6 +259,8 @@ def test_doctor_warns_when_the_desk_disk_is_nearly_full(tmp_path, regentra_tmpfs
     assert f"the disk holding {regentra_tmpfs}" in warning.problem
     assert "MB free of 8.0 MB" in warning.problem and "du -xh" in warning.fix
     assert "free of 8.0 MB" in dict(exam.facts)["disk"]
+    places = dict(exam.facts)["disk"].split(" for ", 1)[1].split(", ")
+    assert len(places) == len(set(places)), places  # a folder named once, not per role
 
 
 @pytest.fixture

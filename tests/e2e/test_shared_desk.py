@@ -265,6 +265,9 @@ def test_doctor_finds_planted_faults_in_words_with_the_fix(accounts, place):
     refused = tech2("ticket", "note", "1001", "--body", "x", ok=False)
     assert refused.returncode == 1
     assert f"cannot write {db}" in refused.stderr and "not writable by you" in refused.stderr
+    assert (
+        f"{db.parent} is root:" in refused.stderr
+    )  # the folder, not a bare name like an account's
     assert "regentra doctor" in refused.stderr
     assert "sqlalche.me" not in refused.stderr
     assert "not writable by the group" in problems()

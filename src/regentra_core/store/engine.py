@@ -120,7 +120,7 @@ def _file_access(path: Path | None) -> str:
         except OSError as exc:
             parts.append(f"{p}: {exc.strerror}")
             continue
-        parts.append(f"{p.name or p} is {owner_text(st)} {mode_text(st)}")
+        parts.append(f"{p} is {owner_text(st)} {mode_text(st)}")
     writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
     return ("; ".join(parts)) + ("" if writable else ", not writable by you")
 
