@@ -53,6 +53,7 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 PREFIX = Path("/opt/regentra")
 DESK = Path("/srv/regentra")
 LINK = Path("/usr/local/bin/regentra")
+SERVICE_HOME = Path("/var/lib/regentra")
 SERVICE = "regentra"
 LOGIN_PATH = "/usr/local/bin:/usr/bin:/bin"
 """The PATH a login shell gives every account on Debian: nothing of the checkout."""
@@ -128,7 +129,7 @@ def host() -> Iterator[Host]:
     tag = uuid.uuid4().hex[:5]
     h = Host(f"hd{tag}", f"alice{tag}", f"bob{tag}", f"out{tag}")
     made: list[str] = []
-    with host_lock(), set_aside(HOST_ETC, DESK, PREFIX, LINK):
+    with host_lock(), set_aside(HOST_ETC, DESK, PREFIX, LINK, SERVICE_HOME):
         try:
             # The README's accounts, word for word but for the names.
             _run(["groupadd", h.group])
@@ -136,8 +137,9 @@ def host() -> Iterator[Host]:
                 [
                     "useradd",
                     "--system",
+                    "--create-home",
                     "--home-dir",
-                    "/var/lib/regentra",
+                    str(SERVICE_HOME),
                     "--gid",
                     h.group,
                     "--shell",
