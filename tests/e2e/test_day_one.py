@@ -54,6 +54,8 @@ PREFIX = Path("/opt/regentra")
 DESK = Path("/srv/regentra")
 LINK = Path("/usr/local/bin/regentra")
 SERVICE_HOME = Path("/var/lib/regentra")
+UNITS = [Path(f"/etc/systemd/system/regentra-{name}.service") for name in ("worker", "serve")]
+"""``./dev install`` puts the units in place (systemd or not)."""
 SERVICE = "regentra"
 LOGIN_PATH = "/usr/local/bin:/usr/bin:/bin"
 """The PATH a login shell gives every account on Debian: nothing of the checkout."""
@@ -129,7 +131,7 @@ def host() -> Iterator[Host]:
     tag = uuid.uuid4().hex[:5]
     h = Host(f"hd{tag}", f"alice{tag}", f"bob{tag}", f"out{tag}")
     made: list[str] = []
-    with host_lock(), set_aside(HOST_ETC, DESK, PREFIX, LINK, SERVICE_HOME):
+    with host_lock(), set_aside(HOST_ETC, DESK, PREFIX, LINK, SERVICE_HOME, *UNITS):
         try:
             # The README's accounts, word for word but for the names.
             _run(["groupadd", h.group])
