@@ -330,7 +330,7 @@ async def new_ticket(request: Request) -> Response:
     if request.method == "GET":
         return _new_form(request, contact)
     form = await _form(request)
-    subject, description = form.get("subject", "").strip(), form.get("description", "").strip()
+    subject, description = _typed(form, "subject"), _typed(form, "description")
     try:
         priority = Priority.parse(form.get("priority", "medium"))
     except RegentraError:
@@ -373,6 +373,13 @@ async def new_ticket(request: Request) -> Response:
             priority=priority.value,
         )
     return RedirectResponse(f"/tickets/{number}", status_code=303)
+
+
+def _typed(form: dict[str, str], name: str) -> str:
+    """A text field as the desk stores it. A NUL (which no keyboard types, but a
+    script can send) becomes U+FFFD, as an undecodable byte does: PostgreSQL cannot
+    store it (a 500 there) and SQLite then keeps the same text."""
+    return form.get(name, "").replace("\x00", "\ufffd").strip()
 
 
 def _length(text: str) -> int:
@@ -473,7 +480,7 @@ async def reply(request: Request) -> Response:
     contact, number = _own_ticket(request)
     wiring = wiring_of(request)
     form = await _form(request)
-    body = form.get("body", "").strip()
+    body = _typed(form, "body")
     if not body:
         return RedirectResponse(f"/tickets/{number}", status_code=303)
     if _length(body) > MAX_TEXT:
