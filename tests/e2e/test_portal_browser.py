@@ -26,6 +26,7 @@ from regentra_core.identity import Actor
 from regentra_core.web import create_app
 from regentra_core.wiring import Wiring, open_index
 from tests.helpers.smtp import SUPPORT
+from tests.helpers.waiting import wait_for
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = [
@@ -68,6 +69,18 @@ def served(db, monkeypatch, new_ticket):
     thread.join(10)
 
 
+def _signin_queued(db) -> bool:
+    from sqlmodel import select
+
+    from regentra_core.store.models import OutboundMessage
+
+    with db.read() as s:
+        return (
+            s.exec(select(OutboundMessage).where(OutboundMessage.kind == "signin")).first()
+            is not None
+        )
+
+
 def test_a_customer_signs_in_opens_a_ticket_and_sees_the_reply(served, smtp, db, alice, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
@@ -90,6 +103,8 @@ def test_a_customer_signs_in_opens_a_ticket_and_sees_the_reply(served, smtp, db,
         page.fill("#email", "sam@acme.example")
         page.click("text=Send me a link")
         expect(page.locator("h2")).to_have_text("Check your email")
+        # The link is made after the page is sent (the same path for a stranger).
+        assert wait_for(lambda: _signin_queued(db), timeout=10)
 
         worker = Desk(db, Actor.system("mail"), source="worker")
         deliver_due(
