@@ -295,3 +295,56 @@ def test_a_lead_makes_a_contact_a_client_admin_of_the_portal(regentra):
     assert "sees their own" in regentra("client", "portal-admin", "a@x.example", "--off").output
     unknown = regentra("client", "portal-admin", "nobody@x.example")
     assert unknown.exit_code != 0 and "no contact" in unknown.output
+
+
+def test_a_lead_signs_a_contact_out_of_the_portal_everywhere(regentra):
+    from regentra_core.desk import Desk
+    from regentra_core.identity import Actor
+
+    regentra("ticket", "create", "--subject", "VPN", "--contact", "a@x.example")
+    db = Database(regentra.db_path)
+    try:
+        portal = Desk(db, Actor.system("portal"), source="portal")
+        portal.request_portal_signin("a@x.example", "2" * 64, "https://help.example/signin/x")
+        assert portal.use_portal_signin("2" * 64) is not None
+    finally:
+        db.close()
+    ended = regentra.json("client", "portal-signout", "A@x.example")
+    assert ended == {"email": "a@x.example", "ended": 1}
+    assert "0 session(s)" in regentra("client", "portal-signout", "a@x.example").output
+    unknown = regentra("client", "portal-signout", "nobody@x.example")
+    assert unknown.exit_code != 0 and "no contact" in unknown.output
+
+
+def test_a_technician_accepts_a_reply_from_another_sender(regentra):
+    from datetime import UTC, datetime
+
+    from regentra_core.channels.message import Inbound
+    from regentra_core.desk import Desk
+    from regentra_core.enums import Channel
+    from regentra_core.identity import Actor
+
+    regentra("ticket", "create", "--subject", "VPN", "--contact", "a@x.example")
+    number = regentra.json("ticket", "list")[0]["number"]
+    db = Database(regentra.db_path)
+    try:
+        mail = Desk(db, Actor.system("email"), source="worker")
+        mail.receive(
+            Inbound(
+                Channel.EMAIL,
+                "<lure@evil.example>",
+                "attacker@evil.example",
+                datetime.now(UTC),
+                sender_name="Support",
+                subject=f"[#{number}] reset your password",
+                body="https://evil.example/reset",
+            )
+        )
+    finally:
+        db.close()
+    assert "(unverified sender)" in regentra("ticket", "show", str(number)).output
+    done = regentra("ticket", "accept", str(number), "--from", "attacker@evil.example")
+    assert done.exit_code == 0 and f"1 reply(ies) on #{number} accepted" in done.output
+    assert "(unverified sender)" not in regentra("ticket", "show", str(number)).output
+    again = regentra("ticket", "accept", str(number))
+    assert again.exit_code != 0 and "no reply from another sender" in again.output
