@@ -21,7 +21,7 @@ from starlette.testclient import TestClient
 from regentra_core.channels.mail import parse_mail
 from regentra_core.channels.message import Inbound
 from regentra_core.config import load_settings
-from regentra_core.enums import AuthorKind, Channel, InboundOutcome
+from regentra_core.enums import AuthorKind, Channel, InboundOutcome, Status
 from regentra_core.queries import ThreadItem
 from regentra_core.store.models import (
     Event,
@@ -305,6 +305,21 @@ def test_a_forged_support_mail_is_not_shown_until_a_technician_accepts_it(
     assert "evil.example/reset" in page
     labels = re.findall(r'<p class="muted">([^<]*) · \d', page)
     assert labels == ["Support", "Support (customer)"]  # only the technician is Support
+
+
+def test_a_stranger_naming_a_closed_ticket_gets_neither_its_client_nor_its_subject(
+    web, db, desk, clock, tickets
+):
+    desk.change_status(tickets["sam"], Status.RESOLVED)
+    desk.change_status(tickets["sam"], Status.CLOSED)
+    result = desk.receive(parse_mail(_forged(tickets["sam"]), received_at=clock()))
+    assert result.outcome == InboundOutcome.FOLLOW_UP
+    with db.read() as s:
+        follow_up = s.exec(select(Ticket).where(Ticket.number == result.ticket)).one()
+    assert follow_up.client_id is None and "printer" not in follow_up.subject.lower()
+    desk.set_portal_admin("pat@acme.example", True)  # Acme's admin does not see it
+    _sign_in(web, db, "pat@acme.example")
+    assert web.get(f"/tickets/{result.ticket}").status_code == 404
 
 
 def test_only_a_technicians_reply_is_labelled_as_the_support_team():

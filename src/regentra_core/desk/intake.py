@@ -262,12 +262,19 @@ class IntakeCases(SpikeCases):
             if ticket.status == Status.RESOLVED:
                 self._close_overdue(s, ticket)
             client = s.get(Client, ticket.client_id) if ticket.client_id else None
+            subject = _follow_up_subject(ticket.subject)
+            if unverified and contact is not None:
+                # A stranger naming a closed ticket gets neither its client (whose
+                # admins would read the stranger's text in the portal) nor its
+                # subject (the stranger would read it in theirs).
+                client = s.get(Client, contact.client_id) if contact.client_id else None
+                subject = f"Follow-up of #{ticket.number} from another sender"
             # The follow-up continues the conversation where it was held (an email
             # thread stays email, whatever door this reply came through) and stays
             # with the technician who had it.
             target = self._insert_ticket(
                 s,
-                subject=_follow_up_subject(ticket.subject),
+                subject=subject,
                 description=body,
                 priority=ticket.priority,
                 channel=ticket.channel,
