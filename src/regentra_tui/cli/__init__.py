@@ -48,7 +48,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "mail": (
         "regentra_tui.cli.mail",
         "mail",
-        "Email intake: import a message from a file or an MTA pipe, or poll IMAP.",
+        "Email intake: import a message from a file or an MTA pipe, or poll IMAP; list "
+        "and accept mail held back by the rate limit.",
     ),
     "migrate-db": (
         "regentra_tui.cli.move",
