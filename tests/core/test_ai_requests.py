@@ -7,6 +7,9 @@ a model and no key, as a shared host's host config does).
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from dataclasses import replace
 from datetime import timedelta
 
@@ -265,3 +268,73 @@ def test_a_base_without_v1_reaches_the_server(db, desk, printer, llm):
     settings = Settings(ai_model="openai/standin", ai_api_base=base, ai_api_key="sk-x")
     made = Assistant(db, settings).draft(desk, printer.number)
     assert made is not None and made.source == "model", made.fallback
+
+
+def test_the_daemon_loads_the_model_client_as_it_starts_not_in_the_first_request(db, llm, key_file):
+    """The rehearsal's first draft after a daemon start took 32 s, 30 of them importing
+    litellm inside that request. In a process of its own (this one may have imported
+    litellm already): once the worker holds the lease, with nothing asked, litellm is
+    being imported; the stand-in was never called."""
+    script = textwrap.dedent(
+        f"""
+        import os, sys, time
+        from pathlib import Path
+        from regentra_core.config import Settings
+        from regentra_core.store import Database
+        from regentra_core.wiring import Wiring
+        from regentra_core.worker import WorkerRunner
+
+        db = Database({db.url!r})
+        settings = Settings(
+            ai_model="openai/standin",
+            ai_api_base={llm.api_base!r},
+            ai_api_key_file=Path({str(key_file)!r}),
+        )
+        jobs = Wiring(settings, db, None).ai_jobs(with_secrets=True)
+        runner = WorkerRunner(
+            db, lease_seconds=5, heartbeat_seconds=0.2, sla_seconds=3600,
+            auto_close_seconds=3600, automation_seconds=3600,
+            extra_jobs=tuple(j for j in jobs if j.name == "ai-requests"),
+        )
+        print("before", "litellm" in sys.modules)
+        runner.start()
+        deadline = time.monotonic() + 60
+        while not runner.holding and time.monotonic() < deadline:
+            time.sleep(0.05)
+        while "litellm" not in sys.modules and time.monotonic() < deadline:
+            time.sleep(0.05)
+        print("holding", runner.holding, "litellm" in sys.modules, flush=True)
+        os._exit(0)  # not waiting for the import to finish: that it began is the point
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    ).stdout.split()
+    assert out == ["before", "False", "holding", "True", "True"]
+    assert llm.requests == []
+    with db.read() as s:
+        assert s.exec(select(AiRequest)).all() == []
+
+
+def test_following_a_request_waits_while_a_daemon_holds_the_lease_and_says_when_none_does(
+    db, desk, clock, printer
+):
+    """The app's wait: no fixed time, but the request's state and the lease."""
+    import threading
+
+    from regentra_core.ai.requests import follow_request
+    from regentra_core.worker.lease import release
+
+    request = desk.request_ai(printer.number, "draft")
+    stop = threading.Event()
+    assert follow_request(db, request.id, stop=stop, every=0.05) is None  # nobody to answer
+    assert acquire_or_renew(db, "host:11:worker", 60)
+    still = follow_request(db, request.id, stop=stop, until=0.3, every=0.05)
+    assert still is not None and still.pending  # the daemon is there: still waiting
+    stop.set()
+    assert follow_request(db, request.id, stop=stop) == still  # cancelled by the asker
+    _ai_desk(db, clock).fail_ai_request(request.id, "expired: no worker daemon answered")
+    release(db, "host:11:worker")
+    given_up = follow_request(db, request.id, stop=threading.Event())
+    assert given_up is not None and given_up.state == "failed"
+    assert given_up.error.startswith("expired")

@@ -300,8 +300,75 @@ async def test_d_without_a_daemon_says_so_at_once_and_offers_the_extractive_draf
         panel = _panel(app)
         assert "No worker daemon is running: ask an admin to start regentra-worker" in panel
         assert "d makes an extractive draft now" in panel
-        await pilot.press("d")
+        app.screen.action_draft()  # the panel as it reads at once, before the draft
+        panel = _panel(app)
+        assert "Drafting from the knowledge base…" in panel, panel
+        assert "worker daemon" not in panel
         await settle(app, pilot)
         assert "extractive (no model)" in _panel(app)
     draft = reviews.latest(demo_db, printer, "draft")
     assert draft is not None and draft.source == "extractive" and standin.requests == []
+
+
+async def _watch_panel(app, pilot, until, seconds: float = 15) -> list[str]:
+    """The AI panel as it reads every tenth of a second until ``until`` holds (the
+    draft's worker keeps running: ``settle`` would wait for it)."""
+    seen: list[str] = []
+    deadline = time.monotonic() + seconds
+    while not until() and time.monotonic() < deadline:
+        seen.append(_panel(app))
+        await pilot.pause(0.1)
+    return seen
+
+
+async def test_a_draft_slower_than_usual_stays_drafting_while_the_daemon_holds_the_lease(
+    make_app, demo_db, model_without_key, daemon, standin, monkeypatch
+):
+    """The rehearsal's first draft after a daemon start took 32 s (litellm's import):
+    the app stopped waiting at ai_timeout_seconds + WAIT_SLACK = 30 s and said "None
+    yet: d drafts one", inviting a second ``d``. Both are cut short here (0.1 + 0.5 s)
+    and the daemon takes 2 s: the panel says Drafting… until its draft shows."""
+    from regentra_tui.screens import detail
+
+    monkeypatch.setenv("REGENTRA_AI_TIMEOUT_SECONDS", "0.1")
+    monkeypatch.setattr(detail, "WAIT_SLACK", 0.5)
+    standin.answer(Slow(2.0, MODEL_DRAFT))
+    app = make_app()
+    printer = _printer(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(app, pilot, printer)
+        await pilot.press("d")
+        seen = await _watch_panel(app, pilot, lambda: MODEL_DRAFT in _panel(app))
+        assert MODEL_DRAFT in _panel(app)
+        assert seen and all("Drafting… (the worker daemon asks the model" in p for p in seen)
+        assert any("longer than usual" in p for p in seen)
+    draft = reviews.latest(demo_db, printer, "draft")
+    assert draft is not None and draft.source == "model" and draft.body == MODEL_DRAFT
+
+
+async def test_the_app_stops_waiting_for_a_draft_when_no_daemon_holds_the_lease_any_more(
+    make_app, demo_db, model_without_key, monkeypatch
+):
+    """A daemon that holds the lease and answers nothing (busy, then stopped): the
+    app waits past the usual time, and gives up, saying so, once the lease is free."""
+    from regentra_core.worker.lease import acquire_or_renew, release
+    from regentra_tui.screens import detail
+
+    monkeypatch.setenv("REGENTRA_AI_TIMEOUT_SECONDS", "0.1")
+    monkeypatch.setattr(detail, "WAIT_SLACK", 0.2)
+    holder = "host:11:worker"
+    assert acquire_or_renew(demo_db, holder, 60)
+    app = make_app()
+    printer = _printer(demo_db)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_ticket(app, pilot, printer)
+        await pilot.press("d")
+        seen = await _watch_panel(app, pilot, lambda: "longer than usual" in _panel(app))
+        assert "longer than usual" in _panel(app)
+        assert all("Drafting…" in p for p in seen)
+        release(demo_db, holder)
+        await _watch_panel(app, pilot, lambda: "Drafting" not in _panel(app))
+        assert "Drafting" not in _panel(app)
+        messages = [n.message for n in app._notifications]
+        assert any("No worker daemon holds the lease any more" in m for m in messages)
+    assert reviews.latest(demo_db, printer, "draft") is None

@@ -3,13 +3,16 @@
 litellm takes seconds and ~200 MB to import, and without
 ``LITELLM_LOCAL_MODEL_COST_MAP`` it tries to download a price list (no network on a
 support host: retries and warnings). So nothing imports this module's litellm until
-the first call, which the app makes in a worker thread.
+the first call, which the app makes in a worker thread; the worker daemon, which
+answers technicians' requests, loads it as it starts (:func:`warm_up`), so that its
+first draft is not half a minute late on a busy host.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +59,21 @@ def _litellm() -> Any:
         litellm.suppress_debug_info = True
         litellm.telemetry = False
         return litellm
+
+
+def warm_up() -> None:
+    """Import litellm now (seconds; up to half a minute on a loaded host), so the
+    first model call does not pay for it. Call it off any thread that must answer."""
+    _litellm()
+
+
+def warm_up_then(wake: Callable[[], None], _halt: threading.Event) -> None:
+    """The daemon's ``ai-requests`` watch, on a thread of its own from the worker's
+    start: load the client, then run the job once (what was asked meanwhile). The
+    rehearsal's first draft after a start took 32 s, 30 of them importing litellm
+    inside it; a technician's app had stopped waiting by then."""
+    warm_up()
+    wake()
 
 
 def complete(

@@ -6,7 +6,9 @@ technician's process cannot call the model. It stores a request instead
 (``Assistant.answer_requests``) makes the draft or analysis and records it in the
 review queue, answering the request in the same transaction. The asking side (the
 CLI, the app) decides with :func:`needs_daemon`, checks :func:`daemon_running`,
-and waits with :func:`wait_for_answer`; nothing here imports litellm.
+and waits with :func:`wait_for_answer` (the CLI, for a time it is told) or
+:func:`follow_request` (the app, for as long as a daemon is there to answer);
+nothing here imports litellm.
 """
 
 from __future__ import annotations
@@ -138,4 +140,35 @@ def wait_for_answer(
             raise ValidationError(f"AI request {request_id} is gone")
         left = deadline - time.monotonic()
         if not view.pending or left <= 0 or stop.wait(min(every, left)):
+            return view
+
+
+def follow_request(
+    db: Database,
+    request_id: int,
+    *,
+    stop: threading.Event,
+    until: float | None = None,
+    every: float = 0.5,
+) -> RequestView | None:
+    """The request once the daemon answered or gave it up (failed, expired), or as it
+    is (still pending) when ``stop`` is set or ``until`` seconds have passed; None
+    once no worker daemon holds the lease (nobody is left to answer it now; the
+    next daemon to start will, within ``REQUEST_EXPIRY``).
+
+    Not a fixed wait: a daemon's first model call after its start may load the
+    model's client for half a minute on a busy host, and a technician told "none
+    yet" then asks again. The request's state and the lease say how it goes.
+    """
+    deadline = None if until is None else time.monotonic() + until
+    while True:
+        view = request_view(db, request_id)
+        if view is None:
+            raise ValidationError(f"AI request {request_id} is gone")
+        if not view.pending or stop.is_set():
+            return view
+        if not daemon_running(db):
+            return None
+        wait = every if deadline is None else min(every, deadline - time.monotonic())
+        if wait <= 0 or stop.wait(wait):
             return view

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Static
 
 from regentra_core.ai.analysis import flag_names
 from regentra_core.ai.assistant import Draft, answer_of
-from regentra_core.ai.requests import NO_DAEMON, WAIT_SLACK, wait_for_answer
+from regentra_core.ai.requests import NO_DAEMON, WAIT_SLACK, follow_request
 from regentra_core.ai.reviews import SuggestionRow
 from regentra_core.channels.quoting import fold
 from regentra_core.desk import Desk
@@ -107,6 +107,12 @@ class TicketScreen(HoldsKeys, TicketActions):
         """Set while a draft is being made; setting it cancels (``d`` again)."""
         self.via_daemon = False
         """Model drafts are asked of the worker daemon (it holds the model's key)."""
+        self.asking_daemon = False
+        """The draft being made is asked of the daemon (not made here: after "no
+        daemon", the next ``d`` makes the extractive draft in this process)."""
+        self.draft_slow = False
+        """The daemon has taken longer than the model's timeout and the usual slack
+        (its first model call after a start loads the model's client)."""
         self.no_daemon = False
         """The last ``d`` found no daemon to ask: the next makes the extractive draft."""
         self.leaving = threading.Event()
@@ -363,7 +369,8 @@ class TicketScreen(HoldsKeys, TicketActions):
                 self.analysis,
                 self.draft,
                 drafting=self.drafting is not None,
-                via_daemon=self.via_daemon,
+                via_daemon=self.asking_daemon,
+                slow=self.draft_slow,
                 no_daemon=self.no_daemon,
             )
         )
@@ -429,6 +436,7 @@ class TicketScreen(HoldsKeys, TicketActions):
         cancel = self.drafting = threading.Event()
         extractive, self.no_daemon = self.no_daemon, False
         ask_daemon = self.via_daemon and not extractive
+        self.asking_daemon, self.draft_slow = ask_daemon, False
         self.reveal_ai = True
         self._show_ai()
         session, number, leaving = self.rapp.session, self.number, self.leaving
@@ -455,24 +463,34 @@ class TicketScreen(HoldsKeys, TicketActions):
 
         def asked(desk: Desk) -> Draft | None:
             request = desk.request_ai(number, "draft")
-            timeout = session.ai().settings.ai_timeout_seconds + WAIT_SLACK
-            view = wait_for_answer(session.db, request.id, timeout, stop=cancel)
+            usual = session.ai().settings.ai_timeout_seconds + WAIT_SLACK
+            view = follow_request(session.db, request.id, stop=cancel, until=usual)
+            if view is not None and view.pending and not cancel.is_set():
+                # Longer than usual, with a daemon still there: say so, and wait on.
+                self.app.call_from_thread(self._draft_is_slow, cancel)
+                view = follow_request(session.db, request.id, stop=cancel)
+            if view is None:
+                raise RegentraError(
+                    "No worker daemon holds the lease any more: the draft waits for the "
+                    "next one to start (ask an admin to start regentra-worker)"
+                )
             if cancel.is_set() and view.pending:
                 if not leaving.is_set():
                     desk.fail_ai_request(request.id, f"cancelled by {desk.actor.name}")
                 return None
             if view.state == "failed":
                 raise RegentraError(f"The worker daemon gave up the draft: {view.error}")
-            if view.pending:
-                raise RegentraError(
-                    f"The worker daemon has not answered in {timeout:g} s: "
-                    "its draft will show here when it comes"
-                )
             answer = answer_of(session.db, view)
             assert isinstance(answer, Draft)
             return answer
 
         self.run_worker(make, thread=True, group="ai-draft", exit_on_error=False)
+
+    def _draft_is_slow(self, cancel: threading.Event) -> None:
+        if cancel.is_set() or self.drafting is not cancel:
+            return
+        self.draft_slow = True
+        self._show_ai()
 
     def _no_daemon(self, cancel: threading.Event) -> None:
         if cancel.is_set() or self.drafting is not cancel:
@@ -758,9 +776,14 @@ def ai_panel(
     *,
     drafting: bool,
     via_daemon: bool = False,
+    slow: bool = False,
     no_daemon: bool = False,
 ) -> Text:
-    """The side panel: the analyzer's suggestion and flags, then the reply draft."""
+    """The side panel: the analyzer's suggestion and flags, then the reply draft.
+
+    ``via_daemon``: the draft being made is asked of the worker daemon (else it is
+    made here, from the knowledge base or by the model); ``slow``: the daemon has
+    taken longer than usual and is still at it."""
     text = styled("AI", "bold")
     if analysis is None:
         text += styled("\nNot analysed yet (the worker analyses new messages).", "dim")
@@ -774,7 +797,10 @@ def ai_panel(
         text += Text("\n") + safe(analysis.reason, limit=200)
     text += Text("\n\n") + styled("Reply draft", "bold")
     if drafting and via_daemon:
-        return text + styled("\nDrafting… (the worker daemon asks the model)  d cancels", "italic")
+        how = "the worker daemon asks the model"
+        if slow:
+            how += ", longer than usual; its first draft after a start loads the model"
+        return text + styled(f"\nDrafting… ({how})  d cancels", "italic")
     if drafting:
         return text + styled("\nDrafting from the knowledge base…  d cancels", "italic")
     if no_daemon:
