@@ -96,3 +96,24 @@ def test_with_a_model_only_the_daemon_analyses(db_path, monkeypatch):
     monkeypatch.setenv("REGENTRA_AI_MODEL", "openai/some-model")
     daemon, embedded = _job_names(db_path)
     assert "ai-analyze" in daemon and "ai-analyze" not in embedded
+
+
+def test_a_message_carrying_a_nul_is_stored_on_every_database(regentra, db_path):
+    """PostgreSQL's text cannot hold NUL: such a mail ended in a traceback and was
+    never stored. There the NUL becomes U+FFFD; SQLite keeps it. A note typed with
+    one is stored too."""
+    raw = (
+        b"From: Nul <nul@customer.example>\r\nTo: help@desk.example\r\n"
+        b"Subject: odd\x00bytes\r\nMessage-ID: <nul-1@customer.example>\r\n\r\n"
+        b"hello\x00world\r\n"
+    )
+    stored = gate(db_path, "-", "--json", stdin=raw)
+    assert stored.returncode == 0, stored.stderr
+    assert json.loads(stored.stdout)["outcome"] == "created"
+    assert regentra("ticket", "note", "1001", "--body", "typed \x00 here").exit_code == 0
+    shown = regentra.json("ticket", "show", "1001")
+    description = shown["description"]
+    if "postgresql" in db_path:
+        assert description.rstrip() == "hello\ufffdworld"
+    else:  # kept whole; SQLite's own text functions still stop at the NUL when shown
+        assert description.startswith("hello")

@@ -189,6 +189,10 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _on_sqlite_connect)
             event.listen(self.engine, "begin", _on_sqlite_begin)
+        elif self.engine.dialect.driver == "psycopg":
+            from .pg_text import on_connect
+
+            event.listen(self.engine, "connect", on_connect)
         self.write_engine: Engine = self.engine.execution_options(**{_WRITE_OPTION: True})
 
     @property
