@@ -31,5 +31,8 @@ class _NulFreeBinary(StrBinaryDumper):
 
 def on_connect(dbapi_connection: Any, _record: object) -> None:
     """SQLAlchemy's ``connect`` hook for a PostgreSQL engine (psycopg 3)."""
-    dbapi_connection.adapters.register_dumper(str, _NulFreeText)
+    # The order matters: the dumper registered last is the one an untyped (AUTO)
+    # parameter gets, and it must stay psycopg's default, text of unknown type
+    # (so PostgreSQL casts '2026-03-02 10:00' into a timestamp column).
     dbapi_connection.adapters.register_dumper(str, _NulFreeBinary)
+    dbapi_connection.adapters.register_dumper(str, _NulFreeText)
