@@ -8,6 +8,7 @@ in the PostgreSQL pass, on PostgreSQL (the database's clock is read from each).
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
 
@@ -161,9 +162,11 @@ def test_a_holder_whose_clock_jumps_ahead_hands_the_lease_back_before_its_next_j
         worker.stop()
         close_worker_logging()
     assert not worker.health.holding
-    assert "24 h ahead of the database's" in worker.health.refusing
+    # A step between the two local reads around the database's is caught halfway
+    # (12 h of the day), which still stops the worker: the size is not the point.
+    assert re.search(r"(12|24) h ahead of the database's", worker.health.refusing)
     logged = log_file.read_text()
-    assert logged.count("24 h ahead of the database's") == 1, logged
+    assert len(re.findall(r"h ahead of the database's", logged)) == 1, logged
     assert "runs no jobs until the clock is fixed" in logged
 
 
