@@ -114,6 +114,13 @@ def test_an_sms_opens_a_ticket_for_a_new_contact_and_answers_empty_twiml(web, db
     assert contact is not None and contact.phone == "+15550100199"
 
 
+def test_a_short_code_sender_is_kept_and_a_garbled_sender_is_refused_with_400(web, db):
+    assert _sms(web, "ACMEIT", "Your ticket", "SM1").status_code == 200
+    answer = _sms(web, "3\x1fE@x", "hello", "SM2")
+    assert answer.status_code == 400 and "not a phone number or sender ID" in answer.text
+    assert [t.channel for t in _tickets(db)] == [Channel.SMS]
+
+
 def test_an_sms_from_a_number_with_a_recent_open_ticket_is_a_reply_on_it(web, db, clock):
     _sms(web, "+15550100199", "Internet down", "SM1")
     clock.advance(days=2)

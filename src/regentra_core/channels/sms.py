@@ -56,7 +56,7 @@ def sms_inbound(form: Mapping[str, str], received_at: datetime, region: str = "U
     try:
         sender = normalise_number(raw_sender, region)
     except ValidationError:
-        sender = raw_sender[:32]  # a short code or a name: still the customer's address
+        sender = _sender_id(raw_sender, sid)
     body = (form.get("Body") or "").replace("\r\n", "\n").strip()
     media = _media_count(form.get("NumMedia") or "0", sid)
     if media:
@@ -68,6 +68,17 @@ def sms_inbound(form: Mapping[str, str], received_at: datetime, region: str = "U
         received_at=received_at,
         body=body,
     )
+
+
+def _sender_id(raw: str, sid: str) -> str:
+    """A sender that is not a phone number: a short code, an alphanumeric sender ID or
+    a channel address (``whatsapp:+1...``), kept as the customer's address. Control
+    characters or an ``@`` are not a sender Twilio sends: refused, since the desk
+    would take the second for an email address."""
+    sender = raw[:32]
+    if not sender.isprintable() or "@" in sender:
+        raise ValidationError(f"SMS {sid}: From is not a phone number or sender ID: {raw[:40]!r}")
+    return sender
 
 
 def _media_count(raw: str, sid: str) -> int:

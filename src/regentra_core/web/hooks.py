@@ -65,6 +65,10 @@ async def twilio_sms(request: Request) -> Response:
         return PlainTextResponse(f"{exc}\n", status_code=400)
     try:
         await run_in_threadpool(wiring.receive, Channel.SMS, [(inbound, None)])
+    except ValidationError as exc:
+        # A message the desk can never store: a retry would be refused the same way.
+        log.error("SMS %s refused: %s", inbound.external_id, exc)
+        return PlainTextResponse(f"{exc}\n", status_code=400)
     except RegentraError as exc:
         # Twilio keeps the message in its log: the daemon's poll (if on) or a retry
         # stores it; nothing is half-written (one transaction).
