@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from regentra_core.ai.reviews import SuggestionRow
+from regentra_core.durations import format_minutes
 from regentra_core.enums import Priority, Status
 from regentra_core.queries import TicketRow
 from regentra_core.sla import Badge, ClockState, SlaState, describe, format_remaining
@@ -118,9 +119,9 @@ def clock_text(name: str, clock: ClockState) -> Text:
 
 
 def minutes(total: int) -> str:
-    """``1h 05m`` or ``45m``."""
-    hours, mins = divmod(total, 60)
-    return f"{hours}h {mins:02d}m" if hours else f"{mins}m"
+    """``1h 05m`` or ``45m``: the core's one formatter (``durations.format_minutes``),
+    so the app, the command line and the reports write time alike."""
+    return format_minutes(total)
 
 
 def snippet_text(snippet: Snippet, *, lead: int | None = None) -> Text:

@@ -27,6 +27,7 @@ from .people import PeopleCases, resolve_os_technician
 from .portal import PortalCases
 from .sla import SlaCases, SweepReport
 from .spikes import SpikeMasterResult
+from .time_entries import TimeEntryCases
 from .views import ViewCases
 from .work import WorkCases
 
@@ -43,6 +44,7 @@ class Desk(
     PeopleCases,
     PortalCases,
     SlaCases,
+    TimeEntryCases,
     ViewCases,
 ):
     """Use cases, each in one transaction with its audit Events.

@@ -54,6 +54,8 @@ class TimeRow:
     billable: bool
     note: str
     work_date: date
+    entry_id: int = 0
+    """The TimeEntry's id, which ``Desk.edit_time`` and ``Desk.remove_time`` take."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +173,14 @@ def ticket_detail(
         ]
         thread.sort(key=lambda item: item.at)
         time_rows = [
-            TimeRow(names.get(e.technician_id, "?"), e.minutes, e.billable, e.note, e.work_date)
+            TimeRow(
+                names.get(e.technician_id, "?"),
+                e.minutes,
+                e.billable,
+                e.note,
+                e.work_date,
+                e.id or 0,
+            )
             for e in s.exec(
                 select(TimeEntry).where(TimeEntry.ticket_id == tid).order_by(col(TimeEntry.id))
             ).all()

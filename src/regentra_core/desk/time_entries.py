@@ -1,0 +1,98 @@
+"""Correcting time entries: a mistyped entry edited or removed, each change audited.
+
+Time is the invoice basis, so a correction is a use case of its own rather than a
+second entry that cancels the first: the entry itself changes and an Event says
+what it was and what it became (``time_edited``), or what was removed
+(``time_removed``, the whole entry in its from-value, since the row goes). Only
+the technician who logged an entry or a lead may change it. There is no notion of
+an invoiced entry yet (the time report is the invoice basis, read when billing);
+when one comes, refusing to change an invoiced entry belongs here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from ..durations import format_minutes
+from ..errors import NoChange, NotFoundError, PermissionDenied, ValidationError
+from ..events import EventKind
+from ..records import TimeRecord
+from ..store.models import Technician, Ticket, TimeEntry
+from ._base import MAX_MINUTES_PER_ENTRY, DeskBase, clean_text
+
+
+def describe_entry(entry: TimeEntry, technician: str) -> str:
+    """One line an Event keeps of an entry: enough to put it back by hand."""
+    kind = "billable" if entry.billable else "non-billable"
+    note = f" {entry.note!r}" if entry.note else ""
+    return f"{format_minutes(entry.minutes)} {kind} on {entry.work_date} by {technician}{note}"
+
+
+class TimeEntryCases(DeskBase):
+    """Edit or remove a time entry: its author or a lead, one audited Event each."""
+
+    def edit_time(
+        self,
+        entry_id: int,
+        *,
+        minutes: int | None = None,
+        billable: bool | None = None,
+        note: str | None = None,
+        work_date: date | None = None,
+    ) -> TimeRecord:
+        """Change what an entry says; fields left ``None`` stay as they are."""
+        if minutes is not None and not 0 < minutes <= MAX_MINUTES_PER_ENTRY:
+            raise ValidationError(
+                f"minutes must be between 1 and {MAX_MINUTES_PER_ENTRY}, not {minutes}"
+            )
+        with self._write() as s:
+            entry, ticket, author = self._entry(s, entry_id, "edit")
+            before = describe_entry(entry, author)
+            if minutes is not None:
+                entry.minutes = minutes
+            if billable is not None:
+                entry.billable = billable
+            if note is not None:
+                entry.note = clean_text(note, what="time note", required=False)
+            if work_date is not None:
+                entry.work_date = work_date
+            after = describe_entry(entry, author)
+            if after == before:
+                raise NoChange(f"time entry {entry_id} already says {before}")
+            self._touch(ticket, self.clock())
+            self._event(s, ticket, EventKind.TIME_EDITED, before, after, detail=f"entry {entry_id}")
+        return TimeRecord.of(entry)
+
+    def remove_time(self, entry_id: int) -> TimeRecord:
+        """Remove an entry logged by mistake; its Event keeps everything it said."""
+        with self._write() as s:
+            entry, ticket, author = self._entry(s, entry_id, "remove")
+            record = TimeRecord.of(entry)
+            self._event(
+                s,
+                ticket,
+                EventKind.TIME_REMOVED,
+                describe_entry(entry, author),
+                detail=f"entry {entry_id}",
+            )
+            s.delete(entry)
+            self._touch(ticket, self.clock())
+        return record
+
+    def _entry(self, s: Session, entry_id: int, what: str) -> tuple[TimeEntry, Ticket, str]:
+        """The entry, its ticket (locked, as every ticket write) and its author's name,
+        once the actor is found allowed to change it."""
+        me = self._require_technician()
+        entry = s.get(TimeEntry, entry_id)
+        owner = s.get(Ticket, entry.ticket_id) if entry is not None else None
+        if entry is None or owner is None:
+            raise NotFoundError(f"no time entry {entry_id}")
+        if entry.technician_id != me and not self.actor.is_lead:
+            raise PermissionDenied(
+                f"only the technician who logged time entry {entry_id} or a lead may {what} it"
+            )
+        ticket = self._load(s, owner.number)
+        author = s.get(Technician, entry.technician_id)
+        return entry, ticket, author.username if author else "?"
