@@ -125,9 +125,14 @@ def _pct(part: int, whole: int) -> float | None:
 # -- SLA ----------------------------------------------------------------------------
 
 
+_OUTCOME = {Badge.MET: "met", Badge.NO_REPLY: "no_reply"}
+"""A clock's outcome by badge; a ticket resolved without a reply is not Met."""
+
+
 def _sla(s: Session, period: Period, client_id: int | None, now: datetime) -> Report:
     """Met and breached first responses and resolutions of the tickets created in the
-    period, by priority, by client and by week (still-running clocks are pending)."""
+    period, by priority, by client and by week (still-running clocks are pending;
+    tickets resolved without any reply are counted apart, never as met)."""
     book = SlaBook.load(s)
     names = _client_names(s)
     tally: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
@@ -140,7 +145,7 @@ def _sla(s: Session, period: Period, client_id: int | None, now: datetime) -> Re
             breached = clock.badge == Badge.BREACHED or (
                 t.response_breached if clock_name == "response" else t.resolution_breached
             )
-            outcome = "breached" if breached else ("met" if clock.badge == Badge.MET else "pending")
+            outcome = "breached" if breached else _OUTCOME.get(clock.badge, "pending")
             for group in (
                 ("priority", t.priority.label),
                 ("client", names.get(t.client_id, "?")),
@@ -160,7 +165,12 @@ def _sla(s: Session, period: Period, client_id: int | None, now: datetime) -> Re
         row: list[object] = [by, value]
         for clock_name in ("response", "resolution"):
             met, late = counts[f"{clock_name}_met"], counts[f"{clock_name}_breached"]
-            row += [met, late, counts[f"{clock_name}_pending"], _pct(met, met + late)]
+            row += [met, late, counts[f"{clock_name}_pending"]]
+            if clock_name == "response":
+                unanswered = counts["response_no_reply"]
+                row += [unanswered, _pct(met, met + late + unanswered)]
+            else:
+                row += [_pct(met, met + late)]
         rows.append(row)
     columns = ["by", "group"]
     for clock_name in ("response", "resolution"):
@@ -168,6 +178,7 @@ def _sla(s: Session, period: Period, client_id: int | None, now: datetime) -> Re
             f"{clock_name}_met",
             f"{clock_name}_breached",
             f"{clock_name}_pending",
+            *(["response_no_reply"] if clock_name == "response" else []),
             f"{clock_name}_met_pct",
         ]
     return Report("sla", "SLA compliance", columns, rows, period)

@@ -4,7 +4,12 @@ Two clocks per ticket, both measured in the policy calendar's business time from
 creation:
 
 - the *response* clock stops at the first public reply by a technician (notes,
-  automated acknowledgements and system messages do not count) and never pauses;
+  automated acknowledgements and system messages do not count); it does not pause
+  while the ticket Waits, but it does not run while the ticket is Resolved or Closed
+  (``done_spans``). A ticket resolved without any reply has *not* met it: its
+  response clock is held ("resolved without a reply", :attr:`Badge.NO_REPLY`), and
+  goes on from the time it had used if the ticket reopens, since the customer still
+  has no answer;
 - the *resolution* clock pauses while the ticket Waits on Customer, stops at
   Resolved/Closed, and resumes when the ticket is reopened or moved on.
 
@@ -40,6 +45,8 @@ class Badge(Vocabulary):
     """An SLA clock's (or a ticket's) state, in increasing severity but for MET."""
 
     MET = "met"
+    NO_REPLY = "no_reply"
+    """Resolved or Closed before any public reply: the response was never made."""
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
     BREACHED = "breached"
@@ -53,7 +60,13 @@ class Badge(Vocabulary):
         return "SLA state"
 
 
-_SEVERITY = {Badge.MET: 0, Badge.ON_TRACK: 1, Badge.AT_RISK: 2, Badge.BREACHED: 3}
+_SEVERITY = {
+    Badge.MET: 0,
+    Badge.NO_REPLY: 1,
+    Badge.ON_TRACK: 1,
+    Badge.AT_RISK: 2,
+    Badge.BREACHED: 3,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +116,8 @@ class ClockState:
     """When the clock reaches its target if nothing pauses it; None while paused."""
     stopped: bool
     paused: bool = False
+    unanswered: bool = False
+    """A response clock held because the ticket was resolved without any reply."""
 
     derived: ClassVar[tuple[str, ...]] = ("remaining_seconds", "used_share")
     """Properties that serialisers (``--json``) include beside the fields."""
@@ -204,14 +219,17 @@ def compute(
     first_response_at: datetime | None,
     pauses: Sequence[Pause],
     now: datetime,
+    done_spans: Sequence[Pause] = (),
     response_breached: bool = False,
     resolution_breached: bool = False,
     with_due: bool = True,
 ) -> SlaState:
     """Both clocks of one ticket as of ``now``.
 
-    ``with_due=False`` skips the due-time search (left None): filters, sorting and
-    the sweep need badges and remaining time only, and skipping it halves the cost.
+    ``done_spans`` are the intervals the ticket spent Resolved or Closed: the
+    response clock does not run in them. ``with_due=False`` skips the due-time
+    search (left None): filters, sorting and the sweep need badges and remaining
+    time only, and skipping it halves the cost.
     """
     targets = policy.targets[priority]
     cal = policy.calendar
@@ -222,28 +240,38 @@ def compute(
     b_now = cal.cumulative(now) if now > created_at else b_created
     response_target = targets.response_minutes * 60.0
     stopped = status in (Status.RESOLVED, Status.CLOSED)
-    # The response clock ends at the first public reply, or when the ticket was
-    # resolved without one (the resolution answered the customer): a resolved
-    # ticket must not keep a response clock running for ever.
-    responded = first_response_at
-    if responded is None and stopped:
-        responded = _stopped_running_at(pauses) or now
-    if responded is None or responded >= now:
+    # The response clock ends at the first public reply only: a ticket resolved
+    # without one has not answered the customer. Its clock is held while the
+    # ticket is done (done_spans) and goes on from there if it reopens.
+    responded = (
+        first_response_at if first_response_at is not None and first_response_at < now else None
+    )
+    response_end = responded or now
+    if done_spans:
+        response_elapsed = running_business_seconds(cal, created_at, done_spans, response_end)
+    elif responded is None:
         response_elapsed = b_now - b_created
     else:
         response_elapsed = max(cal.cumulative(responded) - b_created, 0.0)
+    unanswered = first_response_at is None and stopped
+    response_badge = clock_badge(
+        response_elapsed,
+        response_target,
+        stopped=first_response_at is not None,
+        share=share,
+        breached=response_breached,
+    )
+    if unanswered and response_badge != Badge.BREACHED:
+        response_badge = Badge.NO_REPLY
     response = ClockState(
-        badge=clock_badge(
-            response_elapsed,
-            response_target,
-            stopped=responded is not None,
-            share=share,
-            breached=response_breached,
-        ),
+        badge=response_badge,
         target_seconds=response_target,
         elapsed_seconds=response_elapsed,
-        due_at=cal.add(created_at, response_target) if with_due else None,
-        stopped=responded is not None,
+        due_at=due_with_pauses(cal, created_at, response_target, done_spans)
+        if with_due and not unanswered
+        else None,
+        stopped=first_response_at is not None or unanswered,
+        unanswered=unanswered,
     )
 
     resolution_target = targets.resolution_minutes * 60.0
@@ -270,14 +298,6 @@ def compute(
     return SlaState(policy.name, response, resolution)
 
 
-def _stopped_running_at(pauses: Sequence[Pause]) -> datetime | None:
-    """When a done ticket stopped running: the start of its open pause."""
-    for start, end in reversed(pauses):
-        if end is None:
-            return start
-    return None
-
-
 def format_span(seconds: float) -> str:
     """``2h 10m``, ``45m`` or ``1d 3h`` of business time, without a direction."""
     total = int(abs(seconds) // 60)
@@ -294,7 +314,8 @@ def describe(state: SlaState, *, named: bool = True) -> str:
     """The words after the badge, never contradicting it.
 
     ``3h 10m ago (resolution)`` for a running clock past its target, ``(response)``
-    for a clock that stopped late, nothing when both were met, else the running
+    for a clock that stopped late, ``(resolved without a reply)`` for a done ticket
+    nobody answered, nothing when both were met, else the running
     clock with the least time: ``2h 10m left (resolution)`` or ``paused (resolution)``.
     ``named=False`` leaves out which clock (cards and narrow columns).
     """
@@ -306,6 +327,8 @@ def describe(state: SlaState, *, named: bool = True) -> str:
         if clock.stopped or clock.paused or clock.remaining_seconds >= 0:
             return f"({name})" if named else ""
         return f"{format_span(clock.remaining_seconds)} ago" + (f" ({name})" if named else "")
+    if state.response.unanswered:
+        return "(resolved without a reply)" if named else ""
     if state.response.stopped and state.resolution.stopped:
         return ""
     clock = state.next_due
@@ -326,6 +349,22 @@ def update_pauses(pauses: list[Pause], before: Status, after: Status, at: dateti
     if was_running and not runs:
         result.append((at, None))
     elif runs and not was_running and result and result[-1][1] is None:
+        result[-1] = (result[-1][0], at)
+    return result
+
+
+def update_done_spans(
+    spans: list[Pause], before: Status, after: Status, at: datetime
+) -> list[Pause]:
+    """The intervals spent Resolved or Closed after a status move at ``at``.
+
+    Kept apart from the pauses because the response clock is held only while the
+    ticket is done, not while it Waits on Customer.
+    """
+    result = list(spans)
+    if after.is_done and not before.is_done:
+        result.append((at, None))
+    elif before.is_done and not after.is_done and result and result[-1][1] is None:
         result[-1] = (result[-1][0], at)
     return result
 

@@ -74,6 +74,7 @@ class ClockInputs(NamedTuple):
     sla_pauses: str
     response_breached: bool
     resolution_breached: bool
+    sla_done_spans: str = "[]"
 
 
 _BOOKS: OrderedDict[tuple[str, int], SlaBook] = OrderedDict()
@@ -213,6 +214,7 @@ class SlaBook:
             first_response_at=ticket.first_response_at,
             pauses=load_pauses(ticket.sla_pauses),
             now=now,
+            done_spans=load_pauses(ticket.sla_done_spans),
             response_breached=ticket.response_breached,
             resolution_breached=ticket.resolution_breached,
             with_due=with_due,
@@ -238,12 +240,13 @@ def clock_columns() -> tuple[Any, ...]:
         col(Ticket.sla_pauses),
         col(Ticket.response_breached),
         col(Ticket.resolution_breached),
+        col(Ticket.sla_done_spans),
     )
 
 
 def clock_inputs(row: Sequence[Any]) -> tuple[int, ClockInputs]:
     """(number, inputs) from a row of :func:`clock_columns`."""
-    number, client_id, priority, status, created, responded, pauses, rb, sb = row
+    number, client_id, priority, status, created, responded, pauses, rb, sb, done = row
     return number, ClockInputs(
         client_id,
         priority,
@@ -253,6 +256,7 @@ def clock_inputs(row: Sequence[Any]) -> tuple[int, ClockInputs]:
         pauses,
         bool(rb),
         bool(sb),
+        done,
     )
 
 
@@ -272,4 +276,5 @@ def inputs_of(t: Ticket) -> ClockInputs:
         t.sla_pauses,
         t.response_breached,
         t.resolution_breached,
+        t.sla_done_spans,
     )

@@ -27,6 +27,7 @@ BADGE_STYLE = {
     Badge.AT_RISK: "bold yellow",
     Badge.BREACHED: "bold red",
     Badge.MET: "dim green",
+    Badge.NO_REPLY: "yellow",
 }
 PRIORITY_STYLE = {
     Priority.LOW: "dim",
@@ -108,7 +109,9 @@ def clock_text(name: str, clock: ClockState) -> Text:
     used = int(clock.elapsed_seconds // 60)
     target = int(clock.target_seconds // 60)
     text += styled(f" {minutes(used)} of {minutes(target)}\n", "dim")
-    if clock.stopped:
+    if clock.unanswered:
+        text += styled("  resolved without a reply: held until it reopens", "yellow")
+    elif clock.stopped:
         text += styled("  stopped", "dim")
     elif clock.paused:
         text += styled(f"  paused, {format_remaining(clock.remaining_seconds)}", "cyan")

@@ -468,7 +468,9 @@ def test_the_words_never_contradict_the_badge():
     assert describe(waiting) == "paused (resolution)"
 
 
-def test_resolving_without_a_reply_stops_the_response_clock(desk, db, standard, new_ticket, clock):
+def test_resolving_without_a_reply_holds_the_response_clock_unmet(
+    desk, db, standard, new_ticket, clock
+):
     t = new_ticket()
     clock.advance(minutes=20)
     desk.change_status(t.number, Status.IN_PROGRESS)
@@ -476,5 +478,5 @@ def test_resolving_without_a_reply_stops_the_response_clock(desk, db, standard, 
     stopped = _sla(db, t.number, clock.now)
     clock.advance(minutes=600)
     later = _sla(db, t.number, clock.now)
-    assert later.response.stopped and later.response.badge == Badge.MET
+    assert later.response.stopped and later.response.badge == Badge.NO_REPLY
     assert later.response.elapsed_seconds == stopped.response.elapsed_seconds

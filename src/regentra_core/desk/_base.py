@@ -120,6 +120,8 @@ class DeskBase:
             ticket.closed_at = None
         pauses = sla.update_pauses(sla.load_pauses(ticket.sla_pauses), before, target, at)
         ticket.sla_pauses = sla.dump_pauses(pauses)
+        spans = sla.update_done_spans(sla.load_pauses(ticket.sla_done_spans), before, target, at)
+        ticket.sla_done_spans = sla.dump_pauses(spans)
         self._touch(ticket, at)
         self._event(
             s,

@@ -170,6 +170,10 @@ class Ticket(SQLModel, table=True):
         default="[]", sa_column=Column(JSONText(), nullable=False, server_default="[]")
     )
     """Intervals when the resolution clock did not run (JSON; see regentra_core.sla)."""
+    sla_done_spans: str = Field(
+        default="[]", sa_column=Column(JSONText(), nullable=False, server_default="[]")
+    )
+    """Intervals spent Resolved or Closed, when the response clock is held (JSON)."""
     sla_badge: str | None = Field(default=None, max_length=16)
     """The badge the SLA sweep last recorded, to notice changes."""
     response_breached: bool = Field(default=False)

@@ -705,7 +705,9 @@ def _clock_line(name: str, clock: ClockState) -> Text:
     target = minutes(int(clock.target_seconds // 60))
     used = minutes(int(clock.elapsed_seconds // 60))
     line += Text(f" target {target}, used {used}")
-    if clock.stopped:
+    if clock.unanswered:
+        line += Text(", resolved without a reply")
+    elif clock.stopped:
         line += Text(", stopped")
     elif clock.paused:
         line += Text(f", paused ({format_remaining(clock.remaining_seconds)})")
