@@ -51,7 +51,7 @@ def test_author_edits_an_entry_and_an_event_keeps_before_and_after(db, bob, cloc
 
     edited = bobs.edit_time(entry_id, minutes=75, billable=False)
 
-    assert (edited.minutes, edited.billable) == (75, False)
+    assert (edited.entry.minutes, edited.entry.billable, edited.number) == (75, False, t.number)
     detail = queries.ticket_detail(db, t.number)
     assert (detail.total_minutes, detail.billable_minutes) == (75, 0)
     [event] = _events(db, "time_edited")

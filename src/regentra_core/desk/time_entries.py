@@ -11,6 +11,7 @@ when one comes, refusing to change an invoiced entry belongs here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session
@@ -30,6 +31,17 @@ def describe_entry(entry: TimeEntry, technician: str) -> str:
     return f"{format_minutes(entry.minutes)} {kind} on {entry.work_date} by {technician}{note}"
 
 
+@dataclass(frozen=True, slots=True)
+class TimeChange:
+    """What a correction did: the entry as it is now (or was, when removed), its
+    ticket's number, and the entry described before and after (``None``: removed)."""
+
+    entry: TimeRecord
+    number: int
+    before: str
+    after: str | None
+
+
 class TimeEntryCases(DeskBase):
     """Edit or remove a time entry: its author or a lead, one audited Event each."""
 
@@ -41,7 +53,7 @@ class TimeEntryCases(DeskBase):
         billable: bool | None = None,
         note: str | None = None,
         work_date: date | None = None,
-    ) -> TimeRecord:
+    ) -> TimeChange:
         """Change what an entry says; fields left ``None`` stay as they are."""
         if minutes is not None and not 0 < minutes <= MAX_MINUTES_PER_ENTRY:
             raise ValidationError(
@@ -63,23 +75,22 @@ class TimeEntryCases(DeskBase):
                 raise NoChange(f"time entry {entry_id} already says {before}")
             self._touch(ticket, self.clock())
             self._event(s, ticket, EventKind.TIME_EDITED, before, after, detail=f"entry {entry_id}")
-        return TimeRecord.of(entry)
+            number = ticket.number
+        return TimeChange(TimeRecord.of(entry), number, before, after)
 
-    def remove_time(self, entry_id: int) -> TimeRecord:
+    def remove_time(self, entry_id: int) -> TimeChange:
         """Remove an entry logged by mistake; its Event keeps everything it said."""
         with self._write() as s:
             entry, ticket, author = self._entry(s, entry_id, "remove")
-            record = TimeRecord.of(entry)
+            change = TimeChange(
+                TimeRecord.of(entry), ticket.number, describe_entry(entry, author), None
+            )
             self._event(
-                s,
-                ticket,
-                EventKind.TIME_REMOVED,
-                describe_entry(entry, author),
-                detail=f"entry {entry_id}",
+                s, ticket, EventKind.TIME_REMOVED, change.before, detail=f"entry {entry_id}"
             )
             s.delete(entry)
             self._touch(ticket, self.clock())
-        return record
+        return change
 
     def _entry(self, s: Session, entry_id: int, what: str) -> tuple[TimeEntry, Ticket, str]:
         """The entry, its ticket (locked, as every ticket write) and its author's name,

@@ -71,6 +71,14 @@ expect_version = click.option(
 )
 
 
+cascade_option = click.option(
+    "--cascade/--no-cascade",
+    default=None,
+    help="When a master reaches Resolved or Closed: move its open children too, or "
+    "leave them (without either, they are left and named).",
+)
+
+
 @click.group()
 def ticket() -> None:
     """Create, list, show and work tickets."""
@@ -348,6 +356,7 @@ _REPLY_THEN = {"waiting": Status.WAITING_ON_CUSTOMER, "resolved": Status.RESOLVE
     type=click.Choice(["waiting", "resolved"]),
     help="Also move the ticket, in the same change (a resolving reply is the resolution).",
 )
+@cascade_option
 @expect_version
 @json_option
 @pass_cli
