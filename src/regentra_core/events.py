@@ -30,6 +30,9 @@ class EventKind(StrEnum):
     AUTOMATIONS_IMPORTED = "automations_imported"
     CASCADE_APPLIED = "cascade_applied"
     CASCADED = "cascaded"
+    CASCADE_NOT_APPLIED = "cascade_not_applied"
+    """A master reached Resolved/Closed with children open and no cascade (a rule's
+    action, or a command without --cascade): names the children left open."""
     CHILD_LINKED = "child_linked"
     CHILD_UNLINKED = "child_unlinked"
     CLIENT_ADDED = "client_added"

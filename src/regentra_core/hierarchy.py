@@ -74,3 +74,16 @@ def cascade_targets(
     todo = [c for c in children if not cascade_skips(c.status, target, only_status=only_status)]
     skipped = [c for c in children if cascade_skips(c.status, target, only_status=only_status)]
     return todo, skipped
+
+
+def cascade_offer(target: Status, children: list[Node]) -> list[Node]:
+    """The children a master's move to ``target`` would move if it cascaded.
+
+    The one rule every door asks (the status key, a drag, the move keys, a
+    reply-and-resolve, a bulk change, an automation, the command line): only a
+    master reaching Resolved or Closed offers a cascade, and only to children whose
+    work is not done. An empty list means there is nothing to ask about.
+    """
+    if not target.is_done:
+        return []
+    return cascade_targets(children, target, only_status=True)[0]

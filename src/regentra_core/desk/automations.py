@@ -49,6 +49,7 @@ from ..store.models import (
     Ticket,
 )
 from ._base import DeskBase, _excerpt, _memo
+from .work import cascade_candidates
 
 TRIGGER_OF_EVENT = {
     EventKind.CREATED: "ticket_created",
@@ -567,7 +568,23 @@ class AutomationCases(DeskBase):
             if target == Status.RESOLVED and not ticket.resolution:
                 ticket.resolution = f"Resolved by the automation rule {self._rule_name!r}"
             self._transition(s, ticket, target, actor=self.actor, at=now)
-            return f"status {before_status.value} -> {target.value}"
+            moved = f"status {before_status.value} -> {target.value}"
+            # A rule sees one ticket, never cascades: which children share the
+            # master's outcome is a technician's call. The log says who was left.
+            left = cascade_candidates(s, ticket, target)
+            if left:
+                named = ", ".join(f"#{n}" for n in left)
+                self._event(
+                    s,
+                    ticket,
+                    EventKind.CASCADE_NOT_APPLIED,
+                    to=named,
+                    detail=f"rule {self._rule_name}: automation rules never cascade "
+                    f"(regentra ticket cascade {ticket.number} --status {target.cli}, "
+                    "or C on the ticket)",
+                )
+                moved += f"; children left open: {named}"
+            return moved
         if kind == "add_note":
             body = automation.fill(action.arg("body"), facts.placeholders())
             s.add(

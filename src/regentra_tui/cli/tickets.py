@@ -366,6 +366,7 @@ def reply(
     body: str,
     from_customer: bool,
     then: str | None,
+    cascade: bool | None,
     expect_version: int | None,
     as_json: bool,
 ) -> None:
@@ -389,6 +390,7 @@ def reply(
         target, message = number, f"Reply added to #{number}"
         if status is not None:
             message += f"; it is now {status.label}"
+            message += _children_after(state, number, status, cascade)
     _print_ticket(state, target, as_json, message)
 
 
@@ -469,17 +471,7 @@ def status(
         number, target, expected_version=expect_version, resolution=resolution
     )
     message = f"#{number} is now {t.status.label}"
-    if t.is_master and target.is_done:
-        open_children = [
-            c.number
-            for c in queries.ticket_detail(state.db, number).children
-            if not c.status.is_done
-        ]
-        if open_children:
-            message += (
-                f"; {len(open_children)} open child ticket(s) left as they are "
-                f"(regentra ticket cascade {number} --status {target.cli})"
-            )
+    message += _children_after(state, number, target, cascade)
     _print_ticket(state, number, as_json, message)
 
 
@@ -499,6 +491,7 @@ def priority(
     _print_ticket(state, number, as_json, f"#{number} priority is now {t.priority.label}")
 
 
+@cascade_option
 @ticket.command("assign")
 @click.argument("number", type=NUMBER)
 @click.argument("username")
@@ -507,6 +500,7 @@ def priority(
 @pass_cli
 def assign(
     state: CliContext, number: int, username: str, expect_version: int | None, as_json: bool
+    cascade: bool | None,
 ) -> None:
     """Assign a ticket to a technician ('none' to unassign)."""
     who = None if username.lower() == "none" else username
@@ -530,6 +524,33 @@ def master(state: CliContext, number: int, as_json: bool) -> None:
     "--make-master",
     is_flag=True,
     help="Promote the spike's first ticket and link the rest under it.",
+def _children_after(state: CliContext, number: int, target: Status, cascade: bool | None) -> str:
+    """What became of a master's open children after it reached ``target``: the
+    same question the app asks (Desk.cascade_offer), answered by the flag."""
+    desk = state.desk()
+    left = desk.cascade_offer(number, target)
+    if not left:
+        return ""
+    if cascade:
+        with_note = target == Status.RESOLVED and bool(
+            queries.ticket_detail(state.db, number).resolution
+        )
+        result = desk.cascade(number, status=target, resolution=with_note)
+        said = f"; cascaded to {_numbered(result.changed)}"
+        if result.refused:
+            said += "; refused: " + "; ".join(f"#{n}: {why}" for n, why in result.refused)
+        return said
+    said = f"; {len(left)} open child ticket(s) left as they are: {_numbered(left)}"
+    if cascade is None:
+        said += f" (--cascade moves them too, or regentra ticket cascade {number} "
+        said += f"--status {target.cli})"
+    return said
+
+
+def _numbered(numbers: list[int]) -> str:
+    return ", ".join(f"#{n}" for n in numbers) or "none"
+
+
 )
 @json_option
 @pass_cli
