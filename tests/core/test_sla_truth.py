@@ -3,12 +3,16 @@ answers the customer; a ticket resolved without one is shown and reported as suc
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 
 from regentra_core import queries, reports, sla
+from regentra_core.channels.chat import chat_inbound
+from regentra_core.desk import Desk
 from regentra_core.enums import Priority, Status
+from regentra_core.identity import Actor
 from regentra_core.reports import Period
 from regentra_core.sla import Badge
 from regentra_core.spike import SpikePolicy
@@ -85,3 +89,66 @@ def test_the_sla_report_counts_a_ticket_resolved_without_a_reply_apart_not_met(
     assert row["response_met"] == 1
     assert row["response_no_reply"] == 1
     assert row["response_met_pct"] == 50.0
+
+
+# -- a chat session answered by an agent ---------------------------------------------------
+
+
+def _chat_body(start, *, ticket=None, agent_lines=True):
+    messages = [{"from": "customer", "text": "My mailbox is full", "at": _iso(start)}]
+    if agent_lines:
+        messages += [
+            {"from": "agent", "text": "Let me look", "at": _iso(start + timedelta(minutes=4))},
+            {"from": "agent", "text": "Raised it", "at": _iso(start + timedelta(minutes=9))},
+        ]
+    session = {
+        "id": f"chat-{start:%H%M}-{ticket}",
+        "contact": {"email": "sam@acme.example", "name": "Sam"},
+        "agent": "Dana",
+        "messages": messages,
+    }
+    if ticket is not None:
+        session["ticket"] = ticket
+    return json.dumps(session).encode()
+
+
+def _iso(at):
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def test_the_first_agent_line_of_a_chat_is_the_first_response_at_its_time(
+    db, standard, clock, clients
+):
+    start = clock.now
+    clock.advance(minutes=15)
+    intake = Desk(db, Actor.system("chat"), source="chat", clock=clock)
+    inbound = chat_inbound(_chat_body(start), clock.now)
+    assert inbound.answered_at == start + timedelta(minutes=4)
+    result = intake.receive(inbound)
+    ticket = queries.get_ticket(db, result.ticket, now=clock.advance(hours=3))
+    assert ticket.first_response_at == inbound.answered_at
+    assert ticket.sla is not None
+    assert ticket.sla.response.stopped and ticket.sla.response.badge == Badge.MET
+
+
+def test_a_chat_answered_on_a_named_ticket_stops_its_response_clock(
+    db, standard, clock, new_ticket
+):
+    t = new_ticket(contact_email="sam@acme.example")
+    clock.advance(minutes=30)
+    intake = Desk(db, Actor.system("chat"), source="chat", clock=clock)
+    answered = clock.now - timedelta(minutes=5)
+    result = intake.receive(
+        chat_inbound(_chat_body(answered - timedelta(minutes=4), ticket=t.number), clock.now)
+    )
+    assert result.ticket == t.number
+    state = _state(db, t.number, clock.advance(hours=2))
+    assert state.response.stopped and state.response.badge == Badge.MET
+    assert state.response.elapsed_seconds == 25 * 60
+
+
+def test_a_chat_without_agent_lines_leaves_the_response_clock_running(db, standard, clock, clients):
+    intake = Desk(db, Actor.system("chat"), source="chat", clock=clock)
+    result = intake.receive(chat_inbound(_chat_body(clock.now, agent_lines=False), clock.now))
+    state = _state(db, result.ticket, clock.advance(minutes=90))
+    assert not state.response.stopped and state.response.badge == Badge.BREACHED

@@ -4,7 +4,8 @@ A chat system posts each finished session once (and may replay it): the body is
 signed with HMAC-SHA256 under the shared ``chat_webhook_secret``, checked in
 constant time before anything is parsed. The transcript becomes the ticket's
 description, each line with its author and time, or a reply on the ticket the
-session names.
+session names. The first agent line answered the customer: it is the ticket's
+first response, at its time (``Inbound.answered_at``).
 
 Times in the session are the sender's word, not ours: one further than
 ``TRUSTED_PAST`` before the time we received the session, or further than
@@ -78,10 +79,12 @@ def chat_inbound(body: bytes, received_at: datetime, region: str = "US") -> Inbo
     if not isinstance(messages, list) or not messages:
         raise ValidationError("messages must be a non-empty list")
     notes: list[str] = []
-    lines = [
+    stamped = [
         _line(n, m, name or sender, agent or "agent", received_at, notes)
         for n, m in enumerate(messages)
     ]
+    lines = [line for line, _ in stamped]
+    answered = next((at for line, at in stamped if at is not None), None)
     ended = received_at
     if "ended_at" in data:
         ended = _trusted(_when(data["ended_at"], "ended_at"), received_at, "ended_at", notes)
@@ -108,6 +111,7 @@ def chat_inbound(body: bytes, received_at: datetime, region: str = "US") -> Inbo
         ticket=ticket,
         priority=priority,
         agent=agent or None,
+        answered_at=min(answered, ended) if answered is not None else None,
     )
 
 
@@ -131,7 +135,8 @@ def _text(
 
 def _line(
     n: int, message: Any, customer: str, agent: str, received_at: datetime, notes: list[str]
-) -> str:
+) -> tuple[str, datetime | None]:
+    """The transcript line, and its time when an agent wrote it (None: the customer)."""
     if not isinstance(message, dict):
         raise ValidationError(f"messages[{n}] must be an object")
     who = message.get("from")
@@ -143,7 +148,8 @@ def _line(
     what = f"messages[{n}].at"
     at = _trusted(_when(message.get("at"), what), received_at, what, notes)
     author = customer if who == "customer" else f"{agent} (agent)"
-    return f"[{at:%Y-%m-%d %H:%M} UTC] {author}: {text.strip()}"
+    line = f"[{at:%Y-%m-%d %H:%M} UTC] {author}: {text.strip()}"
+    return line, (at if who == "agent" else None)
 
 
 def _when(value: Any, what: str) -> datetime:

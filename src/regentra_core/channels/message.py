@@ -56,3 +56,6 @@ class Inbound:
     """The priority the customer chose for a new ticket (portal, chat)."""
     agent: str | None = None
     """Who answered on the customer's side (a live-chat agent)."""
+    answered_at: datetime | None = None
+    """When an agent first answered the customer in the message (a chat session's
+    first agent line): the ticket's first response, at that time."""

@@ -277,6 +277,7 @@ class ChannelCases(IntakeCases):
         actor = Actor(ActorKind.CUSTOMER, msg.sender or "unknown sender")
         if isinstance(decision, New):
             ticket = self._new_from(s, msg, body, contact, now, actor)
+            _answered(ticket, msg)
             record.outcome, record.ticket_id = InboundOutcome.CREATED, ticket.id
             counts: dict[str, int] = _memo(s, "new_by_sender", dict)
             counts[rate_key(msg)] += 1
@@ -311,6 +312,7 @@ class ChannelCases(IntakeCases):
             if result.ticket_number == ticket.number
             else s.exec(select(Ticket).where(Ticket.number == result.ticket_number)).one()
         )
+        _answered(target, msg)
         record.outcome, record.ticket_id, record.reply_id = outcome, target.id, result.reply_id
         _keep(s, record)
         return ReceiveResult(outcome, result.ticket_number, via=decision.via)
@@ -448,6 +450,16 @@ class ChannelCases(IntakeCases):
             )
             return out.ticket_id
         return None
+
+
+def _answered(ticket: Ticket, msg: Inbound) -> None:
+    """A message an agent answered in (a chat session) is the ticket's first response,
+    at the agent's first line: its response clock stops there, not at a later reply.
+    A session that opens a ticket was answered before the ticket exists (it is
+    created when the session ends): its time is kept as said, and the clock used none."""
+    if msg.answered_at is None or ticket.first_response_at is not None:
+        return
+    ticket.first_response_at = msg.answered_at
 
 
 _SEEN = "inbound_seen"
