@@ -31,6 +31,7 @@ from .actions import TicketActions
 from .choice_prompt import ChoicePrompt
 from .confirm_dialog import ConfirmDialog
 from .text_prompt import TextPrompt
+from .time_entries import correct_time
 from .time_prompt import TimePrompt
 from .type_ahead import HoldsKeys
 
@@ -67,6 +68,7 @@ class TicketScreen(HoldsKeys, TicketActions):
         Binding("r", "reply", "Reply", id="detail.reply", priority=True),
         Binding("n", "note", "Note", id="detail.note", priority=True),
         Binding("t", "time", "Log time", id="detail.time", priority=True),
+        Binding("T", "time_entries", "Time entries", id="detail.time_entries", priority=True),
         Binding("s", "status", "Status", id="detail.status", priority=True),
         Binding("p", "priority", "Priority", id="detail.priority", priority=True),
         Binding("a", "assign", "Assign", id="detail.assign", priority=True),
@@ -569,6 +571,11 @@ class TicketScreen(HoldsKeys, TicketActions):
             ),
             lambda ok: self.refresh_data() if ok else None,
         )
+
+    def action_time_entries(self) -> None:
+        """Edit or remove a time entry (a mistyped one: the form checks as ``t``'s)."""
+        if self.detail:
+            correct_time(self, self.number, self.detail.time_entries)
 
     def action_status(self) -> None:
         if self.detail:

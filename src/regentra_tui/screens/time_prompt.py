@@ -1,4 +1,5 @@
-"""Log time: minutes, billable or not, and what it was for."""
+"""Log time (minutes, billable or not, and what it was for), or correct an entry:
+the same form, filled in with what the entry says."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
-from regentra_core.durations import EXAMPLES, parse_minutes
+from regentra_core.durations import EXAMPLES, format_minutes, parse_minutes
 from regentra_core.errors import RegentraError, ValidationError
+from regentra_core.queries import TimeRow
 
 from ..render import minutes, styled
 from .form_dialog import FormDialog
@@ -60,19 +62,45 @@ class TimePrompt(FormDialog, ModalScreen[bool]):
     TimePrompt Horizontal { height: auto; align-horizontal: right; }
     """
 
-    def __init__(self, number: int, submit: Callable[[int, bool, str], object]) -> None:
+    def __init__(
+        self,
+        number: int,
+        submit: Callable[[int, bool, str], object],
+        *,
+        entry: TimeRow | None = None,
+    ) -> None:
         super().__init__()
         self.number = number
         self.submit = submit
+        self.entry = entry
+        """The entry being corrected (the form starts with what it says), or None."""
 
     def compose(self) -> ComposeResult:
+        entry = self.entry
+        title = (
+            f"Log time on #{self.number}"
+            if entry is None
+            else f"Edit time entry {entry.entry_id} on #{self.number} ({entry.technician})"
+        )
         with Vertical():
-            yield Label(styled(f"Log time on #{self.number}", "bold"))
-            yield Input(placeholder="time worked: 25, 1h30, 1:30, 1.5h", id="minutes")
+            yield Label(styled(title, "bold"))
+            yield Input(
+                format_minutes(entry.minutes) if entry else "",
+                placeholder="time worked: 25, 1h30, 1:30, 1.5h",
+                id="minutes",
+            )
             yield Static("", id="parsed")
-            yield BillableBox(True, id="billable")
-            yield Input(placeholder="what was done (optional)", id="note")
+            yield BillableBox(entry.billable if entry else True, id="billable")
+            yield Input(
+                entry.note if entry else "", placeholder="what was done (optional)", id="note"
+            )
             yield from self.form_end("error")
+
+    def on_mount(self) -> None:
+        """Correcting an entry: its time is selected, so what is typed replaces it."""
+        super().on_mount()
+        if self.entry is not None:
+            self.query_one("#minutes", Input).select_all()
 
     def on_input_submitted(self) -> None:
         self.action_save()
