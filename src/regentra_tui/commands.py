@@ -16,6 +16,11 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Go to ticket…", "app.goto", "Jump to a ticket by number (also ':')"),
     ("Show board", "screen.show('board')", "The Kanban board (1)"),
     ("Show list", "screen.show('list')", "The sortable ticket list (2)"),
+    (
+        "Board order: SLA or priority",
+        "screen.board_order",
+        "Most urgent SLA first (the default), or highest priority first (o on the board)",
+    ),
     ("Search", "screen.search", "Full-text search: subjects, messages, notes, clients (/)"),
     ("Change status", "screen.status", "Of the selected or marked tickets (s)"),
     ("Change priority", "screen.priority", "Of the selected or marked tickets (p)"),

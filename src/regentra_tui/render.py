@@ -41,6 +41,20 @@ PRIORITY_SHORT = {
     Priority.HIGH: "HIGH",
     Priority.CRITICAL: "CRIT",
 }
+"""Priorities where room is short (cards, the list at 80 columns): the words
+themselves cut to four letters, not P1..P4, whose order every desk reads its own way."""
+BADGE_SHORT = {
+    Badge.ON_TRACK: "OK",
+    Badge.AT_RISK: "Risk",
+    Badge.BREACHED: "Late",
+    Badge.MET: "Met",
+    Badge.NO_REPLY: "NoRe",
+}
+"""SLA badges on a card a twelfth of 80 columns wide: ``Late 3h50m``, ``Risk 30m``."""
+DONE_STYLE = "dim"
+"""Resolved and Closed, wherever a ticket is drawn: a final state is not work."""
+STATUS_BADGE_STYLE = "bold reverse"
+"""The status of a ticket that is still work: a solid badge."""
 
 
 def styled(text: str, style: str) -> Text:
@@ -81,6 +95,40 @@ def long_text(text: str, number: int, omitted: int = 0) -> Text:
 
 def priority_text(p: Priority, *, short: bool = False) -> Text:
     return styled(PRIORITY_SHORT[p] if short else p.label, PRIORITY_STYLE[p])
+
+
+def status_label(status: Status, *, short: bool = False) -> str:
+    """A status's name; ``short`` where a column is narrow (``Waiting``, ``In Prog``)."""
+    if status == Status.WAITING_ON_CUSTOMER:
+        return "Waiting"
+    if short and status == Status.IN_PROGRESS:
+        return "In Prog"
+    return status.label
+
+
+def status_badge(status: Status, *, short: bool = False, solid: bool = False) -> Text:
+    """A ticket's status, the one way every place draws it: Resolved and Closed are
+    muted (the board, the list, the detail header, the preview, the linked tickets,
+    ``ticket list``), so what is still work stands out wherever one looks.
+
+    ``solid`` (a header's badge) draws an active status reversed, as a pill; a done
+    one stays muted there too.
+    """
+    label = status_label(status, short=short)
+    if status.is_done:
+        return styled(f" {label} " if solid else label, DONE_STYLE)
+    return styled(f" {label} ", STATUS_BADGE_STYLE) if solid else Text(label)
+
+
+def initials(username: str | None) -> str:
+    """Two letters for an assignee on a narrow card: ``alice`` AL, ``j.smith`` JS;
+    ``--`` for nobody."""
+    if not username:
+        return "--"
+    parts = [p for p in username.replace(".", " ").replace("_", " ").replace("-", " ").split() if p]
+    if len(parts) >= 2:
+        return (parts[0][0] + parts[1][0]).upper()
+    return username[:2].upper()
 
 
 def sla_text(
@@ -160,23 +208,59 @@ def when(value: datetime | None) -> str:
     return value.strftime("%a %d %b %H:%M UTC") if value else "-"
 
 
-def card_lines(row: TicketRow, *, marked: bool = False) -> list[Text]:
-    """The three lines of a board card (the board crops them to the column)."""
-    done = row.status in (Status.RESOLVED, Status.CLOSED)
+NARROW_CARD = 24
+"""A card narrower than this (a board column at 80 to about 140 columns) is drawn in
+short words: ``CRIT``, ``Late 3h50m``, assignee initials."""
+
+
+def card_lines(row: TicketRow, *, marked: bool = False, width: int = 80) -> list[Text]:
+    """The four lines of a board card, ``width`` cells wide (the board crops them).
+
+    What a stand-up reads first comes first and survives the crop: number and
+    priority, the SLA, the subject, then who has it and for which client. A narrow
+    card says the same in short words rather than cutting the words in half
+    (``CRI…`` and no assignee at 80 columns).
+    """
+    done = row.status.is_done
+    narrow = width < NARROW_CARD
     head = styled("● " if marked else "", "bold magenta")
     head += styled(f"#{row.number} ", "bold")
     head += priority_text(row.priority, short=True)
     if row.is_master:
-        head += styled(" ▣", "cyan")
+        head += styled("▣" if narrow else " ▣", "cyan")
     elif row.master:
-        head += styled(f" ↳{row.master}", "cyan")
-    subject = safe(row.subject)
-    who = safe(row.client) + styled(" · ", "dim") + safe(row.assignee or "unassigned")
-    lines = [head, subject, who, sla_text(row.sla, compact=True, done=done)]
+        head += styled("↳" if narrow else f" ↳{row.master}", "cyan")
+    if narrow:
+        sla = sla_short(row.sla, done=done)
+        who = styled(initials(row.assignee), "bold") + Text(" ") + safe(row.client)
+    else:
+        sla = sla_text(row.sla, compact=True, done=done)
+        who = safe(row.assignee or "unassigned") + styled(" · ", "dim") + safe(row.client)
+    lines = [head, sla, safe(row.subject), who]
     if done:
         for line in lines:
-            line.stylize("dim")
+            line.stylize(DONE_STYLE)
     return lines
+
+
+def sla_short(state: SlaState | None, *, done: bool = False) -> Text:
+    """A card's SLA in a dozen cells: ``Late 3h50m``, ``Risk 30m``, ``OK paused``."""
+    if state is None:
+        return styled("no SLA", "dim")
+    badge = state.badge
+    text = styled(BADGE_SHORT[badge], "dim" if done else BADGE_STYLE[badge])
+    words = describe(state, named=False).removesuffix(" left").removesuffix(" ago")
+    if words:
+        text += Text(" " + _tight(words))
+    return text
+
+
+def _tight(span: str) -> str:
+    """``3h 50m`` as ``3h50m``; from ten hours on the minutes go (``18h``, ``2d3h``)."""
+    parts = span.split()
+    if len(parts) == 2 and parts[0].endswith("h") and len(parts[0]) > 2:
+        return parts[0]
+    return "".join(parts)
 
 
 REVIEW_COLUMNS = ("ID", "Ticket", "Kind", "Suggests", "Conf.", "Verdict", "Why")

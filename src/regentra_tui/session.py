@@ -62,6 +62,9 @@ class DeskSession:
     """Why the last search may be incomplete (the index is being rebuilt), if it may."""
     assistant: Assistant | None = None
     """Analyses and drafts; made from the desk's settings when first asked for."""
+    board_order: SortKey = SortKey.SLA
+    """The board's working columns: most urgent SLA first (the stand-up's order), or
+    by priority (``o`` on the board switches)."""
 
     def resolve(self, f: TicketFilter) -> tuple[TicketFilter, list[int]]:
         """Turn the search text into ranked ticket numbers (full-text search).
@@ -124,27 +127,39 @@ class DeskSession:
 
     # -- reads (call from workers) ---------------------------------------------
 
-    def board(self, f: TicketFilter, statuses: list[Status]) -> list[ColumnData]:
+    def board(
+        self, f: TicketFilter, statuses: list[Status], order: SortKey | None = None
+    ) -> list[ColumnData]:
+        """Every column's count and first page, in ``order`` (by default
+        :attr:`board_order`); the done columns are always by priority."""
+        order = order or self.board_order
         f, _ = self.resolve(f)
         book = queries.sla_book(self.db)
         now = self.now()
         since = now - BOARD_DONE_FOR
         counts = queries.count_by_status(self.db, f, now=now, book=book, done_since=since)
         pages = queries.first_pages_by_status(
-            self.db, f, BOARD_PAGE, now=now, book=book, done_since=since
+            self.db, f, BOARD_PAGE, now=now, book=book, done_since=since, sort=order
         )
         return [ColumnData(status, counts[status], pages[status]) for status in statuses]
 
     def board_page(
-        self, f: TicketFilter, status: Status, page: int, *, book: SlaBook | None = None
+        self,
+        f: TicketFilter,
+        status: Status,
+        page: int,
+        *,
+        book: SlaBook | None = None,
+        order: SortKey | None = None,
     ) -> list[TicketRow]:
         f, _ = self.resolve(f)
         now = self.now()
+        sort = queries.board_sort(status, order or self.board_order)
         return queries.list_tickets(
             self.db,
             _with_status(f, status),
-            sort=SortKey.PRIORITY,
-            descending=True,
+            sort=sort,
+            descending=sort == SortKey.PRIORITY,
             limit=BOARD_PAGE,
             offset=page * BOARD_PAGE,
             now=now,

@@ -278,7 +278,7 @@ def _numbers_by_sla(
         *_order(sort if sort != SortKey.SLA else SortKey.NUMBER, descending)
     )
     wanted = set(f.sla)
-    keyed: list[tuple[float, int]] = []
+    keyed: list[tuple[tuple[int, float], int]] = []
     for row in s.connection().execute(narrow).all():
         number, inputs = clock_inputs(row)
         state = book.state(inputs, now, with_due=False)
@@ -290,14 +290,20 @@ def _numbers_by_sla(
     return [number for _, number in keyed]
 
 
-def _sla_key(state: SlaState | None) -> float:
-    """Least time left first; stopped clocks and tickets without SLA last."""
+def _sla_key(state: SlaState | None) -> tuple[int, float]:
+    """Most urgent first: Breached, then At Risk, then On Track, each by least time
+    left; paused and stopped clocks after the running ones, tickets without SLA last.
+
+    Time left alone put an On Track ticket with 35 minutes of a 1-hour target above
+    an At Risk one with 45 minutes of a 4-hour one; a stand-up reads the badge first.
+    """
     if state is None:
-        return float("inf")
+        return (9, float("inf"))
     running = [c for c in (state.response, state.resolution) if not c.stopped and not c.paused]
+    rank = -state.badge.severity
     if not running:
-        return float("1e15")
-    return min(c.remaining_seconds for c in running)
+        return (rank + 5, float("1e15"))
+    return (rank, min(c.remaining_seconds for c in running))
 
 
 def count_tickets(
@@ -389,9 +395,12 @@ def first_pages_by_status(
     now: datetime | None = None,
     book: SlaBook | None = None,
     done_since: datetime | None = None,
+    sort: SortKey = SortKey.PRIORITY,
 ) -> dict[Status, list[TicketRow]]:
-    """The first ``per_status`` tickets of every status, highest priority first
-    (Resolved and Closed ones only if updated since ``done_since`` when given).
+    """The first ``per_status`` tickets of every status, highest priority first, or
+    most urgent SLA first with ``sort=SortKey.SLA`` (the done columns, whose clocks
+    have all stopped, stay by priority) (Resolved and Closed ones only if updated
+    since ``done_since`` when given).
 
     One query with a window function (ROW_NUMBER per status) instead of one query
     per board column, ranking only the columns it needs (number, status, priority)
@@ -400,13 +409,14 @@ def first_pages_by_status(
     """
     f = replace(f, statuses=())
     now = now or utcnow()
-    if f.sla:
+    if f.sla or sort == SortKey.SLA:
+        # SQL cannot rank by SLA: each column's candidates are ranked by their clocks.
         return {
             status: list_tickets(
                 db,
                 replace(f, statuses=(status,)),
-                sort=SortKey.PRIORITY,
-                descending=True,
+                sort=board_sort(status, sort),
+                descending=board_sort(status, sort) == SortKey.PRIORITY,
                 limit=per_status,
                 now=now,
                 book=book,
@@ -435,6 +445,12 @@ def first_pages_by_status(
             row = _row(values, book, now)
             pages[row.status].append(row)
     return pages
+
+
+def board_sort(status: Status, sort: SortKey) -> SortKey:
+    """The order a board column is shown in: ``sort`` (SLA or priority) for work,
+    priority for Resolved and Closed, whose clocks have all stopped."""
+    return SortKey.PRIORITY if status.is_done or sort != SortKey.SLA else SortKey.SLA
 
 
 def sla_book(db: Database) -> SlaBook:

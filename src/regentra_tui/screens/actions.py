@@ -88,7 +88,11 @@ class TicketActions(Screen[Any]):
 
     # -- status, with the cascade question ----------------------------------------
 
-    def ask_status(self, row: TicketRow) -> None:
+    def ask_status(
+        self, row: TicketRow, *, moved: Callable[[int, Status, bool], None] | None = None
+    ) -> None:
+        """Ask where ``row`` goes and move it; ``moved`` hears the number, the status
+        chosen and whether the move happened (the board's cursor follows the card)."""
         options = lifecycle.allowed_targets(row.status, ActorKind.TECHNICIAN)
         if not options:
             self._refused(f"#{row.number} cannot move from {row.status.label}")
@@ -98,8 +102,17 @@ class TicketActions(Screen[Any]):
                 f"Move #{row.number} from {row.status.label} to…",
                 [(s.label, s.value) for s in options],
             ),
-            lambda value: self.move(row, Status(value)) if value else None,
+            lambda value: self._move_chosen(row, value, moved),
         )
+
+    def _move_chosen(
+        self, row: TicketRow, value: str | None, moved: Callable[[int, Status, bool], None] | None
+    ) -> None:
+        if not value:
+            return
+        target = Status(value)
+        settled = None if moved is None else (lambda ok: moved(row.number, target, ok))
+        self.move(row, target, settled=settled)
 
     def move(
         self,

@@ -11,11 +11,11 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static, Tab, Tabs
 
 from regentra_core.enums import Priority, Status
-from regentra_core.queries import TicketFilter, TicketRow
+from regentra_core.queries import SortKey, TicketFilter, TicketRow
 from regentra_core.views import OPEN_STATUSES, View
 
 from ..messages import DeskChanged, FilterChanged, OpenTicket
-from ..widgets.board import Board
+from ..widgets.board import Board, order_words
 from ..widgets.filter_bar import FilterBar
 from ..widgets.preview import Preview
 from ..widgets.status_line import StatusLine
@@ -251,7 +251,17 @@ class MainScreen(TicketActions):
     @on(Board.Shown)
     def _board_shown(self, event: Board.Shown) -> None:
         if self.showing_board:
-            self.query_one(StatusLine).shown = "" if event.total else NO_MATCH
+            self._board_status = _board_words(event) if event.total else NO_MATCH
+            self.query_one(StatusLine).shown = self._board_status
+
+    _board_status = ""
+    """What the status line says while the board is shown (its order)."""
+
+    def action_board_order(self) -> None:
+        """Switch the board between SLA order and priority order (``o`` there)."""
+        if not self.showing_board:
+            self.action_show("board")
+        self.board.action_order()
 
     def action_clear_filters(self) -> None:
         """Back to the active view's own filter (an empty result says to press this)."""
@@ -266,7 +276,7 @@ class MainScreen(TicketActions):
         self.query_one(ContentSwitcher).current = which
         if which == "board":
             self.board.focus_column()
-            self.query_one(StatusLine).shown = ""
+            self.query_one(StatusLine).shown = self._board_status
             if "board" in self._stale:
                 self._load_shown()
         else:
@@ -329,7 +339,7 @@ class MainScreen(TicketActions):
                 lambda value: self.bulk(marked, "status", value) if value else None,
             )
         elif (row := self.selected()) is not None:
-            self.ask_status(row)
+            self.ask_status(row, moved=self.board.follow if self.showing_board else None)
 
     def action_priority(self) -> None:
         marked = self._targets()
@@ -379,7 +389,7 @@ class MainScreen(TicketActions):
         if row is None:
             return
         if event.target is None:
-            self.ask_status(row)
+            self.ask_status(row, moved=self.board.follow)
         else:
             self.move(
                 row,
@@ -396,3 +406,9 @@ class MainScreen(TicketActions):
                 if row is None:
                     break
         return None
+
+
+def _board_words(event: Board.Shown) -> str:
+    """The board's order in the status line, and the key that changes it."""
+    other = "priority" if event.order == SortKey.SLA else "SLA"
+    return f"board: {order_words(event.order)} (o: by {other})"

@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from regentra_core.enums import Status
-from regentra_core.queries import TicketFilter, TicketRow
+from regentra_core.queries import SortKey, TicketFilter, TicketRow
 
 from ..session import BOARD_DONE_FOR, BOARD_PAGE, ColumnData, DeskSession, rest_while_typing
 from .board_column import BoardColumn
@@ -34,7 +34,7 @@ class ColumnHeader(Widget):
     DEFAULT_CSS = """
     ColumnHeader {
         height: 1;
-        padding: 0 1;
+        padding: 0 0 0 1;
         background: $panel;
         text-style: bold;
     }
@@ -46,11 +46,16 @@ class ColumnHeader(Widget):
         self.set_reactive(ColumnHeader.label, label)
 
     def render(self) -> Text:
-        """The count always shows: a narrow column cuts the name, not the number."""
+        """The count always shows: a narrow column drops the ``7d`` of a done column,
+        then the second space, then cuts the name, never the number."""
         width = self.content_region.width
         name, _, count = self.label.rpartition("  ")
         if not name or not count.replace(",", "").isdigit() or len(self.label) <= width:
             return Text(self.label, no_wrap=True, overflow="ellipsis")
+        for shorter in (f"{name} {count}", f"{name.removesuffix(_RECENT)} {count}"):
+            if len(shorter) <= width:
+                return Text(shorter, no_wrap=True)
+        name = name.removesuffix(_RECENT)
         room = max(width - len(count) - 1, 1)
         cut = name if len(name) <= room else name[: max(room - 1, 0)] + "…"
         return Text(f"{cut} {count}", no_wrap=True, overflow="ellipsis")
@@ -65,6 +70,7 @@ class Board(Horizontal):
         Binding("shift+left,H", "move(-1)", "Move left", id="board.move_left", show=False),
         Binding("shift+right,L", "move(1)", "Move right", id="board.move_right", show=False),
         Binding("m", "move_menu", "Move to…", id="board.move_menu", show=False),
+        Binding("o", "order", "Order: SLA/priority", id="board.order", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -87,12 +93,14 @@ class Board(Horizontal):
     class Loaded(Message):
         generation: int
         columns: list[ColumnData]
+        order: SortKey
 
     @dataclass
     class Shown(Message):
-        """A load is on screen: ``total`` cards in all columns."""
+        """A load is on screen: ``total`` cards in all columns, in ``order``."""
 
         total: int
+        order: SortKey
 
     def __init__(self, session: DeskSession, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -138,8 +146,9 @@ class Board(Horizontal):
     def _load(self, generation: int, f: TicketFilter, typed: bool) -> None:
         if not rest_while_typing(typed, lambda: generation != self._generation):
             return
-        columns = self.session.board(replace(f, statuses=()), list(Status))
-        self.post_message(self.Loaded(generation, columns))
+        order = self.session.board_order
+        columns = self.session.board(replace(f, statuses=()), list(Status), order)
+        self.post_message(self.Loaded(generation, columns, order))
 
     def on_board_loaded(self, message: Loaded) -> None:
         if message.generation != self._generation:
@@ -150,7 +159,7 @@ class Board(Horizontal):
             header.label = _header(data.status, data.total)
         if self._following is not None and self._landed:
             self._follow(*self._following)
-        self.post_message(self.Shown(sum(data.total for data in message.columns)))
+        self.post_message(self.Shown(sum(data.total for data in message.columns), message.order))
 
     def _follow(self, number: int, status: Status) -> None:
         self._following, self._landed = None, False
@@ -163,6 +172,13 @@ class Board(Horizontal):
                 break
         if self._queued:
             self.action_move(self._queued.pop(0))
+
+    def follow(self, number: int, status: Status, ok: bool) -> None:
+        """A card moved by a picker (``m``, ``s``): focus follows it to ``status``
+        once the reload shows it there, as it does after ``H``/``L``."""
+        if ok and self._following is None:
+            self._following = (number, status)
+        self.moved(ok)
 
     def moved(self, ok: bool) -> None:
         """The screen's word on the last keyboard move: the reload after a move that
@@ -240,6 +256,16 @@ class Board(Horizontal):
         self._following = (row.number, target)
         self.post_message(self.MoveRequested(row.number, column.status, target, follow=True))
 
+    def action_order(self) -> None:
+        """Most urgent SLA first (the default, for a stand-up) or highest priority
+        first; the cursor stays on the card it was on."""
+        by_sla = self.session.board_order == SortKey.SLA
+        self.session.board_order = SortKey.PRIORITY if by_sla else SortKey.SLA
+        row = self.selected
+        if row is not None:
+            self._following, self._landed = (row.number, row.status), True
+        self.load(self.filter)
+
     def action_move_menu(self) -> None:
         row = self.selected
         if row is not None:
@@ -256,8 +282,16 @@ def _column_filter(f: TicketFilter) -> TicketFilter:
 def _header(status: Status, total: int) -> str:
     """A column's title: its status and how many cards it holds (the done columns
     hold this week's: ``Closed 7d``)."""
-    recent = f" {BOARD_DONE_FOR.days}d" if status.is_done else ""
+    recent = _RECENT if status.is_done else ""
     return f"{_short(status)}{recent}  {total:,}"
+
+
+_RECENT = f" {BOARD_DONE_FOR.days}d"
+
+
+def order_words(order: SortKey) -> str:
+    """How the board is ordered, for the status line."""
+    return "most urgent SLA first" if order == SortKey.SLA else "highest priority first"
 
 
 def _short(status: Status) -> str:

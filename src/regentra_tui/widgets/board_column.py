@@ -24,7 +24,7 @@ from regentra_core.enums import Status
 from regentra_core.queries import TicketFilter, TicketRow
 
 from ..messages import OpenTicket
-from ..render import card_lines, styled
+from ..render import NARROW_CARD, card_lines, styled
 from ..session import BOARD_PAGE
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ class BoardColumn(ScrollView, can_focus=True):
         self._pages: dict[int, list[TicketRow]] = {}
         self._requested: set[int] = set()
         self._generation = 0
-        self._cards: dict[tuple[int, bool], list[Text]] = {}
+        self._cards: dict[tuple[int, bool, int], list[Text]] = {}
         """Each shown card's lines, made once per load rather than once per line drawn
         (a card is four lines, and the whole screen is drawn again after a dialog)."""
         self._pass: tuple[int, Style] = (0, Style())
@@ -137,12 +137,17 @@ class BoardColumn(ScrollView, can_focus=True):
         self._pass = (self.scrollable_content_region.width, self.rich_style)
         return super().render_lines(crop)
 
-    def _card(self, row: TicketRow) -> list[Text]:
+    def _card(self, row: TicketRow, width: int) -> list[Text]:
+        """A card drawn for the column's width (narrow columns get short words)."""
         marked = row.number in self.board.marked
-        lines = self._cards.get((row.number, marked))
+        key = (row.number, marked, width)
+        lines = self._cards.get(key)
         if lines is None:
-            lines = [Text(" ") + line for line in card_lines(row, marked=marked)]
-            self._cards[(row.number, marked)] = lines
+            # A cell of space before each line where the card has room for it.
+            pad = 1 if width > NARROW_CARD else 0
+            made = card_lines(row, marked=marked, width=width - pad)
+            lines = [Text(" " * pad) + line for line in made]
+            self._cards[key] = lines
         return lines
 
     def render_line(self, y: int) -> Strip:
@@ -154,7 +159,7 @@ class BoardColumn(ScrollView, can_focus=True):
         if row is None:
             text = styled(" loading…" if line == 0 else "", "dim")
         else:
-            text = self._card(row)[line].copy()
+            text = self._card(row, width)[line].copy()
             dragging = self.board.drag_from
             if dragging is not None and dragging[0] == row.number:
                 text.stylize("dim italic")  # the card being dragged: where it comes from
