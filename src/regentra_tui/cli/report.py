@@ -13,6 +13,7 @@ from regentra_core import reports
 from regentra_core.dates import parse_day
 from regentra_core.limits import check_day
 
+from ..report_text import TEXT_COLUMNS, cell, header
 from .context import CliContext, pass_cli
 from .output import console, emit_json, safe
 
@@ -34,8 +35,9 @@ def report(
     as_json: bool,
     as_csv: bool,
 ) -> None:
-    """Report KIND: sla (met/breached), time (billable minutes per client and
-    technician), volume (by channel and status) or backlog (open tickets by age)."""
+    """Report KIND: sla (met/breached), time (billable hours and minutes per client
+    and technician; --json and --csv give whole minutes), volume (by channel and
+    status) or backlog (open tickets by age)."""
     if as_json and as_csv:
         raise click.UsageError("choose --json or --csv, not both")
     today = datetime.now(UTC).date()
@@ -69,10 +71,9 @@ def report(
         return
     table = Table(box=None, header_style="bold")
     for name in result.columns:
-        table.add_column(
-            name.replace("_", " "),
-            justify="left" if name in ("by", "group", "client", "technician", "age") else "right",
-        )
+        table.add_column(header(name), justify="left" if name in TEXT_COLUMNS else "right")
     for row in result.rows:
-        table.add_row(*("" if v is None else safe(str(v), flat=True) for v in row))
+        table.add_row(
+            *(safe(cell(c, v), flat=True) for c, v in zip(result.columns, row, strict=True))
+        )
     out.print(table)

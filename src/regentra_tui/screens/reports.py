@@ -2,11 +2,14 @@
 
 s SLA, t time, v volume, b backlog; [ and ] step the period (7, 30, 90, 365 days
 up to today). The chart draws what reads better as a picture: tickets or hours a
-day, compliance a week, the backlog by age.
+day, compliance a week, the backlog by age. The table reads as the command line's
+does (``report_text``: hours and minutes, short two-line headers that fit 120
+columns).
 """
 
 from __future__ import annotations
 
+from rich.console import JustifyMethod
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -19,6 +22,7 @@ from regentra_core import reports
 from regentra_core.errors import RegentraError
 from regentra_core.reports import Period, Report
 
+from ..report_text import TEXT_COLUMNS, cell, header
 from ..session import DeskSession
 
 PERIODS = (7, 30, 90, 365)
@@ -54,7 +58,7 @@ class ReportsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label("Reports", id="title")
-        yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield DataTable(cursor_type="row", zebra_stripes=True, header_height=2)
         yield PlotextPlot()
         yield Footer(compact=True)
 
@@ -100,9 +104,19 @@ class ReportsScreen(Screen[None]):
         self.query_one("#title", Label).update(Text(f"{report.title}: {scope}   {tabs}"))
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_columns(*(c.replace("_", " ") for c in report.columns))
+        justify: list[JustifyMethod] = [
+            "left" if c in TEXT_COLUMNS else "right" for c in report.columns
+        ]
+        table.add_columns(
+            *(Text(header(c), justify=j) for c, j in zip(report.columns, justify, strict=True))
+        )
         for row in report.rows:
-            table.add_row(*(Text("" if v is None else str(v)) for v in row))
+            table.add_row(
+                *(
+                    Text(cell(c, v), justify=j)
+                    for c, v, j in zip(report.columns, row, justify, strict=True)
+                )
+            )
         self._chart(report)
 
     def _chart(self, report: Report) -> None:
