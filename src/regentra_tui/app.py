@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
@@ -35,6 +36,7 @@ from .messages import DeskChanged, OpenTicket
 from .screens.create_ticket import CreateTicketScreen
 from .screens.detail import TicketScreen
 from .screens.goto_prompt import GotoPrompt
+from .screens.key_hold import KeyHold
 from .screens.main import MainScreen
 from .screens.type_ahead import HoldsKeys, TypeAhead
 from .session import DeskSession
@@ -123,6 +125,8 @@ class RegentraApp(App[None]):
         self.who = f"{session.username} ({role})"
         url = session.db.display_url
         self.desk_name = Path(url.removeprefix("sqlite:///")).name if "sqlite" in url else url
+        self.key_hold = KeyHold(self)
+        """Keys typed while a dialog closes or the write it started runs, in order."""
 
     async def on_event(self, event: events.Event) -> None:
         """Every key acts in the order it was typed, however fast it came.
@@ -142,25 +146,50 @@ class RegentraApp(App[None]):
         - before a key acts at once, the text field typed into last catches up
           with the keys queued for it (a Save reads what was typed before it);
         - a ticket that is still loading holds the keys typed at it until it is
-          shown (:class:`HoldsKeys`).
+          shown (:class:`HoldsKeys`);
+        - a key that may close a dialog or start a write holds the keys after it
+          until that is done (:class:`KeyHold`).
         """
         if isinstance(event, events.Key) and not event.is_forwarded:
-            await self.screen_ready()
-            screen = self.screen
-            if isinstance(screen, HoldsKeys) and screen.holds(event):
+            if self.key_hold.held_back(event):
                 return
-            await self.route_key(event)
+            await self.deliver_key(event)
             return
         await super().on_event(event)
 
+    async def deliver_key(self, event: events.Key) -> None:
+        """One key, to the screen in front once it is up (or kept by a loading ticket)."""
+        await self.screen_ready()
+        screen = self.screen
+        if isinstance(screen, HoldsKeys) and screen.holds(event):
+            return
+        await self.route_key(event)
+
     async def route_key(self, event: events.Key) -> None:
         """Deliver one typed key (also a key held while a ticket loaded)."""
+        screen, focused = self.screen, self.focused
         if await self._act_now(event):
             self.app_focus = True
-            return
-        if isinstance(self.focused, Input | TextArea):
-            self._typed_into = self.focused
-        await super().on_event(event)
+        else:
+            if isinstance(self.focused, Input | TextArea):
+                self._typed_into = self.focused
+            await super().on_event(event)
+        if self.key_hold.may_close(screen, focused, event):
+            self.key_hold.settle(screen, focused)
+
+    def push_screen(
+        self,
+        screen: Screen[Any] | str,
+        callback: Callable[[Any], Any] | None = None,
+        wait_for_dismiss: bool = False,
+        *,
+        mode: str | None = None,
+    ) -> Any:
+        """Push a screen; the keys typed after its answer wait until the answer has
+        been acted on (:meth:`KeyHold.track_answer`)."""
+        if callback is not None and isinstance(screen, Screen):
+            callback = self.key_hold.track_answer(screen, callback)
+        return super().push_screen(screen, callback, wait_for_dismiss, mode=mode)  # type: ignore[call-overload]
 
     _typed_into: Widget | None = None
 

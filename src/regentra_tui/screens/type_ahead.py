@@ -73,7 +73,10 @@ class HoldsKeys:
 
     async def play_held(self) -> None:
         """Once loaded: every held key, in order, as if typed now (keys that arrive
-        meanwhile join the end of the queue)."""
+        meanwhile join the end of the queue).
+
+        They go to the front of the app's queue (:class:`KeyHold`), so a held key
+        that opens a dialog and one that closes it hold the rest as typed keys do."""
         assert isinstance(self, Screen)
         from ..app import RegentraApp
 
@@ -81,11 +84,9 @@ class HoldsKeys:
         assert isinstance(app, RegentraApp)
         self.replaying = True
         try:
-            while self.held:
-                # a held key may have opened a screen (n: a form): the next one
-                # goes there once it is up, as a key typed live would
-                await app.screen_ready()
-                await app.route_key(self.held.pop(0))
+            app.key_hold.queue[0:0] = self.held
+            self.held = []
+            await app.key_hold.play()
         finally:
             self.replaying = False
             self.refresh_bindings()
