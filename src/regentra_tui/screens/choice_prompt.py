@@ -1,8 +1,10 @@
 """Pick one of a list of choices (a status, a priority, a technician, a ticket).
 
-Typing filters the list (``bo`` leaves "bob" and "Bosch Ltd"), arrows move, Enter
-picks, Escape cancels. The current value stays in the list, marked, so a picker
-never looks as if the assignee had vanished; picking it changes nothing.
+Typing filters the list (``bo`` leaves "bob" and "Bosch Ltd"), best match first
+(:mod:`..choice_rank`: ``Res`` is Resolved, not In Progress), and a line under it
+says what Enter will pick; arrows move, Enter picks, Escape cancels. The current
+value stays in the list, marked, so a picker never looks as if the assignee had
+vanished; picking it changes nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from ..choice_rank import rank
 from ..render import styled
 from .type_ahead import TypeAhead
 
@@ -41,6 +44,7 @@ class ChoicePrompt(TypeAhead, ModalScreen[str | None]):
     ChoicePrompt OptionList { height: auto; max-height: 20; }
     ChoicePrompt Input { margin: 1 0 0 0; }
     ChoicePrompt #choice-empty, ChoicePrompt #choice-note { color: $text-muted; }
+    ChoicePrompt #choice-pick { color: $accent; }
     ChoicePrompt .-blank { display: none; }
     """
 
@@ -73,9 +77,11 @@ class ChoicePrompt(TypeAhead, ModalScreen[str | None]):
             yield Input(placeholder="type to filter", id="choice-filter", compact=True)
             yield OptionList(*self._options(self.choices))
             yield Label("", id="choice-empty", classes="-blank")
+            yield Label("", id="choice-pick", classes="-blank")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).highlighted = self._first_other(self.choices)
+        self._show_pick()
         self.focus_first_field()
 
     def _options(self, choices: list[tuple[str, str]]) -> list[Option]:
@@ -106,16 +112,15 @@ class ChoicePrompt(TypeAhead, ModalScreen[str | None]):
         self._filter(event.value)
 
     def _filter(self, typed: str) -> None:
-        words = typed.lower().split()
-        self._shown = [
-            (label, value)
-            for label, value in self.choices
-            if all(word in label.lower() for word in words)
-        ]
+        self._shown = rank(typed, self.choices)
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options(self._options(self._shown))
-        options.highlighted = self._first_other(self._shown)
+        # What was typed names the best match, even the current value (picking it
+        # is no change); with nothing typed, start on the first that changes something.
+        options.highlighted = (
+            (0 if self._shown else None) if typed.strip() else self._first_other(self._shown)
+        )
         empty = ""
         if not self._shown and typed.strip():
             empty = f"nothing listed matches {typed.strip()!r}"
@@ -123,6 +128,23 @@ class ChoicePrompt(TypeAhead, ModalScreen[str | None]):
                 empty += ": Enter takes it as typed"
         self.query_one("#choice-empty", Label).update(empty)
         self.query_one("#choice-empty", Label).set_class(not empty, "-blank")
+        self._show_pick()
+
+    def on_option_list_option_highlighted(self, _: OptionList.OptionHighlighted) -> None:
+        self._show_pick()
+
+    def enter_picks(self) -> str | None:
+        """The label of the choice Enter takes now (None: nothing listed)."""
+        highlighted = self.query_one(OptionList).highlighted
+        if highlighted is None or not 0 <= highlighted < len(self._shown):
+            return None
+        return self._shown[highlighted][0]
+
+    def _show_pick(self) -> None:
+        picks = self.enter_picks()
+        line = self.query_one("#choice-pick", Label)
+        line.update(Text.assemble(("⏎ ", "bold"), picks) if picks else "")
+        line.set_class(picks is None, "-blank")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
