@@ -30,6 +30,7 @@ from ..widgets.thread_view import Entry, ThreadView
 from .actions import TicketActions
 from .choice_prompt import ChoicePrompt
 from .confirm_dialog import ConfirmDialog
+from .linked_pickers import ask_open_linked, ask_unlink, spike_lines
 from .text_prompt import TextPrompt
 from .time_entries import correct_time
 from .time_prompt import TimePrompt
@@ -614,8 +615,9 @@ class TicketScreen(HoldsKeys, TicketActions):
         self.app.push_screen(
             ConfirmDialog(
                 f"Make #{spike.suggested} the master of this spike?",
-                f"{len(spike.tickets)} tickets {spike.label}. {numbers} will be linked under "
-                f"#{spike.suggested}; a reply or resolution there can then cascade to them.",
+                f"{len(spike.tickets)} tickets {spike.label}. Linked under #{spike.suggested}:\n"
+                + spike_lines(spike.tickets, spike.unlinked)
+                + "\nA reply or resolution there can then cascade to them.",
             ),
             answered,
         )
@@ -682,10 +684,9 @@ class TicketScreen(HoldsKeys, TicketActions):
         if d.ticket.master:
             self.run_desk(lambda: desk.unlink(self.number), success=f"#{self.number} unlinked")
         elif d.children:
-            self.app.push_screen(
-                ChoicePrompt(
-                    "Unlink which child?", [(f"#{c.number}", str(c.number)) for c in d.children]
-                ),
+            ask_unlink(
+                self,
+                d,
                 lambda v: (
                     self.run_desk(lambda: desk.unlink(int(v)), success=f"#{v} unlinked")
                     if v
@@ -756,21 +757,13 @@ class TicketScreen(HoldsKeys, TicketActions):
         d = self.detail
         if d is None:
             return
-        numbers = [c.number for c in d.children]
-        numbers += [n for n in (d.ticket.master, d.ticket.follow_up_of) if n]
-        numbers += d.follow_ups
-        if not numbers:
-            self._refused("no linked tickets")
-            return
 
         def chosen(value: str | None) -> None:
             if value:
                 self.post_message(OpenTicket(int(value)))
 
-        self.app.push_screen(
-            ChoicePrompt("Open which linked ticket?", [(f"#{n}", str(n)) for n in numbers]),
-            chosen,
-        )
+        if not ask_open_linked(self, d, chosen):
+            self._refused("no linked tickets")
 
 
 DRAFT_LINES = 14

@@ -10,7 +10,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static, Tab, Tabs
 
-from regentra_core.enums import Priority, Status
+from regentra_core.bulk import bulk_moves
+from regentra_core.enums import Priority
 from regentra_core.queries import SortKey, TicketFilter, TicketRow
 from regentra_core.views import OPEN_STATUSES, View
 
@@ -69,6 +70,8 @@ class MainScreen(TicketActions):
         super().__init__()
         self.views: list[View] = []
         self._tab_ids = {}
+        self._marked_rows: dict[int, TicketRow] = {}
+        """Each marked ticket as it was shown when marked: what a bulk move offers."""
 
     def compose(self) -> ComposeResult:
         session = self.rapp.session
@@ -308,7 +311,9 @@ class MainScreen(TicketActions):
 
     def action_mark(self) -> None:
         widget = self.board if self.showing_board else self.table
-        widget.toggle_mark()
+        row = widget.toggle_mark()
+        if row is not None:
+            self._marked_rows[row.number] = row
         self.query_one(StatusLine).marked = len(self.marked())
 
     def action_clear_marks(self) -> None:
@@ -332,9 +337,17 @@ class MainScreen(TicketActions):
     def action_status(self) -> None:
         marked = self._targets()
         if marked:
+            # Only statuses one of them can reach, each saying how many would move.
+            shown = {} if self.showing_board else {r.number: r for r in self.table.page_rows}
+            rows = [shown.get(n) or self._marked_rows.get(n) for n in marked]
+            offers = bulk_moves(r.status for r in rows if r is not None)
+            if not offers:
+                self._refused(f"none of the {len(marked)} marked tickets can move")
+                return
             self.app.push_screen(
                 ChoicePrompt(
-                    f"Move {len(marked)} marked ticket(s) to…", [(s.label, s.value) for s in Status]
+                    f"Move {len(marked)} marked ticket(s) to…",
+                    [(o.label, o.target.value) for o in offers],
                 ),
                 lambda value: self.bulk(marked, "status", value) if value else None,
             )
