@@ -23,6 +23,7 @@ from regentra_core.errors import NoChange, RegentraError
 
 from ..render import styled
 from ..session import DeskSession
+from ..widgets.motion import MotionTable
 from .form_dialog import FormDialog
 from .type_ahead import HoldsKeys
 
@@ -59,8 +60,6 @@ class AutomationsScreen(HoldsKeys, Screen[None]):
         Binding("greater_than_sign,shift+down", "move(1)", "Later", id="rules.down"),
         Binding("t", "dry_run", "Dry run", id="rules.dry_run"),
         Binding("l", "log", "Log", id="rules.log"),
-        Binding("home,g", "jump(0)", "First", id="rules.first", show=False, priority=True),
-        Binding("end,G", "jump(-1)", "Last", id="rules.last", show=False, priority=True),
     ]
 
     DEFAULT_CSS = """
@@ -84,7 +83,7 @@ class AutomationsScreen(HoldsKeys, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label("Automation rules", id="title")
-        table: DataTable[Text | str] = DataTable(cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text | str] = MotionTable(cursor_type="row", zebra_stripes=True)
         table.add_columns("Order", "Name", "Trigger", "On", "Conditions", "Actions")
         yield table
         yield Static("", id="rule")
@@ -157,10 +156,6 @@ class AutomationsScreen(HoldsKeys, Screen[None]):
         if not self.rules or not 0 <= table.cursor_row < len(self.rules):
             return None
         return self.rules[table.cursor_row]
-
-    def action_jump(self, row: int) -> None:
-        if self.rules:
-            self.query_one(DataTable).move_cursor(row=row % len(self.rules))
 
     def action_add(self) -> None:
         self.app.push_screen(RuleForm(self.session, None), self._saved)
@@ -301,7 +296,7 @@ class RunLogScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label("Automation log", id="title")
-        table: DataTable[Text | str] = DataTable(cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text | str] = MotionTable(cursor_type="row", zebra_stripes=True)
         table.add_columns("When (UTC)", "Rule", "Trigger", "Ticket", "Outcome", "Detail")
         yield table
         yield Footer(compact=True)

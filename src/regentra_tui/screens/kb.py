@@ -21,6 +21,7 @@ from regentra_core.records import ArticleRecord
 
 from ..render import styled
 from ..session import DeskSession
+from ..widgets.motion import MotionTable
 from .form_dialog import FormDialog
 
 SaveFn = Callable[[str, str, str], str]
@@ -50,7 +51,7 @@ class KbScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label("Knowledge base", id="title")
-        table: DataTable[Text | str] = DataTable(cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text | str] = MotionTable(cursor_type="row", zebra_stripes=True)
         table.add_columns("Title", "Tags", "Updated")
         yield table
         yield Footer(compact=True)

@@ -19,6 +19,7 @@ from regentra_core.errors import RegentraError
 from ..messages import OpenTicket
 from ..render import REVIEW_COLUMNS, priority_text, review_cells, safe, styled
 from ..session import DeskSession
+from ..widgets.motion import MotionTable
 
 
 class ReviewsScreen(Screen[None]):
@@ -47,7 +48,7 @@ class ReviewsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label("AI reviews: pending, least confident first", id="title")
-        table: DataTable[Text | str] = DataTable(cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text | str] = MotionTable(cursor_type="row", zebra_stripes=True)
         table.add_columns(*REVIEW_COLUMNS)
         yield table
         yield Static("", id="detail")

@@ -20,6 +20,7 @@ from regentra_core.queries import SortKey, TicketFilter, TicketRow
 from ..messages import OpenTicket
 from ..render import priority_text, safe, sla_text, snippet_text, styled
 from ..session import DeskSession, rest_while_typing
+from .motion import MOTION_BINDINGS
 
 PAGE = 100
 
@@ -47,10 +48,7 @@ class TicketTable(DataTable[Text]):
         Binding("enter", "open", "Open", id="list.open", show=False),
         Binding("o", "cycle_sort", "Order by", id="list.sort", show=False),
         Binding("O", "reverse", "Reverse order", id="list.reverse", show=False),
-        Binding("pagedown,ctrl+d", "page(1)", "Next page", show=False),
-        Binding("pageup,ctrl+u", "page(-1)", "Prev page", show=False),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
+        *MOTION_BINDINGS,
     ]
 
     @dataclass
@@ -123,7 +121,8 @@ class TicketTable(DataTable[Text]):
     def on_ticket_table_loaded(self, message: Loaded) -> None:
         if message.generation != self._generation:
             return
-        keep = self.cursor_row
+        keep = self.cursor_row if self._land_on is None else self._land_on
+        self._land_on = None
         self.page_total, self.page_rows = message.total, message.rows
         self.clear()
         searching = bool(self.filter.text)
@@ -147,7 +146,10 @@ class TicketTable(DataTable[Text]):
         )
 
     def _cells(self, row: TicketRow) -> list[Text]:
-        mark = styled("● ", "bold magenta") if row.number in self.marked else Text("")
+        # The unmarked number keeps the mark's room: the column is as wide as its
+        # cells were when the page was drawn, and a mark added later cut the
+        # number off (``● 10`` for #1010).
+        mark = styled("● ", "bold magenta") if row.number in self.marked else Text("  ")
         done = row.status.is_done
         cells = [
             mark + Text(str(row.number)),
@@ -226,6 +228,29 @@ class TicketTable(DataTable[Text]):
         offset = self.page_offset + delta * PAGE
         if 0 <= offset < max(self.page_total, 1):
             self.load(offset=offset)
+
+    def action_cursor(self, delta: int) -> None:
+        """Down or up a row, on into the next or previous page at either end."""
+        if delta > 0:
+            self.action_cursor_down()
+        else:
+            self.action_cursor_up()
+
+    def action_cursor_to(self, index: int) -> None:
+        """The first ticket of the list (0) or its last (-1), across pages."""
+        if not self.page_rows:
+            return
+        offset = 0 if index >= 0 else max(self.page_total - 1, 0) // PAGE * PAGE
+        row = 0 if index >= 0 else (self.page_total - 1) - offset
+        self._land_on = row
+        if offset == self.page_offset:
+            self.move_cursor(row=min(row, len(self.page_rows) - 1))
+            self._land_on = None
+        else:
+            self.load(offset=offset)
+
+    _land_on: int | None = None
+    """The row to put the cursor on when the page being loaded arrives."""
 
     def action_cursor_down(self) -> None:
         if self.page_rows and self.cursor_row >= len(self.page_rows) - 1:
