@@ -30,6 +30,8 @@ class CascadeDialog(ModalScreen[bool]):
     }
     CascadeDialog #children { height: auto; max-height: 15; margin: 1 0; }
     CascadeDialog Horizontal { height: auto; align-horizontal: right; }
+    CascadeDialog > Vertical { max-width: 100%; }
+    CascadeDialog Label { width: 100%; }  /* a long question wraps, never cut */
     """
 
     def __init__(self, master: int, status: Status, children: list[TicketRow]) -> None:

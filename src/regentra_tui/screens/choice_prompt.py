@@ -46,6 +46,7 @@ class ChoicePrompt(TypeAhead, ModalScreen[str | None]):
     ChoicePrompt #choice-empty, ChoicePrompt #choice-note { color: $text-muted; }
     ChoicePrompt #choice-pick { color: $accent; }
     ChoicePrompt .-blank { display: none; }
+    ChoicePrompt Label { width: 100%; }  /* a long title or note wraps, never cut */
     """
 
     def __init__(

@@ -27,6 +27,7 @@ class ConfirmDialog(ModalScreen[bool]):
         width: 70; height: auto; border: thick $warning; background: $surface; padding: 1 2;
     }
     ConfirmDialog #detail { margin: 1 0 0 0; height: auto; max-height: 12; }
+    ConfirmDialog Label { width: 100%; }  /* a long question wraps, never cut */
     """
 
     def __init__(self, question: str, detail: Text | str = "") -> None:

@@ -42,6 +42,7 @@ class TextPrompt(TypeAhead, ModalScreen[bool]):
     TextPrompt TextArea { height: 10; }
     TextPrompt .error { color: $error; height: auto; }
     TextPrompt Horizontal { height: auto; align-horizontal: right; }
+    TextPrompt Label { width: 100%; }  /* a long title wraps, never cut */
     """
 
     def __init__(

@@ -60,6 +60,7 @@ class TimePrompt(FormDialog, ModalScreen[bool]):
     TimePrompt #parsed.-bad { color: $error; }
     TimePrompt BillableBox.-off { color: $warning; }
     TimePrompt Horizontal { height: auto; align-horizontal: right; }
+    TimePrompt Label { width: 100%; }  /* a long title wraps, never cut */
     """
 
     def __init__(
