@@ -1,13 +1,17 @@
 """Days as people type them in a filter: ``yesterday``, ``7d``, ``last week``, ISO.
 
-Pure: ``today`` is passed in, so the same text means the same day in a test.
+The one parser for every date and time a person types: the filter bar, ``report
+--from/--to``, ``ticket list --since/--until``, ``worker --at`` and holidays all
+take the same words. Pure: ``today`` (or ``now``) is passed in, so the same text
+means the same day in a test.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from .clock import EARLIEST, LATEST, parse_instant
 from .errors import ValidationError
 
 _AGO = re.compile(r"^(\d{1,4})\s*(d|day|days|w|wk|week|weeks|m|mo|month|months)(\s+ago)?$")
@@ -42,3 +46,29 @@ def parse_day(text: str, today: date) -> date:
         return date.fromisoformat(cleaned)
     except ValueError:
         raise ValidationError(f"{text.strip()!r} is not a day: try {EXAMPLES}") from None
+
+
+def parse_when(text: str, now: datetime, *, end_of_day: bool = False) -> datetime:
+    """An instant from a day as :func:`parse_day` reads it, or an ISO 8601 time.
+
+    A day means its first instant (UTC), or with ``end_of_day`` the first instant
+    after it, so ``--until yesterday`` includes yesterday as ``report --to`` does.
+    A time (``2026-11-25T09:30``) means itself.
+    """
+    try:
+        day = parse_day(text, now.astimezone(UTC).date())
+    except ValidationError:
+        try:
+            datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError(
+                f"{text.strip()!r} is not a day or time: try {EXAMPLES}, or 2026-11-01T09:30"
+            ) from None
+        return parse_instant(text)  # a time: refused only out of range
+    if not EARLIEST.date() <= day <= LATEST.date():
+        raise ValidationError(
+            f"{text.strip()!r} is out of range: give a day between {EARLIEST.year} and "
+            f"{LATEST.year}"
+        )
+    start = datetime.combine(day, time(), UTC)
+    return start + timedelta(days=1) if end_of_day and day < LATEST.date() else start

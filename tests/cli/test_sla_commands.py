@@ -89,7 +89,7 @@ def test_policy_target_calendar_and_assignment_round_trip(regentra, tmp_path):
         ),
         (["sla", "policy", "set", "Standard", "--at-risk", "2"], "between 0 and 1"),
         (["sla", "assign", "Nobody Inc", "Premium"], "no client named"),
-        (["sla", "holiday", "add", "Around the clock", "24/12/2026"], "not a date"),
+        (["sla", "holiday", "add", "Around the clock", "24/12/2026"], "not a day"),
         (
             ["sla", "holiday", "seed", "Around the clock", "--country", "XX", "--year", "2026"],
             "no public holiday data",

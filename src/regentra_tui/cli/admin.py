@@ -16,8 +16,9 @@ import click
 from rich.table import Table
 
 from regentra_core import queries
-from regentra_core.clock import describe_offset, parse_instant, utcnow
+from regentra_core.clock import describe_offset, utcnow
 from regentra_core.config import write_site_config
+from regentra_core.dates import parse_when
 from regentra_core.demo import load_demo
 from regentra_core.desk import Desk
 from regentra_core.enums import Role
@@ -60,7 +61,8 @@ from .output import console, emit_json, json_option, jsonable
 @click.option(
     "--lead",
     metavar="USER",
-    help="The first lead technician (default: you; required when root sets up a desk).",
+    help="The first lead technician (default: you; root must name one with --shared: a "
+    "shared desk's lead is a technician's own account, never root).",
 )
 @click.option(
     "--config",
@@ -277,7 +279,12 @@ def technician_list(state: CliContext, as_json: bool) -> None:
 
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Run every due job once and exit.")
-@click.option("--at", "at_text", metavar="TIME", help="With --once: run as of this ISO time.")
+@click.option(
+    "--at",
+    "at_text",
+    metavar="WHEN",
+    help="With --once: run as of this time (an ISO time, or a day: 2026-11-25, yesterday).",
+)
 @click.option(
     "--force", is_flag=True, help="With --at: allow a time ahead of now (future-dated changes)."
 )
@@ -300,7 +307,7 @@ def worker(state: CliContext, once: bool, at_text: str | None, force: bool, as_j
         return
     if not at_text:
         _refuse_a_wrong_clock(state)
-    at: datetime = parse_instant(at_text) if at_text else utcnow()
+    at: datetime = parse_when(at_text, utcnow()) if at_text else utcnow()
     if at > utcnow() + timedelta(minutes=1) and not force:
         raise ValidationError(
             f"--at {at:%Y-%m-%d %H:%M} UTC is in the future: the jobs would write changes "

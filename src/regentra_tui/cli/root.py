@@ -11,6 +11,7 @@ import importlib
 from typing import Any
 
 import click
+from click.exceptions import NoArgsIsHelpError
 
 from regentra_core.errors import ConflictError, RegentraError
 from regentra_core.text import undecodable, visible_bytes
@@ -75,13 +76,13 @@ class RegentraGroup(click.Group):
         try:
             return super().make_context(info_name, args, parent, **extra)
         except click.UsageError as exc:
-            raise _OneLineUsage.of(exc) from exc
+            raise _one_line(exc) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
-            raise _OneLineUsage.of(exc) from exc
+            raise _one_line(exc) from exc
         except ConflictError as exc:
             raise _Conflict(str(exc)) from exc
         except RegentraError as exc:
@@ -98,6 +99,43 @@ def _shortened(text: str, limit: int) -> str:
 
 class _Conflict(click.ClickException):
     exit_code = EXIT_CONFLICT
+
+
+def _one_line(exc: click.UsageError) -> click.ClickException:
+    """What a usage error becomes: help for a bare group, one line for the rest.
+
+    A group typed without its command (``regentra ticket``) is a request for its
+    help: printed, exit 0. A value outside a fixed list (``ticket status 1001
+    bogus``) is invalid input, exit 1, naming the argument and its choices once
+    (Click names the argument by its list and lists it again). Every other usage
+    error stays exit 2.
+    """
+    if isinstance(exc, NoArgsIsHelpError) and exc.ctx is not None:
+        click.echo(exc.ctx.get_help())
+        raise click.exceptions.Exit(0)
+    param = exc.param if isinstance(exc, click.BadParameter) else None
+    if (
+        isinstance(exc, click.BadParameter)
+        and param is not None
+        and isinstance(param.type, click.Choice)
+    ):
+        choices = ", ".join(str(c) for c in param.type.choices)
+        name = param.opts[0] if isinstance(param, click.Option) else (param.name or "").upper()
+        where = f"; see '{exc.ctx.command_path} --help'" if exc.ctx is not None else ""
+        return _Invalid(f"invalid {name}{_given(exc)}: choose one of {choices}{where}")
+    return _OneLineUsage.of(exc)
+
+
+def _given(exc: click.BadParameter) -> str:
+    """`` 'bogus'``: the value as Click's message quotes it (nothing if it does not)."""
+    said = exc.message
+    if said.startswith("'") and "' is not" in said:
+        return " " + said[: said.index("' is not") + 1]
+    return ""
+
+
+class _Invalid(click.ClickException):
+    exit_code = EXIT_REFUSED
 
 
 class _OneLineUsage(click.UsageError):

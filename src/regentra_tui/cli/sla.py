@@ -9,9 +9,11 @@ from rich.table import Table
 from rich.text import Text
 
 from regentra_core import queries
+from regentra_core.clock import utcnow
+from regentra_core.dates import parse_day
 from regentra_core.durations import parse_duration
 from regentra_core.enums import Priority
-from regentra_core.errors import ValidationError
+from regentra_core.limits import check_day
 
 from ..render import minutes, styled
 from .context import CliContext, pass_cli
@@ -23,10 +25,8 @@ def _business_minutes(text: str) -> int:
 
 
 def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+    """A day as every date option reads it (``dates.parse_day``), in range."""
+    return check_day(parse_day(text, utcnow().date()), what="holiday")
 
 
 @click.group("sla")

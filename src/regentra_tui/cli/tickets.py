@@ -16,7 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from regentra_core import queries
-from regentra_core.clock import parse_instant
+from regentra_core.clock import utcnow
+from regentra_core.dates import parse_when
 from regentra_core.desk import CascadeResult
 from regentra_core.durations import parse_minutes
 from regentra_core.enums import Channel, Priority, Status
@@ -59,8 +60,12 @@ def _priority(_: click.Context, __: click.Parameter, value: Any) -> Any:
     return Priority.parse(value)
 
 
-def _instant(_: click.Context, __: click.Parameter, value: str | None) -> datetime | None:
-    return parse_instant(value) if value else None
+def _instant(_: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """A day or time as every date option reads it (``dates.parse_when``): a day given
+    to ``--until`` includes that day, as ``report --to`` does."""
+    if not value:
+        return None
+    return parse_when(value, utcnow(), end_of_day=param.name == "until")
 
 
 expect_version = click.option(
@@ -146,8 +151,18 @@ def create(
 )
 @click.option("--assignee", metavar="USER", help="Username, or 'none' for unassigned.")
 @click.option("--client", metavar="NAME", help="Client name.")
-@click.option("--since", metavar="TIME", callback=_instant, help="Created at or after (ISO).")
-@click.option("--until", metavar="TIME", callback=_instant, help="Created before (ISO).")
+@click.option(
+    "--since",
+    metavar="WHEN",
+    callback=_instant,
+    help="Created on or after: yesterday, 1d, 2w, last week, 2026-11-01, or an ISO time.",
+)
+@click.option(
+    "--until",
+    metavar="WHEN",
+    callback=_instant,
+    help="Created up to: a day (included), as for --since, or before an ISO time.",
+)
 @click.option("--search", "text", metavar="TEXT", help="Subject contains TEXT.")
 @click.option(
     "--sla",
