@@ -8,6 +8,7 @@ traceback; a master moved to Resolved/Closed asks whether to cascade.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
@@ -252,8 +253,9 @@ class TicketActions(Screen[Any]):
         choices += [(t, t) for t in technicians if t != me]
         return [*choices, ("Nobody (unassign)", "")]
 
-    def assign_to_me(self, row: TicketRow) -> None:
-        """Take the ticket: one key, the thing a technician does most in a stand-up."""
+    def assign_to_me(self, row: TicketRow, done: Callable[[TicketRow], None] | None = None) -> None:
+        """Take the ticket: one key, the thing a technician does most in a stand-up.
+        ``done`` hears the row as it is now (before the reload shows it)."""
         me = self.rapp.session.username
         if row.assignee == me:
             self.notify(f"#{row.number} is already yours", timeout=3)
@@ -262,6 +264,7 @@ class TicketActions(Screen[Any]):
         self.run_desk(
             lambda: desk.assign(row.number, me, expected_version=self.version_of(row)),
             success=f"#{row.number} assigned to you",
+            done=(lambda _: done(replace(row, assignee=me))) if done is not None else None,
         )
 
     # -- bulk (stand-up triage) ----------------------------------------------------

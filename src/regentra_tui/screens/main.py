@@ -329,7 +329,9 @@ class MainScreen(TicketActions):
         if marked:
             self.bulk(marked, "assignee", self.rapp.session.username)
         elif (row := self.selected()) is not None:
-            self.assign_to_me(row)
+            # In a list filtered to others' tickets ("Unassigned") the row taken
+            # stays under the cursor until it moves: ``A`` then Enter opens it.
+            self.assign_to_me(row, None if self.showing_board else self.table.keep_shown)
 
     def _targets(self) -> list[int]:
         return sorted(self.marked())

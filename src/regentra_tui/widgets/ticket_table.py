@@ -123,10 +123,13 @@ class TicketTable(DataTable[Text]):
             return
         keep = self.cursor_row if self._land_on is None else self._land_on
         self._land_on = None
-        self.page_total, self.page_rows = message.total, message.rows
+        rows, pinned_at = self._with_pinned(message.rows)
+        if pinned_at is not None:
+            keep = pinned_at
+        self.page_total, self.page_rows = message.total, rows
         self.clear()
         searching = bool(self.filter.text)
-        for row in message.rows:
+        for row in rows:
             # Searching: the subject, and under it what matched (two lines a row).
             self.add_row(*self._cells(row), key=str(row.number), height=2 if searching else 1)
         if self.page_rows:
@@ -144,6 +147,45 @@ class TicketTable(DataTable[Text]):
                 self.descending,
             )
         )
+
+    def keep_shown(self, row: TicketRow) -> None:
+        """Keep ``row`` under the cursor through reloads until the cursor leaves it.
+
+        ``A`` in "Unassigned" took the ticket, the reload dropped it from the view,
+        and the cursor, kept at its index, sat on the next ticket: ``A`` Enter
+        opened and answered the wrong customer."""
+        self._pinned = row
+
+    _pinned: TicketRow | None = None
+
+    def _with_pinned(self, rows: list[TicketRow]) -> tuple[list[TicketRow], int | None]:
+        """The page to show, with the kept row where it was, and where that is."""
+        pinned = self._pinned
+        if pinned is None:
+            return rows, None
+        now = next((i for i, r in enumerate(rows) if r.number == pinned.number), None)
+        if now is not None:  # still in the view: the cursor follows it
+            self._pinned = None
+            return rows, now
+        was = next((i for i, r in enumerate(self.page_rows) if r.number == pinned.number), None)
+        if was is None:
+            self._pinned = None
+            return rows, None
+        return [*rows[:was], pinned, *rows[was:]], was
+
+    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+        """The cursor left the kept row: it leaves the view now."""
+        pinned = self._pinned
+        if pinned is None or (self.selected is not None and self.selected.number == pinned.number):
+            return
+        self._pinned = None
+        at = next((i for i, r in enumerate(self.page_rows) if r.number == pinned.number), None)
+        if at is None:
+            return
+        self.page_rows = [r for r in self.page_rows if r.number != pinned.number]
+        self.remove_row(str(pinned.number))
+        if self.cursor_row > at:
+            self.move_cursor(row=self.cursor_row - 1)
 
     def _cells(self, row: TicketRow) -> list[Text]:
         # The unmarked number keeps the mark's room: the column is as wide as its
