@@ -52,6 +52,7 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch)
     """Never let a test read the developer's config or data folder."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("REGENTRA_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))  # the app's reply drafts
     monkeypatch.setenv("REGENTRA_CONFIG", str(home / "no-config.toml"))
     monkeypatch.setenv("REGENTRA_SITE_CONFIG", str(home / "no-site-config.toml"))
     monkeypatch.delenv("REGENTRA_DATABASE_URL", raising=False)

@@ -32,6 +32,7 @@ from regentra_core.worker.lease import LeaseView, current_lease
 
 from . import hangup
 from .commands import TicketCommands
+from .drafts import DraftStore
 from .messages import DeskChanged, OpenTicket
 from .screens.create_ticket import CreateTicketScreen
 from .screens.detail import TicketScreen
@@ -121,6 +122,8 @@ class RegentraApp(App[None]):
         # Small, rarely changing lists the filter bar and forms offer; read once.
         self.technicians = [t.username for t in queries.technicians(session.db)]
         self.client_names = [c.name for c in queries.clients(session.db)]
+        self.drafts = DraftStore.for_desk(session.db.url, session.username)
+        """Unsent replies and notes, kept in the technician's own state folder."""
         role = session.actor.role.value if session.actor.role else "technician"
         self.who = f"{session.username} ({role})"
         url = session.db.display_url
@@ -130,6 +133,27 @@ class RegentraApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         """Every key acts in the order it was typed, however fast it came.
+
+    async def action_quit(self) -> None:
+        """Quit; with drafts kept, ask first (they stay on disk unless discarded)."""
+        from .screens.detail import TicketScreen
+        from .screens.quit_dialog import QuitDialog
+
+        for screen in self.screen_stack:
+            if isinstance(screen, TicketScreen):
+                screen.composer.keep()
+        kept = self.drafts.numbers()
+        if not kept or isinstance(self.screen, QuitDialog):
+            self.exit()
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "discard":
+                self.drafts.discard_all()
+            if answer in ("quit", "discard"):
+                self.exit()
+
+        self.push_screen(QuitDialog(kept), answered)
 
         Textual resolves a key's non-priority binding only after the key has
         travelled to the focused widget and back, by which time the keys typed

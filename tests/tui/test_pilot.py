@@ -509,10 +509,13 @@ async def test_stale_reply_keeps_the_text_and_explains(make_app, demo_db):
         await pilot.press(*"Any update on the MX record?")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
+        assert "#1016 was given a note by bob" in app.screen.question  # send anyway?
+        await pilot.press("n")  # keep editing
+        await settle(app, pilot)
         composer = app.screen.composer
         assert composer.is_open and composer.text_area.text == "Any update on the MX record?"
         error = str(composer.query_one("#composer-error").render())
-        assert "changed by someone else" in error and "Your text is kept" in error
+        assert "given a note by bob" in error and "Your text is kept" in error
         await pilot.press("ctrl+s")  # sending again goes through
         await settle(app, pilot)
         replies = [i.body for i in queries.ticket_detail(demo_db, 1016).thread if i.kind == "reply"]

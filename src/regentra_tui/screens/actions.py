@@ -167,16 +167,28 @@ class TicketActions(Screen[Any]):
     ) -> None:
         if settled is not None:
             settled(True)
-        if row.is_master and target.is_done:
+        self.offer_cascade(row.number, target)
+
+    def offer_cascade(self, number: int, target: Status) -> None:
+        """After ``number`` reached ``target`` by any path (status key, drag, move
+        keys, reply-and-resolve, bulk): ask about the children the one rule
+        (Desk.cascade_offer) says a cascade would move; nothing when there are none."""
+        if target.is_done:
             self.run_worker(
-                lambda: self._offer_cascade(row.number, target), thread=True, group="cascade"
+                lambda: self._offer_cascade(number, target), thread=True, group="cascade"
             )
 
     def _offer_cascade(self, master: int, target: Status) -> None:
-        detail = self.rapp.session.detail(master)
-        children = detail.children
-        if not any(not c.status.is_done for c in children):
+        try:
+            detail = self.rapp.session.detail(master)
+            if detail.ticket.status != target:  # the move was refused: nothing to offer
+                return
+            if not self.rapp.session.desk().cascade_offer(master, target):
+                return
+        except RegentraError as exc:
+            self.app.call_from_thread(self._refused, str(exc))
             return
+        children = detail.children
         # Resolving children with the master's note: what fixed one fixed them all.
         with_note = target == Status.RESOLVED and bool(detail.resolution)
 
@@ -313,6 +325,9 @@ class TicketActions(Screen[Any]):
 
         def report(result: tuple[int, int, list[str]]) -> None:
             done, already, refused = result
+            if kind == "status":  # each master among them asks about its children
+                for number in numbers:
+                    self.offer_cascade(number, Status(value))
             text = f"{kind.title()} changed on {done} of {len(numbers)} ticket(s)"
             if already:
                 text += f"; {already} already had it"

@@ -18,11 +18,13 @@ from regentra_core.ai.requests import NO_DAEMON, WAIT_SLACK, follow_request
 from regentra_core.ai.reviews import SuggestionRow
 from regentra_core.channels.quoting import fold
 from regentra_core.desk import Desk
-from regentra_core.enums import AuthorKind, Channel
+from regentra_core.enums import AuthorKind, Channel, Status
 from regentra_core.errors import ConflictError, RegentraError
 from regentra_core.queries import EventRow, TicketDetail
 from regentra_core.spike_reads import SpikeView, spike_of
 
+from ..drafts import change_line as _change_line
+from ..drafts import stale_question
 from ..messages import DeskChanged, OpenTicket
 from ..render import clock_text, long_text, minutes, priority_text, safe, sla_text, styled, when
 from ..widgets.composer import Composer
@@ -153,6 +155,9 @@ class TicketScreen(HoldsKeys, TicketActions):
         key typed ahead, meant for the screen before, must not act on a ticket that
         is not on screen yet. While the composer has the keys, every one of them is
         text: the screen's single-letter keys step aside (and leave the footer)."""
+        # Drafts kept from an earlier visit (or run) of this ticket come back with it.
+        self.composer.store = self.rapp.drafts
+        self.composer.restore(self.number, self.rapp.drafts.get(self.number))
         focused = self.focused
         if focused is not None and self.composer in focused.ancestors_with_self:
             return False
@@ -222,6 +227,10 @@ class TicketScreen(HoldsKeys, TicketActions):
         header += Text("\n")
         header += styled(f" {t.status.label} ", "bold reverse") + Text("  ")
         header += Text("Priority ") + priority_text(t.priority)
+        if self.detail is None:
+            kept = [k for k in ("reply", "note") if self.composer.drafts[k].strip()]
+            if kept and not self.composer.is_open:  # shown, not focused: keys stay keys
+                self.composer.open(kept[0], self.number, d.ticket.status, focus=False)
         why = _priority_reason(self.history)
         if why:
             header += styled(f" ({why})", "dim")
@@ -414,11 +423,23 @@ class TicketScreen(HoldsKeys, TicketActions):
 
     def action_reply(self) -> None:
         if self.detail is not None:
-            self.composer.open("reply", self.number, self.detail.ticket.status)
+            self.composer.open(
+                "reply",
+                self.number,
+                self.detail.ticket.status,
+                version=self._version(),
+                now=self.rapp.session.now(),
+            )
 
     def action_note(self) -> None:
         if self.detail is not None:
-            self.composer.open("note", self.number, self.detail.ticket.status)
+            self.composer.open(
+                "note",
+                self.number,
+                self.detail.ticket.status,
+                version=self._version(),
+                now=self.rapp.session.now(),
+            )
 
     # -- AI drafts ---------------------------------------------------------------
 
@@ -524,11 +545,23 @@ class TicketScreen(HoldsKeys, TicketActions):
             self._refused("no unused AI draft on this ticket: d makes one")
             return
         self.draft_in_reply = draft.id
-        self.composer.insert(draft.body, self.number, d.ticket.status)
+        self.composer.insert(
+            draft.body,
+            self.number,
+            d.ticket.status,
+            version=self._version(),
+            now=self.rapp.session.now(),
+        )
 
-    def on_composer_submitted(self, message: Composer.Submitted) -> None:
+    def on_composer_submitted(
+        self, message: Composer.Submitted, *, expected: int | None = None
+    ) -> None:
+        """Send, expecting the version the draft began on (``expected``: the version
+        the technician agreed to send on after being told what changed)."""
         desk = self.rapp.session.desk()
-        number, version = self.number, self._version()
+        number = self.number
+        version = expected or (message.version if message.version is not None else None)
+        version = version if version is not None else self._version()
         kind, text, then = message.kind, message.text, message.then
         draft = self.draft_in_reply if kind == "reply" else None
 
@@ -550,11 +583,50 @@ class TicketScreen(HoldsKeys, TicketActions):
             done = "Reply sent" if kind == "reply" else "Note added"
             if then is not None:
                 done += f"; #{number} is now {then.label}"
-            self.app.call_from_thread(self._composed, done)
+            self.app.call_from_thread(self._composed, done, then)
 
+                if kind == "reply" and message.started_at is not None:
+                    self._stale_reply(message, exc)
+                    return
         self.run_worker(send, thread=True, group="compose", exit_on_error=False)
 
-    def _composed(self, done: str) -> None:
+    def _stale_reply(self, message: Composer.Submitted, exc: ConflictError) -> None:
+        """(Worker thread.) The ticket changed after the draft began. Changes of our
+        own (a status set while the draft was hidden) are no news: send. Someone
+        else's are named, and the technician chooses: send anyway, or keep editing."""
+        me = self.rapp.session.username
+        since = message.started_at
+        assert since is not None
+        try:
+            history = self.rapp.session.history(self.number)
+            changes = [e for e in history if e.at >= since and e.actor != me]
+        except RegentraError as err:
+            self.app.call_from_thread(self.composer.failed, str(err), conflict=True)
+            return
+        if not changes:
+            self.app.call_from_thread(self.on_composer_submitted, message, expected=exc.actual)
+            return
+        self.app.call_from_thread(self._ask_stale, message, exc.actual, changes)
+
+    def _ask_stale(self, message: Composer.Submitted, actual: int, changes: list[EventRow]) -> None:
+        self.refresh_data()
+        question = stale_question(self.number, changes)
+
+        def answered(send: bool | None) -> None:
+            if send:
+                self.on_composer_submitted(message, expected=actual)
+                return
+            self.composer.sending = False
+            self.composer.stale(actual, self.rapp.session.now())
+            self.composer.open("reply", self.number, self.composer.status or Status.OPEN)
+            self.composer.failed(question, conflict=True)
+
+        detail = "\n".join(_change_line(e) for e in changes[-5:])
+        self.app.push_screen(
+            ConfirmDialog(question + ". Send anyway (y) or keep editing (n)?", detail), answered
+        )
+
+    def _composed(self, done: str, then: Status | None = None) -> None:
         if self.composer.kind == "reply":
             self.draft_in_reply = None
         self.composer.sent()
@@ -571,6 +643,8 @@ class TicketScreen(HoldsKeys, TicketActions):
                 ),
             ),
             lambda ok: self.refresh_data() if ok else None,
+        if then is not None:  # reply-and-resolve asks about the children as s does
+            self.offer_cascade(self.number, then)
         )
 
     def action_time_entries(self) -> None:

@@ -7,22 +7,30 @@ what happens to the ticket after a reply (keep its status, Waiting on Customer,
 Resolved), as Zendesk's "Submit as …" does, in the same save.
 
 Escape hides the composer and keeps the draft; ``r`` or ``n`` brings it back. A
-refused save (a stale ticket, an empty body) keeps the text and says why.
+refused save (a stale ticket, an empty body) keeps the text and says why. With a
+:class:`~regentra_tui.drafts.DraftStore` the drafts outlive the screen and the app
+(written as they are hidden, as the text pauses, and as the ticket is left);
+``ctrl+g`` discards one for good. A draft remembers the ticket version it began
+on: that is the version its send checks, so a colleague's change meanwhile is
+caught, not the reload the screen did when it happened.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Label, Static, TextArea
 
 from regentra_core.enums import Status
 
+from ..drafts import Draft, DraftStore
 from ..render import text_kept
 
 THEN = (None, Status.WAITING_ON_CUSTOMER, Status.RESOLVED)
@@ -36,6 +44,7 @@ class Composer(Vertical):
         Binding("ctrl+s", "send", "Send", id="composer.send"),
         Binding("ctrl+t", "then", "Then…", id="composer.then"),
         Binding("escape", "hide", "Hide (keeps the draft)", id="composer.hide"),
+        Binding("ctrl+g", "discard", "Discard the draft", id="composer.discard"),
     ]
 
     DEFAULT_CSS = """
@@ -60,12 +69,22 @@ class Composer(Vertical):
         text: str
         then: Status | None
         """The status a reply sets as it is sent; None keeps it."""
+        version: int | None = None
+        """The ticket version the draft began on: the send expects it."""
+        started_at: datetime | None = None
+        """When the draft began (what changed since is what the sender is told)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.kind = "reply"
         self.then: Status | None = None
         self.drafts = {"reply": "", "note": ""}
+        self.versions: dict[str, int | None] = {"reply": None, "note": None}
+        """Per kind: the ticket version its draft began on."""
+        self.started: dict[str, datetime | None] = {"reply": None, "note": None}
+        self.store: DraftStore | None = None
+        """Where drafts are kept beyond this screen (none: they live with it)."""
+        self.number: int | None = None
         self.status: Status | None = None
         """The ticket's status now (a reply cannot "set" the status it already has)."""
         self.sending = False
@@ -84,14 +103,45 @@ class Composer(Vertical):
     def text_area(self) -> TextArea:
         return self.query_one("#composer-text", TextArea)
 
-    def open(self, kind: str, number: int, status: Status) -> None:
-        """Show for a reply or a note on ticket ``number``, with that kind's draft."""
+    def restore(self, number: int, kept: dict[str, Draft]) -> None:
+        """Take back the drafts kept for ticket ``number`` (from before a restart)."""
+        self.number = number
+        for kind, draft in kept.items():
+            self.drafts[kind] = draft.text
+            self.versions[kind] = draft.version
+            self.started[kind] = draft.started_at
+            if kind == "reply":
+                self.then = draft.then
+
+    def open(
+        self,
+        kind: str,
+        number: int,
+        status: Status,
+        *,
+        version: int | None = None,
+        now: datetime | None = None,
+        focus: bool = True,
+    ) -> None:
+        """Show for a reply or a note on ticket ``number``, with that kind's draft.
+
+        A draft that begins now (none kept) records ``version`` and ``now``: the
+        ticket as the technician saw it when they started to write."""
+        self.number = number
         if self.is_open and self.kind != kind:
             self.drafts[self.kind] = self.text_area.text
         if not self.is_open or self.kind != kind:
+            if not self.drafts["reply"].strip() and not (
+                self.is_open and self.kind == "reply" and self.text_area.text.strip()
+            ):
+                self.then = None  # a new reply keeps its ticket's status until ctrl+t
             self.kind = kind
-            self.then = None
             self.text_area.load_text(self.drafts[kind])
+        if not self.drafts[kind].strip() and not self.text_area.text.strip():
+            self.versions[kind], self.started[kind] = version, now
+        elif self.versions[kind] is None:
+            self.versions[kind] = version
+            self.started[kind] = self.started[kind] or now
         self.status = status
         title = (
             f"Reply to the customer on #{number}"
@@ -102,24 +152,83 @@ class Composer(Vertical):
         self.query_one("#composer-error", Static).update("")
         self._show_keys()
         self.add_class("-open")
-        self.screen.set_focus(self.text_area)
+        if focus:
+            self.screen.set_focus(self.text_area)
 
-    def insert(self, text: str, number: int, status: Status) -> None:
+    def insert(
+        self,
+        text: str,
+        number: int,
+        status: Status,
+        *,
+        version: int | None = None,
+        now: datetime | None = None,
+    ) -> None:
         """Open the reply with ``text`` in it (after whatever was written already)."""
         if self.is_open:
             self.drafts[self.kind] = self.text_area.text
         written = self.drafts["reply"].rstrip()
         self.drafts["reply"] = f"{written}\n\n{text}" if written else text
         self.remove_class("-open")  # so open() loads the reply's text afresh
-        self.open("reply", number, status)
+        self.open("reply", number, status, version=version, now=now)
         # After the inserted text, as a macro leaves it: typing adds, never splices
         # into the greeting.
         self.text_area.move_cursor(self.text_area.document.end)
 
     def action_hide(self) -> None:
         self.drafts[self.kind] = self.text_area.text
+        self.keep()
         self.remove_class("-open")
         self.screen.set_focus(None)
+
+    def action_discard(self) -> None:
+        """Throw the draft away, here and on disk (a hide keeps it)."""
+        self.forget(self.kind)
+        self.text_area.load_text("")
+        if self.kind == "reply":
+            self.then = None
+        self.remove_class("-open")
+        self.screen.set_focus(None)
+        self.app.notify(f"{self.kind.title()} draft discarded", timeout=3)
+
+    def forget(self, kind: str) -> None:
+        self.drafts[kind] = ""
+        self.versions[kind] = self.started[kind] = None
+        if self.store is not None and self.number is not None:
+            self.store.put(self.number, kind, None)
+
+    def keep(self) -> None:
+        """Write the drafts to the store (``drafts`` follows the text as it changes)."""
+        if self.store is None or self.number is None:
+            return
+        for kind, text in self.drafts.items():
+            draft = Draft(
+                text,
+                self.versions[kind],
+                self.started[kind],
+                self.then if kind == "reply" else None,
+            )
+            self.store.put(self.number, kind, draft)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """Keep the draft as the typing pauses: a crash or a closed terminal loses a
+        second of it, not all of it."""
+        self.drafts[self.kind] = event.text_area.text
+        if self._keep_timer is not None:
+            self._keep_timer.stop()
+        self._keep_timer = self.set_timer(1.0, self.keep)
+
+    _keep_timer: Timer | None = None
+
+    def on_unmount(self) -> None:
+        """Leaving the ticket (or quitting) keeps its drafts."""
+        self.keep()
+
+    def stale(self, version: int, now: datetime) -> None:
+        """The technician saw what changed and keeps writing: the draft now stands on
+        ``version``."""
+        self.versions[self.kind], self.started[self.kind] = version, now
+        self.keep()
 
     def action_then(self) -> None:
         if self.kind != "reply":
@@ -138,14 +247,23 @@ class Composer(Vertical):
             self.failed(f"the {self.kind} is empty: write something first", conflict=False)
             return
         self.sending = True
-        self.post_message(self.Submitted(self.kind, text, self.then))
+        self.post_message(
+            self.Submitted(
+                self.kind,
+                text,
+                self.then if self.kind == "reply" else None,
+                self.versions[self.kind],
+                self.started[self.kind],
+            )
+        )
 
     def sent(self) -> None:
         """The save went through: empty the draft and get out of the way."""
         self.sending = False
-        self.drafts[self.kind] = ""
+        if self.kind == "reply":
+            self.then = None
+        self.forget(self.kind)
         self.text_area.load_text("")
-        self.then = None
         self.remove_class("-open")
         self.screen.set_focus(None)
 
@@ -161,4 +279,5 @@ class Composer(Vertical):
             then = f"then {self.then.label}" if self.then else "status stays"
             keys.append_text(Text.assemble("   ", ("ctrl+t", "bold"), " ", (then, "bold reverse")))
         keys.append_text(Text.assemble("   ", ("esc", "bold"), " hide, keep the draft"))
+        keys.append_text(Text.assemble("   ", ("ctrl+g", "bold"), " discard"))
         self.query_one("#composer-keys", Label).update(keys)
