@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from regentra_tui.widgets.ticket_table import TicketTable
 
-from .conftest import burst, show_list
+from .conftest import burst, settle, show_list
 
 
 async def test_a_marked_row_shows_its_whole_number(make_app):
@@ -48,3 +48,20 @@ async def test_taking_a_ticket_in_a_filtered_list_keeps_the_cursor_on_it(make_ap
         await burst(app, pilot, "k", "A", "enter")
         assert isinstance(app.screen, TicketScreen)
         assert queries.get_ticket(demo_db, app.screen.number).assignee == "alice"
+
+
+async def test_taking_a_card_in_a_filtered_board_says_where_the_cursor_went(make_app, demo_db):
+    from regentra_core import queries
+    from regentra_tui.widgets.board import Board
+
+    app = make_app()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(app, pilot)
+        await burst(app, pilot, "right_square_bracket", "right_square_bracket")  # Unassigned
+        board = app.screen.query_one(Board)
+        taken = board.selected
+        assert taken is not None and taken.assignee is None
+        await burst(app, pilot, "A")
+        assert queries.get_ticket(demo_db, taken.number).assignee == "alice"
+        said = [n.message for n in app._notifications]
+        assert any(f"#{taken.number} is yours and has left this view" in m for m in said)

@@ -331,7 +331,19 @@ class MainScreen(TicketActions):
         elif (row := self.selected()) is not None:
             # In a list filtered to others' tickets ("Unassigned") the row taken
             # stays under the cursor until it moves: ``A`` then Enter opens it.
-            self.assign_to_me(row, None if self.showing_board else self.table.keep_shown)
+            self.assign_to_me(
+                row, self._taken_on_board if self.showing_board else self.table.keep_shown
+            )
+
+    def _taken_on_board(self, row: TicketRow) -> None:
+        """A card taken in a view of others' tickets leaves the board: say where the
+        cursor went, so Enter is not pressed on the next card believing it the same."""
+        wanted = self.board.filter.assignee
+        if wanted and wanted != row.assignee:
+            self.notify(
+                f"#{row.number} is yours and has left this view; the cursor is on the next card",
+                timeout=6,
+            )
 
     def _targets(self) -> list[int]:
         return sorted(self.marked())
