@@ -119,20 +119,17 @@ class RegentraApp(App[None]):
         """What other processes changed since the last poll (made at the first)."""
         self.own_versions: dict[int, int] = {}
         """Ticket number -> the version this app's own last change to it made."""
+        self.drafts = DraftStore.for_desk(session.db.url, session.username)
+        """Unsent replies and notes, kept in the technician's own state folder."""
         # Small, rarely changing lists the filter bar and forms offer; read once.
         self.technicians = [t.username for t in queries.technicians(session.db)]
         self.client_names = [c.name for c in queries.clients(session.db)]
-        self.drafts = DraftStore.for_desk(session.db.url, session.username)
-        """Unsent replies and notes, kept in the technician's own state folder."""
         role = session.actor.role.value if session.actor.role else "technician"
         self.who = f"{session.username} ({role})"
         url = session.db.display_url
         self.desk_name = Path(url.removeprefix("sqlite:///")).name if "sqlite" in url else url
         self.key_hold = KeyHold(self)
         """Keys typed while a dialog closes or the write it started runs, in order."""
-
-    async def on_event(self, event: events.Event) -> None:
-        """Every key acts in the order it was typed, however fast it came.
 
     async def action_quit(self) -> None:
         """Quit; with drafts kept, ask first (they stay on disk unless discarded)."""
@@ -154,6 +151,9 @@ class RegentraApp(App[None]):
                 self.exit()
 
         self.push_screen(QuitDialog(kept), answered)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Every key acts in the order it was typed, however fast it came.
 
         Textual resolves a key's non-priority binding only after the key has
         travelled to the focused widget and back, by which time the keys typed

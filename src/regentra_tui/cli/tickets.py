@@ -469,6 +469,7 @@ def time_(
 @click.argument("number", type=NUMBER)
 @click.argument("status", type=click.Choice(_STATUS_CHOICES, case_sensitive=False))
 @click.option("--resolution", help="What fixed it (when resolving).")
+@cascade_option
 @expect_version
 @json_option
 @pass_cli
@@ -477,6 +478,7 @@ def status(
     number: int,
     status: str,
     resolution: str | None,
+    cascade: bool | None,
     expect_version: int | None,
     as_json: bool,
 ) -> None:
@@ -490,55 +492,6 @@ def status(
     _print_ticket(state, number, as_json, message)
 
 
-@ticket.command("priority")
-@click.argument("number", type=NUMBER)
-@click.argument("priority", type=click.Choice(_PRIORITY_CHOICES, case_sensitive=False))
-@expect_version
-@json_option
-@pass_cli
-def priority(
-    state: CliContext, number: int, priority: str, expect_version: int | None, as_json: bool
-) -> None:
-    """Change a ticket's priority (an operator edit, recorded as such)."""
-    t = state.desk().change_priority(
-        number, Priority.parse(priority), expected_version=expect_version
-    )
-    _print_ticket(state, number, as_json, f"#{number} priority is now {t.priority.label}")
-
-
-@cascade_option
-@ticket.command("assign")
-@click.argument("number", type=NUMBER)
-@click.argument("username")
-@expect_version
-@json_option
-@pass_cli
-def assign(
-    state: CliContext, number: int, username: str, expect_version: int | None, as_json: bool
-    cascade: bool | None,
-) -> None:
-    """Assign a ticket to a technician ('none' to unassign)."""
-    who = None if username.lower() == "none" else username
-    state.desk().assign(number, who, expected_version=expect_version)
-    _print_ticket(state, number, as_json, f"#{number} assigned to {who or 'nobody'}")
-
-
-@ticket.command("master")
-@click.argument("number", type=NUMBER)
-@json_option
-@pass_cli
-def master(state: CliContext, number: int, as_json: bool) -> None:
-    """Promote a ticket to master, so related tickets can be linked under it."""
-    state.desk().promote(number)
-    _print_ticket(state, number, as_json, f"#{number} is now a master ticket")
-
-
-@ticket.command("spike")
-@click.argument("number", type=NUMBER)
-@click.option(
-    "--make-master",
-    is_flag=True,
-    help="Promote the spike's first ticket and link the rest under it.",
 def _children_after(state: CliContext, number: int, target: Status, cascade: bool | None) -> str:
     """What became of a master's open children after it reached ``target``: the
     same question the app asks (Desk.cascade_offer), answered by the flag."""
@@ -566,6 +519,53 @@ def _numbered(numbers: list[int]) -> str:
     return ", ".join(f"#{n}" for n in numbers) or "none"
 
 
+@ticket.command("priority")
+@click.argument("number", type=NUMBER)
+@click.argument("priority", type=click.Choice(_PRIORITY_CHOICES, case_sensitive=False))
+@expect_version
+@json_option
+@pass_cli
+def priority(
+    state: CliContext, number: int, priority: str, expect_version: int | None, as_json: bool
+) -> None:
+    """Change a ticket's priority (an operator edit, recorded as such)."""
+    t = state.desk().change_priority(
+        number, Priority.parse(priority), expected_version=expect_version
+    )
+    _print_ticket(state, number, as_json, f"#{number} priority is now {t.priority.label}")
+
+
+@ticket.command("assign")
+@click.argument("number", type=NUMBER)
+@click.argument("username")
+@expect_version
+@json_option
+@pass_cli
+def assign(
+    state: CliContext, number: int, username: str, expect_version: int | None, as_json: bool
+) -> None:
+    """Assign a ticket to a technician ('none' to unassign)."""
+    who = None if username.lower() == "none" else username
+    state.desk().assign(number, who, expected_version=expect_version)
+    _print_ticket(state, number, as_json, f"#{number} assigned to {who or 'nobody'}")
+
+
+@ticket.command("master")
+@click.argument("number", type=NUMBER)
+@json_option
+@pass_cli
+def master(state: CliContext, number: int, as_json: bool) -> None:
+    """Promote a ticket to master, so related tickets can be linked under it."""
+    state.desk().promote(number)
+    _print_ticket(state, number, as_json, f"#{number} is now a master ticket")
+
+
+@ticket.command("spike")
+@click.argument("number", type=NUMBER)
+@click.option(
+    "--make-master",
+    is_flag=True,
+    help="Promote the spike's first ticket and link the rest under it.",
 )
 @json_option
 @pass_cli
@@ -594,17 +594,19 @@ def spike(state: CliContext, number: int, make_master: bool, as_json: bool) -> N
     out = console()
     out.print(
         safe(
-            f"{len(view.tickets)} tickets {view.label}, "
+            f"{len(view.gathered)} open tickets {view.label}, "
             f"detected {view.detected_at:%Y-%m-%d %H:%M} UTC",
             flat=True,
         )
     )
     for t in view.tickets:
         role = "master" if t.number == view.master else ("child" if t.child else "")
+        if t.left_out is not None:
+            role = f"(left out: {t.left_out.split(' is ', 1)[-1]})"
         out.print(
             f"  #{t.number} {t.priority.label:<8} {t.status.label:<20} ",
             safe(t.subject, flat=True, limit=50),
-            f" {role}",
+            safe(f" {role}", flat=True),
         )
     if view.unlinked:
         out.print(

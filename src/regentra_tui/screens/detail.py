@@ -144,6 +144,9 @@ class TicketScreen(HoldsKeys, TicketActions):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        # Drafts kept from an earlier visit (or run) of this ticket come back with it.
+        self.composer.store = self.rapp.drafts
+        self.composer.restore(self.number, self.rapp.drafts.get(self.number))
         self.refresh_data()
 
     @property
@@ -155,9 +158,6 @@ class TicketScreen(HoldsKeys, TicketActions):
         key typed ahead, meant for the screen before, must not act on a ticket that
         is not on screen yet. While the composer has the keys, every one of them is
         text: the screen's single-letter keys step aside (and leave the footer)."""
-        # Drafts kept from an earlier visit (or run) of this ticket come back with it.
-        self.composer.store = self.rapp.drafts
-        self.composer.restore(self.number, self.rapp.drafts.get(self.number))
         focused = self.focused
         if focused is not None and self.composer in focused.ancestors_with_self:
             return False
@@ -216,6 +216,10 @@ class TicketScreen(HoldsKeys, TicketActions):
     # -- drawing -------------------------------------------------------------------
 
     def _show(self, d: TicketDetail, history: list[EventRow] | None = None) -> None:
+        if self.detail is None:
+            kept = [k for k in ("reply", "note") if self.composer.drafts[k].strip()]
+            if kept and not self.composer.is_open:  # shown, not focused: keys stay keys
+                self.composer.open(kept[0], self.number, d.ticket.status, focus=False)
         if self.detail is None and self.held:
             self.call_later(self.play_held)
         self.detail = d
@@ -227,10 +231,6 @@ class TicketScreen(HoldsKeys, TicketActions):
         header += Text("\n")
         header += styled(f" {t.status.label} ", "bold reverse") + Text("  ")
         header += Text("Priority ") + priority_text(t.priority)
-        if self.detail is None:
-            kept = [k for k in ("reply", "note") if self.composer.drafts[k].strip()]
-            if kept and not self.composer.is_open:  # shown, not focused: keys stay keys
-                self.composer.open(kept[0], self.number, d.ticket.status, focus=False)
         why = _priority_reason(self.history)
         if why:
             header += styled(f" ({why})", "dim")
@@ -574,6 +574,9 @@ class TicketScreen(HoldsKeys, TicketActions):
                 else:
                     desk.add_note(number, text)
             except ConflictError as exc:
+                if kind == "reply" and message.started_at is not None:
+                    self._stale_reply(message, exc)
+                    return
                 self.app.call_from_thread(self.composer.failed, str(exc), conflict=True)
                 self.app.call_from_thread(self.refresh_data)
                 return
@@ -585,9 +588,6 @@ class TicketScreen(HoldsKeys, TicketActions):
                 done += f"; #{number} is now {then.label}"
             self.app.call_from_thread(self._composed, done, then)
 
-                if kind == "reply" and message.started_at is not None:
-                    self._stale_reply(message, exc)
-                    return
         self.run_worker(send, thread=True, group="compose", exit_on_error=False)
 
     def _stale_reply(self, message: Composer.Submitted, exc: ConflictError) -> None:
@@ -632,6 +632,8 @@ class TicketScreen(HoldsKeys, TicketActions):
         self.composer.sent()
         self.notify(done, timeout=3)
         self.refresh_data()
+        if then is not None:  # reply-and-resolve asks about the children as s does
+            self.offer_cascade(self.number, then)
 
     def action_time(self) -> None:
         desk = self.rapp.session.desk()
@@ -643,8 +645,6 @@ class TicketScreen(HoldsKeys, TicketActions):
                 ),
             ),
             lambda ok: self.refresh_data() if ok else None,
-        if then is not None:  # reply-and-resolve asks about the children as s does
-            self.offer_cascade(self.number, then)
         )
 
     def action_time_entries(self) -> None:
