@@ -1,12 +1,20 @@
-"""Reading ticket spikes: which burst a ticket belongs to, and who else is in it."""
+"""Reading ticket spikes: which burst a ticket belongs to, and who else is in it.
+
+Also the rule of what a spike may gather (:func:`gatherable`), shared with the
+Desk's ``make_spike_master`` so the banner, the preview before ``S`` and what
+``S`` then links always agree: open tickets only, never a child of another master
+nor a master with children of its own, about the same thing as the master.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
+from . import spike
 from .enums import Priority, Status
 from .store.engine import Database
 from .store.models import SpikeMember, Ticket, TicketSpike
@@ -20,6 +28,10 @@ class SpikeTicket:
     status: Status
     master: bool
     child: bool
+    """A child of this spike's master."""
+    left_out: str | None = None
+    """Why the spike does not gather it (resolved, under another master, about
+    something else); None when it does."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,16 +42,68 @@ class SpikeView:
     label: str
     detected_at: datetime
     tickets: list[SpikeTicket]
+    """Every member, those left out too (with why)."""
     master: int | None
-    """The master someone made, else None (then the first ticket is suggested)."""
+    """The master someone made, else None (then the first open ticket is suggested)."""
+    suggested_master: int | None = None
+    """The master ``S`` would use: the one made if still open, else the first
+    ticket the spike may gather; None when none is left."""
 
     @property
     def suggested(self) -> int:
-        return self.master or self.tickets[0].number
+        return self.suggested_master or self.master or self.tickets[0].number
+
+    @property
+    def gathered(self) -> list[SpikeTicket]:
+        """The tickets the spike is made of (its master and what it may link)."""
+        return [t for t in self.tickets if t.left_out is None]
 
     @property
     def unlinked(self) -> list[int]:
-        return [t.number for t in self.tickets if t.number != self.suggested and not t.child]
+        """What ``S`` would link under the suggested master."""
+        if self.suggested_master is None:
+            return []
+        return [
+            t.number
+            for t in self.gathered
+            if t.number != self.suggested_master and not (t.child and self.master)
+        ]
+
+
+def gatherable(ticket: Ticket, master: Ticket | None, has_children: bool) -> str | None:
+    """Why ``ticket`` cannot join a spike under ``master`` (None: it can).
+
+    A spike gathers open tickets only, never a child of another master nor a master
+    with children of its own, and (under a chosen master) only tickets whose
+    subject is like the master's.
+    """
+    if ticket.status.is_done:
+        return f"#{ticket.number} is {ticket.status.label}"
+    if ticket.master_id is not None and (master is None or ticket.master_id != master.id):
+        return f"#{ticket.number} is a child of another master"
+    if ticket.is_master and has_children and (master is None or ticket.id != master.id):
+        return f"#{ticket.number} is a master with children of its own"
+    if master is not None and ticket.id != master.id:
+        if not spike.related(spike.subject_key(ticket.subject), spike.subject_key(master.subject)):
+            return f"#{ticket.number} is about something else ({ticket.subject[:60]!r})"
+    return None
+
+
+def with_children(s: Session, master_ids: Iterable[int | None]) -> set[int]:
+    """Which of these masters have children."""
+    ids = [i for i in master_ids if i is not None]
+    if not ids:
+        return set()
+    found = s.exec(select(Ticket.master_id).where(col(Ticket.master_id).in_(ids)).distinct())
+    return {i for i in found.all() if i is not None}
+
+
+def spike_master(made: Ticket | None, tickets: list[Ticket], parents: set[int]) -> Ticket | None:
+    """The master of a spike: the one made while it is open, else the first ticket
+    the spike may gather, else None."""
+    if made is not None and not made.status.is_done:
+        return made
+    return next((t for t in tickets if gatherable(t, None, t.id in parents) is None), None)
 
 
 def spike_of(db: Database, number: int) -> SpikeView | None:
@@ -56,13 +120,17 @@ def spike_of(db: Database, number: int) -> SpikeView | None:
         ).first()
         if row is None:
             return None
-        tickets = s.exec(
-            select(Ticket)
-            .join(SpikeMember, col(SpikeMember.ticket_id) == Ticket.id)
-            .where(SpikeMember.spike_id == row.id)
-            .order_by(col(Ticket.number))
-        ).all()
-        master = s.get(Ticket, row.master_id) if row.master_id else None
+        tickets = list(
+            s.exec(
+                select(Ticket)
+                .join(SpikeMember, col(SpikeMember.ticket_id) == Ticket.id)
+                .where(SpikeMember.spike_id == row.id)
+                .order_by(col(Ticket.number))
+            ).all()
+        )
+        made = s.get(Ticket, row.master_id) if row.master_id else None
+        parents = with_children(s, [t.id for t in tickets if t.is_master])
+        chosen = spike_master(made, tickets, parents)
         return SpikeView(
             row.kind,
             row.label,
@@ -74,9 +142,11 @@ def spike_of(db: Database, number: int) -> SpikeView | None:
                     t.priority,
                     t.status,
                     t.is_master,
-                    master is not None and t.master_id == master.id,
+                    made is not None and t.master_id == made.id,
+                    gatherable(t, chosen, t.id in parents) if chosen is not None else "no master",
                 )
                 for t in tickets
             ],
-            master.number if master else None,
+            made.number if made else None,
+            chosen.number if chosen else None,
         )

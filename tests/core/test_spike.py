@@ -22,10 +22,10 @@ def test_subjects_are_compared_without_prefixes_numbers_or_case():
 
 def test_five_in_the_window_make_a_spike_four_do_not():
     policy = SpikePolicy(count=5, minutes=30)
-    old = [Arrival(n, 1000 + n, 7, f"k{n}", T0 + timedelta(minutes=n)) for n in range(4)]
-    new = Arrival(9, 1009, 7, "x", T0 + timedelta(minutes=10))
+    old = [Arrival(n, 1000 + n, 7, "vpn", T0 + timedelta(minutes=n)) for n in range(4)]
+    new = Arrival(9, 1009, 7, "vpn", T0 + timedelta(minutes=10))
     assert find_spike(new, old, policy) is not None
-    late = Arrival(9, 1009, 7, "x", T0 + timedelta(minutes=31))
+    late = Arrival(9, 1009, 7, "vpn", T0 + timedelta(minutes=31))
     assert find_spike(late, old, policy) is None  # the first has left the window
     assert find_spike(new, old[:3], policy) is None
     assert find_spike(new, old, SpikePolicy(enabled=False)) is None

@@ -16,10 +16,11 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from .. import hierarchy, spike
-from ..enums import EscalationReason
-from ..errors import NotFoundError, RegentraError
+from ..enums import EscalationReason, Status
+from ..errors import NotFoundError, RegentraError, ValidationError
 from ..events import EventKind
 from ..spike import Arrival
+from ..spike_reads import gatherable, spike_master, with_children
 from ..store.models import Client, SpikeMember, Ticket, TicketSpike
 from ._base import DeskBase, _memo, _numbers
 
@@ -104,8 +105,21 @@ class SpikeCases(DeskBase):
         for key in keys:
             row = known.get(key)
             if row is not None and row.detected_at >= since:
+                if key.startswith("client:") and not self._about_it(s, row, new):
+                    continue  # the same client, about something else
                 return row
         return None
+
+    def _about_it(self, s: Session, row: TicketSpike, new: Arrival) -> bool:
+        """Whether ``new`` is like the subject of a client spike's first ticket."""
+        memo: dict[int, str] = s.info.setdefault("spike_first_key", {})
+        first = memo.get(row.id or 0)
+        if first is None:
+            subject = s.exec(
+                select(Ticket.subject).where(Ticket.number == row.first_number)
+            ).first()
+            first = memo[row.id or 0] = spike.subject_key(subject or "")
+        return spike.related(new.key, first)
 
     def _active_spikes(self, s: Session, now: datetime) -> dict[str, TicketSpike]:
         """Spikes noticed inside the window, by key: read once per transaction (a few
@@ -216,8 +230,14 @@ class SpikeCases(DeskBase):
                     .with_for_update(of=Ticket)
                 ).all()
             )
-            master = s.get(Ticket, row.master_id) if row.master_id else tickets[0]
-            assert master is not None
+            parents = with_children(s, [t.id for t in tickets if t.is_master])
+            made = s.get(Ticket, row.master_id) if row.master_id else None
+            master = spike_master(made, tickets, parents)
+            if master is None:
+                raise ValidationError(
+                    f"the spike #{number} belongs to has no open ticket left to gather "
+                    "(every one is resolved, closed or under another master)"
+                )
             now = self.clock()
             if not master.is_master:
                 hierarchy.check_promote(self._node(s, master))
@@ -229,6 +249,10 @@ class SpikeCases(DeskBase):
             skipped: list[tuple[int, str]] = []
             for child in tickets:
                 if child.id == master.id or child.master_id == master.id:
+                    continue
+                why = gatherable(child, master, child.id in parents)
+                if why is not None:
+                    skipped.append((child.number, why))
                     continue
                 try:
                     self._link(s, master, child, now)
@@ -258,6 +282,9 @@ def _recent(
             col(Ticket.subject),
             col(Ticket.created_at),
             col(Ticket.follow_up_of_id),
+            col(Ticket.status),
+            col(Ticket.master_id),
+            col(Ticket.is_master),
         )
         .where(col(Ticket.created_at) >= now - policy.window)
         .order_by(col(Ticket.created_at).desc())
@@ -266,10 +293,16 @@ def _recent(
     if client_id is not None:
         query = query.where(col(Ticket.client_id) == client_id).limit(CLIENT_LIMIT)
     rows = s.execute(query).all()
-    # Follow-ups are conversations going on, not new reports: left out here, in
-    # Python (a follow_up_of_id condition in SQL made SQLite scan every ticket).
+    # Follow-ups are conversations going on, not new reports; resolved and closed
+    # tickets, children and masters are no new reports either (a spike of them had
+    # nothing to gather): all left out here, in Python (a follow_up_of_id
+    # condition in SQL made SQLite scan every ticket).
     return [
         Arrival(tid or 0, number, client_id, spike.subject_key(subject), created)
-        for tid, number, client_id, subject, created, follow_up_of in rows
-        if follow_up_of is None
+        for tid, number, client_id, subject, created, follow_up_of, status, above, is_master in rows
+        if follow_up_of is None and not _done(status) and above is None and not is_master
     ]
+
+
+def _done(status: Status | str) -> bool:
+    return Status(status).is_done

@@ -251,7 +251,7 @@ class TicketScreen(HoldsKeys, TicketActions):
         header += styled(f"  ·  v{t.version}", "dim")
         if self.spike is not None and self.spike.unlinked:
             header += styled(
-                f"\nSpike: {len(self.spike.tickets)} tickets {self.spike.label}"
+                f"\nSpike: {len(self.spike.gathered)} open tickets {self.spike.label}"
                 f" · S makes #{self.spike.suggested} the master of the rest",
                 "bold yellow",
             )
@@ -689,7 +689,8 @@ class TicketScreen(HoldsKeys, TicketActions):
         self.app.push_screen(
             ConfirmDialog(
                 f"Make #{spike.suggested} the master of this spike?",
-                f"{len(spike.tickets)} tickets {spike.label}. Linked under #{spike.suggested}:\n"
+                f"{len(spike.gathered)} open tickets {spike.label}. "
+                f"Linked under #{spike.suggested}:\n"
                 + spike_lines(spike.tickets, spike.unlinked)
                 + "\nA reply or resolution there can then cascade to them.",
             ),
