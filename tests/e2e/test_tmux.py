@@ -214,3 +214,56 @@ def test_an_app_whose_terminal_hung_up_without_a_sighup_ends_and_hands_the_jobs_
     [(holder, result)] = db.execute("SELECT holder, last_result FROM worker_lease").fetchall()
     assert f":{pid}:tui-" in holder
     assert result == "stopped"
+
+
+def test_a_stand_up_resolves_a_master_by_reply_and_is_asked_about_its_children(tmp_path):
+    """Reply-and-resolve on a master (#1010, the demo's Globex sign-in incident) asks
+    about its open children, as ``s`` does; yes resolves them with the master."""
+    env = {
+        "REGENTRA_DATA_DIR": str(tmp_path / "data"),
+        "REGENTRA_CONFIG": str(tmp_path / "x"),
+        "REGENTRA_SITE_CONFIG": str(tmp_path / "y"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+    terminal = Terminal(f"{REGENTRA} demo", env)
+    try:
+        terminal.wait_for("#1010")
+        db = f"file:{tmp_path / 'data' / 'demo.db'}?mode=ro"
+        children_sql = (
+            "SELECT c.number, c.status FROM ticket c JOIN ticket m ON m.id = c.master_id"
+            " WHERE m.number = 1010 ORDER BY c.number"
+        )
+        with sqlite3.connect(db, uri=True) as con:
+            before = dict(con.execute(children_sql).fetchall())
+        still_open = [n for n, s in before.items() if s not in ("resolved", "closed")]
+        assert still_open, before
+        terminal.keys(":")
+        terminal.wait_for(":ticket number")
+        terminal.keys("1010", "Enter")
+        terminal.wait_for("Master of")
+        terminal.keys("r")
+        terminal.wait_for("Reply to the customer on #1010")
+        terminal.keys("Fixed: the identity provider certificate was renewed.")
+        for _ in range(4):  # one press at a time, each waited for (as above)
+            hint = _hint(terminal.screen())
+            terminal.keys("C-t")
+            deadline = time.monotonic() + 10
+            while _hint(terminal.screen()) == hint and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if "then Resolved" in terminal.screen():
+                break
+        terminal.wait_for("then Resolved")
+        terminal.keys("C-s")
+        prompt = terminal.wait_for("open child ticket(s)?")
+        assert "#1010 is now Resolved" in prompt
+        for number in still_open:
+            assert f"#{number}" in prompt
+        terminal.keys("y")
+        terminal.wait_for("Cascade: changed")
+        with sqlite3.connect(db, uri=True) as con:
+            after = dict(con.execute(children_sql).fetchall())
+            (master,) = con.execute("SELECT status FROM ticket WHERE number = 1010").fetchone()
+        assert master == "resolved"
+        assert all(after[n] == "resolved" for n in still_open), after
+    finally:
+        terminal.close()
