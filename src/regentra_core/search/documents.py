@@ -3,9 +3,11 @@
 Email brings 10 MB messages. Whoosh's memory and time grow with a document's
 length, and a match's snippet is cut from the stored text, so each piece of text is
 capped where it is read (in SQL, so memory stays flat): the first
-``MAX_PIECE`` characters of each description, reply and note, at most
-``MAX_FIELD`` per field. Nobody searches for words past the first pages of a log
-dump; the whole text stays in the database and on the ticket.
+``MAX_PIECE`` characters of each description, reply, resolution note and note, at
+most ``MAX_FIELD`` per field. A ticket's resolution note is in its body, after the
+replies: "how did we fix the P: drive last time" is what it answers. Nobody
+searches for words past the first pages of a log dump; the whole text stays in the
+database and on the ticket.
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ def ticket_documents(s: Session, ids: Iterable[int]) -> Iterator[dict[str, objec
                 col(Ticket.number),
                 func.substr(Ticket.subject, 1, MAX_TITLE),
                 func.substr(Ticket.description, 1, MAX_PIECE),
+                func.substr(func.coalesce(Ticket.resolution, ""), 1, MAX_PIECE),
                 col(Ticket.status),
                 col(Ticket.priority),
                 col(Ticket.client_id),
@@ -112,6 +115,7 @@ def ticket_documents(s: Session, ids: Iterable[int]) -> Iterator[dict[str, objec
             number,
             subject,
             description,
+            resolution,
             status,
             priority,
             cid,
@@ -125,7 +129,9 @@ def ticket_documents(s: Session, ids: Iterable[int]) -> Iterator[dict[str, objec
                 "key": str(number),
                 "number": number,
                 "title": subject,
-                "body": _joined([description, *replies.get(tid, [])]),
+                "body": _joined(
+                    [description, *replies.get(tid, []), *([resolution] if resolution else [])]
+                ),
                 "notes": _joined(notes.get(tid, [])),
                 "status": status.value,
                 "priority": priority.value,

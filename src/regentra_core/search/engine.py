@@ -56,11 +56,13 @@ from .syntax import checked, normalise_fields
 from .words import Words
 from .writer import SegmentWriter
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 """2: created and updated only stored (nothing searches them by range; indexing
 their 32 numeric terms a document was a fifth of the indexing time).
 3: text analysed by ``Words`` (the same tokens as Whoosh's stemming analyzer in one
-pass); the schema pickled in an index names its analyzer, so older ones are rebuilt."""
+pass); the schema pickled in an index names its analyzer, so older ones are rebuilt.
+4: a ticket's resolution note is in its body: an index built before holds none, so
+it is rebuilt (by the worker, or ``regentra reindex``)."""
 WRITER_TIMEOUT = 2.0
 
 

@@ -1,7 +1,8 @@
 """The answer while an index is missing or being built: a plain database match.
 
 A technician searching during a rebuild (minutes on a large desk) gets the tickets
-whose subject or description holds every word, marked incomplete, rather than a wait.
+whose subject, description or resolution note holds every word, marked incomplete,
+rather than a wait.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .documents import MAX_TITLE, SearchHit, SearchResults
 
 REBUILDING_NOTE = (
     "the search index is being rebuilt (by the worker, or now: regentra reindex); "
-    "these results match subjects and descriptions only and may be incomplete"
+    "these results match subjects, descriptions and resolutions only and may be incomplete"
 )
 
 _FIELD_ANY = re.compile(r"\b\w+:\S+")
@@ -29,7 +30,8 @@ def _escape_like(word: str) -> str:
 
 
 def answer_from_database(db: Database, text: str, limit: int, kind: str | None) -> SearchResults:
-    """Tickets whose subject or description holds every word (the index is down)."""
+    """Tickets whose subject, description or resolution note holds every word (the
+    index is down)."""
     if kind == "kb":
         return SearchResults([], complete=False, note=REBUILDING_NOTE)
     words = [
@@ -44,6 +46,7 @@ def answer_from_database(db: Database, text: str, limit: int, kind: str | None) 
             or_(
                 func.lower(Ticket.subject).like(pattern, escape="\\"),
                 func.lower(Ticket.description).like(pattern, escape="\\"),
+                func.lower(func.coalesce(Ticket.resolution, "")).like(pattern, escape="\\"),
             )
         )
     query = query.order_by(col(Ticket.updated_at).desc()).limit(limit)

@@ -67,8 +67,9 @@ from .snippets import pieces as snippet_pieces
 from .syntax import checked, normalise_fields
 from .words import MIN_SIZE, stem_word
 
-VERSION = "1"
-"""The build of ``search_document`` this code writes; another one is rebuilt."""
+VERSION = "2"
+"""The build of ``search_document`` this code writes; another one is rebuilt.
+2: a ticket's resolution note is in its body."""
 
 METADATA = MetaData()
 """The search tables, apart from the models: only PostgreSQL desks have them."""
