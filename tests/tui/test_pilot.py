@@ -470,7 +470,7 @@ async def test_bulk_status_lists_the_refused(make_app, demo_db):
         await focus_card(app, pilot, Status.CLOSED, 1001)
         await pilot.press("space")
         await pilot.press("s")
-        await choose(app, pilot, "Escalated")
+        await choose(app, pilot, "Escalated (1 of 2)")  # the picker says only one can
         await pilot.press("y")
         await settle(app, pilot)
         assert queries.get_ticket(demo_db, 1014).status == Status.ESCALATED

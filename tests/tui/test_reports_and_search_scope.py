@@ -47,3 +47,37 @@ async def test_the_sla_table_fits_the_screen_at_120_columns(make_app, width):
         assert table.virtual_size.width <= table.scrollable_content_region.width
         assert "resp.\nno reply" in _headers(table)
         assert any(cell.endswith("%") for row in _cells(table) for cell in row[2:])
+
+
+async def test_the_search_box_names_its_scope_and_ctrl_a_searches_every_status(demo_db, tmp_path):
+    from regentra_core.desk import resolve_os_technician
+    from regentra_core.search import SearchIndex
+    from regentra_tui.app import RegentraApp
+    from regentra_tui.session import DeskSession
+    from regentra_tui.widgets.multi_pick import MultiPick
+    from regentra_tui.widgets.search_box import SearchBox
+    from regentra_tui.widgets.ticket_table import TicketTable
+
+    from .conftest import FROZEN
+
+    index = SearchIndex(tmp_path / "demo.index", demo_db)
+    index.rebuild()
+    session = DeskSession(demo_db, resolve_os_technician(demo_db, "alice"), lambda: FROZEN, index)
+    app = RegentraApp(session, poll_seconds=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await burst(app, pilot, "2", "slash")
+        box = app.screen.query_one(SearchBox)
+        assert box.placeholder.startswith("/ search open tickets")
+        assert "ctrl+a: all" in box.placeholder
+        # "Intune" is only in the resolution note of #1002, which is Closed
+        await burst(app, pilot, *"intune")
+        table = app.screen.query_one(TicketTable)
+        assert [r.number for r in table.page_rows] == []
+        status = str(app.screen.query_one("StatusLine").render())
+        assert "No open tickets match: ctrl+a in the search box" in status
+        await burst(app, pilot, "ctrl+a")
+        assert app.screen.query_one("#f-status", MultiPick).values == ()
+        assert box.value == "intune" and box.placeholder == "/ search all tickets"
+        assert [r.number for r in table.page_rows] == [1002]
+    index.close()

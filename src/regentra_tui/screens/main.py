@@ -236,20 +236,25 @@ class MainScreen(TicketActions):
 
     @on(TicketTable.PageShown)
     def _page_shown(self, event: TicketTable.PageShown) -> None:
+        no_match = NO_MATCH
+        f = self.table.filter
+        within = ""
+        if f.text and f.statuses:
+            # Search respects the status filter: say so, it is easy to forget.
+            within = (
+                "open"
+                if set(f.statuses) == set(OPEN_STATUSES)
+                else "/".join(s.label for s in f.statuses)
+            )
+            no_match = f"No {within} tickets match: ctrl+a in the search box searches them all."
+        self.query_one("#no-match", Static).update(no_match)
         self.query_one("#no-match").set_class(event.total > 0, "-hidden")
         if not self.showing_board:
             order = f"by {event.sort.value}{' (reversed)' if event.descending else ''}"
             shown = f"{event.first}-{event.last} of {event.total:,} {order}"
-            f = self.table.filter
-            if f.text and f.statuses:
-                # Search respects the status filter: say so, it is easy to forget.
-                within = (
-                    "open"
-                    if set(f.statuses) == set(OPEN_STATUSES)
-                    else "/".join(s.label for s in f.statuses)
-                )
-                shown += f" · searching {within} tickets only (status filter)"
-            self.query_one(StatusLine).shown = shown if event.total else NO_MATCH
+            if within:
+                shown += f" · searching {within} tickets only (status filter) · ctrl+a: all"
+            self.query_one(StatusLine).shown = shown if event.total else no_match
 
     @on(Board.Shown)
     def _board_shown(self, event: Board.Shown) -> None:

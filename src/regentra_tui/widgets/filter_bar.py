@@ -25,6 +25,7 @@ from regentra_core.views import OPEN_STATUSES
 
 from ..messages import FilterChanged
 from .multi_pick import MultiPick
+from .search_box import SearchBox
 
 
 class FilterBar(Horizontal):
@@ -52,7 +53,7 @@ class FilterBar(Horizontal):
         """The desk's today (UTC), for ``yesterday`` and ``7d``."""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="/ search", id="search", compact=True)
+        yield SearchBox(placeholder="/ search", id="search", compact=True)
         yield MultiPick(
             [(s.label, s.value) for s in Status],
             prompt="Any status",
@@ -124,6 +125,7 @@ class FilterBar(Horizontal):
             until = (f.until - timedelta(days=1)).date().isoformat() if f.until else ""
             self.query_one("#f-until", Input).value = until
             self.query_one("#search", Input).value = f.text or ""
+        self.query_one(SearchBox).show_scope(f.statuses)
 
     def _set(self, widget_id: str, value: Any) -> None:
         select: Select[str] = self.query_one(f"#{widget_id}", Select)
@@ -158,6 +160,15 @@ class FilterBar(Horizontal):
 
     def on_multi_pick_changed(self, event: MultiPick.Changed) -> None:
         event.stop()
+        current = self.current()
+        self.query_one(SearchBox).show_scope(current.statuses)
+        self.post_message(FilterChanged(current))
+
+    def on_search_box_everything(self, event: SearchBox.Everything) -> None:
+        """ctrl+a in the search box: every status, the words typed kept."""
+        event.stop()
+        self.query_one("#f-status", MultiPick).set_values((), quiet=True)
+        self.query_one(SearchBox).show_scope(())
         self.post_message(FilterChanged(self.current()))
 
     def on_input_changed(self, event: Input.Changed) -> None:
