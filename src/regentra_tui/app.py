@@ -76,7 +76,10 @@ class RegentraApp(App[None]):
 
     TITLE = "Regentra"
     CSS_PATH = ["styles/app.tcss"]
-    COMMANDS = App.COMMANDS | {TicketCommands}
+    COMMANDS = {TicketCommands}
+    """One provider, the app's commands first and Textual's (theme, keys, quit) after:
+    providers answer concurrently, so with Textual's own beside ours the palette at
+    80x24 listed Theme and Screenshot where Regentra's actions belonged."""
     BINDINGS = [
         Binding("question_mark", "help", "Keys", id="app.help"),
         Binding("colon", "goto", "Go to #", id="app.goto"),

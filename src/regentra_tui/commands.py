@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
+from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
@@ -19,7 +20,7 @@ ACTIONS: list[tuple[str, str, str]] = [
     (
         "Board order: SLA or priority",
         "screen.board_order",
-        "Most urgent SLA first (the default), or highest priority first (o on the board)",
+        "Most urgent SLA first (default) or highest priority first (o)",
     ),
     ("Search", "screen.search", "Full-text search: subjects, messages, notes, clients (/)"),
     ("Change status", "screen.status", "Of the selected or marked tickets (s)"),
@@ -83,8 +84,22 @@ class TicketCommands(Provider):
         return found
 
     async def discover(self) -> Hits:
+        """Regentra's actions, then Textual's own commands (in the app's COMMANDS
+        there is no second provider whose answers could come first)."""
         for name, action, help_text in self._available():
             yield DiscoveryHit(name, self._runner(action), help=help_text)
+        for command in self._system():
+            yield DiscoveryHit(command.title, command.callback, help=command.help)
+
+    def _system(self) -> list[SystemCommand]:
+        """Textual's commands (theme, keys, quit, screenshot...) that are not Regentra's
+        under another name."""
+        ours = {name.lower() for name, _, _ in ACTIONS} | {"keys"}
+        return [
+            c
+            for c in self.app.get_system_commands(self.screen)
+            if c.discover and c.title.lower() not in ours
+        ]
 
     async def search(self, query: str) -> Hits:
         digits = query.strip().lstrip("#:")
@@ -96,3 +111,8 @@ class TicketCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), self._runner(action), help=help_text)
+        for command in self._system():
+            score = matcher.match(command.title)
+            if score > 0:
+                # Just below an app command that matches as well.
+                yield Hit(score * 0.99, matcher.highlight(command.title), command.callback)

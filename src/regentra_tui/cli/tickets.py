@@ -28,7 +28,7 @@ from regentra_core.sla import Badge, ClockState, format_remaining
 from regentra_core.spike_reads import spike_of
 from regentra_core.text import one_line
 
-from ..render import BADGE_STYLE, minutes, sla_text, styled
+from ..render import BADGE_STYLE, DONE_STYLE, minutes, sla_text, status_badge, styled
 from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option, safe, when
 
@@ -292,7 +292,7 @@ def _ticket_table(rows: list[TicketRow], width: int) -> Table:
         elif name in shown:
             table.add_column(name, no_wrap=True, overflow="ellipsis", max_width=22)
     for r in rows:
-        cells: list[str | Text] = [str(r.number), _short_status(r.status), r.priority.label]
+        cells: list[str | Text] = [str(r.number), status_badge(r.status), r.priority.label]
         if "SLA" in shown:
             cells.append(sla_text(r.sla, none="-", compact=True, done=r.status.is_done))
         cells.append(safe(r.subject, flat=True))
@@ -302,12 +302,9 @@ def _ticket_table(rows: list[TicketRow], width: int) -> Table:
             cells.append(safe(r.client, flat=True))
         if "Updated" in shown:
             cells.append(r.updated_at.strftime("%d %b %H:%M"))  # UTC, as the app shows
-        table.add_row(*cells)
+        # Resolved and Closed muted, as everywhere a ticket is shown: not work.
+        table.add_row(*cells, style=DONE_STYLE if r.status.is_done else None)
     return table
-
-
-def _short_status(status: Status) -> str:
-    return "Waiting" if status == Status.WAITING_ON_CUSTOMER else status.label
 
 
 @ticket.command("show")

@@ -26,7 +26,18 @@ from regentra_core.spike_reads import SpikeView, spike_of
 from ..drafts import change_line as _change_line
 from ..drafts import stale_question
 from ..messages import DeskChanged, OpenTicket
-from ..render import clock_text, long_text, minutes, priority_text, safe, sla_text, styled, when
+from ..render import (
+    DONE_STYLE,
+    clock_text,
+    long_text,
+    minutes,
+    priority_text,
+    safe,
+    sla_text,
+    status_badge,
+    styled,
+    when,
+)
 from ..widgets.composer import Composer
 from ..widgets.thread_view import Entry, ThreadView
 from .actions import TicketActions
@@ -229,14 +240,14 @@ class TicketScreen(HoldsKeys, TicketActions):
         subject.stylize("bold")
         header = styled(f"#{t.number}  ", "bold") + subject
         header += Text("\n")
-        header += styled(f" {t.status.label} ", "bold reverse") + Text("  ")
+        header += status_badge(t.status, solid=True) + Text("  ")
         header += Text("Priority ") + priority_text(t.priority)
         why = _priority_reason(self.history)
         if why:
             header += styled(f" ({why})", "dim")
         if t.suggested_priority and t.suggested_priority != t.priority:
             header += Text("  (AI suggests ") + priority_text(t.suggested_priority) + Text(")")
-        header += Text("  ·  ") + sla_text(t.sla)
+        header += Text("  ·  ") + sla_text(t.sla, done=t.status.is_done)
         header += Text("\nClient ") + safe(t.client)
         if t.client_vip:
             header += styled(" VIP", "bold magenta")
@@ -355,12 +366,12 @@ class TicketScreen(HoldsKeys, TicketActions):
         if t.is_master:
             links += styled(f"Master of {len(d.children)} child ticket(s)\n", "cyan")
             for c in d.children:
-                style = "dim" if c.status.is_done else ""
-                links += (
-                    styled(f"  #{c.number} {c.status.label:<12} ", style)
-                    + safe(c.subject, limit=22)
-                    + Text("\n")
-                )
+                badge = status_badge(c.status)
+                badge.pad_right(13 - badge.cell_len)
+                line = Text(f"  #{c.number} ") + badge + safe(c.subject, limit=22)
+                if c.status.is_done:
+                    line.stylize(DONE_STYLE)
+                links += line + Text("\n")
         if t.master:
             links += styled(f"Child of master #{t.master}\n", "cyan")
         if t.follow_up_of:

@@ -27,6 +27,9 @@ from ..messages import FilterChanged
 from .multi_pick import MultiPick
 from .search_box import SearchBox
 
+_SINCE = "Created since: 7d, yesterday, last week, 2026-11-01"
+_UNTIL = "Created until (that day included): yesterday, 2026-11-30"
+
 
 class FilterBar(Horizontal):
     """Combinable list filters, shown as one row.
@@ -37,9 +40,13 @@ class FilterBar(Horizontal):
 
     DEFAULT_CSS = """
     FilterBar { height: 1; background: $panel; overflow: hidden hidden; }
-    FilterBar Select { width: 15; margin-right: 1; }
-    FilterBar Input { width: 16; margin-right: 1; }
-    FilterBar #search { width: 1fr; min-width: 18; }
+    FilterBar Select { width: 13; margin-right: 1; }
+    FilterBar MultiPick { width: 14; }
+    FilterBar #f-status { width: 12; }
+    FilterBar #f-assignee { width: 12; }
+    FilterBar #f-sla { width: 11; }
+    FilterBar Input { width: 11; margin-right: 1; }
+    FilterBar #search { width: 1fr; min-width: 14; }
     """
 
     def __init__(
@@ -82,8 +89,9 @@ class FilterBar(Horizontal):
             title="Show tickets that came by…",
             id="f-channel",
         )
-        yield Input(placeholder="created since", id="f-since", compact=True)
-        yield Input(placeholder="created until", id="f-until", compact=True)
+        # Placeholders that fit the box at 120 columns ("created since" read "creat").
+        yield Input(placeholder="since: 7d", id="f-since", compact=True, tooltip=_SINCE)
+        yield Input(placeholder="until: day", id="f-until", compact=True, tooltip=_UNTIL)
 
     # -- reading and writing -------------------------------------------------------
 
@@ -148,7 +156,7 @@ class FilterBar(Horizontal):
             field.tooltip = str(exc)
             return None
         field.remove_class("-invalid")
-        field.tooltip = None
+        field.tooltip = _SINCE if widget_id == "f-since" else _UNTIL
         start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         return start + timedelta(days=1) if next_day else start
 

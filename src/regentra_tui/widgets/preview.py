@@ -19,7 +19,7 @@ from regentra_core.enums import AuthorKind
 from regentra_core.errors import RegentraError
 from regentra_core.queries import TicketDetail
 
-from ..render import priority_text, safe, sla_text, styled, when
+from ..render import priority_text, safe, sla_text, status_badge, styled, when
 from ..session import DeskSession
 
 REST_SECONDS = 0.12
@@ -80,7 +80,7 @@ def render_preview(d: TicketDetail) -> Text:
     t = d.ticket
     out = styled(f"#{t.number}  ", "bold") + safe(t.subject, flat=True)
     out.stylize("bold")
-    out += Text("\n") + styled(f" {t.status.label} ", "bold reverse") + Text("  ")
+    out += Text("\n") + status_badge(t.status, solid=True) + Text("  ")
     out += priority_text(t.priority) + Text("  ") + sla_text(t.sla, done=t.status.is_done)
     out += Text("\n") + safe(t.client or "no client", flat=True)
     if t.client_vip:

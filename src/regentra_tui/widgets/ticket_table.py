@@ -18,7 +18,17 @@ from textual.widgets import DataTable
 from regentra_core.queries import SortKey, TicketFilter, TicketRow
 
 from ..messages import OpenTicket
-from ..render import priority_text, safe, sla_text, snippet_text, styled
+from ..render import (
+    DONE_STYLE,
+    initials,
+    priority_text,
+    safe,
+    sla_short,
+    sla_text,
+    snippet_text,
+    status_badge,
+    styled,
+)
 from ..session import DeskSession, rest_while_typing
 from .motion import MOTION_BINDINGS
 
@@ -34,6 +44,29 @@ COLUMNS = [
     ("Assignee", "assignee", None),
     ("Updated", "updated", SortKey.UPDATED),
 ]
+
+
+SHORT_COLUMNS = [
+    ("#", "number", SortKey.NUMBER),
+    ("Status", "status", None),
+    ("Pri", "priority", SortKey.PRIORITY),
+    ("SLA", "sla", SortKey.SLA),
+    ("Subject", "subject", None),
+    ("Who", "assignee", None),
+    ("Client", "client", None),
+]
+"""The list narrower than :data:`WIDE_LIST`: every column a stand-up reads, in short
+words (``In Prog``, ``CRIT``, ``Late 3h50m``, assignee initials), the subject given
+the rest; Updated is left out (the sort keeps it)."""
+
+WIDE_LIST = 128
+"""Cells from which the list shows every column in full words."""
+
+
+def column_set(width: int) -> list[tuple[str, str, SortKey | None]]:
+    """The list's columns for a table ``width`` cells wide (at 80 columns the full
+    set hid client and assignee off the right edge)."""
+    return COLUMNS if width >= WIDE_LIST else SHORT_COLUMNS
 
 
 FIRST_DESCENDING = frozenset({SortKey.PRIORITY, SortKey.UPDATED, SortKey.CREATED, SortKey.NUMBER})
@@ -83,8 +116,43 @@ class TicketTable(DataTable[Text]):
         """The incomplete-search warning last shown, so each search shows it once."""
 
     def on_mount(self) -> None:
-        for label, key, _ in COLUMNS:
+        self._set_columns(self.app.size.width)
+
+    def on_resize(self) -> None:
+        if column_set(self.size.width) != self._columns:
+            self._set_columns(self.size.width)
+            self._show_rows()
+
+    def _set_columns(self, width: int) -> None:
+        self._columns = column_set(width)
+        self._client_room = 10 if width < 100 else 16
+        # What the other short columns leave the subject.
+        self._subject_room = max(width - 47 - self._client_room, 16)
+        self.clear(columns=True)
+        for label, key, _ in self._columns:
             self.add_column(label, key=key)
+
+    _columns: list[tuple[str, str, SortKey | None]] = COLUMNS
+    _subject_room = 34
+    _client_room = 10
+    """Characters of subject the short column set has room for."""
+
+    def _short_cells(self, row: TicketRow) -> list[Text]:
+        """A row in :data:`SHORT_COLUMNS`: what matters first, in short words."""
+        done = row.status.is_done
+        cells = [
+            self._cells_wide(row)[0],
+            status_badge(row.status, short=True),
+            priority_text(row.priority, short=True),
+            sla_short(row.sla, done=done),
+            self._subject(row, self._subject_room),
+            styled(initials(row.assignee), "bold"),
+            safe(row.client, limit=self._client_room),
+        ]
+        if done:
+            for cell in cells[1:]:
+                cell.stylize(DONE_STYLE)
+        return cells
 
     def load(self, f: TicketFilter | None = None, *, offset: int | None = None) -> None:
         if f is not None:
@@ -187,7 +255,22 @@ class TicketTable(DataTable[Text]):
         if self.cursor_row > at:
             self.move_cursor(row=self.cursor_row - 1)
 
+    def _show_rows(self) -> None:
+        """The page's rows drawn again (the column set changed with the width)."""
+        keep = self.cursor_row
+        self.clear()
+        searching = bool(self.filter.text)
+        for row in self.page_rows:
+            self.add_row(*self._cells(row), key=str(row.number), height=2 if searching else 1)
+        if self.page_rows:
+            self.move_cursor(row=min(keep, len(self.page_rows) - 1))
+
     def _cells(self, row: TicketRow) -> list[Text]:
+        if self._columns is SHORT_COLUMNS:
+            return self._short_cells(row)
+        return self._cells_wide(row)
+
+    def _cells_wide(self, row: TicketRow) -> list[Text]:
         # The unmarked number keeps the mark's room: the column is as wide as its
         # cells were when the page was drawn, and a mark added later cut the
         # number off (``● 10`` for #1010).
@@ -208,14 +291,14 @@ class TicketTable(DataTable[Text]):
                 cell.stylize("dim")
         return cells
 
-    def _subject(self, row: TicketRow) -> Text:
+    def _subject(self, row: TicketRow, room: int = 34) -> Text:
         """The subject; when searching, the match under it, cut so the match shows."""
-        subject = safe(row.subject, limit=34)
+        subject = safe(row.subject, limit=room)
         snippet = self.session.snippets.get(row.number) if self.filter.text else None
         if snippet is None:
             return subject
         text = snippet_text(snippet, lead=8)
-        text.truncate(34, overflow="ellipsis")
+        text.truncate(room, overflow="ellipsis")
         text.stylize("dim")
         return subject + Text("\n") + text
 
