@@ -191,6 +191,10 @@ class DeskSession:
     def detail(self, number: int) -> TicketDetail:
         return queries.ticket_detail(self.db, number, now=self.now(), body_limit=SHOWN_CHARACTERS)
 
+    def ticket(self, number: int) -> TicketRow:
+        """One ticket's row (a picker line names a linked ticket by its subject)."""
+        return queries.get_ticket(self.db, number, now=self.now())
+
     def history(self, number: int) -> list[queries.EventRow]:
         return queries.ticket_history(self.db, number)
 

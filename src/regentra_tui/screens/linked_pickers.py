@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from regentra_core import queries
 from regentra_core.enums import Status
 from regentra_core.errors import RegentraError
 from regentra_core.queries import TicketDetail, TicketRow
@@ -101,7 +100,7 @@ def ask_open_linked(
         rows: dict[int, TicketRow] = {}
         for number in missing:
             try:
-                rows[number] = queries.get_ticket(session.db, number, now=session.now())
+                rows[number] = session.ticket(number)
             except RegentraError:
                 continue  # gone or unreadable: its number is still shown
         screen.app.call_from_thread(fill, choices(rows))
