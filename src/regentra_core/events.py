@@ -90,6 +90,9 @@ class EventKind(StrEnum):
     TIME_LOGGED = "time_logged"
     TIME_REMOVED = "time_removed"
     UNLINKED_FROM_MASTER = "unlinked_from_master"
+    UNVERIFIED_REPLY = "unverified_reply"
+    """A message naming a ticket from a sender not verified for it: kept and shown,
+    but it moves no status and escalates nothing until a technician accepts it."""
     UNPARSED_MESSAGE = "unparsed_message"
     VIEW_REMOVED = "view_removed"
     VIEW_SAVED = "view_saved"

@@ -108,7 +108,10 @@ class Assistant:
             ]
             for kind, body, at in s.exec(
                 select(Reply.author_kind, Reply.body, Reply.created_at).where(
-                    Reply.ticket_id == ticket.id
+                    Reply.ticket_id == ticket.id,
+                    # A stranger's words weigh on nothing (frustration, security)
+                    # until a technician accepts them.
+                    col(Reply.unverified_sender).is_(False),
                 )
             ).all():
                 who = "customer" if kind == AuthorKind.CUSTOMER else "technician"

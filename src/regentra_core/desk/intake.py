@@ -9,6 +9,7 @@ from sqlalchemy import case, func, text, update
 from sqlmodel import Session, col, select
 
 from .. import lifecycle
+from ..channels import outbound
 from ..enums import (
     ActorKind,
     AuthorKind,
@@ -256,11 +257,17 @@ class IntakeCases(SpikeCases):
             (contact.email or contact.phone or "") if contact else "customer",
         )
         outcome = lifecycle.customer_reply_outcome(ticket.status, ticket.resolved_at, now)
+        if unverified and outcome in (CustomerReplyOutcome.RESUME, CustomerReplyOutcome.REOPEN):
+            # Anyone can write [#N]: a sender not verified for the ticket moves no
+            # status (nor, by its own event kind, any rule or AI escalation) until a
+            # technician accepts the message (Desk.accept_replies then reopens).
+            outcome = CustomerReplyOutcome.APPEND
+        heard = EventKind.UNVERIFIED_REPLY if unverified else EventKind.CUSTOMER_REPLY
         target = ticket
         follow_up_of: int | None = None
         if outcome == CustomerReplyOutcome.FOLLOW_UP:
-            if ticket.status == Status.RESOLVED:
-                self._close_overdue(s, ticket)
+            if ticket.status == Status.RESOLVED and not unverified:
+                self._close_overdue(s, ticket)  # (a stranger's leaves it to auto-close)
             client = s.get(Client, ticket.client_id) if ticket.client_id else None
             subject = _follow_up_subject(ticket.subject)
             if unverified and contact is not None:
@@ -270,14 +277,15 @@ class IntakeCases(SpikeCases):
                 client = s.get(Client, contact.client_id) if contact.client_id else None
                 subject = f"Follow-up of #{ticket.number} from another sender"
             # The follow-up continues the conversation where it was held (an email
-            # thread stays email, whatever door this reply came through) and stays
-            # with the technician who had it.
+            # thread stays email, whatever door this reply came through; a manual
+            # ticket's, which reaches nobody, goes the way the customer wrote) and
+            # stays with the technician who had it.
             target = self._insert_ticket(
                 s,
                 subject=subject,
                 description=body,
                 priority=ticket.priority,
-                channel=ticket.channel,
+                channel=outbound.follow_up_channel(ticket.channel, channel),
                 contact=contact,
                 client=client,
                 now=now,
@@ -298,7 +306,7 @@ class IntakeCases(SpikeCases):
                 s, ticket, EventKind.FOLLOW_UP_CREATED, to=str(target.number), at=now, actor=actor
             )
             detail = _excerpt(body) + (" (unverified sender)" if unverified else "")
-            self._event(s, target, EventKind.CUSTOMER_REPLY, detail=detail, at=now, actor=actor)
+            self._event(s, target, heard, detail=detail, at=now, actor=actor)
             # Its text is the follow-up's description; a reply with it would show it twice.
             return CustomerReplyResult(target.number, None, outcome, follow_up_of)
         elif outcome in (CustomerReplyOutcome.RESUME, CustomerReplyOutcome.REOPEN):
@@ -317,7 +325,7 @@ class IntakeCases(SpikeCases):
         insert_now(s, reply)
         self._touch(target, now)
         detail = _excerpt(body) + (" (unverified sender)" if unverified else "")
-        self._event(s, target, EventKind.CUSTOMER_REPLY, detail=detail, at=now, actor=actor)
+        self._event(s, target, heard, detail=detail, at=now, actor=actor)
         return CustomerReplyResult(target.number, _id(reply), outcome, follow_up_of)
 
 

@@ -17,9 +17,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from ..enums import Channel, DeliveryState
+from .. import lifecycle
+from ..enums import Channel, DeliveryState, Status
 from ..errors import NoChange, NotFoundError, ValidationError
 from ..events import EventKind
+from ..lifecycle import CustomerReplyOutcome
 from ..records import ContactRecord
 from ..store.models import Contact, OutboundMessage, PortalLogin, Reply
 from ._base import DeskBase
@@ -225,6 +227,17 @@ class PortalCases(DeskBase):
                 to=who,
                 detail=f"{len(chosen)} reply(ies) from other senders shown to the customer",
             )
+            # Accepted, the message does what a verified one would have done as it
+            # arrived: a Waiting or (within its window) Resolved ticket reopens.
+            now = self.clock()
+            arrived = max(r.created_at for r in chosen)
+            if lifecycle.customer_reply_outcome(ticket.status, ticket.resolved_at, arrived) in (
+                CustomerReplyOutcome.RESUME,
+                CustomerReplyOutcome.REOPEN,
+            ):
+                self._transition(s, ticket, Status.IN_PROGRESS, actor=self.actor, at=now)
+            self._touch(ticket, now)
+            self._event(s, ticket, EventKind.CUSTOMER_REPLY, detail="accepted reply", at=now)
             return len(chosen)
 
 
