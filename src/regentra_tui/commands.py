@@ -35,6 +35,7 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Reply", "screen.reply", "On the open ticket (r)"),
     ("Internal note", "screen.note", "On the open ticket (n)"),
     ("Log time", "screen.time", "On the open ticket (t)"),
+    ("Time entries", "screen.time_entries", "Edit or remove one on the open ticket (T)"),
     ("Make master", "screen.promote", "Promote the open ticket (M)"),
     ("Link child", "screen.link", "Link a child under the open ticket (L)"),
     ("Unlink", "screen.unlink", "Undo a master/child link (U)"),

@@ -94,3 +94,14 @@ async def test_the_time_box_refuses_1h75_and_logs_nothing(make_app, demo_db):
         assert isinstance(app.screen, TimePrompt)
         assert "minutes after hours" in str(app.screen.query_one("#error").render())
     assert queries.ticket_detail(demo_db, 1007).total_minutes == before
+
+
+async def test_the_palette_offers_time_entries_on_a_ticket_only(make_app):
+    from regentra_tui.commands import TicketCommands
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "Time entries" not in {n for n, _, _ in TicketCommands(app.screen)._available()}
+        await open_ticket(app, pilot, 1007)
+        assert "Time entries" in {n for n, _, _ in TicketCommands(app.screen)._available()}

@@ -54,6 +54,7 @@ _TICKET_ACTIONS = frozenset(
         "reply",
         "note",
         "time",
+        "time_entries",
         "status",
         "priority",
         "assign",
