@@ -84,6 +84,8 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
     "add_client": lambda d, t: d.add_client("Initech", domains=["initech.example"]),
     "edit_client": lambda d, t: d.edit_client("Acme", domains=["acme.example"]),
     "log_time": lambda d, t: d.log_time(t[2], 15),
+    "edit_time": lambda d, t: d.edit_time(d.log_time(t[2], 15).id, minutes=30),
+    "remove_time": lambda d, t: d.remove_time(d.log_time(t[2], 15).id),
     "change_status": lambda d, t: d.change_status(t[2], Status.IN_PROGRESS),
     "reopen": lambda d, t: (d.change_status(t[2], Status.RESOLVED), d.reopen(t[2])),
     "change_priority": lambda d, t: d.change_priority(t[2], Priority.CRITICAL),
