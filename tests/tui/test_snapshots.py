@@ -1,6 +1,7 @@
 """Layout snapshots of the board, the list, a ticket (with its composer open) and the
 cascade dialog, at the sizes technicians use: 80x24 (a laptop SSH window), 120x40
-and 200x60 (the preview pane beside the list).
+and 200x60 (the preview pane beside the list). Resolved and Closed are muted in each
+of the board, the list and the ticket (TestMutedDone shows both beside active work).
 
 Update after an intended change with ``pytest tests/tui/test_snapshots.py
 --snapshot-update`` and look at the report before committing.
@@ -11,7 +12,11 @@ from __future__ import annotations
 import pytest
 
 from regentra_core.enums import Status
+from regentra_core.queries import SortKey, TicketFilter
+from regentra_tui.messages import FilterChanged
 from regentra_tui.screens.cascade_dialog import CascadeDialog
+from regentra_tui.widgets.filter_bar import FilterBar
+from regentra_tui.widgets.ticket_table import TicketTable
 
 from .conftest import settle
 
@@ -72,3 +77,36 @@ class TestCascadeDialog:
             await settle(pilot.app, pilot)
 
         assert snap_compare(make_app(), run_before=ready, terminal_size=SIZE)
+
+
+class TestMutedDone:
+    """Resolved and Closed beside active work, muted, at every size."""
+
+    @SIZES
+    def test_list_of_every_status_by_number(self, snap_compare, make_app, size):
+        async def ready(pilot):
+            await settle(pilot.app, pilot)
+            await pilot.press("2")
+            await settle(pilot.app, pilot)
+            screen = pilot.app.screen
+            screen.query_one(TicketTable).sort_key = SortKey.NUMBER  # #1001 Closed on top
+            every = TicketFilter()
+            screen.query_one(FilterBar).set_filter(every)
+            screen.post_message(FilterChanged(every))
+            await settle(pilot.app, pilot)
+            await pilot.pause(0.3)  # the preview reads the ticket once the cursor rests
+            await settle(pilot.app, pilot)
+
+        assert snap_compare(make_app(), run_before=ready, terminal_size=size)
+
+    @SIZES
+    def test_master_with_resolved_and_closed_children(self, snap_compare, make_app, size):
+        async def ready(pilot):
+            desk = pilot.app.session.desk()
+            desk.change_status(1011, Status.RESOLVED)
+            desk.change_status(1013, Status.CLOSED)
+            await settle(pilot.app, pilot)
+            await pilot.press("colon", *"1010", "enter")
+            await settle(pilot.app, pilot)
+
+        assert snap_compare(make_app(), run_before=ready, terminal_size=size)
