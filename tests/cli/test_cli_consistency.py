@@ -76,3 +76,24 @@ def test_a_holiday_takes_a_day_as_every_date_option_does(regentra):
     assert regentra("sla", "holiday", "add", "Office", "2026-12-25").exit_code == 0
     bad = regentra("sla", "holiday", "add", "Office", "someday")
     assert bad.exit_code == 1 and "not a day" in bad.output
+
+
+def test_a_reply_on_a_manual_ticket_says_it_was_saved_not_sent(regentra):
+    created = _create(regentra, channel="manual")
+    number = str(created["number"])
+    result = regentra("ticket", "reply", number, "--body", "Called back, fixed")
+    assert result.exit_code == 0
+    assert f"Reply saved on #{number}: not sent (manual ticket" in result.output
+    emailed = _create(regentra, channel="email")
+    sent = regentra("ticket", "reply", str(emailed["number"]), "--body", "On it")
+    assert f"Reply added to #{emailed['number']}" in sent.output
+    assert "not sent" not in sent.output
+
+
+def test_ticket_show_says_a_ticket_was_resolved_without_a_reply(regentra):
+    created = _create(regentra)
+    number = str(created["number"])
+    assert regentra("ticket", "status", number, "resolved", "--resolution", "Fixed").exit_code == 0
+    shown = regentra("ticket", "show", number)
+    assert "resolved without a reply" in shown.output
+    assert "No Reply" in shown.output

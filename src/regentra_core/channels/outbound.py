@@ -10,6 +10,7 @@ import re
 import socket
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from ..enums import Channel
 from .route import marker
@@ -32,6 +33,62 @@ def answer_route(
     if ticket_channel == Channel.SMS:
         return (Channel.SMS, phone) if phone else None
     return (Channel.EMAIL, email) if email else None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyReach:
+    """Where a technician's public reply on a ticket goes, or why nowhere."""
+
+    channel: Channel | None
+    recipient: str | None
+    why_not: str | None = None
+    """Why it reaches nobody (``manual ticket without an email address``)."""
+
+    @property
+    def sent(self) -> bool:
+        return self.channel is not None
+
+    def heading(self) -> str:
+        """For where a reply is written: ``by email to sam@acme.example``."""
+        if self.channel is None:
+            return f"not sent: {self.why_not}"
+        return f"by {_word(self.channel)} to {self.recipient}"
+
+    def after_send(self) -> str:
+        """What the app and the command line say once the reply is saved."""
+        return "Reply sent" if self.sent else f"Reply saved: not sent ({self.why_not})"
+
+
+def reply_reach(
+    ticket_channel: Channel, email: str | None, phone: str | None, *, has_contact: bool = True
+) -> ReplyReach:
+    """Where a reply on a ticket of ``ticket_channel`` goes (:func:`answer_route`), and
+    when it goes nowhere, why, in words a technician can act on."""
+    route = answer_route(ticket_channel, email, phone) if has_contact else None
+    if route is not None:
+        return ReplyReach(route[0], route[1])
+    if not has_contact:
+        return ReplyReach(None, None, "the ticket has no contact")
+    kind = _word(ticket_channel)
+    if ticket_channel == Channel.SMS:
+        return ReplyReach(None, None, "SMS ticket without a phone number")
+    if ticket_channel not in ANSWERABLE and email:
+        return ReplyReach(None, None, f"{kind} ticket: tell the customer yourself")
+    return ReplyReach(None, None, f"{kind} ticket without an email address")
+
+
+def _word(channel: Channel) -> str:
+    return "SMS" if channel == Channel.SMS else channel.label.lower()
+
+
+def follow_up_channel(closed_channel: Channel, door: Channel) -> Channel:
+    """The channel of a follow-up opened by a reply that came in by ``door`` on a
+    closed ticket of ``closed_channel``: the thread's, when replies there reach the
+    customer (an email thread stays email, whatever door); else the door the
+    customer wrote in by (a manual ticket's follow-up by email is answered by email)."""
+    if closed_channel in ANSWERABLE or door not in ANSWERABLE:
+        return closed_channel
+    return door
 
 
 MAX_REFERENCES = 20

@@ -71,8 +71,8 @@ class Facts:
     named_ticket: int | None = None
     """The ticket the message names (chat, portal), if it exists."""
     sender_ticket: int | None = None
-    """For SMS, which has no threading: the sender's newest ticket that is not
-    Closed and was active in the last week."""
+    """For SMS, which has no threading: the ticket the sender last wrote about in
+    the last week (a Closed one too: the reply opens a follow-up)."""
     new_tickets_by_sender_last_hour: int = 0
     rate_limit: int = 20
     own_addresses: frozenset[str] = frozenset()

@@ -313,6 +313,14 @@ class ChannelCases(IntakeCases):
             else s.exec(select(Ticket).where(Ticket.number == result.ticket_number)).one()
         )
         _answered(target, msg)
+        if decision.via == "sender":
+            # SMS has no threading: say on the message why it joined this ticket.
+            record.reason = (
+                f"joined #{ticket.number}: the last ticket this number wrote about"
+                if target is ticket
+                else f"#{ticket.number}, the last ticket this number wrote about, is "
+                f"{ticket.status.label}: follow-up #{target.number}"
+            )
         record.outcome, record.ticket_id, record.reply_id = outcome, target.id, result.reply_id
         _keep(s, record)
         return ReceiveResult(outcome, result.ticket_number, via=decision.via)
@@ -608,17 +616,37 @@ SMS_THREAD_WINDOW = timedelta(days=7)
 
 
 def _sender_ticket(s: Session, number: str, now: datetime) -> int | None:
-    """The newest ticket of the contact with this number that is not Closed and was
-    active in the last week: the conversation an SMS continues."""
+    """The ticket an SMS from ``number`` continues: the one this number last wrote
+    about (its newest message that found a ticket, in the last week), whatever its
+    status (a Closed one gets a linked follow-up, as mail does); failing that, the
+    contact's newest ticket that is not Closed, opened in the last week.
+
+    Never the ticket someone last touched: a technician's edit to a master made the
+    customer's next SMS land on it.
+    """
+    since = now - SMS_THREAD_WINDOW
+    last = s.exec(
+        select(Ticket.number)
+        .join(InboundRecord, col(InboundRecord.ticket_id) == col(Ticket.id))
+        .where(
+            InboundRecord.sender == number,
+            col(InboundRecord.received_at) >= since,
+            InboundRecord.outcome != InboundOutcome.SKIPPED,
+        )
+        .order_by(col(InboundRecord.received_at).desc(), col(InboundRecord.id).desc())
+        .limit(1)
+    ).first()
+    if last is not None:
+        return last
     return s.exec(
         select(Ticket.number)
         .join(Contact, col(Contact.id) == col(Ticket.contact_id))
         .where(
             Contact.phone == number,
             Ticket.status != Status.CLOSED,
-            col(Ticket.updated_at) >= now - SMS_THREAD_WINDOW,
+            col(Ticket.created_at) >= since,
         )
-        .order_by(col(Ticket.updated_at).desc())
+        .order_by(col(Ticket.created_at).desc(), col(Ticket.number).desc())
         .limit(1)
     ).first()
 

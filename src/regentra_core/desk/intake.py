@@ -9,6 +9,7 @@ from sqlalchemy import case, func, text, update
 from sqlmodel import Session, col, select
 
 from .. import lifecycle
+from ..channels import outbound
 from ..enums import (
     ActorKind,
     AuthorKind,
@@ -276,14 +277,15 @@ class IntakeCases(SpikeCases):
                 client = s.get(Client, contact.client_id) if contact.client_id else None
                 subject = f"Follow-up of #{ticket.number} from another sender"
             # The follow-up continues the conversation where it was held (an email
-            # thread stays email, whatever door this reply came through) and stays
-            # with the technician who had it.
+            # thread stays email, whatever door this reply came through; a manual
+            # ticket's, which reaches nobody, goes the way the customer wrote) and
+            # stays with the technician who had it.
             target = self._insert_ticket(
                 s,
                 subject=subject,
                 description=body,
                 priority=ticket.priority,
-                channel=ticket.channel,
+                channel=outbound.follow_up_channel(ticket.channel, channel),
                 contact=contact,
                 client=client,
                 now=now,

@@ -42,7 +42,8 @@ class ThreadItem:
     omitted: int = 0
     """Characters of the body left out by ``body_limit`` (the desk keeps them all)."""
     delivery: str | None = None
-    """For a reply sent through a channel: queued, sending, sent, failed (with why)."""
+    """For a reply sent through a channel: queued, sending, sent, failed (with why);
+    for a customer's SMS, why it joined this ticket (SMS has no threading)."""
     unverified: bool = False
     """A customer reply from an address that is not the ticket's contact."""
 
@@ -137,6 +138,14 @@ def ticket_detail(
                 )
             ).all()
         }
+        joined = s.execute(
+            sa_select(col(InboundRecord.reply_id), col(InboundRecord.reason)).where(
+                col(InboundRecord.ticket_id) == tid,
+                col(InboundRecord.reply_id).is_not(None),
+                col(InboundRecord.reason).like("joined #%"),
+            )
+        ).all()
+        deliveries.update({reply_id: reason for reply_id, reason in joined if reason})
         thread: list[ThreadItem] = [
             ThreadItem(
                 "reply",

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from regentra_core import queries
+from regentra_core.channels.outbound import reply_reach
 from regentra_core.clock import utcnow
 from regentra_core.dates import parse_when
 from regentra_core.desk import CascadeResult
@@ -400,6 +401,10 @@ def reply(
         )
         desk.add_technician_reply(number, body, expected_version=expect_version, then=status)
         target, message = number, f"Reply added to #{number}"
+        row = queries.get_ticket(state.db, number)
+        reach = reply_reach(row.channel, row.contact_email, row.contact_phone)
+        if not reach.sent:
+            message = f"Reply saved on #{number}: not sent ({reach.why_not})"
         if status is not None:
             message += f"; it is now {status.label}"
             message += _children_after(state, number, status, cascade)

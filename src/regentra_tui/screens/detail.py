@@ -16,6 +16,7 @@ from regentra_core.ai.analysis import flag_names
 from regentra_core.ai.assistant import Draft, answer_of
 from regentra_core.ai.requests import NO_DAEMON, WAIT_SLACK, follow_request
 from regentra_core.ai.reviews import SuggestionRow
+from regentra_core.channels.outbound import ReplyReach, reply_reach
 from regentra_core.channels.quoting import fold
 from regentra_core.desk import Desk
 from regentra_core.enums import AuthorKind, Channel, Status
@@ -228,6 +229,7 @@ class TicketScreen(HoldsKeys, TicketActions):
     # -- drawing -------------------------------------------------------------------
 
     def _show(self, d: TicketDetail, history: list[EventRow] | None = None) -> None:
+        self.composer.reach = _reach(d).heading()  # where a reply goes, or why nowhere
         if self.detail is None:
             kept = [k for k in ("reply", "note") if self.composer.drafts[k].strip()]
             if kept and not self.composer.is_open:  # shown, not focused: keys stay keys
@@ -595,7 +597,9 @@ class TicketScreen(HoldsKeys, TicketActions):
             except RegentraError as exc:
                 self.app.call_from_thread(self.composer.failed, str(exc), conflict=False)
                 return
-            done = "Reply sent" if kind == "reply" else "Note added"
+            reach = _reach(self.detail) if self.detail is not None else None
+            said = reach.after_send() if reach is not None else "Reply sent"
+            done = said if kind == "reply" else "Note added"
             if then is not None:
                 done += f"; #{number} is now {then.label}"
             self.app.call_from_thread(self._composed, done, then)
@@ -949,3 +953,9 @@ def _ticket_number(text: str) -> str | None:
     """``1042`` or ``#1042`` typed into a picker: that ticket's number."""
     number = text.strip().lstrip("#")
     return number if number.isdigit() else None
+
+
+def _reach(d: TicketDetail) -> ReplyReach:
+    """Where a technician's reply on the ticket goes, or why nowhere."""
+    t = d.ticket
+    return reply_reach(t.channel, t.contact_email, t.contact_phone)

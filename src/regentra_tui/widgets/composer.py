@@ -144,7 +144,7 @@ class Composer(Vertical):
             self.started[kind] = self.started[kind] or now
         self.status = status
         title = (
-            f"Reply to the customer on #{number}"
+            f"Reply to the customer on #{number}" + (f" · {self.reach}" if self.reach else "")
             if kind == "reply"
             else f"Internal note on #{number}: never sent to the customer"
         )
@@ -219,6 +219,8 @@ class Composer(Vertical):
         self._keep_timer = self.set_timer(1.0, self.keep)
 
     _keep_timer: Timer | None = None
+    reach = ""
+    """Where a reply goes or why nowhere (``ReplyReach.heading``), set by the screen."""
 
     def on_unmount(self) -> None:
         """Leaving the ticket (or quitting) keeps its drafts."""
