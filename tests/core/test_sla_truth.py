@@ -152,3 +152,50 @@ def test_a_chat_without_agent_lines_leaves_the_response_clock_running(db, standa
     result = intake.receive(chat_inbound(_chat_body(clock.now, agent_lines=False), clock.now))
     state = _state(db, result.ticket, clock.advance(minutes=90))
     assert not state.response.stopped and state.response.badge == Badge.BREACHED
+
+
+# -- migration 0016 -------------------------------------------------------------------------
+
+
+@pytest.mark.empty_database
+def test_upgrading_a_desk_rebuilds_when_its_tickets_were_done_from_their_events(db_path):
+    from alembic import command
+    from sqlalchemy import text
+    from sqlmodel import select
+
+    from regentra_core.store import Database, upgrade
+    from regentra_core.store.migrate import alembic_config
+    from regentra_core.store.models import Ticket
+
+    old = Database(db_path)
+    config = alembic_config()
+    with old.write_engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0015")
+    with old.write_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO ticket (id, number, subject, description, status, priority, "
+                "channel, is_master, version, created_at, updated_at) VALUES "
+                "(1, 1001, 's', 'd', 'resolved', 'low', 'email', FALSE, 3, "
+                "'2026-03-02 09:00:00', '2026-03-02 14:00:00')"
+            )
+        )
+        for at, before, after, kind in [
+            ("2026-03-02 10:00:00", "open", "resolved", "resolved"),
+            ("2026-03-02 11:00:00", "resolved", "in_progress", "reopened"),
+            ("2026-03-02 14:00:00", "in_progress", "resolved", "resolved"),
+        ]:
+            conn.execute(
+                text(
+                    "INSERT INTO event (ticket_id, actor, actor_kind, source, kind, from_value, "
+                    "to_value, at) VALUES (1, 'alice', 'technician', 'cli', :k, :f, :t, :at)"
+                ),
+                {"k": kind, "f": before, "t": after, "at": at},
+            )
+    upgrade(old)
+    with old.read() as s:
+        stored = s.exec(select(Ticket.sla_done_spans).where(Ticket.id == 1)).one()
+    old.close()
+    spans = sla.load_pauses(stored)
+    assert [(a.hour, b.hour if b else None) for a, b in spans] == [(10, 11), (14, None)]
