@@ -64,8 +64,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "report": (
         "regentra_tui.cli.report",
         "report",
-        "Report KIND: sla (met/breached), time (billable minutes per client and technician), "
-        "volume (by channel and status) or backlog (open tickets by age).",
+        "Report KIND: sla (met/breached), time (billable hours and minutes per client and "
+        "technician; --json and --csv give whole minutes), volume (by channel and status) or "
+        "backlog (open tickets by age).",
     ),
     "search": (
         "regentra_tui.cli.search",
