@@ -31,9 +31,7 @@ _MOVES = {"status_changed", "resolved", "closed", "reopened"}
 
 def upgrade() -> None:
     conn = op.get_bind()
-    json_type = (
-        postgresql.JSONB() if conn.dialect.name == "postgresql" else sa.Text()
-    )
+    json_type = postgresql.JSONB() if conn.dialect.name == "postgresql" else sa.Text()
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("sla_done_spans", json_type, server_default="[]", nullable=False)
