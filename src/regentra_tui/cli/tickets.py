@@ -467,6 +467,53 @@ def time_(
     _print_ticket(state, number, as_json, f"Logged {minutes(mins)} {kind} on #{number}")
 
 
+@ticket.command("time-edit")
+@click.argument("entry", type=NUMBER)
+@click.option("--minutes", "-m", "mins", type=int, help="Minutes worked, e.g. 90.")
+@click.option(
+    "--duration", "-d", metavar="TIME", help="Time worked as typed: 1h30, 1:30, 45m, 1.5h."
+)
+@click.option(
+    "--billable/--non-billable", default=None, help="Bill this time to the client, or not."
+)
+@click.option("--note", "text", default=None, help="What the time was spent on.")
+@json_option
+@pass_cli
+def time_edit(
+    state: CliContext,
+    entry: int,
+    mins: int | None,
+    duration: str | None,
+    billable: bool | None,
+    text: str | None,
+    as_json: bool,
+) -> None:
+    """Correct time entry ENTRY (its id is in `ticket show`): only the options given
+    change. Yours, or anyone's if you are a lead; the history keeps before and after."""
+    if mins is not None and duration is not None:
+        raise click.UsageError("give the time worked once: --minutes 90 or --duration 1h30")
+    if duration is not None:
+        mins = parse_minutes(duration)
+    if mins is None and billable is None and text is None:
+        raise click.UsageError("say what to change: --duration, --billable/--non-billable, --note")
+    change = state.desk().edit_time(entry, minutes=mins, billable=billable, note=text)
+    _print_ticket(
+        state, change.number, as_json, f"Time entry {entry} on #{change.number}: {change.after}"
+    )
+
+
+@ticket.command("time-remove")
+@click.argument("entry", type=NUMBER)
+@json_option
+@pass_cli
+def time_remove(state: CliContext, entry: int, as_json: bool) -> None:
+    """Remove time entry ENTRY, logged by mistake (its id is in `ticket show`). Yours, or
+    anyone's if you are a lead; the history keeps all it said."""
+    change = state.desk().remove_time(entry)
+    said = f"Removed time entry {entry} from #{change.number}: {change.before}"
+    _print_ticket(state, change.number, as_json, said)
+
+
 @ticket.command("status")
 @click.argument("number", type=NUMBER)
 @click.argument("status", type=click.Choice(_STATUS_CHOICES, case_sensitive=False))
@@ -733,7 +780,8 @@ def _print_detail(d: TicketDetail) -> None:
         for e in d.time_entries:
             kind = "billable" if e.billable else "non-billable"
             out.print(
-                Text(f"  {e.work_date}  {e.technician}  {minutes(e.minutes)} {kind}  ")
+                Text(f"  [{e.entry_id}] {e.work_date}  {e.technician}  ")
+                + Text(f"{minutes(e.minutes)} {kind}  ")
                 + safe(e.note, flat=True)
             )
     if d.children:
