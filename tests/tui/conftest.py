@@ -50,17 +50,26 @@ async def settle(app, pilot) -> None:
     """Wait until every worker is done and the screen has caught up.
 
     An exclusive worker replaced by a newer one (a poll tick during a load) ends
-    cancelled: that is the app working as meant, so it counts as done.
+    cancelled: that is the app working as meant, so it counts as done. Keys the app
+    still holds (typed while a dialog closed or a write ran) are played first.
     """
+    import asyncio
+
     from textual.worker import WorkerCancelled
 
-    for _ in range(3):
-        await pilot.pause()
-        try:
-            await app.workers.wait_for_complete()
-        except WorkerCancelled:
+    deadline = asyncio.get_running_loop().time() + 30
+    while True:
+        for _ in range(3):
             await pilot.pause()
-    await pilot.pause()
+            try:
+                await app.workers.wait_for_complete()
+            except WorkerCancelled:
+                await pilot.pause()
+        await pilot.pause()
+        hold = getattr(app, "key_hold", None)
+        held = hold is not None and (hold.queue or hold.playing or hold.settling)
+        if not held or asyncio.get_running_loop().time() > deadline:
+            return
 
 
 _CHARACTERS = {"colon": ":", "enter": "\r", "tab": "\t", "space": " ", "slash": "/"}

@@ -93,8 +93,9 @@ class KeyHold:
         """Keys typed while something was in flight, oldest first."""
         self.settling = 0
         """Keys that may close a dialog, whose effect is not in yet."""
-        self.unanswered: set[Screen[Any]] = set()
-        """Screens pushed with a callback that has not run yet."""
+        self.unanswered: dict[Screen[Any], float | None] = {}
+        """Screens pushed with a callback that has not run yet, and when each was
+        first seen gone from the stack."""
         self.playing = False
         self._since = 0.0
         self._watch: asyncio.Task[None] | None = None
@@ -132,7 +133,7 @@ class KeyHold:
         self, screen: Screen[Any], callback: Callable[[Any], Any]
     ) -> Callable[[Any], Any]:
         """Wrap a pushed screen's callback: until it has run, keys wait."""
-        self.unanswered.add(screen)
+        self.unanswered[screen] = None
 
         async def answered(result: Any) -> None:
             try:
@@ -140,7 +141,7 @@ class KeyHold:
                 if inspect.isawaitable(outcome):
                     await outcome
             finally:
-                self.unanswered.discard(screen)
+                self.unanswered.pop(screen, None)
                 self._watch_soon()
 
         return answered
@@ -149,8 +150,7 @@ class KeyHold:
         """Something a key typed now must wait for."""
         if self.settling:
             return True
-        stack = self.app.screen_stack
-        if any(screen not in stack for screen in self.unanswered):
+        if self._answers_pending():
             return True  # dismissed; its answer (which may start a write) is yet to run
         if self.queue and self._now() - self._since > HOLD_SECONDS:
             return False
@@ -158,6 +158,21 @@ class KeyHold:
         if groups & WRITE_GROUPS:
             return True
         return bool(self.queue) and bool(groups & RELOAD_GROUPS)
+
+    def _answers_pending(self) -> bool:
+        """A dismissed screen whose answer has not run yet. One popped without an
+        answer (``app.pop_screen``) never gets one: it is let go after a moment."""
+        stack, now, pending = self.app.screen_stack, self._now(), False
+        for screen, gone in list(self.unanswered.items()):
+            if screen in stack:
+                continue
+            if gone is None:
+                self.unanswered[screen] = gone = now
+            if now - gone > SETTLE_SECONDS:
+                del self.unanswered[screen]
+            else:
+                pending = True
+        return pending
 
     # -- playing -----------------------------------------------------------------
 

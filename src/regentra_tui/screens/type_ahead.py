@@ -63,8 +63,8 @@ class HoldsKeys:
 
     def holds(self, event: events.Key) -> bool:
         """Whether to keep ``event`` for later (and keep it)."""
-        if self.loaded or event.key in self.LEAVE_KEYS:
-            return False
+        if self.loaded or self.replaying or event.key in self.LEAVE_KEYS:
+            return False  # (a held key being played is not held again)
         assert isinstance(self, Screen)
         if not self.held:
             self.notify("Still loading: what you type is kept for when it is shown", timeout=2)
