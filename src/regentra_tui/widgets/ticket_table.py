@@ -271,10 +271,7 @@ class TicketTable(DataTable[Text]):
         return self._cells_wide(row)
 
     def _cells_wide(self, row: TicketRow) -> list[Text]:
-        # The unmarked number keeps the mark's room: the column is as wide as its
-        # cells were when the page was drawn, and a mark added later cut the
-        # number off (``● 10`` for #1010).
-        mark = styled("● ", "bold magenta") if row.number in self.marked else Text("  ")
+        mark = styled("● ", "bold magenta") if row.number in self.marked else Text("")
         done = row.status.is_done
         cells = [
             mark + Text(str(row.number)),
@@ -313,7 +310,9 @@ class TicketTable(DataTable[Text]):
         if row is None:
             return None
         self.marked.symmetric_difference_update({row.number})
-        self.update_cell(str(row.number), "number", self._cells(row)[0])
+        # The column widens for the mark: it was as wide as the page's numbers, and
+        # the mark cut the number off (``● 10`` for #1010).
+        self.update_cell(str(row.number), "number", self._cells(row)[0], update_width=True)
         self.refresh_row(self.cursor_row)
         if self.cursor_row < len(self.page_rows) - 1:
             self.move_cursor(row=self.cursor_row + 1)  # space, space, space marks a run
