@@ -202,6 +202,7 @@ def _time(s: Session, period: Period, client_id: int | None) -> Report:
         .join(Ticket, col(Ticket.id) == TimeEntry.ticket_id)
         .join(Technician, col(Technician.id) == TimeEntry.technician_id)
         .where(col(TimeEntry.work_date) >= period.start, col(TimeEntry.work_date) <= period.end)
+        .where(col(TimeEntry.removed_at).is_(None))
     )
     if client_id is not None:
         query = query.where(col(Ticket.client_id) == client_id)

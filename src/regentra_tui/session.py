@@ -195,6 +195,10 @@ class DeskSession:
         """One ticket's row (a picker line names a linked ticket by its subject)."""
         return queries.get_ticket(self.db, number, now=self.now())
 
+    def cascade_offer(self, master: int, target: Status) -> list[int]:
+        """The open children a cascade of ``target`` on ``master`` would move."""
+        return queries.cascade_offer(self.db, master, target)
+
     def history(self, number: int) -> list[queries.EventRow]:
         return queries.ticket_history(self.db, number)
 

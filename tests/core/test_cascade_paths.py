@@ -33,11 +33,11 @@ def _family(desk, new_ticket):
     return master.number, open_child.number
 
 
-def test_the_desk_names_the_children_a_resolving_reply_would_leave_open(desk, new_ticket):
+def test_the_desk_names_the_children_a_resolving_reply_would_leave_open(desk, db, new_ticket):
     master, child = _family(desk, new_ticket)
     desk.add_technician_reply(master, "All fixed", then=Status.RESOLVED)
-    assert desk.cascade_offer(master, Status.RESOLVED) == [child]
-    assert desk.cascade_offer(child, Status.RESOLVED) == []  # not a master
+    assert queries.cascade_offer(db, master, Status.RESOLVED) == [child]
+    assert queries.cascade_offer(db, child, Status.RESOLVED) == []  # not a master
 
 
 def test_an_automation_that_resolves_a_master_names_the_children_it_left_open(desk, db, new_ticket):

@@ -3,14 +3,17 @@ edited or removed by its author or a lead, with an Event saying what it was."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import col, select
 
-from regentra_core import queries
+from regentra_core import queries, reports
 from regentra_core.desk import Desk
 from regentra_core.durations import format_minutes, parse_minutes
 from regentra_core.errors import NoChange, NotFoundError, PermissionDenied, ValidationError
-from regentra_core.store.models import Event
+from regentra_core.reports import Period
+from regentra_core.store.models import Event, TimeEntry
 
 
 @pytest.mark.parametrize("typed", ["1h75", "1h 90m", "1:75", "2 hours 60 minutes", "0h60"])
@@ -73,6 +76,31 @@ def test_author_removes_an_entry_and_the_event_keeps_all_it_said(db, bob, clock,
     assert event.from_value is not None
     assert "30m billable" in event.from_value and "by bob" in event.from_value
     assert "wrong ticket" in event.from_value
+
+
+def test_a_removed_entry_is_withdrawn_not_deleted_and_leaves_the_time_report(
+    db, bob, clock, new_ticket
+):
+    t = new_ticket()
+    bobs = Desk(db, bob, source="test", clock=clock)
+    bobs.log_time(t.number, 30, note="wrong ticket")
+    bobs.log_time(t.number, 20)
+    first, _second = _entry_ids(db, t.number)
+    week = Period(clock.now.date() - timedelta(days=1), clock.now.date() + timedelta(days=1))
+
+    bobs.remove_time(first)
+
+    with db.read() as s:
+        kept = s.get(TimeEntry, first)
+    assert kept is not None and kept.removed_at is not None  # nothing is hard-deleted
+    assert kept.removed_by_id == bob.technician_id
+    assert _entry_ids(db, t.number) == [_second]
+    [row, _total] = reports.build(db, "time", week).rows
+    assert row[2] == 20  # the time report, the invoice basis, leaves it out
+    with pytest.raises(NotFoundError, match="was removed"):
+        bobs.remove_time(first)
+    with pytest.raises(NotFoundError, match="was removed"):
+        bobs.edit_time(first, minutes=10)
 
 
 def test_another_technician_may_not_change_an_entry(db, bob, clock, desk, new_ticket):

@@ -33,6 +33,7 @@ from ..errors import NoChange, NotFoundError, RegentraError, ValidationError
 from ..events import EventKind
 from ..identity import Actor
 from ..priority import check_priority_change
+from ..queries.hierarchy import cascade_candidates
 from ..records import RuleRecord
 from ..sla_book import SlaBook, inputs_of
 from ..store import config_version, journal
@@ -49,7 +50,6 @@ from ..store.models import (
     Ticket,
 )
 from ._base import DeskBase, _excerpt, _memo
-from .work import cascade_candidates
 
 TRIGGER_OF_EVENT = {
     EventKind.CREATED: "ticket_created",

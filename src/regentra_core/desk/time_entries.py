@@ -3,7 +3,9 @@
 Time is the invoice basis, so a correction is a use case of its own rather than a
 second entry that cancels the first: the entry itself changes and an Event says
 what it was and what it became (``time_edited``), or what was removed
-(``time_removed``, the whole entry in its from-value, since the row goes). Only
+(``time_removed``, the whole entry in its from-value). A removed entry is
+withdrawn, not deleted (``removed_at``, ``removed_by_id``): out of every total
+and report, still in the table, since the desk deletes nothing. Only
 the technician who logged an entry or a lead may change it. There is no notion of
 an invoiced entry yet (the time report is the invoice basis, read when billing);
 when one comes, refusing to change an invoiced entry belongs here.
@@ -88,8 +90,10 @@ class TimeEntryCases(DeskBase):
             self._event(
                 s, ticket, EventKind.TIME_REMOVED, change.before, detail=f"entry {entry_id}"
             )
-            s.delete(entry)
-            self._touch(ticket, self.clock())
+            now = self.clock()
+            entry.removed_at = now
+            entry.removed_by_id = self._require_technician()
+            self._touch(ticket, now)
         return change
 
     def _entry(self, s: Session, entry_id: int, what: str) -> tuple[TimeEntry, Ticket, str]:
@@ -100,6 +104,8 @@ class TimeEntryCases(DeskBase):
         owner = s.get(Ticket, entry.ticket_id) if entry is not None else None
         if entry is None or owner is None:
             raise NotFoundError(f"no time entry {entry_id}")
+        if entry.removed_at is not None:
+            raise NotFoundError(f"time entry {entry_id} was removed; log the time again")
         if entry.technician_id != me and not self.actor.is_lead:
             raise PermissionDenied(
                 f"only the technician who logged time entry {entry_id} or a lead may {what} it"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from .. import hierarchy, lifecycle
+from .. import lifecycle
 from ..enums import (
     EscalationReason,
     Priority,
@@ -34,18 +34,6 @@ from ._base import (
     _id,
     clean_text,
 )
-
-
-def cascade_candidates(s: Session, master: Ticket, target: Status) -> list[int]:
-    """Numbers of ``master``'s children that a cascade of ``target`` would move
-    (:func:`hierarchy.cascade_offer`), read in the caller's session."""
-    if not master.is_master:
-        return []
-    children = s.exec(
-        select(Ticket).where(Ticket.master_id == master.id).order_by(col(Ticket.number))
-    ).all()
-    nodes = [hierarchy.Node(c.number, c.is_master, master.number, c.status) for c in children]
-    return [n.number for n in hierarchy.cascade_offer(target, nodes)]
 
 
 class WorkCases(DeskBase):
@@ -144,17 +132,6 @@ class WorkCases(DeskBase):
         return TimeRecord.of(entry)
 
     # -- lifecycle --------------------------------------------------------------
-
-    def cascade_offer(self, number: int, target: Status) -> list[int]:
-        """The children of ``number`` a cascade of ``target`` would move, to ask about.
-
-        Every door that moves a master to Resolved or Closed asks this, after the
-        move, and offers the cascade (the app) or says what it left (the command
-        line) when the list is not empty.
-        """
-        with self.db.read() as s:
-            ticket = s.exec(select(Ticket).where(Ticket.number == number)).first()
-            return cascade_candidates(s, ticket, target) if ticket is not None else []
 
     def change_status(
         self,

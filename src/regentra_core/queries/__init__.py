@@ -20,6 +20,7 @@ from .details import (
     ticket_detail,
     ticket_history,
 )
+from .hierarchy import cascade_offer
 from .people import (
     ClientRow,
     client_rows,
@@ -64,6 +65,7 @@ __all__ = [
     "TimeRow",
     "UNASSIGNED",
     "board_sort",
+    "cascade_offer",
     "channel_position",
     "client_rows",
     "clients",

@@ -191,7 +191,9 @@ def ticket_detail(
                 e.id or 0,
             )
             for e in s.exec(
-                select(TimeEntry).where(TimeEntry.ticket_id == tid).order_by(col(TimeEntry.id))
+                select(TimeEntry)
+                .where(TimeEntry.ticket_id == tid, col(TimeEntry.removed_at).is_(None))
+                .order_by(col(TimeEntry.id))
             ).all()
         ]
         children = [

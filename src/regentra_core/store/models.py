@@ -310,6 +310,10 @@ class TimeEntry(SQLModel, table=True):
     note: str = Field(default="", sa_column=Column(Text, nullable=False))
     work_date: date
     created_at: datetime = Field(sa_column=_utc())
+    removed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    """When the entry was withdrawn (logged by mistake): out of every total and
+    report, kept for the audit trail beside its ``time_removed`` Event."""
+    removed_by_id: int | None = Field(default=None, foreign_key="technician.id")
 
 
 class Event(SQLModel, table=True):

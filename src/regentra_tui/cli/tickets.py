@@ -543,9 +543,9 @@ def status(
 
 def _children_after(state: CliContext, number: int, target: Status, cascade: bool | None) -> str:
     """What became of a master's open children after it reached ``target``: the
-    same question the app asks (Desk.cascade_offer), answered by the flag."""
+    same question the app asks (queries.cascade_offer), answered by the flag."""
     desk = state.desk()
-    left = desk.cascade_offer(number, target)
+    left = queries.cascade_offer(state.db, number, target)
     if not left:
         return ""
     if cascade:

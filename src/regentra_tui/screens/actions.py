@@ -172,7 +172,7 @@ class TicketActions(Screen[Any]):
     def offer_cascade(self, number: int, target: Status) -> None:
         """After ``number`` reached ``target`` by any path (status key, drag, move
         keys, reply-and-resolve, bulk): ask about the children the one rule
-        (Desk.cascade_offer) says a cascade would move; nothing when there are none."""
+        (DeskSession.cascade_offer) says a cascade would move; nothing when there are none."""
         if target.is_done:
             self.run_worker(
                 lambda: self._offer_cascade(number, target), thread=True, group="cascade"
@@ -183,7 +183,7 @@ class TicketActions(Screen[Any]):
             detail = self.rapp.session.detail(master)
             if detail.ticket.status != target:  # the move was refused: nothing to offer
                 return
-            if not self.rapp.session.desk().cascade_offer(master, target):
+            if not self.rapp.session.cascade_offer(master, target):
                 return
         except RegentraError as exc:
             self.app.call_from_thread(self._refused, str(exc))
