@@ -103,7 +103,7 @@ async def test_s_on_a_spike_ticket_makes_its_master(make_app, demo_db):
         await open_ticket(app, pilot, second)
         assert isinstance(app.screen, TicketScreen)
         header = str(app.screen.query_one("#header").render())
-        assert "Spike: 5 tickets from Umbra Architects" in header
+        assert "Spike: 5 open tickets from Umbra Architects" in header
         assert f"S makes #{first} the master" in header
         await burst(app, pilot, "S", "y")
     master = queries.ticket_detail(demo_db, first)
