@@ -214,3 +214,32 @@ def test_a_post_without_its_csrf_token_is_refused(web, db, smtp, clock, tickets)
 def test_signed_out_pages_send_you_to_sign_in(web):
     answer = web.get("/tickets", follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == "/"
+
+
+# -- status badges as the app draws them ----------------------------------------------
+
+
+def _badge(html: str, number: int) -> str:
+    """The classes of the status badge in ``number``'s row of the list."""
+    row = re.search(rf'<tr[^>]*>\s*<td><a href="/tickets/{number}">.*?</tr>', html, re.S)
+    assert row, html
+    found = re.search(r'<span class="(badge[^"]*)">(Open|Resolved)</span>', row.group(0))
+    assert found, row.group(0)
+    return found.group(1)
+
+
+def test_the_portal_mutes_a_resolved_ticket_and_not_an_open_one(
+    web, db, smtp, clock, tickets, desk, new_ticket
+):
+    still_open = new_ticket(subject="Sam's monitor", contact_email="sam@acme.example").number
+    done = tickets["sam"]
+    desk.change_status(done, Status.RESOLVED)
+    _sign_in(web, db, smtp, clock, "sam@acme.example")
+    listing = web.get("/tickets").text
+    assert _badge(listing, done) == "badge status done"
+    assert _badge(listing, still_open) == "badge status"
+    assert re.search(rf'<tr class="done">\s*<td><a href="/tickets/{done}">', listing)
+    page = web.get(f"/tickets/{done}").text
+    assert '<span class="badge status done">Resolved</span>' in page
+    page = web.get(f"/tickets/{still_open}").text
+    assert '<span class="badge status">Open</span>' in page
