@@ -39,3 +39,16 @@ async def test_a_reply_on_a_manual_ticket_is_saved_not_sent_and_the_app_says_so(
         assert not any(m.startswith("Reply sent") for m in said)
         bodies = [m.body for m in queries.ticket_detail(demo_db, manual.number).thread]
         assert "Called back" in bodies
+
+
+async def test_a_reply_on_an_sms_ticket_without_sms_set_up_says_it_is_queued(make_app, demo_db):
+    sms_ticket = 1010  # the demo's SMS ticket; the demo desk has no Twilio settings
+    assert queries.get_ticket(demo_db, sms_ticket).channel == Channel.SMS
+    app = make_app()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_ticket(app, pilot, sms_ticket)
+        await pilot.press("r", *"On it", "ctrl+s")
+        await settle(app, pilot)
+        said = [n.message for n in app._notifications]
+        assert any(m.startswith("Reply queued: SMS is not set up") for m in said), said
+        assert not any(m.startswith("Reply sent") for m in said)

@@ -269,7 +269,7 @@ class TicketScreen(HoldsKeys, TicketActions):
                 f" · S makes #{self.spike.suggested} the master of the rest",
                 "bold yellow",
             )
-        if t.channel == Channel.SMS and not getattr(self.app, "sms_configured", True):
+        if t.channel == Channel.SMS and not self._sms_configured():
             header += styled("\nSMS is not set up on this desk: replies stay queued", "yellow")
         self.query_one("#header", Static).update(header)
         self._show_thread(d)
@@ -599,12 +599,17 @@ class TicketScreen(HoldsKeys, TicketActions):
                 return
             reach = _reach(self.detail) if self.detail is not None else None
             said = reach.after_send() if reach is not None else "Reply sent"
+            if reach is not None and reach.channel == Channel.SMS and not self._sms_configured():
+                said = "Reply queued: SMS is not set up on this desk (it goes once it is)"
             done = said if kind == "reply" else "Note added"
             if then is not None:
                 done += f"; #{number} is now {then.label}"
             self.app.call_from_thread(self._composed, done, then)
 
         self.run_worker(send, thread=True, group="compose", exit_on_error=False)
+
+    def _sms_configured(self) -> bool:
+        return bool(getattr(self.app, "sms_configured", True))
 
     def _stale_reply(self, message: Composer.Submitted, exc: ConflictError) -> None:
         """(Worker thread.) The ticket changed after the draft began. Changes of our
