@@ -110,7 +110,7 @@ def test_ticket_spike_shows_and_makes_the_master(regentra):
     numbers = [_ticket(regentra, f"VPN down {n}", contact="it@acme.example") for n in range(5)]
     # no client: five near-identical subjects across senders are the spike
     shown = regentra("ticket", "spike", str(numbers[2])).output
-    assert "5 tickets" in shown and f"Suggested master #{numbers[0]}" in shown
+    assert "5 open tickets" in shown and f"Suggested master #{numbers[0]}" in shown
     made = regentra.json("ticket", "spike", str(numbers[2]), "--make-master")
     assert made["master"] == numbers[0] and made["linked"] == numbers[1:]
     assert regentra.json("ticket", "show", str(numbers[1]))["ticket"]["priority"] == "high"

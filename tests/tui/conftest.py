@@ -72,6 +72,22 @@ async def settle(app, pilot) -> None:
             return
 
 
+async def until(app, pilot, predicate, timeout: float = 30.0) -> bool:
+    """Settle, then wait for ``predicate`` (what the screen shows once a worker's
+    answer has been drawn): on a loaded machine a message posted from a worker
+    thread can land after ``settle`` returns. True once it holds; False at the
+    deadline, for the test's own assert to say what was shown instead."""
+    import asyncio
+
+    await settle(app, pilot)
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await pilot.pause(0.02)
+    return True
+
+
 _CHARACTERS = {"colon": ":", "enter": "\r", "tab": "\t", "space": " ", "slash": "/"}
 _KEYS = {" ": "space", ":": "colon", "/": "slash"}
 

@@ -8,9 +8,14 @@ from regentra_core import queries
 from regentra_core.desk import Desk, resolve_os_technician
 from regentra_core.enums import Channel, Priority
 
-from .conftest import FROZEN, open_ticket, settle
+from .conftest import FROZEN, open_ticket, settle, until
 
 SIZE = (120, 40)
+
+
+def _said_reply(app) -> bool:
+    """The app has said what became of the reply (its worker's answer is drawn)."""
+    return any(n.message.startswith("Reply") for n in app._notifications)
 
 
 async def test_a_reply_on_a_manual_ticket_is_saved_not_sent_and_the_app_says_so(make_app, demo_db):
@@ -33,7 +38,7 @@ async def test_a_reply_on_a_manual_ticket_is_saved_not_sent_and_the_app_says_so(
         assert "not sent: manual ticket" in title
         await pilot.press(*"Called back")
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await until(app, pilot, lambda: _said_reply(app))
         said = [n.message for n in app._notifications]
         assert any(m.startswith("Reply saved: not sent (manual ticket") for m in said), said
         assert not any(m.startswith("Reply sent") for m in said)
@@ -48,7 +53,7 @@ async def test_a_reply_on_an_sms_ticket_without_sms_set_up_says_it_is_queued(mak
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_ticket(app, pilot, sms_ticket)
         await pilot.press("r", *"On it", "ctrl+s")
-        await settle(app, pilot)
+        await until(app, pilot, lambda: _said_reply(app))
         said = [n.message for n in app._notifications]
         assert any(m.startswith("Reply queued: SMS is not set up") for m in said), said
         assert not any(m.startswith("Reply sent") for m in said)

@@ -8,7 +8,7 @@ from textual.widgets import DataTable
 
 from regentra_tui.screens.reports import ReportsScreen
 
-from .conftest import burst, settle
+from .conftest import burst, settle, until
 
 
 def _cells(table: DataTable) -> list[list[str]]:
@@ -73,8 +73,13 @@ async def test_the_search_box_names_its_scope_and_ctrl_a_searches_every_status(d
         # "Intune" is only in the resolution note of #1002, which is Closed
         await burst(app, pilot, *"intune")
         table = app.screen.query_one(TicketTable)
+
+        def status_line() -> str:
+            return str(app.screen.query_one("StatusLine").render())
+
+        await until(app, pilot, lambda: "No open tickets match" in status_line())
         assert [r.number for r in table.page_rows] == []
-        status = str(app.screen.query_one("StatusLine").render())
+        status = status_line()
         assert "No open tickets match: ctrl+a in the search box" in status
         await burst(app, pilot, "ctrl+a")
         assert app.screen.query_one("#f-status", MultiPick).values == ()

@@ -64,6 +64,10 @@ class TestDetail:
             await settle(pilot.app, pilot)
             await pilot.press("r", *"Rebooted the sign-in server; please try again.", "ctrl+t")
             await settle(pilot.app, pilot)
+            # The cursor drawn steadily: a blinking one is in the picture or not by
+            # the time of day the snapshot is taken.
+            pilot.app.screen.query_one("#composer-text").cursor_blink = False
+            await settle(pilot.app, pilot)
 
         assert snap_compare(make_app(), run_before=ready, terminal_size=SIZE)
 

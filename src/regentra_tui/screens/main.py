@@ -246,11 +246,10 @@ class MainScreen(TicketActions):
                 if set(f.statuses) == set(OPEN_STATUSES)
                 else "/".join(s.label for s in f.statuses)
             )
-            no_match = (
-                f"No {within} tickets match: ctrl+a in the search box searches them all; "
-                "ctrl+l puts the view's own filter back."
-            )
-        self.query_one("#no-match", Static).update(no_match)
+            no_match = f"No {within} tickets match: ctrl+a in the search box searches them all"
+        # the status line has room for one way out; the page names both
+        in_page = f"{no_match}; ctrl+l puts the view's own filter back." if within else no_match
+        self.query_one("#no-match", Static).update(in_page)
         self.query_one("#no-match").set_class(event.total > 0, "-hidden")
         if not self.showing_board:
             order = f"by {event.sort.value}{' (reversed)' if event.descending else ''}"
