@@ -128,6 +128,21 @@ def _moves_to(tmp_path, status: str, actor: str) -> int:
     return int(count)
 
 
+def _choose_then(terminal, wanted: str) -> None:
+    """Press ctrl+t until the composer offers ``wanted``. One press at a time, each
+    waited for: three quick presses on a slow machine went round the choices
+    (Waiting, Resolved, stays) before the screen showed one."""
+    for _ in range(4):
+        hint = _hint(terminal.screen())
+        terminal.keys("C-t")
+        deadline = time.monotonic() + 10
+        while _hint(terminal.screen()) == hint and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if wanted in terminal.screen():
+            break
+    terminal.wait_for(wanted)
+
+
 def _hint(screen: str) -> str:
     """The composer's line that says what ctrl+t will do (or has chosen)."""
     return next((line for line in screen.splitlines() if "ctrl+t" in line), "")
@@ -174,17 +189,7 @@ def test_a_stand_up_triage_of_five_tickets_by_keyboard(terminal, tmp_path):
     terminal.keys("r")
     terminal.wait_for("Reply to the customer on #1014")
     terminal.keys("Fixed: the mailbox rule was removed.")
-    for _ in range(4):
-        # One press at a time, each waited for: three quick presses on a slow machine
-        # went round the choices (Waiting, Resolved, stays) before the screen showed one.
-        hint = _hint(terminal.screen())
-        terminal.keys("C-t")
-        deadline = time.monotonic() + 10
-        while _hint(terminal.screen()) == hint and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if "then Resolved" in terminal.screen():
-            break
-    terminal.wait_for("then Resolved")
+    _choose_then(terminal, "then Resolved")
     terminal.keys("C-s")
     terminal.wait_for("is now Resolved")
     # Back in the list: mark two and take both.
@@ -264,15 +269,7 @@ def test_a_stand_up_resolves_a_master_by_reply_and_is_asked_about_its_children(t
         terminal.keys("r")
         terminal.wait_for("Reply to the customer on #1010")
         terminal.keys("Fixed: the identity provider certificate was renewed.")
-        for _ in range(4):  # one press at a time, each waited for (as above)
-            hint = _hint(terminal.screen())
-            terminal.keys("C-t")
-            deadline = time.monotonic() + 10
-            while _hint(terminal.screen()) == hint and time.monotonic() < deadline:
-                time.sleep(0.05)
-            if "then Resolved" in terminal.screen():
-                break
-        terminal.wait_for("then Resolved")
+        _choose_then(terminal, "then Resolved")
         terminal.keys("C-s")
         prompt = terminal.wait_for("open child ticket(s)?")
         assert "#1010 is now Resolved" in prompt
