@@ -105,6 +105,10 @@ class Contact(SQLModel, table=True):
     client_id: int | None = Field(default=None, foreign_key="client.id", index=True)
     client_admin: bool = Field(default=False)
     """Sees every ticket of their client in the portal, not only their own."""
+    merged_into_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    """Set when this contact was found to be the same person as another and merged
+    into it: its tickets and replies moved there; the row stays for the audit trail
+    and no channel matches it any more."""
     created_at: datetime = Field(sa_column=_utc())
 
 
@@ -174,6 +178,9 @@ class Ticket(SQLModel, table=True):
         default="[]", sa_column=Column(JSONText(), nullable=False, server_default="[]")
     )
     """Intervals spent Resolved or Closed, when the response clock is held (JSON)."""
+    cc: str = Field(default="[]", sa_column=Column(JSONText(), nullable=False, server_default="[]"))
+    """The thread's other people (JSON list of addresses): copied on every public
+    reply by mail, as Zendesk's CCs are; gathered from intake, edited by technicians."""
     sla_badge: str | None = Field(default=None, max_length=16)
     """The badge the SLA sweep last recorded, to notice changes."""
     response_breached: bool = Field(default=False)
@@ -197,6 +204,30 @@ class Reply(SQLModel, table=True):
     external_id: str | None = Field(default=None, index=True, max_length=998)
     unverified_sender: bool = Field(default=False)
     """The mail came from an address that is not the ticket's contact nor its client's."""
+    created_at: datetime = Field(sa_column=_utc())
+
+
+class FileAttachment(SQLModel, table=True):
+    """A file that came with a message or went out with a reply, kept in the desk's
+    attachments folder by content hash (``path``, relative to that folder).
+
+    One table both ways: a customer's mail, SMS or portal upload and a technician's
+    reply all store the same kind of row, under the same size limit.
+    """
+
+    __tablename__ = "attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    reply_id: int | None = Field(default=None, foreign_key="reply.id", index=True)
+    """The reply it came or went with; None: the ticket's opening message."""
+    filename: str = Field(sa_column=Column(Text, nullable=False))
+    content_type: str = Field(max_length=255)
+    size: int = Field(sa_column=Column(BigInteger, nullable=False))
+    path: str | None = Field(default=None, max_length=400)
+    """Relative to the attachments folder; None when it was over the size limit and
+    only its name, type and size were kept."""
+    sha256: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(sa_column=_utc())
 
 
