@@ -39,6 +39,12 @@ class EventKind(StrEnum):
     CLIENT_UPDATED = "client_updated"
     CLOSED = "closed"
     CONTACT_ADDED = "contact_added"
+    CONTACT_NOTED = "contact_noted"
+    """A channel gave a contact's phone or address that was not stored (the contact
+    has another, or another contact has it): kept, and said here."""
+    CONTACT_UPDATED = "contact_updated"
+    CONTACTS_MERGED = "contacts_merged"
+    """Two contacts found to be one person: names both and the tickets that moved."""
     CREATED = "created"
     CUSTOMER_REPLY = "customer_reply"
     DELIVERY_FAILED = "delivery_failed"
