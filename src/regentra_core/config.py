@@ -30,6 +30,7 @@ from pydantic_settings import (
 
 from . import locations
 from .errors import ValidationError
+from .mail_identity import MailIdentity
 from .sharing import HOST_FILE_MODE, make_host_dir, mode_text, owner_text
 from .spike import SpikePolicy
 
@@ -69,6 +70,10 @@ class Settings(BaseSettings):
 
     support_address: str | None = None
     """The desk's own address: mail from it is a loop, replies go out from it."""
+
+    support_name: str | None = Field(default=None, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
+    """The name mail from the desk carries (``Acme MSP Support <help@...>``); unset:
+    the bare address."""
 
     mail_rate_limit: int = 20
     """New tickets one sender may open by mail per hour; more are held back (skipped)."""
@@ -233,6 +238,11 @@ class Settings(BaseSettings):
     def attachments_dir(self) -> Path:
         """Where attachments are saved (the desk folder's ``attachments``)."""
         return self.data_dir / "attachments"
+
+    def mail_identity(self) -> MailIdentity:
+        """Who the desk's mail is from, with the portal's address when it is on."""
+        portal = self.public_url if self.secret_source("portal_secret_key") else None
+        return MailIdentity(self.support_address, self.support_name or None, portal)
 
     def own_addresses(self) -> frozenset[str]:
         """Addresses whose mail is our own (a loop), lower case."""

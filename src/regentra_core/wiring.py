@@ -60,6 +60,7 @@ def open_database(settings: Settings, target: str, *, create: bool = False) -> D
     adopt_umask(desk_folder(settings, target))
     db = Database(target, create=create)
     db.spike = settings.spike_policy()
+    db.mail = settings.mail_identity()
     upgrade(db)
     return db
 

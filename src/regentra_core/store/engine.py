@@ -30,6 +30,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
 from ..errors import RaceLost, StoreError, ValidationError
+from ..mail_identity import MailIdentity
 from ..sharing import desk_dir, ensure_private_dir, mode_text, owner_text
 from ..spike import SpikePolicy
 from . import journal, outbox
@@ -150,6 +151,9 @@ class Database:
         (the daemon wakes its indexer with it instead of waiting for its timer)."""
         self.spike = SpikePolicy()
         """The ticket-spike policy of this desk (set from the ``spike_*`` settings)."""
+        self.mail = MailIdentity()
+        """Who this desk's mail is from (set from ``support_address``, ``support_name``
+        and the portal settings): Message-ID domain, From name, portal links."""
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self.path: Path | None = None
