@@ -96,7 +96,7 @@ def test_sms_segments_count_gsm7_and_unicode_as_carriers_bill_them():
 
 def test_a_long_reply_is_cut_at_a_word_and_says_so():
     text = sms_text("word " * 500)
-    assert len(text.text) <= 1600 and text.text.endswith("…") and text.truncated
+    assert len(text.text) <= 1600 and text.text.endswith("...") and text.truncated  # GSM-7
     assert "cut to 1,600 characters" in text.note
     assert sms_text("Thanks, fixed.").note == "1 SMS"
 

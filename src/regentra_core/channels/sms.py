@@ -4,7 +4,9 @@ Numbers are parsed with ``phonenumbers`` (Google's libphonenumber rules), never 
 a pattern: a customer's ``(555) 010-0199`` and Twilio's ``+15550100199`` are the
 same contact. A reply goes out as one Twilio message: Twilio splits it into
 segments itself up to 1,600 characters, so a longer reply is cut there and the
-outbox says so on the reply (the whole text stays on the ticket).
+outbox says so on the reply (the whole text stays on the ticket). The cut is
+marked in the text's own encoding (``sms_segments``): "..." in a GSM-7 text, since
+a "…" would turn all of it to UCS-2 and more than double the SMS it is billed as.
 """
 
 from __future__ import annotations
@@ -18,16 +20,15 @@ import phonenumbers
 from ..enums import Channel
 from ..errors import ValidationError
 from .message import MAX_EXTERNAL_ID, Inbound
+from .sms_segments import Encoding, count, encoding_of
+from .sms_segments import segments as segments  # where callers have always found it
 
 MAX_SMS_CHARS = 1600
-"""The most one Twilio message carries (Twilio sends it as up to ten segments)."""
+"""The most one Twilio message carries, in UTF-16 code units (a character outside the
+basic plane counts two, so the bound holds however Twilio counts it)."""
 
-_GSM7 = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENDED = set("^{}\\[~]|€\f")
-"""Characters that take two septets (an escape and the character)."""
+_CUT_MARK = {Encoding.GSM7: "...", Encoding.UCS2: "…"}
+"""What marks a cut reply: the text's own encoding's ellipsis."""
 
 
 def normalise_number(raw: str, region: str = "US") -> str:
@@ -95,39 +96,45 @@ class SmsText:
 
     text: str
     segments: int
-    """How many SMS the carrier bills it as (160 GSM-7 characters, 153 in a chain;
-    70 UCS-2 characters, 67 in a chain)."""
+    """How many SMS the carrier bills it as (:func:`sms_segments.count`)."""
     truncated: bool
+    encoding: Encoding = Encoding.GSM7
 
     @property
     def note(self) -> str:
-        """What the ticket says about it beside the delivery state."""
-        parts = f"{self.segments} SMS" if self.segments > 1 else "1 SMS"
+        """What the ticket says about it beside the delivery state: the SMS it is
+        billed as, UCS-2 named (it is why a short reply can take several)."""
+        parts = f"{self.segments} SMS"
+        if self.encoding == Encoding.UCS2:
+            parts += " (UCS-2)"
         if self.truncated:
             return f"{parts}; cut to {MAX_SMS_CHARS:,} characters (the whole reply is here)"
         return parts
 
 
 def sms_text(body: str) -> SmsText:
-    """The reply as one Twilio message: at most 1,600 characters, cut at a word."""
+    """The reply as one Twilio message: at most 1,600 characters, cut at a word.
+
+    The cut is marked with "..." when what is kept is GSM-7 and "…" when it is
+    UCS-2 already, so the mark never changes the encoding (and the bill).
+    """
     text = body.strip()
-    truncated = len(text) > MAX_SMS_CHARS
+    truncated = _code_units(text) > MAX_SMS_CHARS
     if truncated:
-        cut = text[: MAX_SMS_CHARS - 1]
-        space = cut.rfind(" ")
-        text = (cut[:space] if space > MAX_SMS_CHARS // 2 else cut).rstrip() + "…"
-    return SmsText(text, segments(text), truncated)
+        room = MAX_SMS_CHARS - len(_CUT_MARK[Encoding.GSM7])
+        kept, used = [], 0
+        for c in text:
+            used += _code_units(c)
+            if used > room:
+                break
+            kept.append(c)
+        cut = "".join(kept)
+        space = max(cut.rfind(" "), cut.rfind("\n"))
+        cut = (cut[:space] if space > MAX_SMS_CHARS // 2 else cut).rstrip()
+        text = cut + _CUT_MARK[encoding_of(cut)]
+    counted = count(text)
+    return SmsText(text, counted.segments, truncated, counted.encoding)
 
 
-def segments(text: str) -> int:
-    """SMS segments ``text`` takes (GSM-7 when every character has a septet)."""
-    if all(c in _GSM7 or c in _GSM7_EXTENDED for c in text):
-        units = len(text) + sum(1 for c in text if c in _GSM7_EXTENDED)
-        single, chained = 160, 153
-    else:
-        # UCS-2: characters outside the basic plane take two units.
-        units = sum(2 if ord(c) > 0xFFFF else 1 for c in text)
-        single, chained = 70, 67
-    if units <= single:
-        return 1
-    return -(-units // chained)
+def _code_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
