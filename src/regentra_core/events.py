@@ -20,6 +20,7 @@ class EventKind(StrEnum):
     AI_REQUESTED = "ai_requested"
     AI_REVIEWED = "ai_reviewed"
     ASSIGNED = "assigned"
+    ATTACHMENTS_ADDED = "attachments_added"
     AUTO_CLOSE_RUN = "auto_close_run"
     AUTOMATIC_MAIL_CAPPED = "automatic_mail_capped"
     AUTOMATION_ADDED = "automation_added"
@@ -33,6 +34,7 @@ class EventKind(StrEnum):
     CASCADE_NOT_APPLIED = "cascade_not_applied"
     """A master reached Resolved/Closed with children open and no cascade (a rule's
     action, or a command without --cascade): names the children left open."""
+    CC_CHANGED = "cc_changed"
     CHILD_LINKED = "child_linked"
     CHILD_UNLINKED = "child_unlinked"
     CLIENT_ADDED = "client_added"

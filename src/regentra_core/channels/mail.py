@@ -21,12 +21,9 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from pathlib import Path
 
+from ..attachments import MAX_ATTACHMENT_BYTES, safe_name, store_bytes
 from ..enums import Channel
-from ..leftovers import part_name
 from .message import Attachment, Inbound
-
-MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
-"""Attachments above this are listed but not saved."""
 
 ROUTING_HEADERS = (
     "auto-submitted",
@@ -302,28 +299,14 @@ def _html_to_text(html: str) -> str:
 def _attachment(
     part: Message, filename: str | None, folder: Path | None, max_bytes: int
 ) -> Attachment:
-    name = _safe_name(_decoded_filename(filename) or "attachment")
+    name = safe_name(_decoded_filename(filename) or "attachment")
     data = part.get_payload(decode=True)
     payload = data if isinstance(data, bytes) else b""
     ctype = part.get_content_type()
     if folder is None or len(payload) > max_bytes:
         return Attachment(name, ctype, len(payload))
-    digest = hashlib.sha256(payload).hexdigest()
-    relative = Path(digest[:2]) / digest / name
-    target = folder / relative
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Named for this process, so two writers never share one, and removed on
-        # any failure (a full disk left 0-byte .part files); what a killed process
-        # leaves, the worker's housekeeping removes (leftovers.remove_partial_files).
-        partial = target.with_name(part_name(target.name))
-        try:
-            partial.write_bytes(payload)
-            partial.replace(target)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-    return Attachment(name, ctype, len(payload), str(relative))
+    stored = store_bytes(folder, name, payload)
+    return Attachment(name, ctype, len(payload), stored.path)
 
 
 def _decoded_filename(name: str | None) -> str:
@@ -333,15 +316,6 @@ def _decoded_filename(name: str | None) -> str:
         return str(make_header(decode_header(name)))
     except Exception:  # noqa: BLE001
         return name
-
-
-def _safe_name(name: str) -> str:
-    """A file name that stays inside its folder and shows literally: no control
-    characters, and no bidi overrides or isolates, which make ``invoice\\u202etxt.exe``
-    read as ``invoiceexe.txt`` in a file manager, a shell or the portal."""
-    unsafe = r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069/\\]"
-    cleaned = re.sub(unsafe, "_", name).strip(". ") or "attachment"
-    return cleaned[:120]
 
 
 def recipients(value: str) -> list[str]:

@@ -16,6 +16,7 @@ from ..clock import Clock, utcnow
 from ..store.engine import Database
 from ._base import clean_text
 from .ai import AiCases
+from .attachments import AttachmentCases, Upload
 from .automations import AutomationCases, PeriodicReport
 from .channels import ChannelCases, ChannelStep, CursorStep, ReceiveResult, Step
 from .clients import ClientCases
@@ -35,6 +36,7 @@ from .work import WorkCases
 class Desk(
     AutomationCases,
     AiCases,
+    AttachmentCases,
     ChannelCases,
     ClientCases,
     DeliveryCases,
@@ -61,6 +63,7 @@ class Desk(
 
 
 __all__ = [
+    "AttachmentCases",
     "CascadeResult",
     "ChannelStep",
     "CursorStep",
@@ -70,6 +73,7 @@ __all__ = [
     "SpikeMasterResult",
     "Desk",
     "Outgoing",
+    "Upload",
     "ReceiveResult",
     "clean_text",
     "SweepReport",

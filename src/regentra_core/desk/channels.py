@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from ..attachments import summary_line
 from ..channels import Drop, Facts, Inbound, New, ReplyTo, route
 from ..channels.mail import sender_key
 from ..channels.route import marker_number, subject_number
@@ -28,7 +29,8 @@ from ..store.models import (
     OutboundMessage,
     Ticket,
 )
-from ._base import _excerpt, _memo
+from ._base import _excerpt, _id, _memo
+from .attachments import add_rows
 from .intake import IntakeCases
 
 RATE_LIMIT_PER_HOUR = 20
@@ -278,6 +280,7 @@ class ChannelCases(IntakeCases):
         if isinstance(decision, New):
             ticket = self._new_from(s, msg, body, contact, now, actor)
             _answered(ticket, msg)
+            add_rows(s, _id(ticket), None, msg.attachments, now)
             record.outcome, record.ticket_id = InboundOutcome.CREATED, ticket.id
             counts: dict[str, int] = _memo(s, "new_by_sender", dict)
             counts[rate_key(msg)] += 1
@@ -313,6 +316,8 @@ class ChannelCases(IntakeCases):
             else s.exec(select(Ticket).where(Ticket.number == result.ticket_number)).one()
         )
         _answered(target, msg)
+        # A follow-up's opening message is this one (reply None): its files go there.
+        add_rows(s, _id(target), result.reply_id, msg.attachments, now)
         if decision.via == "sender":
             # SMS has no threading: say on the message why it joined this ticket.
             record.reason = (
@@ -370,6 +375,7 @@ class ChannelCases(IntakeCases):
             body = _with_attachments(message)
             contact = self._sender_contact(s, message)
             ticket = self._new_from(s, message, body, contact, now, self.actor)
+            add_rows(s, _id(ticket), None, message.attachments, now)
             record.outcome, record.ticket_id = InboundOutcome.CREATED, ticket.id
             self._event(
                 s,
@@ -573,13 +579,12 @@ def _advance_channel(s: Session, step: ChannelStep, now: datetime) -> None:
 
 
 def _with_attachments(msg: Inbound) -> str:
+    """The text with one line naming its files, so search finds a file by name; the
+    files themselves are attachment rows (``add_rows``), never a hash path here."""
     if not msg.attachments:
         return msg.body
-    lines = [msg.body, "", "Attachments:"]
-    for a in msg.attachments:
-        where = a.path or "not saved: larger than the attachment limit"
-        lines.append(f"- {a.filename} ({a.content_type}, {a.size:,} bytes): {where}")
-    return "\n".join(lines).strip()
+    line = summary_line((a.filename, a.content_type, a.size) for a in msg.attachments)
+    return f"{msg.body}\n\n{line}".strip()
 
 
 def _number(s: Session, ticket_id: int | None) -> int | None:
