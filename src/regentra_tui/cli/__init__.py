@@ -14,6 +14,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "ai",
         "Analyse tickets, draft replies from the KB, and review what the AI suggested.",
     ),
+    "attachment": (
+        "regentra_tui.cli.attachments",
+        "attachment",
+        "A ticket's files: list them, save one to a path or to stdout (- pipes it).",
+    ),
     "automation": (
         "regentra_tui.cli.automation",
         "automation",

@@ -20,6 +20,7 @@ from regentra_core.channels.outbound import reply_reach
 from regentra_core.clock import utcnow
 from regentra_core.dates import parse_when
 from regentra_core.desk import CascadeResult
+from regentra_core.desk.attachments import sms_attachment_note
 from regentra_core.durations import parse_minutes
 from regentra_core.enums import Channel, Priority, Status
 from regentra_core.errors import NotFoundError, ValidationError
@@ -362,6 +363,13 @@ _REPLY_THEN = {"waiting": Status.WAITING_ON_CUSTOMER, "resolved": Status.RESOLVE
 @click.argument("number", type=NUMBER)
 @click.option("--body", "-b", required=True, help="The message.")
 @click.option(
+    "--attach",
+    "attach",
+    multiple=True,
+    metavar="FILE",
+    help="Send FILE with the reply (repeatable; within max_attachment_mb).",
+)
+@click.option(
     "--from-customer", is_flag=True, help="Record the customer's reply (e.g. from a phone call)."
 )
 @click.option(
@@ -377,6 +385,7 @@ def reply(
     state: CliContext,
     number: int,
     body: str,
+    attach: tuple[str, ...],
     from_customer: bool,
     then: str | None,
     cascade: bool | None,
@@ -384,9 +393,14 @@ def reply(
     as_json: bool,
 ) -> None:
     """Add a public reply (the technician's, or the customer's with --from-customer)."""
-    desk = state.desk()
+    from .attachments import equip, read_uploads
+
+    desk = equip(state.desk(), state.settings)
     if from_customer and then:
         raise click.UsageError("--then is for a technician's reply")
+    if from_customer and attach:
+        raise click.UsageError("--attach is for a technician's reply")
+    uploads = read_uploads(attach, state.settings)  # every file checked before any write
     if from_customer:
         result = desk.add_customer_reply(
             number, body, channel=Channel.MANUAL, expected_version=expect_version
@@ -399,12 +413,18 @@ def reply(
         status = {"waiting": Status.WAITING_ON_CUSTOMER, "resolved": Status.RESOLVED}.get(
             then or ""
         )
-        desk.add_technician_reply(number, body, expected_version=expect_version, then=status)
+        desk.add_technician_reply(
+            number, body, expected_version=expect_version, then=status, attachments=uploads
+        )
         target, message = number, f"Reply added to #{number}"
         row = queries.get_ticket(state.db, number)
         reach = reply_reach(row.channel, row.contact_email, row.contact_phone)
         if not reach.sent:
             message = f"Reply saved on #{number}: not sent ({reach.why_not})"
+        elif uploads and reach.channel == Channel.SMS:
+            message += f" ({sms_attachment_note(len(uploads))})"
+        elif uploads:
+            message += f" with {len(uploads)} attachment{'s' if len(uploads) != 1 else ''}"
         if status is not None:
             message += f"; it is now {status.label}"
             message += _children_after(state, number, status, cascade)
