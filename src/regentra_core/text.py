@@ -6,11 +6,17 @@ characters are shown as visible escapes; so are the bidirectional override and
 isolate characters (U+202A-U+202E, U+2066-U+2069), which can make a subject or a
 file name read backwards ("Trojan Source"). (Rich markup is the interfaces' concern:
 they render such text as ``rich.text.Text``, never as markup.)
+
+A subject made from what a customer wrote (a chat's first line, an SMS, a mail
+subject over the limit) is cut by :func:`shorten`, at a word and marked "…", on
+every door alike.
 """
 
 from __future__ import annotations
 
 import re
+
+from .limits import ELLIPSIS
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
@@ -59,3 +65,24 @@ def one_line(text: str, limit: int | None = None, *, keep_edges: bool = False) -
     if limit is not None and len(flat) > limit:
         return flat[: max(limit - 1, 0)] + "…"
     return flat
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters: cut after the last whole word that
+    fits and marked with "…", so a subject never ends in half a word ("… Nob") or
+    stops without saying it was cut.
+
+    When the last break falls in the first half of the room (a long pasted URL), the
+    cut falls inside the word: a stump of a word or two says less than most of one.
+    """
+    if len(text) <= limit:
+        return text
+    room = limit - len(ELLIPSIS)
+    if room < 1:
+        return ELLIPSIS[:limit]
+    if text[room].isspace():  # the cut falls between two words already
+        head = text[:room]
+    else:
+        space = max(text.rfind(" ", 0, room), text.rfind("\n", 0, room))
+        head = text[:space] if space >= room // 2 else text[:room]
+    return head.rstrip().rstrip(",;:-–—([{").rstrip() + ELLIPSIS

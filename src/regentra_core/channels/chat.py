@@ -25,6 +25,7 @@ from typing import Any
 
 from ..enums import Channel, Priority
 from ..errors import ValidationError
+from ..text import shorten
 from .message import MAX_EXTERNAL_ID, Inbound
 from .sms import normalise_number
 
@@ -98,7 +99,7 @@ def chat_inbound(body: bytes, received_at: datetime, region: str = "US") -> Inbo
     if data.get("priority") is not None:
         priority = Priority.parse(str(data["priority"]))
     first = next((m["text"] for m in messages if m.get("from") == "customer"), "")
-    subject = f"Chat: {' '.join(str(first).split())[:70]}" if first else "Chat session"
+    subject = f"Chat: {shorten(' '.join(str(first).split()), 70)}" if first else "Chat session"
     header = f"Live chat {session_id}" + (f" with {agent}" if agent else "")
     return Inbound(
         channel=Channel.CHAT,

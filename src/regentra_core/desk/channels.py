@@ -19,7 +19,7 @@ from ..errors import NotFoundError, RaceLost, ValidationError
 from ..events import EventKind
 from ..identity import Actor
 from ..lifecycle import CustomerReplyOutcome
-from ..limits import SUBJECT_MAX, cut
+from ..limits import SUBJECT_MAX
 from ..store.engine import Database
 from ..store.models import (
     ChannelCursor,
@@ -29,6 +29,7 @@ from ..store.models import (
     OutboundMessage,
     Ticket,
 )
+from ..text import shorten
 from ._base import _excerpt, _id, _memo
 from .attachments import add_rows
 from .intake import IntakeCases
@@ -333,10 +334,11 @@ class ChannelCases(IntakeCases):
     def _new_from(
         self, s: Session, msg: Inbound, body: str, contact: Contact, now: datetime, actor: Actor
     ) -> Ticket:
-        """A new ticket for ``msg``; a subject over the limit is cut with "…" on the
+        """A new ticket for ``msg``; a subject over the limit is cut at a word with "…" on the
         ticket and kept whole at the top of its description (mail is never refused)."""
         full = msg.subject.strip()
-        subject = cut(full, SUBJECT_MAX) or _excerpt(body, 80) or "(no subject)"
+        subject = shorten(full, SUBJECT_MAX) or shorten(" ".join(body.split()), 80)
+        subject = subject or "(no subject)"
         if subject != full and full:
             body = f"Subject: {full}\n\n{body}".strip()
         priority = msg.priority or Priority.MEDIUM
