@@ -25,14 +25,11 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlmodel import select
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -44,16 +41,17 @@ from starlette.templating import Jinja2Templates
 from ..channels.message import Inbound
 from ..desk import Desk
 from ..desk.portal import SIGNIN_VALID
-from ..enums import AuthorKind, Channel, InboundOutcome, Priority
+from ..enums import Channel, InboundOutcome, Priority
 from ..errors import NoChange, RegentraError
 from ..identity import Actor
 from ..limits import SUBJECT_MAX
-from ..queries import ThreadItem, TicketDetail, TicketFilter, list_tickets, ticket_detail
-from ..store.models import Contact, PortalLogin, Ticket
+from ..queries import TicketFilter, list_tickets
+from ..store.models import Contact, PortalLogin
 from ..text import literal
-from ..wiring import Wiring
 from .hooks import wiring_of
+from .portal_reads import PortalTicket, portal_ticket, public_items, visible
 from .throttle import Throttle
+from .wording import priority_words, sla_lines
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 TEMPLATES.env.filters["literal"] = literal
@@ -68,14 +66,6 @@ MAX_SUBJECT = SUBJECT_MAX
 """The one subject limit every door keeps (regentra_core.limits)."""
 MAX_TICKET_NUMBER = 2**31 - 1
 """The largest ticket number (PostgreSQL's INTEGER); a path past it is 404."""
-
-
-@dataclass(frozen=True, slots=True)
-class PublicItem:
-    author: str
-    at: datetime
-    body: str
-    from_support: bool
 
 
 def routes() -> list[Route]:
@@ -176,18 +166,6 @@ def _signed_in(request: Request) -> Contact:
     if contact is None:
         raise HTTPException(303, headers={"Location": "/"})
     return contact
-
-
-def _visible(wiring: Wiring, contact: Contact, number: int) -> bool:
-    with wiring.db.read() as s:
-        ticket = s.exec(select(Ticket).where(Ticket.number == number)).first()
-    if ticket is None:
-        return False
-    if ticket.contact_id == contact.id:
-        return True
-    return bool(
-        contact.client_admin and contact.client_id and ticket.client_id == contact.client_id
-    )
 
 
 def _scope(contact: Contact) -> TicketFilter:
@@ -423,7 +401,7 @@ def _own_ticket(request: Request) -> tuple[Contact, int]:
     number = int(request.path_params["number"])
     # A number no ticket can have (past a database integer) is not looked up: the
     # database would overflow on it rather than find nothing.
-    if not 0 < number <= MAX_TICKET_NUMBER or not _visible(wiring_of(request), contact, number):
+    if not 0 < number <= MAX_TICKET_NUMBER or not visible(wiring_of(request).db, contact, number):
         raise HTTPException(404, "No such ticket.")
     return contact, number
 
@@ -431,49 +409,33 @@ def _own_ticket(request: Request) -> tuple[Contact, int]:
 async def show_ticket(request: Request) -> Response:
     contact, number = _own_ticket(request)
     wiring = wiring_of(request)
-    detail = await run_in_threadpool(ticket_detail, wiring.db, number)
-    return _ticket_page(request, contact, detail)
+    shown = await run_in_threadpool(portal_ticket, wiring.db, number, wiring.clock())
+    return _ticket_page(request, contact, shown)
 
 
 def _ticket_page(
-    request: Request, contact: Contact, detail: TicketDetail, **context: Any
+    request: Request, contact: Contact, shown: PortalTicket, **context: Any
 ) -> Response:
-    sla = detail.ticket.sla.badge.label if detail.ticket.sla is not None else None
+    t = shown.row
     return _page(
         request,
         "ticket.html",
         contact,
-        t=detail.ticket,
-        description=detail.description,
-        replies=public_items(detail.thread),
-        sla=sla,
+        t=t,
+        description=shown.description,
+        opening_files=shown.opening_files,
+        replies=shown.items,
+        priority=priority_words(t.priority, shown.priority_change),
+        sla=sla_lines(
+            t.sla,
+            first_response_at=t.first_response_at,
+            resolved_at=t.resolved_at,
+            zone=shown.timezone,
+        ),
         key=uuid.uuid4().hex,
         max_text=MAX_TEXT,
         **context,
     )
-
-
-def public_items(thread: Sequence[ThreadItem]) -> list[PublicItem]:
-    """What of a ticket's thread its customer reads, and who each entry says it is
-    from. Only a technician's reply is from "Support"; a customer's carries their
-    name and "(customer)", whatever name they gave (a mail from ``Support
-    <attacker@evil.example>`` is a customer's). Notes never, and a reply from a
-    sender who is neither the ticket's contact nor of its client (the intake marks
-    it unverified) not until a technician accepts it: anyone can put ``[#N]`` in a
-    subject."""
-    items = []
-    for item in thread:
-        if item.kind != "reply" or item.private or item.unverified:
-            continue
-        support = item.author_kind == AuthorKind.TECHNICIAN
-        if support:
-            author = "Support"
-        elif item.author_kind == AuthorKind.SYSTEM:
-            author = "Automatic message"
-        else:
-            author = f"{item.author} (customer)"
-        items.append(PublicItem(author=author, at=item.at, body=item.body, from_support=support))
-    return items
 
 
 async def reply(request: Request) -> Response:
@@ -484,11 +446,11 @@ async def reply(request: Request) -> Response:
     if not body:
         return RedirectResponse(f"/tickets/{number}", status_code=303)
     if _length(body) > MAX_TEXT:
-        detail = await run_in_threadpool(ticket_detail, wiring.db, number)
+        shown = await run_in_threadpool(portal_ticket, wiring.db, number, wiring.clock())
         return _ticket_page(
             request,
             contact,
-            detail,
+            shown,
             error=_too_long("reply", _length(body)),
             body=body,
             status_code=422,
@@ -509,3 +471,6 @@ async def reply(request: Request) -> Response:
 def _system_desk(request: Request) -> Desk:
     wiring = wiring_of(request)
     return Desk(wiring.db, Actor.system("portal"), source="portal", clock=wiring.clock)
+
+
+__all__ = ["MAX_TEXT", "SESSION_COOKIE", "SESSION_SECONDS", "public_items", "routes"]
