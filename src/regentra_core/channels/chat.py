@@ -73,7 +73,8 @@ def chat_inbound(body: bytes, received_at: datetime, region: str = "US") -> Inbo
         raise ValidationError("contact needs an email or a phone")
     if email and ("@" not in email or any(c.isspace() for c in email)):
         raise ValidationError(f"contact.email is not an email address: {email!r}")
-    sender = email or normalise_number(phone, region)
+    number = _number(phone, region, required=not email)
+    sender = email or number
     name = _text(contact, "name")
     agent = _text(data, "agent")
     messages = data.get("messages")
@@ -106,6 +107,7 @@ def chat_inbound(body: bytes, received_at: datetime, region: str = "US") -> Inbo
         external_id=session_id,
         sender=sender,
         sender_name=name,
+        sender_phone=number if email else "",
         received_at=ended,
         subject=subject,
         body="\n".join([header, *notes, "", *lines]),
@@ -114,6 +116,19 @@ def chat_inbound(body: bytes, received_at: datetime, region: str = "US") -> Inbo
         agent=agent or None,
         answered_at=min(answered, ended) if answered is not None else None,
     )
+
+
+def _number(phone: str, region: str, *, required: bool) -> str:
+    """The contact's number in E.164; beside an address, one that is no number is
+    left out rather than refusing the session (the address says who it is)."""
+    if not phone:
+        return ""
+    try:
+        return normalise_number(phone, region)
+    except ValidationError:
+        if required:
+            raise
+        return ""
 
 
 def _text(

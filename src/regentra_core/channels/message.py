@@ -36,6 +36,9 @@ class Inbound:
     """The address (email) or number (SMS) it came from, normalised."""
     received_at: datetime
     sender_name: str = ""
+    sender_phone: str = ""
+    """A number the sender gave beside an address (a chat's contact), in E.164: the
+    desk stores it on the contact, or notes it."""
     subject: str = ""
     body: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)

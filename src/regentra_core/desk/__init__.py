@@ -20,6 +20,7 @@ from .attachments import AttachmentCases, Upload
 from .automations import AutomationCases, PeriodicReport
 from .channels import ChannelCases, ChannelStep, CursorStep, ReceiveResult, Step
 from .clients import ClientCases
+from .contacts import ContactCases, MergeResult
 from .delivery import DeliveryCases, Outgoing
 from .intake import CustomerReplyResult
 from .kb import KbCases
@@ -39,6 +40,7 @@ class Desk(
     AttachmentCases,
     ChannelCases,
     ClientCases,
+    ContactCases,
     DeliveryCases,
     KbCases,
     WorkCases,
@@ -65,6 +67,8 @@ class Desk(
 __all__ = [
     "AttachmentCases",
     "CascadeResult",
+    "ContactCases",
+    "MergeResult",
     "ChannelStep",
     "CursorStep",
     "Step",

@@ -32,6 +32,7 @@ from ..store.models import (
 from ..text import shorten
 from ._base import _excerpt, _id, _memo
 from .attachments import add_rows
+from .contacts import find_contact, live_contact
 from .intake import IntakeCases
 
 RATE_LIMIT_PER_HOUR = 20
@@ -436,8 +437,14 @@ class ChannelCases(IntakeCases):
 
     def _sender_contact(self, s: Session, msg: Inbound) -> Contact:
         if msg.sender and "@" in msg.sender:
+            # A chat's contact may give a number too: stored on the contact, or noted.
             return self._contact_for(
-                s, msg.sender, None, msg.sender_name or None, None, msg.received_at
+                s,
+                msg.sender,
+                msg.sender_phone or None,
+                msg.sender_name or None,
+                None,
+                msg.received_at,
             )
         if msg.sender:
             return self._contact_for(
@@ -523,7 +530,7 @@ def _preload(s: Session, batch: Sequence[Inbound]) -> None:
         contacts.update(dict.fromkeys(chunk))
         for contact in s.exec(select(Contact).where(col(Contact.email).in_(chunk))).all():
             if contact.email:
-                contacts[contact.email] = contact
+                contacts[contact.email] = live_contact(s, contact)  # a merged one's successor
 
 
 def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
@@ -601,8 +608,7 @@ def _may_join(s: Session, sender: str, number: int) -> bool:
     key = sender.strip().lower()
     if not key:
         return False
-    where = Contact.email == key if "@" in key else Contact.phone == sender
-    contact = s.exec(select(Contact).where(where)).first()
+    contact = find_contact(s, email=key) if "@" in key else find_contact(s, phone=sender.strip())
     ticket = s.exec(select(Ticket).where(Ticket.number == number)).first()
     if contact is None or ticket is None:
         return False
@@ -645,11 +651,13 @@ def _sender_ticket(s: Session, number: str, now: datetime) -> int | None:
     ).first()
     if last is not None:
         return last
+    contact = find_contact(s, phone=number)
+    if contact is None:
+        return None
     return s.exec(
         select(Ticket.number)
-        .join(Contact, col(Contact.id) == col(Ticket.contact_id))
         .where(
-            Contact.phone == number,
+            Ticket.contact_id == contact.id,
             Ticket.status != Status.CLOSED,
             col(Ticket.created_at) >= since,
         )

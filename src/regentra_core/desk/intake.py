@@ -41,6 +41,7 @@ from ._base import (
     _memo,
     clean_text,
 )
+from .contacts import ContactCases
 from .spikes import SpikeCases
 
 
@@ -55,7 +56,7 @@ class CustomerReplyResult:
     follow_up_of: int | None = None
 
 
-class IntakeCases(SpikeCases):
+class IntakeCases(ContactCases, SpikeCases):
     """Tickets and customer replies arriving from any channel."""
 
     def create_ticket(
@@ -179,17 +180,13 @@ class IntakeCases(SpikeCases):
         key = email or phone
         assert key is not None
         known: dict[str, Contact | None] = _memo(s, "contacts", dict)
-        if key in known:
-            contact = known[key]
+        if key in known and (known[key] is not None or not phone):
+            contact = known[key]  # (an unknown address may be a known number's person)
         else:
             _lock_key(s, f"contact:{key}")
-            query = select(Contact)
-            query = (
-                query.where(Contact.email == email)
-                if email
-                else query.where(Contact.phone == phone)
-            )
-            contact = known[key] = s.exec(query).first()
+            # One lookup for every channel (desk/contacts.py): a merged contact's
+            # address or number leads to the contact it became.
+            contact = known[key] = self._known_contact(s, email, phone, now)
         if contact is not None:
             if client is not None and contact.client_id not in (None, client.id):
                 raise ValidationError(
@@ -197,17 +194,19 @@ class IntakeCases(SpikeCases):
                 )
             if client is not None and contact.client_id is None and client_name:
                 contact.client_id = client.id
+            self._note_contact_details(s, contact, phone=phone, now=now, via="the sender")
             return contact
         contact = Contact(
             name=(name or (email.split("@")[0] if email else phone) or "customer").strip(),
             email=email,
-            phone=phone,
+            phone=None if email else phone,  # a number another contact has stays theirs
             client_id=client.id if client else None,
             created_at=now,
         )
         insert_now(s, contact)
         known[key] = contact
         self._event(s, None, EventKind.CONTACT_ADDED, to=email or phone, at=now)
+        self._note_contact_details(s, contact, phone=phone, now=now, via="the sender")
         return contact
 
     # -- conversation -----------------------------------------------------------
