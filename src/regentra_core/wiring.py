@@ -201,8 +201,11 @@ class Wiring:
                 )
             )
         if settings.smtp_configured:
+            from functools import partial
+
             from .channels.delivery import deliver_due
             from .channels.smtp import SmtpTransport
+            from .queries.attachments import outbound_files
 
             assert settings.smtp_host is not None and settings.support_address is not None
             if settings.smtp_user and not settings.secret("smtp_password"):
@@ -224,6 +227,7 @@ class Wiring:
                 user=settings.smtp_user,
                 password=settings.secret("smtp_password"),
                 ca_file=str(settings.mail_ca_file) if settings.mail_ca_file else None,
+                files=partial(outbound_files, self.db, settings.attachments_dir()),
             )
             jobs.append(
                 Job(

@@ -11,13 +11,18 @@ from __future__ import annotations
 import re
 import smtplib
 import ssl
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
+from typing import TYPE_CHECKING
 
 from ..desk.delivery import Outgoing
 from . import tls
 from .route import LOOP_HEADER
+
+if TYPE_CHECKING:
+    from ..queries.attachments import OutgoingFile
 
 NO_VALID_ADDRESS = "not sent: no valid address"
 """What a reply to nobody says in its delivery state."""
@@ -37,6 +42,21 @@ def deliverable(address: str) -> bool:
 
 def _text(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _attach(msg: EmailMessage, file: OutgoingFile) -> None:
+    """One of the reply's files as a MIME part; a file gone from storage fails the
+    send for good (the customer must not get "see attached" without it)."""
+    try:
+        data = file.location.read_bytes() if file.location else None
+    except OSError:
+        data = None
+    if data is None:
+        raise SendFailed(f"attachment {file.filename} is missing from storage", permanent=True)
+    main, _, sub = file.content_type.partition("/")
+    msg.add_attachment(
+        data, maintype=main or "application", subtype=sub or "octet-stream", filename=file.filename
+    )
 
 
 class SendFailed(Exception):
@@ -60,6 +80,9 @@ class SmtpTransport:
     password: str | None = None
     timeout: float = 30.0
     ca_file: str | None = None
+    files: Callable[[int], Sequence[OutgoingFile]] | None = None
+    """The files a queued message's reply carries (``queries.attachments.outbound_files``
+    bound to the desk), sent as attachments."""
 
     def compose(self, out: Outgoing) -> EmailMessage:
         msg = EmailMessage()
@@ -80,6 +103,8 @@ class SmtpTransport:
             msg["Auto-Submitted"] = "auto-generated"  # a sign-in link: no autoreplies
             msg["X-Auto-Response-Suppress"] = "All"
         msg.set_content(out.body)
+        for file in self.files(out.id) if self.files else ():
+            _attach(msg, file)
         return msg
 
     def send(self, out: Outgoing) -> None:

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from ..errors import NotFoundError
 from ..store.engine import Database
-from ..store.models import FileAttachment, Ticket
+from ..store.models import FileAttachment, OutboundMessage, Ticket
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,3 +104,31 @@ def _row(r: FileAttachment, number: int) -> AttachmentRow:
         sha256=r.sha256,
         created_at=r.created_at,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingFile:
+    """A file that goes out with a queued message (its reply's attachment)."""
+
+    filename: str
+    content_type: str
+    location: Path | None
+    """Absolute; None when it cannot be sent (never kept, or outside the folder)."""
+
+
+def outbound_files(db: Database, folder: Path, outbound_id: int) -> list[OutgoingFile]:
+    """The files of the reply queued outbound message ``outbound_id`` carries (none
+    for an acknowledgement or a sign-in link), in the order they were attached.
+    The mail transport reads them when it composes the message."""
+    with db.read() as s:
+        reply_id = s.exec(
+            select(OutboundMessage.reply_id).where(OutboundMessage.id == outbound_id)
+        ).first()
+        if reply_id is None:
+            return []
+        rows = s.exec(
+            select(FileAttachment)
+            .where(FileAttachment.reply_id == reply_id)
+            .order_by(col(FileAttachment.id))
+        ).all()
+        return [OutgoingFile(r.filename, r.content_type, within(folder, r.path)) for r in rows]
