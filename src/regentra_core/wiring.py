@@ -224,6 +224,7 @@ class Wiring:
                 port=settings.smtp_port,
                 security=settings.smtp_security,
                 sender=settings.support_address,
+                sender_name=settings.support_name,
                 user=settings.smtp_user,
                 password=settings.secret("smtp_password"),
                 ca_file=str(settings.mail_ca_file) if settings.mail_ca_file else None,

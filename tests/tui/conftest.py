@@ -28,7 +28,7 @@ def demo_db(tmp_path, monkeypatch):
     # so snapshots of a ticket whose reply was queued need them numbered instead.
     counter = itertools.count(1)
     monkeypatch.setattr(
-        outbound, "new_message_id", lambda number: f"<rgt{number}.{next(counter)}@demo>"
+        outbound, "new_message_id", lambda number, _domain: f"<rgt{number}.{next(counter)}@demo>"
     )
     db = Database(str(tmp_path / "demo.db"))
     upgrade(db)

@@ -33,6 +33,8 @@ ROUTING_HEADERS = (
     "x-regentra-loop",
     "list-id",
     "x-auto-response-suppress",
+    "to",  # who else the customer wrote to: the ticket's Cc (desk.cc)
+    "cc",
 )
 _MESSAGE_ID = re.compile(r"<[^<>\s]{1,900}>")
 _REPORT_SENDERS = ("mailer-daemon", "postmaster")

@@ -7,7 +7,6 @@ reply itself; the transports (SMTP now, SMS later) only deliver what was queued.
 from __future__ import annotations
 
 import re
-import socket
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -96,17 +95,19 @@ MAX_REFERENCES = 20
 
 _REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|fw|fwd)\s*:\s*)+", re.IGNORECASE)
 _TOKEN = re.compile(r"\s*\[#\d+\]")
+_MESSAGE_ID = re.compile(r"<[^<>@\s]+@([^<>@\s]+)>")
+
+SUBJECT_PREFIX = {"reply": "Re:", "ack": "Received:"}
+"""What an outgoing subject starts with, by the kind of message."""
 
 
-def reply_subject(subject: str, number: int) -> str:
-    """``Re: <subject> [#N]``, without piling up prefixes or tokens."""
+def outgoing_subject(subject: str, number: int, *, kind: str = "reply") -> str:
+    """Every subject we send about a ticket: ``Re: <subject> [#N]`` (an acknowledgement
+    ``Received: <subject> [#N]``), the token always last, without piling up prefixes
+    or tokens. Intake finds ``[#N]`` anywhere in a subject, so mail answering an
+    older acknowledgement (``[#N] Received: ...``) still threads."""
     bare = _TOKEN.sub("", _REPLY_PREFIX.sub("", subject)).strip() or "Your request"
-    return f"Re: {bare} [#{number}]"
-
-
-def ack_subject(subject: str, number: int) -> str:
-    bare = _TOKEN.sub("", _REPLY_PREFIX.sub("", subject)).strip() or "Your request"
-    return f"[#{number}] Received: {bare}"
+    return f"{SUBJECT_PREFIX.get(kind, 'Re:')} {bare} [#{number}]"
 
 
 def with_marker(body: str, number: int) -> str:
@@ -114,23 +115,60 @@ def with_marker(body: str, number: int) -> str:
     return f"{body.rstrip()}\n\n--\nTicket #{number} · {marker(number)}\n"
 
 
-def ack_body(number: int) -> str:
-    return with_marker(
+def ack_body(number: int, portal_link: str | None = None) -> str:
+    """The acknowledgement: the number, how to add to the ticket, and where the
+    customer sees it in the portal when the portal is on."""
+    text = (
         f"We have received your message and opened ticket #{number}.\n"
-        "Reply to this email to add to it; keep the ticket number in the subject.",
-        number,
+        "Reply to this email to add to it; keep the ticket number in the subject."
     )
+    if portal_link:
+        text += (
+            f"\n\nYou can also follow ticket #{number} in our support portal:\n{portal_link}\n"
+            "(sign in there with this email address; we send you a one-time link)."
+        )
+    return with_marker(text, number)
 
 
-def new_message_id(number: int) -> str:
-    """A globally unique Message-ID, fixed when the message is queued."""
-    host = socket.gethostname() or "regentra"
-    return f"<rgt{number}.{uuid.uuid4().hex}@{host}>"
+def new_message_id(number: int, domain: str) -> str:
+    """A globally unique Message-ID, fixed when the message is queued, in the support
+    address's ``domain`` (``MailIdentity.domain``), never the host's name."""
+    return f"<rgt{number}.{uuid.uuid4().hex}@{domain}>"
+
+
+_ADDRESS = re.compile(r"[^\s@<>()\[\],;:\"\\]+@[^\s@<>(),;\"\\]+")
+
+
+def deliverable(address: str) -> bool:
+    """True for an address mail can go to: one plain ``local@domain``, no spaces or
+    line breaks, and not in the reserved ``.invalid`` domain (RFC 2606), which
+    Regentra gives a contact whose address it could not read. The one rule for
+    every address we send to: a reply's recipient and a ticket's Cc list."""
+    if not _ADDRESS.fullmatch(address):
+        return False
+    domain = address.rpartition("@")[2].lower().rstrip(".")
+    return domain != "invalid" and not domain.endswith(".invalid")
+
+
+def is_message_id(value: str) -> bool:
+    """True for a real RFC 5322 Message-ID (``<id@domain>``) a mail client knows.
+
+    Channel ids of SMS, chat and portal messages (``chat-2026-12-04-0001``,
+    ``portal:360e...``, a Twilio SID) are not, nor the stand-in id given to mail that
+    came without one (``@regentra.invalid``): in ``In-Reply-To`` they made headers
+    no client could thread by.
+    """
+    found = _MESSAGE_ID.fullmatch(value.strip())
+    if found is None:
+        return False
+    domain = found.group(1).lower().rstrip(".")
+    return domain != "invalid" and not domain.endswith(".invalid")
 
 
 def thread_headers(ids: Iterable[str]) -> tuple[str | None, str | None]:
-    """``In-Reply-To`` (the newest id) and ``References`` (trimmed) of a thread."""
-    ordered = list(dict.fromkeys(i for i in ids if i))
+    """``In-Reply-To`` (the newest id) and ``References`` (trimmed) of a thread, from
+    the Message-IDs among ``ids`` (the thread's inbound and outbound ids, any channel)."""
+    ordered = list(dict.fromkeys(i.strip() for i in ids if i and is_message_id(i)))
     if not ordered:
         return None, None
     kept = ordered if len(ordered) <= MAX_REFERENCES else [ordered[0], *ordered[-19:]]

@@ -8,17 +8,18 @@ how a send that may or may not have happened is confirmed (see desk.delivery).
 
 from __future__ import annotations
 
-import re
 import smtplib
 import ssl
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import TYPE_CHECKING
 
 from ..desk.delivery import Outgoing
 from . import tls
+from .outbound import deliverable
 from .route import LOOP_HEADER
 
 if TYPE_CHECKING:
@@ -26,19 +27,6 @@ if TYPE_CHECKING:
 
 NO_VALID_ADDRESS = "not sent: no valid address"
 """What a reply to nobody says in its delivery state."""
-
-_ADDRESS = re.compile(r"[^\s@<>()\[\],;:\"\\]+@[^\s@<>(),;\"\\]+")
-
-
-def deliverable(address: str) -> bool:
-    """True for an address mail can go to: one plain ``local@domain``, no spaces or
-    line breaks, and not in the reserved ``.invalid`` domain (RFC 2606), which
-    Regentra gives a contact whose address it could not read."""
-    if not _ADDRESS.fullmatch(address):
-        return False
-    domain = address.rpartition("@")[2].lower().rstrip(".")
-    return domain != "invalid" and not domain.endswith(".invalid")
-
 
 def _text(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
@@ -83,11 +71,16 @@ class SmtpTransport:
     files: Callable[[int], Sequence[OutgoingFile]] | None = None
     """The files a queued message's reply carries (``queries.attachments.outbound_files``
     bound to the desk), sent as attachments."""
+    sender_name: str | None = None
+    """``support_name``: From reads ``Acme MSP Support <help@...>`` (RFC 2047 encoded
+    when it is not ASCII)."""
 
     def compose(self, out: Outgoing) -> EmailMessage:
         msg = EmailMessage()
-        msg["From"] = self.sender
+        msg["From"] = self._from()
         msg["To"] = out.recipient
+        if out.cc:
+            msg["Cc"] = ", ".join(out.cc)
         msg["Subject"] = out.subject
         msg["Message-ID"] = out.message_id
         msg["Date"] = formatdate(localtime=False, usegmt=True)
@@ -127,7 +120,8 @@ class SmtpTransport:
             # Our own copy proves an in-doubt send went out; never for a sign-in
             # link, which would let whoever reads the support mailbox use it.
             copy = [] if out.kind == "signin" else [self.sender]
-            refused = smtp.send_message(msg, from_addr=self.sender, to_addrs=[out.recipient, *copy])
+            to_addrs = [out.recipient, *out.cc, *copy]
+            refused = smtp.send_message(msg, from_addr=self.sender, to_addrs=to_addrs)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             raise SendFailed(
@@ -150,8 +144,17 @@ class SmtpTransport:
                     smtp.quit()
                 except (smtplib.SMTPException, OSError):
                     smtp.close()
+        # A Cc the server refused does not fail the reply the customer got; the
+        # customer's own address refused does.
         if out.recipient in refused:
             raise SendFailed(f"recipient refused: {refused[out.recipient]}")
+
+    def _from(self) -> Address | str:
+        """The support address, with ``support_name`` as its display name when set."""
+        if not self.sender_name:
+            return self.sender
+        local, _, domain = self.sender.rpartition("@")
+        return Address(display_name=self.sender_name, username=local, domain=domain)
 
     def _connect(self) -> smtplib.SMTP:
         if self.security == "ssl":

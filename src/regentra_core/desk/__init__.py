@@ -18,6 +18,7 @@ from ._base import clean_text
 from .ai import AiCases
 from .attachments import AttachmentCases, Upload
 from .automations import AutomationCases, PeriodicReport
+from .cc import CcCases
 from .channels import ChannelCases, ChannelStep, CursorStep, ReceiveResult, Step
 from .clients import ClientCases
 from .contacts import ContactCases, MergeResult
@@ -37,6 +38,7 @@ from .work import WorkCases
 class Desk(
     AutomationCases,
     AiCases,
+    CcCases,
     AttachmentCases,
     ChannelCases,
     ClientCases,

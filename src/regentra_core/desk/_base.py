@@ -255,7 +255,10 @@ class DeskBase:
         ]
         in_reply_to, references = outbound.thread_headers(ids)
         is_ack = kind == "ack"
-        text = outbound.ack_body(ticket.number) if is_ack else body
+        identity = self.db.mail
+        text = (
+            outbound.ack_body(ticket.number, identity.ticket_url(ticket.number)) if is_ack else body
+        )
         note = None
         if channel == Channel.SMS:
             sms = sms_text(f"#{ticket.number}: {body}" if not is_ack else text)
@@ -268,12 +271,10 @@ class DeskBase:
             channel=channel,
             kind=kind,
             recipient=recipient,
-            subject=(outbound.ack_subject if is_ack else outbound.reply_subject)(
-                ticket.subject, ticket.number
-            ),
+            subject=outbound.outgoing_subject(ticket.subject, ticket.number, kind=kind),
             body=text,
             note=note,
-            message_id=outbound.new_message_id(ticket.number),
+            message_id=outbound.new_message_id(ticket.number, identity.domain),
             in_reply_to=in_reply_to,
             references=references,
             state=DeliveryState.QUEUED,

@@ -636,7 +636,7 @@ class AutomationCases(DeskBase):
             recipient=to,
             subject=automation.fill(action.arg("subject"), values),
             body=automation.fill(action.arg("body"), values),
-            message_id=outbound.new_message_id(ticket.number),
+            message_id=outbound.new_message_id(ticket.number, self.db.mail.domain),
             state=DeliveryState.QUEUED,
             next_attempt_at=now,
             created_at=now,

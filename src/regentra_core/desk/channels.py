@@ -32,6 +32,7 @@ from ..store.models import (
 from ..text import shorten
 from ._base import _excerpt, _id, _memo
 from .attachments import add_rows
+from .cc import cc_list, gather, people_named
 from .contacts import find_contact, live_contact
 from .intake import IntakeCases
 
@@ -287,9 +288,10 @@ class ChannelCases(IntakeCases):
             counts: dict[str, int] = _memo(s, "new_by_sender", dict)
             counts[rate_key(msg)] += 1
             _keep(s, record)
+            gather(self, s, ticket, named=people_named(msg.headers), own=own, actor=actor, now=now)
             # An acknowledgement needs someone to go to: none for unreadable mail
             # or a sender without an address (its contact is unknown-sender@invalid).
-            if ack and not msg.unparsed and msg.sender and msg.channel == Channel.EMAIL:
+            if ack and _acknowledged(msg):
                 s.flush()  # the ack threads on this message's id
                 self._queue_outbound(s, ticket, "", now, kind="ack")
             # A session (chat) naming a ticket its sender may not see never joins it:
@@ -330,6 +332,13 @@ class ChannelCases(IntakeCases):
             )
         record.outcome, record.ticket_id, record.reply_id = outcome, target.id, result.reply_id
         _keep(s, record)
+        if not unverified:  # a stranger's mail names nobody we copy
+            kept = cc_list(ticket.cc) if target is not ticket else []  # a follow-up's too
+            people, writers = people_named(msg.headers), [*kept, msg.sender]
+            gather(self, s, target, named=people, writers=writers, own=own, actor=actor, now=now)
+        if outcome == InboundOutcome.FOLLOW_UP and ack and _acknowledged(msg):
+            s.flush()  # the ack threads on this message's id
+            self._queue_outbound(s, target, "", now, kind="ack")
         return ReceiveResult(outcome, result.ticket_number, via=decision.via)
 
     def _new_from(
@@ -473,6 +482,12 @@ class ChannelCases(IntakeCases):
             )
             return out.ticket_id
         return None
+
+
+def _acknowledged(msg: Inbound) -> bool:
+    """Whether a message that opens a ticket (new or follow-up) gets an acknowledgement:
+    readable mail with an address to answer (never unknown-sender@invalid)."""
+    return not msg.unparsed and bool(msg.sender) and msg.channel == Channel.EMAIL
 
 
 def _answered(ticket: Ticket, msg: Inbound) -> None:

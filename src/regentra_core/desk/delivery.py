@@ -16,11 +16,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from ..enums import DeliveryState
+from ..enums import Channel, DeliveryState
 from ..errors import NotFoundError
 from ..events import EventKind
 from ..store.models import InboundRecord, OutboundMessage, Ticket
 from ._base import DeskBase
+from .cc import cc_list
 
 MAX_ATTEMPTS = 10
 IN_DOUBT_GRACE = timedelta(minutes=10)
@@ -50,6 +51,9 @@ class Outgoing:
     in_doubt: bool = False
     """An earlier attempt may have gone out (its sender died mid-send): a transport
     that can ask the provider whether it did (Twilio's message log) asks first."""
+    cc: tuple[str, ...] = ()
+    """The ticket's Cc list as it is when the message is sent (a public reply by
+    email only): someone taken off the list before the send is not copied."""
 
 
 class DeliveryCases(DeskBase):
@@ -74,12 +78,13 @@ class DeliveryCases(DeskBase):
             in_doubt = out.attempt_started_at is not None
             out.attempts += 1
             out.attempt_started_at = now
+            cc = copied(out, ticket)
             self._event(
                 s,
                 ticket,
                 EventKind.OUTBOUND_SENDING,
                 to=out.recipient,
-                detail=f"attempt {out.attempts}",
+                detail=f"attempt {out.attempts}" + (f", cc {', '.join(cc)}" if cc else ""),
             )
             assert out.id is not None
             return Outgoing(
@@ -94,6 +99,7 @@ class DeliveryCases(DeskBase):
                 out.references,
                 out.attempts,
                 in_doubt,
+                cc,
             )
 
     def finish_delivery(
@@ -153,6 +159,14 @@ class DeliveryCases(DeskBase):
         self._event(
             s, ticket, EventKind.OUTBOUND_SENT, to=out.recipient, detail=f"{out.kind}, {how}"
         )
+
+
+def copied(out: OutboundMessage, ticket: Ticket | None) -> tuple[str, ...]:
+    """Who is copied on ``out``: the ticket's Cc list on a technician's public reply
+    by email (never an acknowledgement, a notification or an SMS), less its recipient."""
+    if ticket is None or out.kind != "reply" or out.channel != Channel.EMAIL:
+        return ()
+    return tuple(a for a in cc_list(ticket.cc) if a != out.recipient.lower())
 
 
 def _copy_came_back(s: Session, message_id: str) -> bool:

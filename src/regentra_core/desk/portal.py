@@ -9,7 +9,6 @@ stops working at once instead of for the rest of its 8 hours.
 
 from __future__ import annotations
 
-import socket
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -89,7 +88,6 @@ class PortalCases(DeskBase):
                     created_at=now,
                 )
             )
-            host = socket.gethostname() or "regentra"
             s.add(
                 OutboundMessage(
                     ticket_id=None,
@@ -102,7 +100,7 @@ class PortalCases(DeskBase):
                         "The link works once, for 30 minutes. If you did not ask for it,\n"
                         "ignore this message.\n"
                     ),
-                    message_id=f"<signin.{uuid.uuid4().hex}@{host}>",
+                    message_id=f"<signin.{uuid.uuid4().hex}@{self.db.mail.domain}>",
                     state=DeliveryState.QUEUED,
                     next_attempt_at=now,
                     created_at=now,

@@ -1,0 +1,195 @@
+"""A ticket's Cc list: the thread's other people, copied on every public reply by mail.
+
+Zendesk keeps a ticket's CCs; we kept only its contact, so a colleague the customer
+copied, or who wrote on the thread, heard nothing of our replies. The list is
+gathered at intake from the customer's mail (its To and Cc, and a colleague of the
+customer writing on the thread: ``ChannelCases._receive`` calls :func:`gather`),
+shown on the ticket (the app's header, ``ticket show``) and edited by technicians
+(``regentra ticket cc``, the app's ``w`` key) through :meth:`CcCases.change_cc`.
+Every change is one ``cc_changed`` Event. ``delivery.copied`` reads it when a reply
+is sent; internal notes never leave, so nobody is ever copied on one.
+
+The list is JSON text in ``ticket.cc`` (``store.types.JSONText``: the same text on
+SQLite and PostgreSQL). Addresses are lower case and pass the one rule outbound
+mail is held to (``channels.outbound.deliverable``). An address that bounces stays:
+the bounce is recorded on the message, as for the contact's own address.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from email.utils import getaddresses
+
+from sqlmodel import Session
+
+from ..channels.outbound import deliverable
+from ..errors import NoChange, ValidationError
+from ..events import EventKind
+from ..identity import Actor
+from ..limits import shown
+from ..records import TicketRecord
+from ..store.models import Contact, Ticket
+from ._base import DeskBase
+
+MAX_CC = 50
+"""Addresses one ticket may copy: enough for any thread, not a mailing list."""
+
+
+def cc_list(text: str | None) -> list[str]:
+    """The addresses in a ticket's ``cc`` column (anything unreadable: none)."""
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    if not isinstance(value, list):
+        return []
+    return [a for a in value if isinstance(a, str)]
+
+
+def cc_text(addresses: Iterable[str]) -> str:
+    """The column's JSON text for ``addresses`` (in order, each once)."""
+    return json.dumps(list(dict.fromkeys(addresses)), ensure_ascii=False)
+
+
+def cc_address(raw: str) -> str:
+    """``raw`` as a Cc address (lower case), or one line saying why it is none."""
+    address = raw.strip().strip("<>").strip().lower()
+    if not deliverable(address):
+        raise ValidationError(f"not an email address mail can go to: {shown(raw.strip())!r}")
+    return address
+
+
+def people_named(headers: Mapping[str, str]) -> list[str]:
+    """The addresses in a message's To and Cc headers, lower case, in order."""
+    values = [headers[h] for h in ("to", "cc") if headers.get(h)]
+    return [a.strip().lower() for _, a in getaddresses(values) if a]
+
+
+def gathered(current: list[str], found: Iterable[str], leave_out: Iterable[str]) -> list[str]:
+    """``current`` with the addresses in ``found`` added (in order, each once):
+    those mail can go to and not in ``leave_out`` (our own addresses, the contact)."""
+    skip = {a.strip().lower() for a in leave_out}
+    result = list(current)
+    for raw in found:
+        address = raw.strip().lower()
+        if address and address not in skip and address not in result and deliverable(address):
+            result.append(address)
+    return result[: max(MAX_CC, len(current))]
+
+
+class CcCases(DeskBase):
+    """Who else a ticket's public replies go to."""
+
+    def change_cc(
+        self,
+        number: int,
+        *,
+        add: Iterable[str] = (),
+        remove: Iterable[str] = (),
+        replace: Iterable[str] | None = None,
+        expected_version: int | None = None,
+    ) -> TicketRecord:
+        """Add and remove Cc addresses (or, with ``replace``, set the whole list, as
+        the app's prompt does); one ``cc_changed`` Event from the old list to the new.
+
+        Every address is checked before anything changes: a bad one is refused in
+        one line naming it. Taking off an address that is not there is refused too
+        (a typo would otherwise pass as done). The ticket's contact is never its own
+        Cc: the reply goes to them already.
+        """
+        self._require_technician()
+        adding = [cc_address(a) for a in add]
+        removing = [cc_address(a) for a in remove]
+        wanted = None if replace is None else [cc_address(a) for a in replace]
+        with self._write() as s:
+            ticket = self._load(s, number, expected_version)
+            before = cc_list(ticket.cc)
+            contact = _contact_email(s, ticket)
+            if wanted is not None:
+                after = gathered([], wanted, [contact] if contact else [])
+            else:
+                missing = [a for a in removing if a not in before]
+                if missing:
+                    raise ValidationError(f"#{number} does not copy {', '.join(missing)}")
+                if contact and contact in adding:
+                    raise ValidationError(
+                        f"{contact} is the contact of #{number}: replies go to them already"
+                    )
+                after = [a for a in before if a not in removing]
+                after = [*after, *(a for a in dict.fromkeys(adding) if a not in after)]
+            if len(after) > MAX_CC:
+                raise ValidationError(f"a ticket copies at most {MAX_CC} addresses")
+            if after == before:
+                raise NoChange(f"#{number} already copies {_listed(before)}")
+            _set_cc(self, s, ticket, before, after, self.clock())
+        return TicketRecord.of(ticket)
+
+
+def gather(
+    desk: DeskBase,
+    s: Session,
+    ticket: Ticket,
+    *,
+    named: Iterable[str],
+    writers: Iterable[str] = (),
+    own: Iterable[str],
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """Add the thread's people to the ticket's Cc: those a customer's message names
+    in To and Cc (``named``) and colleagues who wrote (``writers``), leaving out our
+    ``own`` addresses and the contact; one Event when any is new. Intake's half
+    (``ChannelCases._receive``), inside its transaction.
+
+    Without an address of our own to leave out, nobody named is taken: the desk's
+    own address is in the To of every message it gets, and copying it would put
+    ourselves on every reply.
+    """
+    ours = {a.lower() for a in own}
+    if desk.db.mail.address:
+        ours.add(desk.db.mail.address.lower())
+    found = [*(named if ours else ()), *writers]
+    before = cc_list(ticket.cc)
+    contact = _contact_email(s, ticket)
+    after = gathered(before, found, [*ours, *([contact] if contact else [])])
+    if after != before:
+        _set_cc(desk, s, ticket, before, after, now, actor=actor)
+
+
+def _set_cc(
+    desk: DeskBase,
+    s: Session,
+    ticket: Ticket,
+    before: list[str],
+    after: list[str],
+    now: datetime,
+    *,
+    actor: Actor | None = None,
+) -> None:
+    ticket.cc = cc_text(after)
+    desk._touch(ticket, now)
+    added = [a for a in after if a not in before]
+    removed = [a for a in before if a not in after]
+    parts = [f"added {', '.join(added)}"] if added else []
+    parts += [f"removed {', '.join(removed)}"] if removed else []
+    desk._event(
+        s,
+        ticket,
+        EventKind.CC_CHANGED,
+        _listed(before)[:1000],
+        _listed(after)[:1000],
+        detail="; ".join(parts)[:2000],
+        at=now,
+        actor=actor,
+    )
+
+
+def _contact_email(s: Session, ticket: Ticket) -> str | None:
+    contact = s.get(Contact, ticket.contact_id) if ticket.contact_id is not None else None
+    return contact.email.lower() if contact is not None and contact.email else None
+
+
+def _listed(addresses: list[str]) -> str:
+    return ", ".join(addresses) or "nobody"
