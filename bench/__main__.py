@@ -18,6 +18,7 @@ BENCHMARKS = [
     "automations",
     "scale",
     "postgres",
+    "ai_rules_report",
 ]
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from bench import ai_rules_report
 
 from regentra_core.ai import rules
 from regentra_core.ai.analysis import BadAnswer, read_answer
@@ -14,9 +14,9 @@ from regentra_core.ai.conversation import Conversation, Message
 from regentra_core.enums import Priority
 from tests.conftest import T0
 
-LABELLED = Path(__file__).parents[1] / "data" / "ai_labelled.toml"
-FLOOR = 0.85
-"""Precision and recall the rules must keep on the labelled set (README: AI)."""
+FLOOR = 0.9
+"""Precision and recall the rules must keep on the dev part of the labelled set, which
+they were written against (README: AI; the held-out part is test_ai_rules_heldout.py)."""
 
 
 def _conversation(subject: str, *texts: str, gap: timedelta = timedelta(hours=1)) -> Conversation:
@@ -24,31 +24,20 @@ def _conversation(subject: str, *texts: str, gap: timedelta = timedelta(hours=1)
     return Conversation(1001, subject, Priority.MEDIUM, "Acme", messages)
 
 
-def _scores(flag: str) -> tuple[float, float]:
-    tickets = tomllib.loads(LABELLED.read_text(encoding="utf-8"))["ticket"]
-    tp = fp = fn = 0
-    for t in tickets:
-        got = getattr(rules.analyze(_conversation(t["subject"], t["text"])), flag)
-        want = t["label"] == flag
-        tp, fp, fn = tp + (got and want), fp + (got and not want), fn + (want and not got)
-    return tp / (tp + fp), tp / (tp + fn)
-
-
-def test_the_labelled_set_has_sixty_texts_of_each_kind():
-    tickets = tomllib.loads(LABELLED.read_text(encoding="utf-8"))["ticket"]
-    labels = [t["label"] for t in tickets]
-    assert len(tickets) >= 60
-    assert {label: labels.count(label) for label in set(labels)} == {
-        "security": 22,
-        "frustration": 22,
-        "neither": 22,
-    }
+def test_the_dev_set_has_each_label_and_hard_negatives():
+    tickets = ai_rules_report.load(ai_rules_report.DEV)
+    assert len(tickets) >= 170
+    assert sum(t.security for t in tickets) >= 50
+    assert sum(t.frustration for t in tickets) >= 35
+    assert sum(not (t.security or t.frustration) for t in tickets) >= 70
+    assert {t.priority for t in tickets} == {"low", "medium", "high", "critical"}
 
 
 @pytest.mark.parametrize("flag", ["security", "frustration"])
 def test_precision_and_recall_on_the_labelled_set_hold(flag):
-    precision, recall = _scores(flag)
-    assert precision >= FLOOR and recall >= FLOOR, (precision, recall)
+    found, _ = ai_rules_report.scores(ai_rules_report.load(ai_rules_report.DEV))
+    score = next(s for s in found if s.label == flag)
+    assert score.precision >= FLOOR and score.recall >= FLOOR, score
 
 
 def test_ransomware_is_security_and_critical_with_its_words_named():
