@@ -29,6 +29,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "client",
         "Add, list and edit clients (name, VIP, SLA policy, email domains).",
     ),
+    "contact": (
+        "regentra_tui.cli.contacts",
+        "contact",
+        "Add, edit, list and merge contacts (name, email, phone in E.164, client).",
+    ),
     "demo": (
         "regentra_tui.cli.admin",
         "demo",
