@@ -13,8 +13,9 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+from dataclasses import replace
 from datetime import datetime
-from email import policy
+from email import errors, policy
 from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser
@@ -51,15 +52,22 @@ def parse_mail(
 
     ``compat32`` first: it keeps headers as strings, which we decode ourselves
     (RFC 2047, 8-bit), and costs a fraction of ``policy.default``'s header objects;
-    the default policy is the second try for what compat32 trips over.
+    the default policy is the second try for what compat32 trips over, or cannot
+    split (a boundary folded over two lines: compat32 keeps the fold in it, finds
+    no part, and the body was lost).
     """
+    unsplit: Inbound | None = None
     try:
         return _parse(raw, received_at, attachments_dir, max_attachment_bytes, policy.compat32)
+    except _Unsplit as exc:
+        unsplit = exc.inbound
     except Exception:  # noqa: BLE001 - try the other policy before giving up
         pass
     try:
         return _parse(raw, received_at, attachments_dir, max_attachment_bytes, policy.default)
     except Exception as exc:  # noqa: BLE001 - keep it as an unparsed message
+        if unsplit is not None:
+            return unsplit
         return Inbound(
             channel=Channel.EMAIL,
             external_id=_synthetic_id(raw),
@@ -81,33 +89,68 @@ def _parse(
     how: policy.Policy,
 ) -> Inbound:
     msg = BytesParser(policy=how).parsebytes(raw)
-    name, sender = _from(msg)
+    hint = _charset_hint(msg)
+    name, sender = _from(msg, hint)
+    unsure = "" if sender else _sender_not_understood(msg)
     headers = {h: _header(msg, h) for h in ROUTING_HEADERS if msg.get(h) is not None}
     references = _ids(_header(msg, "in-reply-to")) + _ids(_header(msg, "references"))
     content_type = msg.get_content_type()
     is_report = content_type == "multipart/report" or sender.split("@")[0] in _REPORT_SENDERS
     body, attachments, bounced = _walk(msg, attachments_dir, max_bytes)
     message_id = _ids(_header(msg, "message-id"))
-    return Inbound(
+    inbound = Inbound(
         channel=Channel.EMAIL,
         external_id=message_id[0] if message_id else _synthetic_id(raw),
         sender=sender,
         sender_name=name,
         received_at=received_at,
-        subject=" ".join(_header(msg, "subject").split()),
-        body=body,
+        subject=" ".join(_header(msg, "subject", hint).split()),
+        body=f"{unsure}\n\n{body}".strip() if unsure else body,
         headers=headers,
         references=tuple(dict.fromkeys(references)),
         attachments=tuple(attachments),
         bounce_of=tuple(dict.fromkeys(bounced + (references if is_report else []))),
         is_report=is_report,
+        # A sender we cannot name is flagged as unparsed mail is: its source is kept
+        # on the inbound record and no acknowledgement goes anywhere.
+        unparsed=bool(unsure),
         # Kept with every message, not only the unparsed: mail held back by the rate
         # limit keeps its source so a technician can still make it a ticket.
         raw=raw,
     )
+    if how is policy.compat32 and any(
+        isinstance(d, errors.MultipartInvariantViolationDefect) for d in msg.defects
+    ):
+        raise _Unsplit(inbound)
+    return inbound
 
 
-def _from(msg: Message) -> tuple[str, str]:
+class _Unsplit(Exception):  # noqa: N818 - a signal between two functions, not an error
+    """compat32 could not split a multipart message: try the default policy, and
+    keep this reading in case that fails too."""
+
+    def __init__(self, inbound: Inbound) -> None:
+        super().__init__("multipart not split")
+        self.inbound = inbound
+
+
+def _charset_hint(msg: Message) -> str | None:
+    """The charset the message's text declares (its first that names one): the best
+    guess for raw 8-bit headers, which a Big5 or KOI8-R mailer writes in its own."""
+    for index, part in enumerate(msg.walk()):
+        if index > 20:
+            break
+        charset = part.get_content_charset()
+        if charset and charset.lower() not in ("us-ascii", "ascii", "utf-8", "utf8"):
+            try:
+                codecs.lookup(charset)
+            except LookupError:
+                continue
+            return charset
+    return None
+
+
+def _from(msg: Message, hint: str | None = None) -> tuple[str, str]:
     """The sender's display name and address (lower case; "" if there is none).
 
     The address is read from the header as it came, before RFC 2047 decoding: an
@@ -119,7 +162,7 @@ def _from(msg: Message) -> tuple[str, str]:
     source = next((v for k, v in msg.raw_items() if k.lower() == "from"), None)
     if source is None:
         return "", ""
-    text = " ".join(_surrogates_text(str(source)).split())
+    text = " ".join(_surrogates_text(str(source), hint).split())
     words: list[str] = []
 
     def _stand_in(found: re.Match[str]) -> str:
@@ -134,9 +177,12 @@ def _from(msg: Message) -> tuple[str, str]:
         name, address = parseaddr(" ".join(_header(msg, "from").split()))
     address = address.strip().lower()
     if not _looks_like_address(address):
-        address = ""
+        # "Big Bug bb@bug.com" (no angle brackets, as some mailers and scripts
+        # write it): one plausible address in the text is the sender's, the rest
+        # its name; none, or several, and the sender is not understood.
+        name, address = _one_address_in(" ".join(_header(msg, "from").split()))
     if "=?" in name:
-        name = _decoded(name)
+        name = _decoded(name, hint)
     return " ".join(_CONTROL.sub(" ", name).split()), address
 
 
@@ -145,8 +191,77 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _looks_like_address(address: str) -> bool:
-    local, at, domain = address.strip().rpartition("@")
-    return bool(at and local and domain) and not any(c.isspace() for c in address.strip())
+    """An address the desk can file a contact under: one ``@`` with text either side,
+    no blanks, and no longer than SMTP allows (254; a longer "address" is text)."""
+    address = address.strip()
+    local, at, domain = address.rpartition("@")
+    return (
+        bool(at and local and domain)
+        and len(address) <= MAX_ADDRESS
+        and not any(c.isspace() for c in address)
+    )
+
+
+MAX_ADDRESS = 254
+"""RFC 5321's longest forward path, less its angle brackets."""
+
+
+def _one_address_in(text: str) -> tuple[str, str]:
+    """(name, address) when ``text`` holds exactly one plausible address (a domain
+    with a dot); else ("", "")."""
+    found = {
+        m.group(0).strip(".").lower()
+        for m in _ANY_ADDRESS.finditer(text)
+        if "." in m.group(0).rpartition("@")[2].strip(".")
+    }
+    found = {a for a in found if _looks_like_address(a)}
+    if len(found) != 1:
+        return "", ""
+    (address,) = found
+    name = _ANY_ADDRESS.sub(" ", text).strip(" \t\"'<>(),;:")
+    return " ".join(name.split()), address
+
+
+def _sender_not_understood(msg: Message) -> str:
+    """The line that flags mail whose sender could not be read, naming what its From
+    said (shown literally wherever the ticket is shown)."""
+    said = " ".join(_header(msg, "from").split())
+    if not said:
+        return "[Regentra: this message has no From address; its source is kept.]"
+    return (
+        f"[Regentra: sender not understood (From: {said[:200]}); no reply goes to it, "
+        "and its source is kept.]"
+    )
+
+
+_LOOP_HEADERS = frozenset(
+    ("auto-submitted", "precedence", "return-path", "x-autoreply", "x-regentra-loop")
+    + ("list-id", "x-auto-response-suppress")
+)
+"""What loop protection reads: all a message not understood keeps of its headers."""
+
+
+def not_understood(msg: Inbound, why: str) -> Inbound:
+    """``msg`` as the desk keeps a message it could not take as it came (a rule or a
+    check refused something in it): flagged unparsed with its source, from no
+    sender, threaded by nothing it says, its text kept under one line saying why.
+    The desk stores this instead of refusing the message, which an MTA would
+    retry forever and an IMAP poll would stop at."""
+    note = f"[Regentra could not take this message as it came ({why[:300]}); its source is kept."
+    if msg.sender:
+        note += f" It said it was from {msg.sender[:200]}."
+    return replace(
+        msg,
+        sender="",
+        sender_name="",
+        headers={k: v for k, v in msg.headers.items() if k in _LOOP_HEADERS},
+        references=(),
+        bounce_of=(),
+        is_report=False,
+        ticket=None,
+        unparsed=True,
+        body=f"{note}]\n\n{msg.body}".strip(),
+    )
 
 
 _FROM_LINE = re.compile(rb"(?im)^from:[ \t]*(.*(?:\r?\n[ \t].*)*)")
@@ -172,30 +287,54 @@ def sender_key(raw: bytes | None) -> str:
     return f"From: {line}"[:320] if line else "(empty From header)"
 
 
-def _header(msg: Message, name: str) -> str:
+def _header(msg: Message, name: str, hint: str | None = None) -> str:
     """A header as text, RFC 2047 decoded, whatever its bytes.
 
     Raw 8-bit headers (no encoded words, as many mailers send) are read as UTF-8,
-    else as Windows-1252, the usual two; never an exception.
+    else in ``hint`` (the charset the message's text declares), else as
+    Windows-1252; never an exception.
     """
     value = msg.get(name)
     if value is None:
         return ""
-    return _decoded(value)
+    return _decoded(value, hint)
 
 
-def _decoded(value: str | Header) -> str:
+def _decoded(value: str | Header, hint: str | None = None) -> str:
     try:
-        if isinstance(value, Header) or "=?" in str(value):
+        if isinstance(value, Header):
+            # compat32's wrapper for a header with raw 8-bit bytes: its text back,
+            # those bytes as surrogates, so encoded words in it are still decoded.
+            value = "".join(
+                chunk.decode("ascii", "surrogateescape")
+                if charset == "unknown-8bit"
+                else _bytes_text(chunk, charset, hint)
+                if isinstance(chunk, bytes)
+                else chunk
+                for chunk, charset in decode_header(value)
+            )
+        if "=?" in value:
+            value = _RAW_IN_WORD.sub(_as_q_escapes, value)
             text = "".join(
-                _bytes_text(chunk, charset) if isinstance(chunk, bytes) else chunk
+                _bytes_text(chunk, charset, hint)
+                if isinstance(chunk, bytes)
+                else _surrogates_text(chunk, hint)
                 for chunk, charset in _spaced(decode_header(value))
             )
         else:
-            text = _surrogates_text(str(value))
+            text = _surrogates_text(value, hint)
     except Exception:  # noqa: BLE001 - broken encoded words: keep what is there
-        text = _surrogates_text(str(value))
+        text = _surrogates_text(str(value), hint)
     return text
+
+
+_RAW_IN_WORD = re.compile(r"=\?[^?\s]+\?[qQ]\?[^?\s]*[\udc80-\udcff][^?\s]*\?=")
+
+
+def _as_q_escapes(word: re.Match[str]) -> str:
+    """An encoded word with raw 8-bit bytes in it (Eudora wrote ``=?iso-8859-1?Q?Fr\xf6sche?=``)
+    as the ``=XX`` escapes it should have had, so it decodes in its own charset."""
+    return re.sub(r"[\udc80-\udcff]", lambda c: f"={ord(c.group(0)) - 0xDC00:02X}", word.group(0))
 
 
 def _spaced(parts: list[tuple[bytes | str, str | None]]) -> list[tuple[bytes | str, str | None]]:
@@ -208,7 +347,7 @@ def _spaced(parts: list[tuple[bytes | str, str | None]]) -> list[tuple[bytes | s
     return out
 
 
-def _bytes_text(data: bytes, charset: str | None) -> str:
+def _bytes_text(data: bytes, charset: str | None, hint: str | None = None) -> str:
     if charset and charset.lower() not in ("unknown-8bit", "us-ascii", "ascii"):
         try:
             return data.decode(charset, "replace")
@@ -217,11 +356,17 @@ def _bytes_text(data: bytes, charset: str | None) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")
+        pass
+    if hint:
+        try:
+            return data.decode(hint)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return data.decode("cp1252", "replace")
 
 
-def _surrogates_text(text: str) -> str:
-    return _bytes_text(text.encode("utf-8", "surrogateescape"), None)
+def _surrogates_text(text: str, hint: str | None = None) -> str:
+    return _bytes_text(text.encode("utf-8", "surrogateescape"), None, hint)
 
 
 def _ids(value: str) -> list[str]:
@@ -240,11 +385,20 @@ def _walk(
     html: str | None = None
     attachments: list[Attachment] = []
     bounced: list[str] = []
+    # Later inline text parts beside the first in one multipart/mixed (text, a
+    # picture, more text, as Apple Mail and MIME-tools' samples send) are the body
+    # too: only the first used to be kept.
+    parents: dict[int, Message] = {}
+    first_parent: Message | None = None
+    more: list[str] = []
     for part in msg.walk():
         ctype = part.get_content_type()
         if ctype in ("message/rfc822", "text/rfc822-headers", "message/delivery-status"):
             bounced += _ids(_nested_message_id(part))
         if part.is_multipart():
+            children = part.get_payload()
+            if isinstance(children, list):
+                parents.update((id(child), part) for child in children)
             continue
         filename = part.get_filename()
         disposition = (part.get("content-disposition") or "").split(";")[0].strip().lower()
@@ -253,14 +407,26 @@ def _walk(
             continue
         if ctype == "text/plain" and plain is None:
             plain = _text(part)
+            first_parent = parents.get(id(part))
+        elif ctype == "text/plain" and first_parent is not None:
+            if (
+                parents.get(id(part)) is first_parent
+                and first_parent.get_content_subtype() == "mixed"
+            ):
+                more.append(_text(part))
         elif ctype == "text/html" and html is None:
             html = _text(part)
     if plain is not None and plain.strip():
-        body = plain
+        body = "\n\n".join([plain.rstrip(), *(m.strip() for m in more if m.strip())])
     elif html is not None:
         body = _html_to_text(html)
     else:
         body = plain or ""
+    if not body.strip() and not attachments and msg.get_content_maintype() == "multipart":
+        if not msg.is_multipart():
+            # A multipart no parser could split (no boundary found): its text is
+            # the body, as it came, rather than nothing.
+            body = _text(msg)
     return body.replace("\r\n", "\n").replace("\r", "\n").strip(), attachments, bounced
 
 
@@ -321,5 +487,9 @@ def _decoded_filename(name: str | None) -> str:
 
 
 def recipients(value: str) -> list[str]:
-    """The addresses in a To/Cc header, lower case."""
-    return [a.lower() for _, a in getaddresses([value]) if a]
+    """The addresses in a To/Cc header, lower case; none from one the stdlib cannot
+    read (a header of 100,000 nested groups exhausts its recursion)."""
+    try:
+        return [a.lower() for _, a in getaddresses([value]) if a]
+    except (RecursionError, ValueError, IndexError):
+        return []

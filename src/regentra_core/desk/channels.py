@@ -8,14 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import DataError, DBAPIError
 from sqlmodel import Session, col, select
 
 from ..attachments import summary_line
 from ..channels import Drop, Facts, Inbound, New, ReplyTo, route
-from ..channels.mail import sender_key
+from ..channels.mail import not_understood, sender_key
 from ..channels.route import marker_number, subject_number
 from ..enums import ActorKind, Channel, DeliveryState, InboundOutcome, Priority, Status
-from ..errors import NotFoundError, RaceLost, ValidationError
+from ..errors import NotFoundError, RaceLost, StoreError, ValidationError
 from ..events import EventKind
 from ..identity import Actor
 from ..lifecycle import CustomerReplyOutcome
@@ -160,7 +161,28 @@ class ChannelCases(IntakeCases):
         opens no ticket). ``cursor`` moves the IMAP folder's read position in the
         same transaction, so a crash either stores the message and the position or
         neither: nothing is skipped and nothing is stored twice.
+
+        A message whose content a check refuses (a From that is no address, a
+        header a rule cannot read) is stored all the same, as a message not
+        understood (``mail.not_understood``): only a failure a retry can cure (the
+        database, the disk) is raised.
         """
+        try:
+            return self._receive_once(message, rate_limit, own_addresses, acknowledge, cursor)
+        except Exception as exc:
+            if not about_content(exc):
+                raise
+            kept = not_understood(message, _why(exc))
+        return self._receive_once(kept, rate_limit, own_addresses, acknowledge, cursor)
+
+    def _receive_once(
+        self,
+        message: Inbound,
+        rate_limit: int,
+        own_addresses: frozenset[str],
+        acknowledge: bool,
+        cursor: Step | None,
+    ) -> ReceiveResult:
         for attempt in range(RACE_RETRIES + 1):
             try:
                 with self._write() as s:
@@ -187,7 +209,8 @@ class ChannelCases(IntakeCases):
 
         Each message still gets its own decision and record; a transaction per
         message costs more than the message itself. If two processes race on the
-        same message, the batch is redone one message at a time.
+        same message, or one message's content is refused, the batch is redone one
+        message at a time (that one kept as a message not understood).
         """
         try:
             with self._write() as s:
@@ -206,17 +229,19 @@ class ChannelCases(IntakeCases):
                     if cursor is not None:
                         _advance(s, cursor, message.received_at)
                 return results
-        except RaceLost:
-            return [
-                self.receive(
-                    message,
-                    rate_limit=rate_limit,
-                    own_addresses=own_addresses,
-                    acknowledge=acknowledge,
-                    cursor=cursor,
-                )
-                for message, cursor in batch
-            ]
+        except Exception as exc:
+            if not isinstance(exc, RaceLost) and not about_content(exc):
+                raise
+        return [
+            self.receive(
+                message,
+                rate_limit=rate_limit,
+                own_addresses=own_addresses,
+                acknowledge=acknowledge,
+                cursor=cursor,
+            )
+            for message, cursor in batch
+        ]
 
     def _receive(
         self, s: Session, msg: Inbound, rate_limit: int, own: frozenset[str], ack: bool
@@ -488,6 +513,23 @@ def _acknowledged(msg: Inbound) -> bool:
     """Whether a message that opens a ticket (new or follow-up) gets an acknowledgement:
     readable mail with an address to answer (never unknown-sender@invalid)."""
     return not msg.unparsed and bool(msg.sender) and msg.channel == Channel.EMAIL
+
+
+def about_content(exc: Exception) -> bool:
+    """Whether ``exc``, raised while a message was received, came of what the message
+    says rather than of where it is stored: the database or the disk (which a
+    retry can cure) and SQL the desk got wrong (a bug, kept loud) are not; a
+    refused value (ValidationError, a PostgreSQL DataError) or a parser's own
+    failure on hostile text (RecursionError, ValueError...) is."""
+    if isinstance(exc, StoreError | OSError | MemoryError):
+        return False
+    return not isinstance(exc, DBAPIError) or isinstance(exc, DataError)
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 def _answered(ticket: Ticket, msg: Inbound) -> None:
