@@ -470,3 +470,24 @@ def test_confidential_words_in_the_customers_own_request_stay_shown():
         "Thanks, Dana"
     )
     assert fold(body).hidden == ""
+
+
+def test_an_error_message_that_says_confidential_is_the_customers_text():
+    body = (
+        "Word will not open the contract from the shared drive.\n\n"
+        "The message on the screen says the document is confidential and asks for a "
+        "password I never had.\n\n"
+        "Can you look at it today?"
+    )
+    assert fold(body).hidden == ""
+
+
+def test_a_customers_notes_that_open_with_a_date_are_not_a_header_block():
+    body = (
+        "Please send this to the whole office:\n\n"
+        "Date: Friday 18 December, 16:00\n"
+        "To: all staff\n"
+        "Subject: Christmas party in the canteen\n\n"
+        "and book the projector for it."
+    )
+    assert fold(body).hidden == ""

@@ -75,7 +75,10 @@ _HEADER_LINE = re.compile(
     + r")\*?[ \t\u00a0]?:\*?(?:[ \t\u00a0]+(.*))?$",
     re.IGNORECASE,
 )
-_OPENS_BLOCK = frozenset({"from", "sent"})
+_DATES = frozenset({"date", "datum", "data", "fecha"})
+_OPENS_BLOCK = frozenset(_ROLES["from"] + _ROLES["sent"]) - _DATES
+"""What a block's first label is: a From, or Outlook's Sent. A plain "Date:" opens a
+customer's own notes ("Date: 5 Dec / To: all staff / Subject: party") as often."""
 _MIN_HEADER_LINES = 3
 _MAX_WRAPPED = 3
 """Lines of a block that continue a long header (Outlook wraps long address lists)."""
@@ -94,7 +97,7 @@ _RULE = re.compile(r"^\s*([_\-=*~]\s*){10,}$")
 _DISCLAIMER = re.compile(
     r"^\W*("
     r"(legal )?disclaimer\b|confidential(ity)? (notice|note|statement|warning|information)\b"
-    r"|privileged (and|&) confidential\b|important notice\b"
+    r"|privileged (and|&) confidential\b"
     r"|(this|the) (e-?mail|message|communication|transmission|electronic mail)\b"
     r".{0,120}\b(confidential|privileged|intended (solely|only|exclusively))"
     r"|the (information|content) (contained )?in this (e-?mail|message|communication)"
@@ -108,6 +111,17 @@ _DISCLAIMER = re.compile(
     r")",
     re.IGNORECASE,
 )
+_DISCLAIMER_TERMS = re.compile(
+    r"confidential|privileged|intended (solely|only|exclusively)|intended recipient|addressee"
+    r"|in error|notify the sender|prohibited|unauthori[sz]ed|disclos"
+    r"|vertraulich|empfänger|adressat|absender|irrtümlich|untersagt"
+    r"|confidenti|destinataire|expéditeur|interdit"
+    r"|confidencial|destinatario|remitente|prohibid"
+    r"|vertrouwelijk|geadresseerde|afzender|riservat|destinatari|mittente",
+    re.IGNORECASE,
+)
+"""Words a disclaimer is made of: a paragraph must open like one and hold two of them
+("The message says the file is confidential" is a customer's, not a disclaimer)."""
 _DISCLAIMER_READ = 400
 """Characters of a paragraph read to tell a disclaimer's opening."""
 DISCLAIMER_LINES = 80
@@ -205,7 +219,7 @@ def _header_block_at(lines: list[str], start: int) -> bool:
     lines in a row, the first a From or a Sent, each role once. A header that wraps
     (a long To: list, ``[mailto:`` at a line's end) may go on over a few lines."""
     first = _HEADER_LINE.match(lines[start])
-    if first is None or _LABEL_ROLE[_label(first)] not in _OPENS_BLOCK:
+    if first is None or _label(first) not in _OPENS_BLOCK:
         return False
     roles: set[str] = set()
     wrapped = 0
@@ -243,7 +257,8 @@ def _disclaimer_start(lines: list[str]) -> int | None:
         if above.strip() and not _RULE.match(above):
             continue  # not a paragraph's first line
         paragraph = " ".join(" ".join(lines[i : i + 8]).split())[:_DISCLAIMER_READ]
-        if _DISCLAIMER.match(paragraph):
+        terms = {m.group().lower() for m in _DISCLAIMER_TERMS.finditer(paragraph)}
+        if _DISCLAIMER.match(paragraph) and len(terms) >= 2:
             start = i
             while start > 0 and (not lines[start - 1].strip() or _RULE.match(lines[start - 1])):
                 start -= 1
