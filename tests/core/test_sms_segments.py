@@ -16,11 +16,14 @@ Twilio's API (tests/helpers/twilio_standin.py).
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from regentra_core.channels.delivery import deliver_due
 from regentra_core.channels.sms import MAX_SMS_CHARS, sms_inbound, sms_text
 from regentra_core.channels.sms_segments import (
+    GSM7_BASIC,
     Encoding,
     SegmentCount,
     count,
@@ -95,6 +98,30 @@ def test_an_emoji_takes_two_ucs2_units_never_split_between_segments():
 
 def test_an_empty_text_is_one_segment():
     assert segments("") == 1
+
+
+_GSM7_PLAIN = "".join(sorted(GSM7_BASIC))
+
+
+@given(st.text(alphabet=_GSM7_PLAIN, max_size=2000))
+def test_gsm7_without_escapes_is_160_alone_then_153_a_segment(text):
+    expected = 1 if len(text) <= 160 else -(-len(text) // 153)
+    assert count(text) == SegmentCount(Encoding.GSM7, len(text), expected)
+
+
+@given(st.text(alphabet="őűŁżДжя中文", min_size=1, max_size=800))
+def test_ucs2_in_the_basic_plane_is_70_alone_then_67_a_segment(text):
+    expected = 1 if len(text) <= 70 else -(-len(text) // 67)
+    assert count(text) == SegmentCount(Encoding.UCS2, len(text), expected)
+
+
+@given(st.text(max_size=2500))
+def test_a_reply_never_exceeds_twilios_limit_nor_changes_its_encoding(body):
+    text = sms_text(body)
+    assert len(text.text.encode("utf-16-le")) // 2 <= MAX_SMS_CHARS
+    if encoding_of(body) == Encoding.GSM7:
+        assert text.encoding == Encoding.GSM7
+    assert text.segments == segments(text.text)
 
 
 # -- the cut, in the text's own encoding --------------------------------------------------
