@@ -1,4 +1,5 @@
-"""The clients: a list to look at, and a form to add or edit one.
+"""The clients: a list to look at, a form to add or edit one, and their contacts
+(``c``; ``C`` every contact, those of no client too: :mod:`.contacts`).
 
 The same Desk calls as ``regentra client add|edit``; a refusal (a domain another
 client claims, a VIP flag set by a technician who is not a lead) is shown in the
@@ -31,12 +32,15 @@ DEFAULT_POLICY = ""
 
 
 class ClientsScreen(Screen[None]):
-    """Every client with VIP, SLA policy, open tickets and domains; n adds, e edits."""
+    """Every client with VIP, SLA policy, open tickets and domains; n adds, e edits,
+    c shows the client's contacts (C everyone's)."""
 
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="clients.back"),
         Binding("n", "add", "New client", id="clients.add"),
         Binding("e,enter", "edit", "Edit", id="clients.edit"),
+        Binding("c", "contacts", "Contacts", id="clients.contacts"),
+        Binding("C", "contacts(True)", "Every contact", id="clients.every_contact"),
     ]
 
     DEFAULT_CSS = """
@@ -121,6 +125,16 @@ class ClientsScreen(Screen[None]):
             ).name
 
         self.app.push_screen(ClientForm(row, self._policies(), save), self._saved)
+
+    def action_contacts(self, everyone: bool = False) -> None:
+        """The contacts of the client under the cursor, or every contact (those of no
+        client too: an SMS that came in before its number was known)."""
+        from .contacts import ContactsScreen
+
+        row = None if everyone else self.selected
+        if not everyone and row is None:
+            return
+        self.app.push_screen(ContactsScreen(self.session, row.name if row else None))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
