@@ -12,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from .. import queries
+from ..channels.quoting import fold
 from ..config import Settings
 from ..desk import Desk
 from ..enums import AuthorKind
@@ -23,6 +25,7 @@ from ..store.engine import Database
 from ..store.models import (
     AiSuggestion,
     Client,
+    Contact,
     Event,
     InternalNote,
     KBArticle,
@@ -104,18 +107,30 @@ class Assistant:
                 raise NotFoundError(f"no ticket #{number}")
             ticket, client = found
             items: list[tuple[datetime, int, Message]] = [
-                (ticket.created_at, 0, Message("customer", ticket.description, ticket.created_at))
+                (ticket.created_at, 0, _customer(ticket.description, ticket.created_at))
             ]
-            for kind, body, at in s.exec(
-                select(Reply.author_kind, Reply.body, Reply.created_at).where(
-                    Reply.ticket_id == ticket.id,
-                    # A stranger's words weigh on nothing (frustration, security)
-                    # until a technician accepts them.
-                    col(Reply.unverified_sender).is_(False),
+            for kind, body, at, unverified, contact_id, email, phone, author in s.execute(
+                sa_select(
+                    col(Reply.author_kind),
+                    col(Reply.body),
+                    col(Reply.created_at),
+                    col(Reply.unverified_sender),
+                    col(Reply.contact_id),
+                    col(Contact.email),
+                    col(Contact.phone),
+                    col(Reply.author_name),
                 )
+                .outerjoin(Contact, col(Contact.id) == col(Reply.contact_id))
+                .where(col(Reply.ticket_id) == ticket.id)
             ).all():
-                who = "customer" if kind == AuthorKind.CUSTOMER else "technician"
-                items.append((at, 1, Message(who, body, at)))
+                if kind != AuthorKind.CUSTOMER:
+                    items.append((at, 1, Message("technician", body, at)))
+                    continue
+                # A stranger's words are shown to a model as a stranger's and weigh
+                # on nothing (frustration, security) until a technician accepts them.
+                other = unverified or contact_id != ticket.contact_id
+                sender = (email or phone or author) if other else ""
+                items.append((at, 1, _customer(body, at, sender, unverified)))
             if self.settings.ai_include_notes:
                 for body, at in s.exec(
                     select(InternalNote.body, InternalNote.created_at).where(
@@ -310,6 +325,13 @@ class Assistant:
         if not (answered or expired):
             return "nothing asked"
         return f"answered {answered}" + (f", expired {expired}" if expired else "")
+
+
+def _customer(body: str, at: datetime, sender: str = "", unverified: bool = False) -> Message:
+    """A customer's message as they wrote it this time: the history and signature their
+    mail client carried along are left out, as the app and the portal fold them."""
+    folded = fold(body)
+    return Message("customer", folded.shown, at, folded.what, sender, unverified)
 
 
 def answer_of(db: Database, request: RequestView) -> Draft | Analysis:

@@ -1,4 +1,10 @@
-"""The part of a ticket the AI may see: its public thread, and notes only if allowed."""
+"""The part of a ticket the AI may see: its public thread, and notes only if allowed.
+
+Each customer message is what they wrote this time: the history and signature
+their mail client carried along are left out (``channels.quoting.fold``, as the app
+and the portal fold them), and ``folded`` says what was. A message from a sender
+not verified for the ticket is kept, labelled, and weighs on no rule.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,13 @@ class Message:
     """``customer``, ``technician`` or ``note`` (an internal note, only when allowed)."""
     text: str
     at: datetime
+    folded: str = ""
+    """What was left out of ``text``: ``quoted history``, ``signature`` or both."""
+    sender: str = ""
+    """The address (or number) of a customer message not from the ticket's contact."""
+    unverified: bool = False
+    """From a sender not verified for the ticket (``Reply.unverified_sender``): shown
+    to a model as such, never read as the customer's words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +41,8 @@ class Conversation:
 
     @property
     def customer_texts(self) -> list[str]:
-        return [m.text for m in self.messages if m.who == "customer"]
+        """The customer's own words (a stranger's message is not among them)."""
+        return [m.text for m in self.messages if m.who == "customer" and not m.unverified]
 
     @property
     def last_customer_text(self) -> str:
@@ -41,6 +55,6 @@ class Conversation:
         for message in self.messages:
             if message.who == "technician":
                 trailing = []
-            elif message.who == "customer":
+            elif message.who == "customer" and not message.unverified:
                 trailing.append(message)
         return trailing
