@@ -1,6 +1,6 @@
 """How well the rule analyzer flags and triages labelled ticket texts.
 
-``./dev bench ai_rules`` (or ``python -m bench.ai_rules_report``) prints precision
+``./dev bench ai_rules_report`` (or ``python -m bench.ai_rules_report``) prints precision
 and recall per label on the dev part (``tests/data/ai_labelled.toml``, which the
 rules were written against) and on the held-out part (``tests/data/ai_heldout.toml``,
 written and labelled before the rules of #28 and not read while changing them).
