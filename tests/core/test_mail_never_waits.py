@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from regentra_core.channels.mail import parse_mail, recipients
@@ -165,3 +166,49 @@ def test_a_raw_8bit_subject_is_read_in_the_charset_the_text_declares(clock):
     )
     msg = parse_mail(raw, received_at=clock())
     assert (msg.subject, msg.body) == (subject, "Здравствуйте")
+
+
+def test_an_attachment_that_cannot_be_saved_now_is_raised_not_kept_unparsed(clock, tmp_path):
+    # A full disk (here: a file where the folder should be) is a failure a retry
+    # cures: it became an "unreadable" message without its attachment.
+    blocked = tmp_path / "attachments"
+    blocked.write_text("in the way")
+    raw = (Path(__file__).parents[1] / "data" / "mail" / "20-attachment.eml").read_bytes()
+    with pytest.raises(OSError):
+        parse_mail(raw, received_at=clock(), attachments_dir=blocked / "inner")
+
+
+# -- the IMAP poll goes past such a message ---------------------------------------------
+
+
+@pytest.fixture
+def imap(db, monkeypatch, tmp_path, clients):
+    from regentra_core.config import load_settings
+    from regentra_core.wiring import Wiring, open_index
+    from tests.helpers import dovecot
+
+    dovecot.require()
+    server = dovecot.Dovecot()
+    server.start()
+    for name, value in server.settings_env(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings()
+    yield server, Wiring(settings, db, open_index(settings, db))
+    server.remove()
+
+
+def test_the_poll_stores_mail_whose_content_is_refused_and_goes_on(imap, db):
+    server, wiring = imap
+    hostile = (CORPUS / "mimekit" / "stack-overflow.txt").read_bytes()  # a To of 135 kB
+    no_address = _raw("big bug", Message_ID="<bb@x>")
+    server.deliver(hostile, no_address, mail("VPN down", message_id="<ok@x>"))
+    report = wiring.poll_mail()
+    assert report.outcomes == {"created": 3}
+    assert wiring.poll_mail().summary() == "no new mail"  # past all three, none refetched
+    with server.client() as c:
+        c.select_folder("INBOX")
+        flags = c.get_flags(c.search(["ALL"]))
+    assert all(b"\\Seen" in f for f in flags.values())
+    with db.read() as s:
+        kept = s.exec(select(InboundRecord).where(InboundRecord.external_id == "<bb@x>")).one()
+    assert kept.raw == no_address

@@ -48,7 +48,8 @@ def parse_mail(
     attachments_dir: Path | None = None,
     max_attachment_bytes: int = MAX_ATTACHMENT_BYTES,
 ) -> Inbound:
-    """Parse one message; never raises for what a sender can put in it.
+    """Parse one message; never raises for what a sender can put in it (only
+    OSError, when an attachment cannot be saved now).
 
     ``compat32`` first: it keeps headers as strings, which we decode ourselves
     (RFC 2047, 8-bit), and costs a fraction of ``policy.default``'s header objects;
@@ -61,10 +62,14 @@ def parse_mail(
         return _parse(raw, received_at, attachments_dir, max_attachment_bytes, policy.compat32)
     except _Unsplit as exc:
         unsplit = exc.inbound
+    except OSError:
+        raise  # an attachment not saved (a full disk): a retry cures it, a reparse not
     except Exception:  # noqa: BLE001 - try the other policy before giving up
         pass
     try:
         return _parse(raw, received_at, attachments_dir, max_attachment_bytes, policy.default)
+    except OSError:
+        raise
     except Exception as exc:  # noqa: BLE001 - keep it as an unparsed message
         if unsplit is not None:
             return unsplit

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
-from sqlalchemy.exc import DataError, DBAPIError
+from sqlalchemy.exc import DataError
 from sqlmodel import Session, col, select
 
 from ..attachments import summary_line
@@ -517,13 +517,16 @@ def _acknowledged(msg: Inbound) -> bool:
 
 def about_content(exc: Exception) -> bool:
     """Whether ``exc``, raised while a message was received, came of what the message
-    says rather than of where it is stored: the database or the disk (which a
-    retry can cure) and SQL the desk got wrong (a bug, kept loud) are not; a
-    refused value (ValidationError, a PostgreSQL DataError) or a parser's own
-    failure on hostile text (RecursionError, ValueError...) is."""
-    if isinstance(exc, StoreError | OSError | MemoryError):
+    says: a refused value (ValidationError, a PostgreSQL DataError) or a parser's
+    own failure on hostile text (RecursionError, ValueError, an unknown codec).
+    Not the database or the disk (a retry cures them), nor any other error (a
+    bug, kept loud)."""
+    if isinstance(exc, StoreError | OSError):
         return False
-    return not isinstance(exc, DBAPIError) or isinstance(exc, DataError)
+    return isinstance(exc, _CONTENT_ERRORS)
+
+
+_CONTENT_ERRORS = (ValidationError, DataError, RecursionError, ValueError, LookupError)
 
 
 def _why(exc: Exception) -> str:

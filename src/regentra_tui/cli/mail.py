@@ -10,7 +10,10 @@ included), 75 (EX_TEMPFAIL) when it could not be stored now, so the MTA retries.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.text import Text
@@ -20,7 +23,14 @@ from regentra_core.errors import RegentraError
 from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option, safe
 
+if TYPE_CHECKING:
+    from regentra_core.desk import ReceiveResult
+
 EX_TEMPFAIL = 75
+EX_NOINPUT = 66
+IMPORT_BATCH = 50
+"""Messages stored per transaction when several are imported."""
+MBOX_SUFFIX = ".mbox"
 MAX_MESSAGE_BYTES = 200 * 1024 * 1024
 """A message larger than this is refused whole (an MTA's own limit is lower)."""
 
@@ -32,17 +42,31 @@ def mail() -> None:
 
 
 @mail.command("import")
-@click.argument("source", required=False, default="-", metavar="[FILE|-]")
+@click.argument("sources", nargs=-1, metavar="[FILE|FOLDER|MBOX|-]...")
 @json_option
 @pass_cli
-def import_(state: CliContext, source: str, as_json: bool) -> None:
-    """Take one RFC 5322 message (an .eml file, or - for standard input) into the desk.
+def import_(state: CliContext, sources: tuple[str, ...], as_json: bool) -> None:
+    """Take RFC 5322 messages into the desk: .eml files, a folder of them, an mbox
+    file (named *.mbox), or - for standard input (the MTA pipe, the default).
 
-    Prints what happened: a new ticket, a reply (or reopen, or follow-up), a
-    duplicate or a skipped message with its reason. Exits 0 when the message was
-    handled and 75 when it could not be stored now (the MTA will retry).
+    Prints what each message did: a new ticket, a reply (or reopen, or follow-up),
+    a duplicate or a skipped message with its reason; with several, one line each,
+    led by where it came from. A message that cannot be understood (a From that is
+    no address, broken MIME) is still stored, flagged, its source kept. Exits 0
+    when every message was stored or knowingly skipped, 75 (EX_TEMPFAIL) only when
+    one could not be stored now (the database or the disk; the MTA retries, and the
+    others were stored), 66 when a named file could not be read.
     """
     state.identity_required = False  # the MTA runs this as the service account
+    sources = sources or ("-",)
+    if len(sources) == 1 and not _many(sources[0]):
+        _import_one(state, sources[0], as_json)
+        return
+    _import_many(state, sources, as_json)
+
+
+def _import_one(state: CliContext, source: str, as_json: bool) -> None:
+    """One message, as the MTA pipe has always had it: one line, no label."""
     raw = _read(source)
     try:
         wiring = state.wiring()
@@ -53,10 +77,138 @@ def import_(state: CliContext, source: str, as_json: bool) -> None:
     if as_json:
         emit_json({"outcome": result.outcome, "ticket": result.ticket, "reason": result.reason})
         return
+    click.echo(_said(result))
+
+
+def _import_many(state: CliContext, sources: tuple[str, ...], as_json: bool) -> None:
+    """Every message of every source, in batches of one transaction each; a batch
+    that cannot be stored is tried a message at a time, so one message the desk
+    cannot take now leaves the others stored."""
+    try:
+        wiring = state.wiring()
+    except (RegentraError, OSError) as exc:
+        click.echo(f"Error: cannot store messages now, try again later: {exc}", err=True)
+        raise SystemExit(EX_TEMPFAIL) from exc
+    rows: list[dict[str, object]] = []
+    failed = unread = 0
+
+    def report(label: str, result: ReceiveResult | None, problem: str | None = None) -> None:
+        if as_json:
+            rows.append(
+                {
+                    "source": label,
+                    "outcome": result.outcome if result else "not_stored",
+                    "ticket": result.ticket if result else None,
+                    "reason": result.reason if result else problem,
+                }
+            )
+            return
+        click.echo(f"{label}: {_said(result) if result else problem}")
+
+    def store(batch: list[tuple[str, bytes]]) -> None:
+        nonlocal failed
+        try:
+            results = wiring.receive_mail([(wiring.parse_mail(raw), None) for _, raw in batch])
+        except (RegentraError, OSError) as exc:
+            if len(batch) > 1:
+                for one in batch:
+                    store([one])
+                return
+            failed += 1
+            report(batch[0][0], None, f"not stored now, try again later: {exc}")
+            return
+        for (label, _), result in zip(batch, results, strict=True):
+            report(label, result)
+
+    batch: list[tuple[str, bytes]] = []
+    for label, raw, problem in _messages(sources):
+        if raw is None:
+            unread += problem is not None and not problem.startswith("skipped")
+            report(label, None, problem)
+            continue
+        batch.append((label, raw))
+        if len(batch) >= IMPORT_BATCH:
+            store(batch)
+            batch = []
+    if batch:
+        store(batch)
+    if as_json:
+        emit_json(rows)
+    if failed:
+        click.echo(f"Error: {failed} message(s) not stored now, try again later", err=True)
+        raise SystemExit(EX_TEMPFAIL)
+    if unread:
+        click.echo(f"Error: {unread} source(s) could not be read", err=True)
+        raise SystemExit(EX_NOINPUT)
+
+
+def _said(result: ReceiveResult) -> str:
     where = f" #{result.ticket}" if result.ticket else ""
     why = f": {result.reason}" if result.reason else ""
     via = f" (matched by {result.via})" if result.via else ""
-    click.echo(f"{result.outcome.value}{where}{via}{why}")
+    return f"{result.outcome.value}{where}{via}{why}"
+
+
+def _many(source: str) -> bool:
+    """Whether one named source holds several messages (a folder, an mbox)."""
+    return source != "-" and (Path(source).is_dir() or source.endswith(MBOX_SUFFIX))
+
+
+def _messages(sources: tuple[str, ...]) -> Iterator[tuple[str, bytes | None, str | None]]:
+    """(label, message, None) per message of ``sources``, in order; (label, None,
+    why) for what was not read (a file that cannot be opened) or knowingly
+    skipped (an empty file)."""
+    for source in sources:
+        path = Path(source)
+        if source == "-":
+            yield from _one("-", lambda: sys.stdin.buffer.read(MAX_MESSAGE_BYTES + 1))
+        elif path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".eml" and p.is_file())
+            if not found:
+                yield source, None, "skipped: no .eml files in this folder"
+            for item in found:
+                yield from _one(str(item), item.read_bytes)
+        elif source.endswith(MBOX_SUFFIX):
+            yield from _mbox(path)
+        else:
+            yield from _one(source, partial(_read_capped, path))
+
+
+def _one(label: str, read: Callable[[], bytes]) -> Iterator[tuple[str, bytes | None, str | None]]:
+    try:
+        raw = read()
+    except OSError as exc:
+        yield label, None, f"not read: {exc.strerror or exc}"
+        return
+    if len(raw) > MAX_MESSAGE_BYTES:
+        yield label, None, f"skipped: larger than {MAX_MESSAGE_BYTES:,} bytes"
+    elif not raw.strip():
+        yield label, None, "skipped: empty"
+    else:
+        yield label, raw, None
+
+
+def _mbox(path: Path) -> Iterator[tuple[str, bytes | None, str | None]]:
+    """Each message of an mbox file (the stdlib's reading: ``From `` lines split it)."""
+    import mailbox
+
+    if not path.is_file():
+        yield str(path), None, "not read: no such file"
+        return
+    try:
+        box = mailbox.mbox(path, create=False)
+        keys = box.keys()
+    except (OSError, mailbox.Error) as exc:
+        yield str(path), None, f"not read: {exc}"
+        return
+    for number, key in enumerate(keys, 1):
+        yield from _one(f"{path}#{number}", partial(box.get_bytes, key))
+    box.close()
+
+
+def _read_capped(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(MAX_MESSAGE_BYTES + 1)
 
 
 @mail.command("poll")
