@@ -174,3 +174,14 @@ def test_any_technician_may_manage_contacts(db, bob, clock, clients):
     as_bob = Desk(db, bob, source="test", clock=clock)
     added = as_bob.add_contact("Sam", email="sam@acme.example", client="Acme")
     assert added.client_id == clients["Acme"]
+
+
+def test_a_merged_contacts_address_signs_in_to_the_portal_as_the_contact_it_became(
+    desk, new_ticket
+):
+    mail, sms = _two_of_one_person(desk, new_ticket)
+    desk.edit_contact("+15550100199", email="sam.home@acme.example")
+    desk.merge_contacts("sam.home@acme.example", "sam@acme.example")
+    assert desk.request_portal_signin("sam.home@acme.example", "k" * 64, "https://x/y")
+    session = desk.use_portal_signin("k" * 64)
+    assert session is not None and session.contact_id == mail.contact_id  # with the tickets

@@ -24,6 +24,7 @@ from ..lifecycle import CustomerReplyOutcome
 from ..records import ContactRecord
 from ..store.models import Contact, OutboundMessage, PortalLogin, Reply
 from ._base import DeskBase
+from .contacts import find_contact
 
 SIGNIN_VALID = timedelta(minutes=30)
 SESSION_LENGTH = timedelta(hours=8)
@@ -65,12 +66,15 @@ class PortalCases(DeskBase):
         now = self.clock()
         address = email.strip().lower()
         with self.db.read() as s:
-            known = s.exec(select(Contact.id).where(Contact.email == address)).first()
+            # The lookup every channel uses: a merged contact's address signs in
+            # the contact it became (whose tickets it now has).
+            found = find_contact(s, email=address)
+            known = found.id if found is not None else None
         if known is None:
             return False  # no write lock taken, no row written
         with self._write() as s:
-            contact = s.get(Contact, known)
-            if contact is None or contact.id is None or contact.email != address:
+            contact = find_contact(s, email=address)
+            if contact is None or contact.id is None or contact.id != known:
                 return False
             sent = s.exec(
                 select(func.count()).where(
