@@ -142,3 +142,18 @@ def test_an_sms_from_a_merged_contacts_number_reaches_the_contact_it_became(web,
     with db.read() as s:
         tickets = s.exec(select(Ticket).order_by(col(Ticket.number))).all()
     assert {t.contact_id for t in tickets} == {sam.id}
+
+
+def test_a_chat_customers_next_sms_opens_no_second_client_less_contact(
+    web, db, new_ticket, clients
+):
+    """The fault as reported, with nothing but what the desk had before contacts
+    could be edited: a customer known by mail chats with their phone, then texts."""
+    new_ticket(contact_email="sam@acme.example", client_name="Acme")
+    _chat(web, "chat-5", {"email": "sam@acme.example", "phone": "+49 30 1234567"})
+    _sms(web, "+49301234567", "Printer is jammed again", "SM" + "6" * 32)
+    with db.read() as s:
+        record = s.exec(select(InboundRecord).where(InboundRecord.channel == "sms")).one()
+        ticket = s.get(Ticket, record.ticket_id)
+    assert len(_contacts(db)) == 1
+    assert ticket.client_id == clients["Acme"]
