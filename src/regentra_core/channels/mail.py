@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..attachments import MAX_ATTACHMENT_BYTES, safe_name, store_bytes
 from ..enums import Channel
+from ..text import shorten
 from .message import Attachment, Inbound
 
 ROUTING_HEADERS = (
@@ -103,13 +104,18 @@ def _parse(
     is_report = content_type == "multipart/report" or sender.split("@")[0] in _REPORT_SENDERS
     body, attachments, bounced = _walk(msg, attachments_dir, max_bytes)
     message_id = _ids(_header(msg, "message-id"))
+    subject = " ".join(_header(msg, "subject", hint).split())
+    if unsure and not subject:
+        # The desk names a subjectless ticket by its first words: the customer's,
+        # not the flag's.
+        subject = shorten(" ".join(body.split()), 80) or "(no subject)"
     inbound = Inbound(
         channel=Channel.EMAIL,
         external_id=message_id[0] if message_id else _synthetic_id(raw),
         sender=sender,
         sender_name=name,
         received_at=received_at,
-        subject=" ".join(_header(msg, "subject", hint).split()),
+        subject=subject,
         body=f"{unsure}\n\n{body}".strip() if unsure else body,
         headers=headers,
         references=tuple(dict.fromkeys(references)),
