@@ -10,7 +10,8 @@ into ``<source>/`` beside this file and writes ``SOURCES.md`` (repository, commi
 paths, licence). None of these messages was written by us: they are what other
 parsers' authors collected from real mailers and real bug reports. The tests read
 the copies only; ``expected.toml`` (what each message does to a fresh desk) is
-written by ``tests/core/test_mail_realworld.py --write-expected`` and reviewed.
+written by ``tests/core/test_mail_realworld.py`` with ``REGENTRA_WRITE_EXPECTED=1``
+and reviewed.
 """
 
 from __future__ import annotations
