@@ -56,6 +56,7 @@ ACTIONS: list[tuple[str, str, str]] = [
     ),
     ("AI reply draft", "screen.draft", "Draft a reply on the open ticket from the KB (d)"),
     ("Use the AI draft", "screen.insert_draft", "Put the draft into the reply box (i)"),
+    ("Edit Cc", "screen.edit_cc", "Who else the open ticket's replies by mail go to (w)"),
     ("Show keys", "app.help", "Every key binding (?)"),
 ]
 

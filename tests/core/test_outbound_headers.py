@@ -163,9 +163,7 @@ def test_the_acknowledgement_and_replies_put_the_ticket_token_last(
     assert outgoing_subject("Fwd: RE: x [#5]", 9, kind="ack") == "Received: x [#9]"
 
 
-def test_mail_answering_an_old_acknowledgement_with_the_token_first_still_threads(
-    intake, clock
-):
+def test_mail_answering_an_old_acknowledgement_with_the_token_first_still_threads(intake, clock):
     number = _receive(intake, clock, _mail()).ticket
     answer = _mail(f"Re: [#{number}] Received: VPN down", "Still down", "<c2@acme.example>")
     result = _receive(intake, clock, answer)
@@ -253,3 +251,32 @@ def test_the_acknowledgement_has_no_portal_link_when_the_portal_is_off(
     deliver_due(worker_desk, Channel.EMAIL, transport.send)
     (ack,) = _sent(smtp)
     assert "http" not in ack.get_content() and "portal" not in ack.get_content()
+
+
+def test_the_daemon_sends_as_the_support_name_from_the_settings(
+    db, db_path, clock, smtp, monkeypatch
+):
+    """The composition root carries the settings through: the desk it opens names the
+    support address's domain in Message-IDs, the send-mail job signs with the name."""
+    from regentra_core.config import load_settings
+    from regentra_core.wiring import Wiring, open_database
+
+    monkeypatch.setenv("REGENTRA_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("REGENTRA_SMTP_PORT", str(smtp.port))
+    monkeypatch.setenv("REGENTRA_SMTP_SECURITY", "none")
+    monkeypatch.setenv("REGENTRA_SUPPORT_ADDRESS", SUPPORT)
+    monkeypatch.setenv("REGENTRA_SUPPORT_NAME", "Acme MSP Support")
+    settings = load_settings()
+    opened = open_database(settings, db_path)
+    try:
+        wiring = Wiring(settings, opened, None, clock=clock)
+        (result,) = wiring.receive_mail([(parse_mail(_mail(), received_at=clock()), None)])
+        assert result.outcome == InboundOutcome.CREATED
+        (job,) = [j for j in wiring.channel_jobs() if j.name == "send-mail"]
+        assert job.run() == "sent 1, failed 0"
+    finally:
+        opened.close()
+    (ack,) = _sent(smtp)
+    assert str(ack["From"]) == f"Acme MSP Support <{SUPPORT}>"
+    assert ack["Message-ID"].endswith("@desk.example>")
+    assert ack["Subject"] == f"Received: VPN down [#{result.ticket}]"

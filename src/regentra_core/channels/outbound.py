@@ -6,6 +6,7 @@ reply itself; the transports (SMTP now, SMS later) only deliver what was queued.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterable
@@ -148,6 +149,23 @@ def deliverable(address: str) -> bool:
         return False
     domain = address.rpartition("@")[2].lower().rstrip(".")
     return domain != "invalid" and not domain.endswith(".invalid")
+
+
+def cc_list(text: str | None) -> list[str]:
+    """The addresses in a ticket's ``cc`` column, JSON text (anything unreadable: none):
+    who else a public reply by mail is copied to (``desk.cc``)."""
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    if not isinstance(value, list):
+        return []
+    return [a for a in value if isinstance(a, str)]
+
+
+def cc_text(addresses: Iterable[str]) -> str:
+    """The column's JSON text for ``addresses`` (in order, each once)."""
+    return json.dumps(list(dict.fromkeys(addresses)), ensure_ascii=False)
 
 
 def is_message_id(value: str) -> bool:

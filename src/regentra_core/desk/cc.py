@@ -17,14 +17,14 @@ the bounce is recorded on the message, as for the contact's own address.
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from email.utils import getaddresses
 
 from sqlmodel import Session
 
-from ..channels.outbound import deliverable
+from ..channels.outbound import cc_list, cc_text, deliverable
 from ..errors import NoChange, ValidationError
 from ..events import EventKind
 from ..identity import Actor
@@ -37,28 +37,18 @@ MAX_CC = 50
 """Addresses one ticket may copy: enough for any thread, not a mailing list."""
 
 
-def cc_list(text: str | None) -> list[str]:
-    """The addresses in a ticket's ``cc`` column (anything unreadable: none)."""
-    try:
-        value = json.loads(text or "[]")
-    except ValueError:
-        return []
-    if not isinstance(value, list):
-        return []
-    return [a for a in value if isinstance(a, str)]
-
-
-def cc_text(addresses: Iterable[str]) -> str:
-    """The column's JSON text for ``addresses`` (in order, each once)."""
-    return json.dumps(list(dict.fromkeys(addresses)), ensure_ascii=False)
-
-
 def cc_address(raw: str) -> str:
     """``raw`` as a Cc address (lower case), or one line saying why it is none."""
     address = raw.strip().strip("<>").strip().lower()
     if not deliverable(address):
-        raise ValidationError(f"not an email address mail can go to: {shown(raw.strip())!r}")
+        raise ValidationError(f"not an email address mail can go to: {shown(raw.strip())}")
     return address
+
+
+def addresses_in(text: str) -> list[str]:
+    """The addresses typed in one line (commas, semicolons or spaces between), as the
+    app's Cc prompt takes them; each is checked when the list is saved."""
+    return [part for part in re.split(r"[,;\s]+", text) if part]
 
 
 def people_named(headers: Mapping[str, str]) -> list[str]:

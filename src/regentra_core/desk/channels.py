@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from ..attachments import summary_line
 from ..channels import Drop, Facts, Inbound, New, ReplyTo, route
 from ..channels.mail import not_understood, sender_key
+from ..channels.outbound import cc_list
 from ..channels.route import marker_number, subject_number
 from ..enums import ActorKind, Channel, DeliveryState, InboundOutcome, Priority, Status
 from ..errors import NotFoundError, RaceLost, StoreError, ValidationError
@@ -33,7 +34,7 @@ from ..store.models import (
 from ..text import shorten
 from ._base import _excerpt, _id, _memo
 from .attachments import add_rows
-from .cc import cc_list, gather, people_named
+from .cc import gather, people_named
 from .contacts import find_contact, live_contact
 from .intake import IntakeCases
 

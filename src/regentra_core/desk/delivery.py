@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from ..channels.outbound import cc_list
 from ..enums import Channel, DeliveryState
 from ..errors import NotFoundError
 from ..events import EventKind
 from ..store.models import InboundRecord, OutboundMessage, Ticket
 from ._base import DeskBase
-from .cc import cc_list
 
 MAX_ATTEMPTS = 10
 IN_DOUBT_GRACE = timedelta(minutes=10)

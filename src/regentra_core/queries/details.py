@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
+from ..channels.outbound import cc_list
 from ..enums import AuthorKind, Channel, DeliveryState
 from ..errors import NotFoundError
 from ..sla_book import SlaBook
@@ -85,6 +86,8 @@ class TicketDetail:
     """Characters of the description left out by ``body_limit``."""
     chat_agent: str | None = None
     """Who answered the customer in the live chat the ticket came from."""
+    cc: list[str] = field(default_factory=list)
+    """Who else its public replies by mail are copied to (``desk.cc``)."""
 
     @property
     def billable_minutes(self) -> int:
@@ -106,8 +109,10 @@ def ticket_detail(
     with db.read() as s:
         book = SlaBook.load(s)
         row = _get_row(s, number, now, book)
-        tid, resolution = s.execute(
-            sa_select(col(Ticket.id), col(Ticket.resolution)).where(col(Ticket.number) == number)
+        tid, resolution, cc = s.execute(
+            sa_select(col(Ticket.id), col(Ticket.resolution), col(Ticket.cc)).where(
+                col(Ticket.number) == number
+            )
         ).one()
         names = {t.id: t.username for t in s.exec(select(Technician)).all()}
 
@@ -224,6 +229,7 @@ def ticket_detail(
             follow_ups,
             description_omitted=_omitted(description, description_length),
             chat_agent=agent,
+            cc=cc_list(cc),
         )
 
 

@@ -457,6 +457,40 @@ def accept(state: CliContext, number: int, sender: str | None, as_json: bool) ->
     _print_ticket(state, number, as_json, f"{accepted} reply(ies) on #{number} accepted")
 
 
+@ticket.command("cc")
+@click.argument("number", type=NUMBER)
+@click.option(
+    "--add",
+    "adding",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Copy ADDRESS on the ticket's public replies by mail (repeatable).",
+)
+@click.option(
+    "--remove", "removing", multiple=True, metavar="ADDRESS", help="Stop copying ADDRESS."
+)
+@expect_version
+@json_option
+@pass_cli
+def cc(
+    state: CliContext,
+    number: int,
+    adding: tuple[str, ...],
+    removing: tuple[str, ...],
+    expect_version: int | None,
+    as_json: bool,
+) -> None:
+    """Show or change who else ticket NUMBER's public replies by mail are copied to
+    (its Cc: the customer's colleagues on the thread; gathered from their mail)."""
+    if adding or removing:
+        state.desk().change_cc(number, add=adding, remove=removing, expected_version=expect_version)
+    copied = queries.ticket_detail(state.db, number, body_limit=1).cc
+    if as_json:
+        emit_json({"number": number, "cc": copied})
+        return
+    click.echo(f"#{number} copies {', '.join(copied) or 'nobody'}")
+
+
 @ticket.command("time")
 @click.argument("number", type=NUMBER)
 @click.option("--minutes", "-m", "mins", type=int, help="Minutes worked, e.g. 90.")
@@ -760,6 +794,8 @@ def _print_detail(d: TicketDetail) -> None:
     title = styled(f"#{t.number} ", "bold") + safe(t.subject, flat=True)
     out.print(title)
     out.print(_header(t))
+    if d.cc:
+        out.print(styled("Cc: ", "bold") + safe(", ".join(d.cc), flat=True))
     if t.sla is not None:
         out.print(
             styled("SLA: ", "bold")

@@ -19,8 +19,9 @@ from regentra_core.ai.reviews import SuggestionRow
 from regentra_core.channels.outbound import ReplyReach, reply_reach
 from regentra_core.channels.quoting import fold
 from regentra_core.desk import Desk
+from regentra_core.desk.cc import addresses_in
 from regentra_core.enums import AuthorKind, Channel, Status
-from regentra_core.errors import ConflictError, RegentraError
+from regentra_core.errors import ConflictError, NoChange, RegentraError
 from regentra_core.queries import EventRow, TicketDetail
 from regentra_core.spike_reads import SpikeView, spike_of
 
@@ -68,6 +69,7 @@ _TICKET_ACTIONS = frozenset(
         "open_linked",
         "draft",
         "insert_draft",
+        "edit_cc",
     }
 )
 """Actions that change or depend on the ticket shown (not back, not the quote toggle)."""
@@ -98,6 +100,7 @@ class TicketScreen(HoldsKeys, TicketActions):
         Binding("e", "toggle_quoted", "Quoted text", id="detail.quoted", priority=True),
         Binding("d", "draft", "AI draft", id="detail.draft", priority=True),
         Binding("i", "insert_draft", "Use draft", id="detail.insert_draft", priority=True),
+        Binding("w", "edit_cc", "Cc", id="detail.cc", priority=True),
     ]
 
     DEFAULT_CSS = """
@@ -263,6 +266,8 @@ class TicketScreen(HoldsKeys, TicketActions):
             header += Text(" (agent ") + safe(d.chat_agent) + Text(")")
         header += Text("  ·  Assignee ") + safe(t.assignee or "unassigned")
         header += styled(f"  ·  v{t.version}", "dim")
+        if d.cc:  # who else its public replies by mail go to (w edits)
+            header += Text("\nCc: ") + safe(", ".join(d.cc))
         if self.spike is not None and self.spike.unlinked:
             header += styled(
                 f"\nSpike: {len(self.spike.gathered)} open tickets {self.spike.label}"
@@ -847,6 +852,32 @@ class TicketScreen(HoldsKeys, TicketActions):
 
         self.app.push_screen(
             ChoicePrompt(f"Cascade from #{self.number} to its children", choices), chosen
+        )
+
+    def action_edit_cc(self) -> None:
+        """Edit who else the ticket's public replies by mail are copied to: the list
+        on one line, commas between (empty: nobody). A bad address keeps the prompt
+        open with the reason; the change is the Desk's, one Event."""
+        d = self.detail
+        if d is None:
+            return
+        desk, version = self.rapp.session.desk(), self._version()
+
+        def save(text: str) -> None:
+            try:
+                desk.change_cc(self.number, replace=addresses_in(text), expected_version=version)
+            except NoChange:
+                pass  # saved as it was: nothing to record
+
+        self.app.push_screen(
+            TextPrompt(
+                f"Cc of #{self.number}: who else replies by mail go to (commas between; "
+                "empty for nobody)",
+                save,
+                initial=", ".join(d.cc),
+                single_line=True,
+            ),
+            lambda ok: self.refresh_data() if ok else None,
         )
 
     def action_open_linked(self) -> None:
