@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 NO_VALID_ADDRESS = "not sent: no valid address"
 """What a reply to nobody says in its delivery state."""
 
+
 def _text(value: bytes | str) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
