@@ -179,6 +179,7 @@ def test_the_sla_says_by_when_we_aim_to_reply_and_resolve_in_a_named_zone(
     assert "We aim to reply by Mon 2 Mar, 11:00 (Europe/Berlin time)" in text
     # 7 hours left on Monday (10:00-17:00), the eighth on Tuesday from 09:00.
     assert "Resolution target: Tue 3 Mar, 10:00 (Europe/Berlin time)" in text
+    assert "Opened 2 Mar 2026, 10:00 (Europe/Berlin time)" in text  # one clock
     for jargon in ("On Track", "At Risk", "SLA:"):
         assert jargon not in text
 

@@ -14,9 +14,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
+from ..attachments import limit_bytes
 from ..wiring import Wiring
 from . import hooks, portal
-from .limits import BodyLimit
+from .limits import BodyLimit, upload_cap
 
 
 async def health(request: Request) -> PlainTextResponse:
@@ -33,8 +34,9 @@ def create_app(wiring: Wiring) -> Starlette:
         Route("/hooks/chat", hooks.chat, methods=["POST"]),
     ]
     # Outermost: no route, the portal's session middleware included, sees more body
-    # than its cap.
-    middleware = [Middleware(BodyLimit)]
+    # than its cap (the portal's forms that carry files: the attachment limit).
+    uploads = upload_cap(limit_bytes(wiring.settings.max_attachment_mb))
+    middleware = [Middleware(BodyLimit, uploads=uploads)]
     if key:
         routes += portal.routes()
         middleware.append(

@@ -17,46 +17,62 @@ escaped and with control characters visible. New tickets and replies go through
 the intake seam (``Wiring.receive``) with a key from the form as their exactly-once
 id, so a double-clicked submit stores one; a text over its limit is refused with
 what was typed kept, never cut.
+
+Files go both ways under the desk's one limit (``max_attachment_mb``): a new
+ticket or a reply may carry files (a multipart form; ``limits`` lets that much body
+through on those two forms only), checked before any is kept and then stored as
+mail's are (``attachments.keep_upload``), their rows made by the intake in the
+message's transaction. A customer downloads the files of the tickets they may see,
+always as a download with ``nosniff``; anyone else's file is 404.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from ..channels.message import Inbound
+from ..attachments import OCTET, check_file, human_size, keep_upload, limit_bytes
+from ..channels.message import Attachment, Inbound
 from ..desk import Desk
 from ..desk.portal import SIGNIN_VALID
 from ..enums import Channel, InboundOutcome, Priority
-from ..errors import NoChange, RegentraError
+from ..errors import NoChange, RegentraError, ValidationError
 from ..identity import Actor
 from ..limits import SUBJECT_MAX
 from ..queries import TicketFilter, list_tickets
 from ..store.models import Contact, PortalLogin
 from ..text import literal
 from .hooks import wiring_of
-from .portal_reads import PortalTicket, portal_ticket, public_items, visible
+from .limits import BodyTooLarge
+from .portal_reads import PortalTicket, file_for, portal_ticket, public_items, visible
 from .throttle import Throttle
-from .wording import priority_words, sla_lines
+from .wording import priority_words, sla_lines, when
+
+log = logging.getLogger("regentra.web")
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 TEMPLATES.env.filters["literal"] = literal
 """Every text a customer or a mail wrote is shown with ``|literal``: control and
 bidi characters visible (``\x1b``, ``\u202e``) as in the app and the CLI."""
+TEMPLATES.env.filters["filesize"] = human_size
 SESSION_COOKIE = "regentra_portal"
 SESSION_SECONDS = 8 * 3600
 MAX_TEXT = 20_000
@@ -64,6 +80,8 @@ MAX_TEXT = 20_000
 one is refused with the text kept in the form, never cut."""
 MAX_SUBJECT = SUBJECT_MAX
 """The one subject limit every door keeps (regentra_core.limits)."""
+MAX_FILES = 10
+"""Files one message may carry from the portal (all together within the limit)."""
 MAX_TICKET_NUMBER = 2**31 - 1
 """The largest ticket number (PostgreSQL's INTEGER); a path past it is 404."""
 
@@ -78,6 +96,7 @@ def routes() -> list[Route]:
         Route("/tickets/new", new_ticket, methods=["GET", "POST"]),
         Route("/tickets/{number:int}", show_ticket),
         Route("/tickets/{number:int}/reply", reply, methods=["POST"]),
+        Route("/files/{file_id:int}", download),
     ]
 
 
@@ -92,15 +111,55 @@ def _csrf(request: Request) -> str:
 
 
 async def _form(request: Request) -> dict[str, str]:
-    """The posted form, refused (403) unless it carries this session's CSRF token."""
-    form = await request.form()
-    sent = str(form.get("csrf") or "")
-    expected = request.session.get("csrf")
-    if not isinstance(expected, str) or not hmac.compare_digest(sent, expected):
-        raise HTTPException(403, "This form has expired or did not come from this site.")
-    # Nothing is cut here: a field over its limit is refused where it is read, with
-    # what was typed kept in the form.
-    return {k: str(v) for k, v in form.items()}
+    """The posted form's text fields, refused (403) unless it carries this session's
+    CSRF token."""
+    fields, _ = await _form_with_files(request)
+    return fields
+
+
+@dataclass(frozen=True, slots=True)
+class SentFile:
+    """A file as the form sent it: its name, its first ``limit + 1`` bytes (more
+    are never needed to refuse it), how many bytes it had, what type it claimed."""
+
+    name: str
+    data: bytes
+    size: int
+    claimed: str | None
+
+
+async def _form_with_files(request: Request) -> tuple[dict[str, str], list[SentFile]]:
+    """The posted form (urlencoded or multipart) and the files it carries, refused
+    (403) unless it carries this session's CSRF token. :class:`BodyTooLarge` when
+    the body passes its cap while read. The parser's temporary files are closed
+    here, whatever happens."""
+    form = await request.form(max_files=MAX_FILES + 1)
+    try:
+        sent = form.get("csrf")
+        expected = request.session.get("csrf")
+        if (
+            not isinstance(sent, str)
+            or not isinstance(expected, str)
+            or not hmac.compare_digest(sent, expected)
+        ):
+            raise HTTPException(403, "This form has expired or did not come from this site.")
+        # Nothing is cut here: a field over its limit is refused where it is read,
+        # with what was typed kept in the form.
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        limit = _limit(request)
+        files = []
+        for name, value in form.multi_items():
+            # A file input left empty is sent as a part with no name and no bytes.
+            if name != "files" or not isinstance(value, UploadFile):
+                continue
+            if not value.filename and not value.size:
+                continue
+            data = await value.read(limit + 1)
+            size = max(value.size or 0, len(data))
+            files.append(SentFile(value.filename or "", data, size, value.content_type))
+        return fields, files
+    finally:
+        await form.close()
 
 
 def _page(
@@ -116,6 +175,8 @@ def _page(
             "portal_color": settings.portal_color,
             "contact": contact,
             "csrf": _csrf(request),
+            "max_files": MAX_FILES,
+            "max_upload": _limit(request),
             **context,
         },
         status_code=status,
@@ -307,7 +368,10 @@ async def new_ticket(request: Request) -> Response:
     contact = _signed_in(request)
     if request.method == "GET":
         return _new_form(request, contact)
-    form = await _form(request)
+    try:
+        form, uploads = await _form_with_files(request)
+    except BodyTooLarge:
+        return _new_form(request, contact, error=_files_too_big(request), status_code=413)
     subject, description = _typed(form, "subject"), _typed(form, "description")
     try:
         priority = Priority.parse(form.get("priority", "medium"))
@@ -320,6 +384,9 @@ async def new_ticket(request: Request) -> Response:
         error = f"The subject is {len(subject):,} characters long; the limit is {MAX_SUBJECT}."
     elif _length(description) > MAX_TEXT:
         error = _too_long("description", _length(description))
+    files: list[Attachment] = []
+    if error is None:
+        files, error = await _keep_files(request, uploads)
     if error is not None:
         return _new_form(
             request,
@@ -339,6 +406,7 @@ async def new_ticket(request: Request) -> Response:
         subject=subject,
         body=description,
         priority=priority,
+        attachments=tuple(files),
     )
     outcome, number, reason = await _receive(request, inbound)
     if number is None:
@@ -432,6 +500,8 @@ def _ticket_page(
             resolved_at=t.resolved_at,
             zone=shown.timezone,
         ),
+        zone=shown.timezone,
+        when=when,
         key=uuid.uuid4().hex,
         max_text=MAX_TEXT,
         **context,
@@ -441,20 +511,23 @@ def _ticket_page(
 async def reply(request: Request) -> Response:
     contact, number = _own_ticket(request)
     wiring = wiring_of(request)
-    form = await _form(request)
+    error: str | None = None
+    try:
+        form, uploads = await _form_with_files(request)
+    except BodyTooLarge:
+        form, uploads, error = {}, [], _files_too_big(request)
     body = _typed(form, "body")
-    if not body:
+    if error is None and not body and not uploads:
         return RedirectResponse(f"/tickets/{number}", status_code=303)
-    if _length(body) > MAX_TEXT:
+    if error is None and _length(body) > MAX_TEXT:
+        error = _too_long("reply", _length(body))
+    files: list[Attachment] = []
+    if error is None:
+        files, error = await _keep_files(request, uploads)
+    if error is not None:
         shown = await run_in_threadpool(portal_ticket, wiring.db, number, wiring.clock())
-        return _ticket_page(
-            request,
-            contact,
-            shown,
-            error=_too_long("reply", _length(body)),
-            body=body,
-            status_code=422,
-        )
+        status = 413 if not form else 422
+        return _ticket_page(request, contact, shown, error=error, body=body, status_code=status)
     inbound = Inbound(
         channel=Channel.PORTAL,
         external_id=f"portal:{_key(form)}",
@@ -463,9 +536,98 @@ async def reply(request: Request) -> Response:
         received_at=wiring.clock(),
         body=body,
         ticket=number,
+        attachments=tuple(files),
     )
     _, landed, _ = await _receive(request, inbound)
     return RedirectResponse(f"/tickets/{landed or number}", status_code=303)
+
+
+# -- files ------------------------------------------------------------------------------
+
+
+def _limit(request: Request) -> int:
+    """The desk's attachment limit in bytes (the one mail and technicians keep)."""
+    return limit_bytes(wiring_of(request).settings.max_attachment_mb)
+
+
+def _files_too_big(request: Request) -> str:
+    return (
+        f"Your files come to more than {human_size(_limit(request))}, the most one message "
+        "may carry. Nothing was sent: attach fewer or smaller files (your text was not "
+        "kept either: please type it again)."
+    )
+
+
+async def _keep_files(
+    request: Request, uploads: list[SentFile]
+) -> tuple[list[Attachment], str | None]:
+    """The uploaded files checked (a name, not empty, each and all together within
+    the desk's limit) and then kept by hash; or, if any is refused, what to say and
+    nothing kept. Stored before the message: a message that then fails leaves at
+    most a file nothing names, which the same file sent again reuses."""
+    if len(uploads) > MAX_FILES:
+        return [], f"You can attach up to {MAX_FILES} files to one message. Nothing was sent."
+    limit = _limit(request)
+    for upload in uploads:
+        try:
+            check_file(upload.name, upload.size, limit)
+        except ValidationError as exc:
+            return [], f"{exc}. Nothing was sent."
+    total = sum(upload.size for upload in uploads)
+    if total > limit:
+        return [], (
+            f"Your files come to {human_size(total)}; one message may carry "
+            f"{human_size(limit)}. Nothing was sent."
+        )
+    folder = wiring_of(request).settings.attachments_dir()
+
+    def keep() -> list[Attachment]:
+        return [
+            keep_upload(folder, upload.name, upload.data, limit=limit, claimed=upload.claimed)
+            for upload in uploads
+        ]
+
+    try:
+        return await run_in_threadpool(keep), None
+    except OSError:
+        log.exception("portal upload not kept")
+        return [], "Your files could not be kept just now. Nothing was sent: please try again."
+
+
+async def download(request: Request) -> Response:
+    """``GET /files/N``: one of the signed-in customer's files, always as a download
+    (never shown inline, whatever its type: an HTML or SVG file from someone's mail
+    must not run as this site), with its name in UTF-8. A file of a ticket they may
+    not see is 404, exactly as the ticket is."""
+    contact = _signed_in(request)
+    file_id = int(request.path_params["file_id"])
+    wiring = wiring_of(request)
+    found = None
+    if 0 < file_id <= MAX_TICKET_NUMBER:
+        found = await run_in_threadpool(
+            file_for, wiring.db, contact, file_id, wiring.settings.attachments_dir()
+        )
+    if found is None:
+        raise HTTPException(404, "No such file.")
+    return FileResponse(
+        found.path,
+        media_type=found.content_type or OCTET,
+        headers={
+            "Content-Disposition": content_disposition(found.filename),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment; filename="ascii"; filename*=UTF-8''%E2%80%A6`` (RFC 6266): every
+    browser saves it under its real name, an old one under the ASCII fallback."""
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def _system_desk(request: Request) -> Desk:

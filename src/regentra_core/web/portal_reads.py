@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
+from ..attachments import summary_line
 from ..channels.quoting import Folded, fold
 from ..enums import AuthorKind
 from ..events import EventKind
@@ -53,7 +54,7 @@ class PublicItem:
     @property
     def folded(self) -> Folded:
         """The message split as the app shows it: new text, then what it carried."""
-        return fold(self.body)
+        return fold(without_file_line(self.body, self.files))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,15 @@ class PortalTicket:
     priority_change: PriorityChange | None
     timezone: str
     """The SLA calendar's time zone: what the promised times are said in."""
+
+
+def without_file_line(body: str, files: Sequence[PortalFile]) -> str:
+    """The text without the ``Attachments: ...`` line the intake adds for search
+    (``attachments.summary_line``): the page lists the files themselves, with links."""
+    line = summary_line((f.filename, f.content_type, f.size) for f in files)
+    if line and body.rstrip().endswith(line):
+        return body.rstrip()[: -len(line)].rstrip()
+    return body
 
 
 def may_see(contact: Contact, ticket_contact_id: int | None, ticket_client_id: int | None) -> bool:
@@ -151,10 +161,11 @@ def portal_ticket(db: Database, number: int, now: datetime) -> PortalTicket:
     for reply_id, author, kind, body, at in replies:
         label, support = author_label(author, kind)
         items.append(PublicItem(label, at, body, support, tuple(files.get(reply_id, ()))))
+    opening = tuple(files.get(None, ()))
     return PortalTicket(
         row=row,
-        description=fold(description or ""),
-        opening_files=tuple(files.get(None, ())),
+        description=fold(without_file_line(description or "", opening)),
+        opening_files=opening,
         items=items,
         priority_change=PriorityChange.of_event(*change) if change else None,
         timezone=policy.calendar.timezone if policy is not None else "UTC",

@@ -76,11 +76,14 @@ def priority_words(priority: Priority, change: PriorityChange | None) -> str:
     return priority.label
 
 
-def when(at: datetime, zone: str) -> str:
-    """``Mon 7 Dec, 14:00 (Europe/Berlin time)``: in the desk's time zone, named."""
+def when(at: datetime, zone: str, *, year: bool = False) -> str:
+    """``Mon 7 Dec, 14:00 (Europe/Berlin time)``: in the desk's time zone, named
+    (``year``: ``7 Dec 2026, 14:00 ...``, for when something happened rather than
+    when it is due)."""
     local = at.astimezone(ZoneInfo(zone))
     name = "UTC" if zone in ("UTC", "Etc/UTC") else f"{zone} time"
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M} ({name})"
+    day = f"{local.day} {local:%b} {local.year}" if year else f"{local:%a} {local.day} {local:%b}"
+    return f"{day}, {local:%H:%M} ({name})"
 
 
 def sla_lines(
