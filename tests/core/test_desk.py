@@ -83,6 +83,11 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
     "add_note": lambda d, t: d.add_note(t[2], "private"),
     "add_client": lambda d, t: d.add_client("Initech", domains=["initech.example"]),
     "edit_client": lambda d, t: d.edit_client("Acme", domains=["acme.example"]),
+    "add_contact": lambda d, t: d.add_contact("Kim", phone="+15550100777", client="Acme"),
+    "edit_contact": lambda d, t: d.edit_contact("sam@acme.example", phone="+15550100778"),
+    "merge_contacts": lambda d, t: d.merge_contacts(
+        f"#{d.add_contact('Kim', email='kim@acme.example').id}", "sam@acme.example"
+    ),
     "log_time": lambda d, t: d.log_time(t[2], 15),
     "edit_time": lambda d, t: d.edit_time(d.log_time(t[2], 15).id, minutes=30),
     "remove_time": lambda d, t: d.remove_time(d.log_time(t[2], 15).id),
