@@ -18,13 +18,17 @@ from regentra_core.ai.requests import NO_DAEMON, WAIT_SLACK, follow_request
 from regentra_core.ai.reviews import SuggestionRow
 from regentra_core.channels.outbound import ReplyReach, reply_reach
 from regentra_core.channels.quoting import fold
+from regentra_core.config import load_settings
 from regentra_core.desk import Desk
+from regentra_core.desk.attachments import sms_attachment_note
 from regentra_core.desk.cc import addresses_in
 from regentra_core.enums import AuthorKind, Channel, Status
 from regentra_core.errors import ConflictError, NoChange, RegentraError
 from regentra_core.queries import EventRow, TicketDetail
+from regentra_core.queries.attachments import ThreadFiles, thread_files
 from regentra_core.spike_reads import SpikeView, spike_of
 
+from ..cli.attachments import equip, read_uploads
 from ..drafts import change_line as _change_line
 from ..drafts import stale_question
 from ..messages import DeskChanged, OpenTicket
@@ -41,7 +45,7 @@ from ..render import (
     when,
 )
 from ..widgets.composer import Composer
-from ..widgets.thread_view import Entry, ThreadView
+from ..widgets.thread_view import Entry, ThreadView, files_text
 from .actions import TicketActions
 from .choice_prompt import ChoicePrompt
 from .confirm_dialog import ConfirmDialog
@@ -70,6 +74,7 @@ _TICKET_ACTIONS = frozenset(
         "draft",
         "insert_draft",
         "edit_cc",
+        "attachments",
     }
 )
 """Actions that change or depend on the ticket shown (not back, not the quote toggle)."""
@@ -101,6 +106,7 @@ class TicketScreen(HoldsKeys, TicketActions):
         Binding("d", "draft", "AI draft", id="detail.draft", priority=True),
         Binding("i", "insert_draft", "Use draft", id="detail.insert_draft", priority=True),
         Binding("w", "edit_cc", "Cc", id="detail.cc", priority=True),
+        Binding("f", "attachments", "Files", id="detail.files", priority=True),
     ]
 
     DEFAULT_CSS = """
@@ -145,6 +151,8 @@ class TicketScreen(HoldsKeys, TicketActions):
         """The draft put into the reply box, recorded as sent or edited with it."""
         self.spike: SpikeView | None = None
         """The ticket spike this ticket is part of (S makes its master)."""
+        self.files: ThreadFiles | None = None
+        """The ticket's attachments by message (drawn under each; ``f`` opens them)."""
 
     def compose(self) -> ComposeResult:
         yield Static("Loading…", id="header")
@@ -206,6 +214,7 @@ class TicketScreen(HoldsKeys, TicketActions):
             history = self.rapp.session.history(self.number)
             ai = self.rapp.session.ai_state(self.number)
             spike = spike_of(self.rapp.session.db, self.number)
+            self.files = thread_files(self.rapp.session.db, self.number)
         except RegentraError as exc:
             self.app.call_from_thread(self._refused, str(exc))
             self.app.call_from_thread(self.dismiss)
@@ -312,10 +321,12 @@ class TicketScreen(HoldsKeys, TicketActions):
             Entry(
                 styled("Description", "bold")
                 + styled(f"  {when(t.created_at)}\n", "dim")
-                + self._customer_text(d.description or "(no description)", d.description_omitted),
+                + self._customer_text(d.description or "(no description)", d.description_omitted)
+                + files_text(self.files.opening if self.files else []),
                 "customer",
             )
         ]
+        replies = 0  # the n-th reply's files are ThreadFiles.of_reply(n)
         for item in d.thread:
             if item.private:
                 title = styled("Internal note · private", "bold yellow")
@@ -338,6 +349,9 @@ class TicketScreen(HoldsKeys, TicketActions):
                 body = self._customer_text(item.body, item.omitted)
             else:
                 body = long_text(item.body, t.number, item.omitted)
+            if item.kind == "reply":
+                body += files_text(self.files.of_reply(replies) if self.files else [])
+                replies += 1
             entries.append(Entry(head + body, kind))
         if d.resolution:
             entries.append(
@@ -449,6 +463,12 @@ class TicketScreen(HoldsKeys, TicketActions):
                 version=self._version(),
                 now=self.rapp.session.now(),
             )
+
+    def action_attachments(self) -> None:
+        """The ticket's files: shown inline, saved to a path, piped to a command."""
+        from .attachments import AttachmentsScreen
+
+        self.app.push_screen(AttachmentsScreen(self.number))
 
     def action_note(self) -> None:
         if self.detail is not None:
@@ -583,12 +603,20 @@ class TicketScreen(HoldsKeys, TicketActions):
         version = version if version is not None else self._version()
         kind, text, then = message.kind, message.text, message.then
         draft = self.draft_in_reply if kind == "reply" else None
+        paths = message.files
 
         def send() -> None:
             try:
                 if kind == "reply":
-                    desk.add_technician_reply(
-                        number, text, expected_version=version, then=then, draft=draft
+                    settings = load_settings()
+                    uploads = read_uploads(paths, settings)  # checked again as it goes
+                    equip(desk, settings).add_technician_reply(
+                        number,
+                        text,
+                        expected_version=version,
+                        then=then,
+                        draft=draft,
+                        attachments=uploads,
                     )
                 else:
                     desk.add_note(number, text)
@@ -607,6 +635,10 @@ class TicketScreen(HoldsKeys, TicketActions):
             if reach is not None and reach.channel == Channel.SMS and not self._sms_configured():
                 said = "Reply queued: SMS is not set up on this desk (it goes once it is)"
             done = said if kind == "reply" else "Note added"
+            if paths and reach is not None and reach.channel == Channel.SMS:
+                done += f" ({sms_attachment_note(len(paths))})"
+            elif paths:
+                done += f" with {len(paths)} attachment{'s' if len(paths) != 1 else ''}"
             if then is not None:
                 done += f"; #{number} is now {then.label}"
             self.app.call_from_thread(self._composed, done, then)

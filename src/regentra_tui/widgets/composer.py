@@ -6,6 +6,12 @@ screen, the thread stays visible and scrollable above it, and ``ctrl+t`` chooses
 what happens to the ticket after a reply (keep its status, Waiting on Customer,
 Resolved), as Zendesk's "Submit as …" does, in the same save.
 
+``ctrl+o`` attaches a file by its path on this host (a prompt; over SSH there is
+no file picker), listed under the text; ``ctrl+r`` takes the last one off again.
+The files go with the reply (a note carries none); they are read and checked when
+it is sent, so a file over the limit or gone meanwhile keeps the reply unsent, with
+its text, and says why.
+
 Escape hides the composer and keeps the draft; ``r`` or ``n`` brings it back. A
 refused save (a stale ticket, an empty body) keeps the text and says why. With a
 :class:`~regentra_tui.drafts.DraftStore` the drafts outlive the screen and the app
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -28,7 +35,10 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Label, Static, TextArea
 
+from regentra_core.attachments import human_size
 from regentra_core.enums import Status
+from regentra_core.errors import ValidationError
+from regentra_core.text import one_line
 
 from ..drafts import Draft, DraftStore
 from ..render import text_kept
@@ -45,6 +55,9 @@ class Composer(Vertical):
         Binding("ctrl+t", "then", "Then…", id="composer.then"),
         Binding("escape", "hide", "Hide (keeps the draft)", id="composer.hide"),
         Binding("ctrl+g", "discard", "Discard the draft", id="composer.discard"),
+        # Said in the composer's own key line (the footer has no room for them).
+        Binding("ctrl+o", "attach", "Attach a file", id="composer.attach", show=False),
+        Binding("ctrl+r", "detach", "Remove the last file", id="composer.detach", show=False),
     ]
 
     DEFAULT_CSS = """
@@ -60,6 +73,7 @@ class Composer(Vertical):
     Composer #composer-title { text-style: bold; }
     Composer TextArea { height: auto; min-height: 3; max-height: 8; }
     Composer #composer-error { color: $error; height: auto; }
+    Composer #composer-files { height: auto; display: none; }
     """
 
     @dataclass
@@ -73,6 +87,8 @@ class Composer(Vertical):
         """The ticket version the draft began on: the send expects it."""
         started_at: datetime | None = None
         """When the draft began (what changed since is what the sender is told)."""
+        files: tuple[str, ...] = ()
+        """Paths of the files to send with a reply (read when it is sent)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -88,10 +104,13 @@ class Composer(Vertical):
         self.status: Status | None = None
         """The ticket's status now (a reply cannot "set" the status it already has)."""
         self.sending = False
+        self.files: list[str] = []
+        """Paths of the files attached to the reply, in the order attached."""
 
     def compose(self) -> ComposeResult:
         yield Label("", id="composer-title")
         yield TextArea(id="composer-text")
+        yield Static("", id="composer-files")
         yield Static("", id="composer-error")
         yield Label("", id="composer-keys")
 
@@ -241,6 +260,64 @@ class Composer(Vertical):
         self.then = options[(index + 1) % len(options)]
         self._show_keys()
 
+    def action_attach(self) -> None:
+        """Ask for a file's path (checked in the prompt: it must exist, be a file and
+        be within the desk's limit) and list it with the reply."""
+        if self.kind != "reply":
+            self.failed("a note carries no files: attach them to a reply", conflict=False)
+            return
+        from ..screens.text_prompt import TextPrompt
+
+        self.app.push_screen(
+            TextPrompt(
+                "Attach a file to the reply: its path on this host",
+                self._check_file,
+                initial=f"{Path.cwd()}/",
+                single_line=True,
+            )
+        )
+
+    def _check_file(self, typed: str) -> None:
+        """(The prompt's worker.) Refuse what could not be sent; list what can."""
+        from regentra_core.attachments import check_file, limit_bytes
+        from regentra_core.config import load_settings
+
+        path = Path(typed.strip()).expanduser()
+        if not typed.strip() or not path.exists():
+            raise ValidationError(f"no file {typed.strip() or '(nothing typed)'}")
+        if not path.is_file():
+            raise ValidationError(f"{path} is not a file")
+        check_file(path.name, path.stat().st_size, limit_bytes(load_settings().max_attachment_mb))
+        self.app.call_from_thread(self._attached, str(path.resolve()))
+
+    def _attached(self, path: str) -> None:
+        if path not in self.files:
+            self.files.append(path)
+        self._show_files()
+
+    def action_detach(self) -> None:
+        if not self.files:
+            self.app.bell()
+            return
+        gone = self.files.pop()
+        self._show_files()
+        self.app.notify(f"{Path(gone).name} taken off the reply", timeout=3)
+
+    def _show_files(self) -> None:
+        text = Text()
+        for path in self.files:
+            file = Path(path)
+            size = file.stat().st_size if file.is_file() else 0
+            text.append("Attached ", style="bold")
+            text.append(one_line(file.name, 60))
+            text.append(f"  {human_size(size)}\n", style="dim")
+        if self.files:
+            text.append("ctrl+r", style="bold")
+            text.append(" removes the last file")
+        shown = self.query_one("#composer-files", Static)
+        shown.update(text)
+        shown.display = bool(self.files)
+
     def action_send(self) -> None:
         if self.sending:
             return
@@ -256,6 +333,7 @@ class Composer(Vertical):
                 self.then if self.kind == "reply" else None,
                 self.versions[self.kind],
                 self.started[self.kind],
+                tuple(self.files) if self.kind == "reply" else (),
             )
         )
 
@@ -264,6 +342,8 @@ class Composer(Vertical):
         self.sending = False
         if self.kind == "reply":
             self.then = None
+            self.files = []
+            self._show_files()
         self.forget(self.kind)
         self.text_area.load_text("")
         self.remove_class("-open")
@@ -282,4 +362,6 @@ class Composer(Vertical):
             keys.append_text(Text.assemble("   ", ("ctrl+t", "bold"), " ", (then, "bold reverse")))
         keys.append_text(Text.assemble("   ", ("esc", "bold"), " hide, keep the draft"))
         keys.append_text(Text.assemble("   ", ("ctrl+g", "bold"), " discard"))
+        if self.kind == "reply":
+            keys.append_text(Text.assemble("   ", ("ctrl+o", "bold"), " attach a file"))
         self.query_one("#composer-keys", Label).update(keys)

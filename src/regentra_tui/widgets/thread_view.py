@@ -10,6 +10,7 @@ left says whose words they are; private notes keep their tinted background.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -18,6 +19,10 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from regentra_core.attachments import human_size
+from regentra_core.queries.attachments import AttachmentRow
+from regentra_core.text import one_line
 
 BAR = "▌"
 KINDS = ("technician", "customer", "note", "system")
@@ -30,6 +35,20 @@ class Entry:
     text: Text
     kind: str = "technician"
     """One of ``KINDS``: the bar's colour (and a note's background)."""
+
+
+def files_text(files: Sequence[AttachmentRow]) -> Text:
+    """The lines a message's files add under it: name, type and size each (the
+    attachment screen, ``f``, opens and saves them). Names are the sender's:
+    shown literally, on one line."""
+    text = Text()
+    for file in files:
+        text.append("\n")
+        text.append("Attachment ", style="bold")
+        text.append(one_line(file.filename, 60))
+        kept = "" if file.path else ", not kept: over the limit"
+        text.append(f"  {one_line(file.content_type, 40)} · {human_size(file.size)}{kept}", "dim")
+    return text
 
 
 class ThreadView(ScrollView, can_focus=True):
@@ -120,4 +139,4 @@ class ThreadView(ScrollView, can_focus=True):
         return len(self._lines)
 
 
-__all__ = ["BAR", "KINDS", "Entry", "ThreadView"]
+__all__ = ["BAR", "KINDS", "Entry", "ThreadView", "files_text"]
