@@ -57,6 +57,18 @@ def test_negated_urgency_suggests_low_not_high(text):
     assert "no hurry" in analysis.reason and "urgency" not in analysis.reason
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Whenever I open Outlook it crashes.",
+        "Don't know if this is urgent: the scanner sends blank pages.",
+    ],
+)
+def test_words_near_calm_or_negated_ones_keep_the_customers_priority(text):
+    analysis = _analyse(text)
+    assert analysis.suggested_priority != Priority.LOW, analysis.reason
+
+
 def test_a_negated_security_word_is_no_evidence_but_an_unsure_one_is():
     assert not _analyse("Not a virus I think, the printer just prints blank pages.").security
     assert _analyse("Not sure if it is a virus, Defender keeps warning me.").security

@@ -237,7 +237,8 @@ CALM: tuple[Pattern, ...] = (
     _p(
         "when convenient",
         r"\bwhen(ever)?\s+(you|it'?s|it\s+is|someone)\s+(have|get|has|convenient|next)\b|"
-        r"\bwhenever\b|\bnext\s+time\s+you'?re\b|\bsometime\s+(next|in)\b",
+        r"\bwhenever\s+(is\s+fine|suits|works|you\s+can|you'?re|it'?s)\b|"
+        r"\bnext\s+time\s+you'?re\b|\bsometime\s+(next|in)\b",
     ),
     _p(
         "a question or idea",
