@@ -212,3 +212,19 @@ def test_the_poll_stores_mail_whose_content_is_refused_and_goes_on(imap, db):
     with db.read() as s:
         kept = s.exec(select(InboundRecord).where(InboundRecord.external_id == "<bb@x>")).one()
     assert kept.raw == no_address
+
+
+def test_a_references_header_of_thousands_asks_about_its_newest_hundred(desk, clock):
+    # Each id is a question to the database: 3,000 held the poll's transaction for
+    # seconds. The thread's newest ids are the last ones; ours is among them.
+    desk.receive(parse_mail(mail("Printer offline"), received_at=clock()))
+    older = " ".join(f"<old{i}@elsewhere.example>" for i in range(3000))
+    raw = mail(
+        "Re: Printer offline",
+        "still off",
+        message_id="<r@x>",
+        References=f"{older} <m1@acme.example>",
+    )
+    reply = parse_mail(raw, received_at=clock())
+    assert len(reply.references) == 100 and reply.references[-1] == "<m1@acme.example>"
+    assert desk.receive(reply).outcome == InboundOutcome.REPLY

@@ -99,7 +99,7 @@ def _parse(
     name, sender = _from(msg, hint)
     unsure = "" if sender else _sender_not_understood(msg)
     headers = {h: _header(msg, h) for h in ROUTING_HEADERS if msg.get(h) is not None}
-    references = _ids(_header(msg, "in-reply-to")) + _ids(_header(msg, "references"))
+    references = _threading_ids(_header(msg, "in-reply-to"), _header(msg, "references"))
     content_type = msg.get_content_type()
     is_report = content_type == "multipart/report" or sender.split("@")[0] in _REPORT_SENDERS
     body, attachments, bounced = _walk(msg, attachments_dir, max_bytes)
@@ -378,6 +378,19 @@ def _bytes_text(data: bytes, charset: str | None, hint: str | None = None) -> st
 
 def _surrogates_text(text: str, hint: str | None = None) -> str:
     return _bytes_text(text.encode("utf-8", "surrogateescape"), None, hint)
+
+
+MAX_REFERENCES = 100
+"""Message-IDs a message may thread by: each is a question to the database, and a
+References header of thousands (hostile, or a thread nobody trimmed) held the
+poll's transaction for seconds. A long thread's newest ids are its last."""
+
+
+def _threading_ids(in_reply_to: str, references: str) -> list[str]:
+    """In-Reply-To's ids, then References' newest, at most MAX_REFERENCES in all."""
+    first = list(dict.fromkeys(_ids(in_reply_to)))[:MAX_REFERENCES]
+    rest = [i for i in dict.fromkeys(_ids(references)) if i not in first]
+    return first + rest[len(rest) - (MAX_REFERENCES - len(first)) :] if rest else first
 
 
 def _ids(value: str) -> list[str]:
