@@ -13,7 +13,7 @@ import pytest
 from bench import ai_rules_report
 
 FLOORS = {
-    # label: (precision, recall); measured 2026-12-05: security 0.90 / 0.68,
+    # label: (precision, recall); measured 2026-12-05: security 0.93 / 0.68,
     # frustration 0.95 / 0.78 (before #28: 0.75 / 0.22 and 0.56 / 0.22).
     "security": (0.85, 0.65),
     "frustration": (0.85, 0.70),
@@ -21,7 +21,7 @@ FLOORS = {
     "priority high": (0.80, 0.65),
 }
 EXACT_PRIORITY = 0.75
-"""Share of suggested priorities exactly as labelled (measured 0.79; before #28 0.52)."""
+"""Share of suggested priorities exactly as labelled (measured 0.80; before #28 0.52)."""
 
 
 @pytest.fixture(scope="module")

@@ -116,6 +116,7 @@ def test_common_phishing_phrasings_are_security_naming_the_phrase(text, named):
         "Finance wants to buy gift cards for the staff party, which shop is allowed?",
         "Our antivirus licence runs out next month, please renew it.",
         "How do I move my authenticator app to my new phone?",
+        "Outlook keeps asking for my password every few minutes since the update.",
     ],
 )
 def test_security_words_in_everyday_requests_flag_nothing(text):

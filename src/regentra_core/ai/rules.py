@@ -35,11 +35,13 @@ from .conversation import Conversation
 @dataclass(frozen=True, slots=True)
 class Pattern:
     """One named way of saying something; ``negatable`` patterns are single words
-    that a negation just before them cancels."""
+    that a negation just before them cancels, and a match whose clause also
+    matches ``unless`` is an everyday matter, not this."""
 
     name: str
     regex: re.Pattern[str]
     negatable: bool = False
+    unless: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +52,9 @@ class Hit:
     phrase: str
 
 
-def _p(name: str, regex: str, *, negatable: bool = False) -> Pattern:
-    return Pattern(name, re.compile(regex, re.IGNORECASE), negatable)
+def _p(name: str, regex: str, *, negatable: bool = False, unless: str | None = None) -> Pattern:
+    compiled = re.compile(unless, re.IGNORECASE) if unless else None
+    return Pattern(name, re.compile(regex, re.IGNORECASE), negatable, compiled)
 
 
 _ME = r"(my|our|his|her|their|the|a|an)"
@@ -79,6 +82,9 @@ SECURITY: tuple[Pattern, ...] = (
         "asked for a password",
         rf"\b(ask(ed|ing|s)?|wanted|requested|prompted)\s+(me\s+)?(for\s+)?{_ME}?\s*"
         r"(\w+\s+)?(password|credentials|login details|authenticator code|mfa code)",
+        # Outlook or Teams asking again and again is a support question, not a lure.
+        unless=r"\b(outlook|teams|onedrive|windows|vpn|keeps?|kept|still|constantly|"
+        r"repeatedly|every\s+(\w+\s+)?(minutes?|morning|day|time|hour))\b",
     ),
     _p(
         "credentials given",
@@ -338,12 +344,22 @@ def negated(text: str, start: int) -> bool:
     return any(_NEGATION.fullmatch(w.strip("\"'")) for w in words)
 
 
+def clause(text: str, at: int) -> str:
+    """The clause of ``text`` that position ``at`` is in (sentence and comma bounded)."""
+    before = list(_CLAUSE_END.finditer(text, 0, at))
+    start = before[-1].end() if before else 0
+    after = _CLAUSE_END.search(text, at)
+    return text[start : after.start() if after else len(text)]
+
+
 def find(patterns: tuple[Pattern, ...], text: str) -> list[Hit]:
     """Every phrase ``patterns`` match in ``text``, once each, negated words left out."""
     hits: list[Hit] = []
     for pattern in patterns:
         for match in pattern.regex.finditer(text):
             if pattern.negatable and negated(text, match.start()):
+                continue
+            if pattern.unless and pattern.unless.search(clause(text, match.start())):
                 continue
             hit = Hit(pattern.name, " ".join(match.group(0).lower().split())[:60])
             if hit not in hits:
