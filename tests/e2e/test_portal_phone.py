@@ -84,6 +84,7 @@ def served(db, monkeypatch, alice, clients):
     monkeypatch.setenv("REGENTRA_PORTAL_SECRET_KEY", "phone-test-key")
     monkeypatch.setenv("REGENTRA_PUBLIC_URL", base)
     monkeypatch.setenv("REGENTRA_PORTAL_NAME", "Acme IT Help")
+    monkeypatch.setenv("REGENTRA_MAX_ATTACHMENT_MB", "1")
     settings = load_settings()
     # The desk's real clock: the SLA lines the page shows are about now.
     desk = Desk(db, alice, source="tui")
@@ -119,12 +120,31 @@ def served(db, monkeypatch, alice, clients):
     thread.join(10)
 
 
+def _browser(p):
+    return p.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    )
+
+
 def _signin_queued(db) -> bool:
     with db.read() as s:
         return (
             s.exec(select(OutboundMessage).where(OutboundMessage.kind == "signin")).first()
             is not None
         )
+
+
+def _portal_reply(db) -> bool:
+    with db.read() as s:
+        return s.exec(select(Reply).where(Reply.channel == Channel.PORTAL)).first() is not None
 
 
 def _photo_kept(db) -> bool:
@@ -141,17 +161,7 @@ def test_a_customer_on_a_phone_reads_the_folded_reply_downloads_and_uploads(
     base, number = served
     shots = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = _browser(p)
         context = browser.new_context(accept_downloads=True, **PHONE)
         page = context.new_page()
         page.goto(base + "/")
@@ -188,6 +198,15 @@ def test_a_customer_on_a_phone_reads_the_folded_reply_downloads_and_uploads(
         assert Path(download.value.path()).read_bytes() == DIAGNOSTICS
 
         page.fill("#body", "Here is the display after the restart.")
+        # A file over the limit is refused in the page before a byte is sent.
+        page.set_input_files(
+            "#files",
+            files=[{"name": "video.mp4", "mimeType": "video/mp4", "buffer": b"v" * 1_500_000}],
+        )
+        page.tap("button:has-text('Send reply')")
+        expect(page.locator("#files-error")).to_contain_text("one message may carry 1.0 MB")
+        expect(page.locator("#body")).to_have_value("Here is the display after the restart.")
+        assert not _portal_reply(db)
         page.set_input_files(
             "#files", files=[{"name": "display.png", "mimeType": "image/png", "buffer": PHOTO}]
         )
@@ -205,3 +224,42 @@ def test_a_customer_on_a_phone_reads_the_folded_reply_downloads_and_uploads(
         reply = s.exec(select(Reply).where(Reply.channel == Channel.PORTAL)).one()
     assert "display after the restart" in reply.body
     assert (shots / "portal-phone-ticket.png").stat().st_size > 10_000
+
+
+def test_without_scripts_files_past_the_cap_are_refused_in_the_page(served, smtp, db):
+    """A phone with scripts off sends the whole form: the server answers in the page
+    (uvicorn discards the rest of the body), not with a reset connection."""
+    from playwright.sync_api import expect, sync_playwright
+
+    base, number = served
+    with sync_playwright() as p:
+        browser = _browser(p)
+        context = browser.new_context(java_script_enabled=False, **PHONE)
+        page = context.new_page()
+        page.goto(base + "/")
+        page.fill("#email", "sam@acme.example")
+        page.tap("text=Send me a link")
+        expect(page.locator("h2")).to_have_text("Check your email")
+        assert wait_for(lambda: _signin_queued(db), timeout=10)
+        worker = Desk(db, Actor.system("mail"), source="worker")
+        deliver_due(
+            worker, Channel.EMAIL, SmtpTransport("127.0.0.1", smtp.port, "none", SUPPORT).send
+        )
+        mail, _ = smtp.inbox.received[-1]
+        page.goto(re.search(r"(http://127\.0\.0\.1:\d+/signin/\S+)", mail.get_content()).group(1))
+        page.tap("button:has-text('Sign in')")
+        expect(page.locator("h2")).to_have_text("Your tickets")
+        page.goto(f"{base}/tickets/{number}")
+        page.fill("#body", "Two videos.")
+        page.set_input_files(
+            "#files",
+            files=[
+                {"name": f"video{i}.mp4", "mimeType": "video/mp4", "buffer": b"v" * 3_000_000}
+                for i in (1, 2)
+            ],
+        )
+        page.tap("button:has-text('Send reply')")
+        expect(page.locator("p.error").first).to_contain_text("Your files come to more than 1.0 MB")
+        context.close()
+        browser.close()
+    assert not _portal_reply(db)
