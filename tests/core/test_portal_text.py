@@ -12,8 +12,9 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
+from regentra_core.channels.message import Inbound
 from regentra_core.config import load_settings
-from regentra_core.enums import EscalationReason, Priority, Status
+from regentra_core.enums import Channel, EscalationReason, Priority, Status
 from regentra_core.store.models import OutboundMessage
 from regentra_core.web import create_app
 from regentra_core.wiring import Wiring, open_index
@@ -125,6 +126,43 @@ def test_a_replys_quoted_history_is_folded_behind_show_quoted_text(web, db, desk
     assert "CONFIDENTIAL-DISCLAIMER-MARKER" not in shown
     assert "CONFIDENTIAL-DISCLAIMER-MARKER" in folded
     assert any("show quoted text" in s for s in page.summaries)
+
+
+OUTLOOK_REPLY = """Thanks, that worked.
+
+Sam Customer
+Acme Ltd
+
+From: Acme Support <help@acme-msp.example>
+Sent: Monday, March 2, 2026 10:15 AM
+To: Sam Customer <sam@acme.example>
+Subject: RE: [#{number}] Printer offline
+
+OUTLOOK-HISTORY-MARKER Please restart the spooler.
+
+CONFIDENTIALITY NOTICE: This e-mail is intended only for the addressee.
+"""
+
+
+def test_an_outlook_reply_by_mail_is_folded_in_the_portal(web, db, clock, wiring, new_ticket):
+    t = new_ticket()
+    outlook = Inbound(
+        Channel.EMAIL,
+        "<outlook-1@acme.example>",
+        "sam@acme.example",
+        clock(),
+        sender_name="Sam Customer",
+        subject=f"RE: [#{t.number}] Printer offline",
+        body=OUTLOOK_REPLY.format(number=t.number),
+    )
+    (result,) = wiring.receive(Channel.EMAIL, [(outlook, None)])
+    assert result.ticket == t.number
+    sign_in(web, db, "sam@acme.example")
+    page = _read(web.get(f"/tickets/{t.number}").text)
+    shown, folded = " ".join(page.shown), " ".join(page.folded)
+    assert "Thanks, that worked." in shown
+    assert "OUTLOOK-HISTORY-MARKER" not in shown and "OUTLOOK-HISTORY-MARKER" in folded
+    assert "CONFIDENTIALITY NOTICE" not in shown
 
 
 def test_a_message_with_nothing_carried_along_has_nothing_folded(web, db, desk, new_ticket):
