@@ -228,3 +228,14 @@ def test_a_references_header_of_thousands_asks_about_its_newest_hundred(desk, cl
     reply = parse_mail(raw, received_at=clock())
     assert len(reply.references) == 100 and reply.references[-1] == "<m1@acme.example>"
     assert desk.receive(reply).outcome == InboundOutcome.REPLY
+
+
+def test_a_picture_with_neither_name_nor_disposition_is_kept_as_a_file(clock, tmp_path):
+    # imap_tools' missing_content_disposition.eml: a multipart/related whose only part
+    # is an image/jpg without a name; it was neither text nor attachment, and lost.
+    raw = (CORPUS / "imap_tools" / "error_emails__missing_content_disposition.eml").read_bytes()
+    msg = parse_mail(raw, received_at=clock(), attachments_dir=tmp_path)
+    assert [(a.filename, a.content_type) for a in msg.attachments] == [
+        ("attachment.jpg", "image/jpg")
+    ]
+    assert msg.attachments[0].path is not None

@@ -426,8 +426,9 @@ def _walk(
             continue
         filename = part.get_filename()
         disposition = (part.get("content-disposition") or "").split(";")[0].strip().lower()
-        if filename or disposition == "attachment":
-            attachments.append(_attachment(part, filename, attachments_dir, max_bytes))
+        if filename or disposition == "attachment" or _unnamed_file(part):
+            name = filename or _name_for(part)
+            attachments.append(_attachment(part, name, attachments_dir, max_bytes))
             continue
         if ctype == "text/plain" and plain is None:
             plain = _text(part)
@@ -452,6 +453,23 @@ def _walk(
             # the body, as it came, rather than nothing.
             body = _text(msg)
     return body.replace("\r\n", "\n").replace("\r", "\n").strip(), attachments, bounced
+
+
+def _unnamed_file(part: Message) -> bool:
+    """A picture, a document, a sound with neither a name nor a disposition (an
+    inline image of HTML mail, a scanner's PDF): a file all the same, kept as one;
+    it was dropped, neither text nor attachment."""
+    return part.get_content_maintype() in ("image", "audio", "video", "application")
+
+
+def _name_for(part: Message) -> str:
+    import mimetypes
+
+    subtype = part.get_content_subtype()
+    guessed = mimetypes.guess_extension(part.get_content_type())
+    if guessed is None and subtype.isalnum() and len(subtype) <= 5:
+        guessed = f".{subtype}"  # image/jpg, which the registry does not know
+    return "attachment" + (guessed or "")
 
 
 def _nested_message_id(part: Message) -> str:
