@@ -325,3 +325,29 @@ def test_a_signed_out_upload_past_the_cap_is_sent_to_sign_in_unread(web, db, set
     )
     assert answer.status_code == 303 and answer.headers["location"] == "/"
     assert _rows(db) == [] and _stored_files(settings) == []
+
+
+def test_a_contacts_messages_with_files_are_limited_per_hour(
+    web, db, settings, clock, tickets, monkeypatch
+):
+    from regentra_core.web import portal
+
+    monkeypatch.setattr(portal, "UPLOADS_PER_HOUR", 2)
+    sign_in(web, db, "sam@acme.example")
+
+    def send(i: int):
+        page = web.get(f"/tickets/{tickets['sam']}").text
+        return web.post(
+            f"/tickets/{tickets['sam']}/reply",
+            data={"csrf": _csrf(page), "key": f"u{i}", "body": f"photo {i}"},
+            files=[("files", (f"photo{i}.png", PNG + bytes([i]), "image/png"))],
+            follow_redirects=False,
+        )
+
+    assert [send(i).status_code for i in (1, 2)] == [303, 303]
+    refused = send(3)
+    assert refused.status_code == 422
+    assert "You have sent files with 2 messages in the last hour" in refused.text
+    assert len(_rows(db)) == 2 and len(_stored_files(settings)) == 2
+    clock.advance(hours=1, minutes=1)
+    assert send(4).status_code == 303

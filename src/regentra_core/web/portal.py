@@ -82,6 +82,8 @@ MAX_SUBJECT = SUBJECT_MAX
 """The one subject limit every door keeps (regentra_core.limits)."""
 MAX_FILES = 10
 """Files one message may carry from the portal (all together within the limit)."""
+UPLOADS_PER_HOUR = 30
+"""Messages with files one contact may send through the portal in an hour."""
 MAX_TICKET_NUMBER = 2**31 - 1
 """The largest ticket number (PostgreSQL's INTEGER); a path past it is 404."""
 
@@ -294,6 +296,17 @@ def _send_link(request: Request, email: str, token_hash: str, link: str) -> Call
     return send
 
 
+def _upload_throttle(request: Request) -> Throttle:
+    """The app's count of messages with files per contact (made on first use): a
+    signed-in customer cannot fill the desk's disk at ``max_attachment_mb`` a post.
+    In memory, as the sign-in count per address: a first gate, per process."""
+    state = request.app.state
+    throttle: Throttle | None = getattr(state, "upload_throttle", None)
+    if throttle is None:
+        throttle = state.upload_throttle = Throttle(UPLOADS_PER_HOUR)
+    return throttle
+
+
 def _throttle(request: Request) -> Throttle:
     """The app's per-client-address count of sign-in requests (made on first use)."""
     state = request.app.state
@@ -386,7 +399,7 @@ async def new_ticket(request: Request) -> Response:
         error = _too_long("description", _length(description))
     files: list[Attachment] = []
     if error is None:
-        files, error = await _keep_files(request, uploads)
+        files, error = await _keep_files(request, contact, uploads)
     if error is not None:
         return _new_form(
             request,
@@ -523,7 +536,7 @@ async def reply(request: Request) -> Response:
         error = _too_long("reply", _length(body))
     files: list[Attachment] = []
     if error is None:
-        files, error = await _keep_files(request, uploads)
+        files, error = await _keep_files(request, contact, uploads)
     if error is not None:
         shown = await run_in_threadpool(portal_ticket, wiring.db, number, wiring.clock())
         status = 413 if not form else 422
@@ -559,12 +572,15 @@ def _files_too_big(request: Request) -> str:
 
 
 async def _keep_files(
-    request: Request, uploads: list[SentFile]
+    request: Request, contact: Contact, uploads: list[SentFile]
 ) -> tuple[list[Attachment], str | None]:
     """The uploaded files checked (a name, not empty, each and all together within
-    the desk's limit) and then kept by hash; or, if any is refused, what to say and
-    nothing kept. Stored before the message: a message that then fails leaves at
-    most a file nothing names, which the same file sent again reuses."""
+    the desk's limit, the contact's messages with files this hour) and then kept by
+    hash; or, if any is refused, what to say and nothing kept. Stored before the
+    message: a message that then fails leaves at most a file nothing names, which
+    the same file sent again reuses."""
+    if not uploads:
+        return [], None
     if len(uploads) > MAX_FILES:
         return [], f"You can attach up to {MAX_FILES} files to one message. Nothing was sent."
     limit = _limit(request)
@@ -578,6 +594,11 @@ async def _keep_files(
         return [], (
             f"Your files come to {human_size(total)}; one message may carry "
             f"{human_size(limit)}. Nothing was sent."
+        )
+    if not _upload_throttle(request).allow(f"contact:{contact.id}", wiring_of(request).clock()):
+        return [], (
+            f"You have sent files with {UPLOADS_PER_HOUR} messages in the last hour. "
+            "Nothing was sent: please send these a little later."
         )
     folder = wiring_of(request).settings.attachments_dir()
 
