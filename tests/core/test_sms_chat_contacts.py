@@ -157,3 +157,12 @@ def test_a_chat_customers_next_sms_opens_no_second_client_less_contact(
         ticket = s.get(Ticket, record.ticket_id)
     assert len(_contacts(db)) == 1
     assert ticket.client_id == clients["Acme"]
+
+
+def test_an_sms_from_a_merged_number_is_not_noted_as_a_stranger_number_each_time(web, db, desk):
+    _sms(web, "+49301234567", "Printer is jammed", "SM" + "7" * 32)
+    desk.add_contact("Sam Lee", email="sam@acme.example", phone="+49309999999", client="Acme")
+    desk.merge_contacts("+49301234567", "sam@acme.example")
+    _sms(web, "+49301234567", "and the scanner", "SM" + "8" * 32)
+    with db.read() as s:
+        assert s.exec(select(Event).where(Event.kind == "contact_noted")).all() == []

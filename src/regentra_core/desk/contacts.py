@@ -323,6 +323,9 @@ class ContactCases(DeskBase):
         Event (never a silent overwrite, never two people with one number)."""
         if not phone or contact.phone == phone:
             return
+        holder = find_contact(s, phone=phone)
+        if holder is not None and holder.id == contact.id:
+            return  # the number of a contact merged into this one: it leads here already
         if contact.phone:
             self._event(
                 s,
