@@ -59,6 +59,15 @@ def _draft(d: Desk, t: tuple[int, int, int]) -> int:
     return row.id
 
 
+def _attached(d: Desk, t: tuple[int, int, int]) -> object:
+    """A file added to a ticket's opening message, kept in the desk's folder."""
+    from regentra_core.config import load_settings
+    from regentra_core.desk import Upload
+
+    d.attachments_dir = load_settings().attachments_dir()
+    return d.attach_files(t[2], [Upload("notes.txt", b"notes")])
+
+
 DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
     "create_ticket": lambda d, t: d.create_ticket(
         subject="New",
@@ -81,6 +90,7 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
         d.finish_delivery(_queued(d, t), error="421 try later"),
     ),
     "add_note": lambda d, t: d.add_note(t[2], "private"),
+    "attach_files": _attached,
     "add_client": lambda d, t: d.add_client("Initech", domains=["initech.example"]),
     "edit_client": lambda d, t: d.edit_client("Acme", domains=["acme.example"]),
     "add_contact": lambda d, t: d.add_contact("Kim", phone="+15550100777", client="Acme"),
