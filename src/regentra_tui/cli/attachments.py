@@ -35,7 +35,7 @@ NUMBER = click.IntRange(1, 2**63 - 1)
 
 @click.group("attachment")
 def attachment() -> None:
-    """A ticket's files: list them, save one to a path or to stdout."""
+    """A ticket's files: list them, save one to a path or to stdout (- pipes it)."""
 
 
 @attachment.command("list")
