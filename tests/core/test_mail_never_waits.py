@@ -239,3 +239,8 @@ def test_a_picture_with_neither_name_nor_disposition_is_kept_as_a_file(clock, tm
         ("attachment.jpg", "image/jpg")
     ]
     assert msg.attachments[0].path is not None
+
+
+def test_an_address_with_a_control_character_is_no_contact(clock):
+    msg = parse_mail(_raw("Eve <e\x00ve@example.com>"), received_at=clock())
+    assert msg.sender == "" and "sender not understood" in msg.body

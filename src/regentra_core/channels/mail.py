@@ -203,13 +203,15 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 def _looks_like_address(address: str) -> bool:
     """An address the desk can file a contact under: one ``@`` with text either side,
-    no blanks, and no longer than SMTP allows (254; a longer "address" is text)."""
+    no blanks or control characters (a NUL), and no longer than SMTP allows (254;
+    a longer "address" is text)."""
     address = address.strip()
     local, at, domain = address.rpartition("@")
     return (
         bool(at and local and domain)
         and len(address) <= MAX_ADDRESS
         and not any(c.isspace() for c in address)
+        and not _CONTROL.search(address)
     )
 
 
