@@ -57,6 +57,7 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("AI reply draft", "screen.draft", "Draft a reply on the open ticket from the KB (d)"),
     ("Use the AI draft", "screen.insert_draft", "Put the draft into the reply box (i)"),
     ("Edit Cc", "screen.edit_cc", "Who else the open ticket's replies by mail go to (w)"),
+    ("Files", "screen.attachments", "Show, save or pipe the open ticket's attachments (f)"),
     ("Show keys", "app.help", "Every key binding (?)"),
 ]
 

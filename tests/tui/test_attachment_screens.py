@@ -102,6 +102,18 @@ async def test_the_thread_names_each_file_with_its_type_and_size(make_app, demo_
         assert "photo.png" in description  # the opening message's file under it
 
 
+async def test_the_palette_offers_the_files_of_the_open_ticket(make_app, demo_db):
+    from regentra_tui.commands import TicketCommands
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(app, pilot, TICKET)
+        names = {name for name, _, _ in TicketCommands(app.screen)._available()}
+        assert "Files" in names
+        await app.run_action("screen.attachments")
+        assert await until(app, pilot, lambda: isinstance(app.screen, AttachmentsScreen))
+
+
 async def test_enter_shows_a_text_file_inline(make_app, demo_db):
     _attach(demo_db, ("config.json", b'{"vpn": "on"}\n'))
     app = make_app()
