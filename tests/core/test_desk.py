@@ -91,6 +91,7 @@ DESK_CALLS: dict[str, Callable[[Desk, tuple[int, int, int]], object]] = {
     ),
     "add_note": lambda d, t: d.add_note(t[2], "private"),
     "attach_files": _attached,
+    "change_cc": lambda d, t: d.change_cc(t[0], add=["pat@acme.example"]),
     "add_client": lambda d, t: d.add_client("Initech", domains=["initech.example"]),
     "edit_client": lambda d, t: d.edit_client("Acme", domains=["acme.example"]),
     "add_contact": lambda d, t: d.add_contact("Kim", phone="+15550100777", client="Acme"),

@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from email.utils import getaddresses
 
 from sqlmodel import Session
 
+from ..channels.mail import recipients
 from ..channels.outbound import cc_list, cc_text, deliverable
 from ..errors import NoChange, ValidationError
 from ..events import EventKind
@@ -52,9 +52,9 @@ def addresses_in(text: str) -> list[str]:
 
 
 def people_named(headers: Mapping[str, str]) -> list[str]:
-    """The addresses in a message's To and Cc headers, lower case, in order."""
-    values = [headers[h] for h in ("to", "cc") if headers.get(h)]
-    return [a.strip().lower() for _, a in getaddresses(values) if a]
+    """The addresses in a message's To and Cc headers, lower case, in order (through
+    the intake's own reader, which survives a header the stdlib recurses on)."""
+    return [a.strip() for h in ("to", "cc") if headers.get(h) for a in recipients(headers[h])]
 
 
 def gathered(current: list[str], found: Iterable[str], leave_out: Iterable[str]) -> list[str]:
