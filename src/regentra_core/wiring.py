@@ -59,10 +59,17 @@ def open_database(settings: Settings, target: str, *, create: bool = False) -> D
     """Open (and migrate) the desk at ``target``, file modes set by the desk first."""
     adopt_umask(desk_folder(settings, target))
     db = Database(target, create=create)
-    db.spike = settings.spike_policy()
-    db.mail = settings.mail_identity()
+    apply_settings(db, settings)
     upgrade(db)
     return db
+
+
+def apply_settings(db: Database, settings: Settings) -> None:
+    """Give an open desk the policies its settings name: the spike policy and who
+    the desk's mail is from. The daemon calls it again when it reloads its settings,
+    so a changed ``support_address`` names the Message-IDs it queues from then on."""
+    db.spike = settings.spike_policy()
+    db.mail = settings.mail_identity()
 
 
 def index_folder(settings: Settings, db: Database) -> Path:

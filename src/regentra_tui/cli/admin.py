@@ -355,7 +355,7 @@ def _run_daemon(state: CliContext) -> None:
     """Run until SIGTERM/SIGINT; reload the channel settings on SIGHUP or when a file
     they come from changes (looked at every heartbeat), keeping the lease."""
     from regentra_core.config import Settings
-    from regentra_core.wiring import Wiring
+    from regentra_core.wiring import Wiring, apply_settings
     from regentra_core.worker.reload import SettingsWatch, reload_settings
 
     settings = state.settings
@@ -371,6 +371,7 @@ def _run_daemon(state: CliContext) -> None:
         signal.signal(signum, on_signal)
 
     def rebuild(new: Settings) -> list[str]:
+        apply_settings(wiring.db, new)
         fresh = Wiring(new, wiring.db, wiring.index, wiring.clock)
         jobs = fresh.channel_jobs() + fresh.ai_jobs(True)
         runner.replace_extra_jobs(jobs)
