@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from ..errors import NotFoundError
 from ..store.engine import Database
-from ..store.models import FileAttachment, OutboundMessage, Reply, Ticket
+from ..store.models import FileAttachment, OutboundMessage, Ticket
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,36 +141,14 @@ class ThreadFiles:
     opening: list[AttachmentRow]
     """The opening message's (the description's)."""
     by_reply: dict[int, list[AttachmentRow]]
-    """Each reply's, by reply id."""
-    reply_ids: list[int]
-    """The ticket's reply ids in the thread's order (time, then id): the n-th reply
-    of ``TicketDetail.thread`` is ``reply_ids[n]``."""
-
-    def of_reply(self, index: int) -> list[AttachmentRow]:
-        """The files of the thread's ``index``-th reply (notes not counted)."""
-        if index >= len(self.reply_ids):
-            return []
-        return self.by_reply.get(self.reply_ids[index], [])
+    """Each reply's, by reply id (``ThreadItem.reply_id``)."""
 
 
 def thread_files(db: Database, number: int) -> ThreadFiles:
     """Ticket ``number``'s files grouped by the message they came or went with."""
     rows = attachments_of(db, number)
-    with db.read() as s:
-        reply_ids = list(
-            s.exec(
-                select(Reply.id)
-                .join(Ticket, col(Ticket.id) == col(Reply.ticket_id))
-                .where(Ticket.number == number)
-                .order_by(col(Reply.created_at), col(Reply.id))
-            ).all()
-        )
     by_reply: dict[int, list[AttachmentRow]] = {}
     for row in rows:
         if row.reply_id is not None:
             by_reply.setdefault(row.reply_id, []).append(row)
-    return ThreadFiles(
-        [r for r in rows if r.reply_id is None],
-        by_reply,
-        [i for i in reply_ids if i is not None],
-    )
+    return ThreadFiles([r for r in rows if r.reply_id is None], by_reply)

@@ -47,6 +47,8 @@ class ThreadItem:
     for a customer's SMS, why it joined this ticket (SMS has no threading)."""
     unverified: bool = False
     """A customer reply from an address that is not the ticket's contact."""
+    reply_id: int | None = None
+    """The reply's row (None for a note): its files hang on it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +164,7 @@ def ticket_detail(
                 omitted=_omitted(body, length),
                 delivery=deliveries.get(reply_id),
                 unverified=bool(unverified),
+                reply_id=reply_id,
             )
             for reply_id, author, kind, body, length, at, channel, unverified in replies
         ]

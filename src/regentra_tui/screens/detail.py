@@ -326,7 +326,6 @@ class TicketScreen(HoldsKeys, TicketActions):
                 "customer",
             )
         ]
-        replies = 0  # the n-th reply's files are ThreadFiles.of_reply(n)
         for item in d.thread:
             if item.private:
                 title = styled("Internal note · private", "bold yellow")
@@ -349,9 +348,8 @@ class TicketScreen(HoldsKeys, TicketActions):
                 body = self._customer_text(item.body, item.omitted)
             else:
                 body = long_text(item.body, t.number, item.omitted)
-            if item.kind == "reply":
-                body += files_text(self.files.of_reply(replies) if self.files else [])
-                replies += 1
+            if item.kind == "reply" and item.reply_id is not None and self.files:
+                body += files_text(self.files.by_reply.get(item.reply_id, []))
             entries.append(Entry(head + body, kind))
         if d.resolution:
             entries.append(
