@@ -32,13 +32,23 @@ _CUT_MARK = {Encoding.GSM7: "...", Encoding.UCS2: "…"}
 
 
 def normalise_number(raw: str, region: str = "US") -> str:
-    """``raw`` in E.164 (``+15550100199``); ``region`` for numbers without ``+``."""
+    """``raw`` in E.164 (``+15550100199``); ``region`` for numbers without ``+``.
+
+    A refusal is one line a technician can act on: a number without ``+`` is read
+    as ``region``'s (``sms_default_region``), so a UK ``07700 900123`` on a US desk
+    is refused saying so, not with the library's own numbered message."""
     try:
         number = phonenumbers.parse(raw.strip(), region.upper())
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationError(f"not a phone number: {raw!r} ({exc})") from None
-    if not phonenumbers.is_possible_number(number):
-        raise ValidationError(f"not a phone number: {raw!r}")
+        possible = phonenumbers.is_possible_number(number)
+    except phonenumbers.NumberParseException:
+        possible = False
+    if not possible:
+        hint = (
+            ""
+            if raw.strip().startswith("+")
+            else f" (read as a {region.upper()} number; another country's starts with +)"
+        )
+        raise ValidationError(f"not a phone number: {raw!r}{hint}")
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 

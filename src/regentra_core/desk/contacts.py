@@ -20,6 +20,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from ..channels.outbound import deliverable
 from ..channels.sms import normalise_number
 from ..errors import NoChange, NotFoundError, ValidationError
 from ..events import EventKind
@@ -389,8 +390,11 @@ def contact_by_key(s: Session, key: str, region: str = "US") -> Contact:
 
 
 def _address(email: str) -> str:
+    """``email`` as a contact's address: one mail can go to (``deliverable``, the rule
+    every address we send to is held to), so a typed ``bob@`` is refused here, not
+    saved as a contact that no reply can reach."""
     address = email.strip().lower()
-    if "@" not in address or any(c.isspace() for c in address) or len(address) > 320:
+    if len(address) > 320 or not deliverable(address):
         raise ValidationError(f"not an email address: {email.strip()[:80]!r}")
     return address
 
