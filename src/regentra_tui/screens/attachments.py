@@ -39,6 +39,7 @@ from regentra_core.queries.attachments import attachment as read_attachment
 from regentra_core.text import literal, one_line
 
 from ..render import styled
+from ..widgets.motion import MotionOptionList
 from .text_prompt import TextPrompt
 
 PREVIEW_BYTES = 256 * 1024
@@ -201,7 +202,7 @@ class AttachmentsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(f"Attachments of #{self.number}: loading…", id="title")
         with Horizontal():
-            yield OptionList(id="files")
+            yield MotionOptionList(id="files")
             with VerticalScroll(id="view"):
                 yield Static("", id="heading")
                 yield Static("", id="content")
@@ -323,6 +324,7 @@ class AttachmentsScreen(Screen[None]):
                 "no shell: no |, > or $)",
                 lambda typed: self._pipe(row, typed),
                 single_line=True,
+                verb="Run",
             )
         )
 

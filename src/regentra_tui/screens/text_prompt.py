@@ -53,8 +53,12 @@ class TextPrompt(TypeAhead, ModalScreen[bool]):
         initial: str = "",
         on_conflict: Callable[[], None] | None = None,
         single_line: bool = False,
+        verb: str = "Save",
     ) -> None:
         super().__init__()
+        self.verb = verb
+        """What the primary button says it does ("Attach", "Run"): a prompt that
+        attaches a file or runs a command is not saving anything."""
         self.title_text = title
         self.submit = submit
         self.initial = initial
@@ -71,7 +75,7 @@ class TextPrompt(TypeAhead, ModalScreen[bool]):
                 yield TextArea(self.initial, id="body")
             yield Static("", classes="error", id="error")
             with Horizontal():
-                yield Button("Save (ctrl+s)", variant="primary", id="save")
+                yield Button(f"{self.verb} (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:

@@ -274,6 +274,7 @@ class Composer(Vertical):
                 self._check_file,
                 initial=f"{Path.cwd()}/",
                 single_line=True,
+                verb="Attach",
             )
         )
 

@@ -4,7 +4,8 @@
 and ``g``/``G`` worked on the board but not in the ticket list: each list had its
 own copy of some of them. A list takes :data:`MOTION_BINDINGS` and implements
 three actions: ``cursor(delta)``, ``cursor_to(index)`` (-1 is the last) and
-``page(delta)``; :class:`MotionTable` does so for a plain table.
+``page(delta)``; :class:`MotionTable` does so for a plain table, and
+:class:`MotionOptionList` for a list of options (the attachment screen's files).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable
+from textual.widgets import DataTable, OptionList
 
 MOTION_BINDINGS: list[BindingType] = [
     Binding("down,j", "cursor(1)", "Down", show=False),
@@ -38,6 +39,27 @@ class MotionTable(DataTable[Any]):
         if self.row_count:
             self.move_cursor(
                 row=self.row_count - 1 if index < 0 else min(index, self.row_count - 1)
+            )
+
+    def action_page(self, delta: int) -> None:
+        self.action_cursor(delta * max(self.size.height - 2, 1))
+
+
+class MotionOptionList(OptionList):
+    """An option list that answers to :data:`MOTION_BINDINGS` (an OptionList alone
+    knows the arrows, home and end: ``j`` did nothing in the attachment screen)."""
+
+    BINDINGS = MOTION_BINDINGS
+
+    def action_cursor(self, delta: int) -> None:
+        if self.option_count:
+            now = self.highlighted if self.highlighted is not None else 0
+            self.highlighted = max(0, min(self.option_count - 1, now + delta))
+
+    def action_cursor_to(self, index: int) -> None:
+        if self.option_count:
+            self.highlighted = (
+                self.option_count - 1 if index < 0 else min(index, self.option_count - 1)
             )
 
     def action_page(self, delta: int) -> None:

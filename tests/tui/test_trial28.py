@@ -1,0 +1,71 @@
+"""What a technician met using #28's screens in tmux (the trial at 80x24 and 120x40).
+
+``j``/``k`` did nothing in the attachment screen's list of files (every other list
+answers to them), and the prompts that attach a file or run a command offered a
+"Save (ctrl+s)" button.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Button, OptionList
+
+from regentra_core.config import load_settings
+from regentra_core.desk import Desk, Upload, resolve_os_technician
+from regentra_tui.screens.attachments import AttachmentsScreen
+from regentra_tui.screens.text_prompt import TextPrompt
+
+from .conftest import FROZEN, burst, open_ticket, settle, until
+
+SIZE = (80, 24)
+TICKET = 1001
+
+
+def _attach(db, *names: str) -> None:
+    desk = Desk(db, resolve_os_technician(db, "alice"), source="test", clock=lambda: FROZEN)
+    desk.attachments_dir = load_settings().attachments_dir()
+    desk.attach_files(TICKET, [Upload(name, f"{name}\n".encode()) for name in names])
+
+
+async def _open_files(app, pilot) -> OptionList:
+    await open_ticket(app, pilot, TICKET)
+    await pilot.press("f")
+    await until(app, pilot, lambda: isinstance(app.screen, AttachmentsScreen))
+    files = app.screen.query_one("#files", OptionList)
+    await until(app, pilot, lambda: files.option_count == 3)
+    return files
+
+
+async def test_motion_keys_move_through_the_attachment_list(make_app, demo_db):
+    _attach(demo_db, "a.txt", "b.txt", "c.txt")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        files = await _open_files(app, pilot)
+        assert files.highlighted == 0
+        await burst(app, pilot, "j", "j", "k")
+        assert files.highlighted == 1
+        await burst(app, pilot, "G")
+        assert files.highlighted == 2
+        await burst(app, pilot, "g", "j", "enter")
+        assert files.highlighted == 1
+        await until(app, pilot, lambda: app.screen.shown is not None)
+        assert app.screen.shown.filename == "b.txt"
+
+
+async def test_the_pipe_prompt_offers_to_run_not_to_save(make_app, demo_db):
+    _attach(demo_db, "a.txt", "b.txt", "c.txt")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_files(app, pilot)
+        await pilot.press("vertical_line")
+        await until(app, pilot, lambda: isinstance(app.screen, TextPrompt))
+        assert str(app.screen.query_one("#save", Button).label) == "Run (ctrl+s)"
+
+
+async def test_the_composers_file_prompt_offers_to_attach_not_to_save(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(app, pilot, TICKET)
+        await pilot.press("r", *"Here it is", "ctrl+o")
+        await until(app, pilot, lambda: isinstance(app.screen, TextPrompt))
+        assert str(app.screen.query_one("#save", Button).label) == "Attach (ctrl+s)"
+        await settle(app, pilot)
