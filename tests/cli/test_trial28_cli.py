@@ -2,7 +2,8 @@
 
 ``contact add --email bob@`` made a contact no reply could reach, and a UK mobile
 typed on a US desk was refused with nothing to say why (or with the phone library's
-own ``(1) The string supplied…`` text tacked on).
+own ``(1) The string supplied…`` text tacked on). ``ticket cc --add`` refused an
+address pasted with its display name (``Mike Ross <mike@…>``).
 """
 
 from __future__ import annotations
@@ -43,3 +44,16 @@ def test_a_phone_that_is_no_number_is_one_line_without_the_librarys_text(regentr
         "Error: not a phone number: 'abc' (read as a US number; another country's starts with +)"
     )
     assert "did not seem" not in refused.output and "Traceback" not in refused.output
+
+
+def test_cc_takes_an_address_pasted_with_its_display_name(regentra):
+    created = regentra.json(
+        "ticket", "create", "--subject", "VPN down", "--channel", "email",
+        "--contact", "pat@acme.example",
+    )  # fmt: skip
+    number = str(created["number"])
+    added = regentra("ticket", "cc", number, "--add", "Mike Ross <Mike@Acme.example>")
+    assert added.exit_code == 0, added.output
+    assert added.output == f"#{number} copies mike@acme.example\n"
+    removed = regentra("ticket", "cc", number, "--remove", '"Ross, Mike" <mike@acme.example>')
+    assert removed.output == f"#{number} copies nobody\n"

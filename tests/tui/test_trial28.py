@@ -2,15 +2,19 @@
 
 ``j``/``k`` did nothing in the attachment screen's list of files (every other list
 answers to them), and the prompts that attach a file or run a command offered a
-"Save (ctrl+s)" button.
+"Save (ctrl+s)" button. An address pasted from a mail client with its display
+name (``Mike Ross <mike@…>``) was refused by the Cc prompt as ``'Mike'``.
 """
 
 from __future__ import annotations
 
-from textual.widgets import Button, OptionList
+from textual.widgets import Button, Input, OptionList
 
+from regentra_core import queries
 from regentra_core.config import load_settings
 from regentra_core.desk import Desk, Upload, resolve_os_technician
+from regentra_core.enums import Channel, Status
+from regentra_core.queries import TicketFilter
 from regentra_tui.screens.attachments import AttachmentsScreen
 from regentra_tui.screens.text_prompt import TextPrompt
 
@@ -69,3 +73,22 @@ async def test_the_composers_file_prompt_offers_to_attach_not_to_save(make_app):
         await until(app, pilot, lambda: isinstance(app.screen, TextPrompt))
         assert str(app.screen.query_one("#save", Button).label) == "Attach (ctrl+s)"
         await settle(app, pilot)
+
+
+async def test_the_cc_prompt_takes_addresses_pasted_with_display_names(make_app, demo_db):
+    rows = queries.list_tickets(demo_db, TicketFilter(statuses=(Status.OPEN,)))
+    number = next(r.number for r in rows if r.channel == Channel.EMAIL and r.contact_email)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(app, pilot, number)
+        await pilot.press("w")
+        await until(app, pilot, lambda: isinstance(app.screen, TextPrompt))
+        pasted = 'Mike Ross <mike@partner.example>; "Lee, Kim" <Kim@Partner.example>, '
+        app.screen.query_one("#body", Input).value = pasted + "ann@partner.example"
+        await pilot.press("enter")
+        await until(app, pilot, lambda: not isinstance(app.screen, TextPrompt))
+    assert queries.ticket_detail(demo_db, number).cc == [
+        "mike@partner.example",
+        "kim@partner.example",
+        "ann@partner.example",
+    ]

@@ -37,9 +37,17 @@ MAX_CC = 50
 """Addresses one ticket may copy: enough for any thread, not a mailing list."""
 
 
+_NAMED = re.compile(r'\s*(?:"[^"]*"|[^<>"]*)\s*<([^<>]*)>\s*')
+"""``Mike Ross <mike@acme.example>``: an address as Outlook and every mail client
+copy it, the display name before it in angle brackets."""
+
+
 def cc_address(raw: str) -> str:
-    """``raw`` as a Cc address (lower case), or one line saying why it is none."""
-    address = raw.strip().strip("<>").strip().lower()
+    """``raw`` as a Cc address (lower case), or one line saying why it is none; an
+    address pasted with its display name (``Mike <mike@acme.example>``) is taken
+    as its address."""
+    named = _NAMED.fullmatch(raw)
+    address = (named.group(1) if named else raw).strip().strip("<>").strip().lower()
     if not deliverable(address):
         raise ValidationError(f"not an email address mail can go to: {shown(raw.strip())}")
     return address
@@ -47,8 +55,16 @@ def cc_address(raw: str) -> str:
 
 def addresses_in(text: str) -> list[str]:
     """The addresses typed in one line (commas, semicolons or spaces between), as the
-    app's Cc prompt takes them; each is checked when the list is saved."""
-    return [part for part in re.split(r"[,;\s]+", text) if part]
+    app's Cc prompt takes them; each is checked when the list is saved. One pasted
+    with its display name (``"Ross, Mike" <mike@acme.example>``) is one address,
+    between commas or semicolons outside quotes."""
+    found: list[str] = []
+    for part in re.split(r'[,;](?=(?:[^"]*"[^"]*")*[^"]*$)', text):
+        if _NAMED.fullmatch(part):
+            found.append(part.strip())
+        else:
+            found += [word for word in re.split(r"\s+", part) if word]
+    return found
 
 
 def people_named(headers: Mapping[str, str]) -> list[str]:
