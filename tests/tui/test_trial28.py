@@ -3,12 +3,14 @@
 ``j``/``k`` did nothing in the attachment screen's list of files (every other list
 answers to them), and the prompts that attach a file or run a command offered a
 "Save (ctrl+s)" button. An address pasted from a mail client with its display
-name (``Mike Ross <mike@…>``) was refused by the Cc prompt as ``'Mike'``.
+name (``Mike Ross <mike@…>``) was refused by the Cc prompt as ``'Mike'``. The
+contacts table ran off an 80-column terminal (Client cut, Tickets gone) and did not
+answer to ``j``/``k`` either.
 """
 
 from __future__ import annotations
 
-from textual.widgets import Button, Input, OptionList
+from textual.widgets import Button, DataTable, Input, OptionList
 
 from regentra_core import queries
 from regentra_core.config import load_settings
@@ -16,6 +18,7 @@ from regentra_core.desk import Desk, Upload, resolve_os_technician
 from regentra_core.enums import Channel, Status
 from regentra_core.queries import TicketFilter
 from regentra_tui.screens.attachments import AttachmentsScreen
+from regentra_tui.screens.contacts import ContactsScreen
 from regentra_tui.screens.text_prompt import TextPrompt
 
 from .conftest import FROZEN, burst, open_ticket, settle, until
@@ -92,3 +95,38 @@ async def test_the_cc_prompt_takes_addresses_pasted_with_display_names(make_app,
         "kim@partner.example",
         "ann@partner.example",
     ]
+
+
+async def _every_contact(app, pilot):
+    await settle(app, pilot)
+    app.action_clients()
+    await settle(app, pilot)
+    await pilot.press("C")
+    await until(app, pilot, lambda: isinstance(app.screen, ContactsScreen))
+    screen = app.screen
+    await until(app, pilot, lambda: bool(screen.rows))
+    return screen, screen.query_one(DataTable)
+
+
+async def test_every_contact_column_fits_at_80_columns(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        _screen, table = await _every_contact(app, pilot)
+        await settle(app, pilot)
+        assert table.virtual_size.width <= table.scrollable_content_region.width, (
+            f"{table.virtual_size.width} columns of table in {table.size.width}"
+        )
+        cells = [str(cell) for cell in table.get_row_at(0)]
+        assert cells[3] == "Acme Logistics" and cells[4] == "2", cells
+
+
+async def test_motion_keys_move_through_the_contacts(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen, table = await _every_contact(app, pilot)
+        await burst(app, pilot, "j", "j", "k")
+        assert table.cursor_row == 1
+        await burst(app, pilot, "G")
+        assert table.cursor_row == len(screen.rows) - 1
+        await burst(app, pilot, "g")
+        assert table.cursor_row == 0

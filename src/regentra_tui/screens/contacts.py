@@ -24,15 +24,23 @@ from regentra_core import queries
 from regentra_core.config import load_settings
 from regentra_core.errors import NoChange, RegentraError
 from regentra_core.queries.contacts import ContactRow, contact_rows
+from regentra_core.text import one_line
 
 from ..render import styled
 from ..session import DeskSession
+from ..widgets.motion import MotionTable
 from .choice_prompt import ChoicePrompt
 from .confirm_dialog import ConfirmDialog
 from .form_dialog import FormDialog
 
 NO_CLIENT = ""
 """The Select value for "no client"."""
+
+NARROW = 100
+"""Below this many terminal columns the contacts table cuts its long cells: at 80x24
+the Client column was cut mid-name and Tickets was off the screen."""
+NARROW_CUTS = (13, 22, 14)
+"""Characters of a name, an address and a client shown below :data:`NARROW`."""
 
 
 class ContactsScreen(Screen[None]):
@@ -65,7 +73,7 @@ class ContactsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         title = f"Contacts of {self.client}" if self.client else "Every contact"
         yield Label(Text(title), id="title")
-        table: DataTable[Text | str] = DataTable(cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text | str] = MotionTable(cursor_type="row", zebra_stripes=True)
         table.add_columns("Name", "Email", "Phone", "Client", "Tickets")
         yield table
         yield Footer(compact=True)
@@ -86,20 +94,32 @@ class ContactsScreen(Screen[None]):
     ) -> None:
         self.everyone, self.clients, self.phone_region = everyone, clients, region
         self.rows = [r for r in everyone if self.client is None or r.client == self.client]
+        self._fill(select)
+
+    def _fill(self, select: int | None = None) -> None:
+        """The rows, cut to the terminal: below :data:`NARROW` columns a name, an
+        address and a client are cut with "…" so every column stays on screen."""
         table = self.query_one(DataTable)
         keep = table.cursor_row
+        name_w, email_w, client_w = NARROW_CUTS if self.app.size.width < NARROW else (None,) * 3
         table.clear()
+        for column in table.columns.values():  # measured again: a wider terminal widens
+            column.content_width = column.label.cell_len
         for row in self.rows:
             table.add_row(
-                Text(row.name),
-                Text(row.email or "-"),
+                Text(one_line(row.name, name_w)),
+                Text(one_line(row.email, email_w) if row.email else "-"),
                 row.phone or "-",
-                Text(row.client or "-"),
+                Text(one_line(row.client, client_w) if row.client else "-"),
                 str(row.tickets),
                 key=str(row.id),
             )
         ids = [r.id for r in self.rows]
         table.move_cursor(row=ids.index(select) if select in ids else keep)
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self._fill()
 
     @property
     def selected(self) -> ContactRow | None:
