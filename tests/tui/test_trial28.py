@@ -5,12 +5,13 @@ answers to them), and the prompts that attach a file or run a command offered a
 "Save (ctrl+s)" button. An address pasted from a mail client with its display
 name (``Mike Ross <mike@…>``) was refused by the Cc prompt as ``'Mike'``. The
 contacts table ran off an 80-column terminal (Client cut, Tickets gone) and did not
-answer to ``j``/``k`` either.
+answer to ``j``/``k`` either. A reply by SMS said nothing of its cost (messages,
+encoding) until it was sent.
 """
 
 from __future__ import annotations
 
-from textual.widgets import Button, DataTable, Input, OptionList
+from textual.widgets import Button, DataTable, Input, Label, OptionList, TextArea
 
 from regentra_core import queries
 from regentra_core.config import load_settings
@@ -130,3 +131,18 @@ async def test_motion_keys_move_through_the_contacts(make_app):
         assert table.cursor_row == len(screen.rows) - 1
         await burst(app, pilot, "g")
         assert table.cursor_row == 0
+
+
+async def test_a_reply_by_sms_counts_its_messages_as_it_is_typed(make_app, demo_db):
+    rows = queries.list_tickets(demo_db, TicketFilter(statuses=(Status.OPEN,)))
+    number = next(r.number for r in rows if r.channel == Channel.SMS)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(app, pilot, number)
+        await burst(app, pilot, "r", *"Please restart it")
+        title = app.screen.query_one("#composer-title", Label)
+        assert await until(app, pilot, lambda: "17 chars · 1 SMS (GSM-7)" in str(title.render()))
+        app.screen.query_one("#composer-text", TextArea).insert(" ✓" + "x" * 60)
+        assert await until(app, pilot, lambda: "2 SMS (UCS-2)" in str(title.render())), str(
+            title.render()
+        )

@@ -242,6 +242,7 @@ class TicketScreen(HoldsKeys, TicketActions):
 
     def _show(self, d: TicketDetail, history: list[EventRow] | None = None) -> None:
         self.composer.reach = _reach(d).heading()  # where a reply goes, or why nowhere
+        self.composer.by_sms = _reach(d).channel == Channel.SMS
         if self.detail is None:
             kept = [k for k in ("reply", "note") if self.composer.drafts[k].strip()]
             if kept and not self.composer.is_open:  # shown, not focused: keys stay keys

@@ -36,6 +36,7 @@ from textual.timer import Timer
 from textual.widgets import Label, Static, TextArea
 
 from regentra_core.attachments import human_size
+from regentra_core.channels.sms_segments import count as sms_count
 from regentra_core.enums import Status
 from regentra_core.errors import ValidationError
 from regentra_core.text import one_line
@@ -167,7 +168,8 @@ class Composer(Vertical):
             if kind == "reply"
             else f"Internal note on #{number}: never sent to the customer"
         )
-        self.query_one("#composer-title", Label).update(title)
+        self.title_text = title
+        self._show_title()
         self.query_one("#composer-error", Static).update("")
         self._show_keys()
         self.add_class("-open")
@@ -229,10 +231,26 @@ class Composer(Vertical):
             )
             self.store.put(self.number, kind, draft)
 
+    def _show_title(self) -> None:
+        """The heading; a reply by SMS says, as it is typed, how many messages it
+        takes and in which encoding (one emoji turns 11 GSM-7 messages into 24 UCS-2
+        ones), so the technician sees the cost before sending, not after."""
+        title = Text(self.title_text)
+        if self.kind == "reply" and self.by_sms:
+            text = self.text_area.text
+            counted = sms_count(text)
+            title.append(
+                f"  {len(text)} chars · {counted.segments} SMS ({counted.encoding})",
+                style="not bold dim",
+            )
+        self.query_one("#composer-title", Label).update(title)
+
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         """Keep the draft as the typing pauses: a crash or a closed terminal loses a
         second of it, not all of it."""
         self.drafts[self.kind] = event.text_area.text
+        if self.by_sms and self.kind == "reply":
+            self._show_title()
         if self._keep_timer is not None:
             self._keep_timer.stop()
         self._keep_timer = self.set_timer(1.0, self.keep)
@@ -240,6 +258,9 @@ class Composer(Vertical):
     _keep_timer: Timer | None = None
     reach = ""
     """Where a reply goes or why nowhere (``ReplyReach.heading``), set by the screen."""
+    by_sms = False
+    """A reply goes by SMS (set by the screen with ``reach``): the heading counts it."""
+    title_text = ""
 
     def on_unmount(self) -> None:
         """Leaving the ticket (or quitting) keeps its drafts."""
