@@ -60,7 +60,7 @@ def test_worker_once_sends_the_ack_and_replies_through_smtp(regentra, db_path, m
         subjects = sorted(m["Subject"] for m, _ in server.inbox.received)
         assert subjects == [
             "Re: Printer offline on floor 2 [#1001]",
-            "[#1001] Received: Printer offline on floor 2",
+            "Received: Printer offline on floor 2 [#1001]",
         ]
         assert all("secret note" not in m.as_string() for m, _ in server.inbox.received)
     finally:
