@@ -146,3 +146,17 @@ async def test_a_reply_by_sms_counts_its_messages_as_it_is_typed(make_app, demo_
         assert await until(app, pilot, lambda: "2 SMS (UCS-2)" in str(title.render())), str(
             title.render()
         )
+
+
+async def test_the_composers_heading_wraps_at_80_columns_instead_of_being_cut(make_app, demo_db):
+    rows = queries.list_tickets(demo_db, TicketFilter(statuses=(Status.OPEN,)))
+    number = next(r.number for r in rows if r.channel == Channel.SMS)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_ticket(app, pilot, number)
+        await burst(app, pilot, "r", *"Please restart the copier")
+        title = app.screen.query_one("#composer-title", Label)
+        assert await until(app, pilot, lambda: "1 SMS (GSM-7)" in str(title.render()))
+        await settle(app, pilot)
+        assert len(str(title.render())) > 78  # longer than a line of the composer here
+        assert title.size.width <= 78 and title.size.height == 2, title.size

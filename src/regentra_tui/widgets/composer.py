@@ -71,7 +71,7 @@ class Composer(Vertical):
         padding: 0 1;
     }
     Composer.-open { display: block; }
-    Composer #composer-title { text-style: bold; }
+    Composer #composer-title { text-style: bold; width: 100%; }  /* wraps at 80 columns */
     Composer TextArea { height: auto; min-height: 3; max-height: 8; }
     Composer #composer-error { color: $error; height: auto; }
     Composer #composer-files { height: auto; display: none; }
