@@ -464,6 +464,27 @@ def test_a_repeated_label_is_not_a_header_block():
     assert fold(body).hidden == ""
 
 
+def test_a_disclaimer_straight_under_the_signature_is_folded_with_the_history():
+    """Outlook signatures put the disclaimer on the line after the company's, with no
+    blank line (seen in the technician trial of #28 on a customer's reply)."""
+    body = (
+        "Still asking for the password after the reboot.\n\n"
+        "Marco Silva\n"
+        "Globex Dental | Front Office\n"
+        "This email and any attachments are confidential and intended solely for the "
+        "addressee.\n\n"
+        "From: Support <help@msp.example>\n"
+        "Sent: Saturday, December 5, 2026 5:00 AM\n"
+        "To: Marco Silva <marco@globexdental.example>\n"
+        "Subject: [#1011] Outlook says my password is wrong\n\n"
+        "Please reboot the PC and try again.\n"
+    )
+    folded = fold(body)
+    assert folded.shown.endswith("Globex Dental | Front Office")
+    assert folded.hidden.startswith("This email and any attachments are confidential")
+    assert "Please reboot" in folded.hidden
+
+
 def test_confidential_words_in_the_customers_own_request_stay_shown():
     body = (
         "This email is confidential to HR: please give Kim access to the payroll folder.\n\n"

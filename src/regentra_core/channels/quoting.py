@@ -245,6 +245,15 @@ def _label(found: re.Match[str]) -> str:
     return " ".join(found.group(1).lower().split())
 
 
+def _one_line_disclaimer(line: str) -> bool:
+    """A line that is a disclaimer's opening by itself, with two of its words: Outlook
+    signatures carry one straight under the signature's last line, with no blank
+    line between; a customer's own "this email is confidential" names only one."""
+    text = " ".join(line.split())
+    terms = {m.group().lower() for m in _DISCLAIMER_TERMS.finditer(text)}
+    return bool(_DISCLAIMER.match(text)) and len(terms) >= 2
+
+
 def _disclaimer_start(lines: list[str]) -> int | None:
     """Index where a legal disclaimer after the customer's text starts (the rule line
     drawn above it, if any), or None. The disclaimer's paragraph must come after
@@ -254,8 +263,8 @@ def _disclaimer_start(lines: list[str]) -> int | None:
         above = lines[i - 1]
         if not lines[i].strip() or _RULE.match(lines[i]):
             continue
-        if above.strip() and not _RULE.match(above):
-            continue  # not a paragraph's first line
+        if above.strip() and not _RULE.match(above) and not _one_line_disclaimer(lines[i]):
+            continue  # not a paragraph's first line (Outlook puts one under a signature)
         paragraph = " ".join(" ".join(lines[i : i + 8]).split())[:_DISCLAIMER_READ]
         terms = {m.group().lower() for m in _DISCLAIMER_TERMS.finditer(paragraph)}
         if _DISCLAIMER.match(paragraph) and len(terms) >= 2:
