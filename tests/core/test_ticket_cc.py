@@ -205,6 +205,17 @@ def test_a_bad_cc_change_is_refused_in_one_line_and_changes_nothing(
     assert len(_cc_events(db, number)) == 1
 
 
+def test_the_contact_typed_into_the_whole_list_is_refused_not_dropped(
+    db, desk, intake, clock, acme
+):
+    """The app's prompt sets the whole list: the contact in it was dropped without a
+    word (seen in the technician trial), where the CLI's --add says why."""
+    number = _receive(intake, clock, _mail(cc="sam@acme.example")).ticket
+    with pytest.raises(ValidationError, match="is the contact of"):
+        desk.change_cc(number, replace=["lee@acme.example", "pat@acme.example"])
+    assert _cc(db, number) == ["sam@acme.example"]
+
+
 def test_the_same_cc_again_is_no_change(desk, intake, clock, acme):
     number = _receive(intake, clock, _mail(cc="sam@acme.example")).ticket
     with pytest.raises(NoChange):

@@ -113,16 +113,16 @@ class CcCases(DeskBase):
             ticket = self._load(s, number, expected_version)
             before = cc_list(ticket.cc)
             contact = _contact_email(s, ticket)
+            if contact and contact in (adding if wanted is None else wanted):
+                raise ValidationError(
+                    f"{contact} is the contact of #{number}: replies go to them already"
+                )
             if wanted is not None:
                 after = gathered([], wanted, [contact] if contact else [])
             else:
                 missing = [a for a in removing if a not in before]
                 if missing:
                     raise ValidationError(f"#{number} does not copy {', '.join(missing)}")
-                if contact and contact in adding:
-                    raise ValidationError(
-                        f"{contact} is the contact of #{number}: replies go to them already"
-                    )
                 after = [a for a in before if a not in removing]
                 after = [*after, *(a for a in dict.fromkeys(adding) if a not in after)]
             if len(after) > MAX_CC:
