@@ -11,13 +11,12 @@ from starlette.testclient import TestClient
 
 from regentra_core.channels.delivery import deliver_due
 from regentra_core.channels.smtp import SmtpTransport
-from regentra_core.config import load_settings
 from regentra_core.desk import Desk
 from regentra_core.enums import Channel, Priority, Status
 from regentra_core.identity import Actor
 from regentra_core.store.models import OutboundMessage, Ticket
 from regentra_core.web import create_app
-from regentra_core.wiring import Wiring, open_index
+from tests.helpers.portal import portal_wiring
 from tests.helpers.smtp import SUPPORT
 
 PUBLIC = "https://help.example.com"
@@ -25,11 +24,8 @@ PUBLIC = "https://help.example.com"
 
 @pytest.fixture
 def wiring(db, monkeypatch, clock, clients):
-    monkeypatch.setenv("REGENTRA_PORTAL_SECRET_KEY", "portal-test-key")
-    monkeypatch.setenv("REGENTRA_PUBLIC_URL", PUBLIC)
     monkeypatch.setenv("REGENTRA_PORTAL_NAME", "Acme IT Help")
-    settings = load_settings()
-    return Wiring(settings, db, open_index(settings, db), clock=clock)
+    return portal_wiring(db, monkeypatch, clock, public=PUBLIC)
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from starlette.testclient import TestClient
 
 from regentra_core.channels.mail import parse_mail
 from regentra_core.channels.message import Inbound
-from regentra_core.config import load_settings
 from regentra_core.enums import AuthorKind, Channel, InboundOutcome, Status
 from regentra_core.queries import ThreadItem
 from regentra_core.store.models import (
@@ -32,8 +31,8 @@ from regentra_core.store.models import (
 )
 from regentra_core.web import create_app
 from regentra_core.web.portal import MAX_TEXT, public_items
-from regentra_core.wiring import Wiring, open_index
 from tests.core.test_portal import _csrf
+from tests.helpers.portal import portal_wiring
 
 BASE = "https://testserver"
 T = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -41,10 +40,7 @@ T = datetime(2026, 1, 5, 9, tzinfo=UTC)
 
 @pytest.fixture
 def wiring(db, monkeypatch, clock, clients):
-    monkeypatch.setenv("REGENTRA_PORTAL_SECRET_KEY", "portal-test-key")
-    monkeypatch.setenv("REGENTRA_PUBLIC_URL", "https://help.example.com")
-    settings = load_settings()
-    return Wiring(settings, db, open_index(settings, db), clock=clock)
+    return portal_wiring(db, monkeypatch, clock)
 
 
 @pytest.fixture

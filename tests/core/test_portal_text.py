@@ -13,11 +13,10 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from regentra_core.channels.message import Inbound
-from regentra_core.config import load_settings
 from regentra_core.enums import Channel, EscalationReason, Priority, Status
 from regentra_core.store.models import OutboundMessage
 from regentra_core.web import create_app
-from regentra_core.wiring import Wiring, open_index
+from tests.helpers.portal import portal_wiring
 
 THUNDERBIRD_REPLY = """Please restart the print spooler and try again.
 
@@ -39,10 +38,7 @@ CONFIDENTIAL-DISCLAIMER-MARKER: this message is for its addressee only.
 
 @pytest.fixture
 def wiring(db, monkeypatch, clock, clients):
-    monkeypatch.setenv("REGENTRA_PORTAL_SECRET_KEY", "portal-test-key")
-    monkeypatch.setenv("REGENTRA_PUBLIC_URL", "https://help.example.com")
-    settings = load_settings()
-    return Wiring(settings, db, open_index(settings, db), clock=clock)
+    return portal_wiring(db, monkeypatch, clock)
 
 
 @pytest.fixture
