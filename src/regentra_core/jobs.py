@@ -1,11 +1,14 @@
-"""Timer jobs, each a pure function of the stored data and "now".
+"""Timer jobs, each a pure function of the stored data and "now": the one list.
 
-``regentra worker --once`` runs them; the APScheduler worker runs them on a
-schedule. Running a job twice for the same "now" changes nothing the second time.
+``regentra worker --once`` runs them all (:func:`run_due_jobs`); the APScheduler
+worker (``worker.runner``) runs each on its own interval. Both read
+:data:`TIMER_JOBS`, so a new timer job is added here once and both run it.
+Running a job twice for the same "now" changes nothing the second time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,17 +27,50 @@ class JobReport:
     automations: PeriodicReport = field(default_factory=PeriodicReport)
 
 
-def run_due_jobs(db: Database, now: datetime) -> JobReport:
-    """Run every timer job as of ``now``: auto-close, the SLA sweep, periodic rules.
+@dataclass(frozen=True, slots=True)
+class TimerJob:
+    """One timer job: its name (the health report's), how often the worker runs it,
+    and what it does: its result goes into the report, its one line is returned."""
 
-    Auto-close runs first so that a ticket closing in this pass gets its final
-    (Met or Breached) badge in the same pass; periodic rules last, so they see both.
-    """
+    name: str
+    seconds: float
+    run: Callable[[Desk, datetime, JobReport], str]
+
+
+def _auto_close(desk: Desk, now: datetime, report: JobReport) -> str:
+    report.auto_closed = desk.run_auto_close(now)
+    return f"closed {len(report.auto_closed)}"
+
+
+def _sla_sweep(desk: Desk, now: datetime, report: JobReport) -> str:
+    report.sla = desk.run_sla_sweep(now)
+    return f"{len(report.sla.changed)} badge change(s)"
+
+
+def _automations(desk: Desk, now: datetime, report: JobReport) -> str:
+    rules = report.automations = desk.run_periodic_automations(now)
+    if not rules.rules:
+        return "no periodic rules"
+    acted = sum(len(numbers) for numbers in rules.matched.values())
+    return f"{rules.rules} periodic rule(s) on {rules.checked} tickets: {acted} acted"
+
+
+TIMER_JOBS: tuple[TimerJob, ...] = (
+    TimerJob("auto-close", 60.0, _auto_close),
+    TimerJob("sla-sweep", 60.0, _sla_sweep),
+    TimerJob("automations", 300.0, _automations),
+)
+"""Every timer job, in the order a pass runs them: auto-close first, so that a
+ticket closing in this pass gets its final (Met or Breached) badge in the same
+pass; periodic rules last, so they see both."""
+
+
+def run_due_jobs(db: Database, now: datetime) -> JobReport:
+    """Run every timer job as of ``now``: auto-close, the SLA sweep, periodic rules."""
     desk = Desk(db, Actor.system("worker"), source="worker", clock=lambda: now)
     report = JobReport(at=now)
-    report.auto_closed = desk.run_auto_close(now)
-    report.sla = desk.run_sla_sweep(now)
-    report.automations = desk.run_periodic_automations(now)
+    for job in TIMER_JOBS:
+        job.run(desk, now, report)
     return report
 
 

@@ -40,6 +40,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -47,6 +48,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from ..clock import Clock, describe_offset, utcnow
 from ..desk import Desk
 from ..identity import Actor
+from ..jobs import TIMER_JOBS, JobReport, TimerJob
 from ..search import SearchEngine
 from ..search.engine import SearchBusy
 from ..store.engine import Database
@@ -55,11 +57,6 @@ from .lease import acquire_or_renew, check, holder_id, release
 
 log = logging.getLogger("regentra.worker")
 
-SLA_SWEEP_SECONDS = 60.0
-AUTO_CLOSE_SECONDS = 60.0
-AUTOMATION_SECONDS = 300.0
-"""How often ``periodic`` automation rules look at the open tickets."""
-
 CLOCK_TOLERANCE_SECONDS = 30.0
 """How far this host's clock may be from the database's before the worker stops."""
 
@@ -67,6 +64,10 @@ CLOCK_TOLERANCE_SECONDS = 30.0
 Watch = Callable[[Callable[[], None], threading.Event], None]
 """Runs in a thread of its own until the event is set, calling its first argument
 whenever its job has work now (IMAP IDLE saying mail arrived)."""
+
+
+def _or(given: float | None, default: float) -> float:
+    return default if given is None else given
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +107,9 @@ class WorkerRunner:
         lease_seconds: float = 15.0,
         heartbeat_seconds: float = 5.0,
         index_seconds: float = 1.0,
-        sla_seconds: float = SLA_SWEEP_SECONDS,
-        auto_close_seconds: float = AUTO_CLOSE_SECONDS,
-        automation_seconds: float = AUTOMATION_SECONDS,
+        sla_seconds: float | None = None,
+        auto_close_seconds: float | None = None,
+        automation_seconds: float | None = None,
         clock: Clock = utcnow,
         clock_tolerance_seconds: float = CLOCK_TOLERANCE_SECONDS,
         label: str = "worker",
@@ -132,10 +133,16 @@ class WorkerRunner:
         self._watchers: list[threading.Thread] = []
         self._watch_stops: dict[str, threading.Event] = {}
         """Each watch's own stop: set when the worker stops or its job is replaced."""
+        # The timer jobs are jobs.TIMER_JOBS, each at its own interval unless a
+        # caller (a test) names another.
+        every = {
+            "auto-close": auto_close_seconds,
+            "sla-sweep": sla_seconds,
+            "automations": automation_seconds,
+        }
         self.jobs: list[Job] = [
-            Job("auto-close", auto_close_seconds, self._auto_close),
-            Job("sla-sweep", sla_seconds, self._sla_sweep),
-            Job("automations", automation_seconds, self._automations),
+            Job(timer.name, _or(every.get(timer.name), timer.seconds), partial(self._timer, timer))
+            for timer in TIMER_JOBS
         ]
         self.indexer = indexer
         """Indexing in a child process (the daemon's and an app's); without one, in a
@@ -369,20 +376,9 @@ class WorkerRunner:
     def _desk(self) -> Desk:
         return Desk(self.db, Actor.system("worker"), source="worker", clock=self.clock)
 
-    def _auto_close(self) -> str:
-        closed = self._desk().run_auto_close(self.clock())
-        return f"closed {len(closed)}"
-
-    def _sla_sweep(self) -> str:
-        report = self._desk().run_sla_sweep(self.clock())
-        return f"{len(report.changed)} badge change(s)"
-
-    def _automations(self) -> str:
-        report = self._desk().run_periodic_automations(self.clock())
-        if not report.rules:
-            return "no periodic rules"
-        acted = sum(len(numbers) for numbers in report.matched.values())
-        return f"{report.rules} periodic rule(s) on {report.checked} tickets: {acted} acted"
+    def _timer(self, timer: TimerJob) -> str:
+        now = self.clock()
+        return timer.run(self._desk(), now, JobReport(at=now))
 
     def _index(self) -> str:
         assert self.index is not None
