@@ -44,7 +44,16 @@ if TYPE_CHECKING:
     from .ai.reviews import (
         suggestions as ai_suggestions,
     )
-    from .attachments import check_file, human_size, is_text, limit_bytes, looks_like_text
+    from .attachments import (
+        OCTET,
+        check_file,
+        human_size,
+        is_text,
+        keep_upload,
+        limit_bytes,
+        looks_like_text,
+    )
+    from .attachments import summary_line as attachment_summary_line
     from .automation import Rule, RuleError, dump_rules, parse_rules
     from .automation_reads import (
         DryRun,
@@ -61,8 +70,20 @@ if TYPE_CHECKING:
     )
     from .bulk import bulk_moves
     from .change_feed import ChangeFeed
+    from .channels.chat import (
+        MAX_BODY_BYTES as CHAT_BODY_BYTES,
+    )
+    from .channels.chat import (
+        SIGNATURE_HEADER as CHAT_SIGNATURE_HEADER,
+    )
+    from .channels.chat import chat_inbound
+    from .channels.chat import signature_ok as chat_signature_ok
+    from .channels.message import Attachment as InboundAttachment
+    from .channels.message import Inbound
     from .channels.outbound import ReplyReach, reply_reach
+    from .channels.quoting import Folded
     from .channels.quoting import fold as fold_quoted
+    from .channels.sms import sms_inbound
     from .channels.sms_segments import count as sms_count
     from .clock import Clock, describe_offset, utcnow
     from .config import Settings, load_settings, write_site_config
@@ -81,6 +102,7 @@ if TYPE_CHECKING:
     from .desk.cc import addresses_in
     from .desk.channels import held_messages, held_source
     from .desk.clients import UNSET
+    from .desk.portal import SIGNIN_VALID as PORTAL_SIGNIN_VALID
     from .doctor import examine as examine_desk
     from .durations import (
         EXAMPLES as DURATION_EXAMPLES,
@@ -95,6 +117,7 @@ if TYPE_CHECKING:
         AuthorKind,
         Channel,
         EscalationReason,
+        InboundOutcome,
         Priority,
         PriorityChangeSource,
         Role,
@@ -166,6 +189,15 @@ if TYPE_CHECKING:
         attachment as read_attachment,
     )
     from .queries.contacts import ContactRow, client_known, contact_rows
+    from .queries.public_thread import (
+        PortalContact,
+        PortalFile,
+        PublicThread,
+        portal_contact,
+        portal_file,
+        public_thread,
+        ticket_visible,
+    )
     from .records import ArticleRecord, TicketRecord
     from .reports import (
         KINDS as REPORT_KINDS,
@@ -239,6 +271,7 @@ _WHERE = {
     "PriorityChangeSource": ".enums",
     "Role": ".enums",
     "Status": ".enums",
+    "InboundOutcome": ".enums",
     # Time: the clock, and days and durations as people type them.
     "Clock": ".clock",
     "describe_offset": ".clock",
@@ -363,11 +396,32 @@ _WHERE = {
     "is_text": ".attachments",
     "limit_bytes": ".attachments",
     "looks_like_text": ".attachments",
+    "OCTET": ".attachments",
+    "attachment_summary_line": ".attachments:summary_line",
+    "keep_upload": ".attachments",
     # Channels: where a reply goes, what a message says this time, what an SMS costs.
     "ReplyReach": ".channels.outbound",
     "reply_reach": ".channels.outbound",
     "fold_quoted": ".channels.quoting:fold",
     "sms_count": ".channels.sms_segments:count",
+    # The web service: the chat and SMS webhooks, the portal's forms, and what the
+    # portal reads (the public thread only: notes never leave the database for it).
+    "CHAT_BODY_BYTES": ".channels.chat:MAX_BODY_BYTES",
+    "CHAT_SIGNATURE_HEADER": ".channels.chat:SIGNATURE_HEADER",
+    "chat_inbound": ".channels.chat",
+    "chat_signature_ok": ".channels.chat:signature_ok",
+    "sms_inbound": ".channels.sms",
+    "Inbound": ".channels.message",
+    "InboundAttachment": ".channels.message:Attachment",
+    "Folded": ".channels.quoting",
+    "PORTAL_SIGNIN_VALID": ".desk.portal:SIGNIN_VALID",
+    "PortalContact": ".queries.public_thread",
+    "PortalFile": ".queries.public_thread",
+    "PublicThread": ".queries.public_thread",
+    "portal_contact": ".queries.public_thread",
+    "portal_file": ".queries.public_thread",
+    "public_thread": ".queries.public_thread",
+    "ticket_visible": ".queries.public_thread",
     # Search.
     "SearchEngine": ".search",
     "Snippet": ".search",
@@ -430,6 +484,8 @@ __all__ = [
     "AttachmentRow",
     "AuthorKind",
     "Badge",
+    "CHAT_BODY_BYTES",
+    "CHAT_SIGNATURE_HEADER",
     "CascadeResult",
     "ChangeFeed",
     "Channel",
@@ -448,18 +504,27 @@ __all__ = [
     "DryRun",
     "EscalationReason",
     "EventRow",
+    "Folded",
     "IdentityError",
     "IllegalTransition",
+    "Inbound",
+    "InboundAttachment",
+    "InboundOutcome",
     "LeaseView",
     "LinkError",
     "NO_DAEMON",
     "NoChange",
     "NotFoundError",
+    "OCTET",
     "OPEN_STATUSES",
+    "PORTAL_SIGNIN_VALID",
     "PermissionDenied",
+    "PortalContact",
+    "PortalFile",
     "Priority",
     "PriorityChangeSource",
     "PriorityRuleError",
+    "PublicThread",
     "REPORT_KINDS",
     "ReceiveResult",
     "RegentraError",
@@ -508,12 +573,15 @@ __all__ = [
     "allowed_targets",
     "answer_of",
     "apply_settings",
+    "attachment_summary_line",
     "attachments_of",
     "available_procs",
     "board_sort",
     "build_report",
     "bulk_moves",
     "cascade_offer",
+    "chat_inbound",
+    "chat_signature_ok",
     "check_day",
     "check_file",
     "check_length",
@@ -545,6 +613,7 @@ __all__ = [
     "is_text",
     "json_safe",
     "kb_articles",
+    "keep_upload",
     "latest_event_id",
     "latest_suggestion",
     "limit_bytes",
@@ -568,6 +637,9 @@ __all__ = [
     "parse_minutes",
     "parse_rules",
     "parse_when",
+    "portal_contact",
+    "portal_file",
+    "public_thread",
     "read_attachment",
     "read_sla_book",
     "record_once",
@@ -587,12 +659,14 @@ __all__ = [
     "sla_config",
     "sms_attachment_note",
     "sms_count",
+    "sms_inbound",
     "spike_of",
     "status_counts",
     "stored_rules",
     "thread_files",
     "ticket_detail",
     "ticket_history",
+    "ticket_visible",
     "undecodable",
     "upgrade",
     "utcnow",

@@ -15,7 +15,7 @@ from regentra_core.desk import Desk
 from regentra_core.enums import Channel, Priority, Status
 from regentra_core.identity import Actor
 from regentra_core.store.models import OutboundMessage, Ticket
-from regentra_core.web import create_app
+from regentra_web import create_app
 from tests.helpers.portal import portal_wiring
 from tests.helpers.smtp import SUPPORT
 

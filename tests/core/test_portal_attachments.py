@@ -21,9 +21,9 @@ from regentra_core.config import load_settings
 from regentra_core.desk.attachments import Upload
 from regentra_core.enums import Channel
 from regentra_core.store.models import FileAttachment, Reply, Ticket
-from regentra_core.web import create_app
-from regentra_core.web.limits import FORM_BODY_BYTES, body_cap
 from regentra_core.wiring import Wiring, open_index
+from regentra_web import create_app
+from regentra_web.limits import FORM_BODY_BYTES, body_cap
 from tests.core.test_portal_text import _csrf, sign_in
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
@@ -330,7 +330,7 @@ def test_a_signed_out_upload_past_the_cap_is_sent_to_sign_in_unread(web, db, set
 def test_a_contacts_messages_with_files_are_limited_per_hour(
     web, db, settings, clock, tickets, monkeypatch
 ):
-    from regentra_core.web import portal
+    from regentra_web import portal
 
     monkeypatch.setattr(portal, "UPLOADS_PER_HOUR", 2)
     sign_in(web, db, "sam@acme.example")

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from regentra_core.channels.message import Inbound
 from regentra_core.enums import Channel, EscalationReason, Priority, Status
 from regentra_core.store.models import OutboundMessage
-from regentra_core.web import create_app
+from regentra_web import create_app
 from tests.helpers.portal import portal_wiring
 
 THUNDERBIRD_REPLY = """Please restart the print spooler and try again.

@@ -24,8 +24,8 @@ from regentra_core.enums import Channel, DeliveryState, Priority, Status
 from regentra_core.errors import ValidationError
 from regentra_core.identity import Actor
 from regentra_core.store.models import Contact, InboundRecord, OutboundMessage, Reply, Ticket
-from regentra_core.web import create_app
 from regentra_core.wiring import Wiring, open_index
+from regentra_web import create_app
 from tests.helpers.twilio_standin import NUMBER, SID, TOKEN, TwilioStandIn
 
 PUBLIC = "https://desk.example.com"

@@ -19,8 +19,8 @@ from twilio.request_validator import RequestValidator
 from regentra_core.channels.chat import sign
 from regentra_core.config import load_settings
 from regentra_core.store.models import Contact, Event, InboundRecord, Ticket
-from regentra_core.web import create_app
 from regentra_core.wiring import Wiring, open_index
+from regentra_web import create_app
 from tests.helpers.twilio_standin import NUMBER, SID, TOKEN, TwilioStandIn
 
 PUBLIC = "https://desk.example.com"

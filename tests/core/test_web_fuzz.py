@@ -24,8 +24,8 @@ from starlette.testclient import TestClient
 from twilio.request_validator import RequestValidator
 
 from regentra_core.channels.chat import sign
-from regentra_core.web import create_app
-from regentra_core.web.limits import body_cap
+from regentra_web import create_app
+from regentra_web.limits import body_cap
 from tests.core import test_web_hostile as hostile
 from tests.core.test_portal import _csrf, _sign_in
 from tests.core.test_web_hostile import CHAT_SECRET, NUMBER, PUBLIC, TWILIO_TOKEN

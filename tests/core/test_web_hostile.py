@@ -27,8 +27,8 @@ from twilio.request_validator import RequestValidator
 from regentra_core.channels.chat import sign
 from regentra_core.config import load_settings
 from regentra_core.store.models import InboundRecord, Ticket
-from regentra_core.web import create_app
 from regentra_core.wiring import Wiring, open_index
+from regentra_web import create_app
 from tests.conftest import T0
 from tests.core.test_portal import _csrf, _sign_in
 from tests.helpers.waiting import wait_for
@@ -107,7 +107,7 @@ SERVER = """
 import socket, sys, uvicorn
 from regentra_core.config import load_settings
 from regentra_core.store import Database
-from regentra_core.web import create_app
+from regentra_web import create_app
 from regentra_core.wiring import Wiring, open_index
 settings = load_settings()
 db = Database(sys.argv[1])

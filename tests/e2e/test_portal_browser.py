@@ -23,8 +23,8 @@ from regentra_core.config import load_settings
 from regentra_core.desk import Desk
 from regentra_core.enums import Channel
 from regentra_core.identity import Actor
-from regentra_core.web import create_app
 from regentra_core.wiring import Wiring, open_index
+from regentra_web import create_app
 from tests.helpers.smtp import SUPPORT
 from tests.helpers.waiting import wait_for
 

@@ -29,8 +29,8 @@ from regentra_core.desk.attachments import Upload
 from regentra_core.enums import Channel, Priority
 from regentra_core.identity import Actor
 from regentra_core.store.models import FileAttachment, OutboundMessage, Reply
-from regentra_core.web import create_app
 from regentra_core.wiring import Wiring, open_index
+from regentra_web import create_app
 from tests.helpers.smtp import SUPPORT
 from tests.helpers.waiting import wait_for
 

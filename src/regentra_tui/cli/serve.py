@@ -27,7 +27,7 @@ def serve(state: CliContext, host: str, port: int) -> None:
     state.identity_required = False  # the service account runs it
     import uvicorn
 
-    from regentra_core.web import create_app
+    from regentra_web import create_app
 
     app = create_app(state.wiring())
     click.echo(f"Serving on http://{host}:{port} (public_url {state.settings.public_url})")

@@ -17,11 +17,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from twilio.request_validator import RequestValidator
 
-from ..channels.chat import MAX_BODY_BYTES, SIGNATURE_HEADER, chat_inbound, signature_ok
-from ..channels.sms import sms_inbound
-from ..enums import Channel, InboundOutcome
-from ..errors import RegentraError, ValidationError
-from ..wiring import Wiring
+from regentra_core import (
+    CHAT_BODY_BYTES,
+    CHAT_SIGNATURE_HEADER,
+    Channel,
+    InboundOutcome,
+    RegentraError,
+    ValidationError,
+    Wiring,
+    chat_inbound,
+    chat_signature_ok,
+    sms_inbound,
+)
+
 from .limits import BodyTooLarge
 
 log = logging.getLogger("regentra.web")
@@ -87,10 +95,10 @@ async def chat(request: Request) -> Response:
         body = await request.body()
     except BodyTooLarge:
         return JSONResponse(
-            {"error": f"the session is over {MAX_BODY_BYTES:,} bytes"}, status_code=413
+            {"error": f"the session is over {CHAT_BODY_BYTES:,} bytes"}, status_code=413
         )
-    if not signature_ok(body, request.headers.get(SIGNATURE_HEADER), secret):
-        return JSONResponse({"error": f"bad or missing {SIGNATURE_HEADER}"}, status_code=403)
+    if not chat_signature_ok(body, request.headers.get(CHAT_SIGNATURE_HEADER), secret):
+        return JSONResponse({"error": f"bad or missing {CHAT_SIGNATURE_HEADER}"}, status_code=403)
     try:
         inbound = chat_inbound(body, wiring.clock(), wiring.settings.sms_default_region)
     except ValidationError as exc:

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..channels.chat import MAX_BODY_BYTES as CHAT_BODY_BYTES
+from regentra_core import CHAT_BODY_BYTES
 
 SMS_BODY_BYTES = 64 * 1024
 """Twilio's inbound form: a 1,600-character body, numbers, places and up to ten

@@ -49,20 +49,37 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
-from ..attachments import OCTET, check_file, human_size, keep_upload, limit_bytes
-from ..channels.message import Attachment, Inbound
-from ..desk import Desk
-from ..desk.portal import SIGNIN_VALID
-from ..enums import Channel, InboundOutcome, Priority
-from ..errors import NoChange, RegentraError, ValidationError
-from ..identity import Actor
-from ..limits import SUBJECT_MAX
-from ..queries import TicketFilter, list_tickets
-from ..store.models import Contact, PortalLogin
-from ..text import literal
+from regentra_core import (
+    OCTET,
+    PORTAL_SIGNIN_VALID,
+    SUBJECT_MAX,
+    Actor,
+    Channel,
+    Desk,
+    Inbound,
+    InboundAttachment,
+    InboundOutcome,
+    NoChange,
+    PortalContact,
+    Priority,
+    RegentraError,
+    TicketFilter,
+    ValidationError,
+    check_file,
+    human_size,
+    keep_upload,
+    limit_bytes,
+    list_tickets,
+    literal,
+    portal_contact,
+    portal_file,
+    public_thread,
+    ticket_visible,
+)
+
 from .hooks import wiring_of
 from .limits import BodyTooLarge
-from .portal_reads import PortalTicket, file_for, portal_ticket, public_items, visible
+from .thread import PortalTicket, portal_ticket
 from .throttle import Throttle
 from .wording import priority_words, sla_lines, when
 
@@ -165,7 +182,7 @@ async def _form_with_files(request: Request) -> tuple[dict[str, str], list[SentF
 
 
 def _page(
-    request: Request, template: str, contact: Contact | None = None, **context: Any
+    request: Request, template: str, contact: PortalContact | None = None, **context: Any
 ) -> Response:
     settings = wiring_of(request).settings
     status = context.pop("status_code", 200)
@@ -197,10 +214,12 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _contact(request: Request) -> Contact | None:
+async def _contact(request: Request) -> PortalContact | None:
     """The signed-in contact, or None. The cookie names a session row; it counts
     only while that row is a spent link that has not ended (sign-out, a lead's
-    sign-out everywhere) and its contact still has the address it signed in with."""
+    sign-out everywhere) and its contact still has the address it signed in with.
+    Read in the thread pool, as every database read here: a read waiting on a lock
+    must not hold up the event loop and every other request with it."""
     contact_id = request.session.get("contact")
     session_id = request.session.get("session")
     if not isinstance(contact_id, int) or not isinstance(session_id, int):
@@ -208,30 +227,22 @@ def _contact(request: Request) -> Contact | None:
             request.session.clear()  # a cookie from before sessions were rows
         return None
     wiring = wiring_of(request)
-    now = wiring.clock()
-    with wiring.db.read() as s:
-        login = s.get(PortalLogin, session_id)
-        live = (
-            login is not None
-            and login.contact_id == contact_id
-            and login.used_at is not None
-            and login.expires_at > now
-        )
-        contact = s.get(Contact, contact_id) if live else None
-    if contact is None or not contact.email:
+    contact = await run_in_threadpool(
+        portal_contact, wiring.db, contact_id, session_id, wiring.clock()
+    )
+    if contact is None:
         request.session.clear()
-        return None
     return contact
 
 
-def _signed_in(request: Request) -> Contact:
-    contact = _contact(request)
+async def _signed_in(request: Request) -> PortalContact:
+    contact = await _contact(request)
     if contact is None:
         raise HTTPException(303, headers={"Location": "/"})
     return contact
 
 
-def _scope(contact: Contact) -> TicketFilter:
+def _scope(contact: PortalContact) -> TicketFilter:
     if contact.client_admin and contact.client_id is not None:
         return TicketFilter(client_id=contact.client_id)
     return TicketFilter(contact_id=contact.id)
@@ -249,7 +260,7 @@ async def _receive(
 
 
 async def home(request: Request) -> Response:
-    if _contact(request) is not None:
+    if await _contact(request) is not None:
         return RedirectResponse("/tickets", status_code=303)
     return _page(request, "signin.html")
 
@@ -326,7 +337,7 @@ def _client(request: Request) -> str:
 async def signin_link(request: Request) -> Response:
     token = request.path_params["token"]
     try:
-        raw = _serializer(request).loads(token, max_age=int(SIGNIN_VALID.total_seconds()))
+        raw = _serializer(request).loads(token, max_age=int(PORTAL_SIGNIN_VALID.total_seconds()))
     except (SignatureExpired, BadSignature):
         return _expired(request)
     if request.method == "GET":
@@ -369,7 +380,7 @@ async def signout(request: Request) -> Response:
 
 
 async def tickets(request: Request) -> Response:
-    contact = _signed_in(request)
+    contact = await _signed_in(request)
     wiring = wiring_of(request)
     rows = await run_in_threadpool(
         lambda: list_tickets(wiring.db, _scope(contact), descending=True, limit=200)
@@ -378,7 +389,7 @@ async def tickets(request: Request) -> Response:
 
 
 async def new_ticket(request: Request) -> Response:
-    contact = _signed_in(request)
+    contact = await _signed_in(request)
     if request.method == "GET":
         return _new_form(request, contact)
     try:
@@ -397,7 +408,7 @@ async def new_ticket(request: Request) -> Response:
         error = f"The subject is {len(subject):,} characters long; the limit is {MAX_SUBJECT}."
     elif _length(description) > MAX_TEXT:
         error = _too_long("description", _length(description))
-    files: list[Attachment] = []
+    files: list[InboundAttachment] = []
     if error is None:
         files, error = await _keep_files(request, contact, uploads)
     if error is not None:
@@ -413,7 +424,7 @@ async def new_ticket(request: Request) -> Response:
     inbound = Inbound(
         channel=Channel.PORTAL,
         external_id=f"portal:{_key(form)}",
-        sender=contact.email or "",
+        sender=contact.email,
         sender_name=contact.name,
         received_at=wiring_of(request).clock(),
         subject=subject,
@@ -454,7 +465,7 @@ def _too_long(what: str, length: int) -> str:
     )
 
 
-def _new_form(request: Request, contact: Contact, **context: Any) -> Response:
+def _new_form(request: Request, contact: PortalContact, **context: Any) -> Response:
     context.setdefault("subject", "")
     context.setdefault("description", "")
     context.setdefault("priority", Priority.MEDIUM.value)
@@ -475,27 +486,34 @@ def _key(form: dict[str, str]) -> str:
     return key if key.isalnum() and len(key) <= 64 else uuid.uuid4().hex
 
 
-def _own_ticket(request: Request) -> tuple[Contact, int]:
+async def _own_ticket(request: Request) -> tuple[PortalContact, int]:
     """The signed-in contact and the ticket in the path, 404 if they may not see it
     (the same answer as for a ticket that does not exist)."""
-    contact = _signed_in(request)
+    contact = await _signed_in(request)
     number = int(request.path_params["number"])
     # A number no ticket can have (past a database integer) is not looked up: the
     # database would overflow on it rather than find nothing.
-    if not 0 < number <= MAX_TICKET_NUMBER or not visible(wiring_of(request).db, contact, number):
+    if not 0 < number <= MAX_TICKET_NUMBER or not await run_in_threadpool(
+        ticket_visible, wiring_of(request).db, contact, number
+    ):
         raise HTTPException(404, "No such ticket.")
     return contact, number
 
 
-async def show_ticket(request: Request) -> Response:
-    contact, number = _own_ticket(request)
+async def _shown(request: Request, number: int) -> PortalTicket:
+    """Ticket ``number``'s page content: its public thread, read in the thread pool
+    (the notes are never selected), then worded for the customer."""
     wiring = wiring_of(request)
-    shown = await run_in_threadpool(portal_ticket, wiring.db, number, wiring.clock())
-    return _ticket_page(request, contact, shown)
+    return portal_ticket(await run_in_threadpool(public_thread, wiring.db, number, wiring.clock()))
+
+
+async def show_ticket(request: Request) -> Response:
+    contact, number = await _own_ticket(request)
+    return _ticket_page(request, contact, await _shown(request, number))
 
 
 def _ticket_page(
-    request: Request, contact: Contact, shown: PortalTicket, **context: Any
+    request: Request, contact: PortalContact, shown: PortalTicket, **context: Any
 ) -> Response:
     t = shown.row
     return _page(
@@ -522,7 +540,7 @@ def _ticket_page(
 
 
 async def reply(request: Request) -> Response:
-    contact, number = _own_ticket(request)
+    contact, number = await _own_ticket(request)
     wiring = wiring_of(request)
     error: str | None = None
     try:
@@ -534,17 +552,17 @@ async def reply(request: Request) -> Response:
         return RedirectResponse(f"/tickets/{number}", status_code=303)
     if error is None and _length(body) > MAX_TEXT:
         error = _too_long("reply", _length(body))
-    files: list[Attachment] = []
+    files: list[InboundAttachment] = []
     if error is None:
         files, error = await _keep_files(request, contact, uploads)
     if error is not None:
-        shown = await run_in_threadpool(portal_ticket, wiring.db, number, wiring.clock())
+        shown = await _shown(request, number)
         status = 413 if not form else 422
         return _ticket_page(request, contact, shown, error=error, body=body, status_code=status)
     inbound = Inbound(
         channel=Channel.PORTAL,
         external_id=f"portal:{_key(form)}",
-        sender=contact.email or "",
+        sender=contact.email,
         sender_name=contact.name,
         received_at=wiring.clock(),
         body=body,
@@ -572,8 +590,8 @@ def _files_too_big(request: Request) -> str:
 
 
 async def _keep_files(
-    request: Request, contact: Contact, uploads: list[SentFile]
-) -> tuple[list[Attachment], str | None]:
+    request: Request, contact: PortalContact, uploads: list[SentFile]
+) -> tuple[list[InboundAttachment], str | None]:
     """The uploaded files checked (a name, not empty, each and all together within
     the desk's limit, the contact's messages with files this hour) and then kept by
     hash; or, if any is refused, what to say and nothing kept. Stored before the
@@ -602,7 +620,7 @@ async def _keep_files(
         )
     folder = wiring_of(request).settings.attachments_dir()
 
-    def keep() -> list[Attachment]:
+    def keep() -> list[InboundAttachment]:
         return [
             keep_upload(folder, upload.name, upload.data, limit=limit, claimed=upload.claimed)
             for upload in uploads
@@ -620,13 +638,13 @@ async def download(request: Request) -> Response:
     (never shown inline, whatever its type: an HTML or SVG file from someone's mail
     must not run as this site), with its name in UTF-8. A file of a ticket they may
     not see is 404, exactly as the ticket is."""
-    contact = _signed_in(request)
+    contact = await _signed_in(request)
     file_id = int(request.path_params["file_id"])
     wiring = wiring_of(request)
     found = None
     if 0 < file_id <= MAX_TICKET_NUMBER:
         found = await run_in_threadpool(
-            file_for, wiring.db, contact, file_id, wiring.settings.attachments_dir()
+            portal_file, wiring.db, contact, file_id, wiring.settings.attachments_dir()
         )
     if found is None:
         raise HTTPException(404, "No such file.")
@@ -656,4 +674,4 @@ def _system_desk(request: Request) -> Desk:
     return Desk(wiring.db, Actor.system("portal"), source="portal", clock=wiring.clock)
 
 
-__all__ = ["MAX_TEXT", "SESSION_COOKIE", "SESSION_SECONDS", "public_items", "routes"]
+__all__ = ["MAX_TEXT", "SESSION_COOKIE", "SESSION_SECONDS", "routes"]

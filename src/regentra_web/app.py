@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from ..attachments import limit_bytes
-from ..wiring import Wiring
+from regentra_core import Wiring, limit_bytes
+
 from . import hooks, portal
 from .limits import BodyLimit, upload_cap
 

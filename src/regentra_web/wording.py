@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from ..enums import EscalationReason, Priority
-from ..sla import Badge, ClockState, SlaState
+from regentra_core import Badge, ClockState, EscalationReason, Priority, SlaState
 
 RAISED_BECAUSE: dict[EscalationReason, str] = {
     EscalationReason.VIP: "by our support policy for your account",
