@@ -1,11 +1,11 @@
 """Full-text search over tickets and KB articles, as derived data.
 
-Two engines behind one interface, chosen by the ``search_engine`` setting: Whoosh
-(the default; an index folder per host, rebuilt from the database whenever it is
-missing or damaged, written by the worker and by a command's search catching up,
-``catchup.py``) and, on a PostgreSQL desk, PostgreSQL's own full-text search
-(``postgres.py``), which every host shares. Both are fed from the same outbox and
-answer the same query language.
+Two engines behind one interface (``interface.SearchEngine``, a Protocol), chosen
+by the ``search_engine`` setting: Whoosh (the default; an index folder per host,
+rebuilt from the database whenever it is missing or damaged, written by the worker
+and by a command's search catching up, ``catchup.py``) and, on a PostgreSQL desk,
+PostgreSQL's own full-text search (``postgres.py``), which every host shares. Both
+are fed from the same outbox and answer the same query language.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ from pathlib import Path
 from ..store.engine import Database
 from .documents import SearchHit, SearchResults, Snippet
 from .engine import SearchIndex, index_path_for
+from .interface import SearchEngine
 from .postgres import PostgresSearch
-
-SearchEngine = SearchIndex | PostgresSearch
 
 
 def open_engine(name: str, db: Database, index_path: Path, *, procs: int = 1) -> SearchEngine:

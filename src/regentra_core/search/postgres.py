@@ -345,7 +345,7 @@ def translate(text_query: str) -> Translation | None:
 
 
 class PostgresSearch:
-    """One PostgreSQL desk's search, in its own tables (interface of ``SearchIndex``)."""
+    """One PostgreSQL desk's search, in its own tables (a ``SearchEngine``)."""
 
     def __init__(self, db: Database, *, procs: int = 1) -> None:
         if db.engine.dialect.name != "postgresql":
@@ -355,7 +355,7 @@ class PostgresSearch:
             )
         self.db = db
         self.procs = procs
-        """Unused: PostgreSQL analyses the text itself (kept for the common interface)."""
+        """Ignored: PostgreSQL analyses the text itself, in the server."""
 
     @property
     def location(self) -> str:
@@ -452,15 +452,14 @@ class PostgresSearch:
         *,
         batch: int = 2000,
         after_index_commit: Callable[[], None] | None = None,
-        settle: Callable[[list[int]], None] | None = None,
         writer_timeout: float = 0.0,
     ) -> int:
         """Write what the outbox names and delete those rows, in one transaction.
 
-        ``settle`` and ``writer_timeout`` are accepted for the common interface and
-        not needed: the rows are deleted with the documents they produced, and rows
-        another drainer holds are skipped, not waited for. ``after_index_commit`` runs
-        before that commit (tests crash there: nothing of the batch remains done).
+        Nothing is waited for, so ``writer_timeout`` is met whatever it is: rows
+        another drainer holds are skipped (``SKIP LOCKED``), and the rows are deleted
+        with the documents they produced. ``after_index_commit`` runs before that
+        commit (tests crash there: nothing of the batch remains done).
         """
         rebuilt = 0 if self.is_healthy() else self.rebuild(only_if_unhealthy=True)
         with self.db.write() as s:
@@ -486,11 +485,6 @@ class PostgresSearch:
             if after_index_commit is not None:
                 after_index_commit()
         return rebuilt + len(rows)
-
-    def forget(self, outbox_ids: list[int]) -> None:
-        """Delete outbox rows (a drain already does; kept for the common interface)."""
-        with self.db.write() as s:
-            s.execute(delete(IndexOutbox).where(col(IndexOutbox.id).in_(outbox_ids)))
 
     def pending(self) -> int:
         """Outbox rows not yet written into the documents."""

@@ -21,14 +21,16 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.process import BaseProcess
 from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..search import SearchEngine
+    from ..search.engine import SearchIndex
 
 log = logging.getLogger("regentra.worker")
 
@@ -58,22 +60,28 @@ def run_indexer(spec: IndexerSpec, flags: Flags, results: Queue[str]) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     from ..search import open_engine
-    from ..search.engine import SearchBusy
+    from ..search.engine import SearchBusy, SearchIndex
     from ..store.engine import Database
 
     db = Database(spec.database_url)
     index = open_engine(spec.engine, db, Path(spec.index_path), procs=spec.procs)
     settled: queue.SimpleQueue[list[int] | None] = queue.SimpleQueue()
-    settler = threading.Thread(
-        target=_settle, args=(index, settled, results), name="outbox-delete", daemon=True
-    )
-    settler.start()
+    drain: Callable[[], int] = index.drain
+    settler: threading.Thread | None = None
+    if isinstance(index, SearchIndex):
+        # Whoosh deletes the outbox rows in another thread while the next batch is
+        # indexed (PostgreSQL deletes them in the drain's own transaction).
+        drain = partial(index.drain, settle=settled.put)
+        settler = threading.Thread(
+            target=_settle, args=(index, settled, results), name="outbox-delete", daemon=True
+        )
+        settler.start()
     try:
         while not flags.stop.value and os.getppid() == spec.parent_pid:
             drained = 0
             if flags.may_run.value:
                 try:
-                    drained = index.drain(settle=settled.put)
+                    drained = drain()
                     results.put(f"indexed {drained}" if drained else "index up to date")
                 except SearchBusy:
                     results.put("index busy")
@@ -83,14 +91,15 @@ def run_indexer(spec: IndexerSpec, flags: Flags, results: Queue[str]) -> None:
                 _nap(spec.interval, flags)
             flags.wake.value = 0
     finally:
-        settled.put(None)
-        settler.join(STOP_SECONDS)
+        if settler is not None:
+            settled.put(None)
+            settler.join(STOP_SECONDS)
         index.close()
         db.close()
 
 
 def _settle(
-    index: SearchEngine, settled: queue.SimpleQueue[list[int] | None], results: Queue[str]
+    index: SearchIndex, settled: queue.SimpleQueue[list[int] | None], results: Queue[str]
 ) -> None:
     """Delete the outbox rows the index committed, while the next batch is indexed."""
     while (outbox_ids := settled.get()) is not None:
