@@ -1,20 +1,37 @@
-"""The one place that names everything the core can refuse.
+"""The one place that names everything the core can refuse: the tree, drawn once.
 
-Interfaces (the CLI, the TUI, channel intake) catch :class:`RegentraError` and show
-its message as one line; anything else is a bug. The hierarchy::
+Interfaces (the CLI, the TUI, the web service, channel intake) catch
+:class:`RegentraError` and show its message as one line; anything else is a bug.
+Every exception the core raises to an interface is defined here and nowhere else
+(``tests/core/test_errors.py`` holds the core's modules to it). The hierarchy::
 
     RegentraError
     ├── NotFoundError            an id, number or username that does not exist
     ├── ValidationError          input that is malformed (bad priority, empty body)
+    │   └── NoChange             the ticket already is what was asked: nothing to do
     ├── RuleViolation            a well-formed request the domain rules refuse
     │   ├── IllegalTransition    a status move the lifecycle table does not allow
+    │   │   └── AlreadyInStatus  a move to the status the ticket already has
     │   ├── PriorityRuleError    a priority change through a path that may not make it
     │   └── LinkError            a master/child link that would break the hierarchy
     ├── ConflictError            the ticket changed since the caller loaded it
     ├── IdentityError            the OS account is not a registered, active technician
     ├── PermissionDenied         a registered technician without the role for it
     ├── Unanswered               AI work the daemon has not done (none runs, or it is late)
+    ├── ModelError               the AI model could not be asked or did not answer
+    ├── ChannelError             a channel's server cannot be reached or read
+    │   ├── MailboxError         the IMAP mailbox (the poll tries again next time)
+    │   └── TwilioError          Twilio's message log
+    ├── DeliveryError            one queued message was not delivered (``permanent``,
+    │   │                        ``in_doubt`` say whether and how it is tried again)
+    │   ├── SendFailed           by SMTP (mail)
+    │   └── SmsSendFailed        by Twilio (SMS)
+    ├── SearchBusy               another process holds the search index's writer
     └── StoreError               the database cannot be opened or migrated
+        └── RaceLost             another process wrote the same thing at the same moment
+
+``RuleError`` (an automation rule that does not read) is a ``ValidationError`` still
+defined in ``automation.py``; it moves here with that module's rewrite.
 """
 
 from __future__ import annotations
@@ -86,6 +103,50 @@ class PermissionDenied(RegentraError):
 class Unanswered(RegentraError):
     """Raised when AI work asked of the worker daemon has no answer: no daemon runs,
     or the wait ended first. The request stays; the daemon answers it when it can."""
+
+
+class ModelError(RegentraError):
+    """The model could not be asked or did not answer (timeout, HTTP error, refusal).
+
+    The assistant catches it and answers with the rules or an extractive draft."""
+
+
+class ChannelError(RegentraError):
+    """A channel's server or service could not be reached or read."""
+
+
+class MailboxError(ChannelError):
+    """The mailbox could not be reached or read (the poll tries again next time)."""
+
+
+class TwilioError(ChannelError):
+    """Twilio could not be reached or refused to list the messages."""
+
+
+class DeliveryError(RegentraError):
+    """A send that did not happen; ``permanent`` when retrying cannot help.
+
+    Each transport raises its own kind and nothing else, so the outbox job
+    (``channels.delivery``) records any of them the same way."""
+
+    def __init__(self, message: str, *, permanent: bool = False, in_doubt: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.in_doubt = in_doubt
+        """The connection broke while the message was being handed over: it may
+        have gone out, so it is checked before it is sent again."""
+
+
+class SendFailed(DeliveryError):
+    """A mail the SMTP relay refused, or that could not be handed to it."""
+
+
+class SmsSendFailed(DeliveryError):
+    """An SMS Twilio refused, or that could not be handed to it."""
+
+
+class SearchBusy(RegentraError):
+    """Another process holds the index writer (or builds it); try again shortly."""
 
 
 class StoreError(RegentraError):

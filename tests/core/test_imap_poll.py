@@ -117,7 +117,7 @@ def test_stored_mail_moves_to_the_processed_folder(wiring, server, monkeypatch, 
 
 
 def test_an_unreachable_mailbox_is_one_clear_error(wiring, server):
-    from regentra_core.channels.imap import MailboxError
+    from regentra_core.errors import MailboxError
 
     server.stop()
     with pytest.raises(MailboxError, match="cannot read INBOX on 127.0.0.1"):

@@ -8,10 +8,10 @@ import ssl
 
 import pytest
 
-from regentra_core.channels.imap import MailboxError
-from regentra_core.channels.smtp import SendFailed, SmtpTransport
+from regentra_core.channels.smtp import SmtpTransport
 from regentra_core.config import load_settings
 from regentra_core.desk.delivery import Outgoing
+from regentra_core.errors import MailboxError, SendFailed
 from regentra_core.wiring import Wiring, open_index
 from tests.core.test_channels import mail
 from tests.helpers import dovecot

@@ -20,7 +20,7 @@ from ..channels.quoting import fold
 from ..config import Settings
 from ..desk import Desk
 from ..enums import AuthorKind
-from ..errors import NoChange, NotFoundError, RegentraError
+from ..errors import ModelError, NoChange, NotFoundError, RegentraError
 from ..store.engine import Database
 from ..store.models import (
     AiSuggestion,
@@ -36,7 +36,7 @@ from ..store.models import (
 from . import extractive, prompts, reviews, rules
 from .analysis import Analysis, BadAnswer, read_answer
 from .conversation import Conversation, Message
-from .model import ModelError, ModelSettings, api_base_for, complete
+from .model import ModelSettings, api_base_for, complete
 from .requests import REQUEST_EXPIRY, RequestView, pending_requests, request_view
 from .retrieval import Article, best_articles
 

@@ -18,11 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from ..errors import ModelError
+
 _import_lock = threading.Lock()
-
-
-class ModelError(RuntimeError):
-    """The model could not be asked or did not answer (timeout, HTTP error, refusal)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,9 @@ from sqlmodel import col, or_, select
 
 from ..desk import Desk, Outgoing
 from ..enums import Channel, DeliveryState
+from ..errors import DeliveryError
 from ..store.engine import Database
 from ..store.models import OutboundMessage
-from .smtp import SendFailed
 
 
 def due_outbound(db: Database, channel: Channel, now: datetime, limit: int = 50) -> list[int]:
@@ -34,7 +34,10 @@ def due_outbound(db: Database, channel: Channel, now: datetime, limit: int = 50)
 
 
 def deliver_due(desk: Desk, channel: Channel, send: Callable[[Outgoing], None]) -> str:
-    """One pass of the outbox for ``channel``; a one-line result for the health report."""
+    """One pass of the outbox for ``channel``; a one-line result for the health report.
+
+    ``send`` raises a :class:`DeliveryError` of its transport's kind when it did not
+    deliver; anything else is a bug, left to the job runner's log."""
     sent = failed = 0
     for outbound_id in due_outbound(desk.db, channel, desk.clock()):
         out = desk.start_delivery(outbound_id)
@@ -42,7 +45,7 @@ def deliver_due(desk: Desk, channel: Channel, send: Callable[[Outgoing], None]) 
             continue
         try:
             send(out)
-        except SendFailed as exc:
+        except DeliveryError as exc:
             desk.finish_delivery(
                 outbound_id, error=str(exc), permanent=exc.permanent, in_doubt=exc.in_doubt
             )

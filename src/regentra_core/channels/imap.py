@@ -29,7 +29,7 @@ from imapclient.exceptions import IMAPClientError
 from sqlmodel import select
 
 from ..desk import CursorStep, Desk, ReceiveResult, Step
-from ..errors import RegentraError
+from ..errors import MailboxError, RegentraError
 from ..store.models import MailCursor
 from . import tls
 from .mail import parse_mail
@@ -46,10 +46,6 @@ IDLE_RENEW_SECONDS = 600.0
 WATCH_RETRY_SECONDS = 30.0
 
 log = logging.getLogger("regentra.mail")
-
-
-class MailboxError(RegentraError):
-    """The mailbox could not be reached or read (the poll tries again next time)."""
 
 
 @dataclass(frozen=True, slots=True)

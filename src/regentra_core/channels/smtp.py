@@ -18,6 +18,7 @@ from email.utils import formatdate
 from typing import TYPE_CHECKING
 
 from ..desk.delivery import Outgoing
+from ..errors import SendFailed
 from . import tls
 from .outbound import deliverable
 from .route import LOOP_HEADER
@@ -46,17 +47,6 @@ def _attach(msg: EmailMessage, file: OutgoingFile) -> None:
     msg.add_attachment(
         data, maintype=main or "application", subtype=sub or "octet-stream", filename=file.filename
     )
-
-
-class SendFailed(Exception):
-    """A send that did not happen; ``permanent`` when retrying cannot help."""
-
-    def __init__(self, message: str, *, permanent: bool = False, in_doubt: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-        self.in_doubt = in_doubt
-        """The connection broke while the message was being handed over: it may
-        have gone out, so it is checked before it is sent again."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,12 +19,11 @@ from twilio.rest import Client
 
 from ..desk import Desk, Outgoing
 from ..desk.channels import ChannelStep, ReceiveResult, Step
-from ..errors import RegentraError
+from ..errors import RegentraError, SmsSendFailed, TwilioError
 from ..queries import channel_position
 from .message import Inbound
 from .report import PollReport
 from .sms import sms_inbound
-from .smtp import SendFailed
 
 log = logging.getLogger("regentra.sms")
 
@@ -35,10 +34,6 @@ POLL_OVERLAP = timedelta(minutes=10)
 """Read again this far before the cursor: Twilio's log may list a message late.
 What was stored already is a duplicate by its SID and stores nothing."""
 POLL_BATCH = 100
-
-
-class TwilioError(RegentraError):
-    """Twilio could not be reached or refused the request."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +60,7 @@ class TwilioSms:
         return f"twilio:{self.number}"
 
     def send(self, out: Outgoing) -> None:
-        """Send one reply or raise :class:`SendFailed` (never anything else)."""
+        """Send one reply or raise :class:`SmsSendFailed` (never anything else)."""
         client = self.client()
         try:
             if out.in_doubt and self._already_sent(client, out):
@@ -74,13 +69,13 @@ class TwilioSms:
         except TwilioRestException as exc:
             # 4xx other than 429 (a bad number, an opted-out customer) will not get better.
             permanent = 400 <= exc.status < 500 and exc.status != 429
-            raise SendFailed(f"Twilio refused it: {exc.msg}", permanent=permanent) from exc
+            raise SmsSendFailed(f"Twilio refused it: {exc.msg}", permanent=permanent) from exc
         except requests.exceptions.ConnectionError as exc:
-            raise SendFailed(f"cannot reach Twilio: {exc}") from exc
+            raise SmsSendFailed(f"cannot reach Twilio: {exc}") from exc
         except requests.exceptions.Timeout as exc:
-            raise SendFailed(f"Twilio did not answer: {exc}", in_doubt=True) from exc
+            raise SmsSendFailed(f"Twilio did not answer: {exc}", in_doubt=True) from exc
         except (TwilioException, requests.exceptions.RequestException) as exc:
-            raise SendFailed(f"Twilio: {exc}") from exc
+            raise SmsSendFailed(f"Twilio: {exc}") from exc
 
     def _already_sent(self, client: Client, out: Outgoing) -> bool:
         """Whether an earlier attempt's message is in Twilio's log (to, from, text)."""

@@ -30,11 +30,10 @@ from collections.abc import Callable
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import DBAPIError
 
-from ..errors import RegentraError, StoreError
+from ..errors import RegentraError, SearchBusy, StoreError
 from ..store.models import IndexOutbox, KBArticle, Ticket
 from . import SearchEngine
 from .documents import SearchResults
-from .engine import SearchBusy
 from .fallback import REBUILDING_NOTE
 
 BUDGET = 1.5

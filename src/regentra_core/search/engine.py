@@ -39,7 +39,7 @@ from whoosh.index import LockError
 from whoosh.qparser import MultifieldParser
 from whoosh.query import And, Query, Term
 
-from ..errors import RegentraError, StoreError, ValidationError
+from ..errors import RegentraError, SearchBusy, StoreError, ValidationError
 from ..leftovers import remove_index_leftovers
 from ..store.engine import Database
 from ..store.models import IndexOutbox, KBArticle, Ticket
@@ -64,10 +64,6 @@ pass); the schema pickled in an index names its analyzer, so older ones are rebu
 4: a ticket's resolution note is in its body: an index built before holds none, so
 it is rebuilt (by the worker, or ``regentra reindex``)."""
 WRITER_TIMEOUT = 2.0
-
-
-class SearchBusy(RegentraError):
-    """Another process holds the index writer; try again shortly."""
 
 
 def index_path_for(database_url: str, data_dir: Path) -> Path:

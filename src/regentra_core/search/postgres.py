@@ -57,11 +57,10 @@ from whoosh.analysis import STOP_WORDS, SimpleAnalyzer
 from whoosh.fields import ID, NUMERIC, TEXT, Schema
 from whoosh.qparser import QueryParser
 
-from ..errors import ValidationError
+from ..errors import SearchBusy, ValidationError
 from ..store.engine import Database
 from ..store.models import IndexOutbox, KBArticle, Ticket
 from .documents import SearchHit, SearchResults, Snippet, kb_documents, ticket_documents
-from .engine import SearchBusy
 from .fallback import answer_from_database
 from .snippets import pieces as snippet_pieces
 from .syntax import checked, normalise_fields

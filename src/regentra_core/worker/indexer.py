@@ -59,8 +59,9 @@ def run_indexer(spec: IndexerSpec, flags: Flags, results: Queue[str]) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
+    from ..errors import SearchBusy
     from ..search import open_engine
-    from ..search.engine import SearchBusy, SearchIndex
+    from ..search.engine import SearchIndex
     from ..store.engine import Database
 
     db = Database(spec.database_url)

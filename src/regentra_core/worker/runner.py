@@ -47,10 +47,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from ..clock import Clock, describe_offset, utcnow
 from ..desk import Desk
+from ..errors import SearchBusy
 from ..identity import Actor
 from ..jobs import TIMER_JOBS, JobReport, TimerJob
 from ..search import SearchEngine
-from ..search.engine import SearchBusy
 from ..store.engine import Database
 from .indexer import IndexerProcess
 from .lease import acquire_or_renew, check, holder_id, release
