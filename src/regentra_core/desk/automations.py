@@ -36,7 +36,8 @@ from ..priority import check_priority_change
 from ..queries.hierarchy import cascade_candidates
 from ..records import RuleRecord
 from ..sla_book import SlaBook, inputs_of
-from ..store import config_version, journal
+from ..store import config_version
+from ..store.journal import EventRow
 from ..store.models import (
     AutomationRule,
     AutomationRun,
@@ -49,9 +50,9 @@ from ..store.models import (
     Technician,
     Ticket,
 )
-from ._base import DeskBase, _excerpt, _memo
+from ._base import DeskBase, _excerpt, _memo, _tx
 
-TRIGGER_OF_EVENT = {
+TRIGGER_OF_EVENT: dict[str, str] = {
     EventKind.CREATED: "ticket_created",
     EventKind.STATUS_CHANGED: "status_changed",
     EventKind.REOPENED: "status_changed",
@@ -418,7 +419,7 @@ class AutomationCases(DeskBase):
 
     def _after_change(self, s: Session) -> None:
         """Run the rules the events recorded in this transaction trigger (a chain)."""
-        pending = journal.pending(s)
+        pending = _tx(s).events
         seen: int = s.info.get(_SEEN, 0)
         if seen >= len(pending):
             _flush_log(s)
@@ -430,7 +431,8 @@ class AutomationCases(DeskBase):
             return
         now = self.clock()
         while seen < len(pending):
-            ticket, row = pending[seen]
+            row = pending[seen]
+            ticket = row.ticket
             seen += 1
             s.info[_SEEN] = seen
             if ticket is None or not isinstance(ticket, Ticket):
@@ -438,7 +440,7 @@ class AutomationCases(DeskBase):
             trigger = _trigger_of(row)
             if trigger is None or trigger not in rules:
                 continue
-            by_rule = str(row["source"]).startswith("automation:")
+            by_rule = row.source.startswith("automation:")
             self._evaluate(s, rules[trigger], ticket, trigger, by_rule, now)
         _flush_log(s)
 
@@ -694,10 +696,10 @@ def _rules_by_trigger(s: Session) -> dict[str, list[StoredRule]]:
     return grouped
 
 
-def _trigger_of(row: dict[str, Any]) -> str | None:
-    kind = row["kind"]
+def _trigger_of(row: EventRow) -> str | None:
+    kind = row.kind
     if kind == "sla_badge_changed":
-        return {"at_risk": "sla_at_risk", "breached": "sla_breached"}.get(row["to_value"] or "")
+        return {"at_risk": "sla_at_risk", "breached": "sla_breached"}.get(row.to_value or "")
     return TRIGGER_OF_EVENT.get(kind)
 
 

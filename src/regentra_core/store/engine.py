@@ -33,7 +33,7 @@ from ..errors import RaceLost, StoreError, ValidationError
 from ..mail_identity import MailIdentity
 from ..sharing import desk_dir, ensure_private_dir, mode_text, owner_text
 from ..spike import SpikePolicy
-from . import journal, outbox
+from . import outbox
 
 BUSY_TIMEOUT_SECONDS = 30.0
 """How long a writer waits for another process's transaction before giving up."""
@@ -220,7 +220,6 @@ class Database:
         """A session inside one write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
         with Session(self.write_engine, expire_on_commit=False) as session:
             outbox.install(session)
-            journal.install(session)
             try:
                 with session.begin():
                     yield session

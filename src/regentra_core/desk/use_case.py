@@ -1,0 +1,80 @@
+"""How a use-case function becomes a ``Desk`` method.
+
+A use case is a plain function whose first argument is the transaction it runs in
+(``def change_status(tx: Tx, number: int, ...)``): it can be read, tested and
+called from another use case (a rule's action, a cascade) inside the same
+transaction. ``Desk`` lists them (``change_status = in_transaction(work.change_status)``);
+called on a Desk, the function runs in a new transaction of that Desk's door, and
+whatever the change triggers runs before it commits.
+
+A use case that needs several transactions, or work before its transaction opens
+(storing a file's bytes, a batch that retries one message at a time), takes the
+``Door`` instead and opens its transactions itself (``at_door``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import update_wrapper
+from typing import TYPE_CHECKING, Concatenate, Generic, ParamSpec, TypeVar, overload
+
+from .tx import Door, Tx, transaction
+
+if TYPE_CHECKING:
+    from typing import Self
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class _HasDoor:
+    door: Door
+
+
+class in_transaction(Generic[P, R]):  # noqa: N801 (used as a decorator-like marker)
+    """A ``Desk`` method running ``fn`` in one transaction of the Desk's door."""
+
+    def __init__(self, fn: Callable[Concatenate[Tx, P], R]) -> None:
+        self.fn = fn
+        self.__doc__ = fn.__doc__
+
+    @overload
+    def __get__(self, desk: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, desk: _HasDoor, owner: type) -> Callable[P, R]: ...
+    def __get__(self, desk: _HasDoor | None, owner: type) -> Self | Callable[P, R]:
+        if desk is None:
+            return self
+        fn, door = self.fn, desk.door
+
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            with transaction(door) as tx:
+                return fn(tx, *args, **kwargs)
+
+        update_wrapper(run, fn)
+        return run
+
+
+class at_door(Generic[P, R]):  # noqa: N801
+    """A ``Desk`` method running ``fn`` with the Desk's door (it opens its own
+    transactions)."""
+
+    def __init__(self, fn: Callable[Concatenate[Door, P], R]) -> None:
+        self.fn = fn
+        self.__doc__ = fn.__doc__
+
+    @overload
+    def __get__(self, desk: None, owner: type) -> Self: ...
+    @overload
+    def __get__(self, desk: _HasDoor, owner: type) -> Callable[P, R]: ...
+    def __get__(self, desk: _HasDoor | None, owner: type) -> Self | Callable[P, R]:
+        if desk is None:
+            return self
+        fn, door = self.fn, desk.door
+
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            return fn(door, *args, **kwargs)
+
+        update_wrapper(run, fn)
+        return run
+
