@@ -29,6 +29,14 @@ from pydantic_settings import (
 )
 
 from . import locations
+from .config_groups import (
+    AiSettings,
+    ImapSettings,
+    PortalSettings,
+    Secret,
+    SmtpSettings,
+    TwilioSettings,
+)
 from .errors import ValidationError
 from .mail_identity import MailIdentity
 from .sharing import HOST_FILE_MODE, make_host_dir, mode_text, owner_text
@@ -218,22 +226,83 @@ class Settings(BaseSettings):
             return self.database_url
         return str(self.data_dir / "regentra.db")
 
+    # -- the groups the composition root hands down (config_groups) ---------------
+
+    @property
+    def imap(self) -> ImapSettings:
+        return ImapSettings(
+            host=self.imap_host,
+            port=self.imap_port,
+            security=self.imap_security,
+            user=self.imap_user,
+            folder=self.imap_folder,
+            processed_folder=self.imap_processed_folder,
+            poll_interval_seconds=self.mail_poll_interval_seconds,
+            ca_file=self.mail_ca_file,
+            password=self.secret_setting("imap_password"),
+        )
+
+    @property
+    def smtp(self) -> SmtpSettings:
+        return SmtpSettings(
+            host=self.smtp_host,
+            port=self.smtp_port,
+            security=self.smtp_security,
+            user=self.smtp_user,
+            sender=self.support_address,
+            sender_name=self.support_name,
+            acknowledge=self.mail_acknowledge,
+            send_interval_seconds=self.mail_send_interval_seconds,
+            ca_file=self.mail_ca_file,
+            password=self.secret_setting("smtp_password"),
+        )
+
+    @property
+    def twilio(self) -> TwilioSettings:
+        return TwilioSettings(
+            account_sid=self.twilio_account_sid,
+            number=self.twilio_number,
+            api_base=self.twilio_api_base,
+            default_region=self.sms_default_region,
+            poll_interval_seconds=self.sms_poll_interval_seconds,
+            send_interval_seconds=self.sms_send_interval_seconds,
+            auth_token=self.secret_setting("twilio_auth_token"),
+        )
+
+    @property
+    def ai(self) -> AiSettings:
+        return AiSettings(
+            model=self.ai_model,
+            api_base=self.ai_api_base,
+            timeout_seconds=self.ai_timeout_seconds,
+            include_notes=self.ai_include_notes,
+            api_key=self.secret_setting("ai_api_key"),
+        )
+
+    @property
+    def portal(self) -> PortalSettings:
+        return PortalSettings(
+            public_url=self.public_url,
+            name=self.portal_name,
+            color=self.portal_color,
+            signin_per_address=self.portal_signin_per_address,
+            signin_per_ip=self.portal_signin_per_ip,
+            secret_key=self.secret_setting("portal_secret_key"),
+            chat_webhook_secret=self.secret_setting("chat_webhook_secret"),
+        )
+
     @property
     def imap_configured(self) -> bool:
-        return bool(self.imap_host and self.imap_user)
+        return self.imap.configured
 
     @property
     def smtp_configured(self) -> bool:
-        return bool(self.smtp_host and self.support_address)
+        return self.smtp.configured
 
     @property
     def sms_configured(self) -> bool:
         """Twilio account, token and number are all set (the token may be a file)."""
-        return bool(
-            self.twilio_account_sid
-            and self.twilio_number
-            and self.secret_source("twilio_auth_token")
-        )
+        return self.twilio.configured
 
     def attachments_dir(self) -> Path:
         """Where attachments are saved (the desk folder's ``attachments``)."""
@@ -241,30 +310,31 @@ class Settings(BaseSettings):
 
     def mail_identity(self) -> MailIdentity:
         """Who the desk's mail is from, with the portal's address when it is on."""
-        portal = self.public_url if self.secret_source("portal_secret_key") else None
-        return MailIdentity(self.support_address, self.support_name or None, portal)
+        portal = self.portal
+        url = portal.public_url if portal.configured else None
+        return MailIdentity(self.support_address, self.support_name or None, url)
 
     def own_addresses(self) -> frozenset[str]:
         """Addresses whose mail is our own (a loop), lower case."""
         return frozenset({self.support_address.lower()} if self.support_address else set())
 
+    def secret_setting(self, name: str) -> Secret:
+        """Secret ``name`` (one of ``SECRETS``) with its file, as its group holds it."""
+        if name not in SECRETS:
+            raise KeyError(name)
+        return Secret(name, getattr(self, name), getattr(self, f"{name}_file"))
+
+    def secrets(self) -> tuple[Secret, ...]:
+        """Every secret setting, set or not (``doctor`` reports each)."""
+        return tuple(self.secret_setting(name) for name in SECRETS)
+
     def secret_source(self, name: str) -> str | None:
         """Where secret ``name`` comes from (``file PATH`` or ``value``), or None if unset."""
-        path = getattr(self, f"{name}_file")
-        if path is not None:
-            return f"file {path}"
-        return "value" if getattr(self, name) is not None else None
+        return self.secret_setting(name).source()
 
     def secret(self, name: str) -> str | None:
         """The secret ``name`` from its file, else its value; None when not set."""
-        path: Path | None = getattr(self, f"{name}_file")
-        if path is not None:
-            try:
-                return path.read_text(encoding="utf-8").strip()
-            except OSError as exc:
-                raise ValidationError(f"cannot read {name}_file {path}: {exc.strerror}") from None
-        value: SecretStr | None = getattr(self, name)
-        return value.get_secret_value() if value is not None else None
+        return self.secret_setting(name).read()
 
 
 SECRETS = (

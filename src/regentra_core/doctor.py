@@ -162,7 +162,8 @@ def examine(
 def _check_secrets(
     exam: Examination, settings: Settings, files: list[Path], service: str | None
 ) -> None:
-    sources = {name: settings.secret_source(name) for name in SECRETS}
+    secrets = settings.secrets()
+    sources = {secret.name: secret.source() for secret in secrets}
     given = [f"{name} ({source})" for name, source in sources.items() if source]
     missing = [name for name, source in sources.items() if not source]
     exam.fact(
@@ -177,10 +178,9 @@ def _check_secrets(
             if part
         ),
     )
-    for name in SECRETS:
-        path: Path | None = getattr(settings, f"{name}_file")
-        if path is not None:
-            _check_secret_file(exam, f"{name}_file", path, service)
+    for secret in secrets:
+        if secret.file is not None:
+            _check_secret_file(exam, f"{secret.name}_file", secret.file, service)
     for config in files:
         try:
             keys = set(tomllib.loads(config.read_text(encoding="utf-8")))
@@ -315,10 +315,9 @@ def _service_account(settings: Settings) -> str | None:
     None where nothing says (a private desk, a host set up some other way).
     """
     candidates = [locations.site_config_file().with_name("worker.toml")]
-    for name in SECRETS:
-        path: Path | None = getattr(settings, f"{name}_file")
-        if path is not None:
-            candidates += [path, path.parent]
+    for secret in settings.secrets():
+        if secret.file is not None:
+            candidates += [secret.file, secret.file.parent]
     for candidate in candidates:
         try:
             uid = candidate.stat().st_uid
@@ -624,9 +623,9 @@ def _check_worker(
 def _needs_daemon(settings: Settings) -> str:
     """What on this desk only the daemon can do (it holds the secrets), in words."""
     wanted = (
-        ("mail", settings.imap_configured or settings.smtp_configured),
-        ("SMS", settings.sms_configured),
-        ("model drafts", bool(settings.ai_model)),
+        ("mail", settings.imap.configured or settings.smtp.configured),
+        ("SMS", settings.twilio.configured),
+        ("model drafts", settings.ai.configured),
     )
     return " and ".join(name for name, on in wanted if on)
 

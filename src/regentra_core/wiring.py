@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .clock import Clock, utcnow
 from .config import Settings
+from .config_groups import Secret
 from .desk import Desk, ReceiveResult, Step
 from .enums import Channel
 from .errors import ValidationError
@@ -95,19 +96,19 @@ class Wiring:
         """The configured IMAP mailbox (its password read from its secret file)."""
         from .channels.imap import ImapMailbox
 
-        settings = self.settings
-        if not settings.imap_configured:
+        imap = self.settings.imap
+        if not imap.configured:
             raise ValidationError("IMAP is not set up: set imap_host and imap_user")
-        assert settings.imap_host is not None and settings.imap_user is not None
+        assert imap.host is not None and imap.user is not None
         return ImapMailbox(
-            host=settings.imap_host,
-            port=settings.imap_port,
-            security=settings.imap_security,
-            user=settings.imap_user,
-            password=self._required_secret("imap_password", "IMAP"),
-            folder=settings.imap_folder,
-            processed_folder=settings.imap_processed_folder,
-            ca_file=str(settings.mail_ca_file) if settings.mail_ca_file else None,
+            host=imap.host,
+            port=imap.port,
+            security=imap.security,
+            user=imap.user,
+            password=_required_secret(imap.password, "IMAP"),
+            folder=imap.folder,
+            processed_folder=imap.processed_folder,
+            ca_file=str(imap.ca_file) if imap.ca_file else None,
         )
 
     def parse_mail(self, raw: bytes) -> Inbound:
@@ -130,31 +131,31 @@ class Wiring:
     ) -> list[ReceiveResult]:
         """Messages of one channel through the intake seam, one transaction: the one
         door every adapter (IMAP, the MTA pipe, Twilio, chat, the portal) uses."""
-        settings = self.settings
+        settings, smtp = self.settings, self.settings.smtp
         return self._system_desk(channel.value, source=channel.value).receive_many(
             batch,
             rate_limit=settings.mail_rate_limit,
             own_addresses=settings.own_addresses(),
-            acknowledge=settings.mail_acknowledge and settings.smtp_configured,
+            acknowledge=smtp.acknowledge and smtp.configured,
         )
 
     def sms(self) -> TwilioSms:
         """The configured Twilio number (its token read from its secret file)."""
         from .channels.twilio import TwilioSms
 
-        settings = self.settings
-        if not settings.sms_configured:
+        twilio = self.settings.twilio
+        if not twilio.configured:
             raise ValidationError(
                 "SMS is not set up: set twilio_account_sid, twilio_number and "
                 "twilio_auth_token (or twilio_auth_token_file)"
             )
-        assert settings.twilio_account_sid is not None and settings.twilio_number is not None
+        assert twilio.account_sid is not None and twilio.number is not None
         return TwilioSms(
-            account_sid=settings.twilio_account_sid,
-            auth_token=settings.secret("twilio_auth_token") or "",
-            number=settings.twilio_number,
-            api_base=settings.twilio_api_base,
-            region=settings.sms_default_region,
+            account_sid=twilio.account_sid,
+            auth_token=twilio.auth_token.read() or "",
+            number=twilio.number,
+            api_base=twilio.api_base,
+            region=twilio.default_region,
         )
 
     def poll_sms(self) -> PollReport:
@@ -176,71 +177,72 @@ class Wiring:
         from .worker import Job
 
         jobs: list[Job] = []
-        settings = self.settings
-        if settings.imap_configured:
+        imap, twilio, smtp = self.settings.imap, self.settings.twilio, self.settings.smtp
+        if imap.configured:
             from .channels.imap import watch
 
             jobs.append(
                 Job(
                     "poll-mail",
-                    settings.mail_poll_interval_seconds,
+                    imap.poll_interval_seconds,
                     lambda: self.poll_mail().summary(),
                     watch=lambda wake, stop: watch(self.mailbox(), wake, stop),
                 )
             )
-        if settings.sms_configured:
+        if twilio.configured:
             from .channels.delivery import deliver_due
 
             sms = self.sms()
-            if settings.sms_poll_interval_seconds > 0:
+            if twilio.poll_interval_seconds > 0:
                 jobs.append(
                     Job(
                         "poll-sms",
-                        settings.sms_poll_interval_seconds,
+                        twilio.poll_interval_seconds,
                         lambda: self.poll_sms().summary(),
                     )
                 )
             jobs.append(
                 Job(
                     "send-sms",
-                    settings.sms_send_interval_seconds,
+                    twilio.send_interval_seconds,
                     lambda: deliver_due(self._system_desk("sms"), Channel.SMS, sms.send),
                 )
             )
-        if settings.smtp_configured:
+        if smtp.configured:
             from functools import partial
 
             from .channels.delivery import deliver_due
             from .channels.smtp import SmtpTransport
             from .queries.attachments import outbound_files
 
-            assert settings.smtp_host is not None and settings.support_address is not None
-            if settings.smtp_user and not settings.secret("smtp_password"):
+            assert smtp.host is not None and smtp.sender is not None
+            password = smtp.password.read()
+            if smtp.user and not password:
                 # Not this account's to send with (a technician's --once): say so
                 # as the job's result rather than log in without a password.
                 jobs.append(
                     Job(
                         "send-mail",
-                        settings.mail_send_interval_seconds,
-                        lambda: self._required_secret("smtp_password", "SMTP"),
+                        smtp.send_interval_seconds,
+                        lambda: _required_secret(smtp.password, "SMTP"),
                     )
                 )
                 return tuple(jobs)
             transport = SmtpTransport(
-                host=settings.smtp_host,
-                port=settings.smtp_port,
-                security=settings.smtp_security,
-                sender=settings.support_address,
-                sender_name=settings.support_name,
-                user=settings.smtp_user,
-                password=settings.secret("smtp_password"),
-                ca_file=str(settings.mail_ca_file) if settings.mail_ca_file else None,
-                files=partial(outbound_files, self.db, settings.attachments_dir()),
+                host=smtp.host,
+                port=smtp.port,
+                security=smtp.security,
+                sender=smtp.sender,
+                sender_name=smtp.sender_name,
+                user=smtp.user,
+                password=password,
+                ca_file=str(smtp.ca_file) if smtp.ca_file else None,
+                files=partial(outbound_files, self.db, self.settings.attachments_dir()),
             )
             jobs.append(
                 Job(
                     "send-mail",
-                    settings.mail_send_interval_seconds,
+                    smtp.send_interval_seconds,
                     lambda: deliver_due(self._system_desk("mail"), Channel.EMAIL, transport.send),
                 )
             )
@@ -271,13 +273,14 @@ class Wiring:
     def assistant(self) -> Assistant:
         from .ai.assistant import Assistant
 
-        return Assistant(self.db, self.settings)
+        return Assistant(self.db, self.settings.ai)
 
     def ai_jobs(self, with_secrets: bool) -> tuple[Job, ...]:
         """The analyzer: in the daemon always; in an app's embedded worker only when no
         model is configured (the rules hold no secret, a model's key does). The
         daemon also answers the drafts and analyses technicians ask of it."""
-        if self.settings.ai_model and not with_secrets:
+        ai = self.settings.ai
+        if ai.configured and not with_secrets:
             return ()
         from .worker import Job
 
@@ -296,7 +299,7 @@ class Wiring:
             AI_REQUEST_SECONDS,
             lambda: assistant.answer_requests(self._system_desk("ai")),
             # The model's client loads as the daemon starts, not in its first request.
-            watch=warm_up_then if self.settings.ai_model else None,
+            watch=warm_up_then if ai.configured else None,
         )
         return analyze, answer
 
@@ -346,18 +349,19 @@ class Wiring:
             total += drained
         return total
 
-    def _required_secret(self, name: str, what: str) -> str:
-        """A channel's secret, or one line saying whose it is: without it the server
-        would only see a failed login (a real one, counted by fail2ban or the
-        provider), and the person would read "authentication failed"."""
-        secret = self.settings.secret(name)
-        if secret:
-            return secret
-        raise ValidationError(
-            f"the {what} secret ({name}) is not set for this account: on a shared host it "
-            "is the service account's; run this as it: runuser -u regentra -- env "
-            "REGENTRA_CONFIG=/etc/regentra/worker.toml regentra ..."
-        )
-
     def _system_desk(self, job: str, source: str = "worker") -> Desk:
         return Desk(self.db, Actor.system(job), source=source, clock=self.clock)
+
+
+def _required_secret(secret: Secret, what: str) -> str:
+    """A channel's secret, or one line saying whose it is: without it the server
+    would only see a failed login (a real one, counted by fail2ban or the
+    provider), and the person would read "authentication failed"."""
+    value = secret.read()
+    if value:
+        return value
+    raise ValidationError(
+        f"the {what} secret ({secret.name}) is not set for this account: on a shared host "
+        "it is the service account's; run this as it: runuser -u regentra -- env "
+        "REGENTRA_CONFIG=/etc/regentra/worker.toml regentra ..."
+    )

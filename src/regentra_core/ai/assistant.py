@@ -9,7 +9,7 @@ app never calls it on its UI thread, since the first model call imports litellm.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select as sa_select
@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from .. import queries
 from ..channels.quoting import fold
 from ..config import Settings
+from ..config_groups import AiSettings
 from ..desk import Desk
 from ..enums import AuthorKind
 from ..errors import ModelError, NoChange, NotFoundError, RegentraError
@@ -69,25 +70,28 @@ class Draft:
 class Assistant:
     """Analyses and drafts for one desk, with or without a model."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: AiSettings | Settings) -> None:
         self.db = db
-        self.settings = settings
+        self.settings = settings.ai if isinstance(settings, Settings) else settings
+        """The ``ai_*`` settings (``Settings.ai``, as the composition root passes them;
+        a whole ``Settings`` is still taken from callers that have not moved yet)."""
 
     @property
     def model(self) -> ModelSettings | None:
-        if not self.settings.ai_model:
+        ai = self.settings
+        if not ai.configured:
             return None
         return ModelSettings(
-            model=self.settings.ai_model,
-            api_base=api_base_for(self.settings.ai_model, self.settings.ai_api_base),
-            api_key=self.settings.secret("ai_api_key"),
-            timeout=self.settings.ai_timeout_seconds,
+            model=ai.model,
+            api_base=api_base_for(ai.model, ai.api_base),
+            api_key=ai.api_key.read(),
+            timeout=ai.timeout_seconds,
         )
 
     def without_model(self) -> Assistant:
         """The rules and the extractive draft only: what a technician can have at once
         when the model's key is the daemon's and no daemon runs."""
-        return Assistant(self.db, self.settings.model_copy(update={"ai_model": ""}))
+        return Assistant(self.db, replace(self.settings, model=""))
 
     def conversation(self, number: int) -> Conversation:
         """What the AI may read of ticket ``number``: its public thread (and its
@@ -131,7 +135,7 @@ class Assistant:
                 other = unverified or contact_id != ticket.contact_id
                 sender = (email or phone or author) if other else ""
                 items.append((at, 1, _customer(body, at, sender, unverified)))
-            if self.settings.ai_include_notes:
+            if self.settings.include_notes:
                 for body, at in s.exec(
                     select(InternalNote.body, InternalNote.created_at).where(
                         InternalNote.ticket_id == ticket.id
@@ -177,7 +181,7 @@ class Assistant:
         desk.record_analysis(
             number,
             analysis,
-            model=self.settings.ai_model or None,
+            model=self.settings.model or None,
             event_id=event_id,
             request_id=request_id,
         )

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import col, select
 
 from ..config import Settings
+from ..config_groups import AiSettings
 from ..errors import ValidationError
 from ..store.engine import Database
 from ..store.models import AiRequest, Ticket
@@ -39,16 +40,18 @@ WAIT_SLACK = 10.0
 NO_DAEMON = "No worker daemon is running: ask an admin to start regentra-worker"
 
 
-def needs_daemon(settings: Settings) -> bool:
+def needs_daemon(settings: AiSettings | Settings) -> bool:
     """Whether AI work in this process must be asked of the daemon: a model is set up
     and its key cannot be read here (the service account's secret file, as a shared
     host keeps it). Without a model the rules and the extractive draft need no secret;
     with the key readable (a private desk's own config, the daemon) the model is
-    asked directly."""
-    if not settings.ai_model:
+    asked directly. (Callers pass ``Settings.ai``; a whole ``Settings`` is still
+    taken from those that have not moved yet.)"""
+    ai = settings.ai if isinstance(settings, Settings) else settings
+    if not ai.configured:
         return False
     try:
-        return not settings.secret("ai_api_key")
+        return not ai.api_key.read()
     except ValidationError:  # the file is there, but not for this account
         return True
 
