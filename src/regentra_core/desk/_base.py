@@ -69,6 +69,9 @@ class DeskBase:
         self.door = Door(db, actor, source, clock, settle=self._settle)
 
     def _settle(self, tx: Tx) -> None:
+        # The rules (still a mixin) find the change's Tx by its session: a use case
+        # run by in_transaction/at_door never went through _write, which binds it.
+        tx.session.info[_TX] = tx
         self._after_change(tx.session)
 
     @contextmanager
