@@ -152,10 +152,10 @@ def public_thread(db: Database, number: int, now: datetime) -> PublicThread:
         replies = s.execute(
             sa_select(
                 col(Reply.id),
-                col(Reply.author_name),
-                col(Reply.author_kind),
-                col(Reply.body),
                 col(Reply.created_at),
+                col(Reply.author_kind),
+                col(Reply.author_name),
+                col(Reply.body),
             )
             .where(col(Reply.ticket_id) == tid, col(Reply.unverified_sender).is_(False))
             .order_by(col(Reply.created_at), col(Reply.id))
@@ -184,7 +184,7 @@ def public_thread(db: Database, number: int, now: datetime) -> PublicThread:
         policy = SlaBook.load(s).policy_for(client_id)
     messages = tuple(
         PublicMessage(author, kind, at, body, tuple(files.get(reply_id, ())))
-        for reply_id, author, kind, body, at in replies
+        for reply_id, at, kind, author, body in replies
     )
     return PublicThread(
         row=row,
