@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import timedelta
@@ -89,8 +90,17 @@ def test_two_workers_never_run_the_same_job_at_the_same_time(db):
     b = _runner(db, "b", extra_jobs=(Job("probe", 0.1, recorder("b")),))
     a.start()
     assert wait_for(lambda: runs, 20)
+    beats: set[object] = set()  # b's heartbeats, each dated afresh
+
+    def b_beat_while_a_ran() -> bool:
+        beats.add(b.health.last_heartbeat)
+        return len(beats - {None}) >= 3 and [name for name, _, _ in runs].count("a") >= ran + 3
+
+    ran = len(runs)
     b.start()
-    time.sleep(1.0)
+    # Both scheduled side by side for a while: b has beaten (and asked for the lease)
+    # three times while a went on running probes.
+    assert wait_for(b_beat_while_a_ran, 20, every=0.02), (beats, runs)
     # "Kill" a: its scheduler stops without releasing the lease.
     a.scheduler.shutdown(wait=True)
     try:
@@ -144,14 +154,43 @@ def test_a_job_longer_than_its_interval_does_not_flood_the_log(db, tmp_path):
         return "done"
 
     runner = _runner(db, "w", extra_jobs=(Job("slow", 0.1, slow),))
+    skipped = _Records("apscheduler", "maximum number of running instances reached")
     runner.start()
     try:
         assert wait_for(lambda: runner.health.last_results.get("slow") == "done", 20)
-        time.sleep(1.0)  # more beats while it runs: none of them may log a skipped run
+        # The scheduler came round while it ran and APScheduler said so, three times:
+        # each of those would have been a line in the log.
+        assert wait_for(lambda: len(skipped) >= 3, 20, every=0.02), len(skipped)
     finally:
         runner.stop()
+        skipped.close()
     close_worker_logging()
-    assert "maximum number of running instances" not in log_file.read_text()
+    logged = log_file.read_text()
+    assert "maximum number of running instances" not in logged
+    assert "started (standby until it holds the lease)" in logged  # the runner's own log
+
+
+class _Records(logging.Handler):
+    """Counts the records of ``logger`` whose message contains ``words``, whatever
+    the worker's own log handler lets through."""
+
+    def __init__(self, logger: str, words: str) -> None:
+        super().__init__(logging.DEBUG)
+        self.words = words
+        self.count = 0
+        self.logger = logging.getLogger(logger)
+        self.logger.addHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.words in record.getMessage():
+            self.count += 1
+
+    def __len__(self) -> int:
+        return self.count
+
+    def close(self) -> None:
+        self.logger.removeHandler(self)
+        super().close()
 
 
 def test_auto_close_catches_up_after_a_day_of_downtime_once(db, desk, new_ticket, clock):
@@ -168,21 +207,18 @@ def test_auto_close_catches_up_after_a_day_of_downtime_once(db, desk, new_ticket
         assert row.status == Status.CLOSED and row.closed_at == resolved_at + timedelta(hours=24)
 
 
-def test_search_results_appear_within_two_seconds_of_the_write(db, desk, new_ticket, tmp_path):
+def test_a_write_is_searchable_once_the_index_job_has_drained_it(db, desk, new_ticket, tmp_path):
+    """The worker's index job, not a rebuild or a search, makes a new ticket findable:
+    once the job's next run has emptied the outbox the write filled, it is found."""
     index = SearchIndex(tmp_path / "idx", db)
     index.rebuild()
     runner = _runner(db, "w", index=index, index_seconds=0.2)
     runner.start()
     try:
-        time.sleep(0.5)
+        assert wait_for(lambda: "search-index" in runner.health.last_results, 20)  # it runs
         t = new_ticket(subject="Hyperdrive motivator offline")
-        written = time.monotonic()
-        while time.monotonic() - written < 2.0:
-            if [h.number for h in index.search("hyperdrive")] == [t.number]:
-                break
-            time.sleep(0.05)
-        else:
-            pytest.fail("the new ticket was not searchable within 2 s")
+        assert wait_for(lambda: index.pending() == 0, 20, every=0.05), index.pending()
+        assert [h.number for h in index.search("hyperdrive")] == [t.number]
     finally:
         runner.stop()
         index.close()
