@@ -24,7 +24,7 @@ from .errors import ValidationError
 from .identity import Actor
 from .seed import data_dir, seed_sla
 from .store.engine import Database
-from .store.models import Client, Contact, KBArticle, SlaPolicy, Technician, Ticket
+from .store.models import Technician, Ticket
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +58,10 @@ def load_demo(
     system = Desk(db, Actor.system("demo"), source="demo", clock=lambda: clock_time[0])
 
     seed_sla(system, folder)
-    _load_people(db, folder, system, operator, now)
-    _load_kb(db, folder, now)
+    lead = _load_technicians(folder, system, operator)
     desks = _desks(db, clock_time)
+    _load_clients(folder, desks[lead])
+    _load_kb(folder, desks[lead])
     # Rules first, so the demo's tickets went through them: the log has a history.
     desks["alice"].import_rules((folder / "automations.toml").read_text(encoding="utf-8"))
     tickets = _read(folder, "tickets.toml")["ticket"]
@@ -83,50 +84,40 @@ def load_demo(
     return {"tickets": len(numbers), "steps": len(steps), "auto_closed": len(closed)}
 
 
-def _load_people(
-    db: Database, folder: Path, system: Desk, operator: str | None, now: datetime
-) -> None:
+def _load_technicians(folder: Path, system: Desk, operator: str | None) -> str:
+    """Register the demo's technicians (and ``operator``, a lead); returns the first
+    lead of ``technicians.toml``, who adds the clients (a VIP flag needs a lead)."""
+    lead = ""
     for tech in _read(folder, "technicians.toml")["technician"]:
-        system.add_technician(tech["username"], tech["display_name"], Role.parse(tech["role"]))
+        role = Role.parse(tech["role"])
+        system.add_technician(tech["username"], tech["display_name"], role)
+        lead = lead or (tech["username"] if role == Role.LEAD else "")
     if operator:
         system.add_technician(operator, None, Role.LEAD)
-    with db.write() as s:
-        for spec in _read(folder, "clients.toml")["client"]:
-            client = Client(name=spec["name"], vip=bool(spec.get("vip")), created_at=now)
-            s.add(client)
-            s.flush()
-            if spec.get("sla_policy"):
-                policy = s.exec(select(SlaPolicy).where(SlaPolicy.name == spec["sla_policy"])).one()
-                client.sla_policy_id = policy.id
-            for person in spec.get("contacts", []):
-                s.add(
-                    Contact(
-                        name=person["name"],
-                        email=person.get("email"),
-                        phone=person.get("phone"),
-                        client_id=client.id,
-                        created_at=now,
-                    )
-                )
+    if not lead:
+        raise ValidationError("technicians.toml names no lead to add the demo's clients")
+    return lead
 
 
-def _load_kb(db: Database, folder: Path, now: datetime) -> None:
-    with db.write() as s:
-        for path in sorted((folder / "kb").glob("*.md")):
-            lines = path.read_text(encoding="utf-8").splitlines()
-            title = lines[0].removeprefix("#").strip()
-            tags = lines[1].removeprefix("Tags:").strip() if len(lines) > 1 else ""
-            body = "\n".join(lines[2:]).strip()
-            s.add(
-                KBArticle(
-                    slug=path.stem,
-                    title=title,
-                    body=body,
-                    tags=tags,
-                    created_at=now,
-                    updated_at=now,
-                )
+def _load_clients(folder: Path, desk: Desk) -> None:
+    """Clients and their contacts through the Desk's use cases, each with its Event,
+    as a technician adding them would leave them."""
+    for spec in _read(folder, "clients.toml")["client"]:
+        desk.add_client(spec["name"], vip=bool(spec.get("vip")), sla_policy=spec.get("sla_policy"))
+        for person in spec.get("contacts", []):
+            desk.add_contact(
+                person["name"],
+                email=person.get("email"),
+                phone=person.get("phone"),
+                client=spec["name"],
             )
+
+
+def _load_kb(folder: Path, desk: Desk) -> None:
+    """The articles of ``kb/`` as ``regentra kb import`` adds them (slug: file name)."""
+    articles = sorted((folder / "kb").glob("*.md"))
+    files = [(path.stem, path.read_text(encoding="utf-8")) for path in articles]
+    desk.import_articles(files)
 
 
 def _desks(db: Database, clock_time: list[datetime]) -> dict[str, Desk]:
