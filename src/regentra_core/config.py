@@ -37,6 +37,7 @@ from .config_groups import (
     SmtpSettings,
     TwilioSettings,
 )
+from .desk_config import DeskConfig
 from .errors import ValidationError
 from .mail_identity import MailIdentity
 from .sharing import HOST_FILE_MODE, make_host_dir, mode_text, owner_text
@@ -199,6 +200,10 @@ class Settings(BaseSettings):
 
     def spike_policy(self) -> SpikePolicy:
         return SpikePolicy(self.spike_enabled, self.spike_count, self.spike_minutes)
+
+    def desk_config(self) -> DeskConfig:
+        """The policies the desk's use cases apply: the spike policy, who mail is from."""
+        return DeskConfig(self.spike_policy(), self.mail_identity())
 
     ai_api_key: SecretStr | None = None
     """The AI model provider's API key (prefer ``ai_api_key_file``)."""

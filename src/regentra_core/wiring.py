@@ -66,11 +66,12 @@ def open_database(settings: Settings, target: str, *, create: bool = False) -> D
 
 
 def apply_settings(db: Database, settings: Settings) -> None:
-    """Give an open desk the policies its settings name: the spike policy and who
-    the desk's mail is from. The daemon calls it again when it reloads its settings,
-    so a changed ``support_address`` names the Message-IDs it queues from then on."""
-    db.spike = settings.spike_policy()
-    db.mail = settings.mail_identity()
+    """Give an open desk the policies its settings name (``DeskConfig``: the spike
+    policy and who the desk's mail is from). The daemon calls it again when it
+    reloads its settings, so a changed ``support_address`` names the Message-IDs it
+    queues from then on. (The desk reads them from ``db`` until its ``Door`` carries
+    the ``DeskConfig``; this is then where the composition root hands it over.)"""
+    db.config = settings.desk_config()
 
 
 def index_folder(settings: Settings, db: Database) -> Path:
