@@ -15,6 +15,9 @@ from typing import Protocol, runtime_checkable
 from ..store.engine import Database
 from .documents import SearchResults
 
+Progress = Callable[[int, int], None]
+"""Told (documents done, documents in all) as a build goes."""
+
 
 @runtime_checkable
 class SearchEngine(Protocol):
@@ -45,7 +48,7 @@ class SearchEngine(Protocol):
 
     def rebuild(
         self,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Progress | None = None,
         *,
         only_if_unhealthy: bool = False,
         wait: bool = True,
