@@ -7,43 +7,37 @@ changes the desk, every open screen reloads what it shows, without a key press.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import os
 import threading
 from collections.abc import Callable
-from contextlib import suppress
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.app import App
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widget import Widget
-from textual.widgets import Input, TextArea
-from textual.worker import Worker, WorkerState
+from textual.worker import NoActiveWorker, Worker, WorkerState, get_current_worker
 
-from regentra_core import queries
 from regentra_core.change_feed import ChangeFeed
 from regentra_core.clock import describe_offset
 from regentra_core.errors import RegentraError
-from regentra_core.worker.lease import LeaseView, current_lease
 
 from . import hangup
 from .commands import TicketCommands
 from .drafts import DraftStore
-from .messages import DeskChanged, OpenTicket
+from .key_routing import KeyRouter
+from .messages import DeskChanged, OpenTicket, Polled, TechniciansRead
 from .screens.create_ticket import CreateTicketScreen
 from .screens.detail import TicketScreen
 from .screens.goto_prompt import GotoPrompt
-from .screens.key_hold import KeyHold
 from .screens.main import MainScreen
-from .screens.type_ahead import HoldsKeys, TypeAhead
 from .session import DeskSession
 from .widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
+    from regentra_core import LeaseView
     from regentra_core.worker import WorkerRunner
 
 WORKER_DELAY = 1.0
@@ -64,11 +58,16 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-SCREEN_READY_SECONDS = 1.0
-"""The longest a key waits for the screen it opened to mount."""
-
 POLL_SECONDS = 1.0
 """How often to look for other people's changes."""
+
+
+def _asking_flow() -> Worker[Any] | None:
+    """The worker that waits on a dialog (``push_screen_wait`` runs in one)."""
+    try:
+        return get_current_worker()
+    except NoActiveWorker:
+        return None
 
 
 class RegentraApp(App[None]):
@@ -118,20 +117,25 @@ class RegentraApp(App[None]):
             given if callable(given) else (lambda: given)
         )
         self._stopping = False
-        self.feed: ChangeFeed | None = None
-        """What other processes changed since the last poll (made at the first)."""
+        self._feed: ChangeFeed | None = None
+        """What other processes changed since the last poll (made at the first); only
+        the poll's thread touches it."""
+        self.marker = -1
+        """The newest Event id this app has seen (-1 before its first poll), stored
+        by the UI thread from each poll's :class:`Polled`."""
         self.own_versions: dict[int, int] = {}
         """Ticket number -> the version this app's own last change to it made."""
-        self.drafts = DraftStore.for_desk(session.db.url, session.username)
+        self.drafts = DraftStore.for_desk(session.desk_url, session.username)
         """Unsent replies and notes, kept in the technician's own state folder."""
         # Small, rarely changing lists the filter bar and forms offer; read once.
-        self.technicians = [t.username for t in queries.technicians(session.db)]
-        self.client_names = [c.name for c in queries.clients(session.db)]
+        self.technicians = session.technicians()
+        self.client_names = session.clients()
         role = session.actor.role.value if session.actor.role else "technician"
         self.who = f"{session.username} ({role})"
-        url = session.db.display_url
-        self.desk_name = Path(url.removeprefix("sqlite:///")).name if "sqlite" in url else url
-        self.key_hold = KeyHold(self)
+        self.desk_name = session.desk_name
+        self.keys = KeyRouter(self, self._textual_on_event)
+        """Where each typed key goes, and when (:mod:`.key_routing`)."""
+        self.key_hold = self.keys.hold
         """Keys typed while a dialog closes or the write it started runs, in order."""
 
     async def action_quit(self) -> None:
@@ -156,53 +160,16 @@ class RegentraApp(App[None]):
         self.push_screen(QuitDialog(kept), answered)
 
     async def on_event(self, event: events.Event) -> None:
-        """Every key acts in the order it was typed, however fast it came.
-
-        Textual resolves a key's non-priority binding only after the key has
-        travelled to the focused widget and back, by which time the keys typed
-        after it are already on their way: ``:1007`` typed in one go reached the
-        board as ``1`` (go to the board), ``0``, ``0``, ``7`` before the prompt
-        that ``:`` opens existed, and the description's first letters reached the
-        subject before the Tab between them. So, as each key arrives:
-
-        - if the screen it is for is still mounting, it waits for it (a moment);
-        - Tab out of a text field moves the focus at once;
-        - outside text fields (where no widget wants a key for itself first) the
-          binding chain is asked at once, so the next key goes wherever this one
-          sent the focus;
-        - before a key acts at once, the text field typed into last catches up
-          with the keys queued for it (a Save reads what was typed before it);
-        - a ticket that is still loading holds the keys typed at it until it is
-          shown (:class:`HoldsKeys`);
-        - a key that may close a dialog or start a write holds the keys after it
-          until that is done (:class:`KeyHold`).
-        """
+        """Every key acts in the order it was typed, however fast it came
+        (:mod:`.key_routing`); every other event as Textual handles it."""
         if isinstance(event, events.Key) and not event.is_forwarded:
-            if self.key_hold.held_back(event):
-                return
-            await self.deliver_key(event)
+            await self.keys.on_key(event)
             return
         await super().on_event(event)
 
-    async def deliver_key(self, event: events.Key) -> None:
-        """One key, to the screen in front once it is up (or kept by a loading ticket)."""
-        await self.screen_ready()
-        screen = self.screen
-        if isinstance(screen, HoldsKeys) and screen.holds(event):
-            return
-        await self.route_key(event)
-
-    async def route_key(self, event: events.Key) -> None:
-        """Deliver one typed key (also a key held while a ticket loaded)."""
-        screen, focused = self.screen, self.focused
-        if await self._act_now(event):
-            self.app_focus = True
-        else:
-            if isinstance(self.focused, Input | TextArea):
-                self._typed_into = self.focused
-            await super().on_event(event)
-        if self.key_hold.may_close(screen, focused, event):
-            self.key_hold.settle(screen, focused)
+    async def _textual_on_event(self, event: events.Event) -> None:
+        """Textual's own handling of an event (a key the router hands on)."""
+        await super().on_event(event)
 
     def push_screen(
         self,
@@ -213,68 +180,19 @@ class RegentraApp(App[None]):
         mode: str | None = None,
     ) -> Any:
         """Push a screen; the keys typed after its answer wait until the answer has
-        been acted on (:meth:`KeyHold.track_answer`)."""
+        been acted on (:class:`~.key_routing.KeyHold`)."""
         if callback is not None and isinstance(screen, Screen):
             callback = self.key_hold.track_answer(screen, callback)
-        return super().push_screen(screen, callback, wait_for_dismiss, mode=mode)  # type: ignore[call-overload]
+        pushed = super().push_screen(screen, callback, wait_for_dismiss, mode=mode)  # type: ignore[call-overload]
+        if isinstance(screen, Screen):
+            self.key_hold.track_ask(screen, _asking_flow() if wait_for_dismiss else None)
+        return pushed
 
-    _typed_into: Widget | None = None
-
-    async def _act_now(self, event: events.Key) -> bool:
-        focused = self.focused
-        screen = self.screen
-        if event.key == "enter" and isinstance(screen, GotoPrompt) and focused is not None:
-            # ``:1042⏎`` and what follows, in one go: the ticket screen is on top
-            # before the next key is routed (it holds keys until it has loaded).
-            await self._caught_up()
-            number = screen.number()
-            self.pop_screen()
-            if number is not None:
-                self.open_ticket(number)
-            return True
-        if isinstance(focused, Input | TextArea):
-            moves = event.key in ("tab", "shift+tab")
-            keeps_tab = isinstance(focused, TextArea) and focused.tab_behavior != "focus"
-            if moves and not keeps_tab:
-                await self._caught_up()
-                self.screen.focus_next() if event.key == "tab" else self.screen.focus_previous()
-                return True
-            newline = isinstance(focused, TextArea) and event.key == "enter"
-            if moves or newline or event.is_printable:
-                return False  # text: into the field's queue, behind what came before
-            # An arrow, home, end, backspace...: the field's binding acts once the
-            # text typed before it is in (bindings otherwise run when the key has
-            # bubbled back up, after letters typed later: "down" then "x" put the x
-            # where the cursor was before the down).
-            await self._caught_up()
-            self._typed_into = focused
-            return await self._check_bindings(event.key)
-        if focused is None and isinstance(self.screen, TypeAhead):
-            return False  # a prompt hands keys to its field until the field has focus
-        await self._caught_up()
-        return await self._check_bindings(event.key, priority=True) or await self._check_bindings(
-            event.key
-        )
-
-    async def _caught_up(self) -> None:
-        """Let the text field typed into last process the keys already sent to it."""
-        field, self._typed_into = self._typed_into, None
-        if field is None or not field.is_attached:
-            return
-        deadline = asyncio.get_running_loop().time() + SCREEN_READY_SECONDS
-        while field.message_queue_size and asyncio.get_running_loop().time() < deadline:
-            await asyncio.sleep(0.001)
-        await asyncio.sleep(0)  # and the one it is handling now
-
-    async def screen_ready(self) -> None:
-        """Wait (at most a moment) for a screen still mounting: it focuses its field
-        as it mounts, and the key then goes there instead of to a screen with
-        nothing focused yet."""
-        screen = self.screen
-        if screen.is_mounted:
-            return
-        with suppress(TimeoutError):
-            await asyncio.wait_for(screen._mounted_event.wait(), SCREEN_READY_SECONDS)
+    def pop_screen(self) -> AwaitComplete:
+        """Pop the screen in front; keys held for it look again."""
+        popped = super().pop_screen()
+        self.key_hold.changed()
+        return popped
 
     def refresh_technicians(self) -> None:
         """Reread the technicians (a new one shows in the next picker)."""
@@ -282,7 +200,10 @@ class RegentraApp(App[None]):
 
     @work(thread=True, exclusive=True, group="technicians", exit_on_error=False)
     def _refresh_technicians(self) -> None:
-        self.technicians = self.session.technicians()
+        self.post_message(TechniciansRead(self.session.technicians()))
+
+    def on_technicians_read(self, message: TechniciansRead) -> None:
+        self.technicians = message.names
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
@@ -338,19 +259,24 @@ class RegentraApp(App[None]):
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def _poll(self) -> None:
-        lease = current_lease(self.session.db)
-        self.call_from_thread(self._show_worker, lease)
-        if self.feed is None:
-            self.feed = ChangeFeed(self.session.marker())
-            return
-        tickets = self.feed.poll(self.session.db)
-        if tickets is not None:
-            self.call_from_thread(self._broadcast, self.marker, frozenset(tickets))
+        lease = self.session.lease()
+        with self._poll_lock:
+            if self._feed is None:
+                self._feed = ChangeFeed(self.session.marker())
+                tickets = None
+            else:
+                tickets = self.session.changes(self._feed)
+            self.post_message(Polled(lease, self._feed.last, tickets))
 
-    @property
-    def marker(self) -> int:
-        """The newest Event id this app has seen (-1 before its first poll)."""
-        return self.feed.last if self.feed is not None else -1
+    _poll_lock = threading.Lock()
+    """One poll at a time reads and moves the feed (an exclusive thread worker that
+    is replaced still runs to its end)."""
+
+    def on_polled(self, message: Polled) -> None:
+        self.marker = message.marker
+        self._show_worker(message.lease)
+        if message.tickets is not None:
+            self._broadcast(message.marker, frozenset(message.tickets))
 
     def _show_worker(self, lease: LeaseView | None) -> None:
         text = self._worker_text(lease)

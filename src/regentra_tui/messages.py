@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from regentra_core.queries import TicketFilter
+
+if TYPE_CHECKING:
+    from regentra_core import LeaseView
 
 
 @dataclass
@@ -38,3 +42,23 @@ class OpenTicket(Message):
     """Open a ticket's detail screen."""
 
     number: int
+
+
+@dataclass
+class Polled(Message, bubble=False):
+    """What one look for other people's changes found, from the poll's thread: the
+    app stores it on the UI thread."""
+
+    lease: LeaseView | None
+    """Who runs the jobs now (the status line says)."""
+    marker: int
+    """The newest Event id seen."""
+    tickets: set[int] | None
+    """The tickets changed since the last look; None when nothing changed."""
+
+
+@dataclass
+class TechniciansRead(Message, bubble=False):
+    """The technicians, reread in a thread (a new one shows in the next picker)."""
+
+    names: list[str]

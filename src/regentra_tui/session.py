@@ -1,16 +1,26 @@
 """The TUI's handle on the core: one database, one acting technician, one clock.
 
-Widgets never touch SQL: they call these methods from thread workers and post the
-results back. Every write goes through a fresh ``Desk`` acting as the technician
-who runs the app, with source ``tui``.
+Screens and widgets never touch SQL, nor the database itself: they call these
+methods from thread workers and post the results back (an import-hygiene test
+holds them to it). Every write goes through a fresh ``Desk`` acting as the
+technician who runs the app, with source ``tui``.
+
+The session is built once, by the process's composition root
+(``cli/launch.py`` from ``regentra_core.wiring``), which hands it the settings
+it read; the session never reads settings itself. It holds no state a worker
+writes: a read returns what it found (a search's snippets and note ride back
+with the page), and the widget that asked stores it on the UI thread.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from regentra_core import queries
 from regentra_core.ai import reviews
@@ -30,12 +40,34 @@ from regentra_core.views import View, saved_views
 
 from .render import SHOWN_CHARACTERS
 
+if TYPE_CHECKING:
+    from regentra_core import (
+        Analysis,
+        AttachmentFile,
+        AttachmentRow,
+        ChangeFeed,
+        ClientRow,
+        ContactRow,
+        Draft,
+        DryRun,
+        LeaseView,
+        Report,
+        ReportPeriod,
+        RunRow,
+        Settings,
+        SpikeView,
+        StoredRule,
+        ThreadFiles,
+        Upload,
+    )
+    from regentra_core.ai.requests import RequestView
+
 BOARD_PAGE = 24
+"""Cards fetched per board page: a tall terminal shows about a dozen per column."""
 BOARD_DONE_FOR = timedelta(days=7)
 """The board's Resolved and Closed columns hold what was done this week; the list
 (its status filter) holds all of them. A desk's years of closed tickets made every
 board load sort them all."""
-"""Cards fetched per board page: a tall terminal shows about a dozen per column."""
 
 
 @dataclass
@@ -47,6 +79,32 @@ class ColumnData:
     rows: list[TicketRow] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Found:
+    """What the search text found: the filter to run, the numbers in rank order
+    ([] when not searching), each ticket's matching snippet, and why the search may
+    be incomplete (the index is being rebuilt), if it may."""
+
+    filter: TicketFilter
+    ranked: list[int] = field(default_factory=list)
+    snippets: dict[int, Snippet] = field(default_factory=dict)
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of the list, with what its search found (shown under each subject)."""
+
+    total: int
+    rows: list[TicketRow]
+    snippets: dict[int, Snippet] = field(default_factory=dict)
+    note: str | None = None
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
 @dataclass
 class DeskSession:
     """What the app needs to read and write the desk as one technician."""
@@ -56,51 +114,82 @@ class DeskSession:
     clock: Clock = utcnow
     index: SearchEngine | None = None
     """The full-text index; without it the search box filters subjects only."""
-    snippets: dict[int, Snippet] = field(default_factory=dict)
-    """The matching snippet of each ticket found by the last search."""
-    search_note: str | None = None
-    """Why the last search may be incomplete (the index is being rebuilt), if it may."""
+    settings: Settings = field(default_factory=_settings)
+    """The process's settings, read once by whoever built the session (the
+    composition root passes its own; a session made without them reads them then)."""
     assistant: Assistant | None = None
-    """Analyses and drafts; made from the desk's settings when first asked for."""
+    """Analyses and drafts; made from :attr:`settings` when first asked for."""
     board_order: SortKey = SortKey.SLA
     """The board's working columns: most urgent SLA first (the stand-up's order), or
     by priority (``o`` on the board switches)."""
+    _ai_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def resolve(self, f: TicketFilter) -> tuple[TicketFilter, list[int]]:
-        """Turn the search text into ranked ticket numbers (full-text search).
-
-        Returns the filter to run and the numbers in rank order ([] when not searching).
-        """
+    def resolve(self, f: TicketFilter) -> Found:
+        """Turn the search text into ranked ticket numbers (full-text search)."""
         if not f.text or self.index is None:
-            return f, []
+            return Found(f)
         hits = self.index.search(_as_you_type(f.text), limit=500, kind="ticket")
-        self.search_note = hits.note
         ranked = [h.number for h in hits if h.number is not None]
-        self.snippets = {
-            h.number: h.snippets[0] for h in hits if h.number is not None and h.snippets
-        }
-        return replace(f, text=None, numbers=tuple(ranked)), ranked
+        snippets = {h.number: h.snippets[0] for h in hits if h.number is not None and h.snippets}
+        return Found(replace(f, text=None, numbers=tuple(ranked)), ranked, snippets, hits.note)
 
     @property
     def username(self) -> str:
         return self.actor.name
 
+    @property
+    def desk_url(self) -> str:
+        """The desk's database URL (drafts are kept per desk)."""
+        return self.db.url
+
+    @property
+    def desk_name(self) -> str:
+        """The desk as the status line names it: a SQLite file's name, or the URL
+        without its password."""
+        url = self.db.display_url
+        return Path(url.removeprefix("sqlite:///")).name if "sqlite" in url else url
+
     def desk(self) -> Desk:
         return Desk(self.db, self.actor, source="tui", clock=self.clock)
+
+    def reply_desk(self) -> Desk:
+        """A Desk that knows where this host keeps attachments and their size limit
+        (a reply with files)."""
+        from .cli.attachments import equip
+
+        return equip(self.desk(), self.settings)
+
+    def uploads(self, paths: tuple[str, ...]) -> list[Upload]:
+        """The files a technician named, read and checked against the settings."""
+        from .cli.attachments import read_uploads
+
+        return read_uploads(paths, self.settings)
+
+    def check_upload(self, name: str, size: int) -> None:
+        """Refuse a file the desk would not send (its kind, or over the size limit)."""
+        from regentra_core import check_file, limit_bytes
+
+        check_file(name, size, limit_bytes(self.settings.max_attachment_mb))
+
+    @property
+    def phone_region(self) -> str:
+        """Where a phone number typed without a country code is read (``sms_default_region``)."""
+        return self.settings.sms_default_region
 
     def now(self) -> datetime:
         return self.clock()
 
     def ai(self) -> Assistant:
         """The AI helper (call from a worker: a model's first call imports litellm)."""
-        if self.assistant is None:
-            self.assistant = Assistant(self.db, load_settings())
-        return self.assistant
+        with self._ai_lock:
+            if self.assistant is None:
+                self.assistant = Assistant(self.db, self.settings)
+            return self.assistant
 
     def ai_via_daemon(self) -> bool:
         """Whether model drafts are asked of the worker daemon: a model is set up and
-        its key is the service account's (call from a worker: it reads the config)."""
-        return needs_daemon(self.ai().settings)
+        its key is the service account's."""
+        return needs_daemon(self.settings)
 
     def daemon_running(self) -> bool:
         """Whether a worker daemon holds the lease now (by the database's clock, as
@@ -110,6 +199,20 @@ class DeskSession:
     def ai_state(self, number: int) -> tuple[reviews.SuggestionRow | None, ...]:
         """The ticket's latest analysis and latest draft (either may be None)."""
         return reviews.latest(self.db, number, "analysis"), reviews.latest(self.db, number, "draft")
+
+    def follow_request(
+        self, request: int, *, stop: threading.Event, until: float | None = None
+    ) -> RequestView | None:
+        """Wait for the daemon's answer to an AI request (None: no daemon any more)."""
+        from regentra_core import follow_request
+
+        return follow_request(self.db, request, stop=stop, until=until)
+
+    def answer_of(self, view: RequestView) -> Draft | Analysis:
+        """The analysis or draft a finished request made."""
+        from regentra_core import answer_of
+
+        return answer_of(self.db, view)
 
     def review_queue(self, *, pending_only: bool = True) -> list[reviews.SuggestionRow]:
         return reviews.suggestions(self.db, pending_only=pending_only)
@@ -133,7 +236,7 @@ class DeskSession:
         """Every column's count and first page, in ``order`` (by default
         :attr:`board_order`); the done columns are always by priority."""
         order = order or self.board_order
-        f, _ = self.resolve(f)
+        f = self.resolve(f).filter
         book = queries.sla_book(self.db)
         now = self.now()
         since = now - BOARD_DONE_FOR
@@ -152,7 +255,7 @@ class DeskSession:
         book: SlaBook | None = None,
         order: SortKey | None = None,
     ) -> list[TicketRow]:
-        f, _ = self.resolve(f)
+        f = self.resolve(f).filter
         now = self.now()
         sort = queries.board_sort(status, order or self.board_order)
         return queries.list_tickets(
@@ -169,14 +272,16 @@ class DeskSession:
 
     def list_page(
         self, f: TicketFilter, sort: SortKey, descending: bool, offset: int, limit: int
-    ) -> tuple[int, list[TicketRow]]:
-        f, ranked = self.resolve(f)
+    ) -> ListPage:
+        found = self.resolve(f)
+        f, ranked = found.filter, found.ranked
         if ranked:
             # Search results come in rank order (BM25F), best first.
             rows = queries.list_tickets(self.db, f, limit=len(ranked), now=self.now())
             by_number = {r.number: r for r in rows}
             ordered = [by_number[n] for n in ranked if n in by_number]
-            return len(ordered), ordered[offset : offset + limit]
+            page = ordered[offset : offset + limit]
+            return ListPage(len(ordered), page, found.snippets, found.note)
         rows = queries.list_tickets(
             self.db,
             f,
@@ -186,7 +291,8 @@ class DeskSession:
             offset=offset,
             now=self.now(),
         )
-        return queries.count_tickets(self.db, f, now=self.now()), rows
+        total = queries.count_tickets(self.db, f, now=self.now())
+        return ListPage(total, rows, found.snippets, found.note)
 
     def detail(self, number: int) -> TicketDetail:
         return queries.ticket_detail(self.db, number, now=self.now(), body_limit=SHOWN_CHARACTERS)
@@ -194,6 +300,29 @@ class DeskSession:
     def ticket(self, number: int) -> TicketRow:
         """One ticket's row (a picker line names a linked ticket by its subject)."""
         return queries.get_ticket(self.db, number, now=self.now())
+
+    def spike(self, number: int) -> SpikeView | None:
+        """The spike ``number`` belongs to, if it does."""
+        from regentra_core import spike_of
+
+        return spike_of(self.db, number)
+
+    def thread_files(self, number: int) -> ThreadFiles:
+        """The files of the ticket's opening message and of each reply."""
+        from regentra_core import thread_files
+
+        return thread_files(self.db, number)
+
+    def attachments(self, number: int) -> list[AttachmentRow]:
+        from regentra_core import attachments_of
+
+        return attachments_of(self.db, number)
+
+    def attachment(self, attachment_id: int) -> AttachmentFile:
+        """One attachment, found where this host keeps them."""
+        from regentra_core import read_attachment
+
+        return read_attachment(self.db, attachment_id, self.settings.attachments_dir())
 
     def cascade_offer(self, master: int, target: Status) -> list[int]:
         """The open children a cascade of ``target`` on ``master`` would move."""
@@ -208,6 +337,16 @@ class DeskSession:
 
     def marker(self) -> int:
         return queries.latest_event_id(self.db)
+
+    def changes(self, feed: ChangeFeed) -> set[int] | None:
+        """What other processes changed since ``feed`` last looked (None: nothing)."""
+        return feed.poll(self.db)
+
+    def lease(self) -> LeaseView | None:
+        """Who holds the worker lease now, by the database's clock."""
+        from regentra_core import current_lease
+
+        return current_lease(self.db)
 
     def link_candidates(self, master: TicketRow, limit: int = 200) -> list[TicketRow]:
         """Tickets that could become children of ``master``: the same client's open
@@ -228,6 +367,43 @@ class DeskSession:
 
     def clients(self) -> list[str]:
         return [c.name for c in queries.clients(self.db)]
+
+    def client_rows(self) -> list[ClientRow]:
+        """Every client with its VIP flag, SLA policy, open tickets and domains."""
+        return queries.client_rows(self.db)
+
+    def sla_policies(self) -> list[str]:
+        """The names of the SLA policies a client may be put on."""
+        return [p.name for p in queries.sla_config(self.db).policies]
+
+    def contacts(self) -> list[ContactRow]:
+        """Every live contact."""
+        from regentra_core import contact_rows
+
+        return contact_rows(self.db)
+
+    def rules(self) -> list[StoredRule]:
+        """The automation rules, in the order they run."""
+        from regentra_core import stored_rules
+
+        return stored_rules(self.db)
+
+    def dry_run(self, rule: str, ticket: int | None) -> DryRun:
+        """What ``rule`` would do (on ``ticket``, or the open tickets), changing nothing."""
+        from regentra_core import dry_run_rule
+
+        return dry_run_rule(self.db, rule, ticket=ticket, now=self.now())
+
+    def rule_log(self, rule: str | None, *, matched_only: bool, limit: int) -> list[RunRow]:
+        """The automation runs, newest first."""
+        from regentra_core import rule_log
+
+        return rule_log(self.db, rule=rule, matched_only=matched_only, limit=limit)
+
+    def report(self, kind: str, period: ReportPeriod) -> Report:
+        from regentra_core import build_report
+
+        return build_report(self.db, kind, period, now=self.now())
 
 
 def _with_status(f: TicketFilter, status: Status) -> TicketFilter:

@@ -26,8 +26,8 @@ def launch_app(state: CliContext) -> None:
     def worker() -> WorkerRunner:
         return wiring.runner(label=f"tui-{desk.actor.name}", with_secrets=False)
 
-    session = DeskSession(desk.db, desk.actor, index=wiring.index)
     settings = wiring.settings
+    session = DeskSession(desk.db, desk.actor, index=wiring.index, settings=settings)
     RegentraApp(
         session,
         worker=worker,

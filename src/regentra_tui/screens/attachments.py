@@ -32,10 +32,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from regentra_core.attachments import human_size, is_text, looks_like_text
-from regentra_core.config import load_settings
 from regentra_core.errors import RegentraError, ValidationError
-from regentra_core.queries.attachments import AttachmentFile, AttachmentRow, attachments_of
-from regentra_core.queries.attachments import attachment as read_attachment
+from regentra_core.queries.attachments import AttachmentFile, AttachmentRow
 from regentra_core.text import literal, one_line
 
 from ..render import styled
@@ -218,7 +216,7 @@ class AttachmentsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="attachments", exit_on_error=False)
     def _load(self) -> None:
         try:
-            rows = attachments_of(self.session.db, self.number)
+            rows = self.session.attachments(self.number)
         except RegentraError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
@@ -257,7 +255,7 @@ class AttachmentsScreen(Screen[None]):
     def _show(self, row: AttachmentRow) -> None:
         width = max(20, self.query_one("#view").size.width - 2)
         try:
-            found = read_attachment(self.session.db, row.id, load_settings().attachments_dir())
+            found = self.session.attachment(row.id)
             view = preview(found, width)
         except (RegentraError, OSError) as exc:
             view = Preview(_about(row) + styled(f"\n{exc}", "bold red"))
@@ -291,7 +289,7 @@ class AttachmentsScreen(Screen[None]):
         when the same path is saved to a second time."""
         if not typed.strip():
             raise ValidationError("type where to save it")
-        found = read_attachment(self.session.db, row.id, load_settings().attachments_dir())
+        found = self.session.attachment(row.id)
         if found.missing is not None:
             raise ValidationError(found.missing)
         assert found.location is not None
@@ -330,7 +328,7 @@ class AttachmentsScreen(Screen[None]):
 
     def _pipe(self, row: AttachmentRow, command: str) -> None:
         """(The prompt's worker.) Run it and show what it printed."""
-        found = read_attachment(self.session.db, row.id, load_settings().attachments_dir())
+        found = self.session.attachment(row.id)
         if found.missing is not None:
             raise ValidationError(found.missing)
         assert found.location is not None

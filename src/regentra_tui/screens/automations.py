@@ -15,7 +15,6 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, Static, TextArea
 
-from regentra_core import automation_reads as reads
 from regentra_core.automation import Rule, RuleError, dump_rules, parse_rules
 from regentra_core.automation_reads import DryRun, RunRow
 from regentra_core.desk.automations import StoredRule
@@ -95,7 +94,7 @@ class AutomationsScreen(HoldsKeys, Screen[None]):
 
     @work(thread=True, exclusive=True, group="rules", exit_on_error=False)
     def reload(self, select: str | None = None) -> None:
-        rules = reads.rules(self.session.db)
+        rules = self.session.rules()
         self.app.call_from_thread(self._show, rules, select)
 
     def _show(self, rules: list[StoredRule], select: str | None) -> None:
@@ -204,9 +203,7 @@ class AutomationsScreen(HoldsKeys, Screen[None]):
     @work(thread=True, group="rules-dry-run", exit_on_error=False)
     def _dry_run(self, name: str) -> None:
         try:
-            result = reads.dry_run(
-                self.session.db, name, ticket=self.ticket, now=self.session.now()
-            )
+            result = self.session.dry_run(name, self.ticket)
         except RegentraError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
@@ -307,9 +304,8 @@ class RunLogScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="runs", exit_on_error=False)
     def reload(self) -> None:
-        rows = reads.log(
-            self.session.db,
-            rule=self.rule if self.only_rule else None,
+        rows = self.session.rule_log(
+            self.rule if self.only_rule else None,
             matched_only=self.matched_only,
             limit=500,
         )

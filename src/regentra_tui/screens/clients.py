@@ -18,7 +18,6 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, DataTable, Footer, Input, Label, Select, Static
 
-from regentra_core import queries
 from regentra_core.desk.clients import UNSET
 from regentra_core.errors import NoChange, RegentraError
 from regentra_core.queries import ClientRow
@@ -68,12 +67,12 @@ class ClientsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="clients", exit_on_error=False)
     def reload(self, select: str | None = None) -> None:
-        rows = queries.client_rows(self.session.db)
+        rows = self.session.client_rows()
         self.app.call_from_thread(self._show, rows, select)
-        self.names_changed([r.name for r in rows])
 
     def _show(self, rows: list[ClientRow], select: str | None) -> None:
         self.rows = rows
+        self.names_changed([r.name for r in rows])
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
@@ -146,7 +145,7 @@ class ClientsScreen(Screen[None]):
             self.reload(select=name)
 
     def _policies(self) -> list[str]:
-        return [p.name for p in queries.sla_config(self.session.db).policies]
+        return self.session.sla_policies()
 
 
 SaveFn = Callable[[str, bool, str | None, list[str]], str]

@@ -20,10 +20,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
-from regentra_core import queries
-from regentra_core.config import load_settings
 from regentra_core.errors import NoChange, RegentraError
-from regentra_core.queries.contacts import ContactRow, contact_rows
+from regentra_core.queries.contacts import ContactRow
 from regentra_core.text import one_line
 
 from ..render import styled
@@ -84,9 +82,9 @@ class ContactsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="contacts", exit_on_error=False)
     def reload(self, select: int | None = None) -> None:
-        everyone = contact_rows(self.session.db)
-        clients = [c.name for c in queries.clients(self.session.db)]
-        region = load_settings().sms_default_region
+        everyone = self.session.contacts()
+        clients = self.session.clients()
+        region = self.session.phone_region
         self.app.call_from_thread(self._show, everyone, clients, region, select)
 
     def _show(

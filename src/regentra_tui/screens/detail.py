@@ -4,31 +4,30 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widgets import Footer, Static
 
 from regentra_core.ai.analysis import flag_names
-from regentra_core.ai.assistant import Draft, answer_of
-from regentra_core.ai.requests import NO_DAEMON, WAIT_SLACK, follow_request
+from regentra_core.ai.assistant import Draft
+from regentra_core.ai.requests import NO_DAEMON, WAIT_SLACK
 from regentra_core.ai.reviews import SuggestionRow
 from regentra_core.channels.outbound import ReplyReach, reply_reach
 from regentra_core.channels.quoting import fold
-from regentra_core.config import load_settings
 from regentra_core.desk import Desk
 from regentra_core.desk.attachments import sms_attachment_note
 from regentra_core.desk.cc import addresses_in
 from regentra_core.enums import AuthorKind, Channel, Status
 from regentra_core.errors import ConflictError, NoChange, RegentraError
 from regentra_core.queries import EventRow, TicketDetail
-from regentra_core.queries.attachments import ThreadFiles, thread_files
-from regentra_core.spike_reads import SpikeView, spike_of
 
-from ..cli.attachments import equip, read_uploads
 from ..drafts import change_line as _change_line
 from ..drafts import stale_question
 from ..messages import DeskChanged, OpenTicket
@@ -54,6 +53,9 @@ from .text_prompt import TextPrompt
 from .time_entries import correct_time
 from .time_prompt import TimePrompt
 from .type_ahead import HoldsKeys
+
+if TYPE_CHECKING:
+    from regentra_core import SpikeView, ThreadFiles
 
 _TICKET_ACTIONS = frozenset(
     {
@@ -213,8 +215,8 @@ class TicketScreen(HoldsKeys, TicketActions):
             detail = self.rapp.session.detail(self.number)
             history = self.rapp.session.history(self.number)
             ai = self.rapp.session.ai_state(self.number)
-            spike = spike_of(self.rapp.session.db, self.number)
-            self.files = thread_files(self.rapp.session.db, self.number)
+            spike = self.rapp.session.spike(self.number)
+            files = self.rapp.session.thread_files(self.number)
         except RegentraError as exc:
             self.app.call_from_thread(self._refused, str(exc))
             self.app.call_from_thread(self.dismiss)
@@ -223,20 +225,25 @@ class TicketScreen(HoldsKeys, TicketActions):
             via_daemon = self.rapp.session.ai_via_daemon()
         except RegentraError:
             via_daemon = False  # the AI settings are unusable: d will say why, not this
-        self.app.call_from_thread(self._loaded, detail, history, ai, spike, via_daemon)
+        self.post_message(self.Loaded(detail, history, ai, spike, files, via_daemon))
 
-    def _loaded(
-        self,
-        detail: TicketDetail,
-        history: list[EventRow],
-        ai: tuple[SuggestionRow | None, SuggestionRow | None],
-        spike: SpikeView | None = None,
-        via_daemon: bool = False,
-    ) -> None:
-        self.analysis, self.draft = ai
-        self.via_daemon = via_daemon
-        self.spike = spike
-        self._show(detail, history)
+    @dataclass
+    class Loaded(Message, bubble=False):
+        """What the loading thread read, for the UI thread to store and show."""
+
+        detail: TicketDetail
+        history: list[EventRow]
+        ai: tuple[SuggestionRow | None, ...]
+        spike: SpikeView | None
+        files: ThreadFiles
+        via_daemon: bool
+
+    def on_ticket_screen_loaded(self, message: Loaded) -> None:
+        self.analysis, self.draft = message.ai
+        self.via_daemon = message.via_daemon
+        self.spike = message.spike
+        self.files = message.files
+        self._show(message.detail, message.history)
 
     # -- drawing -------------------------------------------------------------------
 
@@ -525,12 +532,12 @@ class TicketScreen(HoldsKeys, TicketActions):
 
         def asked(desk: Desk) -> Draft | None:
             request = desk.request_ai(number, "draft")
-            usual = session.ai().settings.ai_timeout_seconds + WAIT_SLACK
-            view = follow_request(session.db, request.id, stop=cancel, until=usual)
+            usual = session.settings.ai_timeout_seconds + WAIT_SLACK
+            view = session.follow_request(request.id, stop=cancel, until=usual)
             if view is not None and view.pending and not cancel.is_set():
                 # Longer than usual, with a daemon still there: say so, and wait on.
                 self.app.call_from_thread(self._draft_is_slow, cancel)
-                view = follow_request(session.db, request.id, stop=cancel)
+                view = session.follow_request(request.id, stop=cancel)
             if view is None:
                 raise RegentraError(
                     "No worker daemon holds the lease any more: the draft waits for the "
@@ -542,7 +549,7 @@ class TicketScreen(HoldsKeys, TicketActions):
                 return None
             if view.state == "failed":
                 raise RegentraError(f"The worker daemon gave up the draft: {view.error}")
-            answer = answer_of(session.db, view)
+            answer = session.answer_of(view)
             assert isinstance(answer, Draft)
             return answer
 
@@ -596,7 +603,8 @@ class TicketScreen(HoldsKeys, TicketActions):
     ) -> None:
         """Send, expecting the version the draft began on (``expected``: the version
         the technician agreed to send on after being told what changed)."""
-        desk = self.rapp.session.desk()
+        session = self.rapp.session
+        desk = session.desk()
         number = self.number
         version = expected or (message.version if message.version is not None else None)
         version = version if version is not None else self._version()
@@ -607,9 +615,8 @@ class TicketScreen(HoldsKeys, TicketActions):
         def send() -> None:
             try:
                 if kind == "reply":
-                    settings = load_settings()
-                    uploads = read_uploads(paths, settings)  # checked again as it goes
-                    equip(desk, settings).add_technician_reply(
+                    uploads = session.uploads(paths)  # checked again as it goes
+                    session.reply_desk().add_technician_reply(
                         number,
                         text,
                         expected_version=version,

@@ -18,7 +18,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 from textual_plotext import PlotextPlot
 
-from regentra_core import reports
 from regentra_core.errors import RegentraError
 from regentra_core.reports import Period, Report
 
@@ -77,10 +76,9 @@ class ReportsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="report", exit_on_error=False)
     def reload(self) -> None:
-        now = self.session.now()
-        period = Period.last(self.days, now.date())
+        period = Period.last(self.days, self.session.now().date())
         try:
-            report = reports.build(self.session.db, self.kind, period, now=now)
+            report = self.session.report(self.kind, period)
         except RegentraError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return

@@ -39,7 +39,9 @@ class TypeAhead:
         event.prevent_default()
         # A key the field binds (arrows, home, end in a text area) acts through the
         # binding, now that the field has focus; any other key is text for it.
-        if not await self.app._check_bindings(event.key):
+        from ..key_routing import run_binding
+
+        if not await run_binding(self.app, event.key):
             field.post_message(events.Key(event.key, event.character))
 
 

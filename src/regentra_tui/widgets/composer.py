@@ -301,15 +301,16 @@ class Composer(Vertical):
 
     def _check_file(self, typed: str) -> None:
         """(The prompt's worker.) Refuse what could not be sent; list what can."""
-        from regentra_core.attachments import check_file, limit_bytes
-        from regentra_core.config import load_settings
-
         path = Path(typed.strip()).expanduser()
         if not typed.strip() or not path.exists():
             raise ValidationError(f"no file {typed.strip() or '(nothing typed)'}")
         if not path.is_file():
             raise ValidationError(f"{path} is not a file")
-        check_file(path.name, path.stat().st_size, limit_bytes(load_settings().max_attachment_mb))
+        from ..app import RegentraApp
+
+        app = self.app
+        assert isinstance(app, RegentraApp)
+        app.session.check_upload(path.name, path.stat().st_size)
         self.app.call_from_thread(self._attached, str(path.resolve()))
 
     def _attached(self, path: str) -> None:

@@ -8,6 +8,7 @@ table shows "1-100 of 12,345". Moving past the last row loads the next page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -29,8 +30,11 @@ from ..render import (
     status_badge,
     styled,
 )
-from ..session import DeskSession, rest_while_typing
+from ..session import DeskSession, ListPage, rest_while_typing
 from .motion import MOTION_BINDINGS
+
+if TYPE_CHECKING:
+    from regentra_core import Snippet
 
 PAGE = 100
 
@@ -86,10 +90,12 @@ class TicketTable(DataTable[Text]):
 
     @dataclass
     class Loaded(Message):
+        """A page read by the loading thread, with what its search found: the UI
+        thread stores it (the thread writes nothing the screen reads)."""
+
         generation: int
-        total: int
         offset: int
-        rows: list[TicketRow]
+        page: ListPage
 
     @dataclass
     class PageShown(Message):
@@ -113,6 +119,8 @@ class TicketTable(DataTable[Text]):
         self.page_rows: list[TicketRow] = []
         self._generation = 0
         self._noted: str | None = None
+        self.snippets: dict[int, Snippet] = {}
+        """The matching snippet of each ticket the shown search found."""
         """The incomplete-search warning last shown, so each search shows it once."""
 
     def on_mount(self) -> None:
@@ -183,18 +191,20 @@ class TicketTable(DataTable[Text]):
     ) -> None:
         if not rest_while_typing(typed, lambda: generation != self._generation):
             return
-        total, rows = self.session.list_page(f, sort, descending, offset, PAGE)
-        self.post_message(self.Loaded(generation, total, offset, rows))
+        page = self.session.list_page(f, sort, descending, offset, PAGE)
+        self.post_message(self.Loaded(generation, offset, page))
 
     def on_ticket_table_loaded(self, message: Loaded) -> None:
         if message.generation != self._generation:
             return
         keep = self.cursor_row if self._land_on is None else self._land_on
         self._land_on = None
-        rows, pinned_at = self._with_pinned(message.rows)
+        page = message.page
+        self.snippets = page.snippets
+        rows, pinned_at = self._with_pinned(page.rows)
         if pinned_at is not None:
             keep = pinned_at
-        self.page_total, self.page_rows = message.total, rows
+        self.page_total, self.page_rows = page.total, rows
         self.clear()
         searching = bool(self.filter.text)
         for row in rows:
@@ -202,7 +212,7 @@ class TicketTable(DataTable[Text]):
             self.add_row(*self._cells(row), key=str(row.number), height=2 if searching else 1)
         if self.page_rows:
             self.move_cursor(row=min(keep, len(self.page_rows) - 1))
-        note = self.session.search_note if self.filter.text else None
+        note = page.note if self.filter.text else None
         if note and note != self._noted:
             self.notify(note, title="Search may be incomplete", severity="warning")
         self._noted = note
@@ -210,7 +220,7 @@ class TicketTable(DataTable[Text]):
             self.PageShown(
                 message.offset + 1 if self.page_rows else 0,
                 message.offset + len(self.page_rows),
-                message.total,
+                page.total,
                 self.sort_key,
                 self.descending,
             )
@@ -291,7 +301,7 @@ class TicketTable(DataTable[Text]):
     def _subject(self, row: TicketRow, room: int = 34) -> Text:
         """The subject; when searching, the match under it, cut so the match shows."""
         subject = safe(row.subject, limit=room)
-        snippet = self.session.snippets.get(row.number) if self.filter.text else None
+        snippet = self.snippets.get(row.number) if self.filter.text else None
         if snippet is None:
             return subject
         text = snippet_text(snippet, lead=8)
