@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from regentra_core import queries
@@ -17,8 +16,10 @@ from regentra_tui.widgets.board_column import BoardColumn
 from regentra_tui.widgets.filter_bar import FilterBar
 from regentra_tui.widgets.thread_view import ThreadView
 from regentra_tui.widgets.ticket_table import TicketTable
+from tests.helpers.waiting import pilot_wait
 
 from .conftest import FROZEN, open_ticket, settle, show_list
+from .notices import Notices
 
 SIZE = (120, 40)
 
@@ -112,14 +113,14 @@ async def test_move_a_card_across_the_board_by_keys(make_app, demo_db):
 
 async def test_an_illegal_move_is_refused_with_a_message(make_app, demo_db):
     app = make_app()
+    notices = Notices(app)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         await focus_card(app, pilot, Status.CLOSED, 1001)
         await pilot.press("shift+left")  # Closed -> Resolved is not a move
         await settle(app, pilot)
         assert queries.get_ticket(demo_db, 1001).status == Status.CLOSED
-        messages = [n.message for n in app._notifications]
-        assert any("cannot move a ticket from Closed to Resolved" in m for m in messages)
+        assert notices.said("cannot move a ticket from Closed to Resolved"), notices.messages
 
 
 async def test_move_menu_offers_only_allowed_moves(make_app):
@@ -310,27 +311,28 @@ async def test_keys_typed_while_a_ticket_loads_wait_for_it_and_then_all_count(ma
     real_detail = app.session.detail
 
     def slow_detail(number):
-        slow.wait(10)  # the load finishes only when the test says so
+        slow.wait(60)  # the load finishes only when the test says so
         return real_detail(number)
 
     app.session.detail = slow_detail
+    notices = Notices(app)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         post_keys(app, "colon", *"1007", "enter", "r", *"On it")
-        for _ in range(200):  # not settle: one worker is held on purpose
-            await pilot.pause()
-            shown = app.screen
-            if (
-                isinstance(shown, TicketScreen)
-                and len(shown.held) == 6
-                and any("kept for when" in n.message for n in app._notifications)
-            ):
-                break
+        # pilot_wait, not settle: one worker is held on purpose.
+        await pilot_wait(
+            pilot,
+            lambda: (
+                isinstance(app.screen, TicketScreen)
+                and len(app.screen.held) == 6
+                and notices.said("kept for when")
+            ),
+        )
         assert isinstance(app.screen, TicketScreen) and app.screen.detail is None
         screen = app.screen
         assert not screen.composer.is_open  # held, not acted on
         assert [k.key for k in screen.held] == ["r", "O", "n", "space", "i", "t"]
-        assert any("kept for when it is shown" in n.message for n in app._notifications)
+        assert notices.said("kept for when it is shown"), notices.messages
         slow.set()
         await settle(app, pilot)
         assert screen.composer.is_open and screen.composer.text_area.text == "On it"
@@ -463,6 +465,7 @@ async def test_mark_several_and_assign_all_at_once(make_app, demo_db):
 
 async def test_bulk_status_lists_the_refused(make_app, demo_db):
     app = make_app()
+    notices = Notices(app)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         await focus_card(app, pilot, Status.OPEN, 1014)
@@ -475,7 +478,7 @@ async def test_bulk_status_lists_the_refused(make_app, demo_db):
         await settle(app, pilot)
         assert queries.get_ticket(demo_db, 1014).status == Status.ESCALATED
         assert queries.get_ticket(demo_db, 1001).status == Status.CLOSED
-        messages = " ".join(n.message for n in app._notifications)
+        messages = " ".join(notices.messages)
         assert "#1001" in messages and "1 of 2" in messages
 
 
@@ -488,13 +491,9 @@ async def test_changes_by_another_process_appear_without_a_key(make_app, demo_db
         Desk(demo_db, resolve_os_technician(demo_db, "bob"), source="cli").change_status(
             1009, Status.IN_PROGRESS
         )
-        for _ in range(20):
-            await pilot.pause(0.1)
-            col = column(app, Status.IN_PROGRESS)
-            if any(col.row_at(i) and col.row_at(i).number == 1009 for i in range(col.total)):
-                break
-        else:
-            raise AssertionError("the board did not pick up the change")
+        col = column(app, Status.IN_PROGRESS)
+        shown = lambda: [col.row_at(i).number for i in range(col.total) if col.row_at(i)]  # noqa: E731
+        assert await pilot_wait(pilot, lambda: 1009 in shown()), shown()
 
 
 async def test_stale_reply_keeps_the_text_and_explains(make_app, demo_db):
@@ -556,19 +555,81 @@ async def test_command_palette_goes_to_a_ticket(make_app):
         await pilot.press("ctrl+p")
         await settle(app, pilot)
         await pilot.press(*"1010")
-        await pilot.pause(0.5)
+
+        def offered() -> str:  # the palette's highlighted hit, once its search answered
+            hits = app.screen.query("CommandList")
+            at = hits.first().highlighted if hits else None
+            return "" if at is None else str(hits.first().get_option_at_index(at).prompt)
+
+        assert await pilot_wait(pilot, lambda: "#1010" in offered()), offered()
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TicketScreen) and app.screen.number == 1010
 
 
+def help_lines(app) -> list[str]:
+    """The key panel's rows as shown, one "keys description" string each."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(file=io.StringIO(), width=100, color_system=None)
+    with console.capture() as captured:
+        console.print(app.screen.query_one("HelpPanel").query_one("BindingsTable").render())
+    return [" ".join(line.split()) for line in captured.get().splitlines() if line.strip()]
+
+
 async def test_help_lists_the_bindings(make_app):
+    """``?`` on the board lists the board's keys and the app's, each with what it does,
+    in the order they are declared, and ``?`` again hides the list."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("question_mark")
         await settle(app, pilot)
-        assert app.screen.query("HelpPanel")
+        shown = help_lines(app)
+        board = [
+            "h Column left",
+            "l Column right",
+            "shift+← H Move left",
+            "shift+→ L Move right",
+            "m Move to…",
+            "o Order: SLA/priority",
+        ]
+        main = [
+            "? Keys",
+            "q Quit",
+            "1 Board",
+            "2 List",
+            "s Status",
+            "p Priority",
+            "a Assign",
+            "A Take",
+            "space v Mark",
+            "x Clear marks",
+            "/ Search",
+            "^s Save view",
+            "] Next view",
+            "[ Prev view",
+            "r Reload",
+            "esc Back to tickets",
+            "P Preview",
+            "^l Clear filters",
+        ]
+        app_wide = [
+            ": Go to #",
+            "c New",
+            "K Knowledge base",
+            "R AI reviews",
+            "W Automation rules",
+            "F Reports",
+        ]
+        for group in (board, main, app_wide):
+            start = shown.index(group[0]) if group[0] in shown else -1
+            assert shown[start : start + len(group)] == group, shown
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        assert not app.screen.query("HelpPanel")
 
 
 async def test_board_columns_are_mounted_per_status(make_app):
@@ -655,12 +716,22 @@ async def test_search_box_lists_full_text_matches_and_enter_opens(demo_db, tmp_p
     index.close()
 
 
-async def test_a_word_typed_fast_is_searched_for_once_not_once_per_key(demo_db, tmp_path):
+async def test_a_word_typed_fast_is_searched_for_once_not_once_per_key(
+    demo_db, tmp_path, monkeypatch
+):
     """Each search takes the index's lock, and a common prefix on a 100k desk takes
     Whoosh half a second: a burst of keys must search for the last text, not queue a
-    search per key in front of it."""
+    search per key in front of it.
+
+    A fast typist's keys, each handled before the next comes, all within the box's
+    rest: the rest is made long here (a second, not 120 ms) so that "within" holds
+    however slowly a loaded machine handles a key, and the test waits for each key
+    to reach the box instead of sleeping 30 ms between them."""
+    from textual.widgets import Input
+
     from regentra_core.desk import resolve_os_technician
     from regentra_core.search import SearchIndex
+    from regentra_tui import session as session_module
     from regentra_tui.app import RegentraApp
     from regentra_tui.session import DeskSession
 
@@ -676,28 +747,31 @@ async def test_a_word_typed_fast_is_searched_for_once_not_once_per_key(demo_db, 
         return search(text, **options)
 
     index.search = counted  # type: ignore[method-assign]
+    monkeypatch.setattr(session_module, "SEARCH_REST_SECONDS", 1.0)
     session = DeskSession(demo_db, resolve_os_technician(demo_db, "alice"), lambda: FROZEN, index)
     app = RegentraApp(session, poll_seconds=0)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("2", "slash")
         await settle(app, pilot)
-        for key in "condition":  # a fast typist: a key every 30 ms, each handled
-            post_keys(app, key)
-            await asyncio.sleep(0.03)
+        box = app.screen.query_one("#search", Input)
+        word = "condition"
+        for typed in range(1, len(word) + 1):  # a key at a time, each handled
+            post_keys(app, word[typed - 1])
+            assert await pilot_wait(pilot, lambda n=typed: box.value == word[:n]), box.value
         await settle(app, pilot)
         table = app.screen.query_one(TicketTable)
         assert [r.number for r in table.page_rows] == [1010]  # every key counted
-        assert searched[-1] == "condition*"  # the last search was for the whole word
-        assert len(searched) <= 3, searched  # not one per key (a slow machine may add one)
+        assert searched == ["condition*"]  # once, for the whole word, not once per key
     index.close()
 
 
 async def test_a_search_typed_as_the_app_opens_lands_in_the_box_and_stays(make_app, monkeypatch):
     """``2/vpn`` typed before anything is on screen: ``/`` moved the focus only at the
     next idle, so the letters went to the list, and the saved views, read in a thread,
-    then arrived and reset the box. Both are held here: the views come late on purpose."""
-    import time
+    then arrived and reset the box. Both are held here: the views come late on purpose,
+    only once the typed search is in the box."""
+    import threading
 
     from textual.widgets import Input
 
@@ -706,21 +780,40 @@ async def test_a_search_typed_as_the_app_opens_lands_in_the_box_and_stays(make_a
     from .conftest import post_keys
 
     views = DeskSession.views
+    typed = threading.Event()
 
     def late_views(self):  # type: ignore[no-untyped-def]
-        time.sleep(0.3)
+        typed.wait(60)
         return views(self)
 
     monkeypatch.setattr(DeskSession, "views", late_views)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         post_keys(app, "2", "slash", *"vpn")
+
+        # pilot_wait, not settle: the views' worker is held until the search is typed.
+        def box() -> str | None:  # None until the screen with the box is up
+            return next((i.value for i in app.screen.query("#search").results(Input)), None)
+
+        assert await pilot_wait(pilot, lambda: box() == "vpn"), box()
+        typed.set()
+        assert await pilot_wait(pilot, lambda: getattr(app.screen, "views", None))  # they came
         await settle(app, pilot)
-        await asyncio.sleep(0.4)
-        await settle(app, pilot)
-        assert app.screen.query_one("#search", Input).value == "vpn"
+        assert box() == "vpn"
         table = app.screen.query_one(TicketTable)
         assert [r.number for r in table.page_rows] == [1008]  # "VPN: gateway unreachable"
+
+
+def worker_line(app) -> str:
+    """What the status line says about who runs the jobs ("" before it is up)."""
+    from regentra_tui.widgets.status_line import StatusLine
+
+    return next((line.worker for line in app.screen.query(StatusLine)), "")
+
+
+async def says_who_runs_jobs(app, pilot, words: str) -> None:
+    """Wait until the status line says ``words`` (a heartbeat and a poll away)."""
+    assert await pilot_wait(pilot, lambda: words in worker_line(app)), worker_line(app)
 
 
 async def test_status_line_shows_the_embedded_worker(demo_db):
@@ -728,18 +821,12 @@ async def test_status_line_shows_the_embedded_worker(demo_db):
     from regentra_core.worker import WorkerRunner
     from regentra_tui.app import RegentraApp
     from regentra_tui.session import DeskSession
-    from regentra_tui.widgets.status_line import StatusLine
 
     runner = WorkerRunner(demo_db, lease_seconds=2, heartbeat_seconds=0.2, label="tui-alice")
     session = DeskSession(demo_db, resolve_os_technician(demo_db, "alice"))
     app = RegentraApp(session, poll_seconds=0.2, worker=runner)
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(30):
-            await pilot.pause(0.1)
-            if "jobs: this app" in app.screen.query_one(StatusLine).worker:
-                break
-        else:
-            raise AssertionError(app.screen.query_one(StatusLine).worker)
+        await says_who_runs_jobs(app, pilot, "jobs: this app")
     assert not runner.scheduler.running  # stopped cleanly with the app
 
 
@@ -753,18 +840,22 @@ async def test_the_regentra_process_freezes_its_start_up_heap_once_its_worker_is
     from regentra_tui.session import DeskSession
 
     session = DeskSession(demo_db, resolve_os_technician(demo_db, "alice"))
+    started: list[str] = []  # the app's worker start has run (it builds none here)
+
+    def no_worker(label: str):  # type: ignore[no-untyped-def]
+        return lambda: started.append(label)
+
     gc.unfreeze()
     try:
-        plain = RegentraApp(session, poll_seconds=0)
+        plain = RegentraApp(session, poll_seconds=0, worker=no_worker("plain"))
         async with plain.run_test(size=SIZE) as pilot:
-            await pilot.pause(1.3)
+            assert await pilot_wait(pilot, lambda: started == ["plain"])
+            await settle(plain, pilot)  # ... and has finished: it would have frozen by now
         assert gc.get_freeze_count() == 0  # an app a test makes leaves the test's heap be
-        settled = RegentraApp(session, poll_seconds=0, settle=True)
+        settled = RegentraApp(session, poll_seconds=0, settle=True, worker=no_worker("settled"))
         async with settled.run_test(size=SIZE) as pilot:
-            for _ in range(30):
-                await pilot.pause(0.1)
-                if gc.get_freeze_count():
-                    break
+            assert await pilot_wait(pilot, lambda: gc.get_freeze_count() > 0)
+        assert started == ["plain", "settled"]
         assert gc.get_freeze_count() > 1000
     finally:
         gc.unfreeze()
@@ -775,18 +866,12 @@ async def test_status_line_warns_when_mail_is_set_up_but_no_daemon_runs(demo_db)
     from regentra_core.worker import WorkerRunner
     from regentra_tui.app import RegentraApp
     from regentra_tui.session import DeskSession
-    from regentra_tui.widgets.status_line import StatusLine
 
     runner = WorkerRunner(demo_db, lease_seconds=2, heartbeat_seconds=0.2, label="tui-alice")
     session = DeskSession(demo_db, resolve_os_technician(demo_db, "alice"))
     app = RegentraApp(session, poll_seconds=0.2, worker=runner, mail_configured=True)
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(30):
-            await pilot.pause(0.1)
-            if "no daemon: mail not sent" in app.screen.query_one(StatusLine).worker:
-                break
-        else:
-            raise AssertionError(app.screen.query_one(StatusLine).worker)
+        await says_who_runs_jobs(app, pilot, "no daemon: mail not sent")
 
 
 async def test_status_line_says_this_hosts_clock_keeps_its_worker_idle(demo_db):
@@ -797,7 +882,6 @@ async def test_status_line_says_this_hosts_clock_keeps_its_worker_idle(demo_db):
     from regentra_core.worker import WorkerRunner
     from regentra_tui.app import RegentraApp
     from regentra_tui.session import DeskSession
-    from regentra_tui.widgets.status_line import StatusLine
 
     ahead = WorkerRunner(
         demo_db,
@@ -809,13 +893,8 @@ async def test_status_line_says_this_hosts_clock_keeps_its_worker_idle(demo_db):
     session = DeskSession(demo_db, resolve_os_technician(demo_db, "alice"))
     app = RegentraApp(session, poll_seconds=0.2, worker=ahead)
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(50):
-            await pilot.pause(0.1)
-            if "clock 24 h ahead of the DB's" in app.screen.query_one(StatusLine).worker:
-                break
-        else:
-            raise AssertionError(app.screen.query_one(StatusLine).worker)
-        assert "jobs: none running" in app.screen.query_one(StatusLine).worker
+        await says_who_runs_jobs(app, pilot, "clock 24 h ahead of the DB's")
+        assert "jobs: none running" in worker_line(app)
 
 
 async def test_status_line_says_a_daemon_runs_the_jobs_and_fits_80_columns(demo_db):
@@ -833,12 +912,8 @@ async def test_status_line_says_a_daemon_runs_the_jobs_and_fits_80_columns(demo_
     app = RegentraApp(session, poll_seconds=0.2, worker=embedded, mail_configured=True)
 
     async def shows(words: str) -> str:
-        for _ in range(50):
-            await pilot.pause(0.1)
-            line = app.screen.query_one(StatusLine)
-            if words in line.worker:
-                return line.render().plain  # type: ignore[union-attr]
-        raise AssertionError(app.screen.query_one(StatusLine).worker)
+        await says_who_runs_jobs(app, pilot, words)
+        return app.screen.query_one(StatusLine).render().plain  # type: ignore[union-attr]
 
     async with app.run_test(size=(80, 24)) as pilot:
         shown = await shows("jobs: this app (no daemon: mail not sent)")
@@ -879,17 +954,18 @@ async def test_detail_reloads_for_its_own_ticket_not_for_others(make_app, demo_d
         original = screen.refresh_data
         screen.refresh_data = lambda: (loads.append(1), original())[-1]
         bob.add_note(1009, "elsewhere")
-        await pilot.pause(1.0)
+        elsewhere = queries.latest_event_id(demo_db)
+        # The app's poll has seen the note (and told its screens) before "no reload".
+        assert await pilot_wait(pilot, lambda: app.marker >= elsewhere), app.marker
+        await settle(app, pilot)
         assert loads == []
         bob.add_note(1007, "Checked the VSS writer from the console")
-        for _ in range(20):
-            await pilot.pause(0.1)
-            if screen.detail and any(
-                i.body == "Checked the VSS writer from the console" for i in screen.detail.thread
-            ):
-                break
-        else:
-            raise AssertionError("the open ticket did not pick up bob's note")
+
+        def noted() -> bool:
+            thread = screen.detail.thread if screen.detail else []
+            return any(i.body == "Checked the VSS writer from the console" for i in thread)
+
+        assert await pilot_wait(pilot, noted), "the open ticket did not pick up bob's note"
         assert loads
 
 
@@ -1030,6 +1106,7 @@ async def test_marks_show_at_once_and_clear_after_the_change_already_done_is_not
     make_app, demo_db
 ):
     app = make_app()
+    notices = Notices(app)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await show_list(app, pilot)
         table = app.screen.query_one(TicketTable)
@@ -1044,7 +1121,7 @@ async def test_marks_show_at_once_and_clear_after_the_change_already_done_is_not
         table.move_cursor(row=0)
         await pilot.press("space", "space", "A", "y")  # both are alice's already
         await settle(app, pilot)
-        messages = [n.message for n in app._notifications]
+        messages = notices.messages
         assert any("changed on 0 of 2 ticket(s); 2 already had it" in m for m in messages)
         assert not any("refused" in m.lower() for m in messages)
 
@@ -1155,9 +1232,11 @@ async def test_the_preview_beside_the_list_follows_the_cursor(make_app):
         table = app.screen.query_one(TicketTable)
         assert preview.display and not preview.has_class("-hidden")
         await pilot.press("j", "j")
-        await pilot.pause(0.3)
-        await settle(app, pilot)
         second = table.page_rows[2]
+        shown = lambda: str(preview.query_one(Static).render())  # noqa: E731
+        # The preview reads the ticket once the cursor has rested on it.
+        assert await pilot_wait(pilot, lambda: shown().startswith(f"#{second.number}")), shown()
+        await settle(app, pilot)
         shown = str(preview.query_one(Static).render())
         assert shown.startswith(f"#{second.number}") and second.subject in shown
         await pilot.press("P")
@@ -1291,7 +1370,6 @@ async def test_a_long_ticket_opens_at_its_newest_reply(make_app, demo_db):
     async with app.run_test(size=SIZE) as pilot:
         await open_ticket(app, pilot, number)
         thread = app.screen.query_one(ThreadView)
-        await pilot.pause(0.2)
-        assert thread.max_scroll_y > 0
-        assert thread.scroll_y == thread.max_scroll_y
+        at_end = lambda: thread.max_scroll_y > 0 and thread.scroll_y == thread.max_scroll_y  # noqa: E731
+        assert await pilot_wait(pilot, at_end), (thread.scroll_y, thread.max_scroll_y)
         assert "zebra" in app.export_screenshot()  # on screen, not merely mounted
