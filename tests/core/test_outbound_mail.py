@@ -219,16 +219,18 @@ def test_composed_mail_parses_back_as_ours(transport, desk, intake, clock):
 def test_automatic_mail_to_one_ticket_is_capped(desk, intake, db, clock):
     """Ten automatic messages per ticket in ten minutes, then none (and it is said)."""
     number = _receive(intake, clock, _customer_mail()).ticket
+    from regentra_core.desk import outgoing
+    from regentra_core.desk.tx import transaction
     from regentra_core.store.models import Ticket
 
     queued = []
-    with db.write() as s:
-        ticket = s.exec(select(Ticket).where(Ticket.number == number)).one()
+    with transaction(desk.door) as tx:
+        ticket = tx.session.exec(select(Ticket).where(Ticket.number == number)).one()
         for _ in range(12):
-            queued.append(desk._queue_outbound(s, ticket, "", clock(), kind="ack"))
+            queued.append(outgoing.queue_outbound(tx, ticket, "", clock(), kind="ack"))
     assert sum(q is not None for q in queued) == 10
     assert "automatic_mail_capped" in [e.kind for e in queries.ticket_history(db, number)]
     clock.advance(minutes=11)
-    with db.write() as s:
-        ticket = s.exec(select(Ticket).where(Ticket.number == number)).one()
-        assert desk._queue_outbound(s, ticket, "", clock(), kind="ack") is not None
+    with transaction(desk.door) as tx:
+        ticket = tx.session.exec(select(Ticket).where(Ticket.number == number)).one()
+        assert outgoing.queue_outbound(tx, ticket, "", clock(), kind="ack") is not None
