@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import update_wrapper
-from typing import TYPE_CHECKING, Concatenate, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 from .tx import Door, Tx, transaction
 
@@ -27,7 +27,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class _HasDoor:
+class _HasDoor(Protocol):
+    """What these descriptors are read from: a ``Desk`` (any object with a door)."""
+
     door: Door
 
 
