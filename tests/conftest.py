@@ -89,6 +89,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The run's last words (after pytest's own summary): which suites it left out
+    and why, so a green local run is never mistaken for CI's (tests/helpers/skips.py)."""
+    result = yield
+    from tests.helpers.skips import report_run
+
+    report_run(terminalreporter, config, postgres=bool(POSTGRES))
+    return result
+
+
 @pytest.fixture(scope="session")
 def _postgres_template(worker_id: str) -> Iterator[str]:
     """A migrated database the PostgreSQL pass copies for each test (one per xdist
