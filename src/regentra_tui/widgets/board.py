@@ -26,7 +26,14 @@ from .board_column import BoardColumn
 
 
 class ColumnHeader(Widget):
-    """A column's title and count; redrawn without a layout pass when it changes."""
+    """A column's title and count; redrawn without a layout pass when it changes.
+
+    It binds no keys.
+
+    | Reactive | Default | Description |
+    | :- | :- | :- |
+    | `label` | `""` | Title and count, e.g. "Open  12" (no layout pass when it changes). |
+    """
 
     label: reactive[str] = reactive("", layout=False)
     """Title and count, e.g. "Open  12"."""
@@ -62,7 +69,19 @@ class ColumnHeader(Widget):
 
 
 class Board(Horizontal):
-    """Six status columns side by side."""
+    """Six status columns side by side.
+
+    | Key(s) | Description |
+    | :- | :- |
+    | left, h | Column left |
+    | right, l | Column right |
+    | shift+left, H | Move the card one column left |
+    | shift+right, L | Move the card one column right |
+    | m | Move to… (a status menu) |
+    | o | Order the working columns by SLA or by priority |
+
+    It has no reactives: its columns hold the cursor (:class:`BoardColumn`).
+    """
 
     BINDINGS = [
         Binding("left,h", "column(-1)", "Column left", show=False),

@@ -1,9 +1,10 @@
 """One board column: a virtual list of cards that draws only what is on screen.
 
 A column may hold thousands of tickets. It knows how many there are and keeps
-pages of 60 cards it has fetched; ``render_line`` draws the visible lines only and
-asks for a missing page in a thread worker, showing "loading" until it arrives.
-So painting costs the same for 10 cards or 10,000.
+the pages of 24 cards (``session.BOARD_PAGE``) it has fetched; ``render_line``
+draws the visible lines only and asks for a missing page in a thread worker,
+showing "loading" until it arrives. So painting costs the same for 10 cards or
+10,000.
 """
 
 from __future__ import annotations
@@ -35,7 +36,22 @@ CARD_HEIGHT = 5
 
 
 class BoardColumn(ScrollView, can_focus=True):
-    """The cards of one status, scrolled independently of the other columns."""
+    """The cards of one status, scrolled independently of the other columns.
+
+    | Key(s) | Description |
+    | :- | :- |
+    | down, j | Down |
+    | up, k | Up |
+    | pagedown | Page down (10 cards) |
+    | pageup | Page up (10 cards) |
+    | home, g | First |
+    | end, G | Last |
+    | enter | Open the ticket |
+
+    | Reactive | Default | Description |
+    | :- | :- | :- |
+    | `cursor` | `0` | Index of the highlighted card. |
+    """
 
     BINDINGS = [
         Binding("down,j", "cursor(1)", "Down", show=False),

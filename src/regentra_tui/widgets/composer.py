@@ -49,7 +49,19 @@ THEN = (None, Status.WAITING_ON_CUSTOMER, Status.RESOLVED)
 
 
 class Composer(Vertical):
-    """Hidden until :meth:`open`; posts :class:`Composer.Submitted` on ctrl+s."""
+    """Hidden until :meth:`open`; posts :class:`Composer.Submitted` on ctrl+s.
+
+    | Key(s) | Description |
+    | :- | :- |
+    | ctrl+s | Send |
+    | ctrl+t | Then… (the status the ticket moves to as it is sent) |
+    | escape | Hide (keeps the draft) |
+    | ctrl+g | Discard the draft |
+    | ctrl+o | Attach a file |
+    | ctrl+r | Remove the last file |
+
+    It has no reactives.
+    """
 
     BINDINGS = [
         Binding("ctrl+s", "send", "Send", id="composer.send"),

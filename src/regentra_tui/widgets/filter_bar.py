@@ -36,6 +36,8 @@ class FilterBar(Horizontal):
 
     The search box comes first and stretches; the date boxes come last, so a narrow
     terminal clips the least used controls.
+
+    It binds no keys of its own (its fields and pickers do) and has no reactives.
     """
 
     DEFAULT_CSS = """

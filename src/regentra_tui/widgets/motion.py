@@ -27,7 +27,19 @@ MOTION_BINDINGS: list[BindingType] = [
 
 
 class MotionTable(DataTable[Any]):
-    """A row table that answers to :data:`MOTION_BINDINGS`."""
+    """A row table that answers to :data:`MOTION_BINDINGS`.
+
+    | Key(s) | Description |
+    | :- | :- |
+    | down, j | Down |
+    | up, k | Up |
+    | home, g | First |
+    | end, G | Last |
+    | pagedown, ctrl+d | Page down |
+    | pageup, ctrl+u | Page up |
+
+    It adds no reactives to ``DataTable``'s.
+    """
 
     BINDINGS = MOTION_BINDINGS
 
@@ -47,7 +59,19 @@ class MotionTable(DataTable[Any]):
 
 class MotionOptionList(OptionList):
     """An option list that answers to :data:`MOTION_BINDINGS` (an OptionList alone
-    knows the arrows, home and end: ``j`` did nothing in the attachment screen)."""
+    knows the arrows, home and end: ``j`` did nothing in the attachment screen).
+
+    | Key(s) | Description |
+    | :- | :- |
+    | down, j | Down |
+    | up, k | Up |
+    | home, g | First |
+    | end, G | Last |
+    | pagedown, ctrl+d | Page down |
+    | pageup, ctrl+u | Page up |
+
+    It adds no reactives to ``OptionList``'s.
+    """
 
     BINDINGS = MOTION_BINDINGS
 

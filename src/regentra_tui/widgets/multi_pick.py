@@ -19,7 +19,14 @@ from ..render import styled
 
 
 class MultiPick(Widget, can_focus=True):
-    """Shows the chosen labels (or ``prompt`` when none); posts :class:`Changed`."""
+    """Shows the chosen labels (or ``prompt`` when none); posts :class:`Changed`.
+
+    | Key(s) | Description |
+    | :- | :- |
+    | enter, space | Choose (opens :class:`MultiPickDialog`) |
+
+    It has no reactives.
+    """
 
     BINDINGS = [Binding("enter,space", "pick", "Choose", show=False)]
 
@@ -81,7 +88,18 @@ class MultiPick(Widget, can_focus=True):
 
 
 class MultiPickDialog(ModalScreen[tuple[str, ...] | None]):
-    """The checklist behind a :class:`MultiPick`."""
+    """The checklist behind a :class:`MultiPick`.
+
+    | Key(s) | Description |
+    | :- | :- |
+    | escape | Cancel |
+    | enter | Apply |
+    | ctrl+a | All |
+    | ctrl+n | None |
+    | space | Tick |
+
+    It has no reactives.
+    """
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="multipick.cancel"),

@@ -28,7 +28,11 @@ SHOWN_LINES = 12
 
 
 class Preview(VerticalScroll):
-    """Shows :meth:`show_ticket`'s ticket; empty when there is none."""
+    """Shows :meth:`show_ticket`'s ticket; empty when there is none.
+
+    It binds no keys of its own (it scrolls as a ``VerticalScroll`` does) and has no
+    reactives.
+    """
 
     DEFAULT_CSS = """
     Preview { width: 2fr; min-width: 36; border-left: vkey $panel-lighten-1; padding: 0 1; }

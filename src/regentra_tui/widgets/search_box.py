@@ -34,7 +34,14 @@ def scope_text(statuses: Iterable[Status]) -> str:
 
 
 class SearchBox(Input):
-    """A one-line search ``Input`` whose ctrl+a asks to search every status."""
+    """A one-line search ``Input`` whose ctrl+a asks to search every status.
+
+    | Key(s) | Description |
+    | :- | :- |
+    | ctrl+a | Search all (every status) |
+
+    It adds no reactives to ``Input``'s.
+    """
 
     BINDINGS = [
         Binding(EVERYTHING_KEY, "everything", "Search all", id="search.everything"),

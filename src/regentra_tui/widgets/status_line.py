@@ -14,7 +14,17 @@ def _width(pieces: list[tuple[int, Text]]) -> int:
 
 
 class StatusLine(Static):
-    """One line of facts a technician glances at."""
+    """One line of facts a technician glances at.
+
+    It binds no keys.
+
+    | Reactive | Default | Description |
+    | :- | :- | :- |
+    | `shown` | `""` | What the current view shows, e.g. "1-100 of 1,234". |
+    | `refreshed` | `""` | When the data was last reloaded (UTC). |
+    | `marked` | `0` | How many tickets are marked for a bulk action. |
+    | `worker` | `""` | Who runs the jobs: the lease's holder and its last heartbeat. |
+    """
 
     DEFAULT_CSS = """
     StatusLine { height: 1; background: $panel; color: $text-muted; padding: 0 1; }

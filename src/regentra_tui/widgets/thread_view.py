@@ -52,7 +52,11 @@ def files_text(files: Sequence[AttachmentRow]) -> Text:
 
 
 class ThreadView(ScrollView, can_focus=True):
-    """The conversation, newest at the bottom, opened at the bottom."""
+    """The conversation, newest at the bottom, opened at the bottom.
+
+    It binds no keys of its own (it scrolls as a ``ScrollView`` does) and has no
+    reactives.
+    """
 
     COMPONENT_CLASSES = {f"thread-view--{kind}" for kind in KINDS} | {"thread-view--note-body"}
 

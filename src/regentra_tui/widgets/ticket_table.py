@@ -79,7 +79,22 @@ Low, newest before oldest. (SLA's first press is least time left, ascending.)"""
 
 
 class TicketTable(DataTable[Text]):
-    """Tickets matching the filter, one page at a time, sortable by column."""
+    """Tickets matching the filter, one page at a time, sortable by column.
+
+    | Key(s) | Description |
+    | :- | :- |
+    | enter | Open the ticket |
+    | o | Order by the next column |
+    | O | Reverse the order |
+    | down, j | Down |
+    | up, k | Up |
+    | home, g | First |
+    | end, G | Last |
+    | pagedown, ctrl+d | Page down |
+    | pageup, ctrl+u | Page up |
+
+    It adds no reactives to ``DataTable``'s.
+    """
 
     BINDINGS = [
         Binding("enter", "open", "Open", id="list.open", show=False),
