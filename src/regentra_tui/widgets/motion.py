@@ -6,6 +6,15 @@ own copy of some of them. A list takes :data:`MOTION_BINDINGS` and implements
 three actions: ``cursor(delta)``, ``cursor_to(index)`` (-1 is the last) and
 ``page(delta)``; :class:`MotionTable` does so for a plain table, and
 :class:`MotionOptionList` for a list of options (the attachment screen's files).
+
+| Key(s) | Description |
+| :- | :- |
+| down, j | Down |
+| up, k | Up |
+| home, g | First |
+| end, G | Last |
+| pagedown, ctrl+d | Page down |
+| pageup, ctrl+u | Page up |
 """
 
 from __future__ import annotations
@@ -27,18 +36,8 @@ MOTION_BINDINGS: list[BindingType] = [
 
 
 class MotionTable(DataTable[Any]):
-    """A row table that answers to :data:`MOTION_BINDINGS`.
-
-    | Key(s) | Description |
-    | :- | :- |
-    | down, j | Down |
-    | up, k | Up |
-    | home, g | First |
-    | end, G | Last |
-    | pagedown, ctrl+d | Page down |
-    | pageup, ctrl+u | Page up |
-
-    It adds no reactives to ``DataTable``'s.
+    """A row table that answers to :data:`MOTION_BINDINGS` (its keys are the
+    module's table) and adds no reactives to ``DataTable``'s.
     """
 
     BINDINGS = MOTION_BINDINGS
@@ -61,16 +60,8 @@ class MotionOptionList(OptionList):
     """An option list that answers to :data:`MOTION_BINDINGS` (an OptionList alone
     knows the arrows, home and end: ``j`` did nothing in the attachment screen).
 
-    | Key(s) | Description |
-    | :- | :- |
-    | down, j | Down |
-    | up, k | Up |
-    | home, g | First |
-    | end, G | Last |
-    | pagedown, ctrl+d | Page down |
-    | pageup, ctrl+u | Page up |
-
-    It adds no reactives to ``OptionList``'s.
+    Its keys are :data:`MOTION_BINDINGS` (the module's table); it adds no
+    reactives to ``OptionList``'s.
     """
 
     BINDINGS = MOTION_BINDINGS

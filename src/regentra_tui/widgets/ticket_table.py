@@ -86,12 +86,8 @@ class TicketTable(DataTable[Text]):
     | enter | Open the ticket |
     | o | Order by the next column |
     | O | Reverse the order |
-    | down, j | Down |
-    | up, k | Up |
-    | home, g | First |
-    | end, G | Last |
-    | pagedown, ctrl+d | Page down |
-    | pageup, ctrl+u | Page up |
+
+    and the motion keys of :data:`~.motion.MOTION_BINDINGS` (j/k, g/G, the page keys).
 
     It adds no reactives to ``DataTable``'s.
     """
