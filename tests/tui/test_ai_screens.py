@@ -16,6 +16,7 @@ from tests.helpers.llm_standin import LlmStandIn, Slow
 from tests.helpers.waiting import wait_for
 
 from .conftest import burst, open_ticket, settle
+from .notices import Notices
 
 SIZE = (120, 40)
 
@@ -359,6 +360,7 @@ async def test_the_app_stops_waiting_for_a_draft_when_no_daemon_holds_the_lease_
     holder = "host:11:worker"
     assert acquire_or_renew(demo_db, holder, 60)
     app = make_app()
+    notices = Notices(app)
     printer = _printer(demo_db)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_ticket(app, pilot, printer)
@@ -369,6 +371,6 @@ async def test_the_app_stops_waiting_for_a_draft_when_no_daemon_holds_the_lease_
         release(demo_db, holder)
         await _watch_panel(app, pilot, lambda: "Drafting" not in _panel(app))
         assert "Drafting" not in _panel(app)
-        messages = [n.message for n in app._notifications]
+        messages = notices.messages
         assert any("No worker daemon holds the lease any more" in m for m in messages)
     assert reviews.latest(demo_db, printer, "draft") is None

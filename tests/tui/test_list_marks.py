@@ -5,6 +5,7 @@ from __future__ import annotations
 from regentra_tui.widgets.ticket_table import TicketTable
 
 from .conftest import burst, settle, show_list
+from .notices import Notices
 
 
 async def test_a_marked_row_shows_its_whole_number(make_app):
@@ -55,6 +56,7 @@ async def test_taking_a_card_in_a_filtered_board_says_where_the_cursor_went(make
     from regentra_tui.widgets.board import Board
 
     app = make_app()
+    notices = Notices(app)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(app, pilot)
         await burst(app, pilot, "right_square_bracket", "right_square_bracket")  # Unassigned
@@ -63,5 +65,5 @@ async def test_taking_a_card_in_a_filtered_board_says_where_the_cursor_went(make
         assert taken is not None and taken.assignee is None
         await burst(app, pilot, "A")
         assert queries.get_ticket(demo_db, taken.number).assignee == "alice"
-        said = [n.message for n in app._notifications]
+        said = notices.messages
         assert any(f"#{taken.number} is yours and has left this view" in m for m in said)

@@ -17,6 +17,7 @@ from regentra_tui.messages import FilterChanged
 from regentra_tui.screens.cascade_dialog import CascadeDialog
 from regentra_tui.widgets.filter_bar import FilterBar
 from regentra_tui.widgets.ticket_table import TicketTable
+from tests.helpers.waiting import pilot_wait
 
 from .conftest import settle
 
@@ -24,6 +25,22 @@ SIZE = (120, 40)
 SIZES = pytest.mark.parametrize(
     "size", [(80, 24), (120, 40), (200, 60)], ids=lambda s: "x".join(map(str, s))
 )
+
+
+async def previewed(pilot) -> None:
+    """Wait until the preview shows the ticket under the list's cursor: it reads the
+    ticket once the cursor has rested (shown or not, at 80 columns it is hidden)."""
+    from textual.widgets import Static
+
+    from regentra_tui.widgets.preview import Preview
+
+    app = pilot.app
+    await settle(app, pilot)
+    table = app.screen.query_one(TicketTable)
+    body = app.screen.query_one(Preview).query_one(Static)
+    wanted = f"#{table.selected.number}  " if table.selected else "No ticket selected"
+    assert await pilot_wait(pilot, lambda: str(body.render()).startswith(wanted))
+    await settle(app, pilot)
 
 
 class TestBoard:
@@ -41,8 +58,7 @@ class TestList:
         async def ready(pilot):
             await settle(pilot.app, pilot)
             await pilot.press("2")
-            await pilot.pause(0.3)  # the preview reads the ticket once the cursor rests
-            await settle(pilot.app, pilot)
+            await previewed(pilot)
 
         assert snap_compare(make_app(), run_before=ready, terminal_size=size)
 
@@ -97,9 +113,7 @@ class TestMutedDone:
             every = TicketFilter()
             screen.query_one(FilterBar).set_filter(every)
             screen.post_message(FilterChanged(every))
-            await settle(pilot.app, pilot)
-            await pilot.pause(0.3)  # the preview reads the ticket once the cursor rests
-            await settle(pilot.app, pilot)
+            await previewed(pilot)
 
         assert snap_compare(make_app(), run_before=ready, terminal_size=size)
 
