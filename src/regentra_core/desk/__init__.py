@@ -12,11 +12,15 @@ links, people, clients, SLA, views, KB, AI); ``Desk`` is all of them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from ..attachments import MAX_ATTACHMENT_BYTES
 from ..clock import Clock, utcnow
 from ..store.engine import Database
+from . import attachments, work
 from ._base import clean_text
 from .ai import AiCases
-from .attachments import AttachmentCases, Upload
+from .attachments import Upload
 from .automations import AutomationCases, PeriodicReport
 from .cc import CcCases
 from .channels import ChannelCases, ChannelStep, CursorStep, ReceiveResult, Step
@@ -31,21 +35,19 @@ from .portal import PortalCases
 from .sla import SlaCases, SweepReport
 from .spikes import SpikeMasterResult
 from .time_entries import TimeEntryCases
+from .use_case import in_transaction
 from .views import ViewCases
-from .work import WorkCases
 
 
 class Desk(
     AutomationCases,
     AiCases,
     CcCases,
-    AttachmentCases,
     ChannelCases,
     ClientCases,
     ContactCases,
     DeliveryCases,
     KbCases,
-    WorkCases,
     LinkCases,
     PeopleCases,
     PortalCases,
@@ -60,6 +62,26 @@ class Desk(
     ``worker``...) and is stored on every Event.
     """
 
+    # -- working a ticket (desk/work.py)
+    add_technician_reply = attachments.with_shelf(work.reply_with_files)
+    add_note = in_transaction(work.add_note)
+    log_time = in_transaction(work.log_time)
+    change_status = in_transaction(work.change_status)
+    reopen = in_transaction(work.reopen)
+    change_priority = in_transaction(work.change_priority)
+    escalate_priority = in_transaction(work.escalate_priority)
+    assign = in_transaction(work.assign)
+    # -- the timer jobs' traces (desk/work.py)
+    run_auto_close = in_transaction(work.run_auto_close)
+    record_worker_once = in_transaction(work.record_worker_once)
+    # -- files (desk/attachments.py); the interfaces set the shelf on the Desk
+    attach_files = attachments.with_shelf(attachments.attach_files)
+    attachments_dir: Path | None = None
+    """Where the desk keeps attachments (``Settings.attachments_dir()``); the
+    interfaces set it. Unset: a technician's file cannot be kept, and is refused."""
+    attachment_limit: int = MAX_ATTACHMENT_BYTES
+    """``Settings.max_attachment_mb`` in bytes (``attachments.limit_bytes``)."""
+
     @classmethod
     def for_os_user(cls, db: Database, *, source: str, clock: Clock = utcnow) -> Desk:
         """A Desk acting as the technician mapped to this process's OS account."""
@@ -67,7 +89,6 @@ class Desk(
 
 
 __all__ = [
-    "AttachmentCases",
     "CascadeResult",
     "ContactCases",
     "MergeResult",

@@ -4,24 +4,31 @@ Desk API:
 
 - ``Desk.add_technician_reply(number, body, ..., attachments=[Upload, ...])``: the
   reply, its outbound message and its ``FileAttachment`` rows in one transaction
-  (the files are checked before anything is written, and their bytes stored
-  before the transaction, by hash, so a rolled-back reply leaves at most an
-  unreferenced copy that a later identical file reuses).
+  (``work.reply_with_files``: the files are checked before anything is written, and
+  their bytes stored before the transaction, by hash, so a rolled-back reply leaves
+  at most an unreferenced copy that a later identical file reuses).
 - ``Desk.attach_files(number, uploads, reply_id=None)``: files added to a ticket's
   opening message or to one of its replies afterwards (one Event).
 - :func:`add_rows` (module function): what intake (``desk/channels.py``) calls
   for an ``Inbound``'s attachments, inside ``receive``'s transaction.
+
+The files a use case keeps are passed to the code that writes their rows
+(:func:`keep`, then :func:`file_rows`), never left in hidden state for a later
+call to find. Where the desk keeps them is its :class:`Shelf`, which the
+interfaces still set on the ``Desk`` itself (``attachments_dir``,
+``attachment_limit``): :func:`with_shelf` hands it to the use case.
 
 Reads are in :mod:`regentra_core.queries.attachments`.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import update_wrapper
 from pathlib import Path
+from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlmodel import Session, select
 
@@ -34,13 +41,15 @@ from ..attachments import (
     store_bytes,
 )
 from ..channels.message import Attachment
-from ..enums import Channel, Status
+from ..enums import Channel
 from ..errors import NotFoundError, ValidationError
 from ..events import EventKind
-from ..records import ReplyRecord
 from ..store.models import FileAttachment, OutboundMessage, Reply, Ticket
-from ._base import _id
-from .work import WorkCases
+from .moves import load, row_id, touch
+from .tx import Door, Tx, transaction
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +63,42 @@ class Upload:
 
 
 @dataclass(frozen=True, slots=True)
-class _Kept:
+class Kept:
+    """A file checked and stored before its transaction opened, waiting for its row."""
+
     stored: Stored
     content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Shelf:
+    """Where this desk keeps a technician's files and how big one may be. Without a
+    folder a file cannot be kept, and is refused."""
+
+    folder: Path | None = None
+    limit: int = MAX_ATTACHMENT_BYTES
+
+
+class _Shelved(Protocol):
+    """A Desk: its door, and the shelf the interfaces set on it."""
+
+    door: Door
+    attachments_dir: Path | None
+    attachment_limit: int
+
+
+def with_shelf(
+    fn: Callable[Concatenate[Door, Shelf, P], R],
+) -> Callable[Concatenate[_Shelved, P], R]:
+    """A ``Desk`` method running ``fn`` with the Desk's door and its shelf, read when
+    it is called (TRANSITIONAL: the interfaces set ``attachments_dir`` and
+    ``attachment_limit`` on the Desk until the desk's settings move to its door)."""
+
+    def method(desk: _Shelved, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        shelf = Shelf(desk.attachments_dir, desk.attachment_limit)
+        return fn(desk.door, shelf, *args, **kwargs)
+
+    return update_wrapper(method, fn)
 
 
 def add_rows(
@@ -93,125 +135,83 @@ def _digest_of(path: str | None) -> str | None:
     return parts[1] if len(parts) == 3 and len(parts[1]) == 64 else None
 
 
-class AttachmentCases(WorkCases):
-    """Files sent with a technician's reply, or added to a ticket's message."""
-
-    attachments_dir: Path | None = None
-    """Where the desk keeps attachments (``Settings.attachments_dir()``); the
-    interfaces set it. Unset: a technician's file cannot be kept, and is refused."""
-    attachment_limit: int = MAX_ATTACHMENT_BYTES
-    """``Settings.max_attachment_mb`` in bytes (``attachments.limit_bytes``)."""
-
-    _pending = threading.local()
-
-    def add_technician_reply(
-        self,
-        number: int,
-        body: str,
-        *,
-        expected_version: int | None = None,
-        then: Status | None = None,
-        resolution: str | None = None,
-        draft: int | None = None,
-        attachments: Sequence[Upload] = (),
-    ) -> ReplyRecord:
-        """A public reply (``WorkCases.add_technician_reply``) with ``attachments``:
-        every file is checked first (a missing name, an empty or too big file is
-        refused before anything is written), stored by hash, and its row written in
-        the reply's own transaction, so the mail that sends it finds its files."""
-        kept = self._keep(attachments)
-        self._pending.files = kept
-        try:
-            return super().add_technician_reply(
-                number,
-                body,
-                expected_version=expected_version,
-                then=then,
-                resolution=resolution,
-                draft=draft,
-            )
-        finally:
-            self._pending.files = []
-
-    def _technician_reply(self, s: Session, ticket: Ticket, body: str) -> Reply:
-        reply = super()._technician_reply(s, ticket, body)
-        kept: list[_Kept] = getattr(self._pending, "files", [])
-        if kept:
-            # Only the reply add_technician_reply asked for carries its files.
-            self._pending.files = []
-            self._rows(s, ticket, _id(reply), kept)
-            _note_sms(s, reply, len(kept))
-        return reply
-
-    def attach_files(
-        self, number: int, uploads: Sequence[Upload], *, reply_id: int | None = None
-    ) -> list[int]:
-        """Add files to ticket ``number``'s opening message (``reply_id`` None) or to
-        one of its replies; the new rows' ids. Nothing is sent: files meant for the
-        customer go with a reply."""
-        if not uploads:
-            raise ValidationError("no files to attach")
-        kept = self._keep(uploads)
-        with self._write() as s:
-            ticket = self._load(s, number)
-            if reply_id is not None:
-                reply = s.get(Reply, reply_id)
-                if reply is None or reply.ticket_id != ticket.id:
-                    raise NotFoundError(f"no reply {reply_id} on #{number}")
-            self._touch(ticket, self.clock())
-            rows = self._rows(s, ticket, reply_id, kept)
-            s.flush()
-            return [row.id for row in rows if row.id is not None]
-
-    def _keep(self, uploads: Sequence[Upload]) -> list[_Kept]:
-        """Check every file, then store them: all or none refused, before any write."""
-        if not uploads:
-            return []
-        if self.attachments_dir is None:
-            raise ValidationError("this desk has no attachments folder set: files cannot be kept")
-        for upload in uploads:
-            check_file(upload.filename, len(upload.data), self.attachment_limit)
-        return [
-            _Kept(
-                stored := store_bytes(self.attachments_dir, upload.filename, upload.data),
-                sniff_type(stored.filename, upload.data, upload.claimed_type),
-            )
-            for upload in uploads
-        ]
-
-    def _rows(
-        self, s: Session, ticket: Ticket, reply_id: int | None, kept: Sequence[_Kept]
-    ) -> list[FileAttachment]:
-        now = self.clock()
-        rows = []
-        for file in kept:
-            row = FileAttachment(
-                ticket_id=_id(ticket),
-                reply_id=reply_id,
-                filename=file.stored.filename,
-                content_type=file.content_type[:255],
-                size=file.stored.size,
-                path=file.stored.path,
-                sha256=file.stored.sha256,
-                created_at=now,
-            )
-            s.add(row)
-            rows.append(row)
-        self._event(
-            s,
-            ticket,
-            EventKind.ATTACHMENTS_ADDED,
-            to=str(len(rows)),
-            detail=", ".join(f"{f.stored.filename} ({human_size(f.stored.size)})" for f in kept)[
-                :500
-            ],
+def keep(shelf: Shelf, uploads: Sequence[Upload]) -> list[Kept]:
+    """Check every file, then store them: all or none refused, before any write (the
+    bytes are stored outside the transaction, so its write lock is never held over
+    file I/O)."""
+    if not uploads:
+        return []
+    if shelf.folder is None:
+        raise ValidationError("this desk has no attachments folder set: files cannot be kept")
+    for upload in uploads:
+        check_file(upload.filename, len(upload.data), shelf.limit)
+    return [
+        Kept(
+            stored := store_bytes(shelf.folder, upload.filename, upload.data),
+            sniff_type(stored.filename, upload.data, upload.claimed_type),
         )
-        return rows
+        for upload in uploads
+    ]
 
 
-def _note_sms(s: Session, reply: Reply, count: int) -> None:
+def attach_files(
+    door: Door,
+    shelf: Shelf,
+    number: int,
+    uploads: Sequence[Upload],
+    *,
+    reply_id: int | None = None,
+) -> list[int]:
+    """Add files to ticket ``number``'s opening message (``reply_id`` None) or to
+    one of its replies; the new rows' ids. Nothing is sent: files meant for the
+    customer go with a reply."""
+    if not uploads:
+        raise ValidationError("no files to attach")
+    kept = keep(shelf, uploads)
+    with transaction(door) as tx:
+        ticket = load(tx, number)
+        if reply_id is not None:
+            reply = tx.session.get(Reply, reply_id)
+            if reply is None or reply.ticket_id != ticket.id:
+                raise NotFoundError(f"no reply {reply_id} on #{number}")
+        touch(ticket, tx.now())
+        rows = file_rows(tx, ticket, reply_id, kept)
+        tx.session.flush()
+        return [row.id for row in rows if row.id is not None]
+
+
+def file_rows(
+    tx: Tx, ticket: Ticket, reply_id: int | None, kept: Sequence[Kept]
+) -> list[FileAttachment]:
+    """The rows of files kept for ``ticket`` (its opening message, or ``reply_id``),
+    and the one Event that lists them."""
+    now = tx.now()
+    rows = []
+    for file in kept:
+        row = FileAttachment(
+            ticket_id=row_id(ticket),
+            reply_id=reply_id,
+            filename=file.stored.filename,
+            content_type=file.content_type[:255],
+            size=file.stored.size,
+            path=file.stored.path,
+            sha256=file.stored.sha256,
+            created_at=now,
+        )
+        tx.session.add(row)
+        rows.append(row)
+    tx.event(
+        ticket,
+        EventKind.ATTACHMENTS_ADDED,
+        to=str(len(rows)),
+        detail=", ".join(f"{f.stored.filename} ({human_size(f.stored.size)})" for f in kept)[:500],
+    )
+    return rows
+
+
+def note_sms(tx: Tx, reply: Reply, count: int) -> None:
     """An SMS carries no file: the queued message says so, as the outbox shows."""
-    message = s.exec(
+    message = tx.session.exec(
         select(OutboundMessage).where(
             OutboundMessage.reply_id == reply.id, OutboundMessage.channel == Channel.SMS
         )
