@@ -1,8 +1,10 @@
 """The ASGI application ``regentra serve`` runs (Starlette under uvicorn).
 
 Starlette because the service is small and server-rendered: routing, forms, signed
-cookies and a test client, nothing more, and every Desk call (blocking database
-work) runs in its thread pool so one slow transaction never stalls the others.
+cookies and a test client, nothing more. Every database call, a Desk write or a
+read (blocking work), runs in its thread pool, never on the event loop, so one
+transaction waiting on a lock never stalls the other requests; the handlers stay
+``async`` only to read the body under its cap (``limits``).
 """
 
 from __future__ import annotations
