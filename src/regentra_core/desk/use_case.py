@@ -56,6 +56,12 @@ class in_transaction(Generic[P, R]):  # noqa: N801 (used as a decorator-like mar
         update_wrapper(run, fn)
         return run
 
+    def __call__(self, desk: _HasDoor, *args: P.args, **kwargs: P.kwargs) -> R:
+        """``Desk.name(desk, ...)``: read on the class it is still a method (callable
+        with the Desk first), as every other Desk method is."""
+        with transaction(desk.door) as tx:
+            return self.fn(tx, *args, **kwargs)
+
 
 class at_door(Generic[P, R]):  # noqa: N801
     """A ``Desk`` method running ``fn`` with the Desk's door (it opens its own
@@ -80,3 +86,6 @@ class at_door(Generic[P, R]):  # noqa: N801
         update_wrapper(run, fn)
         return run
 
+    def __call__(self, desk: _HasDoor, *args: P.args, **kwargs: P.kwargs) -> R:
+        """``Desk.name(desk, ...)``, as for :class:`in_transaction`."""
+        return self.fn(desk.door, *args, **kwargs)
