@@ -275,6 +275,12 @@ class KeyHold:
             self._changed.set()
         self._watch_soon()
 
+    def waits_for_answer(self, worker: Worker[Any]) -> bool:
+        """``worker`` is a dialog flow waiting for a dialog that is on the screen: it
+        ends once someone answers (a test's settle must not wait for it)."""
+        stack = self.app.screen_stack
+        return any(w is worker and s in stack for s, w in self.asking.items())
+
     def busy(self) -> bool:
         """Something a key typed now must wait for."""
         if self.settling:
@@ -365,13 +371,15 @@ class KeyHold:
                     wait.cancel()  # only our own wait on the event, never a worker
             self._endings = {w: t for w, t in self._endings.items() if not t.done()}
 
-    def _next_deadline(self) -> float:
+    def _next_deadline(self) -> float | None:
         """Seconds until a dismissed screen's answer stops being waited for, or the
-        held keys play anyway."""
-        now = self._now()
-        deadlines = [self._since + HOLD_SECONDS]
-        deadlines += [gone + SETTLE_SECONDS for gone in self.unanswered.values() if gone]
-        return max(0.0, min(deadlines) - now) + 0.001
+        held keys play anyway (None: nothing runs out)."""
+        deadlines = [gone + SETTLE_SECONDS for gone in self.unanswered.values() if gone]
+        if self.queue:
+            deadlines.append(self._since + HOLD_SECONDS)
+        if not deadlines:
+            return None
+        return max(0.0, min(deadlines) - self._now()) + 0.001
 
     async def _settle(self, screen: Screen[Any], focused: Widget | None) -> None:
         try:
@@ -389,7 +397,11 @@ class KeyHold:
             path = [*focused.ancestors_with_self]
         if screen in self.app.screen_stack:
             await drained(path, SETTLE_SECONDS)
-        while screen not in self.app.screen_stack and screen in self.unanswered:
+        while (
+            screen not in self.app.screen_stack
+            and self._answers_pending()  # (lets an answer that never comes go)
+            and screen in self.unanswered
+        ):
             await self._next_change()
 
     def _now(self) -> float:

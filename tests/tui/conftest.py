@@ -62,7 +62,7 @@ async def settle(app, pilot) -> None:
         for _ in range(3):
             await pilot.pause()
             try:
-                await app.workers.wait_for_complete()
+                await _workers_done(app)
             except WorkerCancelled:
                 await pilot.pause()
         await pilot.pause()
@@ -70,6 +70,35 @@ async def settle(app, pilot) -> None:
         held = hold is not None and (hold.queue or hold.playing or hold.settling)
         if not held or asyncio.get_running_loop().time() > deadline:
             return
+
+
+async def _workers_done(app) -> None:
+    """Until every worker has ended, but a dialog flow waiting for the answer to a
+    dialog on the screen (``push_screen_wait``): that one ends when the test answers."""
+    import asyncio
+
+    hold = getattr(app, "key_hold", None)
+
+    def working() -> list:
+        return [
+            w
+            for w in app.workers
+            if not w.is_finished and not (hold is not None and hold.waits_for_answer(w))
+        ]
+
+    ends: dict = {}
+    while pending := working():
+        # Look again now and then: a flow running now may stop to wait on a dialog.
+        for w in pending:
+            ends.setdefault(w, asyncio.ensure_future(_ended(w)))
+        await asyncio.wait([ends[w] for w in pending], timeout=0.05)
+
+
+async def _ended(worker) -> None:
+    from contextlib import suppress
+
+    with suppress(Exception):
+        await worker.wait()
 
 
 async def until(app, pilot, predicate, timeout: float = 30.0) -> bool:

@@ -3,21 +3,29 @@
 Each action asks what it needs (a status, a technician...), runs the Desk call in
 a thread worker, and reports back: a refusal is a notification, never a
 traceback; a master moved to Resolved/Closed asks whether to cascade.
+
+An action that asks more than once (a status, then the resolution note, then
+whether to cascade) is one ``@work`` method in the :data:`FLOW_GROUP` that awaits
+each dialog in turn (``push_screen_wait``) and each write (:meth:`TicketActions.write`),
+read top to bottom, instead of callbacks nested in callbacks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.screen import Screen
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from regentra_core import lifecycle
 from regentra_core.enums import ActorKind, Priority, Status
 from regentra_core.errors import AlreadyInStatus, ConflictError, NoChange, RegentraError
-from regentra_core.queries import TicketRow
+from regentra_core.queries import TicketDetail, TicketRow
 
+from ..key_routing import FLOW_GROUP
 from .cascade_dialog import CascadeDialog
 from .choice_prompt import ChoicePrompt
 from .confirm_dialog import ConfirmDialog
@@ -49,7 +57,7 @@ class TicketActions(Screen[Any]):
         done: Callable[[Any], None] | None = None,
         success: str | None = None,
         failed: Callable[[], None] | None = None,
-    ) -> None:
+    ) -> Worker[None]:
         """Run a Desk call in a worker; notify and reload on the UI thread."""
 
         def work() -> None:
@@ -64,7 +72,26 @@ class TicketActions(Screen[Any]):
                 return
             self.app.call_from_thread(self._succeeded, result, done, success)
 
-        self.run_worker(work, thread=True, group="desk-write", exit_on_error=False)
+        return self.run_worker(work, thread=True, group="desk-write", exit_on_error=False)
+
+    def flow(self, steps: Coroutine[Any, Any, None]) -> Worker[None]:
+        """Run ``steps`` (dialogs awaited in turn) as a worker of the :data:`FLOW_GROUP`,
+        as the ``@work(group=FLOW_GROUP)`` methods run (a step shared by several flows
+        is started this way on its own)."""
+        return self.run_worker(steps, group=FLOW_GROUP, exit_on_error=False)
+
+    async def write(
+        self, call: Callable[[], Any], *, success: str | None = None
+    ) -> tuple[bool, Any]:
+        """(In a flow.) :meth:`run_desk`, waited for: ``(True, result)`` once the
+        screen has reloaded, or ``(False, None)`` once the refusal is shown."""
+        outcome: list[Any] = []
+        worker = self.run_desk(call, done=outcome.append, success=success)
+        try:
+            await worker.wait()
+        except (WorkerFailed, WorkerCancelled):
+            return False, None
+        return (True, outcome[0]) if outcome else (False, None)
 
     def _refused(self, message: str) -> None:
         self.notify(message, title="Refused", severity="error", timeout=6)
@@ -98,22 +125,26 @@ class TicketActions(Screen[Any]):
         if not options:
             self._refused(f"#{row.number} cannot move from {row.status.label}")
             return
-        self.app.push_screen(
+        self._ask_status(row, options, moved)
+
+    @work(group=FLOW_GROUP, exit_on_error=False)
+    async def _ask_status(
+        self,
+        row: TicketRow,
+        options: list[Status],
+        moved: Callable[[int, Status, bool], None] | None,
+    ) -> None:
+        value = await self.app.push_screen_wait(
             ChoicePrompt(
                 f"Move #{row.number} from {row.status.label} to…",
                 [(s.label, s.value) for s in options],
-            ),
-            lambda value: self._move_chosen(row, value, moved),
+            )
         )
-
-    def _move_chosen(
-        self, row: TicketRow, value: str | None, moved: Callable[[int, Status, bool], None] | None
-    ) -> None:
         if not value:
             return
         target = Status(value)
         settled = None if moved is None else (lambda ok: moved(row.number, target, ok))
-        self.move(row, target, settled=settled)
+        await self._move(row, target, None, settled)
 
     def move(
         self,
@@ -128,81 +159,87 @@ class TicketActions(Screen[Any]):
         Resolving asks for the resolution note first (optional: it is what the
         next technician reads, and what a cascade to the children copies);
         ``resolution=""`` means asked and left empty."""
+        self.flow(self._move(row, target, resolution, settled))
+
+    async def _move(
+        self,
+        row: TicketRow,
+        target: Status,
+        resolution: str | None,
+        settled: Callable[[bool], None] | None,
+    ) -> None:
         allowed = lifecycle.allowed_targets(row.status, ActorKind.TECHNICIAN)
         if target == Status.RESOLVED and resolution is None and target in allowed:
-            self._ask_resolution(row, settled)
-            return
+            typed: list[str] = []
+            asked = TextPrompt(
+                f"Resolve #{row.number}: what fixed it? (optional; ctrl+s to resolve)",
+                typed.append,
+            )
+            if not await self.app.push_screen_wait(asked):
+                if settled is not None:
+                    settled(False)
+                return
+            resolution = typed[-1].strip()
         desk = self.rapp.session.desk()
-        self.run_desk(
+        moved, _ = await self.write(
             lambda: desk.change_status(
                 row.number,
                 target,
                 expected_version=self.version_of(row),
                 resolution=resolution or None,
             ),
-            done=lambda _: self._after_move(row, target, settled),
             success=f"#{row.number} is now {target.label}",
-            failed=(lambda: settled(False)) if settled is not None else None,
         )
-
-    def _ask_resolution(self, row: TicketRow, settled: Callable[[bool], None] | None) -> None:
-        typed: list[str] = []
-
-        def answered(ok: bool | None) -> None:
-            if ok:
-                self.move(row, Status.RESOLVED, resolution=typed[-1].strip(), settled=settled)
-            elif settled is not None:
-                settled(False)
-
-        self.app.push_screen(
-            TextPrompt(
-                f"Resolve #{row.number}: what fixed it? (optional; ctrl+s to resolve)",
-                typed.append,
-            ),
-            answered,
-        )
-
-    def _after_move(
-        self, row: TicketRow, target: Status, settled: Callable[[bool], None] | None = None
-    ) -> None:
         if settled is not None:
-            settled(True)
-        self.offer_cascade(row.number, target)
+            settled(moved)
+        if moved:
+            await self._offer_cascade(row.number, target)
 
     def offer_cascade(self, number: int, target: Status) -> None:
         """After ``number`` reached ``target`` by any path (status key, drag, move
         keys, reply-and-resolve, bulk): ask about the children the one rule
         (DeskSession.cascade_offer) says a cascade would move; nothing when there are none."""
         if target.is_done:
-            self.run_worker(
-                lambda: self._offer_cascade(number, target), thread=True, group="cascade"
-            )
+            self.flow(self._offer_cascade(number, target))
 
-    def _offer_cascade(self, master: int, target: Status) -> None:
+    async def _offer_cascade(self, master: int, target: Status) -> None:
+        if not target.is_done:
+            return
+        offer = self.run_worker(
+            lambda: self._cascade_offer(master, target),
+            thread=True,
+            group="cascade",
+            exit_on_error=False,
+        )
+        try:
+            detail = await offer.wait()
+        except (WorkerFailed, WorkerCancelled):
+            return
+        if detail is None:
+            return
+        # Resolving children with the master's note: what fixed one fixed them all.
+        with_note = target == Status.RESOLVED and bool(detail.resolution)
+        if await self.app.push_screen_wait(CascadeDialog(master, target, detail.children)):
+            desk = self.rapp.session.desk()
+            done, result = await self.write(
+                lambda: desk.cascade(master, status=target, resolution=with_note)
+            )
+            if done:
+                self._report_cascade(result)
+
+    def _cascade_offer(self, master: int, target: Status) -> TicketDetail | None:
+        """(A thread.) The master as it is now, when a cascade of ``target`` would
+        move any of its children; None when there is nothing to offer."""
         try:
             detail = self.rapp.session.detail(master)
             if detail.ticket.status != target:  # the move was refused: nothing to offer
-                return
+                return None
             if not self.rapp.session.cascade_offer(master, target):
-                return
+                return None
         except RegentraError as exc:
             self.app.call_from_thread(self._refused, str(exc))
-            return
-        children = detail.children
-        # Resolving children with the master's note: what fixed one fixed them all.
-        with_note = target == Status.RESOLVED and bool(detail.resolution)
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                desk = self.rapp.session.desk()
-                self.run_desk(
-                    lambda: desk.cascade(master, status=target, resolution=with_note),
-                    done=self._report_cascade,
-                )
-
-        self.app.call_from_thread(
-            self.app.push_screen, CascadeDialog(master, target, children), answered
-        )
+            return None
+        return detail
 
     def _report_cascade(self, result: Any) -> None:
         parts = [f"changed {len(result.changed)}"]
@@ -216,47 +253,49 @@ class TicketActions(Screen[Any]):
     # -- priority and assignee -----------------------------------------------------
 
     def ask_priority(self, row: TicketRow) -> None:
+        self._ask_priority(row)
+
+    @work(group=FLOW_GROUP, exit_on_error=False)
+    async def _ask_priority(self, row: TicketRow) -> None:
         choices = [(p.label, p.value) for p in reversed(Priority)]
         note = ""
         if row.suggested_priority and row.suggested_priority != row.priority:
             note = f"AI suggests {row.suggested_priority.label}"
-        desk = self.rapp.session.desk()
-        self.app.push_screen(
-            ChoicePrompt(f"Priority of #{row.number}", choices, note, current=row.priority.value),
-            lambda value: (
-                self.run_desk(
-                    lambda: desk.change_priority(
-                        row.number, Priority(value), expected_version=self.version_of(row)
-                    ),
-                    success=f"#{row.number} priority is now {Priority(value).label}",
-                )
-                if value
-                else None
+        value = await self.app.push_screen_wait(
+            ChoicePrompt(f"Priority of #{row.number}", choices, note, current=row.priority.value)
+        )
+        if not value:
+            return
+        desk, priority = self.rapp.session.desk(), Priority(value)
+        await self.write(
+            lambda: desk.change_priority(
+                row.number, priority, expected_version=self.version_of(row)
             ),
+            success=f"#{row.number} priority is now {priority.label}",
         )
 
     def ask_assignee(self, row: TicketRow) -> None:
-        # Opened at once from the list read at start-up, so keys typed right after
-        # ``a`` land in its filter; the list is refreshed for next time meanwhile.
-        desk = self.rapp.session.desk()
-        self.app.push_screen(
+        # Asked from the list read at start-up, so keys typed right after ``a`` land
+        # in its filter; the list is refreshed for next time meanwhile.
+        self._ask_assignee(row)
+        self.rapp.refresh_technicians()
+
+    @work(group=FLOW_GROUP, exit_on_error=False)
+    async def _ask_assignee(self, row: TicketRow) -> None:
+        value = await self.app.push_screen_wait(
             ChoicePrompt(
                 f"Assign #{row.number} to…",
                 self.assignee_choices(self.rapp.technicians),
                 current=row.assignee or "",
-            ),
-            lambda value: (
-                self.run_desk(
-                    lambda: desk.assign(
-                        row.number, value or None, expected_version=self.version_of(row)
-                    ),
-                    success=f"#{row.number} assigned to {value or 'nobody'}",
-                )
-                if value is not None
-                else None
-            ),
+            )
         )
-        self.rapp.refresh_technicians()
+        if value is None:
+            return
+        desk = self.rapp.session.desk()
+        await self.write(
+            lambda: desk.assign(row.number, value or None, expected_version=self.version_of(row)),
+            success=f"#{row.number} assigned to {value or 'nobody'}",
+        )
 
     def assignee_choices(self, technicians: list[str]) -> list[tuple[str, str]]:
         """Me first, then everyone else, then nobody."""
@@ -284,20 +323,27 @@ class TicketActions(Screen[Any]):
     def bulk(self, numbers: list[int], kind: str, value: str) -> None:
         """Apply one change to many tickets, once confirmed; each goes through the
         Desk on its own."""
+        self._bulk_flow(numbers, kind, None, value)
+
+    def ask_bulk(self, numbers: list[int], kind: str, prompt: ChoicePrompt) -> None:
+        """Ask ``prompt`` what to set ``kind`` to on ``numbers``, then :meth:`bulk`."""
+        self._bulk_flow(numbers, kind, prompt, None)
+
+    @work(group=FLOW_GROUP, exit_on_error=False)
+    async def _bulk_flow(
+        self, numbers: list[int], kind: str, prompt: ChoicePrompt | None, value: str | None
+    ) -> None:
+        if prompt is not None:
+            value = await self.app.push_screen_wait(prompt)
+        if value is None or (not value and kind != "assignee"):
+            return  # (an empty assignee is "nobody")
         if len(numbers) > 1:
             shown = ", ".join(f"#{n}" for n in numbers[:20])
             more = f" and {len(numbers) - 20} more" if len(numbers) > 20 else ""
             label = value or "nobody" if kind == "assignee" else value.replace("_", " ")
-
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self._bulk(numbers, kind, value)
-
-            self.app.push_screen(
-                ConfirmDialog(f"Set {kind} to {label} on {len(numbers)} tickets?", shown + more),
-                answered,
-            )
-            return
+            asked = ConfirmDialog(f"Set {kind} to {label} on {len(numbers)} tickets?", shown + more)
+            if not await self.app.push_screen_wait(asked):
+                return
         self._bulk(numbers, kind, value)
 
     def bulk_done(self) -> None:

@@ -30,6 +30,7 @@ from regentra_core.queries import EventRow, TicketDetail
 
 from ..drafts import change_line as _change_line
 from ..drafts import stale_question
+from ..key_routing import FLOW_GROUP
 from ..messages import DeskChanged, OpenTicket
 from ..render import (
     DONE_STYLE,
@@ -823,15 +824,12 @@ class TicketScreen(HoldsKeys, TicketActions):
         if d.ticket.master:
             self.run_desk(lambda: desk.unlink(self.number), success=f"#{self.number} unlinked")
         elif d.children:
-            ask_unlink(
-                self,
-                d,
-                lambda v: (
+
+            def chosen(v: str | None) -> None:
+                if v:
                     self.run_desk(lambda: desk.unlink(int(v)), success=f"#{v} unlinked")
-                    if v
-                    else None
-                ),
-            )
+
+            ask_unlink(self, d, chosen)
         else:
             self._refused(f"#{self.number} has no links to undo")
 
@@ -840,57 +838,58 @@ class TicketScreen(HoldsKeys, TicketActions):
         if d is None or not d.ticket.is_master:
             self._refused(f"#{self.number} is not a master ticket")
             return
-        desk = self.rapp.session.desk()
+        self._cascade(d)
+
+    @work(group=FLOW_GROUP, exit_on_error=False)
+    async def _cascade(self, d: TicketDetail) -> None:
+        """What to hand down to the children, then (a reply) its text or (the rest)
+        a yes, then the cascade."""
+        desk, master = self.rapp.session.desk(), d.ticket
         choices = [
-            (f"Status: {d.ticket.status.label}", "status"),
-            (f"Assignee: {d.ticket.assignee or 'unassigned'}", "assignee"),
+            (f"Status: {master.status.label}", "status"),
+            (f"Assignee: {master.assignee or 'unassigned'}", "assignee"),
             ("Resolution note", "resolution"),
             ("A reply to every open child…", "reply"),
         ]
-
-        def chosen(what: str | None) -> None:
-            if what == "reply":
-                self.app.push_screen(
-                    TextPrompt(
-                        f"Reply on every open child of #{self.number}",
-                        lambda text: desk.cascade(self.number, reply=text),
-                    ),
-                    lambda ok: self.refresh_data() if ok else None,
-                )
-            elif what == "status":
-                confirm(
-                    f"status {d.ticket.status.label}",
-                    lambda: desk.cascade(self.number, status=d.ticket.status),
-                )
-            elif what == "assignee" and d.ticket.assignee:
-                confirm(
-                    f"assignee {d.ticket.assignee}",
-                    lambda: desk.cascade(self.number, assignee=d.ticket.assignee),
-                )
-            elif what == "resolution":
-                confirm("the resolution note", lambda: desk.cascade(self.number, resolution=True))
-            elif what == "assignee":
-                self._refused("assign the master first")
-
-        def confirm(what: str, change: Callable[[], object]) -> None:
-            open_children = [c for c in d.children if not c.status.is_done]
-            listed = ", ".join(f"#{c.number}" for c in open_children[:20]) or "none open"
-
-            def answered(yes: bool | None) -> None:
-                if yes:
-                    self.run_desk(change, done=self._report_cascade)
-
-            self.app.push_screen(
-                ConfirmDialog(
-                    f"Apply {what} to {len(open_children)} open child ticket(s) of #{self.number}?",
-                    listed,
-                ),
-                answered,
-            )
-
-        self.app.push_screen(
-            ChoicePrompt(f"Cascade from #{self.number} to its children", choices), chosen
+        what = await self.app.push_screen_wait(
+            ChoicePrompt(f"Cascade from #{self.number} to its children", choices)
         )
+        if what == "reply":
+            prompt = TextPrompt(
+                f"Reply on every open child of #{self.number}",
+                lambda text: desk.cascade(self.number, reply=text),
+            )
+            if await self.app.push_screen_wait(prompt):
+                self.refresh_data()
+            return
+        number, assignee = self.number, master.assignee
+        changes: dict[str | None, tuple[str, Callable[[], object]]] = {
+            "status": (
+                f"status {master.status.label}",
+                lambda: desk.cascade(number, status=master.status),
+            ),
+            "resolution": ("the resolution note", lambda: desk.cascade(number, resolution=True)),
+        }
+        if assignee:
+            changes["assignee"] = (
+                f"assignee {assignee}",
+                lambda: desk.cascade(number, assignee=assignee),
+            )
+        elif what == "assignee":
+            self._refused("assign the master first")
+        if what not in changes:
+            return
+        label, change = changes[what]
+        open_children = [c for c in d.children if not c.status.is_done]
+        listed = ", ".join(f"#{c.number}" for c in open_children[:20]) or "none open"
+        asked = ConfirmDialog(
+            f"Apply {label} to {len(open_children)} open child ticket(s) of #{self.number}?",
+            listed,
+        )
+        if await self.app.push_screen_wait(asked):
+            done, result = await self.write(change)
+            if done:
+                self._report_cascade(result)
 
     def action_edit_cc(self) -> None:
         """Edit who else the ticket's public replies by mail are copied to: the list

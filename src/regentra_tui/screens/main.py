@@ -365,12 +365,13 @@ class MainScreen(TicketActions):
             if not offers:
                 self._refused(f"none of the {len(marked)} marked tickets can move")
                 return
-            self.app.push_screen(
+            self.ask_bulk(
+                marked,
+                "status",
                 ChoicePrompt(
                     f"Move {len(marked)} marked ticket(s) to…",
                     [(o.label, o.target.value) for o in offers],
                 ),
-                lambda value: self.bulk(marked, "status", value) if value else None,
             )
         elif (row := self.selected()) is not None:
             self.ask_status(row, moved=self.board.follow if self.showing_board else None)
@@ -378,12 +379,13 @@ class MainScreen(TicketActions):
     def action_priority(self) -> None:
         marked = self._targets()
         if marked:
-            self.app.push_screen(
+            self.ask_bulk(
+                marked,
+                "priority",
                 ChoicePrompt(
                     f"Priority for {len(marked)} marked ticket(s)",
                     [(p.label, p.value) for p in reversed(Priority)],
                 ),
-                lambda value: self.bulk(marked, "priority", value) if value else None,
             )
         elif (row := self.selected()) is not None:
             self.ask_priority(row)
@@ -392,9 +394,10 @@ class MainScreen(TicketActions):
         marked = self._targets()
         if marked:
             choices = self.assignee_choices(self.rapp.technicians)
-            self.app.push_screen(
+            self.ask_bulk(
+                marked,
+                "assignee",
                 ChoicePrompt(f"Assign {len(marked)} marked ticket(s) to…", choices),
-                lambda value: self.bulk(marked, "assignee", value) if value is not None else None,
             )
         elif (row := self.selected()) is not None:
             self.ask_assignee(row)
