@@ -24,6 +24,7 @@ from regentra_core.errors import NoChange, RegentraError
 from regentra_core.queries.contacts import ContactRow
 from regentra_core.text import one_line
 
+from ..key_routing import FLOW_GROUP
 from ..render import styled
 from ..session import DeskSession
 from ..widgets.motion import MotionTable
@@ -171,39 +172,36 @@ class ContactsScreen(Screen[None]):
             self.notify("No other contact to merge into", severity="warning")
             return
 
-        def picked(key: str | None) -> None:
-            into = next((r for r in self.everyone if r.key == key), None)
-            if into is None:
-                return
-            if row.client is not None and row.client != into.client:
-                moved = f"its {row.tickets} ticket(s)" if row.tickets else "it"
-                self.app.push_screen(
-                    ConfirmDialog(
-                        f"Merge {row.name} into {into.name} of another client?",
-                        Text(
-                            f"{row.name} is of {row.client}, {into.name} of "
-                            f"{into.client or 'no client'}: {moved} would move to "
-                            f"{into.client or 'no client'}."
-                        ),
-                    ),
-                    lambda yes: self._forced(yes, row, into),
-                )
-                return
-            self._merge(row, into, force=False)
+        self._ask_merge(row, choices)
 
-        self.app.push_screen(
+    @work(group=FLOW_GROUP, exit_on_error=False)
+    async def _ask_merge(self, row: ContactRow, choices: list[tuple[str, str]]) -> None:
+        """Into whom, then (another client's contact) a yes, then the merge."""
+        key = await self.app.push_screen_wait(
             ChoicePrompt(
                 f"Merge {row.name} into…",
                 choices,
                 "one person, one contact: its tickets and replies move there, "
                 "its portal sessions end",
-            ),
-            picked,
+            )
         )
-
-    def _forced(self, yes: bool | None, row: ContactRow, into: ContactRow) -> None:
-        if yes:
-            self._merge(row, into, force=True)
+        into = next((r for r in self.everyone if r.key == key), None)
+        if into is None:
+            return
+        force = row.client is not None and row.client != into.client
+        if force:
+            moved = f"its {row.tickets} ticket(s)" if row.tickets else "it"
+            asked = ConfirmDialog(
+                f"Merge {row.name} into {into.name} of another client?",
+                Text(
+                    f"{row.name} is of {row.client}, {into.name} of "
+                    f"{into.client or 'no client'}: {moved} would move to "
+                    f"{into.client or 'no client'}."
+                ),
+            )
+            if not await self.app.push_screen_wait(asked):
+                return
+        self._merge(row, into, force=force)
 
     @work(thread=True, group="client-save", exit_on_error=False)
     def _merge(self, row: ContactRow, into: ContactRow, *, force: bool) -> None:

@@ -39,60 +39,45 @@ def correct_time(screen: TicketActions, number: int, entries: list[TimeRow]) -> 
     if not entries:
         screen.notify(f"No time logged on #{number} (t logs time)", timeout=3)
         return
+    screen.flow(_correct_time(screen, number, entries))
+
+
+async def _correct_time(screen: TicketActions, number: int, entries: list[TimeRow]) -> None:
+    """The entry, then what to do with it, then its new values or a yes, then the write."""
     by_id = {str(e.entry_id): e for e in entries}
-    screen.app.push_screen(
+    picked = await screen.app.push_screen_wait(
         ChoicePrompt(
             f"Time entries on #{number}: Enter picks one to edit or remove",
             [(entry_label(e), str(e.entry_id)) for e in reversed(entries)],
-        ),
-        lambda value: _ask_what(screen, number, by_id[value]) if value in by_id else None,
+        )
     )
-
-
-def _ask_what(screen: TicketActions, number: int, entry: TimeRow) -> None:
-    def chosen(value: str | None) -> None:
-        if value == "edit":
-            _edit(screen, number, entry)
-        elif value == "remove":
-            _remove(screen, number, entry)
-
-    screen.app.push_screen(
+    entry = by_id.get(picked or "")
+    if entry is None:
+        return
+    what = await screen.app.push_screen_wait(
         ChoicePrompt(
             entry_label(entry),
             [("Edit this entry", "edit"), ("Remove this entry", "remove")],
-        ),
-        chosen,
+        )
     )
-
-
-def _edit(screen: TicketActions, number: int, entry: TimeRow) -> None:
     desk = screen.rapp.session.desk()
-    screen.app.push_screen(
-        TimePrompt(
+    if what == "edit":
+        edited = TimePrompt(
             number,
             lambda minutes, billable, note: desk.edit_time(
                 entry.entry_id, minutes=minutes, billable=billable, note=note
             ),
             entry=entry,
-        ),
-        lambda ok: screen.refresh_data() if ok else None,
-    )
-
-
-def _remove(screen: TicketActions, number: int, entry: TimeRow) -> None:
-    desk = screen.rapp.session.desk()
-
-    def answered(yes: bool | None) -> None:
-        if yes:
-            screen.run_desk(
+        )
+        if await screen.app.push_screen_wait(edited):
+            screen.refresh_data()
+    elif what == "remove":
+        asked = ConfirmDialog(
+            f"Remove time entry {entry.entry_id} from #{number}?",
+            Text(entry_label(entry) + "\nThe ticket's history keeps what it said."),
+        )
+        if await screen.app.push_screen_wait(asked):
+            await screen.write(
                 lambda: desk.remove_time(entry.entry_id),
                 success=f"Removed time entry {entry.entry_id} from #{number}",
             )
-
-    screen.app.push_screen(
-        ConfirmDialog(
-            f"Remove time entry {entry.entry_id} from #{number}?",
-            Text(entry_label(entry) + "\nThe ticket's history keeps what it said."),
-        ),
-        answered,
-    )
