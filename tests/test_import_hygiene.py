@@ -68,3 +68,56 @@ def test_starting_the_app_does_not_import_litellm():
     code = "import json, sys; import regentra_tui.app; print(json.dumps('litellm' in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) is False
+
+
+# The core's public surface: the package root names what an interface may use.
+
+
+def _where_and_type_checking_imports() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """``_WHERE`` as written, and what the ``TYPE_CHECKING`` block imports: name ->
+    (module, name at home), read from the source as mypy reads it."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(regentra_core))
+    imported: dict[str, tuple[str, str]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for statement in node.body:
+                assert isinstance(statement, ast.ImportFrom), ast.unparse(statement)
+                module = "." * statement.level + (statement.module or "")
+                for alias in statement.names:
+                    imported[alias.asname or alias.name] = (module, alias.name)
+    return regentra_core._WHERE, imported
+
+
+def test_the_public_surface_lists_each_name_once_in_all_and_where():
+    assert len(regentra_core.__all__) == len(set(regentra_core.__all__))
+    assert sorted(regentra_core.__all__) == sorted(regentra_core._WHERE)
+
+
+def test_every_public_name_resolves_to_the_object_its_module_holds():
+    import importlib
+
+    from regentra_core.lazy import source
+
+    for name, where in regentra_core._WHERE.items():
+        module, attribute = source(where, name)
+        home = importlib.import_module(module, "regentra_core")
+        assert getattr(regentra_core, name) is getattr(home, attribute), name
+
+
+def test_mypy_sees_every_public_name_where_it_is_imported_from():
+    # A name in _WHERE but not in the TYPE_CHECKING imports is typed Any by the
+    # module's __getattr__, silently: the interfaces would lose their type checks.
+    from regentra_core.lazy import source
+
+    where, imported = _where_and_type_checking_imports()
+    assert {name: source(w, name) for name, w in where.items()} == imported
+
+
+def test_no_public_name_is_also_a_core_module():
+    # Importing regentra_core.<name> sets that attribute to the module, so a public
+    # name spelled like a module would be shadowed by it depending on import order.
+    modules = {m.name for m in pkgutil.iter_modules(regentra_core.__path__)}
+    assert modules.isdisjoint(regentra_core.__all__)

@@ -27,8 +27,7 @@ from typing import Any
 from platformdirs import user_state_dir
 from sqlalchemy.engine import make_url
 
-from regentra_core.enums import Status
-from regentra_core.queries import EventRow
+from regentra_core import EventRow, Status
 
 KINDS = ("reply", "note")
 

@@ -12,15 +12,23 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from regentra_core.ai.reviews import SuggestionRow
-from regentra_core.durations import format_minutes
-from regentra_core.enums import Priority, Status
-from regentra_core.queries import TicketRow
-from regentra_core.sla import Badge, ClockState, SlaState, describe, format_remaining
-from regentra_core.text import literal, one_line
+from regentra_core import (
+    Badge,
+    ClockState,
+    Priority,
+    SlaState,
+    Status,
+    SuggestionRow,
+    TicketRow,
+    describe_sla,
+    format_minutes,
+    format_remaining,
+    literal,
+    one_line,
+)
 
 if TYPE_CHECKING:
-    from regentra_core.search import Snippet
+    from regentra_core import Snippet
 
 BADGE_STYLE = {
     Badge.ON_TRACK: "green",
@@ -143,7 +151,7 @@ def sla_text(
         return styled(none, "dim")
     badge = state.badge
     text = styled(badge.label, "dim" if done else BADGE_STYLE[badge])
-    words = describe(state, named=not compact)
+    words = describe_sla(state, named=not compact)
     if compact:
         words = words.removesuffix(" left")
     if words:
@@ -249,7 +257,7 @@ def sla_short(state: SlaState | None, *, done: bool = False) -> Text:
         return styled("no SLA", "dim")
     badge = state.badge
     text = styled(BADGE_SHORT[badge], "dim" if done else BADGE_STYLE[badge])
-    words = describe(state, named=False).removesuffix(" left").removesuffix(" ago")
+    words = describe_sla(state, named=False).removesuffix(" left").removesuffix(" ago")
     if words:
         text += Text(" " + _tight(words))
     return text

@@ -8,7 +8,7 @@ columns fit 120 columns; the clock a column counts is on its top line.
 
 from __future__ import annotations
 
-from regentra_core.durations import format_minutes
+from regentra_core import format_minutes
 
 _CLOCKS = {"response": "resp.", "resolution": "resol."}
 _WORDS = {

@@ -15,30 +15,35 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from regentra_core import queries
-from regentra_core.clock import describe_offset, utcnow
-from regentra_core.config import write_site_config
-from regentra_core.dates import parse_when
-from regentra_core.demo import load_demo
-from regentra_core.desk import Desk
-from regentra_core.enums import Role
-from regentra_core.errors import ValidationError
-from regentra_core.identity import Actor, os_username
-from regentra_core.jobs import record_once, run_due_jobs
-from regentra_core.locations import site_config_file
-from regentra_core.seed import has_sla_policies, seed_sla
-from regentra_core.sharing import (
-    ATTACHMENTS,
-    DATABASE_NAME,
+from regentra_core import (
     DEFAULT_SERVICE_ACCOUNT,
     DEFAULT_SHARED_DIR,
+    SHARED_ATTACHMENTS,
+    SHARED_DATABASE_NAME,
+    Actor,
+    Desk,
+    Role,
+    ValidationError,
+    configure_worker_logging,
+    describe_offset,
+    has_sla_policies,
+    list_technicians,
+    load_demo,
     make_service_dir,
     make_service_file,
     make_shared_dir,
+    os_username,
+    parse_when,
+    record_once,
+    run_due_jobs,
+    seed_sla,
     service_account,
     share_files,
+    site_config_file,
+    status_counts,
+    utcnow,
+    write_site_config,
 )
-from regentra_core.worker.logs import configure_worker_logging
 
 from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option, jsonable
@@ -111,8 +116,8 @@ def init(
         if state.db_option:
             raise click.UsageError("--shared puts the desk in --dir; leave out --db")
         desk_folder = make_shared_dir(folder or DEFAULT_SHARED_DIR, group)
-        make_shared_dir(desk_folder.path / ATTACHMENTS, group)
-        database = desk_folder.path / DATABASE_NAME
+        make_shared_dir(desk_folder.path / SHARED_ATTACHMENTS, group)
+        database = desk_folder.path / SHARED_DATABASE_NAME
         state.db_option = str(database)
         shared_config = config_path or site_config_file()
         service = service_account(service_name)
@@ -137,7 +142,7 @@ def init(
             make_service_file(shared_config.parent / "worker.toml", service, group)
     first_lead = lead or me
     registered = None
-    if not queries.technicians(db, active_only=False):
+    if not list_technicians(db, active_only=False):
         Desk(db, Actor.system("init"), source="cli").add_technician(first_lead, role=Role.LEAD)
         registered = first_lead
     seeded = 0
@@ -149,7 +154,7 @@ def init(
         "registered_lead": registered,
         "demo": loaded,
         "sla_policies_seeded": seeded,
-        "tickets": sum(queries.status_counts(db).values()),
+        "tickets": sum(status_counts(db).values()),
         "shared_group": group,
         "config": str(shared_config) if shared_config else None,
         "service_account": service.pw_name if group and service else None,
@@ -205,10 +210,10 @@ def demo(state: CliContext, no_tui: bool, as_json: bool) -> None:
         shutil.rmtree(f"{path}.index", ignore_errors=True)
         state.db_option = str(path)
     db = state.db
-    if sum(queries.status_counts(db).values()):
+    if sum(status_counts(db).values()):
         raise click.ClickException(f"{db.display_url} already has tickets; demo wants a fresh one")
     load_demo(db, operator=os_username())
-    counts = queries.status_counts(db)
+    counts = status_counts(db)
     if as_json:
         emit_json({"database": db.display_url, "statuses": counts})
         return
@@ -265,7 +270,7 @@ def technician_add(
 @pass_cli
 def technician_list(state: CliContext, as_json: bool) -> None:
     """List active technicians."""
-    techs = queries.technicians(state.db)
+    techs = list_technicians(state.db)
     rows = [
         {"username": t.username, "display_name": t.display_name, "role": t.role.value}
         for t in techs
@@ -354,9 +359,7 @@ def _refuse_a_wrong_clock(state: CliContext) -> None:
 def _run_daemon(state: CliContext) -> None:
     """Run until SIGTERM/SIGINT; reload the channel settings on SIGHUP or when a file
     they come from changes (looked at every heartbeat), keeping the lease."""
-    from regentra_core.config import Settings
-    from regentra_core.wiring import Wiring, apply_settings
-    from regentra_core.worker.reload import SettingsWatch, reload_settings
+    from regentra_core import Settings, SettingsWatch, Wiring, apply_settings, reload_settings
 
     settings = state.settings
     wiring = state.wiring()  # first: opening the desk sets the modes of what we create

@@ -6,18 +6,20 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from regentra_core.ai import reviews
-from regentra_core.ai.analysis import Analysis
-from regentra_core.ai.assistant import Draft, answer_of
-from regentra_core.ai.requests import (
+from regentra_core import (
     NO_DAEMON,
     WAIT_SLACK,
+    Analysis,
+    Draft,
+    Unanswered,
+    ai_accuracy,
+    ai_suggestions,
+    answer_of,
     daemon_running,
     needs_daemon,
+    utcnow,
     wait_for_answer,
 )
-from regentra_core.clock import utcnow
-from regentra_core.errors import Unanswered
 
 from ..render import REVIEW_COLUMNS, review_cells, styled
 from .context import CliContext, pass_cli
@@ -133,8 +135,8 @@ def draft(state: CliContext, number: int, wait: float | None, as_json: bool) -> 
 @pass_cli
 def review_list(state: CliContext, show_all: bool, as_json: bool) -> None:
     """The review queue: pending suggestions and drafts, least confident first."""
-    rows = reviews.suggestions(state.db, pending_only=not show_all)
-    weeks = reviews.accuracy(state.db, now=utcnow())
+    rows = ai_suggestions(state.db, pending_only=not show_all)
+    weeks = ai_accuracy(state.db, now=utcnow())
     if as_json:
         emit_json({"suggestions": rows, "accuracy": weeks})
         return

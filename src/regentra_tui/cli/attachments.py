@@ -18,17 +18,20 @@ from typing import TYPE_CHECKING
 import click
 from rich.table import Table
 
-from regentra_core.attachments import check_file, human_size, limit_bytes
-from regentra_core.errors import ValidationError
-from regentra_core.queries.attachments import attachment as read_attachment
-from regentra_core.queries.attachments import attachments_of
+from regentra_core import (
+    ValidationError,
+    attachments_of,
+    check_file,
+    human_size,
+    limit_bytes,
+    read_attachment,
+)
 
 from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option, safe, when
 
 if TYPE_CHECKING:
-    from regentra_core.config import Settings
-    from regentra_core.desk import Desk, Upload
+    from regentra_core import Desk, Settings, Upload
 
 NUMBER = click.IntRange(1, 2**63 - 1)
 
@@ -112,7 +115,7 @@ def read_uploads(paths: tuple[str, ...], settings: Settings) -> list[Upload]:
     """The files a technician named, read and checked (exists, a file, readable,
     not empty, within ``max_attachment_mb``): one clear refusal before anything is
     written."""
-    from regentra_core.desk import Upload
+    from regentra_core import Upload
 
     limit = limit_bytes(settings.max_attachment_mb)
     uploads = []

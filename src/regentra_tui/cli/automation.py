@@ -8,9 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from regentra_core import automation_reads as reads
-from regentra_core.automation import dump_rules
-from regentra_core.errors import ValidationError
+from regentra_core import ValidationError, dry_run_rule, dump_rules, rule_log, stored_rules
 
 from ..render import styled
 from .context import CliContext, pass_cli
@@ -28,7 +26,7 @@ def automation() -> None:
 @pass_cli
 def automation_list(state: CliContext, as_json: bool) -> None:
     """Every rule in the order it runs."""
-    stored = reads.rules(state.db)
+    stored = stored_rules(state.db)
     if as_json:
         emit_json([s.rule.raw() for s in stored])
         return
@@ -58,7 +56,7 @@ def automation_list(state: CliContext, as_json: bool) -> None:
 @pass_cli
 def automation_export(state: CliContext, output: str | None) -> None:
     """Every rule as TOML (``automation import`` reads it back)."""
-    text = dump_rules(s.rule for s in reads.rules(state.db))
+    text = dump_rules(s.rule for s in stored_rules(state.db))
     if output is None:
         sys.stdout.write(text)
         return
@@ -123,7 +121,7 @@ def automation_log(
     as_json: bool,
 ) -> None:
     """Every evaluation, newest first: matched or not, and what it did."""
-    rows = reads.log(state.db, rule=rule, ticket=ticket, limit=limit, matched_only=matched)
+    rows = rule_log(state.db, rule=rule, ticket=ticket, limit=limit, matched_only=matched)
     if as_json:
         emit_json(rows)
         return
@@ -153,7 +151,7 @@ def automation_log(
 @pass_cli
 def automation_dry_run(state: CliContext, name: str, ticket: int | None, as_json: bool) -> None:
     """What rule NAME would do, changing nothing: on one ticket, or how many open ones."""
-    result = reads.dry_run(state.db, name, ticket=ticket)
+    result = dry_run_rule(state.db, name, ticket=ticket)
     rule = result.rule
     if as_json:
         payload: dict[str, object] = {"rule": rule.name, "trigger": rule.trigger}

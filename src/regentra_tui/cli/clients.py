@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from regentra_core import queries
-from regentra_core.desk.clients import UNSET
+from regentra_core import UNSET, client_rows
 
 from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option, safe
@@ -120,7 +119,7 @@ def client_portal_signout(state: CliContext, email: str, as_json: bool) -> None:
 @pass_cli
 def client_list(state: CliContext, as_json: bool) -> None:
     """List clients with their VIP flag, SLA policy, domains and open tickets."""
-    rows = queries.client_rows(state.db)
+    rows = client_rows(state.db)
     if as_json:
         emit_json(rows)
         return
@@ -146,7 +145,7 @@ def client_list(state: CliContext, as_json: bool) -> None:
 
 
 def _report(state: CliContext, name: str, as_json: bool, what: str) -> None:
-    row = next(r for r in queries.client_rows(state.db) if r.name == name)
+    row = next(r for r in client_rows(state.db) if r.name == name)
     if as_json:
         emit_json(row)
         return

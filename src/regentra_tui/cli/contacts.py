@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from regentra_core.queries.contacts import ContactRow, client_known, contact_rows
+from regentra_core import ContactRow, client_known, contact_rows
 
 from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option, safe

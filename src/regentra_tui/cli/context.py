@@ -13,12 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from regentra_core.config import Settings
-    from regentra_core.desk import Desk
-    from regentra_core.identity import Actor
-    from regentra_core.search import SearchEngine
-    from regentra_core.store import Database
-    from regentra_core.wiring import Wiring
+    from regentra_core import Actor, Database, Desk, SearchEngine, Settings, Wiring
 
 
 @dataclass
@@ -38,7 +33,7 @@ class CliContext:
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            from regentra_core.config import load_settings
+            from regentra_core import load_settings
 
             self._settings = load_settings()
         return self._settings
@@ -48,10 +43,10 @@ class CliContext:
 
     @property
     def db(self) -> Database:
-        from regentra_core.desk import resolve_os_technician
+        from regentra_core import resolve_os_technician
 
         if self._db is None:
-            from regentra_core.wiring import open_database
+            from regentra_core import open_database
 
             self._db = open_database(self.settings, self.database_target(), create=self.may_create)
         if self.identity_required and self._actor is None:
@@ -60,7 +55,7 @@ class CliContext:
 
     def desk(self) -> Desk:
         """A Desk acting as this process's OS account."""
-        from regentra_core.desk import Desk, resolve_os_technician
+        from regentra_core import Desk, resolve_os_technician
 
         db = self.db
         if self._actor is None:
@@ -70,14 +65,14 @@ class CliContext:
     def search_index(self) -> SearchEngine:
         """The search index of this database (the worker rebuilds it if missing)."""
         if self._index is None:
-            from regentra_core.wiring import open_index
+            from regentra_core import open_index
 
             self._index = open_index(self.settings, self.db)
         return self._index
 
     def wiring(self) -> Wiring:
         """Database, index and jobs, as the composition root builds them."""
-        from regentra_core.wiring import Wiring
+        from regentra_core import Wiring
 
         return Wiring(self.settings, self.db, self.search_index())
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 from rich.text import Text
 
-from regentra_core.clock import utcnow
-from regentra_core.doctor import examine
+from regentra_core import examine_desk, utcnow
 
 from ..render import styled
 from .context import CliContext, pass_cli
@@ -25,7 +24,7 @@ def doctor(state: CliContext, as_json: bool) -> None:
     Prints each problem and warning with the command that fixes it; exits 1 if
     there is any problem (warnings alone exit 0).
     """
-    exam = examine(state.settings, state.database_target(), utcnow())
+    exam = examine_desk(state.settings, state.database_target(), utcnow())
     if as_json:
         emit_json(
             {

@@ -7,9 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from regentra_core import kb as kb_text
-from regentra_core import queries
-from regentra_core.errors import NotFoundError, ValidationError
+from regentra_core import NotFoundError, ValidationError, kb_articles, render_article
 
 from ..render import styled
 from .context import CliContext, pass_cli
@@ -34,7 +32,7 @@ def _as_json(article: object) -> dict[str, object]:
 @pass_cli
 def kb_list(state: CliContext, as_json: bool) -> None:
     """Every article, by title."""
-    articles = queries.kb_articles(state.db)
+    articles = kb_articles(state.db)
     if as_json:
         emit_json([{k: v for k, v in _as_json(a).items() if k != "body"} for a in articles])
         return
@@ -56,7 +54,7 @@ def kb_list(state: CliContext, as_json: bool) -> None:
 
 
 def _find(state: CliContext, slug: str) -> object:
-    for article in queries.kb_articles(state.db):
+    for article in kb_articles(state.db):
         if article.slug == slug:
             return article
     raise NotFoundError(f"no KB article {slug!r} (regentra kb list shows them)")
@@ -73,7 +71,7 @@ def kb_show(state: CliContext, slug: str, as_json: bool) -> None:
         emit_json(_as_json(article))
         return
     title, tags, body = (getattr(article, n) for n in ("title", "tags", "body"))
-    console().print(safe(kb_text.render(title, tags, body)))
+    console().print(safe(render_article(title, tags, body)))
 
 
 def _read(source: str | None) -> str | None:

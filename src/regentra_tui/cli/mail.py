@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 import click
 from rich.text import Text
 
-from regentra_core.errors import RegentraError
+from regentra_core import RegentraError
 
 from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option, safe
 
 if TYPE_CHECKING:
-    from regentra_core.desk import ReceiveResult
+    from regentra_core import ReceiveResult
 
 EX_TEMPFAIL = 75
 EX_NOINPUT = 66
@@ -238,7 +238,7 @@ def skipped_(state: CliContext, limit: int, as_json: bool) -> None:
     Each can still be made a ticket with 'regentra mail accept ID' until
     skipped_mail_retention_days have passed; then the worker daemon forgets it.
     """
-    from regentra_core.desk.channels import held_messages
+    from regentra_core import held_messages
 
     held = held_messages(state.db, limit=max(1, min(limit, 10_000)))
     if as_json:
@@ -279,7 +279,7 @@ def accept_(state: CliContext, record_id: int, as_json: bool) -> None:
     Its kept source is read again as any mail is (attachments saved) and opens a
     ticket for its sender; the audit trail says who accepted it.
     """
-    from regentra_core.desk.channels import held_source
+    from regentra_core import held_source
 
     desk = state.desk()
     wiring = state.wiring()

@@ -27,8 +27,7 @@ def migrate_db(state: CliContext, target_url: str, as_json: bool) -> None:
     then point ``database_url`` at the new database. The search index is rebuilt by
     the worker on first start.
     """
-    from regentra_core.store import Database
-    from regentra_core.store.copy import copy_desk
+    from regentra_core import Database, copy_desk
 
     source = state.db
     if not state.desk().actor.is_lead:

@@ -19,7 +19,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from regentra_core.text import json_safe, literal, one_line
+from regentra_core import json_safe, literal, one_line
 
 from ..render import styled
 

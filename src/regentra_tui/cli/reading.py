@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from regentra_core.errors import ValidationError
+from regentra_core import ValidationError
 
 TEXT_FILE_BYTES = 1024 * 1024
 """The most a KB article's body or a rules file may be (a long article is a few

@@ -9,9 +9,14 @@ from datetime import UTC, datetime
 import click
 from rich.table import Table
 
-from regentra_core import reports
-from regentra_core.dates import parse_day
-from regentra_core.limits import check_day
+from regentra_core import (
+    REPORT_KINDS,
+    ReportPeriod,
+    build_report,
+    check_day,
+    parse_day,
+    report_csv_rows,
+)
 
 from ..report_text import TEXT_COLUMNS, cell, header
 from .context import CliContext, pass_cli
@@ -19,7 +24,7 @@ from .output import console, emit_json, safe
 
 
 @click.command("report")
-@click.argument("kind", type=click.Choice(reports.KINDS, case_sensitive=False))
+@click.argument("kind", type=click.Choice(REPORT_KINDS, case_sensitive=False))
 @click.option("--from", "start", metavar="DATE", help="First day (default: 30 days ago).")
 @click.option("--to", "end", metavar="DATE", help="Last day, included (default: today).")
 @click.option("--client", metavar="NAME", help="Only this client's tickets.")
@@ -45,9 +50,9 @@ def report(
     first = (
         check_day(parse_day(start, today), what="--from day")
         if start
-        else reports.Period.last(30, last).start
+        else ReportPeriod.last(30, last).start
     )
-    result = reports.build(state.db, kind.lower(), reports.Period(first, last), client=client)
+    result = build_report(state.db, kind.lower(), ReportPeriod(first, last), client=client)
     if as_json:
         emit_json(
             {
@@ -61,7 +66,7 @@ def report(
         return
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerows(reports.as_csv_rows(result))
+        writer.writerows(report_csv_rows(result))
         return
     out = console()
     scope = f"{first} to {last}" if kind != "backlog" else f"open as of {today}"

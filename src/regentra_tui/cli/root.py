@@ -13,8 +13,7 @@ from typing import Any
 import click
 from click.exceptions import NoArgsIsHelpError
 
-from regentra_core.errors import ConflictError, RegentraError
-from regentra_core.text import undecodable, visible_bytes
+from regentra_core import ConflictError, RegentraError, undecodable, visible_bytes
 
 from .context import CliContext
 

@@ -6,7 +6,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from regentra_core.search.engine import available_procs
+from regentra_core import available_procs
 
 from ..render import snippet_text, styled
 from .context import CliContext, pass_cli
@@ -27,7 +27,7 @@ def search(
     What a command just wrote is found: changes no worker has indexed yet are indexed
     first (briefly), or the note on stderr says how many are missing and what to run.
     """
-    from regentra_core.search.catchup import search_fresh
+    from regentra_core import search_fresh
 
     hits = search_fresh(
         state.search_index(),
@@ -58,7 +58,7 @@ def search(
 def _worker_running(state: CliContext) -> bool:
     """Whether a live worker holds the desk's lease (it will index what is pending),
     by the database's clock."""
-    from regentra_core.worker.lease import current_lease
+    from regentra_core import current_lease
 
     lease = current_lease(state.db)
     return lease is not None and lease.alive()

@@ -8,12 +8,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from regentra_core import queries
-from regentra_core.clock import utcnow
-from regentra_core.dates import parse_day
-from regentra_core.durations import parse_duration
-from regentra_core.enums import Priority
-from regentra_core.limits import check_day
+from regentra_core import Priority, check_day, parse_day, parse_duration, sla_config, utcnow
 
 from ..render import minutes, styled
 from .context import CliContext, pass_cli
@@ -39,7 +34,7 @@ def sla() -> None:
 @pass_cli
 def show(state: CliContext, as_json: bool) -> None:
     """Show every policy with its targets and clients, and every calendar."""
-    config = queries.sla_config(state.db)
+    config = sla_config(state.db)
     if as_json:
         emit_json(config)
         return

@@ -15,20 +15,35 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from regentra_core import queries
-from regentra_core.channels.outbound import reply_reach
-from regentra_core.clock import utcnow
-from regentra_core.dates import parse_when
-from regentra_core.desk import CascadeResult
-from regentra_core.desk.attachments import sms_attachment_note
-from regentra_core.durations import parse_minutes
-from regentra_core.enums import Channel, Priority, Status
-from regentra_core.errors import NotFoundError, ValidationError
-from regentra_core.limits import SUBJECT_MAX, check_length
-from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
-from regentra_core.sla import Badge, ClockState, format_remaining
-from regentra_core.spike_reads import spike_of
-from regentra_core.text import one_line
+from regentra_core import (
+    SUBJECT_MAX,
+    Badge,
+    CascadeResult,
+    Channel,
+    ClockState,
+    NotFoundError,
+    Priority,
+    SortKey,
+    Status,
+    TicketDetail,
+    TicketFilter,
+    TicketRow,
+    ValidationError,
+    cascade_offer,
+    check_length,
+    format_remaining,
+    get_ticket,
+    list_tickets,
+    one_line,
+    parse_minutes,
+    parse_when,
+    reply_reach,
+    sms_attachment_note,
+    spike_of,
+    ticket_detail,
+    ticket_history,
+    utcnow,
+)
 
 from ..render import BADGE_STYLE, DONE_STYLE, minutes, sla_text, status_badge, styled
 from .context import CliContext, pass_cli
@@ -225,7 +240,7 @@ def list_(
         tuple(Badge.parse(b) for b in sla),
         channels=tuple(Channel(c.lower()) for c in channel),
     )
-    rows = queries.list_tickets(
+    rows = list_tickets(
         state.db, f, sort=SortKey(sort), descending=desc, limit=limit, offset=offset
     )
     if as_json:
@@ -321,9 +336,7 @@ def _ticket_table(rows: list[TicketRow], width: int) -> Table:
 @pass_cli
 def show(state: CliContext, number: int, full: bool, as_json: bool) -> None:
     """Show a ticket with its conversation, notes, time and links."""
-    detail = queries.ticket_detail(
-        state.db, number, body_limit=None if full else PRINTED_CHARACTERS
-    )
+    detail = ticket_detail(state.db, number, body_limit=None if full else PRINTED_CHARACTERS)
     if as_json:
         emit_json(detail)
         return
@@ -336,7 +349,7 @@ def show(state: CliContext, number: int, full: bool, as_json: bool) -> None:
 @pass_cli
 def history(state: CliContext, number: int, as_json: bool) -> None:
     """Show a ticket's audit trail: who did what, when, through which door."""
-    events = queries.ticket_history(state.db, number)
+    events = ticket_history(state.db, number)
     if as_json:
         emit_json(events)
         return
@@ -417,7 +430,7 @@ def reply(
             number, body, expected_version=expect_version, then=status, attachments=uploads
         )
         target, message = number, f"Reply added to #{number}"
-        row = queries.get_ticket(state.db, number)
+        row = get_ticket(state.db, number)
         reach = reply_reach(row.channel, row.contact_email, row.contact_phone)
         if not reach.sent:
             message = f"Reply saved on #{number}: not sent ({reach.why_not})"
@@ -484,7 +497,7 @@ def cc(
     (its Cc: the customer's colleagues on the thread; gathered from their mail)."""
     if adding or removing:
         state.desk().change_cc(number, add=adding, remove=removing, expected_version=expect_version)
-    copied = queries.ticket_detail(state.db, number, body_limit=1).cc
+    copied = ticket_detail(state.db, number, body_limit=1).cc
     if as_json:
         emit_json({"number": number, "cc": copied})
         return
@@ -597,15 +610,13 @@ def status(
 
 def _children_after(state: CliContext, number: int, target: Status, cascade: bool | None) -> str:
     """What became of a master's open children after it reached ``target``: the
-    same question the app asks (queries.cascade_offer), answered by the flag."""
+    same question the app asks (cascade_offer), answered by the flag."""
     desk = state.desk()
-    left = queries.cascade_offer(state.db, number, target)
+    left = cascade_offer(state.db, number, target)
     if not left:
         return ""
     if cascade:
-        with_note = target == Status.RESOLVED and bool(
-            queries.ticket_detail(state.db, number).resolution
-        )
+        with_note = target == Status.RESOLVED and bool(ticket_detail(state.db, number).resolution)
         result = desk.cascade(number, status=target, resolution=with_note)
         said = f"; cascaded to {_numbered(result.changed)}"
         if result.refused:
@@ -783,7 +794,7 @@ def _print_cascade(result: CascadeResult) -> None:
 
 def _print_ticket(state: CliContext, number: int, as_json: bool, message: str) -> None:
     if as_json:
-        emit_json(queries.get_ticket(state.db, number))
+        emit_json(get_ticket(state.db, number))
     else:
         click.echo(message)
 
