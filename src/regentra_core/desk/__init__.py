@@ -17,41 +17,35 @@ from pathlib import Path
 from ..attachments import MAX_ATTACHMENT_BYTES
 from ..clock import Clock, utcnow
 from ..store.engine import Database
-from . import attachments, work
+from . import ai, attachments, channels, contacts, delivery, intake, sla, spikes, work
 from ._base import clean_text
-from .ai import AiCases
 from .attachments import Upload
 from .automations import AutomationCases, PeriodicReport
 from .cc import CcCases
-from .channels import ChannelCases, ChannelStep, CursorStep, ReceiveResult, Step
+from .channels import ChannelStep, CursorStep, ReceiveResult, Step
 from .clients import ClientCases
-from .contacts import ContactCases, MergeResult
-from .delivery import DeliveryCases, Outgoing
+from .contacts import MergeResult
+from .delivery import Outgoing
 from .intake import CustomerReplyResult
 from .kb import KbCases
 from .links import CascadeResult, LinkCases
 from .people import PeopleCases, resolve_os_technician
 from .portal import PortalCases
-from .sla import SlaCases, SweepReport
+from .sla import SweepReport
 from .spikes import SpikeMasterResult
 from .time_entries import TimeEntryCases
-from .use_case import in_transaction
+from .use_case import at_door, in_transaction
 from .views import ViewCases
 
 
 class Desk(
     AutomationCases,
-    AiCases,
     CcCases,
-    ChannelCases,
     ClientCases,
-    ContactCases,
-    DeliveryCases,
     KbCases,
     LinkCases,
     PeopleCases,
     PortalCases,
-    SlaCases,
     TimeEntryCases,
     ViewCases,
 ):
@@ -81,6 +75,42 @@ class Desk(
     interfaces set it. Unset: a technician's file cannot be kept, and is refused."""
     attachment_limit: int = MAX_ATTACHMENT_BYTES
     """``Settings.max_attachment_mb`` in bytes (``attachments.limit_bytes``)."""
+    # -- what arrives through a channel (desk/channels.py: a batch retries one
+    #    message a transaction, so receive and receive_many open their own)
+    receive = at_door(channels.receive)
+    receive_many = at_door(channels.receive_many)
+    accept_skipped = in_transaction(channels.accept_skipped)
+    purge_skipped_mail = in_transaction(channels.purge_skipped_mail)
+    # -- new tickets and customers' replies (desk/intake.py)
+    create_ticket = in_transaction(intake.create_ticket)
+    add_customer_reply = in_transaction(intake.add_customer_reply)
+    # -- contacts (desk/contacts.py)
+    add_contact = in_transaction(contacts.add_contact)
+    edit_contact = in_transaction(contacts.edit_contact)
+    merge_contacts = in_transaction(contacts.merge_contacts)
+    # -- ticket spikes (desk/spikes.py)
+    make_spike_master = in_transaction(spikes.make_spike_master)
+    # -- the outbox's bookkeeping around a send (desk/delivery.py)
+    start_delivery = in_transaction(delivery.start_delivery)
+    finish_delivery = in_transaction(delivery.finish_delivery)
+    # -- AI suggestions, drafts and requests (desk/ai.py)
+    record_analysis = in_transaction(ai.record_analysis)
+    record_draft = in_transaction(ai.record_draft)
+    request_ai = in_transaction(ai.request_ai)
+    fail_ai_request = in_transaction(ai.fail_ai_request)
+    review_suggestion = in_transaction(ai.review_suggestion)
+    discard_draft = in_transaction(ai.discard_draft)
+    # -- SLA calendars, policies and the sweep (desk/sla.py; the sweep writes in
+    #    chunks, a transaction each)
+    add_calendar = in_transaction(sla.add_calendar)
+    set_calendar_hours = in_transaction(sla.set_calendar_hours)
+    add_holiday = in_transaction(sla.add_holiday)
+    seed_holidays = in_transaction(sla.seed_holidays)
+    add_policy = in_transaction(sla.add_policy)
+    set_policy = in_transaction(sla.set_policy)
+    set_target = in_transaction(sla.set_target)
+    assign_policy = in_transaction(sla.assign_policy)
+    run_sla_sweep = at_door(sla.run_sla_sweep)
 
     @classmethod
     def for_os_user(cls, db: Database, *, source: str, clock: Clock = utcnow) -> Desk:
@@ -90,7 +120,6 @@ class Desk(
 
 __all__ = [
     "CascadeResult",
-    "ContactCases",
     "MergeResult",
     "ChannelStep",
     "CursorStep",

@@ -49,6 +49,7 @@ __all__ = [
     "_memo",
     "_numbers",
     "_tx",
+    "as_desk",
     "clean_text",
     "retarget_note",
 ]
@@ -165,6 +166,13 @@ class DeskBase:
 
     def _bare(self) -> Tx:
         return Tx(session=cast(Session, None), door=self.door, actor=self.actor, source=self.source)
+
+
+def as_desk(tx: Tx) -> DeskBase:
+    """TRANSITIONAL: a desk for a mixin-era helper that takes ``(desk, s)`` (``cc.gather``)
+    when a use case already a function calls it: its events go to ``tx``."""
+    tx.session.info[_TX] = tx
+    return DeskBase(tx.db, tx.actor, source=tx.source, clock=tx.clock)
 
 
 def _memo(s: Session, key: str, load: Callable[[], T]) -> T:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from .. import hierarchy, lifecycle, sla
 from ..enums import EscalationReason, Priority, PriorityChangeSource, Status
@@ -71,6 +71,19 @@ def load(tx: Tx, number: int, expected_version: int | None = None) -> Ticket:
     if expected_version is not None and ticket.version != expected_version:
         raise ConflictError(number, expected_version, ticket.version)
     return ticket
+
+
+def load_all(tx: Tx, numbers: Iterable[int]) -> list[Ticket]:
+    """The tickets ``numbers`` that exist, locked for this change, in number order (a
+    batch of them in one query: the SLA sweep's chunks)."""
+    return list(
+        tx.session.exec(
+            select(Ticket)
+            .where(col(Ticket.number).in_(list(numbers)))
+            .order_by(col(Ticket.number))
+            .with_for_update()
+        ).all()
+    )
 
 
 def touch(ticket: Ticket, at: datetime) -> None:
