@@ -106,28 +106,37 @@ def spike_master(made: Ticket | None, tickets: list[Ticket], parents: set[int]) 
     return next((t for t in tickets if gatherable(t, None, t.id in parents) is None), None)
 
 
+def newest_spike(s: Session, ticket_id: int | None) -> TicketSpike | None:
+    """The newest spike the ticket with row id ``ticket_id`` is a member of."""
+    return s.exec(
+        select(TicketSpike)
+        .join(SpikeMember, col(SpikeMember.spike_id) == TicketSpike.id)
+        .where(SpikeMember.ticket_id == ticket_id)
+        .order_by(col(TicketSpike.id).desc())
+    ).first()
+
+
+def spike_tickets(s: Session, row: TicketSpike, *, lock: bool = False) -> list[Ticket]:
+    """The spike's member tickets in number order (``lock``: locked for a change)."""
+    query = (
+        select(Ticket)
+        .join(SpikeMember, col(SpikeMember.ticket_id) == Ticket.id)
+        .where(SpikeMember.spike_id == row.id)
+        .order_by(col(Ticket.number))
+    )
+    return list(s.exec(query.with_for_update(of=Ticket) if lock else query).all())
+
+
 def spike_of(db: Database, number: int) -> SpikeView | None:
     """The newest spike ticket ``number`` belongs to, or None."""
     with db.read() as s:
         ticket_id = s.exec(select(Ticket.id).where(Ticket.number == number)).first()
         if ticket_id is None:
             return None
-        row = s.exec(
-            select(TicketSpike)
-            .join(SpikeMember, col(SpikeMember.spike_id) == TicketSpike.id)
-            .where(SpikeMember.ticket_id == ticket_id)
-            .order_by(col(TicketSpike.id).desc())
-        ).first()
+        row = newest_spike(s, ticket_id)
         if row is None:
             return None
-        tickets = list(
-            s.exec(
-                select(Ticket)
-                .join(SpikeMember, col(SpikeMember.ticket_id) == Ticket.id)
-                .where(SpikeMember.spike_id == row.id)
-                .order_by(col(Ticket.number))
-            ).all()
-        )
+        tickets = spike_tickets(s, row)
         made = s.get(Ticket, row.master_id) if row.master_id else None
         parents = with_children(s, [t.id for t in tickets if t.is_master])
         chosen = spike_master(made, tickets, parents)

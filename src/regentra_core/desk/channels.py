@@ -1,9 +1,14 @@
-"""Channel intake: one inbound message from any channel, applied in one transaction."""
+"""Channel intake: one inbound message from any channel, applied in one transaction.
+
+``receive`` and ``receive_many`` take the desk's door (a batch that fails is
+retried one message a transaction); what one transaction has learnt about the
+messages it stores is its typed :class:`IntakeMemo`, read and kept in step here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func
@@ -32,17 +37,21 @@ from ..store.models import (
     Ticket,
 )
 from ..text import shorten
-from ._base import _excerpt, _id, _memo
+from . import moves, outgoing
+from ._base import as_desk
 from .attachments import add_rows
 from .cc import gather, people_named
-from .contacts import find_contact, live_contact
-from .intake import IntakeCases
+from .contacts import ContactMemo, contact_for, find_contact, live_contact
+from .intake import customer_reply, open_ticket
+from .moves import excerpt as _excerpt
+from .moves import row_id as _id
+from .tx import Door, Tx, transaction
 
 RATE_LIMIT_PER_HOUR = 20
+"""New tickets one sender may open per hour before their mail is held back."""
 RACE_RETRIES = 3
 """A message whose transaction lost a race is received again this many times (the
 second try sees the winner's record and stores nothing twice)."""
-"""New tickets one sender may open per hour before their mail is held back."""
 
 _OUTCOME = {
     CustomerReplyOutcome.APPEND: InboundOutcome.REPLY,
@@ -141,373 +150,376 @@ def held_source(db: Database, record_id: int) -> bytes:
     return bytes(row[0])
 
 
-class ChannelCases(IntakeCases):
-    """Messages arriving through a channel adapter (email now; SMS, portal, chat later)."""
+def receive(
+    door: Door,
+    message: Inbound,
+    *,
+    rate_limit: int = RATE_LIMIT_PER_HOUR,
+    own_addresses: frozenset[str] = frozenset(),
+    acknowledge: bool = False,
+    cursor: Step | None = None,
+) -> ReceiveResult:
+    """Store ``message`` once and do what it means: a ticket, a reply, or nothing.
 
-    def receive(
-        self,
-        message: Inbound,
-        *,
-        rate_limit: int = RATE_LIMIT_PER_HOUR,
-        own_addresses: frozenset[str] = frozenset(),
-        acknowledge: bool = False,
-        cursor: Step | None = None,
-    ) -> ReceiveResult:
-        """Store ``message`` once and do what it means: a ticket, a reply, or nothing.
+    The inbound record (unique per channel and external id) is written in the same
+    transaction as the ticket or reply, so a message delivered twice, or by two
+    processes at once, stores nothing the second time. ``acknowledge`` queues an
+    automatic acknowledgement for a new ticket (never for automatic mail, which
+    opens no ticket). ``cursor`` moves the IMAP folder's read position in the
+    same transaction, so a crash either stores the message and the position or
+    neither: nothing is skipped and nothing is stored twice.
 
-        The inbound record (unique per channel and external id) is written in the same
-        transaction as the ticket or reply, so a message delivered twice, or by two
-        processes at once, stores nothing the second time. ``acknowledge`` queues an
-        automatic acknowledgement for a new ticket (never for automatic mail, which
-        opens no ticket). ``cursor`` moves the IMAP folder's read position in the
-        same transaction, so a crash either stores the message and the position or
-        neither: nothing is skipped and nothing is stored twice.
+    A message whose content a check refuses (a From that is no address, a
+    header a rule cannot read) is stored all the same, as a message not
+    understood (``mail.not_understood``): only a failure a retry can cure (the
+    database, the disk) is raised. Each try is a transaction of its own, hence
+    the door.
+    """
+    try:
+        return _receive_once(door, message, rate_limit, own_addresses, acknowledge, cursor)
+    except Exception as exc:
+        if not about_content(exc):
+            raise
+        kept = not_understood(message, _why(exc))
+    return _receive_once(door, kept, rate_limit, own_addresses, acknowledge, cursor)
 
-        A message whose content a check refuses (a From that is no address, a
-        header a rule cannot read) is stored all the same, as a message not
-        understood (``mail.not_understood``): only a failure a retry can cure (the
-        database, the disk) is raised.
-        """
+
+def _receive_once(
+    door: Door,
+    message: Inbound,
+    rate_limit: int,
+    own_addresses: frozenset[str],
+    acknowledge: bool,
+    cursor: Step | None,
+) -> ReceiveResult:
+    for attempt in range(RACE_RETRIES + 1):
         try:
-            return self._receive_once(message, rate_limit, own_addresses, acknowledge, cursor)
-        except Exception as exc:
-            if not about_content(exc):
+            with transaction(door) as tx:
+                if cursor is not None:
+                    _advance(tx.session, cursor, message.received_at)
+                return _receive(tx, message, rate_limit, own_addresses, acknowledge)
+        except RaceLost:
+            # Another process stored the same (channel, external id) first: the
+            # next try sees its record (or, if the race was over something else,
+            # stores the message after all).
+            if attempt == RACE_RETRIES:
                 raise
-            kept = not_understood(message, _why(exc))
-        return self._receive_once(kept, rate_limit, own_addresses, acknowledge, cursor)
+    raise AssertionError("unreachable")  # the last attempt returns or raises
 
-    def _receive_once(
-        self,
-        message: Inbound,
-        rate_limit: int,
-        own_addresses: frozenset[str],
-        acknowledge: bool,
-        cursor: Step | None,
-    ) -> ReceiveResult:
-        for attempt in range(RACE_RETRIES + 1):
-            try:
-                with self._write() as s:
-                    if cursor is not None:
-                        _advance(s, cursor, message.received_at)
-                    return self._receive(s, message, rate_limit, own_addresses, acknowledge)
-            except RaceLost:
-                # Another process stored the same (channel, external id) first: the
-                # next try sees its record (or, if the race was over something else,
-                # stores the message after all).
-                if attempt == RACE_RETRIES:
-                    raise
-        raise AssertionError("unreachable")  # the last attempt returns or raises
 
-    def receive_many(
-        self,
-        batch: Sequence[tuple[Inbound, Step | None]],
-        *,
-        rate_limit: int = RATE_LIMIT_PER_HOUR,
-        own_addresses: frozenset[str] = frozenset(),
-        acknowledge: bool = False,
-    ) -> list[ReceiveResult]:
-        """:meth:`receive` for a fetched batch, in one transaction (all or nothing).
+def receive_many(
+    door: Door,
+    batch: Sequence[tuple[Inbound, Step | None]],
+    *,
+    rate_limit: int = RATE_LIMIT_PER_HOUR,
+    own_addresses: frozenset[str] = frozenset(),
+    acknowledge: bool = False,
+) -> list[ReceiveResult]:
+    """:func:`receive` for a fetched batch, in one transaction (all or nothing).
 
-        Each message still gets its own decision and record; a transaction per
-        message costs more than the message itself. If two processes race on the
-        same message, or one message's content is refused, the batch is redone one
-        message at a time (that one kept as a message not understood).
-        """
-        try:
-            with self._write() as s:
-                _preload(s, [message for message, _ in batch])
-                # What a message needs of the ones before it is in the batch's memo or
-                # already inserted (tickets, replies, contacts: ``rows.insert_now``):
-                # the rest (records, ticket updates) is flushed once, at the commit,
-                # not before each question a later message asks (a third of intake).
-                with s.no_autoflush:
-                    results = [
-                        self._receive(s, message, rate_limit, own_addresses, acknowledge)
-                        for message, _ in batch
-                    ]
-                # Same transaction, so only where each folder ends up matters.
-                for message, cursor in batch:
-                    if cursor is not None:
-                        _advance(s, cursor, message.received_at)
-                return results
-        except Exception as exc:
-            if not isinstance(exc, RaceLost) and not about_content(exc):
-                raise
-        return [
-            self.receive(
-                message,
-                rate_limit=rate_limit,
-                own_addresses=own_addresses,
-                acknowledge=acknowledge,
-                cursor=cursor,
-            )
-            for message, cursor in batch
-        ]
-
-    def _receive(
-        self, s: Session, msg: Inbound, rate_limit: int, own: frozenset[str], ack: bool
-    ) -> ReceiveResult:
-        now = msg.received_at
-        seen = _seen(s, msg)
-        if seen is not None:
-            return ReceiveResult(InboundOutcome.DUPLICATE, _number(s, seen[0]), "already received")
-        # Only the previous message's inbound record can be unwritten here, and what
-        # these questions need of it is in the batch's memo: a flush for it before
-        # each question cost more than the question.
-        with s.no_autoflush:
-            named = _existing(s, msg.ticket)
-            foreign = named is not None and not _may_join(s, msg.sender, named)
-            facts = Facts(
-                referenced_ticket=self._referenced(s, msg.channel, msg.references),
-                subject_ticket=_existing(s, subject_number(msg.subject)),
-                marker_ticket=_existing(s, marker_number(msg.body)),
-                named_ticket=None if foreign else named,
-                sender_ticket=_sender_ticket(s, msg.sender, now)
-                if msg.channel == Channel.SMS
-                else None,
-                new_tickets_by_sender_last_hour=_recent_new(s, rate_key(msg), now),
-                rate_limit=rate_limit,
-                own_addresses=own,
-            )
-        decision = route(msg, facts)
-        held = isinstance(decision, Drop) and decision.held
-        record = InboundRecord(
-            channel=msg.channel,
-            external_id=msg.external_id,
-            # What the rate limit counts: the address, or for unreadable mail what
-            # its From line says (never one bucket for all of it).
-            sender=rate_key(msg)[:320],
-            subject=msg.subject,
-            outcome=InboundOutcome.SKIPPED,
-            # Unparsed mail's source is its only copy; held-back mail's is what a
-            # technician accepts later (until skipped_mail_retention_days).
-            raw=msg.raw if msg.unparsed or held else None,
-            agent=msg.agent[:200] if msg.agent else None,
-            received_at=now,
+    Each message still gets its own decision and record; a transaction per
+    message costs more than the message itself. If two processes race on the
+    same message, or one message's content is refused, the batch is redone one
+    message at a time (that one kept as a message not understood).
+    """
+    try:
+        with transaction(door) as tx:
+            s = tx.session
+            _preload(tx, [message for message, _ in batch])
+            # What a message needs of the ones before it is in the batch's memos or
+            # already inserted (tickets, replies, contacts: ``rows.insert_now``):
+            # the rest (records, ticket updates) is flushed once, at the commit,
+            # not before each question a later message asks (a third of intake).
+            with s.no_autoflush:
+                results = [
+                    _receive(tx, message, rate_limit, own_addresses, acknowledge)
+                    for message, _ in batch
+                ]
+            # Same transaction, so only where each folder ends up matters.
+            for message, cursor in batch:
+                if cursor is not None:
+                    _advance(s, cursor, message.received_at)
+            return results
+    except Exception as exc:
+        if not isinstance(exc, RaceLost) and not about_content(exc):
+            raise
+    return [
+        receive(
+            door,
+            message,
+            rate_limit=rate_limit,
+            own_addresses=own_addresses,
+            acknowledge=acknowledge,
+            cursor=cursor,
         )
-        if isinstance(decision, Drop):
-            record.reason = decision.reason
-            if msg.is_report:
-                record.ticket_id = self._bounced(s, msg)
-            _keep(s, record)
-            if record.ticket_id is None:
-                self._event(
-                    s,
-                    None,
-                    EventKind.INBOUND_SKIPPED,
-                    to=msg.sender[:200] or None,
-                    detail=f"{msg.channel.value} {msg.external_id}: {decision.reason}",
-                    at=now,
-                    actor=Actor.system(msg.channel.value),
-                )
-            return ReceiveResult(
-                InboundOutcome.SKIPPED, _number(s, record.ticket_id), decision.reason
-            )
-        body = _with_attachments(msg)
-        contact = self._sender_contact(s, msg)
-        actor = Actor(ActorKind.CUSTOMER, msg.sender or "unknown sender")
-        if isinstance(decision, New):
-            ticket = self._new_from(s, msg, body, contact, now, actor)
-            _answered(ticket, msg)
-            add_rows(s, _id(ticket), None, msg.attachments, now)
-            record.outcome, record.ticket_id = InboundOutcome.CREATED, ticket.id
-            counts: dict[str, int] = _memo(s, "new_by_sender", dict)
-            counts[rate_key(msg)] += 1
-            _keep(s, record)
-            gather(self, s, ticket, named=people_named(msg.headers), own=own, actor=actor, now=now)
-            # An acknowledgement needs someone to go to: none for unreadable mail
-            # or a sender without an address (its contact is unknown-sender@invalid).
-            if ack and _acknowledged(msg):
-                s.flush()  # the ack threads on this message's id
-                self._queue_outbound(s, ticket, "", now, kind="ack")
-            # A session (chat) naming a ticket its sender may not see never joins it:
-            # its transcript would be in that ticket's customer's portal.
-            why = f"#{named} is not the sender's ticket: opened a new one" if foreign else None
-            return ReceiveResult(InboundOutcome.CREATED, ticket.number, why)
-        assert isinstance(decision, ReplyTo)
-        ticket = self._load(s, decision.number)
-        unverified = contact.id != ticket.contact_id and (
-            contact.client_id is None or contact.client_id != ticket.client_id
-        )
-        result = self._customer_reply(
-            s,
-            ticket,
-            body or "(empty message)",
-            contact,
-            channel=msg.channel,
-            now=now,
-            external_id=msg.external_id,
-            unverified=unverified,
-        )
-        outcome = _OUTCOME[result.outcome]
-        target = (
-            ticket
-            if result.ticket_number == ticket.number
-            else s.exec(select(Ticket).where(Ticket.number == result.ticket_number)).one()
-        )
-        _answered(target, msg)
-        # A follow-up's opening message is this one (reply None): its files go there.
-        add_rows(s, _id(target), result.reply_id, msg.attachments, now)
-        if decision.via == "sender":
-            # SMS has no threading: say on the message why it joined this ticket.
-            record.reason = (
-                f"joined #{ticket.number}: the last ticket this number wrote about"
-                if target is ticket
-                else f"#{ticket.number}, the last ticket this number wrote about, is "
-                f"{ticket.status.label}: follow-up #{target.number}"
-            )
-        record.outcome, record.ticket_id, record.reply_id = outcome, target.id, result.reply_id
-        _keep(s, record)
-        if not unverified:  # a stranger's mail names nobody we copy
-            kept = cc_list(ticket.cc) if target is not ticket else []  # a follow-up's too
-            people, writers = people_named(msg.headers), [*kept, msg.sender]
-            gather(self, s, target, named=people, writers=writers, own=own, actor=actor, now=now)
-        if outcome == InboundOutcome.FOLLOW_UP and ack and _acknowledged(msg):
-            s.flush()  # the ack threads on this message's id
-            self._queue_outbound(s, target, "", now, kind="ack")
-        return ReceiveResult(outcome, result.ticket_number, via=decision.via)
+        for message, cursor in batch
+    ]
 
-    def _new_from(
-        self, s: Session, msg: Inbound, body: str, contact: Contact, now: datetime, actor: Actor
-    ) -> Ticket:
-        """A new ticket for ``msg``; a subject over the limit is cut at a word with "…" on the
-        ticket and kept whole at the top of its description (mail is never refused)."""
-        full = msg.subject.strip()
-        subject = shorten(full, SUBJECT_MAX) or shorten(" ".join(body.split()), 80)
-        subject = subject or "(no subject)"
-        if subject != full and full:
-            body = f"Subject: {full}\n\n{body}".strip()
-        priority = msg.priority or Priority.MEDIUM
-        ticket = self._open_ticket(
-            s, subject, body, priority, msg.channel, contact, now, actor=actor
+
+def _receive(
+    tx: Tx, msg: Inbound, rate_limit: int, own: frozenset[str], ack: bool
+) -> ReceiveResult:
+    """One message's decision and what it does, in ``tx`` (one of a batch's, maybe)."""
+    s, memo = tx.session, tx.memo(IntakeMemo)
+    now = msg.received_at
+    seen = _seen(tx, msg)
+    if seen is not None:
+        return ReceiveResult(InboundOutcome.DUPLICATE, _number(s, seen[0]), "already received")
+    # Only the previous message's inbound record can be unwritten here, and what
+    # these questions need of it is in the batch's memo: a flush for it before
+    # each question cost more than the question.
+    with s.no_autoflush:
+        named = _existing(s, msg.ticket)
+        foreign = named is not None and not _may_join(s, msg.sender, named)
+        facts = Facts(
+            referenced_ticket=_referenced(tx, msg.channel, msg.references),
+            subject_ticket=_existing(s, subject_number(msg.subject)),
+            marker_ticket=_existing(s, marker_number(msg.body)),
+            named_ticket=None if foreign else named,
+            sender_ticket=_sender_ticket(s, msg.sender, now)
+            if msg.channel == Channel.SMS
+            else None,
+            new_tickets_by_sender_last_hour=memo.new_tickets(tx, rate_key(msg), now),
+            rate_limit=rate_limit,
+            own_addresses=own,
         )
-        if msg.unparsed:
-            self._event(s, ticket, EventKind.UNPARSED_MESSAGE, detail=msg.external_id, at=now)
-        return ticket
-
-    def accept_skipped(self, record_id: int, message: Inbound) -> ReceiveResult:
-        """Make a held-back message a ticket: a technician's decision, audited.
-
-        ``message`` is the record's kept source parsed again (the caller parses it,
-        as every mail door does, so its attachments are saved). The record becomes
-        the ticket's: a redelivery of the same mail is then a duplicate of it.
-        """
-        with self._write() as s:
-            record = s.exec(
-                select(InboundRecord).where(InboundRecord.id == record_id).with_for_update()
-            ).first()
-            if record is None:
-                raise NotFoundError(f"no skipped message {record_id}")
-            if record.outcome != InboundOutcome.SKIPPED or record.ticket_id is not None:
-                number = _number(s, record.ticket_id)
-                raise ValidationError(
-                    f"message {record_id} is not held back: it is {record.outcome.value}"
-                    + (f" (#{number})" if number else "")
-                )
-            if record.raw is None:
-                raise ValidationError(
-                    f"message {record_id} has no kept source (skipped for "
-                    f"{(record.reason or 'no reason')[:80]}, or past its retention)"
-                )
-            now = self.clock()
-            body = _with_attachments(message)
-            contact = self._sender_contact(s, message)
-            ticket = self._new_from(s, message, body, contact, now, self.actor)
-            add_rows(s, _id(ticket), None, message.attachments, now)
-            record.outcome, record.ticket_id = InboundOutcome.CREATED, ticket.id
-            self._event(
-                s,
-                ticket,
-                EventKind.INBOUND_ACCEPTED,
-                to=str(ticket.number),
-                detail=f"{record.channel.value} {record.external_id[:200]}: "
-                f"was {(record.reason or 'skipped')[:200]}",
+    decision = route(msg, facts)
+    held = isinstance(decision, Drop) and decision.held
+    record = InboundRecord(
+        channel=msg.channel,
+        external_id=msg.external_id,
+        # What the rate limit counts: the address, or for unreadable mail what
+        # its From line says (never one bucket for all of it).
+        sender=rate_key(msg)[:320],
+        subject=msg.subject,
+        outcome=InboundOutcome.SKIPPED,
+        # Unparsed mail's source is its only copy; held-back mail's is what a
+        # technician accepts later (until skipped_mail_retention_days).
+        raw=msg.raw if msg.unparsed or held else None,
+        agent=msg.agent[:200] if msg.agent else None,
+        received_at=now,
+    )
+    if isinstance(decision, Drop):
+        record.reason = decision.reason
+        if msg.is_report:
+            record.ticket_id = _bounced(tx, msg)
+        _keep(tx, record)
+        if record.ticket_id is None:
+            tx.event(
+                None,
+                EventKind.INBOUND_SKIPPED,
+                to=msg.sender[:200] or None,
+                detail=f"{msg.channel.value} {msg.external_id}: {decision.reason}",
                 at=now,
+                actor=Actor.system(msg.channel.value),
             )
-            return ReceiveResult(InboundOutcome.CREATED, ticket.number)
-
-    def purge_skipped_mail(self, older_than: datetime) -> int:
-        """Forget the kept source of skipped messages received before ``older_than``
-        (the lead's ``skipped_mail_retention_days``); the records stay. How many."""
-        with self._write() as s:
-            rows = s.exec(
-                select(InboundRecord).where(
-                    InboundRecord.outcome == InboundOutcome.SKIPPED,
-                    col(InboundRecord.raw).is_not(None),
-                    col(InboundRecord.received_at) < older_than,
-                )
-            ).all()
-            if not rows:
-                return 0  # nothing to forget: no Event every hour for nothing
-            for row in rows:
-                row.raw = None
-            self._event(
-                s,
-                None,
-                EventKind.INBOUND_PURGED,
-                to=str(len(rows)),
-                detail=f"source of skipped mail received before {older_than:%Y-%m-%d %H:%M} UTC",
-            )
-            return len(rows)
-
-    def _referenced(self, s: Session, channel: Channel, references: tuple[str, ...]) -> int | None:
-        """The ticket a Message-ID we stored or sent belongs to (first match wins)."""
-        seen: dict[tuple[Channel, str], tuple[int | None] | None] = _memo(s, _SEEN, dict)
-        for ref in references:
-            stored = seen.get((channel, ref))
-            if stored is not None and stored[0] is not None:
-                return _number(s, stored[0])
-            ticket_id = s.exec(
-                select(InboundRecord.ticket_id).where(
-                    InboundRecord.external_id == ref, col(InboundRecord.ticket_id).is_not(None)
-                )
-            ).first()
-            if ticket_id is None:
-                ticket_id = s.exec(
-                    select(OutboundMessage.ticket_id).where(OutboundMessage.message_id == ref)
-                ).first()
-            if ticket_id is not None:
-                return _number(s, ticket_id)
-        return None
-
-    def _sender_contact(self, s: Session, msg: Inbound) -> Contact:
-        if msg.sender and "@" in msg.sender:
-            # A chat's contact may give a number too: stored on the contact, or noted.
-            return self._contact_for(
-                s,
-                msg.sender,
-                msg.sender_phone or None,
-                msg.sender_name or None,
-                None,
-                msg.received_at,
-            )
-        if msg.sender:
-            return self._contact_for(
-                s, None, msg.sender, msg.sender_name or None, None, msg.received_at
-            )
-        return self._contact_for(
-            s, "unknown-sender@invalid", None, "Unknown sender", None, msg.received_at
+        return ReceiveResult(InboundOutcome.SKIPPED, _number(s, record.ticket_id), decision.reason)
+    body = _with_attachments(msg)
+    contact = _sender_contact(tx, msg)
+    actor = Actor(ActorKind.CUSTOMER, msg.sender or "unknown sender")
+    if isinstance(decision, New):
+        ticket = _new_from(tx, msg, body, contact, now, actor)
+        _answered(ticket, msg)
+        add_rows(s, _id(ticket), None, msg.attachments, now)
+        record.outcome, record.ticket_id = InboundOutcome.CREATED, ticket.id
+        memo.opened(tx, rate_key(msg), now)
+        _keep(tx, record)
+        gather(
+            as_desk(tx), s, ticket, named=people_named(msg.headers), own=own, actor=actor, now=now
         )
+        # An acknowledgement needs someone to go to: none for unreadable mail
+        # or a sender without an address (its contact is unknown-sender@invalid).
+        if ack and _acknowledged(msg):
+            s.flush()  # the ack threads on this message's id
+            outgoing.queue_outbound(tx, ticket, "", now, kind="ack")
+        # A session (chat) naming a ticket its sender may not see never joins it:
+        # its transcript would be in that ticket's customer's portal.
+        why = f"#{named} is not the sender's ticket: opened a new one" if foreign else None
+        return ReceiveResult(InboundOutcome.CREATED, ticket.number, why)
+    assert isinstance(decision, ReplyTo)
+    ticket = moves.load(tx, decision.number)
+    unverified = contact.id != ticket.contact_id and (
+        contact.client_id is None or contact.client_id != ticket.client_id
+    )
+    result = customer_reply(
+        tx,
+        ticket,
+        body or "(empty message)",
+        contact,
+        channel=msg.channel,
+        now=now,
+        external_id=msg.external_id,
+        unverified=unverified,
+    )
+    outcome = _OUTCOME[result.outcome]
+    target = (
+        ticket
+        if result.ticket_number == ticket.number
+        else s.exec(select(Ticket).where(Ticket.number == result.ticket_number)).one()
+    )
+    _answered(target, msg)
+    # A follow-up's opening message is this one (reply None): its files go there.
+    add_rows(s, _id(target), result.reply_id, msg.attachments, now)
+    if decision.via == "sender":
+        # SMS has no threading: say on the message why it joined this ticket.
+        record.reason = (
+            f"joined #{ticket.number}: the last ticket this number wrote about"
+            if target is ticket
+            else f"#{ticket.number}, the last ticket this number wrote about, is "
+            f"{ticket.status.label}: follow-up #{target.number}"
+        )
+    record.outcome, record.ticket_id, record.reply_id = outcome, target.id, result.reply_id
+    _keep(tx, record)
+    if not unverified:  # a stranger's mail names nobody we copy
+        kept = cc_list(ticket.cc) if target is not ticket else []  # a follow-up's too
+        people, writers = people_named(msg.headers), [*kept, msg.sender]
+        gather(as_desk(tx), s, target, named=people, writers=writers, own=own, actor=actor, now=now)
+    if outcome == InboundOutcome.FOLLOW_UP and ack and _acknowledged(msg):
+        s.flush()  # the ack threads on this message's id
+        outgoing.queue_outbound(tx, target, "", now, kind="ack")
+    return ReceiveResult(outcome, result.ticket_number, via=decision.via)
 
-    def _bounced(self, s: Session, msg: Inbound) -> int | None:
-        """Mark the outbound message a delivery report is about as failed; its ticket."""
-        for ref in msg.bounce_of:
-            out = s.exec(select(OutboundMessage).where(OutboundMessage.message_id == ref)).first()
-            if out is None:
-                continue
-            out.state, out.next_attempt_at = DeliveryState.FAILED, None
-            out.last_error = f"bounced: {_excerpt(msg.body, 300)}"
-            ticket = s.get(Ticket, out.ticket_id)
-            self._event(
-                s,
-                ticket,
-                EventKind.DELIVERY_FAILED,
-                to=out.recipient,
-                detail=out.last_error,
-                at=msg.received_at,
+
+def _new_from(
+    tx: Tx, msg: Inbound, body: str, contact: Contact, now: datetime, actor: Actor
+) -> Ticket:
+    """A new ticket for ``msg``; a subject over the limit is cut at a word with "…" on the
+    ticket and kept whole at the top of its description (mail is never refused)."""
+    full = msg.subject.strip()
+    subject = shorten(full, SUBJECT_MAX) or shorten(" ".join(body.split()), 80)
+    subject = subject or "(no subject)"
+    if subject != full and full:
+        body = f"Subject: {full}\n\n{body}".strip()
+    priority = msg.priority or Priority.MEDIUM
+    ticket = open_ticket(tx, subject, body, priority, msg.channel, contact, now, actor=actor)
+    if msg.unparsed:
+        tx.event(ticket, EventKind.UNPARSED_MESSAGE, detail=msg.external_id, at=now)
+    return ticket
+
+
+def accept_skipped(tx: Tx, record_id: int, message: Inbound) -> ReceiveResult:
+    """Make a held-back message a ticket: a technician's decision, audited.
+
+    ``message`` is the record's kept source parsed again (the caller parses it,
+    as every mail door does, so its attachments are saved). The record becomes
+    the ticket's: a redelivery of the same mail is then a duplicate of it.
+    """
+    s = tx.session
+    record = s.exec(
+        select(InboundRecord).where(InboundRecord.id == record_id).with_for_update()
+    ).first()
+    if record is None:
+        raise NotFoundError(f"no skipped message {record_id}")
+    if record.outcome != InboundOutcome.SKIPPED or record.ticket_id is not None:
+        number = _number(s, record.ticket_id)
+        raise ValidationError(
+            f"message {record_id} is not held back: it is {record.outcome.value}"
+            + (f" (#{number})" if number else "")
+        )
+    if record.raw is None:
+        raise ValidationError(
+            f"message {record_id} has no kept source (skipped for "
+            f"{(record.reason or 'no reason')[:80]}, or past its retention)"
+        )
+    now = tx.now()
+    body = _with_attachments(message)
+    contact = _sender_contact(tx, message)
+    ticket = _new_from(tx, message, body, contact, now, tx.actor)
+    add_rows(s, _id(ticket), None, message.attachments, now)
+    record.outcome, record.ticket_id = InboundOutcome.CREATED, ticket.id
+    tx.event(
+        ticket,
+        EventKind.INBOUND_ACCEPTED,
+        to=str(ticket.number),
+        detail=f"{record.channel.value} {record.external_id[:200]}: "
+        f"was {(record.reason or 'skipped')[:200]}",
+        at=now,
+    )
+    return ReceiveResult(InboundOutcome.CREATED, ticket.number)
+
+
+def purge_skipped_mail(tx: Tx, older_than: datetime) -> int:
+    """Forget the kept source of skipped messages received before ``older_than``
+    (the lead's ``skipped_mail_retention_days``); the records stay. How many."""
+    s = tx.session
+    rows = s.exec(
+        select(InboundRecord).where(
+            InboundRecord.outcome == InboundOutcome.SKIPPED,
+            col(InboundRecord.raw).is_not(None),
+            col(InboundRecord.received_at) < older_than,
+        )
+    ).all()
+    if not rows:
+        return 0  # nothing to forget: no Event every hour for nothing
+    for row in rows:
+        row.raw = None
+    tx.event(
+        None,
+        EventKind.INBOUND_PURGED,
+        to=str(len(rows)),
+        detail=f"source of skipped mail received before {older_than:%Y-%m-%d %H:%M} UTC",
+    )
+    return len(rows)
+
+
+def _referenced(tx: Tx, channel: Channel, references: tuple[str, ...]) -> int | None:
+    """The ticket a Message-ID we stored or sent belongs to (first match wins)."""
+    s, seen = tx.session, tx.memo(IntakeMemo).seen
+    for ref in references:
+        stored = seen.get((channel, ref))
+        if stored is not None and stored[0] is not None:
+            return _number(s, stored[0])
+        ticket_id = s.exec(
+            select(InboundRecord.ticket_id).where(
+                InboundRecord.external_id == ref, col(InboundRecord.ticket_id).is_not(None)
             )
-            return out.ticket_id
-        return None
+        ).first()
+        if ticket_id is None:
+            ticket_id = s.exec(
+                select(OutboundMessage.ticket_id).where(OutboundMessage.message_id == ref)
+            ).first()
+        if ticket_id is not None:
+            return _number(s, ticket_id)
+    return None
+
+
+def _sender_contact(tx: Tx, msg: Inbound) -> Contact:
+    """The contact ``msg`` is from: by address, else by number, else the one
+    unknown sender (mail whose From could not be read)."""
+    if msg.sender and "@" in msg.sender:
+        # A chat's contact may give a number too: stored on the contact, or noted.
+        return contact_for(
+            tx,
+            msg.sender,
+            msg.sender_phone or None,
+            msg.sender_name or None,
+            None,
+            msg.received_at,
+        )
+    if msg.sender:
+        return contact_for(tx, None, msg.sender, msg.sender_name or None, None, msg.received_at)
+    return contact_for(tx, "unknown-sender@invalid", None, "Unknown sender", None, msg.received_at)
+
+
+def _bounced(tx: Tx, msg: Inbound) -> int | None:
+    """Mark the outbound message a delivery report is about as failed; its ticket."""
+    s = tx.session
+    for ref in msg.bounce_of:
+        out = s.exec(select(OutboundMessage).where(OutboundMessage.message_id == ref)).first()
+        if out is None:
+            continue
+        out.state, out.next_attempt_at = DeliveryState.FAILED, None
+        out.last_error = f"bounced: {_excerpt(msg.body, 300)}"
+        ticket = s.get(Ticket, out.ticket_id)
+        tx.event(
+            ticket,
+            EventKind.DELIVERY_FAILED,
+            to=out.recipient,
+            detail=out.last_error,
+            at=msg.received_at,
+        )
+        return out.ticket_id
+    return None
 
 
 def _acknowledged(msg: Inbound) -> bool:
@@ -546,18 +558,40 @@ def _answered(ticket: Ticket, msg: Inbound) -> None:
     ticket.first_response_at = msg.answered_at
 
 
-_SEEN = "inbound_seen"
-"""Per-transaction memo: (channel, external id) -> (ticket id,) if stored, None if not."""
+@dataclass(slots=True)
+class IntakeMemo:
+    """What the intake has learnt in one transaction, so a batch of mail asks each
+    question once: which messages are stored, and how many tickets each sender
+    opened in the last hour (the rate limit). Filled ahead of a batch by
+    ``_preload`` (three queries for the whole batch) or on first need, and kept in
+    step by the intake itself as it stores records and opens tickets."""
+
+    seen: dict[tuple[Channel, str], tuple[int | None] | None] = field(default_factory=dict)
+    """(channel, external id) -> (ticket id,) if stored (the ticket may be None: a
+    message skipped), None if not."""
+    new_by_sender: dict[str, int] = field(default_factory=dict)
+    """A rate key (``rate_key``) -> new tickets it opened in the hour."""
+
+    def new_tickets(self, tx: Tx, sender: str, now: datetime) -> int:
+        """New tickets ``sender`` opened in the hour before ``now``: counted once a
+        transaction (a batch is received within seconds), then kept by :meth:`opened`."""
+        if sender not in self.new_by_sender:
+            self.new_by_sender[sender] = _count_recent_new(tx.session, sender, now)
+        return self.new_by_sender[sender]
+
+    def opened(self, tx: Tx, sender: str, now: datetime) -> None:
+        """``sender`` opened one more ticket in this transaction."""
+        self.new_by_sender[sender] = self.new_tickets(tx, sender, now) + 1
 
 
-def _preload(s: Session, batch: Sequence[Inbound]) -> None:
+def _preload(tx: Tx, batch: Sequence[Inbound]) -> None:
     """Answer a batch's repeated questions in three queries instead of three a message:
     which messages are stored already, how many tickets each sender opened in the last
-    hour, and which senders are known contacts."""
-    seen: dict[tuple[Channel, str], tuple[int | None] | None] = _memo(s, _SEEN, dict)
+    hour, and which senders are known contacts (``contacts.ContactMemo``)."""
+    s, memo = tx.session, tx.memo(IntakeMemo)
     by_channel: dict[Channel, list[str]] = {}
     for msg in batch:
-        seen.setdefault((msg.channel, msg.external_id), None)
+        memo.seen.setdefault((msg.channel, msg.external_id), None)
         by_channel.setdefault(msg.channel, []).append(msg.external_id)
     for channel, ids in by_channel.items():
         for chunk in _chunks(ids):
@@ -568,9 +602,9 @@ def _preload(s: Session, batch: Sequence[Inbound]) -> None:
                 )
             ).all()
             for external_id, ticket_id in rows:
-                seen[(channel, external_id)] = (ticket_id,)
+                memo.seen[(channel, external_id)] = (ticket_id,)
     senders = sorted({rate_key(m) for m in batch})
-    counts: dict[str, int] = _memo(s, "new_by_sender", dict)
+    counts = memo.new_by_sender
     since = min(m.received_at for m in batch) - timedelta(hours=1)
     for chunk in _chunks(senders):
         counts.update(dict.fromkeys(chunk, 0))
@@ -586,7 +620,7 @@ def _preload(s: Session, batch: Sequence[Inbound]) -> None:
             ).all()
         )
     emails = sorted({sender.strip().lower() for sender in senders if "@" in sender})
-    contacts: dict[str, Contact | None] = _memo(s, "contacts", dict)
+    contacts = tx.memo(ContactMemo).by_key
     for chunk in _chunks(emails):
         contacts.update(dict.fromkeys(chunk))
         for contact in s.exec(select(Contact).where(col(Contact.email).in_(chunk))).all():
@@ -599,11 +633,11 @@ def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
 
 
-def _seen(s: Session, msg: Inbound) -> tuple[int | None] | None:
-    seen: dict[tuple[Channel, str], tuple[int | None] | None] = _memo(s, _SEEN, dict)
+def _seen(tx: Tx, msg: Inbound) -> tuple[int | None] | None:
+    seen = tx.memo(IntakeMemo).seen
     key = (msg.channel, msg.external_id)
     if key not in seen:
-        row = s.exec(
+        row = tx.session.exec(
             select(InboundRecord.id, InboundRecord.ticket_id).where(
                 InboundRecord.channel == msg.channel, InboundRecord.external_id == msg.external_id
             )
@@ -612,11 +646,10 @@ def _seen(s: Session, msg: Inbound) -> tuple[int | None] | None:
     return seen[key]
 
 
-def _keep(s: Session, record: InboundRecord) -> None:
+def _keep(tx: Tx, record: InboundRecord) -> None:
     """Store the inbound record and remember it for the rest of the batch."""
-    s.add(record)
-    seen: dict[tuple[Channel, str], tuple[int | None] | None] = _memo(s, _SEEN, dict)
-    seen[(record.channel, record.external_id)] = (record.ticket_id,)
+    tx.session.add(record)
+    tx.memo(IntakeMemo).seen[(record.channel, record.external_id)] = (record.ticket_id,)
 
 
 def _advance(s: Session, step: Step, now: datetime) -> None:
@@ -735,15 +768,6 @@ def rate_key(msg: Inbound) -> str:
     if msg.channel == Channel.EMAIL:
         return sender_key(msg.raw)
     return ""
-
-
-def _recent_new(s: Session, sender: str, now: datetime) -> int:
-    """New tickets ``sender`` opened in the hour before ``now``, counted once per
-    transaction (a batch is received within seconds) and kept in step as it opens more."""
-    counts: dict[str, int] = _memo(s, "new_by_sender", dict)
-    if sender not in counts:
-        counts[sender] = _count_recent_new(s, sender, now)
-    return counts[sender]
 
 
 def _count_recent_new(s: Session, sender: str, now: datetime) -> int:

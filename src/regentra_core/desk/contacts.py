@@ -10,14 +10,16 @@ trail with ``merged_into_id``, and :func:`find_contact` (the lookup every channe
 intake uses) follows it to the contact it became.
 
 Called by the CLI (``regentra contact``), the app's contacts screen, and intake
-(``IntakeCases._contact_for``).
+(:func:`contact_for`, every channel's sender): the contacts a transaction has
+looked up, and the domains clients claim, are its typed :class:`ContactMemo`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from ..channels.outbound import deliverable
@@ -26,7 +28,9 @@ from ..errors import NoChange, NotFoundError, ValidationError
 from ..events import EventKind
 from ..records import ContactRecord
 from ..store.models import Client, Contact, PortalLogin, Reply, Ticket
-from ._base import DeskBase, clean_text
+from ..store.rows import insert_now
+from .moves import clean_text
+from .tx import Tx
 
 MERGE_DEPTH = 32
 """How many merges :func:`live_contact` follows (a chain longer than any real one;
@@ -104,262 +108,352 @@ def describe(contact: Contact, client: Client | None = None) -> str:
     return f"{contact.name} ({', '.join(parts)})"
 
 
-class ContactCases(DeskBase):
-    """Adding, editing and merging contacts."""
+def add_contact(
+    tx: Tx,
+    name: str,
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    client: str | None = None,
+    region: str = "US",
+) -> ContactRecord:
+    """A contact with an address or a number (or both) under ``client``; an
+    address or a number another live contact has is refused, naming it."""
+    tx.require_technician()
+    name = clean_text(name, what="contact name", limit=200)
+    address = _address(email) if email else None
+    number = normalise_number(phone, region) if phone and phone.strip() else None
+    if not address and not number:
+        raise ValidationError("a contact needs an email address or a phone number")
+    s = tx.session
+    owner = _client(s, client) if client else None
+    if address:
+        _check_address_free(s, address, None)
+    if number:
+        _check_phone_free(s, number, None)
+    contact = Contact(
+        name=name,
+        email=address,
+        phone=number,
+        client_id=owner.id if owner else None,
+        created_at=tx.now(),
+    )
+    s.add(contact)
+    s.flush()
+    tx.event(
+        None,
+        EventKind.CONTACT_ADDED,
+        to=address or number,
+        detail=describe(contact, owner),
+    )
+    return ContactRecord.of(contact)
 
-    def add_contact(
-        self,
-        name: str,
-        *,
-        email: str | None = None,
-        phone: str | None = None,
-        client: str | None = None,
-        region: str = "US",
-    ) -> ContactRecord:
-        """A contact with an address or a number (or both) under ``client``; an
-        address or a number another live contact has is refused, naming it."""
-        self._require_technician()
-        name = clean_text(name, what="contact name", limit=200)
-        address = _address(email) if email else None
-        number = normalise_number(phone, region) if phone and phone.strip() else None
-        if not address and not number:
-            raise ValidationError("a contact needs an email address or a phone number")
-        with self._write() as s:
-            owner = _client(s, client) if client else None
-            if address:
-                _check_address_free(s, address, None)
-            if number:
-                _check_phone_free(s, number, None)
-            contact = Contact(
-                name=name,
-                email=address,
-                phone=number,
-                client_id=owner.id if owner else None,
-                created_at=self.clock(),
-            )
-            s.add(contact)
-            s.flush()
-            self._event(
-                s,
-                None,
-                EventKind.CONTACT_ADDED,
-                to=address or number,
-                detail=describe(contact, owner),
-            )
-        return ContactRecord.of(contact)
 
-    def edit_contact(
-        self,
-        key: str,
-        *,
-        name: str | None = None,
-        email: str | None = None,
-        phone: str | None = None,
-        client: str | None = None,
-        region: str = "US",
-    ) -> ContactRecord:
-        """Change what is given of the contact ``key`` (an address, a number or
-        ``#id``); ``""`` clears the email, phone or client. Its tickets keep their
-        client: moving a person's tickets is a merge's or a ticket's business."""
-        self._require_technician()
-        with self._write() as s:
-            contact = contact_by_key(s, key, region)
-            before = _summary(s, contact)
-            if name is not None:
-                contact.name = clean_text(name, what="contact name", limit=200)
-            if email is not None:
-                address = _address(email) if email.strip() else None
-                if address:
-                    _check_address_free(s, address, contact.id)
-                contact.email = address
-            if phone is not None:
-                number = normalise_number(phone, region) if phone.strip() else None
-                if number:
-                    _check_phone_free(s, number, contact.id)
-                contact.phone = number
-            if client is not None:
-                owner = _client(s, client) if client.strip() else None
-                contact.client_id = owner.id if owner else None
-                if owner is None:
-                    contact.client_admin = False  # an admin of no client sees nothing
-            if not contact.email and not contact.phone:
-                raise ValidationError("a contact needs an email address or a phone number")
-            after = _summary(s, contact)
-            if after == before:
-                raise NoChange(f"nothing to change on {describe(contact)}")
-            self._event(
-                s,
-                None,
-                EventKind.CONTACT_UPDATED,
-                from_=before,
-                to=after,
-                detail=f"contact #{contact.id}",
-            )
-        return ContactRecord.of(contact)
+def edit_contact(
+    tx: Tx,
+    key: str,
+    *,
+    name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    client: str | None = None,
+    region: str = "US",
+) -> ContactRecord:
+    """Change what is given of the contact ``key`` (an address, a number or
+    ``#id``); ``""`` clears the email, phone or client. Its tickets keep their
+    client: moving a person's tickets is a merge's or a ticket's business."""
+    tx.require_technician()
+    s = tx.session
+    contact = contact_by_key(s, key, region)
+    before = _summary(s, contact)
+    if name is not None:
+        contact.name = clean_text(name, what="contact name", limit=200)
+    if email is not None:
+        address = _address(email) if email.strip() else None
+        if address:
+            _check_address_free(s, address, contact.id)
+        contact.email = address
+    if phone is not None:
+        number = normalise_number(phone, region) if phone.strip() else None
+        if number:
+            _check_phone_free(s, number, contact.id)
+        contact.phone = number
+    if client is not None:
+        owner = _client(s, client) if client.strip() else None
+        contact.client_id = owner.id if owner else None
+        if owner is None:
+            contact.client_admin = False  # an admin of no client sees nothing
+    if not contact.email and not contact.phone:
+        raise ValidationError("a contact needs an email address or a phone number")
+    after = _summary(s, contact)
+    if after == before:
+        raise NoChange(f"nothing to change on {describe(contact)}")
+    tx.event(
+        None,
+        EventKind.CONTACT_UPDATED,
+        from_=before,
+        to=after,
+        detail=f"contact #{contact.id}",
+    )
+    return ContactRecord.of(contact)
 
-    def merge_contacts(
-        self, merged: str, into: str, *, force: bool = False, region: str = "US"
-    ) -> MergeResult:
-        """Make ``merged`` part of ``into``: one person, one contact.
 
-        Its tickets and replies move to ``into``; its portal sessions and unspent
-        sign-in links end now (they were the merged contact's, who has no tickets
-        left); it keeps its row, with ``merged_into_id``, so the audit trail stays
-        whole and its address and number lead to ``into`` from now on. ``into``
-        takes its number or address where it has none. A contact of another client
-        is merged only with ``force``: its tickets would change client. One Event.
-        """
-        self._require_technician()
-        with self._write() as s:
-            source = contact_by_key(s, merged, region)
-            target = contact_by_key(s, into, region)
-            if source.id == target.id:
-                raise ValidationError(f"{describe(source)} cannot be merged into itself")
-            src_client = s.get(Client, source.client_id) if source.client_id else None
-            dst_client = s.get(Client, target.client_id) if target.client_id else None
-            client_changes = source.client_id is not None and source.client_id != target.client_id
-            tickets = list(
-                s.exec(
-                    select(Ticket)
-                    .where(Ticket.contact_id == source.id)
-                    .order_by(col(Ticket.number))
-                    .with_for_update()
-                ).all()
-            )
-            if client_changes and not force:
-                moved = f"its {len(tickets)} ticket(s) would move" if tickets else "it would move"
-                where = dst_client.name if dst_client else "no client"
-                raise ValidationError(
-                    f"{describe(source, src_client)} is of another client than "
-                    f"{describe(target, dst_client)}: {moved} to {where}; "
-                    "merge with --force to do that"
-                )
-            now = self.clock()
-            for ticket in tickets:
-                ticket.contact_id = target.id
-                if ticket.client_id == source.client_id:
-                    ticket.client_id = target.client_id
-                ticket.version += 1  # an editor holding the old contact reloads
-            replies = s.exec(select(Reply).where(Reply.contact_id == source.id)).all()
-            for reply in replies:
-                reply.contact_id = target.id
-            sessions = s.exec(
-                select(PortalLogin).where(
-                    PortalLogin.contact_id == source.id, col(PortalLogin.expires_at) > now
-                )
-            ).all()
-            for login in sessions:
-                login.expires_at = now
-            taken = []
-            if not target.phone and source.phone:
-                target.phone = source.phone
-                taken.append(f"phone {source.phone}")
-            source.merged_into_id = target.id
-            source.client_admin = False
-            numbers = tuple(t.number for t in tickets)
-            detail = (
-                f"tickets moved: {', '.join(f'#{n}' for n in numbers) or 'none'}; "
-                f"{len(replies)} reply(ies); {len(sessions)} portal session(s) ended"
-            )
-            if client_changes:
-                detail += (
-                    f"; tickets moved from {src_client.name if src_client else 'no client'} to "
-                    f"{dst_client.name if dst_client else 'no client'}"
-                )
-            if taken:
-                detail += f"; {describe(target)} took its {', '.join(taken)}"
-            self._event(
-                s,
-                None,
-                EventKind.CONTACTS_MERGED,
-                from_=describe(source, src_client),
-                to=describe(target, dst_client),
-                detail=detail,
-                at=now,
-            )
-            s.flush()
-            return MergeResult(
-                ContactRecord.of(source),
-                ContactRecord.of(target),
-                numbers,
-                len(replies),
-                len(sessions),
-                client_changes,
-            )
+def merge_contacts(
+    tx: Tx, merged: str, into: str, *, force: bool = False, region: str = "US"
+) -> MergeResult:
+    """Make ``merged`` part of ``into``: one person, one contact.
 
-    def _known_contact(
-        self, s: Session, email: str | None, phone: str | None, now: datetime
-    ) -> Contact | None:
-        """The live contact a message's sender is (intake's lookup, every channel).
-
-        By address first, else by number. An unknown address whose number belongs
-        to a contact with no address is that contact (a customer who sent SMS and
-        now chats with both): the address is stored on it, with an Event.
-        """
-        if not email:
-            return find_contact(s, phone=phone)
-        contact = find_contact(s, email=email)
-        if contact is not None or not phone:
-            return contact
-        holder = find_contact(s, phone=phone)
-        if holder is None or holder.email:
-            return None
-        holder.email = email
-        self._event(
-            s,
-            None,
-            EventKind.CONTACT_UPDATED,
-            from_="no email",
-            to=email,
-            detail=f"contact #{holder.id} ({phone}): address from the same sender",
-            at=now,
+    Its tickets and replies move to ``into``; its portal sessions and unspent
+    sign-in links end now (they were the merged contact's, who has no tickets
+    left); it keeps its row, with ``merged_into_id``, so the audit trail stays
+    whole and its address and number lead to ``into`` from now on. ``into``
+    takes its number or address where it has none. A contact of another client
+    is merged only with ``force``: its tickets would change client. One Event.
+    """
+    tx.require_technician()
+    s = tx.session
+    source = contact_by_key(s, merged, region)
+    target = contact_by_key(s, into, region)
+    if source.id == target.id:
+        raise ValidationError(f"{describe(source)} cannot be merged into itself")
+    src_client = s.get(Client, source.client_id) if source.client_id else None
+    dst_client = s.get(Client, target.client_id) if target.client_id else None
+    client_changes = source.client_id is not None and source.client_id != target.client_id
+    tickets = list(
+        s.exec(
+            select(Ticket)
+            .where(Ticket.contact_id == source.id)
+            .order_by(col(Ticket.number))
+            .with_for_update()
+        ).all()
+    )
+    if client_changes and not force:
+        moved = f"its {len(tickets)} ticket(s) would move" if tickets else "it would move"
+        where = dst_client.name if dst_client else "no client"
+        raise ValidationError(
+            f"{describe(source, src_client)} is of another client than "
+            f"{describe(target, dst_client)}: {moved} to {where}; "
+            "merge with --force to do that"
         )
-        return holder
+    now = tx.now()
+    for ticket in tickets:
+        ticket.contact_id = target.id
+        if ticket.client_id == source.client_id:
+            ticket.client_id = target.client_id
+        ticket.version += 1  # an editor holding the old contact reloads
+    replies = s.exec(select(Reply).where(Reply.contact_id == source.id)).all()
+    for reply in replies:
+        reply.contact_id = target.id
+    sessions = s.exec(
+        select(PortalLogin).where(
+            PortalLogin.contact_id == source.id, col(PortalLogin.expires_at) > now
+        )
+    ).all()
+    for login in sessions:
+        login.expires_at = now
+    taken = []
+    if not target.phone and source.phone:
+        target.phone = source.phone
+        taken.append(f"phone {source.phone}")
+    source.merged_into_id = target.id
+    source.client_admin = False
+    numbers = tuple(t.number for t in tickets)
+    detail = (
+        f"tickets moved: {', '.join(f'#{n}' for n in numbers) or 'none'}; "
+        f"{len(replies)} reply(ies); {len(sessions)} portal session(s) ended"
+    )
+    if client_changes:
+        detail += (
+            f"; tickets moved from {src_client.name if src_client else 'no client'} to "
+            f"{dst_client.name if dst_client else 'no client'}"
+        )
+    if taken:
+        detail += f"; {describe(target)} took its {', '.join(taken)}"
+    tx.event(
+        None,
+        EventKind.CONTACTS_MERGED,
+        from_=describe(source, src_client),
+        to=describe(target, dst_client),
+        detail=detail,
+        at=now,
+    )
+    s.flush()
+    return MergeResult(
+        ContactRecord.of(source),
+        ContactRecord.of(target),
+        numbers,
+        len(replies),
+        len(sessions),
+        client_changes,
+    )
 
-    def _note_contact_details(
-        self, s: Session, contact: Contact, *, phone: str | None, now: datetime, via: str
-    ) -> None:
-        """A channel said ``contact`` has ``phone``: stored if the contact has no
-        number and no other contact has it; otherwise the number is noted in an
-        Event (never a silent overwrite, never two people with one number)."""
-        if not phone or contact.phone == phone:
-            return
-        holder = find_contact(s, phone=phone)
-        if holder is not None and holder.id == contact.id:
-            return  # the number of a contact merged into this one: it leads here already
-        if contact.phone:
-            self._event(
-                s,
-                None,
-                EventKind.CONTACT_NOTED,
-                to=phone,
-                detail=f"{via} gave {phone} for {describe(contact)}: kept {contact.phone}",
-                at=now,
-            )
-            return
-        other = phone_holder(s, phone, besides=contact.id)
-        if other is not None:
-            self._event(
-                s,
-                None,
-                EventKind.CONTACT_NOTED,
-                to=phone,
-                detail=f"{via} gave {phone} for {describe(contact)}, but it is the number of "
-                f"{describe(other)}: not stored (the same person? regentra contact merge "
-                f"'#{other.id}' '#{contact.id}')",
-                at=now,
-            )
-            return
-        contact.phone = phone
-        self._event(
-            s,
+
+@dataclass(slots=True)
+class ContactMemo:
+    """The contacts one transaction has looked up, and the domains clients claim: a
+    batch of mail asks who each sender is hundreds of times. Filled by
+    :func:`contact_for` (and ahead of a batch by the intake's preload); a contact
+    this transaction creates is put in it at once."""
+
+    by_key: dict[str, Contact | None] = field(default_factory=dict)
+    """An address (lower case) or a number -> its live contact, None: nobody's."""
+    claimed_domains: dict[str, Client] | None = None
+    """A domain -> the client that claims it (read on first need)."""
+
+
+def contact_for(
+    tx: Tx,
+    email: str | None,
+    phone: str | None,
+    name: str | None,
+    client_name: str | None,
+    now: datetime,
+) -> Contact:
+    """The contact a new ticket or a message is from, created if unknown (under
+    ``client_name`` if given, else under the client that claims the address's
+    domain); what the sender says of themselves (a number) is noted on it."""
+    s = tx.session
+    email = email.strip().lower() if email else None
+    phone = phone.strip() if phone else None
+    if not email and not phone:
+        raise ValidationError("a ticket needs a contact: give an email address or a phone")
+    if email and ("@" not in email or any(c.isspace() for c in email)):
+        raise ValidationError(f"not an email address: {email!r}")
+    client: Client | None = None
+    if client_name:
+        client = s.exec(select(Client).where(Client.name == client_name.strip())).first()
+        if client is None:
+            raise NotFoundError(f"no client named {client_name!r}")
+    elif email:
+        client = _client_claiming(tx, email)
+    key = email or phone
+    assert key is not None
+    known = tx.memo(ContactMemo).by_key
+    if key in known and (known[key] is not None or not phone):
+        contact = known[key]  # (an unknown address may be a known number's person)
+    else:
+        _lock_key(s, f"contact:{key}")
+        # One lookup for every channel: a merged contact's address or number leads
+        # to the contact it became.
+        contact = known[key] = known_contact(tx, email, phone, now)
+    if contact is not None:
+        if client is not None and contact.client_id not in (None, client.id):
+            raise ValidationError(f"{email or phone} belongs to another client, not {client.name}")
+        if client is not None and contact.client_id is None and client_name:
+            contact.client_id = client.id
+        note_contact_details(tx, contact, phone=phone, now=now, via="the sender")
+        return contact
+    contact = Contact(
+        name=(name or (email.split("@")[0] if email else phone) or "customer").strip(),
+        email=email,
+        phone=None if email else phone,  # a number another contact has stays theirs
+        client_id=client.id if client else None,
+        created_at=now,
+    )
+    insert_now(s, contact)
+    known[key] = contact
+    tx.event(None, EventKind.CONTACT_ADDED, to=email or phone, at=now)
+    note_contact_details(tx, contact, phone=phone, now=now, via="the sender")
+    return contact
+
+
+def _lock_key(s: Session, key: str) -> None:
+    """Let one transaction at a time past here for ``key`` (PostgreSQL; SQLite's
+    single writer already does): two messages from a new address arriving at two
+    pollers at once would otherwise both find no contact and both create one."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+
+
+def _client_claiming(tx: Tx, email: str) -> Client | None:
+    """The client whose domain list holds the address's domain."""
+    domain = email.rpartition("@")[2].lower()
+    if not domain:
+        return None
+    memo = tx.memo(ContactMemo)
+    if memo.claimed_domains is None:
+        memo.claimed_domains = _claimed_domains(tx.session)
+    return memo.claimed_domains.get(domain)
+
+
+def _claimed_domains(s: Session) -> dict[str, Client]:
+    claims: dict[str, Client] = {}
+    for client in s.exec(select(Client).where(Client.domains != "")).all():
+        for domain in client.domains.split(","):
+            claims.setdefault(domain.strip().lower(), client)
+    return claims
+
+
+def known_contact(tx: Tx, email: str | None, phone: str | None, now: datetime) -> Contact | None:
+    """The live contact a message's sender is (intake's lookup, every channel).
+
+    By address first, else by number. An unknown address whose number belongs
+    to a contact with no address is that contact (a customer who sent SMS and
+    now chats with both): the address is stored on it, with an Event.
+    """
+    s = tx.session
+    if not email:
+        return find_contact(s, phone=phone)
+    contact = find_contact(s, email=email)
+    if contact is not None or not phone:
+        return contact
+    holder = find_contact(s, phone=phone)
+    if holder is None or holder.email:
+        return None
+    holder.email = email
+    tx.event(
+        None,
+        EventKind.CONTACT_UPDATED,
+        from_="no email",
+        to=email,
+        detail=f"contact #{holder.id} ({phone}): address from the same sender",
+        at=now,
+    )
+    return holder
+
+
+def note_contact_details(
+    tx: Tx, contact: Contact, *, phone: str | None, now: datetime, via: str
+) -> None:
+    """A channel said ``contact`` has ``phone``: stored if the contact has no
+    number and no other contact has it; otherwise the number is noted in an
+    Event (never a silent overwrite, never two people with one number)."""
+    if not phone or contact.phone == phone:
+        return
+    s = tx.session
+    holder = find_contact(s, phone=phone)
+    if holder is not None and holder.id == contact.id:
+        return  # the number of a contact merged into this one: it leads here already
+    if contact.phone:
+        tx.event(
             None,
-            EventKind.CONTACT_UPDATED,
-            from_="no phone",
+            EventKind.CONTACT_NOTED,
             to=phone,
-            detail=f"contact #{contact.id}: phone from {via}",
+            detail=f"{via} gave {phone} for {describe(contact)}: kept {contact.phone}",
             at=now,
         )
+        return
+    other = phone_holder(s, phone, besides=contact.id)
+    if other is not None:
+        tx.event(
+            None,
+            EventKind.CONTACT_NOTED,
+            to=phone,
+            detail=f"{via} gave {phone} for {describe(contact)}, but it is the number of "
+            f"{describe(other)}: not stored (the same person? regentra contact merge "
+            f"'#{other.id}' '#{contact.id}')",
+            at=now,
+        )
+        return
+    contact.phone = phone
+    tx.event(
+        None,
+        EventKind.CONTACT_UPDATED,
+        from_="no phone",
+        to=phone,
+        detail=f"contact #{contact.id}: phone from {via}",
+        at=now,
+    )
 
 
 def contact_by_key(s: Session, key: str, region: str = "US") -> Contact:
@@ -437,8 +531,14 @@ def _summary(s: Session, contact: Contact) -> str:
 
 
 __all__ = [
-    "ContactCases",
+    "ContactMemo",
     "MergeResult",
+    "add_contact",
+    "contact_for",
+    "edit_contact",
+    "known_contact",
+    "merge_contacts",
+    "note_contact_details",
     "contact_by_key",
     "find_contact",
     "live_contact",

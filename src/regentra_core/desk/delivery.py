@@ -21,7 +21,7 @@ from ..enums import Channel, DeliveryState
 from ..errors import NotFoundError
 from ..events import EventKind
 from ..store.models import InboundRecord, OutboundMessage, Ticket
-from ._base import DeskBase
+from .tx import Tx
 
 MAX_ATTEMPTS = 10
 IN_DOUBT_GRACE = timedelta(minutes=10)
@@ -56,109 +56,102 @@ class Outgoing:
     email only): someone taken off the list before the send is not copied."""
 
 
-class DeliveryCases(DeskBase):
-    """The worker's side of the outbox."""
+def start_delivery(tx: Tx, outbound_id: int) -> Outgoing | None:
+    """Claim a due message for sending; None if it is not due (or proven sent)."""
+    now = tx.now()
+    s = tx.session
+    out = _outbound(s, outbound_id)
+    ticket = s.get(Ticket, out.ticket_id) if out.ticket_id is not None else None
+    if out.state == DeliveryState.SENT:
+        return None
+    if out.attempt_started_at is not None:
+        if _copy_came_back(s, out.message_id):
+            _mark_sent(tx, out, ticket, now, "confirmed by our own copy")
+            return None
+        if now - out.attempt_started_at < IN_DOUBT_GRACE:
+            return None  # may have gone out: wait for our copy
+    if out.next_attempt_at is None or out.next_attempt_at > now:
+        return None
+    in_doubt = out.attempt_started_at is not None
+    out.attempts += 1
+    out.attempt_started_at = now
+    cc = copied(out, ticket)
+    tx.event(
+        ticket,
+        EventKind.OUTBOUND_SENDING,
+        to=out.recipient,
+        detail=f"attempt {out.attempts}" + (f", cc {', '.join(cc)}" if cc else ""),
+    )
+    assert out.id is not None
+    return Outgoing(
+        out.id,
+        ticket.number if ticket is not None else None,
+        out.kind,
+        out.recipient,
+        out.subject,
+        out.body,
+        out.message_id,
+        out.in_reply_to,
+        out.references,
+        out.attempts,
+        in_doubt,
+        cc,
+    )
 
-    def start_delivery(self, outbound_id: int) -> Outgoing | None:
-        """Claim a due message for sending; None if it is not due (or proven sent)."""
-        now = self.clock()
-        with self._write() as s:
-            out = self._outbound(s, outbound_id)
-            ticket = s.get(Ticket, out.ticket_id) if out.ticket_id is not None else None
-            if out.state == DeliveryState.SENT:
-                return None
-            if out.attempt_started_at is not None:
-                if _copy_came_back(s, out.message_id):
-                    self._mark_sent(s, out, ticket, now, "confirmed by our own copy")
-                    return None
-                if now - out.attempt_started_at < IN_DOUBT_GRACE:
-                    return None  # may have gone out: wait for our copy
-            if out.next_attempt_at is None or out.next_attempt_at > now:
-                return None
-            in_doubt = out.attempt_started_at is not None
-            out.attempts += 1
-            out.attempt_started_at = now
-            cc = copied(out, ticket)
-            self._event(
-                s,
-                ticket,
-                EventKind.OUTBOUND_SENDING,
-                to=out.recipient,
-                detail=f"attempt {out.attempts}" + (f", cc {', '.join(cc)}" if cc else ""),
-            )
-            assert out.id is not None
-            return Outgoing(
-                out.id,
-                ticket.number if ticket is not None else None,
-                out.kind,
-                out.recipient,
-                out.subject,
-                out.body,
-                out.message_id,
-                out.in_reply_to,
-                out.references,
-                out.attempts,
-                in_doubt,
-                cc,
-            )
 
-    def finish_delivery(
-        self,
-        outbound_id: int,
-        *,
-        error: str | None = None,
-        permanent: bool = False,
-        in_doubt: bool = False,
-    ) -> DeliveryState:
-        """Record how a send ended: sent, or failed (retried with backoff, or given up).
+def finish_delivery(
+    tx: Tx,
+    outbound_id: int,
+    *,
+    error: str | None = None,
+    permanent: bool = False,
+    in_doubt: bool = False,
+) -> DeliveryState:
+    """Record how a send ended: sent, or failed (retried with backoff, or given up).
 
-        ``in_doubt`` (the connection broke mid-send) keeps the attempt open, so the
-        next pass checks for our own copy before it sends again.
-        """
-        now = self.clock()
-        with self._write() as s:
-            out = self._outbound(s, outbound_id)
-            ticket = s.get(Ticket, out.ticket_id) if out.ticket_id is not None else None
-            if in_doubt and error is not None:
-                out.last_error = f"may have been sent, checking: {error}"[:2000]
-                self._event(
-                    s, ticket, EventKind.OUTBOUND_IN_DOUBT, to=out.recipient, detail=out.last_error
-                )
-                return out.state
-            out.attempt_started_at = None
-            if error is None:
-                self._mark_sent(s, out, ticket, now, f"attempt {out.attempts}")
-                return out.state
-            out.state, out.last_error = DeliveryState.FAILED, error[:2000]
-            if permanent or out.attempts >= MAX_ATTEMPTS:
-                out.next_attempt_at = None
-                detail = f"gave up after {out.attempts} attempt(s): {error}"
-            else:
-                out.next_attempt_at = now + backoff(out.attempts)
-                retry = f"{out.next_attempt_at:%H:%M} UTC"
-                detail = f"attempt {out.attempts} failed, retrying at {retry}: {error}"
-            self._event(
-                s, ticket, EventKind.OUTBOUND_FAILED, to=out.recipient, detail=detail[:2000]
-            )
-            return out.state
+    ``in_doubt`` (the connection broke mid-send) keeps the attempt open, so the
+    next pass checks for our own copy before it sends again.
+    """
+    now = tx.now()
+    s = tx.session
+    out = _outbound(s, outbound_id)
+    ticket = s.get(Ticket, out.ticket_id) if out.ticket_id is not None else None
+    if in_doubt and error is not None:
+        out.last_error = f"may have been sent, checking: {error}"[:2000]
+        tx.event(ticket, EventKind.OUTBOUND_IN_DOUBT, to=out.recipient, detail=out.last_error)
+        return out.state
+    out.attempt_started_at = None
+    if error is None:
+        _mark_sent(tx, out, ticket, now, f"attempt {out.attempts}")
+        return out.state
+    out.state, out.last_error = DeliveryState.FAILED, error[:2000]
+    if permanent or out.attempts >= MAX_ATTEMPTS:
+        out.next_attempt_at = None
+        detail = f"gave up after {out.attempts} attempt(s): {error}"
+    else:
+        out.next_attempt_at = now + backoff(out.attempts)
+        retry = f"{out.next_attempt_at:%H:%M} UTC"
+        detail = f"attempt {out.attempts} failed, retrying at {retry}: {error}"
+    tx.event(ticket, EventKind.OUTBOUND_FAILED, to=out.recipient, detail=detail[:2000])
+    return out.state
 
-    def _outbound(self, s: Session, outbound_id: int) -> OutboundMessage:
-        out = s.exec(
-            select(OutboundMessage).where(OutboundMessage.id == outbound_id).with_for_update()
-        ).first()
-        if out is None:
-            raise NotFoundError(f"no outbound message {outbound_id}")
-        return out
 
-    def _mark_sent(
-        self, s: Session, out: OutboundMessage, ticket: Ticket | None, now: datetime, how: str
-    ) -> None:
-        out.state, out.sent_at = DeliveryState.SENT, now
-        out.next_attempt_at = out.attempt_started_at = None
-        out.last_error = None
-        self._event(
-            s, ticket, EventKind.OUTBOUND_SENT, to=out.recipient, detail=f"{out.kind}, {how}"
-        )
+def _outbound(s: Session, outbound_id: int) -> OutboundMessage:
+    out = s.exec(
+        select(OutboundMessage).where(OutboundMessage.id == outbound_id).with_for_update()
+    ).first()
+    if out is None:
+        raise NotFoundError(f"no outbound message {outbound_id}")
+    return out
+
+
+def _mark_sent(
+    tx: Tx, out: OutboundMessage, ticket: Ticket | None, now: datetime, how: str
+) -> None:
+    out.state, out.sent_at = DeliveryState.SENT, now
+    out.next_attempt_at = out.attempt_started_at = None
+    out.last_error = None
+    tx.event(ticket, EventKind.OUTBOUND_SENT, to=out.recipient, detail=f"{out.kind}, {how}")
 
 
 def copied(out: OutboundMessage, ticket: Ticket | None) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, text, update
+from sqlalchemy import case, func, update
 from sqlmodel import Session, col, select
 
 from .. import lifecycle
@@ -17,10 +17,6 @@ from ..enums import (
     EscalationReason,
     Priority,
     Status,
-)
-from ..errors import (
-    NotFoundError,
-    ValidationError,
 )
 from ..events import EventKind
 from ..identity import Actor
@@ -34,15 +30,13 @@ from ..store.models import (
     Ticket,
 )
 from ..store.rows import insert_now
-from ._base import (
-    FIRST_TICKET_NUMBER,
-    _excerpt,
-    _id,
-    _memo,
-    clean_text,
-)
-from .contacts import ContactCases
-from .spikes import SpikeCases
+from . import moves
+from .contacts import contact_for
+from .moves import FIRST_TICKET_NUMBER, clean_text
+from .moves import excerpt as _excerpt
+from .moves import row_id as _id
+from .spikes import check_spike
+from .tx import Tx
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,284 +50,220 @@ class CustomerReplyResult:
     follow_up_of: int | None = None
 
 
-class IntakeCases(ContactCases, SpikeCases):
-    """Tickets and customer replies arriving from any channel."""
+def create_ticket(
+    tx: Tx,
+    *,
+    subject: str,
+    description: str,
+    priority: Priority,
+    channel: Channel,
+    contact_email: str | None = None,
+    contact_phone: str | None = None,
+    contact_name: str | None = None,
+    client_name: str | None = None,
+    created_at: datetime | None = None,
+) -> TicketRecord:
+    """Open a ticket from any channel; the customer's priority is kept as given.
 
-    def create_ticket(
-        self,
-        *,
-        subject: str,
-        description: str,
-        priority: Priority,
-        channel: Channel,
-        contact_email: str | None = None,
-        contact_phone: str | None = None,
-        contact_name: str | None = None,
-        client_name: str | None = None,
-        created_at: datetime | None = None,
-    ) -> TicketRecord:
-        """Open a ticket from any channel; the customer's priority is kept as given.
+    An unknown contact is created (under ``client_name`` if given, else under the
+    client that claims the email's domain); an unknown client is refused, because
+    clients are contracts, not typos. A VIP client's LOW/MEDIUM ticket is raised
+    to HIGH by policy, with its own Event.
+    """
+    subject = clean_text(subject, what="subject")
+    description = clean_text(description, what="description", required=False)
+    now = created_at or tx.now()
+    contact = contact_for(tx, contact_email, contact_phone, contact_name, client_name, now)
+    ticket = open_ticket(tx, subject, description, priority, channel, contact, now)
+    tx.settle()  # the record shows what the rules did to the new ticket
+    return TicketRecord.of(ticket)
 
-        An unknown contact is created (under ``client_name`` if given, else under the
-        client that claims the email's domain); an unknown client is refused, because
-        clients are contracts, not typos. A VIP client's LOW/MEDIUM ticket is raised
-        to HIGH by policy, with its own Event.
-        """
-        subject = clean_text(subject, what="subject")
-        description = clean_text(description, what="description", required=False)
-        with self._write() as s:
-            now = created_at or self.clock()
-            contact = self._contact_for(
-                s, contact_email, contact_phone, contact_name, client_name, now
-            )
-            ticket = self._open_ticket(s, subject, description, priority, channel, contact, now)
-        return TicketRecord.of(ticket)
 
-    def _open_ticket(
-        self,
-        s: Session,
-        subject: str,
-        description: str,
-        priority: Priority,
-        channel: Channel,
-        contact: Contact,
-        now: datetime,
-        actor: Actor | None = None,
-    ) -> Ticket:
-        client = s.get(Client, contact.client_id) if contact.client_id else None
-        ticket = self._insert_ticket(
-            s,
+def open_ticket(
+    tx: Tx,
+    subject: str,
+    description: str,
+    priority: Priority,
+    channel: Channel,
+    contact: Contact,
+    now: datetime,
+    actor: Actor | None = None,
+) -> Ticket:
+    """A new Open ticket from ``contact``, audited, raised by policy for a VIP client,
+    and checked against the spike policy (every channel's new ticket comes here)."""
+    client = tx.session.get(Client, contact.client_id) if contact.client_id else None
+    ticket = insert_ticket(
+        tx,
+        subject=subject,
+        description=description,
+        priority=priority,
+        channel=channel,
+        contact=contact,
+        client=client,
+        now=now,
+    )
+    tx.event(
+        ticket,
+        EventKind.CREATED,
+        to=Status.OPEN.value,
+        detail=f"via {channel.value}",
+        at=now,
+        actor=actor,
+    )
+    if client is not None and client.vip:
+        moves.escalate(tx, ticket, EscalationReason.VIP, at=now)
+    check_spike(tx, ticket, now)
+    return ticket
+
+
+def insert_ticket(
+    tx: Tx,
+    *,
+    subject: str,
+    description: str,
+    priority: Priority,
+    channel: Channel,
+    contact: Contact | None,
+    client: Client | None,
+    now: datetime,
+    follow_up_of: Ticket | None = None,
+) -> Ticket:
+    """The ticket row, inserted now (its id is needed at once), with the next number."""
+    s = tx.session
+    number = next_ticket_number(s)
+    ticket = Ticket(
+        number=number,
+        subject=subject,
+        description=description,
+        status=Status.OPEN,
+        priority=priority,
+        channel=channel,
+        client_id=client.id if client else None,
+        contact_id=contact.id if contact else None,
+        follow_up_of_id=follow_up_of.id if follow_up_of else None,
+        created_at=now,
+        updated_at=now,
+    )
+    insert_now(s, ticket)
+    return ticket
+
+
+# -- conversation -----------------------------------------------------------
+
+
+def add_customer_reply(
+    tx: Tx,
+    number: int,
+    body: str,
+    *,
+    channel: Channel = Channel.EMAIL,
+    external_id: str | None = None,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> CustomerReplyResult:
+    """Add the customer's reply and apply what it means for the ticket.
+
+    Waiting on Customer resumes; Resolved reopens; Closed (or Resolved past its
+    24 hours) stays closed and a follow-up ticket linked to it takes the reply.
+    A technician recording it by hand may name the version they read, like any
+    other edit, since the reply can move the ticket's status.
+    """
+    body = clean_text(body, what="reply")
+    s = tx.session
+    now = at or tx.now()
+    ticket = moves.load(tx, number, expected_version)
+    contact = s.get(Contact, ticket.contact_id) if ticket.contact_id else None
+    return customer_reply(
+        tx, ticket, body, contact, channel=channel, external_id=external_id, now=now
+    )
+
+
+def customer_reply(
+    tx: Tx,
+    ticket: Ticket,
+    body: str,
+    contact: Contact | None,
+    *,
+    channel: Channel,
+    now: datetime,
+    external_id: str | None = None,
+    unverified: bool = False,
+) -> CustomerReplyResult:
+    """The reply by ``contact`` (the sender) and what it does to the ticket."""
+    s = tx.session
+    author = contact.name if contact else "customer"
+    actor = Actor(
+        ActorKind.CUSTOMER,
+        (contact.email or contact.phone or "") if contact else "customer",
+    )
+    outcome = lifecycle.customer_reply_outcome(ticket.status, ticket.resolved_at, now)
+    if unverified and outcome in (CustomerReplyOutcome.RESUME, CustomerReplyOutcome.REOPEN):
+        # Anyone can write [#N]: a sender not verified for the ticket moves no
+        # status (nor, by its own event kind, any rule or AI escalation) until a
+        # technician accepts the message (Desk.accept_replies then reopens).
+        outcome = CustomerReplyOutcome.APPEND
+    heard = EventKind.UNVERIFIED_REPLY if unverified else EventKind.CUSTOMER_REPLY
+    target = ticket
+    follow_up_of: int | None = None
+    if outcome == CustomerReplyOutcome.FOLLOW_UP:
+        if ticket.status == Status.RESOLVED and not unverified:
+            moves.close_overdue(tx, ticket)  # (a stranger's leaves it to auto-close)
+        client = s.get(Client, ticket.client_id) if ticket.client_id else None
+        subject = _follow_up_subject(ticket.subject)
+        if unverified and contact is not None:
+            # A stranger naming a closed ticket gets neither its client (whose
+            # admins would read the stranger's text in the portal) nor its
+            # subject (the stranger would read it in theirs).
+            client = s.get(Client, contact.client_id) if contact.client_id else None
+            subject = f"Follow-up of #{ticket.number} from another sender"
+        # The follow-up continues the conversation where it was held (an email
+        # thread stays email, whatever door this reply came through; a manual
+        # ticket's, which reaches nobody, goes the way the customer wrote) and
+        # stays with the technician who had it.
+        target = insert_ticket(
+            tx,
             subject=subject,
-            description=description,
-            priority=priority,
-            channel=channel,
+            description=body,
+            priority=ticket.priority,
+            channel=outbound.follow_up_channel(ticket.channel, channel),
             contact=contact,
             client=client,
             now=now,
+            follow_up_of=ticket,
         )
-        self._event(
-            s,
-            ticket,
+        target.assignee_id = ticket.assignee_id
+        follow_up_of = ticket.number
+        tx.event(
+            target,
             EventKind.CREATED,
             to=Status.OPEN.value,
-            detail=f"via {channel.value}",
             at=now,
             actor=actor,
+            detail=f"follow-up of #{ticket.number} via {channel.value}",
         )
-        if client is not None and client.vip:
-            self._escalate(s, ticket, EscalationReason.VIP, at=now)
-        self._check_spike(s, ticket, now)
-        return ticket
-
-    def _insert_ticket(
-        self,
-        s: Session,
-        *,
-        subject: str,
-        description: str,
-        priority: Priority,
-        channel: Channel,
-        contact: Contact | None,
-        client: Client | None,
-        now: datetime,
-        follow_up_of: Ticket | None = None,
-    ) -> Ticket:
-        number = next_ticket_number(s)
-        ticket = Ticket(
-            number=number,
-            subject=subject,
-            description=description,
-            status=Status.OPEN,
-            priority=priority,
-            channel=channel,
-            client_id=client.id if client else None,
-            contact_id=contact.id if contact else None,
-            follow_up_of_id=follow_up_of.id if follow_up_of else None,
-            created_at=now,
-            updated_at=now,
-        )
-        insert_now(s, ticket)
-        return ticket
-
-    def _contact_for(
-        self,
-        s: Session,
-        email: str | None,
-        phone: str | None,
-        name: str | None,
-        client_name: str | None,
-        now: datetime,
-    ) -> Contact:
-        email = email.strip().lower() if email else None
-        phone = phone.strip() if phone else None
-        if not email and not phone:
-            raise ValidationError("a ticket needs a contact: give an email address or a phone")
-        if email and ("@" not in email or any(c.isspace() for c in email)):
-            raise ValidationError(f"not an email address: {email!r}")
-        client: Client | None = None
-        if client_name:
-            client = s.exec(select(Client).where(Client.name == client_name.strip())).first()
-            if client is None:
-                raise NotFoundError(f"no client named {client_name!r}")
-        elif email:
-            client = _client_claiming(s, email)
-        key = email or phone
-        assert key is not None
-        known: dict[str, Contact | None] = _memo(s, "contacts", dict)
-        if key in known and (known[key] is not None or not phone):
-            contact = known[key]  # (an unknown address may be a known number's person)
-        else:
-            _lock_key(s, f"contact:{key}")
-            # One lookup for every channel (desk/contacts.py): a merged contact's
-            # address or number leads to the contact it became.
-            contact = known[key] = self._known_contact(s, email, phone, now)
-        if contact is not None:
-            if client is not None and contact.client_id not in (None, client.id):
-                raise ValidationError(
-                    f"{email or phone} belongs to another client, not {client.name}"
-                )
-            if client is not None and contact.client_id is None and client_name:
-                contact.client_id = client.id
-            self._note_contact_details(s, contact, phone=phone, now=now, via="the sender")
-            return contact
-        contact = Contact(
-            name=(name or (email.split("@")[0] if email else phone) or "customer").strip(),
-            email=email,
-            phone=None if email else phone,  # a number another contact has stays theirs
-            client_id=client.id if client else None,
-            created_at=now,
-        )
-        insert_now(s, contact)
-        known[key] = contact
-        self._event(s, None, EventKind.CONTACT_ADDED, to=email or phone, at=now)
-        self._note_contact_details(s, contact, phone=phone, now=now, via="the sender")
-        return contact
-
-    # -- conversation -----------------------------------------------------------
-
-    def add_customer_reply(
-        self,
-        number: int,
-        body: str,
-        *,
-        channel: Channel = Channel.EMAIL,
-        external_id: str | None = None,
-        at: datetime | None = None,
-        expected_version: int | None = None,
-    ) -> CustomerReplyResult:
-        """Add the customer's reply and apply what it means for the ticket.
-
-        Waiting on Customer resumes; Resolved reopens; Closed (or Resolved past its
-        24 hours) stays closed and a follow-up ticket linked to it takes the reply.
-        A technician recording it by hand may name the version they read, like any
-        other edit, since the reply can move the ticket's status.
-        """
-        body = clean_text(body, what="reply")
-        with self._write() as s:
-            now = at or self.clock()
-            ticket = self._load(s, number, expected_version)
-            contact = s.get(Contact, ticket.contact_id) if ticket.contact_id else None
-            return self._customer_reply(
-                s, ticket, body, contact, channel=channel, external_id=external_id, now=now
-            )
-
-    def _customer_reply(
-        self,
-        s: Session,
-        ticket: Ticket,
-        body: str,
-        contact: Contact | None,
-        *,
-        channel: Channel,
-        now: datetime,
-        external_id: str | None = None,
-        unverified: bool = False,
-    ) -> CustomerReplyResult:
-        """The reply by ``contact`` (the sender) and what it does to the ticket."""
-        author = contact.name if contact else "customer"
-        actor = Actor(
-            ActorKind.CUSTOMER,
-            (contact.email or contact.phone or "") if contact else "customer",
-        )
-        outcome = lifecycle.customer_reply_outcome(ticket.status, ticket.resolved_at, now)
-        if unverified and outcome in (CustomerReplyOutcome.RESUME, CustomerReplyOutcome.REOPEN):
-            # Anyone can write [#N]: a sender not verified for the ticket moves no
-            # status (nor, by its own event kind, any rule or AI escalation) until a
-            # technician accepts the message (Desk.accept_replies then reopens).
-            outcome = CustomerReplyOutcome.APPEND
-        heard = EventKind.UNVERIFIED_REPLY if unverified else EventKind.CUSTOMER_REPLY
-        target = ticket
-        follow_up_of: int | None = None
-        if outcome == CustomerReplyOutcome.FOLLOW_UP:
-            if ticket.status == Status.RESOLVED and not unverified:
-                self._close_overdue(s, ticket)  # (a stranger's leaves it to auto-close)
-            client = s.get(Client, ticket.client_id) if ticket.client_id else None
-            subject = _follow_up_subject(ticket.subject)
-            if unverified and contact is not None:
-                # A stranger naming a closed ticket gets neither its client (whose
-                # admins would read the stranger's text in the portal) nor its
-                # subject (the stranger would read it in theirs).
-                client = s.get(Client, contact.client_id) if contact.client_id else None
-                subject = f"Follow-up of #{ticket.number} from another sender"
-            # The follow-up continues the conversation where it was held (an email
-            # thread stays email, whatever door this reply came through; a manual
-            # ticket's, which reaches nobody, goes the way the customer wrote) and
-            # stays with the technician who had it.
-            target = self._insert_ticket(
-                s,
-                subject=subject,
-                description=body,
-                priority=ticket.priority,
-                channel=outbound.follow_up_channel(ticket.channel, channel),
-                contact=contact,
-                client=client,
-                now=now,
-                follow_up_of=ticket,
-            )
-            target.assignee_id = ticket.assignee_id
-            follow_up_of = ticket.number
-            self._event(
-                s,
-                target,
-                EventKind.CREATED,
-                to=Status.OPEN.value,
-                at=now,
-                actor=actor,
-                detail=f"follow-up of #{ticket.number} via {channel.value}",
-            )
-            self._event(
-                s, ticket, EventKind.FOLLOW_UP_CREATED, to=str(target.number), at=now, actor=actor
-            )
-            detail = _excerpt(body) + (" (unverified sender)" if unverified else "")
-            self._event(s, target, heard, detail=detail, at=now, actor=actor)
-            # Its text is the follow-up's description; a reply with it would show it twice.
-            return CustomerReplyResult(target.number, None, outcome, follow_up_of)
-        elif outcome in (CustomerReplyOutcome.RESUME, CustomerReplyOutcome.REOPEN):
-            self._transition(s, ticket, Status.IN_PROGRESS, actor=actor, at=now)
-        reply = Reply(
-            ticket_id=_id(target),
-            author_kind=AuthorKind.CUSTOMER,
-            contact_id=contact.id if contact else None,
-            author_name=author,
-            body=body,
-            channel=channel,
-            external_id=external_id,
-            unverified_sender=unverified,
-            created_at=now,
-        )
-        insert_now(s, reply)
-        self._touch(target, now)
+        tx.event(ticket, EventKind.FOLLOW_UP_CREATED, to=str(target.number), at=now, actor=actor)
         detail = _excerpt(body) + (" (unverified sender)" if unverified else "")
-        self._event(s, target, heard, detail=detail, at=now, actor=actor)
-        return CustomerReplyResult(target.number, _id(reply), outcome, follow_up_of)
-
-
-def _lock_key(s: Session, key: str) -> None:
-    """Let one transaction at a time past here for ``key`` (PostgreSQL; SQLite's
-    single writer already does): two messages from a new address arriving at two
-    pollers at once would otherwise both find no contact and both create one."""
-    if s.get_bind().dialect.name == "postgresql":
-        s.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+        tx.event(target, heard, detail=detail, at=now, actor=actor)
+        # Its text is the follow-up's description; a reply with it would show it twice.
+        return CustomerReplyResult(target.number, None, outcome, follow_up_of)
+    elif outcome in (CustomerReplyOutcome.RESUME, CustomerReplyOutcome.REOPEN):
+        moves.transition(tx, ticket, Status.IN_PROGRESS, actor=actor, at=now)
+    reply = Reply(
+        ticket_id=_id(target),
+        author_kind=AuthorKind.CUSTOMER,
+        contact_id=contact.id if contact else None,
+        author_name=author,
+        body=body,
+        channel=channel,
+        external_id=external_id,
+        unverified_sender=unverified,
+        created_at=now,
+    )
+    insert_now(s, reply)
+    moves.touch(target, now)
+    detail = _excerpt(body) + (" (unverified sender)" if unverified else "")
+    tx.event(target, heard, detail=detail, at=now, actor=actor)
+    return CustomerReplyResult(target.number, _id(reply), outcome, follow_up_of)
 
 
 def next_ticket_number(s: Session) -> int:
@@ -356,23 +286,6 @@ def next_ticket_number(s: Session) -> int:
         .returning(last)
     )
     return int(s.connection().execute(taken).scalar_one())
-
-
-def _client_claiming(s: Session, email: str) -> Client | None:
-    """The client whose domain list holds the address's domain."""
-    domain = email.rpartition("@")[2].lower()
-    if not domain:
-        return None
-    claims = _memo(s, "claimed_domains", lambda: _claimed_domains(s))
-    return claims.get(domain)
-
-
-def _claimed_domains(s: Session) -> dict[str, Client]:
-    claims: dict[str, Client] = {}
-    for client in s.exec(select(Client).where(Client.domains != "")).all():
-        for domain in client.domains.split(","):
-            claims.setdefault(domain.strip().lower(), client)
-    return claims
 
 
 def _follow_up_subject(subject: str) -> str:

@@ -24,7 +24,9 @@ from ..identity import Actor
 from ..sla import Badge, SlaState, Targets
 from ..sla_book import SlaBook, clock_columns, clock_inputs, inputs_of
 from ..store.models import BusinessCalendarRow, Client, Holiday, SlaPolicy, SlaTarget, Ticket
-from ._base import DeskBase, clean_text
+from . import moves
+from .moves import clean_text, sla_book
+from .tx import Door, Tx, transaction
 
 SWEEP_ACTOR = Actor.system("sla")
 SWEEP_CHUNK = 250
@@ -42,353 +44,340 @@ class SweepReport:
     escalated: list[int] = field(default_factory=list)
 
 
-class SlaCases(DeskBase):
-    """SLA policies, calendars, holidays, client assignment, and the sweep."""
+# -- calendars ----------------------------------------------------------------
 
-    # -- calendars ----------------------------------------------------------------
 
-    def add_calendar(
-        self, name: str, *, timezone: str = "UTC", hours: str = "", always_open: bool = False
-    ) -> BusinessCalendarRow:
-        """Add a business-hours calendar (weekly hours in a time zone) or a 24x7 one."""
-        self._require_lead("change SLA settings")
-        name = clean_text(name, what="calendar name", limit=100)
+def add_calendar(
+    tx: Tx, name: str, *, timezone: str = "UTC", hours: str = "", always_open: bool = False
+) -> BusinessCalendarRow:
+    """Add a business-hours calendar (weekly hours in a time zone) or a 24x7 one."""
+    tx.require_lead("change SLA settings")
+    name = clean_text(name, what="calendar name", limit=100)
+    zone(timezone)
+    if not always_open:
+        if not hours.strip():
+            raise ValidationError("give opening hours (e.g. 'mon-fri 09:00-17:00') or 24x7")
+        hours = format_hours(parse_hours(hours))
+    s = tx.session
+    if _find_calendar(s, name) is not None:
+        raise ValidationError(f"a calendar named {name!r} already exists")
+    row = BusinessCalendarRow(
+        name=name,
+        timezone=timezone,
+        always_open=always_open,
+        hours="" if always_open else hours,
+        created_at=tx.now(),
+    )
+    s.add(row)
+    s.flush()
+    tx.event(None, EventKind.SLA_CALENDAR_ADDED, to=name, detail=_describe(row))
+    return row
+
+
+def set_calendar_hours(tx: Tx, name: str, hours: str, *, timezone: str | None = None) -> None:
+    """Change a calendar's weekly hours (and time zone)."""
+    tx.require_lead("change SLA settings")
+    normalised = format_hours(parse_hours(hours))
+    if timezone is not None:
         zone(timezone)
-        if not always_open:
-            if not hours.strip():
-                raise ValidationError("give opening hours (e.g. 'mon-fri 09:00-17:00') or 24x7")
-            hours = format_hours(parse_hours(hours))
-        with self._write() as s:
-            if _find_calendar(s, name) is not None:
-                raise ValidationError(f"a calendar named {name!r} already exists")
-            row = BusinessCalendarRow(
-                name=name,
-                timezone=timezone,
-                always_open=always_open,
-                hours="" if always_open else hours,
-                created_at=self.clock(),
-            )
-            s.add(row)
-            s.flush()
-            self._event(s, None, EventKind.SLA_CALENDAR_ADDED, to=name, detail=_describe(row))
-            return row
+    s = tx.session
+    row = _calendar(s, name)
+    before = _describe(row)
+    row.hours, row.always_open = normalised, False
+    if timezone is not None:
+        row.timezone = timezone
+    tx.event(None, EventKind.SLA_CALENDAR_CHANGED, before, _describe(row), detail=name)
 
-    def set_calendar_hours(self, name: str, hours: str, *, timezone: str | None = None) -> None:
-        """Change a calendar's weekly hours (and time zone)."""
-        self._require_lead("change SLA settings")
-        normalised = format_hours(parse_hours(hours))
-        if timezone is not None:
-            zone(timezone)
-        with self._write() as s:
-            row = _calendar(s, name)
-            before = _describe(row)
-            row.hours, row.always_open = normalised, False
-            if timezone is not None:
-                row.timezone = timezone
-            self._event(
-                s, None, EventKind.SLA_CALENDAR_CHANGED, before, _describe(row), detail=name
-            )
 
-    def add_holiday(self, calendar: str, day: date, name: str = "") -> None:
-        """Close a calendar for one day."""
-        self._require_lead("change SLA settings")
-        with self._write() as s:
-            row = _calendar(s, calendar)
-            exists = s.exec(
-                select(Holiday).where(Holiday.calendar_id == row.id, Holiday.day == day)
-            ).first()
-            if exists is not None:
-                raise ValidationError(f"{day} is already a holiday in {calendar}")
-            assert row.id is not None
-            s.add(Holiday(calendar_id=row.id, day=day, name=name.strip()))
-            self._event(
-                s,
-                None,
-                EventKind.SLA_HOLIDAY_ADDED,
-                to=day.isoformat(),
-                detail=f"{calendar}: {name}",
-            )
+def add_holiday(tx: Tx, calendar: str, day: date, name: str = "") -> None:
+    """Close a calendar for one day."""
+    tx.require_lead("change SLA settings")
+    s = tx.session
+    row = _calendar(s, calendar)
+    exists = s.exec(
+        select(Holiday).where(Holiday.calendar_id == row.id, Holiday.day == day)
+    ).first()
+    if exists is not None:
+        raise ValidationError(f"{day} is already a holiday in {calendar}")
+    assert row.id is not None
+    s.add(Holiday(calendar_id=row.id, day=day, name=name.strip()))
+    tx.event(
+        None,
+        EventKind.SLA_HOLIDAY_ADDED,
+        to=day.isoformat(),
+        detail=f"{calendar}: {name}",
+    )
 
-    def seed_holidays(self, calendar: str, country: str, years: list[int]) -> int:
-        """Add a country's public holidays (from the ``holidays`` package); returns count."""
-        self._require_lead("change SLA settings")
-        import holidays as holiday_data
 
-        try:
-            found = holiday_data.country_holidays(country.upper(), years=years)
-        except NotImplementedError:
-            raise ValidationError(f"no public holiday data for country {country!r}") from None
-        added = 0
-        with self._write() as s:
-            row = _calendar(s, calendar)
-            assert row.id is not None
-            known = {
-                h.day for h in s.exec(select(Holiday).where(Holiday.calendar_id == row.id)).all()
-            }
-            for day, holiday_name in sorted(found.items()):
-                if day not in known:
-                    s.add(Holiday(calendar_id=row.id, day=day, name=str(holiday_name)))
-                    added += 1
-            self._event(
-                s,
-                None,
-                EventKind.SLA_HOLIDAYS_SEEDED,
-                to=str(added),
-                detail=f"{calendar}: {country.upper()} {', '.join(map(str, years))}",
-            )
-        return added
+def seed_holidays(tx: Tx, calendar: str, country: str, years: list[int]) -> int:
+    """Add a country's public holidays (from the ``holidays`` package); returns count."""
+    tx.require_lead("change SLA settings")
+    import holidays as holiday_data
 
-    # -- policies -----------------------------------------------------------------
+    try:
+        found = holiday_data.country_holidays(country.upper(), years=years)
+    except NotImplementedError:
+        raise ValidationError(f"no public holiday data for country {country!r}") from None
+    added = 0
+    s = tx.session
+    row = _calendar(s, calendar)
+    assert row.id is not None
+    known = {h.day for h in s.exec(select(Holiday).where(Holiday.calendar_id == row.id)).all()}
+    for day, holiday_name in sorted(found.items()):
+        if day not in known:
+            s.add(Holiday(calendar_id=row.id, day=day, name=str(holiday_name)))
+            added += 1
+    tx.event(
+        None,
+        EventKind.SLA_HOLIDAYS_SEEDED,
+        to=str(added),
+        detail=f"{calendar}: {country.upper()} {', '.join(map(str, years))}",
+    )
+    return added
 
-    def add_policy(
-        self,
-        name: str,
-        *,
-        calendar: str,
-        at_risk_share: float = 0.75,
-        escalate_status: bool = False,
-        default: bool = False,
-    ) -> SlaPolicy:
-        """Add an SLA policy over a calendar; targets are set per priority after."""
-        self._require_lead("change SLA settings")
-        name = clean_text(name, what="policy name", limit=100)
+
+# -- policies -----------------------------------------------------------------
+
+
+def add_policy(
+    tx: Tx,
+    name: str,
+    *,
+    calendar: str,
+    at_risk_share: float = 0.75,
+    escalate_status: bool = False,
+    default: bool = False,
+) -> SlaPolicy:
+    """Add an SLA policy over a calendar; targets are set per priority after."""
+    tx.require_lead("change SLA settings")
+    name = clean_text(name, what="policy name", limit=100)
+    _check_share(at_risk_share)
+    s = tx.session
+    if s.exec(select(SlaPolicy).where(SlaPolicy.name == name)).first() is not None:
+        raise ValidationError(f"a policy named {name!r} already exists")
+    cal = _calendar(s, calendar)
+    assert cal.id is not None
+    policy = SlaPolicy(
+        name=name,
+        calendar_id=cal.id,
+        at_risk_share=at_risk_share,
+        escalate_status=escalate_status,
+        created_at=tx.now(),
+    )
+    s.add(policy)
+    s.flush()
+    if default:
+        _make_default(s, policy)
+    tx.event(None, EventKind.SLA_POLICY_ADDED, to=name, detail=f"calendar {calendar}")
+    return policy
+
+
+def set_policy(
+    tx: Tx,
+    name: str,
+    *,
+    calendar: str | None = None,
+    at_risk_share: float | None = None,
+    escalate_status: bool | None = None,
+    default: bool = False,
+) -> None:
+    """Change a policy's calendar, At Risk share, escalation switch or defaultness."""
+    tx.require_lead("change SLA settings")
+    s = tx.session
+    policy = _policy(s, name)
+    changes: list[str] = []
+    if calendar is not None:
+        cal = _calendar(s, calendar)
+        assert cal.id is not None
+        policy.calendar_id = cal.id
+        changes.append(f"calendar {calendar}")
+    if at_risk_share is not None:
         _check_share(at_risk_share)
-        with self._write() as s:
-            if s.exec(select(SlaPolicy).where(SlaPolicy.name == name)).first() is not None:
-                raise ValidationError(f"a policy named {name!r} already exists")
-            cal = _calendar(s, calendar)
-            assert cal.id is not None
-            policy = SlaPolicy(
-                name=name,
-                calendar_id=cal.id,
-                at_risk_share=at_risk_share,
-                escalate_status=escalate_status,
-                created_at=self.clock(),
-            )
-            s.add(policy)
-            s.flush()
-            if default:
-                self._make_default(s, policy)
-            self._event(s, None, EventKind.SLA_POLICY_ADDED, to=name, detail=f"calendar {calendar}")
-            return policy
+        policy.at_risk_share = at_risk_share
+        changes.append(f"at-risk {at_risk_share:g}")
+    if escalate_status is not None:
+        policy.escalate_status = escalate_status
+        changes.append("escalates status" if escalate_status else "flags only")
+    if default:
+        _make_default(s, policy)
+        changes.append("default")
+    if not changes:
+        raise ValidationError("nothing to change")
+    tx.event(None, EventKind.SLA_POLICY_CHANGED, to=name, detail=", ".join(changes))
 
-    def set_policy(
-        self,
-        name: str,
-        *,
-        calendar: str | None = None,
-        at_risk_share: float | None = None,
-        escalate_status: bool | None = None,
-        default: bool = False,
-    ) -> None:
-        """Change a policy's calendar, At Risk share, escalation switch or defaultness."""
-        self._require_lead("change SLA settings")
-        with self._write() as s:
-            policy = _policy(s, name)
-            changes: list[str] = []
-            if calendar is not None:
-                cal = _calendar(s, calendar)
-                assert cal.id is not None
-                policy.calendar_id = cal.id
-                changes.append(f"calendar {calendar}")
-            if at_risk_share is not None:
-                _check_share(at_risk_share)
-                policy.at_risk_share = at_risk_share
-                changes.append(f"at-risk {at_risk_share:g}")
-            if escalate_status is not None:
-                policy.escalate_status = escalate_status
-                changes.append("escalates status" if escalate_status else "flags only")
-            if default:
-                self._make_default(s, policy)
-                changes.append("default")
-            if not changes:
-                raise ValidationError("nothing to change")
-            self._event(s, None, EventKind.SLA_POLICY_CHANGED, to=name, detail=", ".join(changes))
 
-    def set_target(
-        self, policy: str, priority: Priority, *, response_minutes: int, resolution_minutes: int
-    ) -> None:
-        """Set one priority's response and resolution targets (business minutes)."""
-        self._require_lead("change SLA settings")
-        Targets(response_minutes, resolution_minutes)  # refuses non-positive targets
-        with self._write() as s:
-            row = _policy(s, policy)
-            assert row.id is not None
-            target = s.exec(
-                select(SlaTarget).where(
-                    SlaTarget.policy_id == row.id, SlaTarget.priority == priority
-                )
-            ).first()
-            before = (
-                f"{target.response_minutes}/{target.resolution_minutes} min" if target else None
-            )
-            if target is None:
-                target = SlaTarget(
-                    policy_id=row.id,
-                    priority=priority,
-                    response_minutes=response_minutes,
-                    resolution_minutes=resolution_minutes,
-                )
-                s.add(target)
-            else:
-                target.response_minutes = response_minutes
-                target.resolution_minutes = resolution_minutes
-            self._event(
-                s,
-                None,
-                EventKind.SLA_TARGET_SET,
-                before,
-                f"{response_minutes}/{resolution_minutes} min",
-                detail=f"{policy}: {priority.value}",
-            )
-
-    def assign_policy(self, client: str, policy: str | None) -> None:
-        """Give a client its own policy, or ``None`` to fall back to the default."""
-        self._require_lead("change SLA settings")
-        with self._write() as s:
-            row = s.exec(select(Client).where(Client.name == client)).first()
-            if row is None:
-                raise NotFoundError(f"no client named {client!r}")
-            before = s.get(SlaPolicy, row.sla_policy_id) if row.sla_policy_id else None
-            target = _policy(s, policy) if policy else None
-            row.sla_policy_id = target.id if target else None
-            self._event(
-                s,
-                None,
-                EventKind.SLA_POLICY_ASSIGNED,
-                before.name if before else "default",
-                target.name if target else "default",
-                detail=client,
-            )
-
-    def _make_default(self, s: Session, policy: SlaPolicy) -> None:
-        for other in s.exec(select(SlaPolicy).where(col(SlaPolicy.is_default).is_(True))).all():
-            other.is_default = False
-        policy.is_default = True
-
-    # -- the sweep ------------------------------------------------------------------
-
-    def run_sla_sweep(self, now: datetime | None = None) -> SweepReport:
-        """Record badge changes, make breaches permanent, flag (and maybe escalate).
-
-        Two phases, so the write lock is held only for what changed: badges of every
-        open ticket are computed from a narrow read (no lock), then the tickets
-        whose badge or breach flags differ from what is stored are recomputed and
-        updated in one short write transaction. Idempotent: a second sweep at the
-        same time changes nothing.
-        """
-        now = now or self.clock()
-        report = SweepReport()
-        sweepable = or_(
-            col(Ticket.status).not_in([Status.RESOLVED.value, Status.CLOSED.value]),
-            col(Ticket.sla_badge).is_(None),
-            col(Ticket.sla_badge).in_([Badge.ON_TRACK.value, Badge.AT_RISK.value]),
+def set_target(
+    tx: Tx, policy: str, priority: Priority, *, response_minutes: int, resolution_minutes: int
+) -> None:
+    """Set one priority's response and resolution targets (business minutes)."""
+    tx.require_lead("change SLA settings")
+    Targets(response_minutes, resolution_minutes)  # refuses non-positive targets
+    s = tx.session
+    row = _policy(s, policy)
+    assert row.id is not None
+    target = s.exec(
+        select(SlaTarget).where(SlaTarget.policy_id == row.id, SlaTarget.priority == priority)
+    ).first()
+    before = f"{target.response_minutes}/{target.resolution_minutes} min" if target else None
+    if target is None:
+        target = SlaTarget(
+            policy_id=row.id,
+            priority=priority,
+            response_minutes=response_minutes,
+            resolution_minutes=resolution_minutes,
         )
-        with self.db.read() as s:
-            book = SlaBook.load(s)
-            rows = (
-                s.connection()
-                .execute(sa_select(*clock_columns(), col(Ticket.sla_badge)).where(sweepable))
-                .all()
-            )
-        candidates: list[int] = []
-        for row in rows:
-            number, inputs = clock_inputs(row[:-1])
-            state = book.state(inputs, now, with_due=False)
-            if state is None:
-                continue
-            report.checked += 1
-            if _sweep_changes(state, row[-1], inputs.response_breached, inputs.resolution_breached):
-                candidates.append(number)
-        # Chunks of SWEEP_CHUNK tickets, one write transaction each: the first sweep
-        # of a big desk records a badge on every ticket, and holding the write lock
-        # for all of them would stall every technician for tens of seconds.
-        for start in range(0, len(candidates), SWEEP_CHUNK):
-            chunk = candidates[start : start + SWEEP_CHUNK]
-            with self._write() as s:
-                book = SlaBook.load(s)
-                tickets = s.exec(
-                    select(Ticket)
-                    .where(col(Ticket.number).in_(chunk))
-                    .order_by(col(Ticket.number))
-                    .with_for_update()
-                ).all()
-                for ticket in tickets:
-                    self._sweep_one(s, ticket, book, now, report)
-        if not report.changed:
-            # A sweep that changed nothing writes nothing: an event every minute made
-            # every open app reload its board (their change poll saw it).
-            return report
-        with self._write() as s:
-            self._event(
-                s,
-                None,
-                EventKind.SLA_SWEEP_RUN,
-                to=f"{len(report.changed)} changed",
-                at=now,
-                actor=SWEEP_ACTOR,
-                detail=f"checked {report.checked}",
-            )
-        return report
+        s.add(target)
+    else:
+        target.response_minutes = response_minutes
+        target.resolution_minutes = resolution_minutes
+    tx.event(
+        None,
+        EventKind.SLA_TARGET_SET,
+        before,
+        f"{response_minutes}/{resolution_minutes} min",
+        detail=f"{policy}: {priority.value}",
+    )
 
-    def _sweep_one(
-        self, s: Session, ticket: Ticket, book: SlaBook, now: datetime, report: SweepReport
-    ) -> None:
-        state = book.state(inputs_of(ticket), now, with_due=False)
+
+def assign_policy(tx: Tx, client: str, policy: str | None) -> None:
+    """Give a client its own policy, or ``None`` to fall back to the default."""
+    tx.require_lead("change SLA settings")
+    s = tx.session
+    row = s.exec(select(Client).where(Client.name == client)).first()
+    if row is None:
+        raise NotFoundError(f"no client named {client!r}")
+    before = s.get(SlaPolicy, row.sla_policy_id) if row.sla_policy_id else None
+    target = _policy(s, policy) if policy else None
+    row.sla_policy_id = target.id if target else None
+    tx.event(
+        None,
+        EventKind.SLA_POLICY_ASSIGNED,
+        before.name if before else "default",
+        target.name if target else "default",
+        detail=client,
+    )
+
+
+def _make_default(s: Session, policy: SlaPolicy) -> None:
+    for other in s.exec(select(SlaPolicy).where(col(SlaPolicy.is_default).is_(True))).all():
+        other.is_default = False
+    policy.is_default = True
+
+
+# -- the sweep ------------------------------------------------------------------
+
+
+def run_sla_sweep(door: Door, now: datetime | None = None) -> SweepReport:
+    """Record badge changes, make breaches permanent, flag (and maybe escalate).
+
+    Two phases, so the write lock is held only for what changed: badges of every
+    open ticket are computed from a narrow read (no lock), then the tickets
+    whose badge or breach flags differ from what is stored are recomputed and
+    updated in one short write transaction. Idempotent: a second sweep at the
+    same time changes nothing. It opens its transactions itself (one a chunk of
+    tickets), hence the door.
+    """
+    now = now or door.clock()
+    report = SweepReport()
+    sweepable = or_(
+        col(Ticket.status).not_in([Status.RESOLVED.value, Status.CLOSED.value]),
+        col(Ticket.sla_badge).is_(None),
+        col(Ticket.sla_badge).in_([Badge.ON_TRACK.value, Badge.AT_RISK.value]),
+    )
+    with door.db.read() as s:
+        book = SlaBook.load(s)
+        rows = (
+            s.connection()
+            .execute(sa_select(*clock_columns(), col(Ticket.sla_badge)).where(sweepable))
+            .all()
+        )
+    candidates: list[int] = []
+    for row in rows:
+        number, inputs = clock_inputs(row[:-1])
+        state = book.state(inputs, now, with_due=False)
         if state is None:
-            return
-        if state.response.badge == Badge.BREACHED and not ticket.response_breached:
-            ticket.response_breached = True
-        if state.resolution.badge == Badge.BREACHED and not ticket.resolution_breached:
-            ticket.resolution_breached = True
-        new = state.badge
-        old = ticket.sla_badge or _BORN
-        if old == new.value:
-            return
-        ticket.sla_badge = new.value
-        report.changed.append((ticket.number, old, new.value))
-        self._event(
-            s,
-            ticket,
-            EventKind.SLA_BADGE_CHANGED,
-            old,
-            new.value,
+            continue
+        report.checked += 1
+        if _sweep_changes(state, row[-1], inputs.response_breached, inputs.resolution_breached):
+            candidates.append(number)
+    # Chunks of SWEEP_CHUNK tickets, one write transaction each: the first sweep
+    # of a big desk records a badge on every ticket, and holding the write lock
+    # for all of them would stall every technician for tens of seconds.
+    for start in range(0, len(candidates), SWEEP_CHUNK):
+        chunk = candidates[start : start + SWEEP_CHUNK]
+        with transaction(door) as tx:
+            book = sla_book(tx)
+            for ticket in moves.load_all(tx, chunk):
+                _sweep_one(tx, ticket, book, now, report)
+    if not report.changed:
+        # A sweep that changed nothing writes nothing: an event every minute made
+        # every open app reload its board (their change poll saw it).
+        return report
+    with transaction(door) as tx:
+        tx.event(
+            None,
+            EventKind.SLA_SWEEP_RUN,
+            to=f"{len(report.changed)} changed",
             at=now,
             actor=SWEEP_ACTOR,
-            detail=f"response {state.response.badge.label}, "
-            f"resolution {state.resolution.badge.label}",
+            detail=f"checked {report.checked}",
         )
-        if new in (Badge.AT_RISK, Badge.BREACHED) and not ticket.status.is_done:
-            report.flagged.append(ticket.number)
-            self._flag(s, ticket, new, book, now, report)
+    return report
 
-    def _flag(
-        self,
-        s: Session,
-        ticket: Ticket,
-        badge: Badge,
-        book: SlaBook,
-        now: datetime,
-        report: SweepReport,
-    ) -> None:
-        policy_id = book.client_policy.get(ticket.client_id or -1, book.default_id)
-        moves = bool(policy_id is not None and book.escalate.get(policy_id))
-        can_move = ticket.status != Status.ESCALATED and lifecycle.may_move(
-            ticket.status, Status.ESCALATED, ActorKind.SYSTEM
-        )
-        action = "moved to Escalated" if moves and can_move else "flagged only (policy setting)"
-        self._event(
-            s,
-            ticket,
-            EventKind.SLA_ESCALATION_FLAGGED,
-            to=badge.value,
-            at=now,
-            actor=SWEEP_ACTOR,
-            detail=action,
-        )
-        if moves and can_move:
-            self._transition(s, ticket, Status.ESCALATED, actor=SWEEP_ACTOR, at=now)
-            report.escalated.append(ticket.number)
+
+def _sweep_one(tx: Tx, ticket: Ticket, book: SlaBook, now: datetime, report: SweepReport) -> None:
+    state = book.state(inputs_of(ticket), now, with_due=False)
+    if state is None:
+        return
+    if state.response.badge == Badge.BREACHED and not ticket.response_breached:
+        ticket.response_breached = True
+    if state.resolution.badge == Badge.BREACHED and not ticket.resolution_breached:
+        ticket.resolution_breached = True
+    new = state.badge
+    old = ticket.sla_badge or _BORN
+    if old == new.value:
+        return
+    ticket.sla_badge = new.value
+    report.changed.append((ticket.number, old, new.value))
+    tx.event(
+        ticket,
+        EventKind.SLA_BADGE_CHANGED,
+        old,
+        new.value,
+        at=now,
+        actor=SWEEP_ACTOR,
+        detail=f"response {state.response.badge.label}, resolution {state.resolution.badge.label}",
+    )
+    if new in (Badge.AT_RISK, Badge.BREACHED) and not ticket.status.is_done:
+        report.flagged.append(ticket.number)
+        _flag(tx, ticket, new, book, now, report)
+
+
+def _flag(
+    tx: Tx,
+    ticket: Ticket,
+    badge: Badge,
+    book: SlaBook,
+    now: datetime,
+    report: SweepReport,
+) -> None:
+    policy_id = book.client_policy.get(ticket.client_id or -1, book.default_id)
+    escalates = bool(policy_id is not None and book.escalate.get(policy_id))
+    can_move = ticket.status != Status.ESCALATED and lifecycle.may_move(
+        ticket.status, Status.ESCALATED, ActorKind.SYSTEM
+    )
+    action = "moved to Escalated" if escalates and can_move else "flagged only (policy setting)"
+    tx.event(
+        ticket,
+        EventKind.SLA_ESCALATION_FLAGGED,
+        to=badge.value,
+        at=now,
+        actor=SWEEP_ACTOR,
+        detail=action,
+    )
+    if escalates and can_move:
+        moves.transition(tx, ticket, Status.ESCALATED, actor=SWEEP_ACTOR, at=now)
+        report.escalated.append(ticket.number)
 
 
 _BORN = Badge.ON_TRACK.value

@@ -9,7 +9,7 @@ the master of the rest (``make_spike_master``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select as sa_select
@@ -20,9 +20,11 @@ from ..enums import EscalationReason, Status
 from ..errors import NotFoundError, RegentraError, ValidationError
 from ..events import EventKind
 from ..spike import Arrival
-from ..spike_reads import gatherable, spike_master, with_children
+from ..spike_reads import gatherable, newest_spike, spike_master, spike_tickets, with_children
 from ..store.models import Client, SpikeMember, Ticket, TicketSpike
-from ._base import DeskBase, _memo, _numbers
+from . import moves
+from .moves import numbers
+from .tx import Tx
 
 RECENT_LIMIT = 150
 """Newest tickets inside the window a new one's subject is compared with. A flood
@@ -41,233 +43,242 @@ class SpikeMasterResult:
     skipped: list[tuple[int, str]]
 
 
-class SpikeCases(DeskBase):
-    """Noticing bursts of tickets, and turning one into a master with children."""
+@dataclass(slots=True)
+class SpikeMemo:
+    """What the spike check has read in this transaction, kept in step as tickets
+    arrive (a batch of mail opens hundreds; reading the window for each was most of
+    the check): the recent arrivals compared with, the spikes noticed, their
+    members, and a client spike's first subject."""
 
-    def _check_spike(self, s: Session, ticket: Ticket, now: datetime) -> None:
-        policy = self.db.spike
-        if not policy.enabled:
-            return
-        new = Arrival(
-            ticket.id or 0, ticket.number, ticket.client_id, spike.subject_key(ticket.subject), now
-        )
-        active = self._active_spike(s, new, now)
-        if active is not None:
-            # A burst already noticed (a flood goes this way): the ticket joins it
-            # without the window being read again.
-            for arrivals_key in ("spike_recent", f"spike_client:{ticket.client_id}"):
-                if arrivals_key in s.info:
-                    s.info[arrivals_key].append(new)
-            self._join(s, active, [new], ticket, now)
-            return
-        recent: list[Arrival] = _memo(s, "spike_recent", lambda: _recent(s, now, policy))
-        client: list[Arrival] = (
-            _memo(
-                s,
-                f"spike_client:{ticket.client_id}",
-                lambda: _recent(s, now, policy, client_id=ticket.client_id),
-            )
-            if ticket.client_id is not None
-            else []
-        )
-        seen = {a.ticket_id for a in recent}
-        found = spike.find_spike(
-            new, recent + [a for a in client if a.ticket_id not in seen], policy
-        )
-        for arrivals in (recent, client) if ticket.client_id is not None else (recent,):
-            if all(a.ticket_id != new.ticket_id for a in arrivals):
-                arrivals.append(new)
-        if found is None:
-            return
-        row = self._spike_row(s, found, now)
-        self._active_spikes(s, now)[row.key] = row
-        known: set[int] = s.info.setdefault(f"spike_members:{row.id}", set())
-        ids = [a.ticket_id for a in found.members if a.ticket_id not in known]
-        if ids:  # which of these joined earlier (another process, another batch)
-            known.update(
-                s.exec(
-                    select(SpikeMember.ticket_id).where(
-                        SpikeMember.spike_id == row.id, col(SpikeMember.ticket_id).in_(ids)
-                    )
-                ).all()
-            )
-        self._join(s, row, list(found.members), ticket, now, count=len(found.members))
+    recent: list[Arrival] | None = None
+    """The newest tickets inside the window, of every client (``_recent``)."""
+    by_client: dict[int, list[Arrival]] = field(default_factory=dict)
+    """The same, of one client."""
+    active: dict[str, TicketSpike] | None = None
+    """Spikes noticed inside the window, by key (the newest of a key)."""
+    members: dict[int, set[int]] = field(default_factory=dict)
+    """A spike's id -> the ticket ids known to be its members."""
+    first_key: dict[int, str] = field(default_factory=dict)
+    """A client spike's id -> its first ticket's subject key."""
 
-    def _active_spike(self, s: Session, new: Arrival, now: datetime) -> TicketSpike | None:
-        """A spike noticed inside the window for this ticket's client or its subject."""
-        keys = [f"client:{new.client_id}"] if new.client_id is not None else []
-        if len(new.key) >= spike.MIN_KEY:
-            keys.append(f"subject:{new.key}"[:300])
-        if not keys:
-            return None
-        known = self._active_spikes(s, now)
-        since = now - self.db.spike.window
-        for key in keys:
-            row = known.get(key)
-            if row is not None and row.detected_at >= since:
-                if key.startswith("client:") and not self._about_it(s, row, new):
-                    continue  # the same client, about something else
-                return row
-        return None
+    def members_of(self, row: TicketSpike) -> set[int]:
+        return self.members.setdefault(row.id or 0, set())
 
-    def _about_it(self, s: Session, row: TicketSpike, new: Arrival) -> bool:
-        """Whether ``new`` is like the subject of a client spike's first ticket."""
-        memo: dict[int, str] = s.info.setdefault("spike_first_key", {})
-        first = memo.get(row.id or 0)
-        if first is None:
-            subject = s.exec(
-                select(Ticket.subject).where(Ticket.number == row.first_number)
-            ).first()
-            first = memo[row.id or 0] = spike.subject_key(subject or "")
-        return spike.related(new.key, first)
 
-    def _active_spikes(self, s: Session, now: datetime) -> dict[str, TicketSpike]:
-        """Spikes noticed inside the window, by key: read once per transaction (a few
-        rows), then kept in step by ``_spike_row`` (a query per new ticket was a fifth
-        of the spike check in a burst of mail)."""
-        known: dict[str, TicketSpike] | None = s.info.get("spike_active")
-        if known is None:
-            known = {}
-            rows = s.exec(
-                select(TicketSpike)
-                .where(col(TicketSpike.detected_at) >= now - self.db.spike.window)
-                .order_by(col(TicketSpike.id))
-            ).all()
-            for row in rows:
-                known[row.key] = row  # the newest of a key wins
-            s.info["spike_active"] = known
-        return known
-
-    def _join(
-        self,
-        s: Session,
-        row: TicketSpike,
-        arrivals: list[Arrival],
-        ticket: Ticket,
-        now: datetime,
-        count: int | None = None,
-    ) -> None:
-        """Make ``arrivals`` members of ``row`` (those not yet): recorded and raised."""
-        members: set[int] = s.info.setdefault(f"spike_members:{row.id}", set())
-        fresh = [a for a in sorted(arrivals, key=lambda a: a.number) if a.ticket_id not in members]
-        minutes = self.db.spike.minutes
-        for arrival in fresh:
-            members.add(arrival.ticket_id)
-            s.add(SpikeMember(spike_id=row.id or 0, ticket_id=arrival.ticket_id))
-            member = ticket if arrival.ticket_id == ticket.id else s.get(Ticket, arrival.ticket_id)
-            if member is None or member.status.is_done:
-                continue
-            size = f"{count} tickets" if count is not None else "a burst of tickets"
-            self._event(
-                s,
-                member,
-                EventKind.SPIKE_DETECTED,
-                to=str(row.first_number),
-                at=now,
-                detail=f"{size} {row.label} within {minutes} min; "
-                f"suggested master #{row.first_number}",
-            )
-            self._escalate(s, member, EscalationReason.TICKET_SPIKE, at=now)
-
-    def _spike_row(self, s: Session, found: spike.Spike, now: datetime) -> TicketSpike:
-        """The spike these tickets already form (one of them is a member), or a new one."""
-        by_key = s.exec(
-            select(TicketSpike)
-            .where(TicketSpike.key == found.key[:300])
-            .where(col(TicketSpike.detected_at) >= now - 2 * self.db.spike.window)
-            .order_by(col(TicketSpike.id).desc())
-        ).first()
-        if by_key is not None:
-            return by_key
-        ids = [a.ticket_id for a in found.members]
-        existing = s.exec(
-            select(TicketSpike)
-            .join(SpikeMember, col(SpikeMember.spike_id) == TicketSpike.id)
-            .where(TicketSpike.kind == found.kind, col(SpikeMember.ticket_id).in_(ids))
-            .order_by(col(TicketSpike.id).desc())
-        ).first()
-        if existing is not None:
-            return existing
-        if found.kind == "client":
-            client = s.get(Client, found.members[0].client_id)
-            label = f"from {client.name if client else 'one client'}"
-        else:
-            label = f"about {found.key.removeprefix('subject:')!r}"
-        row = TicketSpike(
-            kind=found.kind,
-            key=found.key[:300],
-            label=label[:300],
-            detected_at=now,
-            first_number=found.first.number,
-        )
-        s.add(row)
-        s.flush()
-        return row
-
-    def make_spike_master(self, number: int) -> SpikeMasterResult:
-        """Promote the first ticket of #number's spike and link the rest under it.
-
-        Tickets that cannot be children (a master already, a child of another, or
-        the master itself) are skipped and named; a spike whose master was made
-        links any member that joined since.
-        """
-        with self._write() as s:
-            ticket = self._load(s, number)
-            row = s.exec(
-                select(TicketSpike)
-                .join(SpikeMember, col(SpikeMember.spike_id) == TicketSpike.id)
-                .where(SpikeMember.ticket_id == ticket.id)
-                .order_by(col(TicketSpike.id).desc())
-            ).first()
-            if row is None:
-                raise NotFoundError(f"#{number} is not part of a ticket spike")
-            tickets = list(
-                s.exec(
-                    select(Ticket)
-                    .join(SpikeMember, col(SpikeMember.ticket_id) == Ticket.id)
-                    .where(SpikeMember.spike_id == row.id)
-                    .order_by(col(Ticket.number))
-                    .with_for_update(of=Ticket)
-                ).all()
-            )
-            parents = with_children(s, [t.id for t in tickets if t.is_master])
-            made = s.get(Ticket, row.master_id) if row.master_id else None
-            master = spike_master(made, tickets, parents)
-            if master is None:
-                raise ValidationError(
-                    f"the spike #{number} belongs to has no open ticket left to gather "
-                    "(every one is resolved, closed or under another master)"
+def check_spike(tx: Tx, ticket: Ticket, now: datetime) -> None:
+    """Whether the new ``ticket`` makes (or joins) a burst: its members are recorded
+    and raised by policy (``make_spike_master`` gathers them later)."""
+    policy = tx.db.spike
+    if not policy.enabled:
+        return
+    s, memo = tx.session, tx.memo(SpikeMemo)
+    new = Arrival(
+        ticket.id or 0, ticket.number, ticket.client_id, spike.subject_key(ticket.subject), now
+    )
+    active = _active_spike(tx, new, now)
+    if active is not None:
+        # A burst already noticed (a flood goes this way): the ticket joins it
+        # without the window being read again (the lists read so far keep it).
+        if memo.recent is not None:
+            memo.recent.append(new)
+        if ticket.client_id is not None and ticket.client_id in memo.by_client:
+            memo.by_client[ticket.client_id].append(new)
+        _join(tx, active, [new], ticket, now)
+        return
+    if memo.recent is None:
+        memo.recent = _recent(s, now, policy)
+    recent = memo.recent
+    client: list[Arrival] = []
+    if ticket.client_id is not None:
+        if ticket.client_id not in memo.by_client:
+            memo.by_client[ticket.client_id] = _recent(s, now, policy, client_id=ticket.client_id)
+        client = memo.by_client[ticket.client_id]
+    seen = {a.ticket_id for a in recent}
+    found = spike.find_spike(new, recent + [a for a in client if a.ticket_id not in seen], policy)
+    for arrivals in (recent, client) if ticket.client_id is not None else (recent,):
+        if all(a.ticket_id != new.ticket_id for a in arrivals):
+            arrivals.append(new)
+    if found is None:
+        return
+    row = _spike_row(tx, found, now)
+    _active_spikes(tx, now)[row.key] = row
+    known = memo.members_of(row)
+    ids = [a.ticket_id for a in found.members if a.ticket_id not in known]
+    if ids:  # which of these joined earlier (another process, another batch)
+        known.update(
+            s.exec(
+                select(SpikeMember.ticket_id).where(
+                    SpikeMember.spike_id == row.id, col(SpikeMember.ticket_id).in_(ids)
                 )
-            now = self.clock()
-            if not master.is_master:
-                hierarchy.check_promote(self._node(s, master))
-                master.is_master = True
-                self._touch(master, now)
-                self._event(s, master, EventKind.PROMOTED_TO_MASTER, detail="ticket spike")
-            row.master_id = master.id
-            linked: list[int] = []
-            skipped: list[tuple[int, str]] = []
-            for child in tickets:
-                if child.id == master.id or child.master_id == master.id:
-                    continue
-                why = gatherable(child, master, child.id in parents)
-                if why is not None:
-                    skipped.append((child.number, why))
-                    continue
-                try:
-                    self._link(s, master, child, now)
-                except RegentraError as exc:
-                    skipped.append((child.number, str(exc)))
-                    continue
-                linked.append(child.number)
-            self._event(
-                s,
-                master,
-                EventKind.SPIKE_MASTER_MADE,
-                to=str(master.number),
-                detail=f"linked {_numbers(linked)}",
-            )
-            return SpikeMasterResult(master.number, linked, skipped)
+            ).all()
+        )
+    _join(tx, row, list(found.members), ticket, now, count=len(found.members))
+
+
+def _active_spike(tx: Tx, new: Arrival, now: datetime) -> TicketSpike | None:
+    """A spike noticed inside the window for this ticket's client or its subject."""
+    keys = [f"client:{new.client_id}"] if new.client_id is not None else []
+    if len(new.key) >= spike.MIN_KEY:
+        keys.append(f"subject:{new.key}"[:300])
+    if not keys:
+        return None
+    known = _active_spikes(tx, now)
+    since = now - tx.db.spike.window
+    for key in keys:
+        row = known.get(key)
+        if row is not None and row.detected_at >= since:
+            if key.startswith("client:") and not _about_it(tx, row, new):
+                continue  # the same client, about something else
+            return row
+    return None
+
+
+def _about_it(tx: Tx, row: TicketSpike, new: Arrival) -> bool:
+    """Whether ``new`` is like the subject of a client spike's first ticket."""
+    firsts = tx.memo(SpikeMemo).first_key
+    first = firsts.get(row.id or 0)
+    if first is None:
+        subject = tx.session.exec(
+            select(Ticket.subject).where(Ticket.number == row.first_number)
+        ).first()
+        first = firsts[row.id or 0] = spike.subject_key(subject or "")
+    return spike.related(new.key, first)
+
+
+def _active_spikes(tx: Tx, now: datetime) -> dict[str, TicketSpike]:
+    """Spikes noticed inside the window, by key: read once per transaction (a few
+    rows), then kept in step by ``check_spike`` (a query per new ticket was a fifth
+    of the spike check in a burst of mail)."""
+    memo = tx.memo(SpikeMemo)
+    if memo.active is None:
+        memo.active = {}
+        rows = tx.session.exec(
+            select(TicketSpike)
+            .where(col(TicketSpike.detected_at) >= now - tx.db.spike.window)
+            .order_by(col(TicketSpike.id))
+        ).all()
+        for row in rows:
+            memo.active[row.key] = row  # the newest of a key wins
+    return memo.active
+
+
+def _join(
+    tx: Tx,
+    row: TicketSpike,
+    arrivals: list[Arrival],
+    ticket: Ticket,
+    now: datetime,
+    count: int | None = None,
+) -> None:
+    """Make ``arrivals`` members of ``row`` (those not yet): recorded and raised."""
+    s = tx.session
+    members = tx.memo(SpikeMemo).members_of(row)
+    fresh = [a for a in sorted(arrivals, key=lambda a: a.number) if a.ticket_id not in members]
+    minutes = tx.db.spike.minutes
+    for arrival in fresh:
+        members.add(arrival.ticket_id)
+        s.add(SpikeMember(spike_id=row.id or 0, ticket_id=arrival.ticket_id))
+        member = ticket if arrival.ticket_id == ticket.id else s.get(Ticket, arrival.ticket_id)
+        if member is None or member.status.is_done:
+            continue
+        size = f"{count} tickets" if count is not None else "a burst of tickets"
+        tx.event(
+            member,
+            EventKind.SPIKE_DETECTED,
+            to=str(row.first_number),
+            at=now,
+            detail=f"{size} {row.label} within {minutes} min; suggested master #{row.first_number}",
+        )
+        moves.escalate(tx, member, EscalationReason.TICKET_SPIKE, at=now)
+
+
+def _spike_row(tx: Tx, found: spike.Spike, now: datetime) -> TicketSpike:
+    """The spike these tickets already form (one of them is a member), or a new one."""
+    s = tx.session
+    by_key = s.exec(
+        select(TicketSpike)
+        .where(TicketSpike.key == found.key[:300])
+        .where(col(TicketSpike.detected_at) >= now - 2 * tx.db.spike.window)
+        .order_by(col(TicketSpike.id).desc())
+    ).first()
+    if by_key is not None:
+        return by_key
+    ids = [a.ticket_id for a in found.members]
+    existing = s.exec(
+        select(TicketSpike)
+        .join(SpikeMember, col(SpikeMember.spike_id) == TicketSpike.id)
+        .where(TicketSpike.kind == found.kind, col(SpikeMember.ticket_id).in_(ids))
+        .order_by(col(TicketSpike.id).desc())
+    ).first()
+    if existing is not None:
+        return existing
+    if found.kind == "client":
+        client = s.get(Client, found.members[0].client_id)
+        label = f"from {client.name if client else 'one client'}"
+    else:
+        label = f"about {found.key.removeprefix('subject:')!r}"
+    row = TicketSpike(
+        kind=found.kind,
+        key=found.key[:300],
+        label=label[:300],
+        detected_at=now,
+        first_number=found.first.number,
+    )
+    s.add(row)
+    s.flush()
+    return row
+
+
+def make_spike_master(tx: Tx, number: int) -> SpikeMasterResult:
+    """Promote the first ticket of #number's spike and link the rest under it.
+
+    Tickets that cannot be children (a master already, a child of another, or
+    the master itself) are skipped and named; a spike whose master was made
+    links any member that joined since.
+    """
+    s = tx.session
+    ticket = moves.load(tx, number)
+    row = newest_spike(s, ticket.id)
+    if row is None:
+        raise NotFoundError(f"#{number} is not part of a ticket spike")
+    tickets = spike_tickets(s, row, lock=True)
+    parents = with_children(s, [t.id for t in tickets if t.is_master])
+    made = s.get(Ticket, row.master_id) if row.master_id else None
+    master = spike_master(made, tickets, parents)
+    if master is None:
+        raise ValidationError(
+            f"the spike #{number} belongs to has no open ticket left to gather "
+            "(every one is resolved, closed or under another master)"
+        )
+    now = tx.now()
+    if not master.is_master:
+        hierarchy.check_promote(moves.node(tx, master))
+        master.is_master = True
+        moves.touch(master, now)
+        tx.event(master, EventKind.PROMOTED_TO_MASTER, detail="ticket spike")
+    row.master_id = master.id
+    linked: list[int] = []
+    skipped: list[tuple[int, str]] = []
+    for child in tickets:
+        if child.id == master.id or child.master_id == master.id:
+            continue
+        why = gatherable(child, master, child.id in parents)
+        if why is not None:
+            skipped.append((child.number, why))
+            continue
+        try:
+            moves.link(tx, master, child, now)
+        except RegentraError as exc:
+            skipped.append((child.number, str(exc)))
+            continue
+        linked.append(child.number)
+    tx.event(
+        master,
+        EventKind.SPIKE_MASTER_MADE,
+        to=str(master.number),
+        detail=f"linked {numbers(linked)}",
+    )
+    return SpikeMasterResult(master.number, linked, skipped)
 
 
 def _recent(
