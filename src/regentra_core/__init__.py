@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .ai.requests import (
         NO_DAEMON,
         WAIT_SLACK,
+        RequestView,
         daemon_running,
         follow_request,
         needs_daemon,
@@ -452,6 +453,7 @@ _WHERE = {
     "Draft": ".ai.assistant",
     "answer_of": ".ai.assistant",
     "NO_DAEMON": ".ai.requests",
+    "RequestView": ".ai.requests",
     "WAIT_SLACK": ".ai.requests",
     "daemon_running": ".ai.requests",
     "follow_request": ".ai.requests",
@@ -554,6 +556,7 @@ __all__ = [
     "ReplyReach",
     "Report",
     "ReportPeriod",
+    "RequestView",
     "Role",
     "Rule",
     "RuleError",
