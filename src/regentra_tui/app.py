@@ -20,9 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import NoActiveWorker, Worker, WorkerState, get_current_worker
 
-from regentra_core.change_feed import ChangeFeed
-from regentra_core.clock import describe_offset
-from regentra_core.errors import RegentraError
+from regentra_core import ChangeFeed, RegentraError, describe_offset
 
 from . import hangup
 from .commands import TicketCommands
@@ -37,8 +35,7 @@ from .session import DeskSession
 from .widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from regentra_core import LeaseView
-    from regentra_core.worker import WorkerRunner
+    from regentra_core import LeaseView, WorkerRunner
 
 WORKER_DELAY = 1.0
 """Seconds after start before an embedded worker is built and started: the first
