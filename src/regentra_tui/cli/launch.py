@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from .context import CliContext
 
 if TYPE_CHECKING:
-    from regentra_core.worker import WorkerRunner
+    from regentra_core import WorkerRunner
 
 
 def launch_app(state: CliContext) -> None:
     """Start the TUI on ``state``'s database as this process's technician."""
     desk = state.desk()  # refuses unknown accounts before drawing anything
-    from regentra_core.worker.logs import configure_worker_logging
+    from regentra_core import configure_worker_logging
 
     from ..app import RegentraApp
     from ..session import DeskSession
