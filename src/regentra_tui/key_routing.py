@@ -231,6 +231,14 @@ class KeyHold:
         self._watch_soon()
         return True
 
+    def hold_first(self, keys: list[events.Key]) -> None:
+        """Put ``keys`` (held elsewhere: a loading ticket's) before the keys waiting
+        here; they are waited for from now, not from when the queue last began (a
+        stale start let them play at once, past a flow still opening its dialog)."""
+        if keys:
+            self.queue[0:0] = keys
+            self._since = self._now()
+
     def may_close(self, screen: Screen[Any], focused: Widget | None, event: events.Key) -> bool:
         """A key that a dialog or a text field acted on (not text typed into it)."""
         if is_text(screen, focused, event):
