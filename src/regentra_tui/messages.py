@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from regentra_core.queries import TicketFilter
+from regentra_core import TicketFilter
 
 if TYPE_CHECKING:
     from regentra_core import LeaseView
