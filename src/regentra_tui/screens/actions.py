@@ -20,10 +20,18 @@ from textual import work
 from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
-from regentra_core import lifecycle
-from regentra_core.enums import ActorKind, Priority, Status
-from regentra_core.errors import AlreadyInStatus, ConflictError, NoChange, RegentraError
-from regentra_core.queries import TicketDetail, TicketRow
+from regentra_core import (
+    ActorKind,
+    AlreadyInStatus,
+    ConflictError,
+    NoChange,
+    Priority,
+    RegentraError,
+    Status,
+    TicketDetail,
+    TicketRow,
+    allowed_targets,
+)
 
 from ..key_routing import FLOW_GROUP
 from .cascade_dialog import CascadeDialog
@@ -121,7 +129,7 @@ class TicketActions(Screen[Any]):
     ) -> None:
         """Ask where ``row`` goes and move it; ``moved`` hears the number, the status
         chosen and whether the move happened (the board's cursor follows the card)."""
-        options = lifecycle.allowed_targets(row.status, ActorKind.TECHNICIAN)
+        options = allowed_targets(row.status, ActorKind.TECHNICIAN)
         if not options:
             self._refused(f"#{row.number} cannot move from {row.status.label}")
             return
@@ -168,7 +176,7 @@ class TicketActions(Screen[Any]):
         resolution: str | None,
         settled: Callable[[bool], None] | None,
     ) -> None:
-        allowed = lifecycle.allowed_targets(row.status, ActorKind.TECHNICIAN)
+        allowed = allowed_targets(row.status, ActorKind.TECHNICIAN)
         if target == Status.RESOLVED and resolution is None and target in allowed:
             typed: list[str] = []
             asked = TextPrompt(
