@@ -31,10 +31,17 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from regentra_core.attachments import human_size, is_text, looks_like_text
-from regentra_core.errors import RegentraError, ValidationError
-from regentra_core.queries.attachments import AttachmentFile, AttachmentRow
-from regentra_core.text import literal, one_line
+from regentra_core import (
+    AttachmentFile,
+    AttachmentRow,
+    RegentraError,
+    ValidationError,
+    human_size,
+    is_text,
+    literal,
+    looks_like_text,
+    one_line,
+)
 
 from ..render import styled
 from ..widgets.motion import MotionOptionList
