@@ -15,10 +15,17 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, Static, TextArea
 
-from regentra_core.automation import Rule, RuleError, dump_rules, parse_rules
-from regentra_core.automation_reads import DryRun, RunRow
-from regentra_core.desk.automations import StoredRule
-from regentra_core.errors import NoChange, RegentraError
+from regentra_core import (
+    DryRun,
+    NoChange,
+    RegentraError,
+    Rule,
+    RuleError,
+    RunRow,
+    StoredRule,
+    dump_rules,
+    parse_rules,
+)
 
 from ..render import styled
 from ..session import DeskSession
