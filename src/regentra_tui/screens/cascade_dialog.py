@@ -9,8 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from regentra_core.enums import Status
-from regentra_core.queries import TicketRow
+from regentra_core import Status, TicketRow
 
 from ..render import safe
 
