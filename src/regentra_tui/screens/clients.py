@@ -18,9 +18,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, DataTable, Footer, Input, Label, Select, Static
 
-from regentra_core.desk.clients import UNSET
-from regentra_core.errors import NoChange, RegentraError
-from regentra_core.queries import ClientRow
+from regentra_core import UNSET, ClientRow, NoChange, RegentraError
 
 from ..render import styled
 from ..session import DeskSession
