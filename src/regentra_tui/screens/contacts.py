@@ -20,9 +20,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
-from regentra_core.errors import NoChange, RegentraError
-from regentra_core.queries.contacts import ContactRow
-from regentra_core.text import one_line
+from regentra_core import ContactRow, NoChange, RegentraError, one_line
 
 from ..key_routing import FLOW_GROUP
 from ..render import styled
