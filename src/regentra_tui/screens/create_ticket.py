@@ -13,8 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from regentra_core.enums import Channel, Priority
-from regentra_core.errors import RegentraError
+from regentra_core import Channel, Priority, RegentraError
 
 from ..render import styled
 from .type_ahead import TypeAhead
