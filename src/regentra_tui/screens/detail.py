@@ -15,18 +15,27 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Static
 
-from regentra_core.ai.analysis import flag_names
-from regentra_core.ai.assistant import Draft
-from regentra_core.ai.requests import NO_DAEMON, WAIT_SLACK
-from regentra_core.ai.reviews import SuggestionRow
-from regentra_core.channels.outbound import ReplyReach, reply_reach
-from regentra_core.channels.quoting import fold
-from regentra_core.desk import Desk
-from regentra_core.desk.attachments import sms_attachment_note
-from regentra_core.desk.cc import addresses_in
-from regentra_core.enums import AuthorKind, Channel, Status
-from regentra_core.errors import ConflictError, NoChange, RegentraError
-from regentra_core.queries import EventRow, TicketDetail
+from regentra_core import (
+    NO_DAEMON,
+    WAIT_SLACK,
+    AuthorKind,
+    Channel,
+    ConflictError,
+    Desk,
+    Draft,
+    EventRow,
+    NoChange,
+    RegentraError,
+    ReplyReach,
+    Status,
+    SuggestionRow,
+    TicketDetail,
+    addresses_in,
+    flag_names,
+    fold_quoted,
+    reply_reach,
+    sms_attachment_note,
+)
 
 from ..drafts import change_line as _change_line
 from ..drafts import stale_question
@@ -304,7 +313,7 @@ class TicketScreen(HoldsKeys, TicketActions):
     def _customer_text(self, text: str, omitted: int) -> Text:
         """A customer's message with what they carried along folded (unless shown)."""
         number = self.number
-        folded = fold(text)
+        folded = fold_quoted(text)
         if self.show_quoted or not folded.hidden:
             return long_text(text, number, omitted)
         lines = folded.hidden_lines
