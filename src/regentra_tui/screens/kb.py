@@ -16,8 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Markdown, Static, TextArea
 
-from regentra_core.errors import NoChange, RegentraError
-from regentra_core.records import ArticleRecord
+from regentra_core import ArticleRecord, NoChange, RegentraError
 
 from ..render import styled
 from ..session import DeskSession
