@@ -12,10 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from regentra_core.enums import Status
-from regentra_core.errors import RegentraError
-from regentra_core.queries import TicketDetail, TicketRow
-from regentra_core.spike_reads import SpikeTicket
+from regentra_core import RegentraError, SpikeTicket, Status, TicketDetail, TicketRow
 
 from .choice_prompt import ChoicePrompt
 
