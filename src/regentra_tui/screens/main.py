@@ -10,10 +10,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static, Tab, Tabs
 
-from regentra_core.bulk import bulk_moves
-from regentra_core.enums import Priority
-from regentra_core.queries import SortKey, TicketFilter, TicketRow
-from regentra_core.views import OPEN_STATUSES, View
+from regentra_core import (
+    OPEN_STATUSES,
+    Priority,
+    SortKey,
+    TicketFilter,
+    TicketRow,
+    View,
+    bulk_moves,
+)
 
 from ..messages import DeskChanged, FilterChanged, OpenTicket
 from ..widgets.board import Board, order_words
