@@ -18,8 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 from textual_plotext import PlotextPlot
 
-from regentra_core.errors import RegentraError
-from regentra_core.reports import Period, Report
+from regentra_core import RegentraError, Report, ReportPeriod
 
 from ..report_text import TEXT_COLUMNS, cell, header
 from ..session import DeskSession
@@ -76,7 +75,7 @@ class ReportsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="report", exit_on_error=False)
     def reload(self) -> None:
-        period = Period.last(self.days, self.session.now().date())
+        period = ReportPeriod.last(self.days, self.session.now().date())
         try:
             report = self.session.report(self.kind, period)
         except RegentraError as exc:
