@@ -13,8 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from regentra_core.ai.reviews import AccuracyRow, SuggestionRow
-from regentra_core.errors import RegentraError
+from regentra_core import AccuracyRow, RegentraError, SuggestionRow
 
 from ..messages import OpenTicket
 from ..render import REVIEW_COLUMNS, priority_text, review_cells, safe, styled
