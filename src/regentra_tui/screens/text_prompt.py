@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static, TextArea
 
-from regentra_core.errors import ConflictError, RegentraError
+from regentra_core import ConflictError, RegentraError
 
 from ..render import styled, text_kept
 from .type_ahead import TypeAhead
