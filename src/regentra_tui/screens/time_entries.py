@@ -12,9 +12,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from regentra_core.durations import format_minutes
-from regentra_core.queries import TimeRow
-from regentra_core.text import one_line
+from regentra_core import TimeRow, format_minutes, one_line
 
 from .choice_prompt import ChoicePrompt
 from .confirm_dialog import ConfirmDialog
