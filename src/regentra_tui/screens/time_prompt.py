@@ -13,9 +13,14 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Static
 
-from regentra_core.durations import EXAMPLES, format_minutes, parse_minutes
-from regentra_core.errors import RegentraError, ValidationError
-from regentra_core.queries import TimeRow
+from regentra_core import (
+    DURATION_EXAMPLES,
+    RegentraError,
+    TimeRow,
+    ValidationError,
+    format_minutes,
+    parse_minutes,
+)
 
 from ..render import minutes, styled
 from .form_dialog import FormDialog
@@ -118,7 +123,7 @@ class TimePrompt(FormDialog, ModalScreen[bool]):
         try:
             total = parse_minutes(event.value)
         except ValidationError:
-            parsed.update(f"? type e.g. {EXAMPLES}")
+            parsed.update(f"? type e.g. {DURATION_EXAMPLES}")
             parsed.add_class("-bad")
             return
         parsed.update(f"= {minutes(total)}")
