@@ -86,7 +86,7 @@ class HoldsKeys:
         assert isinstance(app, RegentraApp)
         self.replaying = True
         try:
-            app.key_hold.queue[0:0] = self.held
+            app.key_hold.hold_first(self.held)
             self.held = []
             await app.key_hold.play()
         finally:
