@@ -22,21 +22,51 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from regentra_core import queries
-from regentra_core.ai import reviews
-from regentra_core.ai.assistant import Assistant
-from regentra_core.ai.requests import daemon_running, needs_daemon
-from regentra_core.clock import Clock, utcnow
-from regentra_core.config import load_settings
-from regentra_core.desk import Desk
-from regentra_core.enums import Status
-from regentra_core.identity import Actor
-from regentra_core.queries import SortKey, TicketDetail, TicketFilter, TicketRow
-from regentra_core.records import ArticleRecord, TicketRecord
-from regentra_core.search import SearchEngine, Snippet
-from regentra_core.sla_book import SlaBook
-from regentra_core.store import Database
-from regentra_core.views import View, saved_views
+from regentra_core import (
+    AccuracyRow,
+    Actor,
+    ArticleRecord,
+    Assistant,
+    Clock,
+    Database,
+    Desk,
+    EventRow,
+    SearchEngine,
+    SlaBook,
+    Snippet,
+    SortKey,
+    Status,
+    SuggestionRow,
+    TicketDetail,
+    TicketFilter,
+    TicketRecord,
+    TicketRow,
+    View,
+    ai_accuracy,
+    ai_suggestions,
+    board_sort,
+    cascade_offer,
+    client_rows,
+    count_by_status,
+    count_tickets,
+    daemon_running,
+    first_pages_by_status,
+    get_ticket,
+    kb_articles,
+    latest_event_id,
+    latest_suggestion,
+    list_clients,
+    list_technicians,
+    list_tickets,
+    load_settings,
+    needs_daemon,
+    read_sla_book,
+    saved_views,
+    sla_config,
+    ticket_detail,
+    ticket_history,
+    utcnow,
+)
 
 from .render import SHOWN_CHARACTERS
 
@@ -53,6 +83,7 @@ if TYPE_CHECKING:
         LeaseView,
         Report,
         ReportPeriod,
+        RequestView,
         RunRow,
         Settings,
         SpikeView,
@@ -60,7 +91,6 @@ if TYPE_CHECKING:
         ThreadFiles,
         Upload,
     )
-    from regentra_core.ai.requests import RequestView
 
 BOARD_PAGE = 24
 """Cards fetched per board page: a tall terminal shows about a dozen per column."""
@@ -196,9 +226,11 @@ class DeskSession:
         the lease is dated; never the clock the app shows tickets by)."""
         return daemon_running(self.db)
 
-    def ai_state(self, number: int) -> tuple[reviews.SuggestionRow | None, ...]:
+    def ai_state(self, number: int) -> tuple[SuggestionRow | None, ...]:
         """The ticket's latest analysis and latest draft (either may be None)."""
-        return reviews.latest(self.db, number, "analysis"), reviews.latest(self.db, number, "draft")
+        return latest_suggestion(self.db, number, "analysis"), latest_suggestion(
+            self.db, number, "draft"
+        )
 
     def follow_request(
         self, request: int, *, stop: threading.Event, until: float | None = None
@@ -214,11 +246,11 @@ class DeskSession:
 
         return answer_of(self.db, view)
 
-    def review_queue(self, *, pending_only: bool = True) -> list[reviews.SuggestionRow]:
-        return reviews.suggestions(self.db, pending_only=pending_only)
+    def review_queue(self, *, pending_only: bool = True) -> list[SuggestionRow]:
+        return ai_suggestions(self.db, pending_only=pending_only)
 
-    def accuracy(self) -> list[reviews.AccuracyRow]:
-        return reviews.accuracy(self.db, now=self.clock())
+    def accuracy(self) -> list[AccuracyRow]:
+        return ai_accuracy(self.db, now=self.clock())
 
     def version_after(self, result: object) -> tuple[int, int] | None:
         """(number, version) of the ticket a Desk write returned, if it returned one
@@ -226,7 +258,7 @@ class DeskSession:
         return (result.number, result.version) if isinstance(result, TicketRecord) else None
 
     def kb_articles(self) -> list[ArticleRecord]:
-        return queries.kb_articles(self.db)
+        return kb_articles(self.db)
 
     # -- reads (call from workers) ---------------------------------------------
 
@@ -237,11 +269,11 @@ class DeskSession:
         :attr:`board_order`); the done columns are always by priority."""
         order = order or self.board_order
         f = self.resolve(f).filter
-        book = queries.sla_book(self.db)
+        book = read_sla_book(self.db)
         now = self.now()
         since = now - BOARD_DONE_FOR
-        counts = queries.count_by_status(self.db, f, now=now, book=book, done_since=since)
-        pages = queries.first_pages_by_status(
+        counts = count_by_status(self.db, f, now=now, book=book, done_since=since)
+        pages = first_pages_by_status(
             self.db, f, BOARD_PAGE, now=now, book=book, done_since=since, sort=order
         )
         return [ColumnData(status, counts[status], pages[status]) for status in statuses]
@@ -257,8 +289,8 @@ class DeskSession:
     ) -> list[TicketRow]:
         f = self.resolve(f).filter
         now = self.now()
-        sort = queries.board_sort(status, order or self.board_order)
-        return queries.list_tickets(
+        sort = board_sort(status, order or self.board_order)
+        return list_tickets(
             self.db,
             _with_status(f, status),
             sort=sort,
@@ -277,12 +309,12 @@ class DeskSession:
         f, ranked = found.filter, found.ranked
         if ranked:
             # Search results come in rank order (BM25F), best first.
-            rows = queries.list_tickets(self.db, f, limit=len(ranked), now=self.now())
+            rows = list_tickets(self.db, f, limit=len(ranked), now=self.now())
             by_number = {r.number: r for r in rows}
             ordered = [by_number[n] for n in ranked if n in by_number]
             page = ordered[offset : offset + limit]
             return ListPage(len(ordered), page, found.snippets, found.note)
-        rows = queries.list_tickets(
+        rows = list_tickets(
             self.db,
             f,
             sort=sort,
@@ -291,15 +323,15 @@ class DeskSession:
             offset=offset,
             now=self.now(),
         )
-        total = queries.count_tickets(self.db, f, now=self.now())
+        total = count_tickets(self.db, f, now=self.now())
         return ListPage(total, rows, found.snippets, found.note)
 
     def detail(self, number: int) -> TicketDetail:
-        return queries.ticket_detail(self.db, number, now=self.now(), body_limit=SHOWN_CHARACTERS)
+        return ticket_detail(self.db, number, now=self.now(), body_limit=SHOWN_CHARACTERS)
 
     def ticket(self, number: int) -> TicketRow:
         """One ticket's row (a picker line names a linked ticket by its subject)."""
-        return queries.get_ticket(self.db, number, now=self.now())
+        return get_ticket(self.db, number, now=self.now())
 
     def spike(self, number: int) -> SpikeView | None:
         """The spike ``number`` belongs to, if it does."""
@@ -326,17 +358,17 @@ class DeskSession:
 
     def cascade_offer(self, master: int, target: Status) -> list[int]:
         """The open children a cascade of ``target`` on ``master`` would move."""
-        return queries.cascade_offer(self.db, master, target)
+        return cascade_offer(self.db, master, target)
 
-    def history(self, number: int) -> list[queries.EventRow]:
-        return queries.ticket_history(self.db, number)
+    def history(self, number: int) -> list[EventRow]:
+        return ticket_history(self.db, number)
 
     def views(self) -> list[View]:
         assert self.actor.technician_id is not None
         return saved_views(self.db, self.actor.technician_id, self.username)
 
     def marker(self) -> int:
-        return queries.latest_event_id(self.db)
+        return latest_event_id(self.db)
 
     def changes(self, feed: ChangeFeed) -> set[int] | None:
         """What other processes changed since ``feed`` last looked (None: nothing)."""
@@ -355,7 +387,7 @@ class DeskSession:
             statuses=tuple(s for s in Status if not s.is_done),
             client=master.client,
         )
-        rows = queries.list_tickets(
+        rows = list_tickets(
             self.db, f, sort=SortKey.UPDATED, descending=True, limit=limit, now=self.now()
         )
         return [
@@ -363,18 +395,18 @@ class DeskSession:
         ]
 
     def technicians(self) -> list[str]:
-        return [t.username for t in queries.technicians(self.db)]
+        return [t.username for t in list_technicians(self.db)]
 
     def clients(self) -> list[str]:
-        return [c.name for c in queries.clients(self.db)]
+        return [c.name for c in list_clients(self.db)]
 
     def client_rows(self) -> list[ClientRow]:
         """Every client with its VIP flag, SLA policy, open tickets and domains."""
-        return queries.client_rows(self.db)
+        return client_rows(self.db)
 
     def sla_policies(self) -> list[str]:
         """The names of the SLA policies a client may be put on."""
-        return [p.name for p in queries.sla_config(self.db).policies]
+        return [p.name for p in sla_config(self.db).policies]
 
     def contacts(self) -> list[ContactRow]:
         """Every live contact."""
