@@ -18,8 +18,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from regentra_core.enums import Status
-from regentra_core.queries import SortKey, TicketFilter, TicketRow
+from regentra_core import SortKey, Status, TicketFilter, TicketRow
 
 from ..session import BOARD_DONE_FOR, BOARD_PAGE, ColumnData, DeskSession, rest_while_typing
 from .board_column import BoardColumn
