@@ -21,8 +21,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from regentra_core.enums import Status
-from regentra_core.queries import TicketFilter, TicketRow
+from regentra_core import Status, TicketFilter, TicketRow
 
 from ..messages import OpenTicket
 from ..render import NARROW_CARD, card_lines, styled
