@@ -35,11 +35,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Label, Static, TextArea
 
-from regentra_core.attachments import human_size
-from regentra_core.channels.sms_segments import count as sms_count
-from regentra_core.enums import Status
-from regentra_core.errors import ValidationError
-from regentra_core.text import one_line
+from regentra_core import Status, ValidationError, human_size, one_line, sms_count
 
 from ..drafts import Draft, DraftStore
 from ..render import text_kept
