@@ -16,12 +16,17 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Select
 
-from regentra_core.dates import parse_day
-from regentra_core.enums import Channel, Priority, Status
-from regentra_core.errors import ValidationError
-from regentra_core.queries import UNASSIGNED, TicketFilter
-from regentra_core.sla import Badge
-from regentra_core.views import OPEN_STATUSES
+from regentra_core import (
+    OPEN_STATUSES,
+    UNASSIGNED,
+    Badge,
+    Channel,
+    Priority,
+    Status,
+    TicketFilter,
+    ValidationError,
+    parse_day,
+)
 
 from ..messages import FilterChanged
 from .multi_pick import MultiPick
