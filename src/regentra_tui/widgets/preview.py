@@ -14,10 +14,7 @@ from textual.containers import VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Static
 
-from regentra_core.channels.quoting import fold
-from regentra_core.enums import AuthorKind
-from regentra_core.errors import RegentraError
-from regentra_core.queries import TicketDetail
+from regentra_core import AuthorKind, RegentraError, TicketDetail, fold_quoted
 
 from ..render import priority_text, safe, sla_text, status_badge, styled, when
 from ..session import DeskSession
@@ -92,14 +89,14 @@ def render_preview(d: TicketDetail) -> Text:
     out += Text(" · ") + safe(t.contact or "no contact", flat=True)
     out += Text(f" · via {t.channel.label} · ") + safe(t.assignee or "unassigned", flat=True)
     out += Text("\n\n") + styled("Description", "bold") + styled(f"  {when(t.created_at)}", "dim")
-    out += Text("\n") + _lines(fold(d.description or "(no description)").shown)
+    out += Text("\n") + _lines(fold_quoted(d.description or "(no description)").shown)
     public = [i for i in d.thread if not i.private]
     if public:
         last = public[-1]
         who = "Customer" if last.author_kind == AuthorKind.CUSTOMER else "Technician"
         out += Text("\n\n") + styled(f"Latest: {who} ", "bold") + safe(last.author, flat=True)
         out += styled(f"  {when(last.at)}", "dim") + Text("\n")
-        out += _lines(fold(last.body).shown if who == "Customer" else last.body)
+        out += _lines(fold_quoted(last.body).shown if who == "Customer" else last.body)
     notes = sum(1 for i in d.thread if i.private)
     count = f"{len(public)} repl{'y' if len(public) == 1 else 'ies'}, {notes} note"
     out += styled(f"\n\n{count}{'' if notes == 1 else 's'} · ⏎ opens", "dim")
