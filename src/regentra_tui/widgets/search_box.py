@@ -15,8 +15,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
-from regentra_core.enums import Status
-from regentra_core.views import OPEN_STATUSES
+from regentra_core import OPEN_STATUSES, Status
 
 EVERYTHING_KEY = "ctrl+a"
 
