@@ -20,9 +20,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from regentra_core.attachments import human_size
-from regentra_core.queries.attachments import AttachmentRow
-from regentra_core.text import one_line
+from regentra_core import AttachmentRow, human_size, one_line
 
 BAR = "▌"
 KINDS = ("technician", "customer", "note", "system")
