@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
-from regentra_core.queries import SortKey, TicketFilter, TicketRow
+from regentra_core import SortKey, TicketFilter, TicketRow
 
 from ..messages import OpenTicket
 from ..render import (
