@@ -55,7 +55,7 @@ if TYPE_CHECKING:
         looks_like_text,
     )
     from .attachments import summary_line as attachment_summary_line
-    from .automation import Rule, RuleError, dump_rules, parse_rules
+    from .automation import Rule, Trigger, dump_rules, parse_rules
     from .automation_reads import (
         DryRun,
         RunRow,
@@ -140,6 +140,7 @@ if TYPE_CHECKING:
         PriorityRuleError,
         RaceLost,
         RegentraError,
+        RuleError,
         RuleViolation,
         SearchBusy,
         SendFailed,
@@ -385,7 +386,8 @@ _WHERE = {
     "SlaBook": ".sla_book",
     # Automations: rules as text, and what they did.
     "Rule": ".automation",
-    "RuleError": ".automation",
+    "RuleError": ".errors",
+    "Trigger": ".automation",
     "dump_rules": ".automation",
     "parse_rules": ".automation",
     "DryRun": ".automation_reads",
@@ -587,6 +589,7 @@ __all__ = [
     "TicketRecord",
     "TicketRow",
     "TimeRow",
+    "Trigger",
     "TwilioError",
     "UNASSIGNED",
     "UNSET",

@@ -22,42 +22,69 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import regex  # type: ignore[import-untyped]  # no stubs ship with it
 
 from .enums import Channel, Priority, Status
-from .errors import ValidationError
+from .errors import RuleError, ValidationError
+from .events import EventKind
 from .sla import Badge
 
-TRIGGERS = (
-    "ticket_created",
-    "status_changed",
-    "reply_added",
-    "sla_at_risk",
-    "sla_breached",
-    "periodic",
-)
-"""What makes a rule look at a ticket; ``periodic`` is the worker's timer."""
+__all__ = [
+    "ACTIONS",
+    "FIELDS",
+    "Action",
+    "ActionSpec",
+    "Condition",
+    "FieldSpec",
+    "Rule",
+    "RuleError",
+    "Trigger",
+    "dump_rules",
+    "parse_rules",
+    "rule_from",
+    "trigger_of",
+]
 
-TEXT_OPS = ("is", "is_not", "in", "contains", "matches")
-ORDER_OPS = ("is", "is_not", "in", "gt", "lt")
-FIELDS: dict[str, tuple[str, ...]] = {
-    "channel": ("is", "is_not", "in"),
-    "client": TEXT_OPS,
-    "vip": ("is", "is_not"),
-    "contact_email": TEXT_OPS,
-    "priority": ORDER_OPS,
-    "status": ("is", "is_not", "in"),
-    "assignee": TEXT_OPS,
-    "subject": TEXT_OPS,
-    "body": TEXT_OPS,
-    "sla": ("is", "is_not", "in"),
-    "hours_since_update": ("is", "is_not", "gt", "lt"),
+
+class Trigger(StrEnum):
+    """What makes a rule look at a ticket. The values are what rule files and the
+    ``automation_rule`` table store, so existing rules read the same."""
+
+    TICKET_CREATED = "ticket_created"
+    STATUS_CHANGED = "status_changed"
+    REPLY_ADDED = "reply_added"
+    SLA_AT_RISK = "sla_at_risk"
+    SLA_BREACHED = "sla_breached"
+    PERIODIC = "periodic"
+    """The worker's timer, on every ticket not yet Resolved or Closed."""
+
+
+TRIGGERS = tuple(Trigger)
+
+_TRIGGER_OF_EVENT: dict[str, Trigger] = {
+    EventKind.CREATED: Trigger.TICKET_CREATED,
+    EventKind.STATUS_CHANGED: Trigger.STATUS_CHANGED,
+    EventKind.REOPENED: Trigger.STATUS_CHANGED,
+    EventKind.RESOLVED: Trigger.STATUS_CHANGED,
+    EventKind.CLOSED: Trigger.STATUS_CHANGED,
+    EventKind.CUSTOMER_REPLY: Trigger.REPLY_ADDED,
+    EventKind.TECHNICIAN_REPLY: Trigger.REPLY_ADDED,
 }
-"""Each condition field with the operators that make sense on it."""
+_TRIGGER_OF_BADGE: dict[str, Trigger] = {
+    Badge.AT_RISK: Trigger.SLA_AT_RISK,
+    Badge.BREACHED: Trigger.SLA_BREACHED,
+}
 
-OPS = ("is", "is_not", "in", "contains", "matches", "gt", "lt")
+
+def trigger_of(kind: str, to_value: str | None) -> Trigger | None:
+    """The trigger an audit Event fires, if any: an SLA badge's by the badge it turned."""
+    if kind == EventKind.SLA_BADGE_CHANGED:
+        return _TRIGGER_OF_BADGE.get(to_value or "")
+    return _TRIGGER_OF_EVENT.get(kind)
+
 
 RULE_KEYS = (
     "name",
@@ -71,15 +98,9 @@ RULE_KEYS = (
 )
 """A rule's keys, in the order a rule file writes them."""
 
-ACTIONS: dict[str, tuple[str, ...]] = {
-    "assign": ("to",),
-    "set_priority": ("value",),
-    "set_status": ("value",),
-    "add_note": ("body",),
-    "notify": ("to", "subject", "body"),
-    "add_to_master": ("master",),
-}
-"""Each action with the keys it takes (all required)."""
+OPS = ("is", "is_not", "in", "contains", "matches", "gt", "lt")
+TEXT_OPS = ("is", "is_not", "in", "contains", "matches")
+ORDER_OPS = ("is", "is_not", "in", "gt", "lt")
 
 REGEX_TIMEOUT = 0.05
 """Seconds a ``matches`` pattern may run on one value before it counts as no match:
@@ -139,7 +160,7 @@ class Rule:
     """An operator's rule: when ``trigger`` happens and every condition holds, act."""
 
     name: str
-    trigger: str
+    trigger: Trigger
     conditions: tuple[Condition, ...]
     actions: tuple[Action, ...]
     description: str = ""
@@ -183,19 +204,6 @@ class Verdict:
 
 Facts = Callable[[str], Any]
 """A ticket's value for a condition field (computed only when a rule asks)."""
-
-
-class RuleError(ValidationError):
-    """A rule (or a rule file) is not valid; the message says where and why.
-
-    ``key`` names the rule's key at fault, so a file's error can name its line.
-    """
-
-    def __init__(self, message: str, key: str | None = None, item: int = 0) -> None:
-        super().__init__(message)
-        self.key = key
-        self.item = item
-        """Which condition or action (1-based) of the list under ``key``; 0: the key."""
 
 
 # -- building and checking -----------------------------------------------------
@@ -253,7 +261,7 @@ def rule_from(raw: Mapping[str, Any], *, where: str = "rule") -> Rule:
             raise RuleError(str(exc), "actions", i) from None
     return Rule(
         name=name,
-        trigger=trigger,
+        trigger=Trigger(trigger),
         conditions=tuple(checked_conditions),
         actions=tuple(checked_actions),
         description=description.strip(),
@@ -267,16 +275,17 @@ def condition_from(raw: Any, *, where: str) -> Condition:
     if not isinstance(raw, Mapping) or set(raw) != {"field", "op", "value"}:
         raise RuleError(f"{where}: a condition is {{ field = ..., op = ..., value = ... }}")
     name, op, value = raw["field"], raw["op"], raw["value"]
-    if name not in FIELDS:
+    spec = FIELDS.get(name)
+    if spec is None:
         raise RuleError(f"{where}: unknown field {name!r} (fields: {', '.join(FIELDS)})")
     if op not in OPS:
         raise RuleError(f"{where}: unknown op {op!r} (ops: {', '.join(OPS)})")
-    if op not in FIELDS[name]:
-        raise RuleError(f"{where}: {name} takes {', '.join(FIELDS[name])}, not {op!r}")
+    if op not in spec.ops:
+        raise RuleError(f"{where}: {name} takes {', '.join(spec.ops)}, not {op!r}")
     if op == "in":
         if not isinstance(value, list) or not value:
             raise RuleError(f"{where}: 'in' takes a list of values")
-        values = tuple(_value(name, v, where) for v in value)
+        values = tuple(spec.value(v, where) for v in value)
         return Condition(name, op, values, tuple(_folded(v) for v in values))
     if op == "matches":
         if not isinstance(value, str) or len(value) > MAX_PATTERN:
@@ -286,7 +295,7 @@ def condition_from(raw: Any, *, where: str) -> Condition:
         except regex.error as exc:
             raise RuleError(f"{where}: the pattern {value!r} is not valid: {exc}") from None
         return Condition(name, op, value, value)
-    parsed = _value(name, value, where)
+    parsed = spec.value(value, where)
     return Condition(name, op, parsed, _folded(parsed))
 
 
@@ -294,76 +303,170 @@ def _folded(value: Any) -> Any:
     return value.casefold() if isinstance(value, str) else value
 
 
-def _value(name: str, value: Any, where: str) -> Any:
-    """The value a field compares, parsed and checked (lower-case text, enum values)."""
-    try:
-        if name == "vip":
-            if not isinstance(value, bool):
-                raise RuleError(f"{where}: vip is true or false")
-            return value
-        if name == "hours_since_update":
-            if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-                raise RuleError(f"{where}: hours_since_update takes a number of hours")
-            return value  # as written (72 stays 72 in an export); compared as a number
-        if not isinstance(value, str):
-            raise RuleError(f"{where}: {name} takes text, not {value!r}")
-        if name == "priority":
-            return Priority.parse(value).value
-        if name == "status":
-            return Status.parse(value).value
-        if name == "channel":
-            return Channel.parse(value).value
-        if name == "sla":
-            key = value.strip().lower().replace(" ", "_").replace("-", "_")
-            if key not in _SLA_VALUES:
-                raise RuleError(f"{where}: sla is one of {', '.join(_SLA_VALUES)}, not {value!r}")
-            return key
-        return value.strip()
-    except RuleError:
-        raise
-    except ValidationError as exc:
-        raise RuleError(f"{where}: {exc}") from None
-
-
 def action_from(raw: Any, *, where: str) -> Action:
     if not isinstance(raw, Mapping) or "action" not in raw:
         raise RuleError(f"{where}: an action is {{ action = ..., ... }}")
     name = raw["action"]
-    if name not in ACTIONS:
+    spec = ACTIONS.get(name)
+    if spec is None:
         raise RuleError(f"{where}: unknown action {name!r} (actions: {', '.join(ACTIONS)})")
-    keys = ACTIONS[name]
+    keys = spec.keys
     given = set(raw) - {"action"}
     if given != set(keys):
         missing = sorted(set(keys) - given)
         extra = sorted(given - set(keys))
         what = f"needs {', '.join(missing)}" if missing else f"does not take {', '.join(extra)}"
         raise RuleError(f"{where}: {name} {what} (it takes {', '.join(keys)})")
-    args: list[tuple[str, Any]] = []
-    for key in keys:
-        value = raw[key]
-        if name == "add_to_master":
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise RuleError(f"{where}: master is a ticket number")
-        elif not isinstance(value, str) or not value.strip():
-            raise RuleError(f"{where}: {name} {key} must be text")
-        elif name == "set_priority":
-            value = _parsed(Priority.parse, value, where)
-        elif name == "set_status":
-            value = _parsed(Status.parse, value, where)
-        else:
-            value = value.strip()
-            if name == "notify" and key == "to" and value.lower() != "contact":
-                if not re.fullmatch(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+", value):
-                    raise RuleError(f"{where}: notify to is an email address or contact")
-        args.append((key, value))
-    return Action(name, tuple(args))
+    return Action(name, tuple((key, spec.value(key, raw[key], where)) for key in keys))
 
 
-def _parsed(parse: Callable[[str], Any], value: str, where: str) -> str:
-    try:
-        return str(parse(value).value)
-    except ValidationError as exc:
-        raise RuleError(f"{where}: {exc}") from None
+# -- the vocabulary: every condition field and every action, one entry each ------------
+#
+# A field or an action is its entry here (what a rule file may say: the operators or
+# keys, how a value is checked) and its effect in ``desk/automations.py`` (``READERS``
+# reads the field off a ticket, ``EFFECTS`` carries the action out), beside the
+# moves it is made of: this module is pure and never reaches the store. A test holds
+# the two tables to the same names.
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """A condition field: the operators that make sense on it and its values' check."""
+
+    name: str
+    ops: tuple[str, ...]
+    parse: Callable[[Any, str], Any]
+    """The value as compared (lower-case text, an enum's value), or a ``RuleError``."""
+    rank: Callable[[Any], int] | None = None
+    """How ``gt``/``lt`` order the field's values when not as text or numbers."""
+
+    def value(self, value: Any, where: str) -> Any:
+        try:
+            return self.parse(value, where)
+        except RuleError:
+            raise
+        except ValidationError as exc:
+            raise RuleError(f"{where}: {exc}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    """An action: the keys it takes (all required) and their values' check."""
+
+    name: str
+    keys: tuple[str, ...]
+    parse: Callable[[str, Any, str], Any] | None = None
+    """Each key's value as the action uses it (after the check every text key gets)."""
+
+    def value(self, key: str, value: Any, where: str) -> Any:
+        if self.parse is None:
+            return _text(self.name, key, value, where)
+        try:
+            return self.parse(key, value, where)
+        except RuleError:
+            raise
+        except ValidationError as exc:
+            raise RuleError(f"{where}: {exc}") from None
+
+
+def _as_text(value: Any, where: str, name: str) -> str:
+    if not isinstance(value, str):
+        raise RuleError(f"{where}: {name} takes text, not {value!r}")
+    return value
+
+
+def _plain(name: str) -> Callable[[Any, str], Any]:
+    return lambda value, where: _as_text(value, where, name).strip()
+
+
+def _enum_value(name: str, parse: Callable[[str], Any]) -> Callable[[Any, str], Any]:
+    return lambda value, where: parse(_as_text(value, where, name)).value
+
+
+def _vip(value: Any, where: str) -> Any:
+    if not isinstance(value, bool):
+        raise RuleError(f"{where}: vip is true or false")
+    return value
+
+
+def _hours(value: Any, where: str) -> Any:
+    if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        raise RuleError(f"{where}: hours_since_update takes a number of hours")
+    return value  # as written (72 stays 72 in an export); compared as a number
+
+
+def _sla(value: Any, where: str) -> Any:
+    key = _as_text(value, where, "sla").strip().lower().replace(" ", "_").replace("-", "_")
+    if key not in _SLA_VALUES:
+        raise RuleError(f"{where}: sla is one of {', '.join(_SLA_VALUES)}, not {value!r}")
+    return key
+
+
+def _priority_rank(value: Any) -> int:
+    return Priority(value).rank if value else -1
+
+
+FIELDS: dict[str, FieldSpec] = {
+    spec.name: spec
+    for spec in (
+        FieldSpec("channel", ("is", "is_not", "in"), _enum_value("channel", Channel.parse)),
+        FieldSpec("client", TEXT_OPS, _plain("client")),
+        FieldSpec("vip", ("is", "is_not"), _vip),
+        FieldSpec("contact_email", TEXT_OPS, _plain("contact_email")),
+        FieldSpec(
+            "priority", ORDER_OPS, _enum_value("priority", Priority.parse), rank=_priority_rank
+        ),
+        FieldSpec("status", ("is", "is_not", "in"), _enum_value("status", Status.parse)),
+        FieldSpec("assignee", TEXT_OPS, _plain("assignee")),
+        FieldSpec("subject", TEXT_OPS, _plain("subject")),
+        FieldSpec("body", TEXT_OPS, _plain("body")),
+        FieldSpec("sla", ("is", "is_not", "in"), _sla),
+        FieldSpec("hours_since_update", ("is", "is_not", "gt", "lt"), _hours),
+    )
+}
+"""Each condition field by name, in the order the error messages list them."""
+
+
+def _text(action: str, key: str, value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise RuleError(f"{where}: {action} {key} must be text")
+    return value.strip()
+
+
+def _master(key: str, value: Any, where: str) -> Any:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise RuleError(f"{where}: master is a ticket number")
+    return value
+
+
+def _enum_arg(action: str, parse: Callable[[str], Any]) -> Callable[[str, Any, str], Any]:
+    def check(key: str, value: Any, where: str) -> str:
+        _text(action, key, value, where)
+        return str(parse(value).value)  # as typed: the refusal quotes it
+
+    return check
+
+
+def _notify(key: str, value: Any, where: str) -> Any:
+    text = _text("notify", key, value, where)
+    if key == "to" and text.lower() != "contact":
+        if not re.fullmatch(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+", text):
+            raise RuleError(f"{where}: notify to is an email address or contact")
+    return text
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    spec.name: spec
+    for spec in (
+        ActionSpec("assign", ("to",)),
+        ActionSpec("set_priority", ("value",), _enum_arg("set_priority", Priority.parse)),
+        ActionSpec("set_status", ("value",), _enum_arg("set_status", Status.parse)),
+        ActionSpec("add_note", ("body",)),
+        ActionSpec("notify", ("to", "subject", "body"), _notify),
+        ActionSpec("add_to_master", ("master",), _master),
+    )
+}
+"""Each action by name, in the order the error messages list them."""
 
 
 # -- evaluating ----------------------------------------------------------------
@@ -392,9 +495,9 @@ def matches(rule: Rule, facts: Facts) -> bool:
 def check(condition: Condition, facts: Facts) -> Check:
     actual = facts(condition.field)
     op, want = condition.op, condition.want
-    if condition.field == "priority" and op in ("gt", "lt"):
-        have = Priority(actual).rank if actual else -1
-        bound = Priority(want).rank
+    rank = FIELDS[condition.field].rank
+    if rank is not None and op in ("gt", "lt"):
+        have, bound = rank(actual), rank(want)
         return Check(condition, have > bound if op == "gt" else have < bound)
     if isinstance(actual, str):
         actual = actual.casefold()

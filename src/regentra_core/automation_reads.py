@@ -6,6 +6,7 @@ A dry run evaluates a rule exactly as a real run does (the same ``TicketFacts`` 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from .clock import utcnow
 from .desk.automations import MISS_SEPARATOR, StoredRule, TicketFacts, stored_rules
 from .enums import Status
 from .errors import NotFoundError
+from .sla_book import SlaBook
 from .store.engine import Database
 from .store.models import AutomationRun, Ticket
 
@@ -66,12 +68,14 @@ def dry_run(
     """
     now = now or utcnow()
     stored = find(db, name)
+    trigger = stored.rule.trigger
     with db.read() as s:
+        book = functools.cache(lambda: SlaBook.load(s))  # once a run, as a real run reads it
         if ticket is not None:
             row = s.exec(select(Ticket).where(Ticket.number == ticket)).first()
             if row is None:
                 raise NotFoundError(f"no ticket #{ticket}")
-            facts = TicketFacts(s, row, now, trigger=stored.rule.trigger)
+            facts = TicketFacts(s, row, now, trigger=trigger, book=book)
             verdict = automation.evaluate(stored.rule, facts)
             return DryRun(stored.rule, ticket, verdict, 1, [ticket] if verdict.matched else [])
         tickets = s.exec(
@@ -82,7 +86,7 @@ def dry_run(
         matching = [
             t.number
             for t in tickets
-            if automation.matches(stored.rule, TicketFacts(s, t, now, trigger=stored.rule.trigger))
+            if automation.matches(stored.rule, TicketFacts(s, t, now, trigger=trigger, book=book))
         ]
         return DryRun(stored.rule, None, None, len(tickets), matching)
 

@@ -8,7 +8,8 @@ Every exception the core raises to an interface is defined here and nowhere else
     RegentraError
     ├── NotFoundError            an id, number or username that does not exist
     ├── ValidationError          input that is malformed (bad priority, empty body)
-    │   └── NoChange             the ticket already is what was asked: nothing to do
+    │   ├── NoChange             the ticket already is what was asked: nothing to do
+    │   └── RuleError            an automation rule (or rule file) that does not read
     ├── RuleViolation            a well-formed request the domain rules refuse
     │   ├── IllegalTransition    a status move the lifecycle table does not allow
     │   │   └── AlreadyInStatus  a move to the status the ticket already has
@@ -29,9 +30,6 @@ Every exception the core raises to an interface is defined here and nowhere else
     ├── SearchBusy               another process holds the search index's writer
     └── StoreError               the database cannot be opened or migrated
         └── RaceLost             another process wrote the same thing at the same moment
-
-``RuleError`` (an automation rule that does not read) is a ``ValidationError`` still
-defined in ``automation.py``; it moves here with that module's rewrite.
 """
 
 from __future__ import annotations
@@ -53,6 +51,19 @@ class NoChange(ValidationError):
     """The ticket already is what was asked ("already assigned to bob"): nothing to do.
 
     Bulk changes count these apart from refusals."""
+
+
+class RuleError(ValidationError):
+    """A rule (or a rule file) is not valid; the message says where and why.
+
+    ``key`` names the rule's key at fault, so a file's error can name its line.
+    """
+
+    def __init__(self, message: str, key: str | None = None, item: int = 0) -> None:
+        super().__init__(message)
+        self.key = key
+        self.item = item
+        """Which condition or action (1-based) of the list under ``key``; 0: the key."""
 
 
 class RuleViolation(RegentraError):

@@ -18,7 +18,6 @@ from regentra_core.errors import DeliveryError, RegentraError, SendFailed, SmsSe
 from tests.helpers.twilio_standin import NUMBER, SID, TwilioStandIn
 
 NOT_YET_MOVED = {
-    "regentra_core.automation.RuleError": "automation.py is being rewritten; the lead moves it",
     "regentra_core.ai.analysis.BadAnswer": "a signal from read_answer to the assistant, which "
     "always catches it (analysis.py is not this change's)",
 }

@@ -22,6 +22,7 @@ from ..config_groups import AiSettings
 from ..desk import Desk
 from ..enums import AuthorKind
 from ..errors import ModelError, NoChange, NotFoundError, RegentraError
+from ..events import EventKind
 from ..store.engine import Database
 from ..store.models import (
     AiSuggestion,
@@ -41,7 +42,7 @@ from .model import ModelSettings, api_base_for, complete
 from .requests import REQUEST_EXPIRY, RequestView, pending_requests, request_view
 from .retrieval import Article, best_articles
 
-ANALYSE_ON = ("created", "customer_reply")
+ANALYSE_ON = (EventKind.CREATED, EventKind.CUSTOMER_REPLY)
 """Events after which the daemon analyses the ticket again."""
 BATCH = 50
 

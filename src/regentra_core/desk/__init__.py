@@ -17,10 +17,10 @@ from pathlib import Path
 from ..attachments import MAX_ATTACHMENT_BYTES
 from ..clock import Clock, utcnow
 from ..store.engine import Database
-from . import ai, attachments, channels, contacts, delivery, intake, sla, spikes, work
+from . import ai, attachments, automations, channels, contacts, delivery, intake, sla, spikes, work
 from ._base import clean_text
 from .attachments import Upload
-from .automations import AutomationCases, PeriodicReport
+from .automations import PeriodicReport
 from .cc import CcCases
 from .channels import ChannelStep, CursorStep, ReceiveResult, Step
 from .clients import ClientCases
@@ -39,7 +39,6 @@ from .views import ViewCases
 
 
 class Desk(
-    AutomationCases,
     CcCases,
     ClientCases,
     KbCases,
@@ -111,6 +110,14 @@ class Desk(
     set_target = in_transaction(sla.set_target)
     assign_policy = in_transaction(sla.assign_policy)
     run_sla_sweep = at_door(sla.run_sla_sweep)
+
+    # -- automation rules (desk/automations.py; the rules a change fires run in its
+    # settle hook, automations.settle, which the Door carries)
+    save_rule = in_transaction(automations.save_rule)
+    set_rule_enabled = in_transaction(automations.set_rule_enabled)
+    move_rule = in_transaction(automations.move_rule)
+    import_rules = in_transaction(automations.import_rules)
+    run_periodic_automations = at_door(automations.run_periodic_automations)
 
     @classmethod
     def for_os_user(cls, db: Database, *, source: str, clock: Clock = utcnow) -> Desk:

@@ -22,7 +22,7 @@ from ..identity import Actor
 from ..lifecycle import TransitionKind
 from ..store.engine import Database
 from ..store.models import OutboundMessage, Reply, Technician, Ticket
-from . import moves, outgoing
+from . import automations, moves, outgoing
 from .moves import (
     FIRST_TICKET_NUMBER,
     MAX_MINUTES_PER_ENTRY,
@@ -67,22 +67,13 @@ class DeskBase:
         self.actor = actor
         self.source = source
         self.clock = clock
-        self.door = Door(db, actor, source, clock, settle=self._settle)
-
-    def _settle(self, tx: Tx) -> None:
-        # The rules (still a mixin) find the change's Tx by its session: a use case
-        # run by in_transaction/at_door never went through _write, which binds it.
-        tx.session.info[_TX] = tx
-        self._after_change(tx.session)
+        self.door: Door = Door(db, actor, source, clock, settle=automations.settle)
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
         with transaction(self.door) as tx:
             tx.session.info[_TX] = tx
             yield tx.session
-
-    def _after_change(self, s: Session) -> None:
-        """Run what a change triggers (the automation rules; see ``AutomationCases``)."""
 
     def _close_overdue(self, s: Session, ticket: Ticket) -> None:
         moves.close_overdue(self._as_me(s), ticket)

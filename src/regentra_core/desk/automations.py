@@ -1,12 +1,15 @@
 """Automation rules at work: written by operators, run in the change that fires them.
 
-Every Desk use case ends by looking at the events it recorded: a ticket created,
-a status moved, a reply added, an SLA badge turning At Risk or Breached. Each is a
-trigger; the enabled rules for it are evaluated on that ticket, in ``order``, in
-the same transaction, and a match's actions run as the rule (actor and source
-``automation:<rule name>``), through the same primitives a technician's action
-uses. What the actions change is looked at in turn (a chain), but a rule runs at
-most once per ticket in one chain: the loop guard, logged when it holds a rule back.
+Every Desk use case ends by looking at the events it recorded (``settle``, the
+hook the Desk's ``Door`` carries): a ticket created, a status moved, a reply added,
+an SLA badge turning At Risk or Breached. Each is a ``Trigger``; the enabled rules
+for it are evaluated on that ticket, in ``order``, in the same transaction, and a
+match's actions run as the rule (actor and source ``automation:<rule name>``, in
+the same ``Tx``), through the same moves a technician's action is made of. The
+chain's state is the transaction's own: ``tx.chain`` (events looked at, rules
+fired) and the typed memos below. What the actions change is looked at in turn (a
+chain), but a rule runs at most once per ticket in one chain: the loop guard,
+logged when it holds a rule back.
 
 Every evaluation is logged (``automation_run``): matched or not, and what it did.
 ``periodic`` rules are evaluated by the worker every few minutes on the tickets
@@ -16,7 +19,9 @@ rule and run), and a rule acts on a ticket again only after the ticket changed.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,9 +31,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from .. import automation, lifecycle
-from ..automation import Rule
-from ..channels import outbound
-from ..enums import ActorKind, Channel, DeliveryState, Priority, PriorityChangeSource, Status
+from ..automation import Action, Rule, Trigger
+from ..enums import ActorKind, Channel, Priority, PriorityChangeSource, Status
 from ..errors import NoChange, NotFoundError, RegentraError, ValidationError
 from ..events import EventKind
 from ..identity import Actor
@@ -37,7 +41,6 @@ from ..queries.hierarchy import cascade_candidates
 from ..records import RuleRecord
 from ..sla_book import SlaBook, inputs_of
 from ..store import config_version
-from ..store.journal import EventRow
 from ..store.models import (
     AutomationRule,
     AutomationRun,
@@ -45,30 +48,18 @@ from ..store.models import (
     Contact,
     DeskState,
     InternalNote,
-    OutboundMessage,
     Reply,
     Technician,
     Ticket,
 )
-from ._base import DeskBase, _excerpt, _memo, _tx
-
-TRIGGER_OF_EVENT: dict[str, str] = {
-    EventKind.CREATED: "ticket_created",
-    EventKind.STATUS_CHANGED: "status_changed",
-    EventKind.REOPENED: "status_changed",
-    EventKind.RESOLVED: "status_changed",
-    EventKind.CLOSED: "status_changed",
-    EventKind.CUSTOMER_REPLY: "reply_added",
-    EventKind.TECHNICIAN_REPLY: "reply_added",
-}
-"""Event kinds that fire a trigger (SLA badges are read from the event's new value)."""
+from . import moves, outgoing
+from .tx import Door, Tx, transaction
 
 PERIODIC_CHUNK = 500
 """Tickets evaluated per write transaction by a periodic run."""
 
-_SEEN = "automation_seen"
-_FIRED = "automation_fired"
-_LOG = "automation_log"
+RULE_CACHE_SIZE = 512
+"""Checked rules kept per process (a desk has tens; old versions fall out)."""
 
 
 @dataclass
@@ -88,8 +79,18 @@ class StoredRule:
     rule: Rule
 
 
-_CACHE: dict[tuple[object, ...], Rule] = {}
-"""Checked rules by their stored columns: a row is parsed once per process, not per change."""
+@dataclass(slots=True)
+class RulesMemo:
+    """The enabled rules by trigger, read once a transaction (every event asks)."""
+
+    by_trigger: dict[Trigger, list[StoredRule]] | None = None
+
+
+@dataclass(slots=True)
+class RunLog:
+    """This change's evaluations, written in one INSERT when the rules have settled."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
 
 
 _COLUMNS = (
@@ -108,25 +109,26 @@ def rule_of(row: AutomationRule) -> Rule:
     return _rule_from_columns(tuple(getattr(row, c) for c in _COLUMNS))
 
 
+@functools.lru_cache(maxsize=RULE_CACHE_SIZE)
 def _rule_from_columns(key: tuple[object, ...]) -> Rule:
-    cached = _CACHE.get(key)
-    if cached is None:
-        name, description, trigger, position, enabled, stop, conditions, actions = key
-        raw = {
-            "name": name,
-            "description": description,
-            "trigger": trigger,
-            "order": position,
-            "enabled": enabled,
-            "stop_after_match": stop,
-            "conditions": json.loads(str(conditions)),
-            "actions": json.loads(str(actions)),
-        }
-        cached = _CACHE[key] = automation.rule_from(raw)
-    return cached
+    """A stored row's checked rule, parsed once per process while the row stays as it
+    is (the key is every column, so an edited rule is parsed afresh; a bounded cache,
+    so the versions a long-running worker has seen do not pile up)."""
+    name, description, trigger, position, enabled, stop, conditions, actions = key
+    raw = {
+        "name": name,
+        "description": description,
+        "trigger": trigger,
+        "order": position,
+        "enabled": enabled,
+        "stop_after_match": stop,
+        "conditions": json.loads(str(conditions)),
+        "actions": json.loads(str(actions)),
+    }
+    return automation.rule_from(raw)
 
 
-def stored_rules(s: Session, *, trigger: str | None = None) -> list[StoredRule]:
+def stored_rules(s: Session, *, trigger: Trigger | None = None) -> list[StoredRule]:
     """Rules in the order they run (``order``, then name); all of them, or one trigger's.
 
     Read as plain rows, not ORM objects: every change of every ticket asks, and the
@@ -137,67 +139,53 @@ def stored_rules(s: Session, *, trigger: str | None = None) -> list[StoredRule]:
         col(AutomationRule.position), col(AutomationRule.name)
     )
     if trigger is not None:
-        query = query.where(col(AutomationRule.trigger) == trigger)
+        query = query.where(col(AutomationRule.trigger) == str(trigger))
     return [
         StoredRule(row[0], _rule_from_columns(tuple(row[1:])))
         for row in s.connection().execute(query)
     ]
 
 
-class TicketFacts:
-    """A ticket's values for rule conditions, each read only when a rule asks."""
+# -- conditions: each field read off a ticket ---------------------------------------
 
-    def __init__(self, s: Session, ticket: Ticket, now: datetime, *, trigger: str = "") -> None:
+
+class TicketFacts:
+    """A ticket's values for rule conditions, each read only when a rule asks.
+
+    ``book`` gives the SLA set-up (the transaction's, or a dry run's own read).
+    """
+
+    def __init__(
+        self,
+        s: Session,
+        ticket: Ticket,
+        now: datetime,
+        *,
+        trigger: Trigger | None = None,
+        book: Callable[[], SlaBook] | None = None,
+    ) -> None:
         self.s = s
         self.ticket = ticket
         self.now = now
         self.trigger = trigger
+        self.book = book or functools.cache(lambda: SlaBook.load(s))
         self._cache: dict[str, Any] = {}
+        self._people: dict[str, Any] | None = None
 
     def __call__(self, name: str) -> Any:
         if name not in self._cache:
-            self._cache[name] = self._read(name)
+            self._cache[name] = READERS[name](self)
         return self._cache[name]
 
     def forget(self) -> None:
         """An action changed the ticket: read its values afresh for the next rule."""
         self._cache.clear()
+        self._people = None
 
-    def _read(self, name: str) -> Any:
-        t, s = self.ticket, self.s
-        if name == "channel":
-            return t.channel.value
-        if name == "priority":
-            return t.priority.value
-        if name == "status":
-            return t.status.value
-        if name == "subject":
-            return t.subject
-        if name in ("client", "vip", "contact_email", "assignee"):
-            return self._people()[name]
-        if name == "body":
-            if self.trigger == "reply_added":
-                latest = s.exec(
-                    select(Reply.body)
-                    .where(Reply.ticket_id == t.id)
-                    .order_by(col(Reply.created_at).desc(), col(Reply.id).desc())
-                    .limit(1)
-                ).first()
-                if latest is not None:
-                    return latest
-            return t.description
-        if name == "sla":
-            book = _memo(s, "sla_book", lambda: SlaBook.load(s))
-            state = book.state(inputs_of(t), self.now, with_due=False)
-            return state.badge.value if state is not None else ""
-        if name == "hours_since_update":
-            return max(0.0, (self.now - t.updated_at).total_seconds() / 3600)
-        raise KeyError(name)
-
-    def _people(self) -> dict[str, Any]:
+    def people(self) -> dict[str, Any]:
         """Client, contact and assignee in one query (the session's identity map does
         not keep them: it holds rows only while something refers to them)."""
-        if "_people" not in self._cache:
+        if self._people is None:
             t = self.ticket
             row = (
                 self.s.connection()
@@ -207,14 +195,13 @@ class TicketFacts:
                 )
                 .one()
             )
-            self._cache["_people"] = {
+            self._people = {
                 "client": row[0] or "",
                 "vip": bool(row[1]),
                 "contact_email": row[2] or "",
                 "assignee": row[3] or "",
             }
-        people: dict[str, Any] = self._cache["_people"]
-        return people
+        return self._people
 
     def placeholders(self) -> dict[str, object]:
         return {
@@ -228,426 +215,481 @@ class TicketFacts:
         }
 
 
-class AutomationCases(DeskBase):
-    """Operators' rules: writing them, and running them as part of every change."""
-
-    # -- writing rules ------------------------------------------------------------
-
-    def save_rule(self, rule: Rule, *, replacing: str | None = None) -> RuleRecord:
-        """Add ``rule``, or replace the rule named ``replacing`` (a rename keeps its log)."""
-        self._require_technician()
-        with self._write() as s:
-            now = self.clock()
-            row = self._rule_row(s, replacing) if replacing is not None else None
-            clash = self._find_rule(s, rule.name)
-            if clash is not None and clash is not row:
-                raise ValidationError(f"there is already a rule named {rule.name!r}")
-            before = None if row is None else rule_of(row)
-            if row is None:
-                row = AutomationRule(
-                    name=rule.name, trigger=rule.trigger, created_at=now, updated_at=now
-                )
-                s.add(row)
-            _fill(row, rule, now)
-            s.flush()
-            if before is None:
-                self._event(s, None, EventKind.AUTOMATION_ADDED, to=rule.name, detail=rule.trigger)
-            elif before == rule:
-                raise NoChange(f"rule {rule.name!r} is unchanged")
-            else:
-                self._event(
-                    s,
-                    None,
-                    EventKind.AUTOMATION_CHANGED,
-                    before.name,
-                    rule.name,
-                    detail=_changes(before, rule),
-                )
-        return RuleRecord.of(row)
-
-    def set_rule_enabled(self, name: str, enabled: bool) -> RuleRecord:
-        self._require_technician()
-        with self._write() as s:
-            row = self._rule_row(s, name)
-            if row.enabled == enabled:
-                raise NoChange(f"rule {row.name!r} is already {'on' if enabled else 'off'}")
-            row.enabled = enabled
-            row.updated_at = max(self.clock(), row.updated_at)
-            self._event(
-                s,
-                None,
-                EventKind.AUTOMATION_ENABLED if enabled else EventKind.AUTOMATION_DISABLED,
-                to=row.name,
-            )
-        return RuleRecord.of(row)
-
-    def move_rule(self, name: str, step: int) -> list[str]:
-        """Move a rule ``step`` places earlier (negative) or later in the running order.
-
-        Orders are renumbered 10, 20, 30... so the list reads as it runs; returns
-        the names in their new order.
-        """
-        self._require_technician()
-        with self._write() as s:
-            rows = list(
-                s.exec(
-                    select(AutomationRule).order_by(
-                        col(AutomationRule.position), col(AutomationRule.name)
-                    )
-                ).all()
-            )
-            row = self._rule_row(s, name)
-            at = rows.index(row)
-            to = max(0, min(len(rows) - 1, at + step))
-            if to == at:
-                raise NoChange(f"rule {row.name!r} is already {'first' if at == 0 else 'last'}")
-            rows.insert(to, rows.pop(at))
-            now = self.clock()
-            for n, each in enumerate(rows, start=1):
-                if each.position != n * 10:
-                    each.position = n * 10
-                    each.updated_at = max(now, each.updated_at)
-            self._event(
-                s, None, EventKind.AUTOMATION_MOVED, str(at + 1), str(to + 1), detail=row.name
-            )
-            return [r.name for r in rows]
-
-    def import_rules(self, text: str) -> tuple[list[str], list[str]]:
-        """Add or replace (by name) every rule of a rule file: all of them, or none.
-
-        Returns the names added and the names changed; rules not in the file stay.
-        """
-        self._require_technician()
-        rules = automation.parse_rules(text)
-        if not rules:
-            raise ValidationError("the file holds no [[rule]] tables")
-        added: list[str] = []
-        changed: list[str] = []
-        with self._write() as s:
-            now = self.clock()
-            for rule in rules:
-                row = self._find_rule(s, rule.name)
-                if row is None:
-                    row = AutomationRule(
-                        name=rule.name, trigger=rule.trigger, created_at=now, updated_at=now
-                    )
-                    s.add(row)
-                    added.append(rule.name)
-                elif rule_of(row) != rule:
-                    changed.append(rule.name)
-                else:
-                    continue
-                _fill(row, rule, now)
-            self._event(
-                s,
-                None,
-                EventKind.AUTOMATIONS_IMPORTED,
-                to=f"{len(added)} added",
-                detail=f"{len(changed)} changed, {len(rules)} in the file",
-            )
-        return added, changed
-
-    def _find_rule(self, s: Session, name: str) -> AutomationRule | None:
-        return s.exec(
-            select(AutomationRule).where(func.lower(AutomationRule.name) == name.strip().lower())
+def _body(f: TicketFacts) -> Any:
+    """The reply that fired a ``reply_added`` rule; otherwise the description."""
+    if f.trigger == Trigger.REPLY_ADDED:
+        latest = f.s.exec(
+            select(Reply.body)
+            .where(Reply.ticket_id == f.ticket.id)
+            .order_by(col(Reply.created_at).desc(), col(Reply.id).desc())
+            .limit(1)
         ).first()
+        if latest is not None:
+            return latest
+    return f.ticket.description
 
-    def _rule_row(self, s: Session, name: str) -> AutomationRule:
-        row = self._find_rule(s, name)
+
+def _sla(f: TicketFacts) -> Any:
+    state = f.book().state(inputs_of(f.ticket), f.now, with_due=False)
+    return state.badge.value if state is not None else ""
+
+
+READERS: dict[str, Callable[[TicketFacts], Any]] = {
+    "channel": lambda f: f.ticket.channel.value,
+    "client": lambda f: f.people()["client"],
+    "vip": lambda f: f.people()["vip"],
+    "contact_email": lambda f: f.people()["contact_email"],
+    "priority": lambda f: f.ticket.priority.value,
+    "status": lambda f: f.ticket.status.value,
+    "assignee": lambda f: f.people()["assignee"],
+    "subject": lambda f: f.ticket.subject,
+    "body": _body,
+    "sla": _sla,
+    "hours_since_update": lambda f: max(0.0, (f.now - f.ticket.updated_at).total_seconds() / 3600),
+}
+"""Each condition field's value on a ticket (``automation.FIELDS`` says what a rule
+may write about it)."""
+
+
+# -- actions: each carried out as the rule --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A matched rule about to act on one ticket: its transaction (acting as the rule),
+    the ticket, its facts (for placeholders) and the run's time."""
+
+    tx: Tx
+    rule: str
+    ticket: Ticket
+    facts: TicketFacts
+    now: datetime
+
+
+def _assign(step: Step, action: Action) -> str:
+    to = action.arg("to")
+    tech = None if to.lower() in ("nobody", "none") else moves.technician(step.tx, to)
+    moves.assign(step.tx, step.ticket, tech)
+    return f"assigned to {tech.username if tech else 'nobody'}"
+
+
+def _set_priority(step: Step, action: Action) -> str:
+    ticket = step.ticket
+    new = check_priority_change(
+        ticket.priority, Priority(action.arg("value")), PriorityChangeSource.AUTOMATION
+    )
+    if new == ticket.priority:
+        raise NoChange(f"already {new.label}")
+    before = ticket.priority
+    moves.set_priority(step.tx, ticket, new, f"source automation, rule {step.rule}", step.now)
+    return f"priority {before.value} -> {new.value}"
+
+
+def _set_status(step: Step, action: Action) -> str:
+    tx, ticket = step.tx, step.ticket
+    target = Status(action.arg("value"))
+    before = ticket.status
+    lifecycle.check_transition(ticket.status, target, ActorKind.AUTOMATION)
+    if target == Status.RESOLVED and not ticket.resolution:
+        ticket.resolution = f"Resolved by the automation rule {step.rule!r}"
+    moves.transition(tx, ticket, target, actor=tx.actor, at=step.now)
+    moved = f"status {before.value} -> {target.value}"
+    # A rule sees one ticket, never cascades: which children share the master's
+    # outcome is a technician's call. The log says who was left.
+    left = cascade_candidates(tx.session, ticket, target)
+    if left:
+        named = ", ".join(f"#{n}" for n in left)
+        tx.event(
+            ticket,
+            EventKind.CASCADE_NOT_APPLIED,
+            to=named,
+            detail=f"rule {step.rule}: automation rules never cascade "
+            f"(regentra ticket cascade {ticket.number} --status {target.cli}, "
+            "or C on the ticket)",
+        )
+        moved += f"; children left open: {named}"
+    return moved
+
+
+def _add_note(step: Step, action: Action) -> str:
+    tx, ticket = step.tx, step.ticket
+    body = automation.fill(action.arg("body"), step.facts.placeholders())
+    tx.session.add(
+        InternalNote(
+            ticket_id=ticket.id or 0, author_name=tx.actor.name, body=body, created_at=step.now
+        )
+    )
+    moves.touch(ticket, step.now)
+    tx.event(ticket, EventKind.NOTE_ADDED, detail=moves.excerpt(body))
+    return "note added"
+
+
+def _notify(step: Step, action: Action) -> str:
+    """Mail the rule's own subject and text to an address (or the ticket's contact),
+    threaded into the ticket's conversation like every message about it."""
+    tx, ticket = step.tx, step.ticket
+    to = action.arg("to")
+    if to.lower() == "contact":
+        contact = tx.session.get(Contact, ticket.contact_id) if ticket.contact_id else None
+        if contact is None or not contact.email:
+            raise ValidationError("the ticket's contact has no email address")
+        to = contact.email
+    values = step.facts.placeholders()
+    queued = outgoing.queue_message(
+        tx,
+        ticket,
+        channel=Channel.EMAIL,
+        recipient=to,
+        kind="notify",
+        subject=automation.fill(action.arg("subject"), values),
+        body=automation.fill(action.arg("body"), values),
+        now=step.now,
+    )
+    if queued is None:
+        return "notify skipped: automatic mail cap reached"
+    return f"notified {to}"
+
+
+def _add_to_master(step: Step, action: Action) -> str:
+    tx, ticket = step.tx, step.ticket
+    number = int(action.arg("master"))
+    master = tx.session.exec(select(Ticket).where(Ticket.number == number)).first()
+    if master is None:
+        raise NotFoundError(f"no ticket #{number}")
+    if ticket.master_id is not None and ticket.master_id == master.id:
+        raise NoChange(f"already a child of #{number}")
+    moves.link(tx, master, ticket, step.now)
+    return f"linked under #{number}"
+
+
+EFFECTS: dict[str, Callable[[Step, Action], str]] = {
+    "assign": _assign,
+    "set_priority": _set_priority,
+    "set_status": _set_status,
+    "add_note": _add_note,
+    "notify": _notify,
+    "add_to_master": _add_to_master,
+}
+"""Each action carried out as the rule, returning what it did for the log
+(``automation.ACTIONS`` says what a rule may write for it)."""
+
+
+# -- writing rules ----------------------------------------------------------------
+
+
+def save_rule(tx: Tx, rule: Rule, *, replacing: str | None = None) -> RuleRecord:
+    """Add ``rule``, or replace the rule named ``replacing`` (a rename keeps its log)."""
+    tx.require_technician()
+    s, now = tx.session, tx.now()
+    row = _rule_row(s, replacing) if replacing is not None else None
+    clash = _find_rule(s, rule.name)
+    if clash is not None and clash is not row:
+        raise ValidationError(f"there is already a rule named {rule.name!r}")
+    before = None if row is None else rule_of(row)
+    if row is None:
+        row = AutomationRule(
+            name=rule.name, trigger=str(rule.trigger), created_at=now, updated_at=now
+        )
+        s.add(row)
+    _fill(row, rule, now)
+    s.flush()
+    if before is None:
+        tx.event(None, EventKind.AUTOMATION_ADDED, to=rule.name, detail=rule.trigger)
+    elif before == rule:
+        raise NoChange(f"rule {rule.name!r} is unchanged")
+    else:
+        tx.event(
+            None,
+            EventKind.AUTOMATION_CHANGED,
+            before.name,
+            rule.name,
+            detail=_changes(before, rule),
+        )
+    tx.settle()
+    return RuleRecord.of(row)
+
+
+def set_rule_enabled(tx: Tx, name: str, enabled: bool) -> RuleRecord:
+    tx.require_technician()
+    row = _rule_row(tx.session, name)
+    if row.enabled == enabled:
+        raise NoChange(f"rule {row.name!r} is already {'on' if enabled else 'off'}")
+    row.enabled = enabled
+    row.updated_at = max(tx.now(), row.updated_at)
+    tx.event(
+        None,
+        EventKind.AUTOMATION_ENABLED if enabled else EventKind.AUTOMATION_DISABLED,
+        to=row.name,
+    )
+    tx.settle()
+    return RuleRecord.of(row)
+
+
+def move_rule(tx: Tx, name: str, step: int) -> list[str]:
+    """Move a rule ``step`` places earlier (negative) or later in the running order.
+
+    Orders are renumbered 10, 20, 30... so the list reads as it runs; returns
+    the names in their new order.
+    """
+    tx.require_technician()
+    s = tx.session
+    rows = list(
+        s.exec(
+            select(AutomationRule).order_by(col(AutomationRule.position), col(AutomationRule.name))
+        ).all()
+    )
+    row = _rule_row(s, name)
+    at = rows.index(row)
+    to = max(0, min(len(rows) - 1, at + step))
+    if to == at:
+        raise NoChange(f"rule {row.name!r} is already {'first' if at == 0 else 'last'}")
+    rows.insert(to, rows.pop(at))
+    now = tx.now()
+    for n, each in enumerate(rows, start=1):
+        if each.position != n * 10:
+            each.position = n * 10
+            each.updated_at = max(now, each.updated_at)
+    tx.event(None, EventKind.AUTOMATION_MOVED, str(at + 1), str(to + 1), detail=row.name)
+    return [r.name for r in rows]
+
+
+def import_rules(tx: Tx, text: str) -> tuple[list[str], list[str]]:
+    """Add or replace (by name) every rule of a rule file: all of them, or none.
+
+    Returns the names added and the names changed; rules not in the file stay.
+    """
+    tx.require_technician()
+    rules = automation.parse_rules(text)
+    if not rules:
+        raise ValidationError("the file holds no [[rule]] tables")
+    added: list[str] = []
+    changed: list[str] = []
+    s, now = tx.session, tx.now()
+    for rule in rules:
+        row = _find_rule(s, rule.name)
         if row is None:
-            raise NotFoundError(f"no automation rule named {name!r}")
-        return row
-
-    # -- periodic -------------------------------------------------------------------
-
-    def run_periodic_automations(self, now: datetime | None = None) -> PeriodicReport:
-        """Evaluate the ``periodic`` rules on every ticket not yet Resolved or Closed."""
-        now = now or self.clock()
-        report = PeriodicReport()
-        with self.db.read() as s:
-            rules = [r for r in stored_rules(s, trigger="periodic") if r.rule.enabled]
-            if not rules:
-                return report
-            numbers = list(
-                s.exec(
-                    select(Ticket.number)
-                    .where(col(Ticket.status).not_in([Status.RESOLVED, Status.CLOSED]))
-                    .order_by(col(Ticket.number))
-                ).all()
+            row = AutomationRule(
+                name=rule.name, trigger=str(rule.trigger), created_at=now, updated_at=now
             )
-        report.rules = len(rules)
-        for start in range(0, len(numbers), PERIODIC_CHUNK):
-            chunk = numbers[start : start + PERIODIC_CHUNK]
-            with self._write() as s:
-                last = _last_periodic_matches(s, [r.id for r in rules])
-                tickets = s.exec(
-                    select(Ticket)
-                    .where(col(Ticket.number).in_(chunk))
-                    .order_by(col(Ticket.number))
-                    .with_for_update()
-                ).all()
-                for ticket in tickets:
-                    if ticket.status.is_done:
-                        continue
-                    report.checked += 1
-                    facts = TicketFacts(s, ticket, now, trigger="periodic")
-                    for stored in rules:
-                        acted = last.get((stored.id, ticket.id or 0))
-                        if acted is not None and acted >= ticket.updated_at:
-                            continue  # it already acted on the ticket as it is
-                        if not automation.matches(stored.rule, facts):
-                            continue
-                        report.matched.setdefault(stored.rule.name, []).append(ticket.number)
-                        self._act(s, stored, ticket, facts, "periodic", now)
-                        if stored.rule.stop_after_match:
-                            break
-        with self._write() as s:
-            for stored in rules:
-                hits = report.matched.get(stored.rule.name, [])
-                _log(
-                    s,
-                    stored,
-                    None,
-                    "periodic",
-                    "summary",
-                    f"checked {report.checked} tickets, {len(hits)} matched",
-                    now,
-                )
-        return report
+            s.add(row)
+            added.append(rule.name)
+        elif rule_of(row) != rule:
+            changed.append(rule.name)
+        else:
+            continue
+        _fill(row, rule, now)
+    tx.event(
+        None,
+        EventKind.AUTOMATIONS_IMPORTED,
+        to=f"{len(added)} added",
+        detail=f"{len(changed)} changed, {len(rules)} in the file",
+    )
+    return added, changed
 
-    # -- running --------------------------------------------------------------------
 
-    def _after_change(self, s: Session) -> None:
-        """Run the rules the events recorded in this transaction trigger (a chain)."""
-        pending = _tx(s).events
-        seen: int = s.info.get(_SEEN, 0)
-        if seen >= len(pending):
-            _flush_log(s)
-            return
-        rules = _memo(s, "automation_rules", lambda: _rules_by_trigger(s))
+def _find_rule(s: Session, name: str) -> AutomationRule | None:
+    return s.exec(
+        select(AutomationRule).where(func.lower(AutomationRule.name) == name.strip().lower())
+    ).first()
+
+
+def _rule_row(s: Session, name: str) -> AutomationRule:
+    row = _find_rule(s, name)
+    if row is None:
+        raise NotFoundError(f"no automation rule named {name!r}")
+    return row
+
+
+# -- periodic -------------------------------------------------------------------------
+
+
+def run_periodic_automations(door: Door, now: datetime | None = None) -> PeriodicReport:
+    """Evaluate the ``periodic`` rules on every ticket not yet Resolved or Closed.
+
+    One transaction per ``PERIODIC_CHUNK`` tickets (a desk of thousands of open
+    tickets never holds the write lock for the whole run), then one for the summary.
+    """
+    now = now or door.clock()
+    report = PeriodicReport()
+    with door.db.read() as s:
+        rules = [r for r in stored_rules(s, trigger=Trigger.PERIODIC) if r.rule.enabled]
         if not rules:
-            s.info[_SEEN] = len(pending)
-            _flush_log(s)
-            return
-        now = self.clock()
-        while seen < len(pending):
-            row = pending[seen]
-            ticket = row.ticket
-            seen += 1
-            s.info[_SEEN] = seen
-            if ticket is None or not isinstance(ticket, Ticket):
-                continue
-            trigger = _trigger_of(row)
-            if trigger is None or trigger not in rules:
-                continue
-            by_rule = row.source.startswith("automation:")
-            self._evaluate(s, rules[trigger], ticket, trigger, by_rule, now)
-        _flush_log(s)
-
-    def _evaluate(
-        self,
-        s: Session,
-        rules: list[StoredRule],
-        ticket: Ticket,
-        trigger: str,
-        by_rule: bool,
-        now: datetime,
-    ) -> None:
-        fired: set[tuple[int, int]] = s.info.setdefault(_FIRED, set())
-        s.flush()  # the ticket has its id
-        facts = TicketFacts(s, ticket, now, trigger=trigger)
-        misses: list[tuple[StoredRule, str]] = []
-        try:
-            self._evaluate_rules(s, rules, ticket, facts, fired, misses, by_rule)
-        finally:  # what was evaluated is logged, even if an action failed
-            if misses:
-                _log_misses(s, misses, ticket, trigger, now)
-
-    def _evaluate_rules(
-        self,
-        s: Session,
-        rules: list[StoredRule],
-        ticket: Ticket,
-        facts: TicketFacts,
-        fired: set[tuple[int, int]],
-        misses: list[tuple[StoredRule, str]],
-        by_rule: bool,
-    ) -> None:
-        trigger, now = facts.trigger, facts.now
+            return report
+        numbers = list(
+            s.exec(
+                select(Ticket.number)
+                .where(col(Ticket.status).not_in([Status.RESOLVED, Status.CLOSED]))
+                .order_by(col(Ticket.number))
+            ).all()
+        )
+    report.rules = len(rules)
+    for start in range(0, len(numbers), PERIODIC_CHUNK):
+        chunk = numbers[start : start + PERIODIC_CHUNK]
+        with transaction(door) as tx:
+            _periodic_chunk(tx, rules, chunk, now, report)
+    with transaction(door) as tx:
         for stored in rules:
-            failed = automation.first_failure(stored.rule, facts)
-            if failed is not None:
-                note = f" ({failed.note})" if failed.note else ""
-                misses.append((stored, f"not {failed.condition.describe()}{note}"))
+            hits = report.matched.get(stored.rule.name, [])
+            _log(
+                tx,
+                stored,
+                None,
+                Trigger.PERIODIC,
+                "summary",
+                f"checked {report.checked} tickets, {len(hits)} matched",
+                now,
+            )
+    return report
+
+
+def _periodic_chunk(
+    tx: Tx, rules: list[StoredRule], chunk: list[int], now: datetime, report: PeriodicReport
+) -> None:
+    s = tx.session
+    last = _last_periodic_matches(s, [r.id for r in rules])
+    tickets = s.exec(
+        select(Ticket)
+        .where(col(Ticket.number).in_(chunk))
+        .order_by(col(Ticket.number))
+        .with_for_update()
+    ).all()
+    for ticket in tickets:
+        if ticket.status.is_done:
+            continue
+        report.checked += 1
+        facts = _facts(tx, ticket, now, Trigger.PERIODIC)
+        for stored in rules:
+            acted = last.get((stored.id, ticket.id or 0))
+            if acted is not None and acted >= ticket.updated_at:
+                continue  # it already acted on the ticket as it is
+            if not automation.matches(stored.rule, facts):
                 continue
-            key = (stored.id, ticket.id or 0)
-            if key in fired:
-                why = "a rule's change" if by_rule else "this change"
-                _log(
-                    s,
-                    stored,
-                    ticket,
-                    trigger,
-                    "loop_guard",
-                    f"already ran on #{ticket.number} in this chain; not run again for {why}",
-                    now,
-                )
-                continue
-            fired.add(key)
-            self._act(s, stored, ticket, facts, trigger, now)
-            facts.forget()
+            report.matched.setdefault(stored.rule.name, []).append(ticket.number)
+            _act(tx, stored, ticket, facts, Trigger.PERIODIC, now)
             if stored.rule.stop_after_match:
                 break
 
-    def _act(
-        self,
-        s: Session,
-        stored: StoredRule,
-        ticket: Ticket,
-        facts: TicketFacts,
-        trigger: str,
-        now: datetime,
-    ) -> None:
-        rule = stored.rule
-        name = f"automation:{rule.name}"
-        agent = type(self)(
-            self.db, Actor(ActorKind.AUTOMATION, name), source=name, clock=self.clock
-        )
-        done: list[str] = []
-        # Everything is flushed when the change commits; a flush before each of the
-        # actions' lookups would only repeat the work.
-        with s.no_autoflush:
-            self._run_actions(s, agent, rule, ticket, facts, now, done)
-        _log(s, stored, ticket, trigger, "matched", "; ".join(done), now)
 
-    def _run_actions(
-        self,
-        s: Session,
-        agent: AutomationCases,
-        rule: Rule,
-        ticket: Ticket,
-        facts: TicketFacts,
-        now: datetime,
-        done: list[str],
-    ) -> None:
+# -- running: the settle hook of every change --------------------------------------------
+
+
+def settle(tx: Tx) -> None:
+    """Run the rules the events recorded in this transaction trigger (a chain).
+
+    ``Desk`` puts this on its ``Door``: it runs before every change commits (and when
+    a use case settles early to build its record), looking only at the events it has
+    not seen (``tx.chain.looked_at``), so running it again is free.
+    """
+    pending, chain = tx.events, tx.chain
+    if chain.looked_at >= len(pending):
+        _flush_log(tx)
+        return
+    rules = _rules(tx)
+    if not rules:
+        chain.looked_at = len(pending)
+        _flush_log(tx)
+        return
+    now = tx.now()
+    while chain.looked_at < len(pending):
+        row = pending[chain.looked_at]
+        chain.looked_at += 1
+        ticket = row.ticket
+        if not isinstance(ticket, Ticket):
+            continue
+        trigger = automation.trigger_of(row.kind, row.to_value)
+        if trigger is None or trigger not in rules:
+            continue
+        by_rule = row.source.startswith("automation:")
+        _evaluate(tx, rules[trigger], ticket, trigger, by_rule, now)
+    _flush_log(tx)
+
+
+def _evaluate(
+    tx: Tx,
+    rules: list[StoredRule],
+    ticket: Ticket,
+    trigger: Trigger,
+    by_rule: bool,
+    now: datetime,
+) -> None:
+    tx.session.flush()  # the ticket has its id
+    facts = _facts(tx, ticket, now, trigger)
+    misses: list[tuple[StoredRule, str]] = []
+    try:
+        _evaluate_rules(tx, rules, ticket, facts, misses, by_rule)
+    finally:  # what was evaluated is logged, even if an action failed
+        if misses:
+            _log_misses(tx, misses, ticket, trigger, now)
+
+
+def _evaluate_rules(
+    tx: Tx,
+    rules: list[StoredRule],
+    ticket: Ticket,
+    facts: TicketFacts,
+    misses: list[tuple[StoredRule, str]],
+    by_rule: bool,
+) -> None:
+    assert facts.trigger is not None
+    trigger, now, fired = facts.trigger, facts.now, tx.chain.fired
+    for stored in rules:
+        failed = automation.first_failure(stored.rule, facts)
+        if failed is not None:
+            note = f" ({failed.note})" if failed.note else ""
+            misses.append((stored, f"not {failed.condition.describe()}{note}"))
+            continue
+        key = (stored.id, ticket.id or 0)
+        if key in fired:
+            why = "a rule's change" if by_rule else "this change"
+            _log(
+                tx,
+                stored,
+                ticket,
+                trigger,
+                "loop_guard",
+                f"already ran on #{ticket.number} in this chain; not run again for {why}",
+                now,
+            )
+            continue
+        fired.add(key)
+        _act(tx, stored, ticket, facts, trigger, now)
+        facts.forget()
+        if stored.rule.stop_after_match:
+            break
+
+
+def _facts(tx: Tx, ticket: Ticket, now: datetime, trigger: Trigger) -> TicketFacts:
+    return TicketFacts(tx.session, ticket, now, trigger=trigger, book=lambda: moves.sla_book(tx))
+
+
+def _act(
+    tx: Tx,
+    stored: StoredRule,
+    ticket: Ticket,
+    facts: TicketFacts,
+    trigger: Trigger,
+    now: datetime,
+) -> None:
+    """Carry out a matched rule's actions as the rule (its own actor and source, the
+    same transaction), each through the moves a technician's action is made of; one
+    refused action is logged and the others still run."""
+    rule = stored.rule
+    name = f"automation:{rule.name}"
+    step = Step(
+        tx.acting_as(Actor(ActorKind.AUTOMATION, name), name), rule.name, ticket, facts, now
+    )
+    done: list[str] = []
+    # Everything is flushed when the change commits; a flush before each of the
+    # actions' lookups would only repeat the work.
+    with tx.session.no_autoflush:
         for action in rule.actions:
             try:
-                done.append(agent._do(s, action, ticket, facts, now))
+                done.append(EFFECTS[action.action](step, action))
             except NoChange as exc:
                 done.append(f"{action.action}: nothing to do ({exc})")
             except RegentraError as exc:
                 done.append(f"{action.action} refused: {exc}")
-
-    def _do(
-        self,
-        s: Session,
-        action: automation.Action,
-        ticket: Ticket,
-        facts: TicketFacts,
-        now: datetime,
-    ) -> str:
-        """Carry out one action as the rule; returns what it did, for the log."""
-        kind = action.action
-        if kind == "assign":
-            to = action.arg("to")
-            tech = None if to.lower() in ("nobody", "none") else self._technician(s, to)
-            self._assign(s, ticket, tech)
-            return f"assigned to {tech.username if tech else 'nobody'}"
-        if kind == "set_priority":
-            new = check_priority_change(
-                ticket.priority, Priority(action.arg("value")), PriorityChangeSource.AUTOMATION
-            )
-            if new == ticket.priority:
-                raise NoChange(f"already {new.label}")
-            before = ticket.priority
-            detail = f"source automation, rule {self._rule_name}"
-            self._set_priority(s, ticket, new, detail, now)
-            return f"priority {before.value} -> {new.value}"
-        if kind == "set_status":
-            target = Status(action.arg("value"))
-            before_status = ticket.status
-            lifecycle.check_transition(ticket.status, target, ActorKind.AUTOMATION)
-            if target == Status.RESOLVED and not ticket.resolution:
-                ticket.resolution = f"Resolved by the automation rule {self._rule_name!r}"
-            self._transition(s, ticket, target, actor=self.actor, at=now)
-            moved = f"status {before_status.value} -> {target.value}"
-            # A rule sees one ticket, never cascades: which children share the
-            # master's outcome is a technician's call. The log says who was left.
-            left = cascade_candidates(s, ticket, target)
-            if left:
-                named = ", ".join(f"#{n}" for n in left)
-                self._event(
-                    s,
-                    ticket,
-                    EventKind.CASCADE_NOT_APPLIED,
-                    to=named,
-                    detail=f"rule {self._rule_name}: automation rules never cascade "
-                    f"(regentra ticket cascade {ticket.number} --status {target.cli}, "
-                    "or C on the ticket)",
-                )
-                moved += f"; children left open: {named}"
-            return moved
-        if kind == "add_note":
-            body = automation.fill(action.arg("body"), facts.placeholders())
-            s.add(
-                InternalNote(
-                    ticket_id=ticket.id or 0, author_name=self.actor.name, body=body, created_at=now
-                )
-            )
-            self._touch(ticket, now)
-            self._event(s, ticket, EventKind.NOTE_ADDED, detail=_excerpt(body))
-            return "note added"
-        if kind == "notify":
-            return self._notify(s, action, ticket, facts, now)
-        if kind == "add_to_master":
-            number = int(action.arg("master"))
-            master = s.exec(select(Ticket).where(Ticket.number == number)).first()
-            if master is None:
-                raise NotFoundError(f"no ticket #{number}")
-            if ticket.master_id is not None and ticket.master_id == master.id:
-                raise NoChange(f"already a child of #{number}")
-            self._link(s, master, ticket, now)
-            return f"linked under #{number}"
-        raise ValidationError(f"unknown action {kind!r}")
-
-    @property
-    def _rule_name(self) -> str:
-        return self.actor.name.removeprefix("automation:")
-
-    def _notify(
-        self,
-        s: Session,
-        action: automation.Action,
-        ticket: Ticket,
-        facts: TicketFacts,
-        now: datetime,
-    ) -> str:
-        to = action.arg("to")
-        if to.lower() == "contact":
-            contact = s.get(Contact, ticket.contact_id) if ticket.contact_id else None
-            if contact is None or not contact.email:
-                raise ValidationError("the ticket's contact has no email address")
-            to = contact.email
-        if self._automatic_mail_capped(s, ticket, now):
-            return "notify skipped: automatic mail cap reached"
-        values = facts.placeholders()
-        message = OutboundMessage(
-            ticket_id=ticket.id,
-            channel=Channel.EMAIL,
-            kind="notify",
-            recipient=to,
-            subject=automation.fill(action.arg("subject"), values),
-            body=automation.fill(action.arg("body"), values),
-            message_id=outbound.new_message_id(ticket.number, self.db.mail.domain),
-            state=DeliveryState.QUEUED,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        s.add(message)
-        self._event(
-            s, ticket, EventKind.OUTBOUND_QUEUED, to=to, detail=f"notify {message.message_id}"
-        )
-        return f"notified {to}"
+    _log(tx, stored, ticket, trigger, "matched", "; ".join(done), now)
 
 
 def _scalar(column: Any, key: Any, name: str) -> Any:
@@ -662,32 +704,31 @@ _PEOPLE = sa_select(
 )
 """Built once: the statement every rule evaluation that asks about people runs."""
 
-_RULES_VERSION = sa_select(col(DeskState.desk_id), col(DeskState.rules_version)).where(
+_RULES_COUNTER = sa_select(col(DeskState.desk_id), col(DeskState.rules_version)).where(
     col(DeskState.id) == 1
 )
+"""Which desk this is and its rules counter (bumped by every rule change)."""
 
-
-_BY_TRIGGER: dict[tuple[str, int], dict[str, list[StoredRule]]] = {}
+_BY_TRIGGER: dict[tuple[str, int], dict[Trigger, list[StoredRule]]] = {}
 """Enabled rules by trigger, per (desk, rules version): one small read per change."""
 
 
-def _rules_by_trigger(s: Session) -> dict[str, list[StoredRule]]:
-    state = (
-        s.connection()
-        .execute(
-            sa_select(col(DeskState.desk_id), col(DeskState.rules_version)).where(
-                col(DeskState.id) == 1
-            )
-        )
-        .first()
-    )
+def _rules(tx: Tx) -> dict[Trigger, list[StoredRule]]:
+    memo = tx.memo(RulesMemo)
+    if memo.by_trigger is None:
+        memo.by_trigger = _rules_by_trigger(tx.session)
+    return memo.by_trigger
+
+
+def _rules_by_trigger(s: Session) -> dict[Trigger, list[StoredRule]]:
+    state = s.connection().execute(_RULES_COUNTER).first()
     own_change = s.info.get(config_version.RULES_BUMPED, False)  # may yet roll back
     key = (state[0], state[1]) if state is not None and not own_change else None
     if key is not None and key in _BY_TRIGGER:
         return _BY_TRIGGER[key]
-    grouped: dict[str, list[StoredRule]] = {}
+    grouped: dict[Trigger, list[StoredRule]] = {}
     for stored in stored_rules(s):
-        if stored.rule.enabled and stored.rule.trigger != "periodic":
+        if stored.rule.enabled and stored.rule.trigger != Trigger.PERIODIC:
             grouped.setdefault(stored.rule.trigger, []).append(stored)
     if key is not None:
         if len(_BY_TRIGGER) > 16:
@@ -696,29 +737,21 @@ def _rules_by_trigger(s: Session) -> dict[str, list[StoredRule]]:
     return grouped
 
 
-def _trigger_of(row: EventRow) -> str | None:
-    kind = row.kind
-    if kind == "sla_badge_changed":
-        return {"at_risk": "sla_at_risk", "breached": "sla_breached"}.get(row.to_value or "")
-    return TRIGGER_OF_EVENT.get(kind)
-
-
 def _log(
-    s: Session,
+    tx: Tx,
     stored: StoredRule,
     ticket: Ticket | None,
-    trigger: str,
+    trigger: Trigger,
     outcome: str,
     detail: str,
     at: datetime,
 ) -> None:
-    rows: list[dict[str, Any]] = s.info.setdefault(_LOG, [])
-    rows.append(
+    tx.memo(RunLog).rows.append(
         {
             "at": at,
             "rule_id": stored.id,
             "rule_name": stored.rule.name,
-            "trigger": trigger,
+            "trigger": str(trigger),
             "ticket_id": ticket.id if ticket is not None else None,
             "outcome": outcome,
             "detail": detail,
@@ -731,10 +764,10 @@ MISS_SEPARATOR = "\n"
 
 
 def _log_misses(
-    s: Session,
+    tx: Tx,
     misses: list[tuple[StoredRule, str]],
     ticket: Ticket,
-    trigger: str,
+    trigger: Trigger,
     at: datetime,
 ) -> None:
     """The rules that did not match one change, in one row: their ids (to find them by
@@ -742,13 +775,12 @@ def _log_misses(
 
     A row a rule made a desk with fifty rules write fifty rows on every change of
     every ticket; this keeps every verdict at a fiftieth of the rows."""
-    rows: list[dict[str, Any]] = s.info.setdefault(_LOG, [])
-    rows.append(
+    tx.memo(RunLog).rows.append(
         {
             "at": at,
             "rule_id": None,
             "rule_name": f"{len(misses)} rule{'s' if len(misses) != 1 else ''}",
-            "trigger": trigger,
+            "trigger": str(trigger),
             "ticket_id": ticket.id,
             "outcome": "no_match",
             "detail": MISS_SEPARATOR.join(f"{m.rule.name}: {why}" for m, why in misses),
@@ -757,46 +789,21 @@ def _log_misses(
     )
 
 
-_LOG_COLUMNS = (
-    "at",
-    "rule_id",
-    "rule_name",
-    "trigger",
-    "ticket_id",
-    "outcome",
-    "detail",
-    "rules",
-)
+_INSERT_RUNS = insert(AutomationRun.__table__)  # type: ignore[attr-defined]  # SQLModel's table
+"""The log's INSERT, built once: Core (not the ORM), so a batch is one executemany."""
 
 
-def _flush_log(s: Session) -> None:
-    """Write the log rows of this change in one ``executemany`` straight to the driver.
+def _flush_log(tx: Tx) -> None:
+    """Write the log rows of this change in one ``executemany`` with bound parameters.
 
-    Fifty rules log fifty rows on every ticket creation; through SQLAlchemy's
-    per-row parameter handling that cost more than evaluating the rules.
+    Fifty rules log fifty rows on every ticket creation: the table's Core INSERT,
+    not an ORM object a row, keeps that cheaper than evaluating the rules.
     """
-    rows: list[dict[str, Any]] = s.info.pop(_LOG, [])
-    if not rows:
+    log = tx.memo(RunLog)
+    if not log.rows:
         return
-    conn = s.connection()
-    table = AutomationRun.__table__  # type: ignore[attr-defined]  # SQLModel's table
-    bind = table.c.at.type.bind_processor(conn.dialect)
-    marks = ", ".join(["?"] * len(_LOG_COLUMNS))
-    if conn.dialect.paramstyle in ("format", "pyformat"):
-        marks = ", ".join(["%s"] * len(_LOG_COLUMNS))
-    elif conn.dialect.paramstyle != "qmark":  # a driver we have not met: the safe way
-        conn.execute(insert(AutomationRun), rows)
-        return
-    stamps: dict[datetime, Any] = {}
-    values = []
-    for row in rows:
-        at = row["at"]
-        if at not in stamps:
-            stamps[at] = bind(at) if bind is not None else at
-        values.append((stamps[at], *(row[c] for c in _LOG_COLUMNS[1:])))
-    conn.exec_driver_sql(
-        f"INSERT INTO automation_run ({', '.join(_LOG_COLUMNS)}) VALUES ({marks})", values
-    )
+    rows, log.rows = log.rows, []
+    tx.session.connection().execute(_INSERT_RUNS, rows)
 
 
 def _last_periodic_matches(s: Session, rule_ids: list[int]) -> dict[tuple[int, int], datetime]:
@@ -804,7 +811,7 @@ def _last_periodic_matches(s: Session, rule_ids: list[int]) -> dict[tuple[int, i
         select(AutomationRun.rule_id, AutomationRun.ticket_id, func.max(AutomationRun.at))
         .where(
             col(AutomationRun.rule_id).in_(rule_ids),
-            AutomationRun.trigger == "periodic",
+            AutomationRun.trigger == str(Trigger.PERIODIC),
             AutomationRun.outcome == "matched",
         )
         .group_by(col(AutomationRun.rule_id), col(AutomationRun.ticket_id))
@@ -816,7 +823,7 @@ def _fill(row: AutomationRule, rule: Rule, now: datetime) -> None:
     raw = rule.raw()
     row.name = rule.name
     row.description = rule.description
-    row.trigger = rule.trigger
+    row.trigger = str(rule.trigger)
     row.position = rule.order
     row.enabled = rule.enabled
     row.stop_after_match = rule.stop_after_match

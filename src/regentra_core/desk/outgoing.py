@@ -61,9 +61,10 @@ def queue_outbound(
     """Queue the message to the ticket's contact, in this transaction, if its
     channel answers through the outbox and the contact can be reached there.
 
-    ``kind`` is ``reply``, ``ack`` or ``notification``; only replies escape the cap
-    on automatic messages. ``subject`` replaces the ticket's own (a rule's
-    notification names what happened), still marked with the ticket's number.
+    ``kind`` is ``reply`` or ``ack``; only replies escape the cap on automatic
+    messages. ``subject`` replaces the ticket's own, still marked with the ticket's
+    number. (A rule's notification, addressed and worded by the rule, is queued by
+    :func:`queue_message` directly.)
     """
     s = tx.session
     if ticket.contact_id is None:
@@ -75,6 +76,48 @@ def queue_outbound(
     if route is None:
         return None
     channel, recipient = route
+    is_ack = kind == "ack"
+    text = (
+        outbound.ack_body(ticket.number, tx.db.mail.ticket_url(ticket.number)) if is_ack else body
+    )
+    note = None
+    if channel == Channel.SMS:
+        sms = sms_text(f"#{ticket.number}: {body}" if not is_ack else text)
+        text, note = sms.text, sms.note
+    elif not is_ack:
+        text = outbound.with_marker(body, ticket.number)
+    return queue_message(
+        tx,
+        ticket,
+        channel=channel,
+        recipient=recipient,
+        kind=kind,
+        subject=outbound.outgoing_subject(subject or ticket.subject, ticket.number, kind=kind),
+        body=text,
+        now=now,
+        note=note,
+        reply=reply,
+    )
+
+
+def queue_message(
+    tx: Tx,
+    ticket: Ticket,
+    *,
+    channel: Channel,
+    recipient: str,
+    kind: str,
+    subject: str,
+    body: str,
+    now: datetime,
+    note: str | None = None,
+    reply: Reply | None = None,
+) -> OutboundMessage | None:
+    """Queue one message about ``ticket`` as given, in the ticket's thread: the one
+    place an outbound row is made, so every message (a reply, an acknowledgement, a
+    rule's notification to any address) carries the In-Reply-To and References of the
+    ticket's conversation. ``None``: an automatic message over the cap, not queued."""
+    s = tx.session
     if kind != "reply" and _automatic_mail_capped(tx, ticket, now):
         return None
     ids = [
@@ -90,25 +133,16 @@ def queue_outbound(
         ).all(),
     ]
     in_reply_to, references = outbound.thread_headers(ids)
-    is_ack = kind == "ack"
-    identity = tx.db.mail
-    text = outbound.ack_body(ticket.number, identity.ticket_url(ticket.number)) if is_ack else body
-    note = None
-    if channel == Channel.SMS:
-        sms = sms_text(f"#{ticket.number}: {body}" if not is_ack else text)
-        text, note = sms.text, sms.note
-    elif not is_ack:
-        text = outbound.with_marker(body, ticket.number)
     message = OutboundMessage(
         ticket_id=row_id(ticket),
         reply_id=reply.id if reply else None,
         channel=channel,
         kind=kind,
         recipient=recipient,
-        subject=outbound.outgoing_subject(subject or ticket.subject, ticket.number, kind=kind),
-        body=text,
+        subject=subject,
+        body=body,
         note=note,
-        message_id=outbound.new_message_id(ticket.number, identity.domain),
+        message_id=outbound.new_message_id(ticket.number, tx.db.mail.domain),
         in_reply_to=in_reply_to,
         references=references,
         state=DeliveryState.QUEUED,
