@@ -17,37 +17,41 @@ from pathlib import Path
 from ..attachments import MAX_ATTACHMENT_BYTES
 from ..clock import Clock, utcnow
 from ..store.engine import Database
-from . import ai, attachments, automations, channels, contacts, delivery, intake, sla, spikes, work
-from ._base import clean_text
+from . import (
+    ai,
+    attachments,
+    automations,
+    cc,
+    channels,
+    clients,
+    contacts,
+    delivery,
+    intake,
+    kb,
+    links,
+    people,
+    portal,
+    sla,
+    spikes,
+    time_entries,
+    views,
+    work,
+)
+from ._base import DeskBase, clean_text
 from .attachments import Upload
 from .automations import PeriodicReport
-from .cc import CcCases
 from .channels import ChannelStep, CursorStep, ReceiveResult, Step
-from .clients import ClientCases
 from .contacts import MergeResult
 from .delivery import Outgoing
 from .intake import CustomerReplyResult
-from .kb import KbCases
-from .links import CascadeResult, LinkCases
-from .people import PeopleCases, resolve_os_technician
-from .portal import PortalCases
+from .links import CascadeResult
+from .people import resolve_os_technician
 from .sla import SweepReport
 from .spikes import SpikeMasterResult
-from .time_entries import TimeEntryCases
 from .use_case import at_door, in_transaction
-from .views import ViewCases
 
 
-class Desk(
-    CcCases,
-    ClientCases,
-    KbCases,
-    LinkCases,
-    PeopleCases,
-    PortalCases,
-    TimeEntryCases,
-    ViewCases,
-):
+class Desk(DeskBase):
     """Use cases, each in one transaction with its audit Events.
 
     ``actor`` is whoever the interface acts for (usually the OS account's
@@ -74,6 +78,33 @@ class Desk(
     interfaces set it. Unset: a technician's file cannot be kept, and is refused."""
     attachment_limit: int = MAX_ATTACHMENT_BYTES
     """``Settings.max_attachment_mb`` in bytes (``attachments.limit_bytes``)."""
+    # -- master and children (desk/links.py)
+    promote = in_transaction(links.promote)
+    link = in_transaction(links.link)
+    unlink = in_transaction(links.unlink)
+    cascade = in_transaction(links.cascade)
+    # -- who else a ticket's public replies go to (desk/cc.py)
+    change_cc = in_transaction(cc.change_cc)
+    # -- correcting time entries (desk/time_entries.py)
+    edit_time = in_transaction(time_entries.edit_time)
+    remove_time = in_transaction(time_entries.remove_time)
+    # -- technicians, clients, saved views, the knowledge base
+    add_technician = in_transaction(people.add_technician)
+    add_client = in_transaction(clients.add_client)
+    edit_client = in_transaction(clients.edit_client)
+    save_view = in_transaction(views.save_view)
+    remove_view = in_transaction(views.remove_view)
+    add_article = in_transaction(kb.add_article)
+    edit_article = in_transaction(kb.edit_article)
+    import_articles = in_transaction(kb.import_articles)
+    # -- the portal's sign-in and its sessions (desk/portal.py: a request reads who
+    #    the address is before it takes the write lock)
+    request_portal_signin = at_door(portal.request_portal_signin)
+    use_portal_signin = in_transaction(portal.use_portal_signin)
+    set_portal_admin = in_transaction(portal.set_portal_admin)
+    end_portal_session = in_transaction(portal.end_portal_session)
+    end_portal_sessions = in_transaction(portal.end_portal_sessions)
+    accept_replies = in_transaction(portal.accept_replies)
     # -- what arrives through a channel (desk/channels.py: a batch retries one
     #    message a transaction, so receive and receive_many open their own)
     receive = at_door(channels.receive)

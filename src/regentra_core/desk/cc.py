@@ -3,9 +3,9 @@
 Zendesk keeps a ticket's CCs; we kept only its contact, so a colleague the customer
 copied, or who wrote on the thread, heard nothing of our replies. The list is
 gathered at intake from the customer's mail (its To and Cc, and a colleague of the
-customer writing on the thread: ``ChannelCases._receive`` calls :func:`gather`),
+customer writing on the thread: intake calls :func:`gather_cc` in its transaction),
 shown on the ticket (the app's header, ``ticket show``) and edited by technicians
-(``regentra ticket cc``, the app's ``w`` key) through :meth:`CcCases.change_cc`.
+(``regentra ticket cc``, the app's ``w`` key) through :func:`change_cc`.
 Every change is one ``cc_changed`` Event. ``delivery.copied`` reads it when a reply
 is sent; internal notes never leave, so nobody is ever copied on one.
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -32,6 +33,8 @@ from ..limits import shown
 from ..records import TicketRecord
 from ..store.models import Contact, Ticket
 from ._base import DeskBase
+from .moves import load, touch
+from .tx import Tx
 
 MAX_CC = 50
 """Addresses one ticket may copy: enough for any thread, not a mailing list."""
@@ -85,57 +88,51 @@ def gathered(current: list[str], found: Iterable[str], leave_out: Iterable[str])
     return result[: max(MAX_CC, len(current))]
 
 
-class CcCases(DeskBase):
-    """Who else a ticket's public replies go to."""
+def change_cc(
+    tx: Tx,
+    number: int,
+    *,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+    replace: Iterable[str] | None = None,
+    expected_version: int | None = None,
+) -> TicketRecord:
+    """Add and remove Cc addresses (or, with ``replace``, set the whole list, as
+    the app's prompt does); one ``cc_changed`` Event from the old list to the new.
 
-    def change_cc(
-        self,
-        number: int,
-        *,
-        add: Iterable[str] = (),
-        remove: Iterable[str] = (),
-        replace: Iterable[str] | None = None,
-        expected_version: int | None = None,
-    ) -> TicketRecord:
-        """Add and remove Cc addresses (or, with ``replace``, set the whole list, as
-        the app's prompt does); one ``cc_changed`` Event from the old list to the new.
-
-        Every address is checked before anything changes: a bad one is refused in
-        one line naming it. Taking off an address that is not there is refused too
-        (a typo would otherwise pass as done). The ticket's contact is never its own
-        Cc: the reply goes to them already.
-        """
-        self._require_technician()
-        adding = [cc_address(a) for a in add]
-        removing = [cc_address(a) for a in remove]
-        wanted = None if replace is None else [cc_address(a) for a in replace]
-        with self._write() as s:
-            ticket = self._load(s, number, expected_version)
-            before = cc_list(ticket.cc)
-            contact = _contact_email(s, ticket)
-            if contact and contact in (adding if wanted is None else wanted):
-                raise ValidationError(
-                    f"{contact} is the contact of #{number}: replies go to them already"
-                )
-            if wanted is not None:
-                after = gathered([], wanted, [contact] if contact else [])
-            else:
-                missing = [a for a in removing if a not in before]
-                if missing:
-                    raise ValidationError(f"#{number} does not copy {', '.join(missing)}")
-                after = [a for a in before if a not in removing]
-                after = [*after, *(a for a in dict.fromkeys(adding) if a not in after)]
-            if len(after) > MAX_CC:
-                raise ValidationError(f"a ticket copies at most {MAX_CC} addresses")
-            if after == before:
-                raise NoChange(f"#{number} already copies {_listed(before)}")
-            _set_cc(self, s, ticket, before, after, self.clock())
-        return TicketRecord.of(ticket)
+    Every address is checked before anything changes: a bad one is refused in
+    one line naming it. Taking off an address that is not there is refused too
+    (a typo would otherwise pass as done). The ticket's contact is never its own
+    Cc: the reply goes to them already.
+    """
+    tx.require_technician()
+    adding = [cc_address(a) for a in add]
+    removing = [cc_address(a) for a in remove]
+    wanted = None if replace is None else [cc_address(a) for a in replace]
+    ticket = load(tx, number, expected_version)
+    before = cc_list(ticket.cc)
+    contact = _contact_email(tx.session, ticket)
+    if contact and contact in (adding if wanted is None else wanted):
+        raise ValidationError(f"{contact} is the contact of #{number}: replies go to them already")
+    if wanted is not None:
+        after = gathered([], wanted, [contact] if contact else [])
+    else:
+        missing = [a for a in removing if a not in before]
+        if missing:
+            raise ValidationError(f"#{number} does not copy {', '.join(missing)}")
+        after = [a for a in before if a not in removing]
+        after = [*after, *(a for a in dict.fromkeys(adding) if a not in after)]
+    if len(after) > MAX_CC:
+        raise ValidationError(f"a ticket copies at most {MAX_CC} addresses")
+    if after == before:
+        raise NoChange(f"#{number} already copies {_listed(before)}")
+    _set_cc(tx, ticket, before, after, tx.now())
+    tx.settle()
+    return TicketRecord.of(ticket)
 
 
-def gather(
-    desk: DeskBase,
-    s: Session,
+def gather_cc(
+    tx: Tx,
     ticket: Ticket,
     *,
     named: Iterable[str],
@@ -147,26 +144,31 @@ def gather(
     """Add the thread's people to the ticket's Cc: those a customer's message names
     in To and Cc (``named``) and colleagues who wrote (``writers``), leaving out our
     ``own`` addresses and the contact; one Event when any is new. Intake's half
-    (``ChannelCases._receive``), inside its transaction.
+    (``desk/channels.py``), inside its transaction.
 
     Without an address of our own to leave out, nobody named is taken: the desk's
     own address is in the To of every message it gets, and copying it would put
     ourselves on every reply.
     """
     ours = {a.lower() for a in own}
-    if desk.db.mail.address:
-        ours.add(desk.db.mail.address.lower())
+    if tx.db.mail.address:
+        ours.add(tx.db.mail.address.lower())
     found = [*(named if ours else ()), *writers]
     before = cc_list(ticket.cc)
-    contact = _contact_email(s, ticket)
+    contact = _contact_email(tx.session, ticket)
     after = gathered(before, found, [*ours, *([contact] if contact else [])])
     if after != before:
-        _set_cc(desk, s, ticket, before, after, now, actor=actor)
+        _set_cc(tx, ticket, before, after, now, actor=actor)
+
+
+def gather(desk: DeskBase, s: Session, ticket: Ticket, **found: Any) -> None:
+    """TRANSITIONAL: :func:`gather_cc` for intake's mixin code, which has a desk and
+    a session rather than the transaction; removed once intake calls ``gather_cc``."""
+    gather_cc(desk._as_me(s), ticket, **found)
 
 
 def _set_cc(
-    desk: DeskBase,
-    s: Session,
+    tx: Tx,
     ticket: Ticket,
     before: list[str],
     after: list[str],
@@ -175,13 +177,12 @@ def _set_cc(
     actor: Actor | None = None,
 ) -> None:
     ticket.cc = cc_text(after)
-    desk._touch(ticket, now)
+    touch(ticket, now)
     added = [a for a in after if a not in before]
     removed = [a for a in before if a not in after]
     parts = [f"added {', '.join(added)}"] if added else []
     parts += [f"removed {', '.join(removed)}"] if removed else []
-    desk._event(
-        s,
+    tx.event(
         ticket,
         EventKind.CC_CHANGED,
         _listed(before)[:1000],

@@ -1,60 +1,51 @@
-"""People: registering technicians and mapping the OS account to one."""
+"""People: registering technicians and mapping the OS account to one.
+
+``add_technician`` is a use case over the transaction it runs in (``Desk`` lists
+it); ``resolve_os_technician`` runs before any Desk exists, to say who it acts for.
+"""
 
 from __future__ import annotations
 
 from sqlmodel import select
 
-from ..enums import (
-    ActorKind,
-    Role,
-)
-from ..errors import (
-    IdentityError,
-)
+from ..enums import ActorKind, Role
+from ..errors import IdentityError
 from ..events import EventKind
 from ..identity import Actor, os_display_name, os_username
 from ..records import TechnicianRecord
 from ..store.engine import Database
-from ..store.models import (
-    Technician,
-)
-from ._base import (
-    DeskBase,
-    clean_text,
-)
+from ..store.models import Technician
+from .moves import clean_text
+from .tx import Tx
 
 
-class PeopleCases(DeskBase):
-    """Technician registration."""
-
-    def add_technician(
-        self, username: str, display_name: str | None = None, role: Role = Role.TECHNICIAN
-    ) -> TechnicianRecord:
-        """Register (or reactivate) a technician; only a lead may do it."""
-        username = clean_text(username, what="username", limit=64)
-        with self._write() as s:
-            self._require_lead("register technicians")
-            now = self.clock()
-            tech = s.exec(select(Technician).where(Technician.username == username)).first()
-            if tech is None:
-                tech = Technician(
-                    username=username,
-                    display_name=display_name or os_display_name(username),
-                    role=role,
-                    active=True,
-                    created_at=now,
-                )
-                s.add(tech)
-                kind = EventKind.TECHNICIAN_ADDED
-            else:
-                tech.active = True
-                tech.role = role
-                if display_name:
-                    tech.display_name = display_name
-                kind = EventKind.TECHNICIAN_UPDATED
-            s.flush()
-            self._event(s, None, kind, to=username, detail=f"role {role.value}")
-        return TechnicianRecord.of(tech)
+def add_technician(
+    tx: Tx, username: str, display_name: str | None = None, role: Role = Role.TECHNICIAN
+) -> TechnicianRecord:
+    """Register (or reactivate) a technician; only a lead may do it."""
+    username = clean_text(username, what="username", limit=64)
+    tx.require_lead("register technicians")
+    s = tx.session
+    tech = s.exec(select(Technician).where(Technician.username == username)).first()
+    if tech is None:
+        tech = Technician(
+            username=username,
+            display_name=display_name or os_display_name(username),
+            role=role,
+            active=True,
+            created_at=tx.now(),
+        )
+        s.add(tech)
+        kind = EventKind.TECHNICIAN_ADDED
+    else:
+        tech.active = True
+        tech.role = role
+        if display_name:
+            tech.display_name = display_name
+        kind = EventKind.TECHNICIAN_UPDATED
+    s.flush()
+    tx.event(None, kind, to=username, detail=f"role {role.value}")
+    return TechnicianRecord.of(tech)
 
 
 def resolve_os_technician(db: Database, username: str | None = None) -> Actor:

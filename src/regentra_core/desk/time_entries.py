@@ -16,14 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session
-
 from ..durations import format_minutes
 from ..errors import NoChange, NotFoundError, PermissionDenied, ValidationError
 from ..events import EventKind
 from ..records import TimeRecord
 from ..store.models import Technician, Ticket, TimeEntry
-from ._base import MAX_MINUTES_PER_ENTRY, DeskBase, clean_text
+from .moves import MAX_MINUTES_PER_ENTRY, clean_text, load, touch
+from .tx import Tx
 
 
 def describe_entry(entry: TimeEntry, technician: str) -> str:
@@ -44,72 +43,65 @@ class TimeChange:
     after: str | None
 
 
-class TimeEntryCases(DeskBase):
-    """Edit or remove a time entry: its author or a lead, one audited Event each."""
+def edit_time(
+    tx: Tx,
+    entry_id: int,
+    *,
+    minutes: int | None = None,
+    billable: bool | None = None,
+    note: str | None = None,
+    work_date: date | None = None,
+) -> TimeChange:
+    """Change what an entry says; fields left ``None`` stay as they are."""
+    if minutes is not None and not 0 < minutes <= MAX_MINUTES_PER_ENTRY:
+        raise ValidationError(
+            f"minutes must be between 1 and {MAX_MINUTES_PER_ENTRY}, not {minutes}"
+        )
+    entry, ticket, author = _entry(tx, entry_id, "edit")
+    before = describe_entry(entry, author)
+    if minutes is not None:
+        entry.minutes = minutes
+    if billable is not None:
+        entry.billable = billable
+    if note is not None:
+        entry.note = clean_text(note, what="time note", required=False)
+    if work_date is not None:
+        entry.work_date = work_date
+    after = describe_entry(entry, author)
+    if after == before:
+        raise NoChange(f"time entry {entry_id} already says {before}")
+    touch(ticket, tx.now())
+    tx.event(ticket, EventKind.TIME_EDITED, before, after, detail=f"entry {entry_id}")
+    return TimeChange(TimeRecord.of(entry), ticket.number, before, after)
 
-    def edit_time(
-        self,
-        entry_id: int,
-        *,
-        minutes: int | None = None,
-        billable: bool | None = None,
-        note: str | None = None,
-        work_date: date | None = None,
-    ) -> TimeChange:
-        """Change what an entry says; fields left ``None`` stay as they are."""
-        if minutes is not None and not 0 < minutes <= MAX_MINUTES_PER_ENTRY:
-            raise ValidationError(
-                f"minutes must be between 1 and {MAX_MINUTES_PER_ENTRY}, not {minutes}"
-            )
-        with self._write() as s:
-            entry, ticket, author = self._entry(s, entry_id, "edit")
-            before = describe_entry(entry, author)
-            if minutes is not None:
-                entry.minutes = minutes
-            if billable is not None:
-                entry.billable = billable
-            if note is not None:
-                entry.note = clean_text(note, what="time note", required=False)
-            if work_date is not None:
-                entry.work_date = work_date
-            after = describe_entry(entry, author)
-            if after == before:
-                raise NoChange(f"time entry {entry_id} already says {before}")
-            self._touch(ticket, self.clock())
-            self._event(s, ticket, EventKind.TIME_EDITED, before, after, detail=f"entry {entry_id}")
-            number = ticket.number
-        return TimeChange(TimeRecord.of(entry), number, before, after)
 
-    def remove_time(self, entry_id: int) -> TimeChange:
-        """Remove an entry logged by mistake; its Event keeps everything it said."""
-        with self._write() as s:
-            entry, ticket, author = self._entry(s, entry_id, "remove")
-            change = TimeChange(
-                TimeRecord.of(entry), ticket.number, describe_entry(entry, author), None
-            )
-            self._event(
-                s, ticket, EventKind.TIME_REMOVED, change.before, detail=f"entry {entry_id}"
-            )
-            now = self.clock()
-            entry.removed_at = now
-            entry.removed_by_id = self._require_technician()
-            self._touch(ticket, now)
-        return change
+def remove_time(tx: Tx, entry_id: int) -> TimeChange:
+    """Remove an entry logged by mistake; its Event keeps everything it said."""
+    entry, ticket, author = _entry(tx, entry_id, "remove")
+    change = TimeChange(TimeRecord.of(entry), ticket.number, describe_entry(entry, author), None)
+    tx.event(ticket, EventKind.TIME_REMOVED, change.before, detail=f"entry {entry_id}")
+    now = tx.now()
+    entry.removed_at = now
+    entry.removed_by_id = tx.require_technician()
+    touch(ticket, now)
+    return change
 
-    def _entry(self, s: Session, entry_id: int, what: str) -> tuple[TimeEntry, Ticket, str]:
-        """The entry, its ticket (locked, as every ticket write) and its author's name,
-        once the actor is found allowed to change it."""
-        me = self._require_technician()
-        entry = s.get(TimeEntry, entry_id)
-        owner = s.get(Ticket, entry.ticket_id) if entry is not None else None
-        if entry is None or owner is None:
-            raise NotFoundError(f"no time entry {entry_id}")
-        if entry.removed_at is not None:
-            raise NotFoundError(f"time entry {entry_id} was removed; log the time again")
-        if entry.technician_id != me and not self.actor.is_lead:
-            raise PermissionDenied(
-                f"only the technician who logged time entry {entry_id} or a lead may {what} it"
-            )
-        ticket = self._load(s, owner.number)
-        author = s.get(Technician, entry.technician_id)
-        return entry, ticket, author.username if author else "?"
+
+def _entry(tx: Tx, entry_id: int, what: str) -> tuple[TimeEntry, Ticket, str]:
+    """The entry, its ticket (locked, as every ticket write) and its author's name,
+    once the actor is found allowed to change it."""
+    me = tx.require_technician()
+    s = tx.session
+    entry = s.get(TimeEntry, entry_id)
+    owner = s.get(Ticket, entry.ticket_id) if entry is not None else None
+    if entry is None or owner is None:
+        raise NotFoundError(f"no time entry {entry_id}")
+    if entry.removed_at is not None:
+        raise NotFoundError(f"time entry {entry_id} was removed; log the time again")
+    if entry.technician_id != me and not tx.actor.is_lead:
+        raise PermissionDenied(
+            f"only the technician who logged time entry {entry_id} or a lead may {what} it"
+        )
+    ticket = load(tx, owner.number)
+    author = s.get(Technician, entry.technician_id)
+    return entry, ticket, author.username if author else "?"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import TypedDict, Unpack
 
 from sqlmodel import col, select
 
@@ -33,17 +34,23 @@ from .outgoing import technician_reply
 from .tx import Door, Tx, transaction
 
 
+class ReplyOptions(TypedDict, total=False):
+    """What a reply may do besides answering (:func:`add_technician_reply`)."""
+
+    expected_version: int | None
+    then: Status | None
+    resolution: str | None
+    draft: int | None
+
+
 def reply_with_files(
     door: Door,
     shelf: Shelf,
     number: int,
     body: str,
     *,
-    expected_version: int | None = None,
-    then: Status | None = None,
-    resolution: str | None = None,
-    draft: int | None = None,
     attachments: Sequence[Upload] = (),
+    **options: Unpack[ReplyOptions],
 ) -> ReplyRecord:
     """``Desk.add_technician_reply``: :func:`add_technician_reply` with
     ``attachments``. Every file is checked first (a missing name, an empty or too
@@ -52,16 +59,7 @@ def reply_with_files(
     the reply's own transaction, so the mail that sends it finds its files."""
     files = keep(shelf, attachments)
     with transaction(door) as tx:
-        return add_technician_reply(
-            tx,
-            number,
-            body,
-            expected_version=expected_version,
-            then=then,
-            resolution=resolution,
-            draft=draft,
-            files=files,
-        )
+        return add_technician_reply(tx, number, body, files=files, **options)
 
 
 def add_technician_reply(
