@@ -101,7 +101,7 @@ class SlaBook:
                 col(DeskState.id) == 1
             )
         ).first()
-        own_change = s.info.get(_config_version.SLA_BUMPED, False)  # may yet roll back
+        own_change = _config_version.bumped(s, _config_version.SLA_BUMPED)
         key = (state[0], state[1]) if state is not None and not own_change else None
         if key is not None:
             with _BOOKS_LOCK:

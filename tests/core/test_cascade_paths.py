@@ -60,3 +60,20 @@ def test_an_automation_that_resolves_a_master_names_the_children_it_left_open(de
     assert left[0].to_value == f"#{child}"
     assert "automation rules never cascade" in (left[0].detail or "")
     assert left[0].actor.startswith("automation")
+
+
+def test_a_child_the_cascade_cannot_move_keeps_no_event_of_what_was_rolled_back(
+    desk, db, new_ticket
+):
+    """A refused child's part of a cascade rolls back, and so do the Events it had
+    queued: its history never tells of an assignment it does not have."""
+    master, child = new_ticket(), new_ticket()
+    desk.promote(master.number)
+    desk.link(master.number, child.number)
+    desk.change_status(child.number, Status.WAITING_ON_CUSTOMER)  # Waiting -> Open is refused
+    result = desk.cascade(master.number, status=Status.OPEN, assignee="alice")
+    assert [number for number, _ in result.refused] == [child.number]
+    assert queries.get_ticket(db, child.number).assignee is None
+    kinds = [e.kind for e in queries.ticket_history(db, child.number)]
+    assert "assigned" not in kinds
+    assert "cascade_applied" not in kinds

@@ -6,8 +6,11 @@ changes anything, and appends at least one Event. The TUI, the CLI, the channels
 and the worker all call these methods, so the same action behaves the same from
 every door. Methods take ticket *numbers* (what people see), never row ids.
 
-The use cases are grouped by subject into mixins (intake and channels, work,
-links, people, clients, SLA, views, KB, AI); ``Desk`` is all of them.
+Each use case is a plain function over an explicit transaction context
+(``desk.tx.Tx``: its session, the Events it queues, its typed memos, the rules
+already fired), in a module named after its subject (work, links, intake,
+channels, contacts, spikes, cc, attachments, time entries, people, clients,
+views, KB, portal, delivery, AI, SLA, automations); ``Desk`` lists them.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from ..attachments import MAX_ATTACHMENT_BYTES
 from ..clock import Clock, utcnow
+from ..identity import Actor
 from ..store.engine import Database
 from . import (
     ai,
@@ -37,7 +41,6 @@ from . import (
     views,
     work,
 )
-from ._base import DeskBase, clean_text
 from .attachments import Upload
 from .automations import PeriodicReport
 from .channels import ChannelStep, CursorStep, ReceiveResult, Step
@@ -45,19 +48,44 @@ from .contacts import MergeResult
 from .delivery import Outgoing
 from .intake import CustomerReplyResult
 from .links import CascadeResult
+from .moves import clean_text
 from .people import resolve_os_technician
 from .sla import SweepReport
 from .spikes import SpikeMasterResult
+from .tx import Door
 from .use_case import at_door, in_transaction
 
 
-class Desk(DeskBase):
+class Desk:
     """Use cases, each in one transaction with its audit Events.
 
     ``actor`` is whoever the interface acts for (usually the OS account's
     technician); ``source`` names the door (``cli``, ``tui``, ``email``,
     ``worker``...) and is stored on every Event.
+
+    A Desk is its ``door`` (what every use case's transaction is opened with, the
+    automation rules as what a change triggers) and a table of use cases: each
+    entry below names the function that holds it, in the module of its subject.
     """
+
+    def __init__(self, db: Database, actor: Actor, *, source: str, clock: Clock = utcnow) -> None:
+        self.door = Door(db, actor, source, clock, settle=automations.settle)
+
+    @property
+    def db(self) -> Database:
+        return self.door.db
+
+    @property
+    def actor(self) -> Actor:
+        return self.door.actor
+
+    @property
+    def source(self) -> str:
+        return self.door.source
+
+    @property
+    def clock(self) -> Clock:
+        return self.door.clock
 
     # -- working a ticket (desk/work.py)
     add_technician_reply = attachments.with_shelf(work.reply_with_files)

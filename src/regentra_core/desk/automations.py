@@ -722,7 +722,7 @@ def _rules(tx: Tx) -> dict[Trigger, list[StoredRule]]:
 
 def _rules_by_trigger(s: Session) -> dict[Trigger, list[StoredRule]]:
     state = s.connection().execute(_RULES_COUNTER).first()
-    own_change = s.info.get(config_version.RULES_BUMPED, False)  # may yet roll back
+    own_change = config_version.bumped(s, config_version.RULES_BUMPED)
     key = (state[0], state[1]) if state is not None and not own_change else None
     if key is not None and key in _BY_TRIGGER:
         return _BY_TRIGGER[key]

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session
 
@@ -32,7 +31,6 @@ from ..identity import Actor
 from ..limits import shown
 from ..records import TicketRecord
 from ..store.models import Contact, Ticket
-from ._base import DeskBase
 from .moves import load, touch
 from .tx import Tx
 
@@ -159,12 +157,6 @@ def gather_cc(
     after = gathered(before, found, [*ours, *([contact] if contact else [])])
     if after != before:
         _set_cc(tx, ticket, before, after, now, actor=actor)
-
-
-def gather(desk: DeskBase, s: Session, ticket: Ticket, **found: Any) -> None:
-    """TRANSITIONAL: :func:`gather_cc` for intake's mixin code, which has a desk and
-    a session rather than the transaction; removed once intake calls ``gather_cc``."""
-    gather_cc(desk._as_me(s), ticket, **found)
 
 
 def _set_cc(

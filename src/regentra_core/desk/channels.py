@@ -38,9 +38,8 @@ from ..store.models import (
 )
 from ..text import shorten
 from . import moves, outgoing
-from ._base import as_desk
 from .attachments import add_rows
-from .cc import gather, people_named
+from .cc import gather_cc, people_named
 from .contacts import ContactMemo, contact_for, find_contact, live_contact
 from .intake import customer_reply, open_ticket
 from .moves import excerpt as _excerpt
@@ -324,9 +323,7 @@ def _receive(
         record.outcome, record.ticket_id = InboundOutcome.CREATED, ticket.id
         memo.opened(tx, rate_key(msg), now)
         _keep(tx, record)
-        gather(
-            as_desk(tx), s, ticket, named=people_named(msg.headers), own=own, actor=actor, now=now
-        )
+        gather_cc(tx, ticket, named=people_named(msg.headers), own=own, actor=actor, now=now)
         # An acknowledgement needs someone to go to: none for unreadable mail
         # or a sender without an address (its contact is unknown-sender@invalid).
         if ack and _acknowledged(msg):
@@ -373,7 +370,7 @@ def _receive(
     if not unverified:  # a stranger's mail names nobody we copy
         kept = cc_list(ticket.cc) if target is not ticket else []  # a follow-up's too
         people, writers = people_named(msg.headers), [*kept, msg.sender]
-        gather(as_desk(tx), s, target, named=people, writers=writers, own=own, actor=actor, now=now)
+        gather_cc(tx, target, named=people, writers=writers, own=own, actor=actor, now=now)
     if outcome == InboundOutcome.FOLLOW_UP and ack and _acknowledged(msg):
         s.flush()  # the ack threads on this message's id
         outgoing.queue_outbound(tx, target, "", now, kind="ack")

@@ -116,7 +116,7 @@ def cascade(
             result.skipped.append(child.number)
             continue
         try:
-            with s.begin_nested():
+            with tx.savepoint():
                 _cascade_one(tx, master, child, status, tech, resolution, reply_body)
         except RegentraError as exc:  # a rule refusal for this child only
             result.refused.append((child.number, str(exc)))

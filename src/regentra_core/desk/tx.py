@@ -133,6 +133,19 @@ class Tx:
             )
         )
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of this change that may fail on its own (one child of a cascade):
+        if it raises, its rows roll back and so do the Events it had queued, so the
+        audit trail never tells of a change that was not made."""
+        queued = len(self.events)
+        try:
+            with self.session.begin_nested():
+                yield
+        except BaseException:
+            del self.events[queued:]
+            raise
+
     def settle(self) -> None:
         """Run what this change has triggered so far (the automation rules) now, so a
         record built from the rows afterwards shows their changes too. Idempotent:

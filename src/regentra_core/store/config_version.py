@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event, update
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session, object_session
 from sqlmodel import col
 
 from .models import (
@@ -33,6 +33,13 @@ WATCHED = (SlaPolicy, SlaTarget, BusinessCalendarRow, Holiday, Client)
 
 SLA_BUMPED = "sla_version_bumped"
 RULES_BUMPED = "rules_version_bumped"
+
+
+def bumped(session: Session, flag: str) -> bool:
+    """Whether ``session`` itself changed what ``flag`` (``SLA_BUMPED``,
+    ``RULES_BUMPED``) counts: what it reads then may yet roll back, and must not be
+    kept for other transactions."""
+    return bool(session.info.get(flag, False))
 
 
 def _mark(target: Any, flag: str) -> None:
