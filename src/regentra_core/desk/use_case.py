@@ -33,12 +33,15 @@ class _HasDoor(Protocol):
     door: Door
 
 
-class in_transaction(Generic[P, R]):  # noqa: N801 (used as a decorator-like marker)
-    """A ``Desk`` method running ``fn`` in one transaction of the Desk's door."""
+class _DeskMethod(Generic[P, R]):
+    """What both kinds share: read on a Desk, a bound method; read on the class, the
+    descriptor itself, still callable with the Desk first (``Desk.name(desk, ...)``)
+    as every mixin method was."""
 
-    def __init__(self, fn: Callable[Concatenate[Tx, P], R]) -> None:
-        self.fn = fn
-        self.__doc__ = fn.__doc__
+    fn: Callable[..., R]
+
+    def run(self, door: Door, *args: P.args, **kwargs: P.kwargs) -> R:
+        raise NotImplementedError
 
     @overload
     def __get__(self, desk: None, owner: type) -> Self: ...
@@ -47,23 +50,31 @@ class in_transaction(Generic[P, R]):  # noqa: N801 (used as a decorator-like mar
     def __get__(self, desk: _HasDoor | None, owner: type) -> Self | Callable[P, R]:
         if desk is None:
             return self
-        fn, door = self.fn, desk.door
+        door = desk.door
 
-        def run(*args: P.args, **kwargs: P.kwargs) -> R:
-            with transaction(door) as tx:
-                return fn(tx, *args, **kwargs)
+        def bound(*args: P.args, **kwargs: P.kwargs) -> R:
+            return self.run(door, *args, **kwargs)
 
-        update_wrapper(run, fn)
-        return run
+        update_wrapper(bound, self.fn)
+        return bound
 
     def __call__(self, desk: _HasDoor, *args: P.args, **kwargs: P.kwargs) -> R:
-        """``Desk.name(desk, ...)``: read on the class it is still a method (callable
-        with the Desk first), as every other Desk method is."""
-        with transaction(desk.door) as tx:
+        return self.run(desk.door, *args, **kwargs)
+
+
+class in_transaction(_DeskMethod[P, R]):  # noqa: N801 (used as a decorator-like marker)
+    """A ``Desk`` method running ``fn`` in one transaction of the Desk's door."""
+
+    def __init__(self, fn: Callable[Concatenate[Tx, P], R]) -> None:
+        self.fn = fn
+        self.__doc__ = fn.__doc__
+
+    def run(self, door: Door, *args: P.args, **kwargs: P.kwargs) -> R:
+        with transaction(door) as tx:
             return self.fn(tx, *args, **kwargs)
 
 
-class at_door(Generic[P, R]):  # noqa: N801
+class at_door(_DeskMethod[P, R]):  # noqa: N801
     """A ``Desk`` method running ``fn`` with the Desk's door (it opens its own
     transactions)."""
 
@@ -71,21 +82,5 @@ class at_door(Generic[P, R]):  # noqa: N801
         self.fn = fn
         self.__doc__ = fn.__doc__
 
-    @overload
-    def __get__(self, desk: None, owner: type) -> Self: ...
-    @overload
-    def __get__(self, desk: _HasDoor, owner: type) -> Callable[P, R]: ...
-    def __get__(self, desk: _HasDoor | None, owner: type) -> Self | Callable[P, R]:
-        if desk is None:
-            return self
-        fn, door = self.fn, desk.door
-
-        def run(*args: P.args, **kwargs: P.kwargs) -> R:
-            return fn(door, *args, **kwargs)
-
-        update_wrapper(run, fn)
-        return run
-
-    def __call__(self, desk: _HasDoor, *args: P.args, **kwargs: P.kwargs) -> R:
-        """``Desk.name(desk, ...)``, as for :class:`in_transaction`."""
-        return self.fn(desk.door, *args, **kwargs)
+    def run(self, door: Door, *args: P.args, **kwargs: P.kwargs) -> R:
+        return self.fn(door, *args, **kwargs)
