@@ -60,10 +60,7 @@ def upgrade() -> None:
         sa.Column("phone", sa.String(length=32), nullable=True),
         sa.Column("client_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["client_id"],
-            ["client.id"],
-        ),
+        sa.ForeignKeyConstraint(["client_id"], ["client.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("email"),
     )
@@ -94,26 +91,11 @@ def upgrade() -> None:
         sa.Column("first_response_at", sa.DateTime(), nullable=True),
         sa.Column("resolved_at", sa.DateTime(), nullable=True),
         sa.Column("closed_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["assignee_id"],
-            ["technician.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["client_id"],
-            ["client.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["contact_id"],
-            ["contact.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["follow_up_of_id"],
-            ["ticket.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["master_id"],
-            ["ticket.id"],
-        ),
+        sa.ForeignKeyConstraint(["assignee_id"], ["technician.id"]),
+        sa.ForeignKeyConstraint(["client_id"], ["client.id"]),
+        sa.ForeignKeyConstraint(["contact_id"], ["contact.id"]),
+        sa.ForeignKeyConstraint(["follow_up_of_id"], ["ticket.id"]),
+        sa.ForeignKeyConstraint(["master_id"], ["ticket.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("number"),
     )
@@ -142,10 +124,7 @@ def upgrade() -> None:
         sa.Column("to_value", sa.String(length=200), nullable=True),
         sa.Column("detail", sa.Text(), nullable=True),
         sa.Column("at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["ticket_id"],
-            ["ticket.id"],
-        ),
+        sa.ForeignKeyConstraint(["ticket_id"], ["ticket.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("event", schema=None) as batch_op:
@@ -160,14 +139,8 @@ def upgrade() -> None:
         sa.Column("technician_id", sa.Integer(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["technician_id"],
-            ["technician.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["ticket_id"],
-            ["ticket.id"],
-        ),
+        sa.ForeignKeyConstraint(["technician_id"], ["technician.id"]),
+        sa.ForeignKeyConstraint(["ticket_id"], ["ticket.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("internalnote", schema=None) as batch_op:
@@ -185,18 +158,9 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=32), nullable=False),
         sa.Column("external_id", sa.String(length=998), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["contact_id"],
-            ["contact.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["technician_id"],
-            ["technician.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["ticket_id"],
-            ["ticket.id"],
-        ),
+        sa.ForeignKeyConstraint(["contact_id"], ["contact.id"]),
+        sa.ForeignKeyConstraint(["technician_id"], ["technician.id"]),
+        sa.ForeignKeyConstraint(["ticket_id"], ["ticket.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("reply", schema=None) as batch_op:
@@ -213,14 +177,8 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("work_date", sa.Date(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["technician_id"],
-            ["technician.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["ticket_id"],
-            ["ticket.id"],
-        ),
+        sa.ForeignKeyConstraint(["technician_id"], ["technician.id"]),
+        sa.ForeignKeyConstraint(["ticket_id"], ["ticket.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("timeentry", schema=None) as batch_op:
