@@ -16,6 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from regentra_core.store.migrations.status_history import spans_by_ticket
+
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -106,30 +108,13 @@ def upgrade() -> None:
 
 
 _RUNNING = {"open", "in_progress", "escalated"}
-_MOVES = {"status_changed", "resolved", "closed", "reopened"}
 
 
 def _rebuild_pauses() -> None:
-    # Self-contained on purpose: a migration must not depend on today's app code.
+    # Never today's app code: a migration must rebuild the same spans whatever the
+    # app becomes (status_history is frozen beside the migrations for that).
     conn = op.get_bind()
-    events = conn.execute(
-        sa.text(
-            "SELECT ticket_id, at, from_value, to_value FROM event "
-            "WHERE ticket_id IS NOT NULL AND kind IN :kinds ORDER BY ticket_id, at, id"
-        ).bindparams(sa.bindparam("kinds", expanding=True)),
-        {"kinds": sorted(_MOVES)},
-    ).all()
-    pauses: dict[int, list[list[str | None]]] = {}
-    for ticket_id, at, before, after in events:
-        stamp = at if isinstance(at, str) else at.isoformat()
-        stamp = stamp.replace(" ", "T")
-        if "+" not in stamp[10:]:
-            stamp += "+00:00"
-        spans = pauses.setdefault(ticket_id, [])
-        if before in _RUNNING and after not in _RUNNING:
-            spans.append([stamp, None])
-        elif after in _RUNNING and before not in _RUNNING and spans and spans[-1][1] is None:
-            spans[-1][1] = stamp
+    pauses = spans_by_ticket(conn, lambda status: status not in _RUNNING)
     for ticket_id, spans in pauses.items():
         conn.execute(
             sa.text("UPDATE ticket SET sla_pauses = :p WHERE id = :id"),

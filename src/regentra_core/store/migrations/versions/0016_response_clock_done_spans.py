@@ -20,13 +20,14 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from regentra_core.store.migrations.status_history import spans_by_ticket
+
 revision: str = "0016"
 down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _DONE = {"resolved", "closed"}
-_MOVES = {"status_changed", "resolved", "closed", "reopened"}
 
 
 def upgrade() -> None:
@@ -40,26 +41,10 @@ def upgrade() -> None:
 
 
 def _rebuild_done_spans() -> None:
-    # Self-contained on purpose: a migration must not depend on today's app code.
+    # Never today's app code: a migration must rebuild the same spans whatever the
+    # app becomes (status_history is frozen beside the migrations for that).
     conn = op.get_bind()
-    events = conn.execute(
-        sa.text(
-            "SELECT ticket_id, at, from_value, to_value FROM event "
-            "WHERE ticket_id IS NOT NULL AND kind IN :kinds ORDER BY ticket_id, at, id"
-        ).bindparams(sa.bindparam("kinds", expanding=True)),
-        {"kinds": sorted(_MOVES)},
-    ).all()
-    spans_of: dict[int, list[list[str | None]]] = {}
-    for ticket_id, at, before, after in events:
-        stamp = at if isinstance(at, str) else at.isoformat()
-        stamp = stamp.replace(" ", "T")
-        if "+" not in stamp[10:]:
-            stamp += "+00:00"
-        spans = spans_of.setdefault(ticket_id, [])
-        if after in _DONE and before not in _DONE:
-            spans.append([stamp, None])
-        elif before in _DONE and after not in _DONE and spans and spans[-1][1] is None:
-            spans[-1][1] = stamp
+    spans_of = spans_by_ticket(conn, lambda status: status in _DONE)
     value = "CAST(:p AS jsonb)" if conn.dialect.name == "postgresql" else ":p"
     for ticket_id, spans in spans_of.items():
         if spans:
