@@ -26,7 +26,6 @@ from .store import config_version as _config_version
 from .store.models import (
     BusinessCalendarRow,
     Client,
-    DeskState,
     Holiday,
     SlaPolicy,
     SlaTarget,
@@ -96,13 +95,7 @@ class SlaBook:
     def load(cls, s: Session) -> SlaBook:
         """The book as stored now: built once per SLA set-up and process, then reused
         while the desk's change counter (``DeskState.sla_version``) stays."""
-        state = s.execute(
-            sa_select(col(DeskState.desk_id), col(DeskState.sla_version)).where(
-                col(DeskState.id) == 1
-            )
-        ).first()
-        own_change = _config_version.bumped(s, _config_version.SLA_BUMPED)
-        key = (state[0], state[1]) if state is not None and not own_change else None
+        key = _config_version.cache_key(s, _config_version.SLA_BUMPED)
         if key is not None:
             with _BOOKS_LOCK:
                 cached = _BOOKS.get(key)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, object_session
 from sqlmodel import col
 
@@ -40,6 +40,23 @@ def bumped(session: Session, flag: str) -> bool:
     ``RULES_BUMPED``) counts: what it reads then may yet roll back, and must not be
     kept for other transactions."""
     return bool(session.info.get(flag, False))
+
+
+_COUNTERS = {SLA_BUMPED: DeskState.sla_version, RULES_BUMPED: DeskState.rules_version}
+"""The counter each flag marks a bump of."""
+
+
+def cache_key(session: Session, flag: str) -> tuple[str, int] | None:
+    """The key a process may keep what it built from the tables ``flag`` counts under:
+    which desk this is and the counter's value now. None when ``session`` changed those
+    tables itself (asked after the read, whose autoflush marks such a change) or the
+    desk has no state row yet: what was built then must not be kept."""
+    state = session.execute(
+        select(col(DeskState.desk_id), col(_COUNTERS[flag])).where(col(DeskState.id) == 1)
+    ).first()
+    if state is None or bumped(session, flag):
+        return None
+    return (state[0], state[1])
 
 
 def _mark(target: Any, flag: str) -> None:
