@@ -52,9 +52,13 @@ class HoldsKeys:
     (``:1042⏎r`` and a reply typed in one go: the reply lands in the composer of
     #1042, not nowhere). Keys that leave the screen act at once: a load that never
     finishes must not trap anyone. The app routes every key through :meth:`holds`.
+    Escape leaves at once whatever is held; ``q``, ``1`` and ``2`` only while
+    nothing is: after a held key they are typed for what it opens (``t`` then
+    ``10`` is ten minutes in the log-time dialog, not ``1``, the board).
     """
 
     LEAVE_KEYS: ClassVar[frozenset[str]] = frozenset({"escape", "q", "1", "2"})
+    """Keys that leave the screen (escape always; the others while nothing is held)."""
 
     held: list[events.Key]
     replaying: bool = False
@@ -65,8 +69,10 @@ class HoldsKeys:
 
     def holds(self, event: events.Key) -> bool:
         """Whether to keep ``event`` for later (and keep it)."""
-        if self.loaded or self.replaying or event.key in self.LEAVE_KEYS:
+        if self.loaded or self.replaying:
             return False  # (a held key being played is not held again)
+        if event.key in self.LEAVE_KEYS and (event.key == "escape" or not self.held):
+            return False
         assert isinstance(self, Screen)
         if not self.held:
             self.notify("Still loading: what you type is kept for when it is shown", timeout=2)

@@ -1,0 +1,49 @@
+"""What a technician met using #29's screens in tmux (the trial at 80x24 and 120x40).
+
+``:1010⏎t10`` typed before #1010 had loaded: ``t`` was held for the ticket, but
+the ``1`` of ``10`` left it for the board at once (``1`` is the board's key), so
+``t`` and ``0`` played on the board and ctrl+s saved a view instead of the time.
+"""
+
+from __future__ import annotations
+
+from textual import events
+
+from regentra_core import queries
+from regentra_tui.screens.detail import TicketScreen
+from regentra_tui.screens.main import MainScreen
+
+from .conftest import burst, settle, until
+
+SIZE = (80, 24)
+
+
+async def test_a_loading_ticket_keeps_a_board_key_typed_after_a_key_it_holds(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        fresh, loading = TicketScreen(1010), TicketScreen(1010)
+        assert not fresh.holds(events.Key("1", "1"))  # nothing held: it leaves at once
+        assert loading.holds(events.Key("t", "t"))
+        assert loading.holds(events.Key("1", "1"))
+        assert loading.holds(events.Key("q", "q"))
+        assert not loading.holds(events.Key("escape", None))
+        assert [k.key for k in loading.held] == ["t", "1", "q"]
+
+
+async def test_digits_typed_after_a_held_key_go_where_that_key_led(make_app, demo_db):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        before = queries.ticket_detail(demo_db, 1010).total_minutes
+        await burst(app, pilot, "colon", *"1010", "enter", "t", *"10", "ctrl+s")
+        assert await until(app, pilot, lambda: isinstance(app.screen, TicketScreen), 5)
+        assert queries.ticket_detail(demo_db, 1010).total_minutes == before + 10
+
+
+async def test_escape_still_leaves_a_loading_ticket_whatever_is_held(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await burst(app, pilot, "colon", *"1010", "enter", "t", "escape")
+        assert await until(app, pilot, lambda: isinstance(app.screen, MainScreen), 5)
