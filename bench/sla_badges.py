@@ -28,8 +28,8 @@ from regentra_core.identity import Actor
 from regentra_core.seed import seed_sla
 from regentra_core.sla import dump_pauses
 from regentra_core.sla_book import ClockInputs, SlaBook, clock_columns, clock_inputs
-from regentra_core.store import Client, Database, Ticket, upgrade
-from regentra_core.store.models import SlaPolicy
+from regentra_core.store import Database, upgrade
+from regentra_core.store.models import Client, SlaPolicy, Ticket
 
 N = 100_000
 RUNS = 5

@@ -12,8 +12,9 @@ from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
 from regentra_core.errors import StoreError
-from regentra_core.store import Database, Ticket, upgrade
+from regentra_core.store import Database, upgrade
 from regentra_core.store.migrate import current_revision, head_revision
+from regentra_core.store.models import Ticket
 from regentra_core.store.types import UTCDateTime
 
 

@@ -1018,7 +1018,7 @@ async def test_quoted_history_is_folded_and_e_unfolds_it(make_app, demo_db):
 async def test_a_column_with_hundreds_of_cards_pages_in_what_is_scrolled_to(make_app, demo_db):
     from sqlalchemy import insert
 
-    from regentra_core.store import Ticket
+    from regentra_core.store.models import Ticket
     from regentra_tui.session import BOARD_PAGE
 
     from .conftest import FROZEN
