@@ -46,11 +46,16 @@ class TicketRecord(_Record):
     follow_up_of_id: int | None
     resolution: str | None
     version: int
+    """Goes up as the ticket changes: handed back as ``expected_version``, it has a change
+    made meanwhile refused (``ConflictError``) instead of overwritten."""
     created_at: datetime
     updated_at: datetime
     first_response_at: datetime | None
+    """When the customer was first answered; None until then."""
     resolved_at: datetime | None
+    """When it was resolved (or closed unresolved); None again once it is reopened."""
     closed_at: datetime | None
+    """When it was closed; None again once it is reopened."""
     sla_badge: str | None
     response_breached: bool
     resolution_breached: bool
