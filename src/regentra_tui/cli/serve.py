@@ -6,6 +6,8 @@ webhook secrets and writes through the same intake seam.
 
 from __future__ import annotations
 
+import socket
+
 import click
 
 from .context import CliContext, pass_cli
@@ -30,8 +32,28 @@ def serve(state: CliContext, host: str, port: int) -> None:
     from regentra_web import create_app
 
     app = create_app(state.wiring())
+    listening = _listen(host, port)
     click.echo(f"Serving on http://{host}:{port} (public_url {state.settings.public_url})")
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.Server(config).run(sockets=[listening])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The socket ``serve`` listens on, bound before anything is said: an address in
+    use or a host that does not resolve is one line (uvicorn said "Serving on" first,
+    then logged its error among six lines of start and shutdown, and exited 3)."""
+    listening: socket.socket | None = None
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        listening = socket.socket(family, kind, proto)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind(address)
+    except OSError as exc:
+        if listening is not None:
+            listening.close()
+        reason = exc.strerror or str(exc)
+        raise click.ClickException(f"cannot listen on {host}:{port}: {reason}") from None
+    return listening
 
 
 @click.group("sms")
