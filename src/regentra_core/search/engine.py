@@ -42,7 +42,7 @@ from whoosh.query import And, Query, Term
 from ..errors import RegentraError, SearchBusy, StoreError, ValidationError
 from ..leftovers import remove_index_leftovers
 from ..store.engine import Database
-from ..store.models import IndexOutbox, KBArticle, Ticket
+from ..store.models import IndexOutbox
 from .documents import (
     SearchHit,
     SearchResults,
@@ -51,6 +51,7 @@ from .documents import (
     ticket_documents,
 )
 from .fallback import answer_from_database
+from .rebuilding import Rebuild
 from .snippets import pieces as snippet_pieces
 from .syntax import checked, normalise_fields
 from .words import Words
@@ -266,45 +267,21 @@ class SearchIndex:
         except OSError as exc:
             raise self._index_error(exc) from exc
 
-    def _index_error(self, exc: OSError) -> RegentraError:
-        if exc.errno == errno.ENOSPC:
-            return StoreError(
-                f"the disk holding the search index {self.path} is full: it was not "
-                "rebuilt; free some space and run 'regentra reindex'"
-            )
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return StoreError(
-                f"cannot write the search index {self.path}: {exc.strerror} "
-                f"({exc.filename or self.path}); 'regentra doctor' says how to fix it"
-            )
-        return StoreError(f"cannot write the search index {self.path}: {exc}")
-
     def _rebuild_locked(self, progress: Callable[[int, int], None] | None) -> int:
         with self.db.read() as s:
-            high_water = s.exec(select(func.max(IndexOutbox.id))).one() or 0
-            ticket_ids = list(s.exec(select(Ticket.id)).all())
-            kb_count = s.exec(select(func.count()).select_from(KBArticle)).one()
-        total = len(ticket_ids) + int(kb_count)
+            build = Rebuild.plan(s, progress)
         fresh = self.path.with_name(f"{self.path.name}.new-{os.getpid()}")
         old = self.path.with_name(f"{self.path.name}.old-{os.getpid()}")
         shutil.rmtree(fresh, ignore_errors=True)
-        done = 0
         try:
             fresh.mkdir(parents=True)
             ix = index.create_in(str(fresh), schema())
-            writer = self._writer(ix, total, limitmb=256)
+            writer = self._writer(ix, build.total, limitmb=256)
             try:
                 with self.db.read() as s:
-                    for doc in kb_documents(s):
-                        writer.add_document(**doc)
-                        done += 1
-                    for start in range(0, len(ticket_ids), 2000):
-                        chunk = [i for i in ticket_ids[start : start + 2000] if i is not None]
-                        for doc in ticket_documents(s, chunk):
+                    for batch in build.batches(s, 2000):
+                        for doc in batch:
                             writer.add_document(**doc)
-                            done += 1
-                        if progress is not None:
-                            progress(done, total)
                 writer.commit()
             except BaseException:
                 writer.cancel()
@@ -322,10 +299,21 @@ class SearchIndex:
         with self._lock:
             self.close()
         with self.db.write() as s:
-            s.execute(delete(IndexOutbox).where(col(IndexOutbox.id) <= high_water))
-        if progress is not None:
-            progress(total, total)
-        return done
+            build.forget_outbox(s)
+        return build.finish()
+
+    def _index_error(self, exc: OSError) -> RegentraError:
+        if exc.errno == errno.ENOSPC:
+            return StoreError(
+                f"the disk holding the search index {self.path} is full: it was not "
+                "rebuilt; free some space and run 'regentra reindex'"
+            )
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return StoreError(
+                f"cannot write the search index {self.path}: {exc.strerror} "
+                f"({exc.filename or self.path}); 'regentra doctor' says how to fix it"
+            )
+        return StoreError(f"cannot write the search index {self.path}: {exc}")
 
     def drain(
         self,

@@ -59,9 +59,10 @@ from whoosh.qparser import QueryParser
 
 from ..errors import SearchBusy, ValidationError
 from ..store.engine import Database
-from ..store.models import IndexOutbox, KBArticle, Ticket
+from ..store.models import IndexOutbox
 from .documents import SearchHit, SearchResults, Snippet, kb_documents, ticket_documents
 from .fallback import answer_from_database
+from .rebuilding import Rebuild
 from .snippets import pieces as snippet_pieces
 from .syntax import checked, normalise_fields
 from .words import MIN_SIZE, stem_word
@@ -423,28 +424,16 @@ class PostgresSearch:
                 raise SearchBusy("another process is building the search documents")
             if only_if_unhealthy and self._healthy(s):
                 return 0
-            high_water = s.execute(select(func.max(IndexOutbox.id))).scalar() or 0
-            ticket_ids = [i for i in s.execute(select(col(Ticket.id))).scalars() if i is not None]
-            kb_count = int(s.execute(select(func.count()).select_from(KBArticle)).scalar() or 0)
-            total = len(ticket_ids) + kb_count
+            build = Rebuild.plan(s, progress)
             s.execute(delete(DOCUMENTS))
-            kb = list(kb_documents(s))
-            self._store(s, kb)
-            done = len(kb)
-            for start in range(0, len(ticket_ids), 500):
-                docs = list(ticket_documents(s, ticket_ids[start : start + 500]))
-                self._store(s, docs)
-                done += len(docs)
-                if progress is not None:
-                    progress(done, total)
+            for batch in build.batches(s, 500):
+                self._store(s, list(batch))
             upsert = pg_insert(STATE).values(id=1, version=VERSION)
             s.execute(
                 upsert.on_conflict_do_update(index_elements=[STATE.c.id], set_={"version": VERSION})
             )
-            s.execute(delete(IndexOutbox).where(col(IndexOutbox.id) <= high_water))
-        if progress is not None:
-            progress(total, total)
-        return done
+            build.forget_outbox(s)
+        return build.finish()
 
     def drain(
         self,
