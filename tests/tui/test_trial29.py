@@ -3,17 +3,22 @@
 ``:1010⏎t10`` typed before #1010 had loaded: ``t`` was held for the ticket, but
 the ``1`` of ``10`` left it for the board at once (``1`` is the board's key), so
 ``t`` and ``0`` played on the board and ctrl+s saved a view instead of the time.
+A priority an automation rule set read "(automation, rule Outages are urgent by
+automation:Outages are urgent, …)" in the ticket's header: the rule named twice.
 """
 
 from __future__ import annotations
 
 from textual import events
+from textual.widgets import Static
 
 from regentra_core import queries
+from regentra_core.desk import Desk, resolve_os_technician
+from regentra_core.enums import Channel, Priority
 from regentra_tui.screens.detail import TicketScreen
 from regentra_tui.screens.main import MainScreen
 
-from .conftest import burst, settle, until
+from .conftest import FROZEN, burst, open_ticket, settle, until
 
 SIZE = (80, 24)
 
@@ -47,3 +52,22 @@ async def test_escape_still_leaves_a_loading_ticket_whatever_is_held(make_app):
         await settle(app, pilot)
         await burst(app, pilot, "colon", *"1010", "enter", "t", "escape")
         assert await until(app, pilot, lambda: isinstance(app.screen, MainScreen), 5)
+
+
+async def test_a_priority_a_rule_set_names_the_rule_once(make_app, demo_db):
+    desk = Desk(
+        demo_db, resolve_os_technician(demo_db, "alice"), source="test", clock=lambda: FROZEN
+    )
+    number = desk.create_ticket(
+        subject="Internet outage at the front desk",
+        description="Nothing loads.",
+        priority=Priority.MEDIUM,
+        channel=Channel.MANUAL,
+        contact_email="frontdesk@globexdental.example",
+    ).number
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_ticket(app, pilot, number)
+        header = str(app.screen.query_one("#header", Static).render())
+        assert "Priority High (automation, rule Outages are urgent, 25 Nov 15:00)" in header
+        assert "by automation:" not in header

@@ -1006,7 +1006,11 @@ def _priority_reason(history: list[EventRow]) -> str:
     for event in reversed(history):
         if event.kind == "priority_changed":
             how = (event.detail or "").split(";")[0].replace("source ", "")
-            return f"{how or 'changed'} by {event.actor}, {event.at:%d %b %H:%M}"
+            by = f" by {event.actor}"
+            rule = event.actor.removeprefix("automation:")
+            if rule != event.actor and how.endswith(f"rule {rule}"):
+                by = ""  # "automation, rule X" names it: not "… by automation:X" again
+            return f"{how or 'changed'}{by}, {event.at:%d %b %H:%M}"
     return "as the customer set it" if history else ""
 
 
