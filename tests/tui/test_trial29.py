@@ -5,6 +5,8 @@ the ``1`` of ``10`` left it for the board at once (``1`` is the board's key), so
 ``t`` and ``0`` played on the board and ctrl+s saved a view instead of the time.
 A priority an automation rule set read "(automation, rule Outages are urgent by
 automation:Outages are urgent, …)" in the ticket's header: the rule named twice.
+A bulk change asked "Set status to waiting on customer on 3 tickets?" (the stored
+value) after a picker that said "Waiting on Customer".
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from textual.widgets import Static
 from regentra_core import queries
 from regentra_core.desk import Desk, resolve_os_technician
 from regentra_core.enums import Channel, Priority
+from regentra_tui.screens.confirm_dialog import ConfirmDialog
 from regentra_tui.screens.detail import TicketScreen
 from regentra_tui.screens.main import MainScreen
 
@@ -71,3 +74,18 @@ async def test_a_priority_a_rule_set_names_the_rule_once(make_app, demo_db):
         header = str(app.screen.query_one("#header", Static).render())
         assert "Priority High (automation, rule Outages are urgent, 25 Nov 15:00)" in header
         assert "by automation:" not in header
+
+
+async def test_a_bulk_change_asks_in_the_words_the_picker_showed(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await burst(app, pilot, "2")
+        await burst(app, pilot, "space", "space", "space")
+        await burst(app, pilot, "s", *"waiting", "enter")
+        assert await until(app, pilot, lambda: isinstance(app.screen, ConfirmDialog), 5)
+        assert app.screen.question == "Set status to Waiting on Customer on 3 tickets?"
+        await burst(app, pilot, "n")
+        await burst(app, pilot, "p", *"crit", "enter")
+        assert await until(app, pilot, lambda: isinstance(app.screen, ConfirmDialog), 5)
+        assert app.screen.question == "Set priority to Critical on 3 tickets?"

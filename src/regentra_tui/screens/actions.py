@@ -348,7 +348,7 @@ class TicketActions(Screen[Any]):
         if len(numbers) > 1:
             shown = ", ".join(f"#{n}" for n in numbers[:20])
             more = f" and {len(numbers) - 20} more" if len(numbers) > 20 else ""
-            label = value or "nobody" if kind == "assignee" else value.replace("_", " ")
+            label = _bulk_label(kind, value)
             asked = ConfirmDialog(f"Set {kind} to {label} on {len(numbers)} tickets?", shown + more)
             if not await self.app.push_screen_wait(asked):
                 return
@@ -396,3 +396,13 @@ class TicketActions(Screen[Any]):
                 )
 
         self.run_desk(apply_all, done=report)
+
+
+def _bulk_label(kind: str, value: str) -> str:
+    """What a bulk change sets, as the pickers name it ("Resolved", "High"), not its
+    stored value ("resolved", "high"); an empty assignee is nobody."""
+    if kind == "status":
+        return Status(value).label
+    if kind == "priority":
+        return Priority(value).label
+    return value or "nobody"
