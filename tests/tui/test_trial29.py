@@ -6,22 +6,25 @@ the ``1`` of ``10`` left it for the board at once (``1`` is the board's key), so
 A priority an automation rule set read "(automation, rule Outages are urgent by
 automation:Outages are urgent, …)" in the ticket's header: the rule named twice.
 A bulk change asked "Set status to waiting on customer on 3 tickets?" (the stored
-value) after a picker that said "Waiting on Customer".
+value) after a picker that said "Waiting on Customer". Keys typed while the clients
+or a client's contacts were still loading were lost (``j c`` opened the first
+client's contacts, not the second's).
 """
 
 from __future__ import annotations
 
 from textual import events
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from regentra_core import queries
 from regentra_core.desk import Desk, resolve_os_technician
 from regentra_core.enums import Channel, Priority
 from regentra_tui.screens.confirm_dialog import ConfirmDialog
+from regentra_tui.screens.contacts import ContactsScreen
 from regentra_tui.screens.detail import TicketScreen
 from regentra_tui.screens.main import MainScreen
 
-from .conftest import FROZEN, burst, open_ticket, settle, until
+from .conftest import FROZEN, burst, open_ticket, post_keys, settle, until
 
 SIZE = (80, 24)
 
@@ -89,3 +92,15 @@ async def test_a_bulk_change_asks_in_the_words_the_picker_showed(make_app):
         await burst(app, pilot, "p", *"crit", "enter")
         assert await until(app, pilot, lambda: isinstance(app.screen, ConfirmDialog), 5)
         assert app.screen.question == "Set priority to Critical on 3 tickets?"
+
+
+async def test_keys_typed_while_the_clients_load_act_once_they_are_shown(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_clients()
+        post_keys(app, "j", "c", "j")
+        assert await until(app, pilot, lambda: isinstance(app.screen, ContactsScreen), 5)
+        assert await until(app, pilot, lambda: len(app.screen.rows) > 1, 5)
+        assert app.screen.client == "Globex Dental"
+        assert app.screen.query_one(DataTable).cursor_row == 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -22,15 +22,19 @@ from regentra_core import UNSET, ClientRow, NoChange, RegentraError
 
 from ..render import styled
 from ..session import DeskSession
+from ..widgets.motion import MotionTable
 from .form_dialog import FormDialog
+from .type_ahead import HoldsKeys
 
 DEFAULT_POLICY = ""
 """The Select value for "the desk's default policy"."""
 
 
-class ClientsScreen(Screen[None]):
+class ClientsScreen(HoldsKeys, Screen[None]):
     """Every client with VIP, SLA policy, open tickets and domains; n adds, e edits,
-    c shows the client's contacts (C everyone's)."""
+    c shows the client's contacts (C everyone's). ``j``/``k`` move as in every list,
+    and keys typed before the clients are shown wait for them (``j c`` from the
+    palette is the second client's contacts)."""
 
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="clients.back"),
@@ -51,10 +55,16 @@ class ClientsScreen(Screen[None]):
         self.names_changed = names_changed
         """Told the client names after each load (the new-ticket form offers them)."""
         self.rows: list[ClientRow] = []
+        self.held: list[events.Key] = []
+        self._ready = False
+
+    @property
+    def loaded(self) -> bool:
+        return self._ready
 
     def compose(self) -> ComposeResult:
         yield Label("Clients", id="title")
-        table: DataTable[Text | str] = DataTable(cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text | str] = MotionTable(cursor_type="row", zebra_stripes=True)
         table.add_columns("Client", "VIP", "SLA policy", "Open", "Domains")
         yield table
         yield Footer(compact=True)
@@ -85,6 +95,9 @@ class ClientsScreen(Screen[None]):
             )
         names = [r.name for r in rows]
         table.move_cursor(row=names.index(select) if select in names else keep)
+        if not self._ready:
+            self._ready = True
+            self.call_later(self.play_held)
 
     @property
     def selected(self) -> ClientRow | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -29,6 +29,7 @@ from ..widgets.motion import MotionTable
 from .choice_prompt import ChoicePrompt
 from .confirm_dialog import ConfirmDialog
 from .form_dialog import FormDialog
+from .type_ahead import HoldsKeys
 
 NO_CLIENT = ""
 """The Select value for "no client"."""
@@ -40,8 +41,9 @@ NARROW_CUTS = (13, 22, 14)
 """Characters of a name, an address and a client shown below :data:`NARROW`."""
 
 
-class ContactsScreen(Screen[None]):
-    """Contacts with email, phone, client and tickets; n adds, e edits, m merges."""
+class ContactsScreen(HoldsKeys, Screen[None]):
+    """Contacts with email, phone, client and tickets; n adds, e edits, m merges.
+    Keys typed before the contacts are shown wait for them."""
 
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="contacts.back"),
@@ -66,6 +68,12 @@ class ContactsScreen(Screen[None]):
         self.clients: list[str] = []
         self.phone_region = "US"
         """The desk's ``sms_default_region``, read with the rows (a settings read)."""
+        self.held: list[events.Key] = []
+        self._ready = False
+
+    @property
+    def loaded(self) -> bool:
+        return self._ready
 
     def compose(self) -> ComposeResult:
         title = f"Contacts of {self.client}" if self.client else "Every contact"
@@ -92,6 +100,9 @@ class ContactsScreen(Screen[None]):
         self.everyone, self.clients, self.phone_region = everyone, clients, region
         self.rows = [r for r in everyone if self.client is None or r.client == self.client]
         self._fill(select)
+        if not self._ready:
+            self._ready = True
+            self.call_later(self.play_held)
 
     def _fill(self, select: int | None = None) -> None:
         """The rows, cut to the terminal: below :data:`NARROW` columns a name, an
