@@ -51,7 +51,7 @@ from .documents import (
     ticket_documents,
 )
 from .fallback import answer_from_database
-from .rebuilding import Rebuild
+from .rebuilding import Progress, Rebuild, Rebuilds
 from .snippets import pieces as snippet_pieces
 from .syntax import checked, normalise_fields
 from .words import Words
@@ -135,7 +135,7 @@ def _stems(query: Query, searcher: Any) -> dict[str, set[str]]:
     return stems
 
 
-class SearchIndex:
+class SearchIndex(Rebuilds):
     """One database's search index, at ``path``."""
 
     def __init__(self, path: Path, db: Database, *, procs: int = 1) -> None:
@@ -234,13 +234,7 @@ class SearchIndex:
 
     # -- writing (the worker) --------------------------------------------------------
 
-    def rebuild(
-        self,
-        progress: Callable[[int, int], None] | None = None,
-        *,
-        only_if_unhealthy: bool = False,
-        wait: bool = True,
-    ) -> int:
+    def _rebuild(self, progress: Progress | None, only_if_unhealthy: bool, wait: bool) -> int:
         """Build a fresh index from the database beside the old one, then swap it in.
 
         One process at a time (a lock file beside the index): four workers finding

@@ -14,13 +14,13 @@ from typing import Protocol, runtime_checkable
 
 from ..store.engine import Database
 from .documents import SearchResults
+from .rebuilding import Progress, Rebuilds
 
-Progress = Callable[[int, int], None]
-"""Told (documents done, documents in all) as a build goes."""
+__all__ = ["Progress", "SearchEngine"]
 
 
 @runtime_checkable
-class SearchEngine(Protocol):
+class SearchEngine(Rebuilds, Protocol):
     """One desk's full-text search: fed from the outbox, answering the query language."""
 
     db: Database
@@ -44,17 +44,6 @@ class SearchEngine(Protocol):
 
     def close(self) -> None:
         """Release what is held between searches."""
-        ...
-
-    def rebuild(
-        self,
-        progress: Progress | None = None,
-        *,
-        only_if_unhealthy: bool = False,
-        wait: bool = True,
-    ) -> int:
-        """Every document written anew, one builder at a time; without ``wait`` a
-        build under way elsewhere raises ``SearchBusy``. Returns documents built."""
         ...
 
     def drain(

@@ -62,7 +62,7 @@ from ..store.engine import Database
 from ..store.models import IndexOutbox
 from .documents import SearchHit, SearchResults, Snippet, kb_documents, ticket_documents
 from .fallback import answer_from_database
-from .rebuilding import Rebuild
+from .rebuilding import Progress, Rebuild, Rebuilds
 from .snippets import pieces as snippet_pieces
 from .syntax import checked, normalise_fields
 from .words import MIN_SIZE, stem_word
@@ -344,7 +344,7 @@ def translate(text_query: str) -> Translation | None:
 # -- the engine ------------------------------------------------------------------------
 
 
-class PostgresSearch:
+class PostgresSearch(Rebuilds):
     """One PostgreSQL desk's search, in its own tables (a ``SearchEngine``)."""
 
     def __init__(self, db: Database, *, procs: int = 1) -> None:
@@ -406,13 +406,7 @@ class PostgresSearch:
                 with s.begin_nested():
                     s.execute(_UPSERT, [short])
 
-    def rebuild(
-        self,
-        progress: Callable[[int, int], None] | None = None,
-        *,
-        only_if_unhealthy: bool = False,
-        wait: bool = True,
-    ) -> int:
+    def _rebuild(self, progress: Progress | None, only_if_unhealthy: bool, wait: bool) -> int:
         """Every document written anew in one transaction (one rebuilder at a time;
         without ``wait``, a rebuild under way elsewhere raises ``SearchBusy``)."""
         with self.db.write() as s:

@@ -9,15 +9,39 @@ the mark. Where each engine writes and in which transactions stays in the engine
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import delete, func, select
 from sqlmodel import Session, col
 
 from ..store.models import IndexOutbox, KBArticle, Ticket
 from .documents import kb_documents, ticket_documents
-from .interface import Progress
+
+Progress = Callable[[int, int], None]
+"""Told (documents done, documents in all) as a build goes."""
+
+
+class Rebuilds(Protocol):
+    """The one spelling of ``rebuild`` (part of the ``SearchEngine`` interface, which
+    every engine subclasses it for); an engine says in ``_rebuild`` how it takes its
+    one-builder lock and writes."""
+
+    def rebuild(
+        self,
+        progress: Progress | None = None,
+        *,
+        only_if_unhealthy: bool = False,
+        wait: bool = True,
+    ) -> int:
+        """Every document written anew, one builder at a time; with
+        ``only_if_unhealthy`` a builder that waited finds it built and returns 0;
+        without ``wait`` a build under way elsewhere raises ``SearchBusy``."""
+        return self._rebuild(progress, only_if_unhealthy, wait)
+
+    def _rebuild(self, progress: Progress | None, only_if_unhealthy: bool, wait: bool) -> int:
+        raise NotImplementedError
 
 
 @dataclass
