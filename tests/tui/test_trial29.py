@@ -8,13 +8,14 @@ automation:Outages are urgent, …)" in the ticket's header: the rule named twic
 A bulk change asked "Set status to waiting on customer on 3 tickets?" (the stored
 value) after a picker that said "Waiting on Customer". Keys typed while the clients
 or a client's contacts were still loading were lost (``j c`` opened the first
-client's contacts, not the second's).
+client's contacts, not the second's). The resolution note's button said "Save"
+under a title that says ctrl+s resolves.
 """
 
 from __future__ import annotations
 
 from textual import events
-from textual.widgets import DataTable, Static
+from textual.widgets import Button, DataTable, Static
 
 from regentra_core import queries
 from regentra_core.desk import Desk, resolve_os_technician
@@ -23,6 +24,7 @@ from regentra_tui.screens.confirm_dialog import ConfirmDialog
 from regentra_tui.screens.contacts import ContactsScreen
 from regentra_tui.screens.detail import TicketScreen
 from regentra_tui.screens.main import MainScreen
+from regentra_tui.screens.text_prompt import TextPrompt
 
 from .conftest import FROZEN, burst, open_ticket, post_keys, settle, until
 
@@ -104,3 +106,12 @@ async def test_keys_typed_while_the_clients_load_act_once_they_are_shown(make_ap
         assert await until(app, pilot, lambda: len(app.screen.rows) > 1, 5)
         assert app.screen.client == "Globex Dental"
         assert app.screen.query_one(DataTable).cursor_row == 1
+
+
+async def test_the_resolution_note_offers_to_resolve_not_to_save(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await burst(app, pilot, "s", *"res", "enter")
+        assert await until(app, pilot, lambda: isinstance(app.screen, TextPrompt), 5)
+        assert str(app.screen.query_one("#save", Button).label) == "Resolve (ctrl+s)"

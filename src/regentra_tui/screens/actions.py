@@ -182,6 +182,7 @@ class TicketActions(Screen[Any]):
             asked = TextPrompt(
                 f"Resolve #{row.number}: what fixed it? (optional; ctrl+s to resolve)",
                 typed.append,
+                verb="Resolve",  # the button does what the title says ctrl+s does
             )
             if not await self.app.push_screen_wait(asked):
                 if settled is not None:
