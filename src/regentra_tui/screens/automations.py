@@ -31,7 +31,7 @@ from ..render import styled
 from ..session import DeskSession
 from ..widgets.motion import MotionTable
 from .form_dialog import FormDialog
-from .type_ahead import HoldsKeys
+from .type_ahead import HoldsKeysUntilShown
 
 TEMPLATE = """[[rule]]
 name = ""
@@ -53,7 +53,7 @@ HELP = (
 )
 
 
-class AutomationsScreen(HoldsKeys, Screen[None]):
+class AutomationsScreen(HoldsKeysUntilShown, Screen[None]):
     """Rules in the order they run; n new, e edit, space on/off, </> reorder,
     t dry-run on the ticket you came from, l the execution log."""
 
@@ -81,11 +81,6 @@ class AutomationsScreen(HoldsKeys, Screen[None]):
         """The ticket selected where the screen was opened: what ``t`` dry-runs on."""
         self.rules: list[StoredRule] = []
         self.held: list[events.Key] = []
-        self._ready = False
-
-    @property
-    def loaded(self) -> bool:
-        return self._ready
 
     def compose(self) -> ComposeResult:
         yield Label("Automation rules", id="title")
@@ -131,9 +126,7 @@ class AutomationsScreen(HoldsKeys, Screen[None]):
             f"Automation rules: {len(rules)}, in the order they run{where}"
         )
         self._describe()
-        if not self._ready:
-            self._ready = True
-            self.call_later(self.play_held)
+        self.shown()
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._describe()

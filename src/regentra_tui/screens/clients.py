@@ -24,13 +24,13 @@ from ..render import styled
 from ..session import DeskSession
 from ..widgets.motion import MotionTable
 from .form_dialog import FormDialog
-from .type_ahead import HoldsKeys
+from .type_ahead import HoldsKeysUntilShown
 
 DEFAULT_POLICY = ""
 """The Select value for "the desk's default policy"."""
 
 
-class ClientsScreen(HoldsKeys, Screen[None]):
+class ClientsScreen(HoldsKeysUntilShown, Screen[None]):
     """Every client with VIP, SLA policy, open tickets and domains; n adds, e edits,
     c shows the client's contacts (C everyone's). ``j``/``k`` move as in every list,
     and keys typed before the clients are shown wait for them (``j c`` from the
@@ -56,11 +56,6 @@ class ClientsScreen(HoldsKeys, Screen[None]):
         """Told the client names after each load (the new-ticket form offers them)."""
         self.rows: list[ClientRow] = []
         self.held: list[events.Key] = []
-        self._ready = False
-
-    @property
-    def loaded(self) -> bool:
-        return self._ready
 
     def compose(self) -> ComposeResult:
         yield Label("Clients", id="title")
@@ -95,9 +90,7 @@ class ClientsScreen(HoldsKeys, Screen[None]):
             )
         names = [r.name for r in rows]
         table.move_cursor(row=names.index(select) if select in names else keep)
-        if not self._ready:
-            self._ready = True
-            self.call_later(self.play_held)
+        self.shown()
 
     @property
     def selected(self) -> ClientRow | None:

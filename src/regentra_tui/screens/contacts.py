@@ -29,7 +29,7 @@ from ..widgets.motion import MotionTable
 from .choice_prompt import ChoicePrompt
 from .confirm_dialog import ConfirmDialog
 from .form_dialog import FormDialog
-from .type_ahead import HoldsKeys
+from .type_ahead import HoldsKeysUntilShown
 
 NO_CLIENT = ""
 """The Select value for "no client"."""
@@ -41,7 +41,7 @@ NARROW_CUTS = (13, 22, 14)
 """Characters of a name, an address and a client shown below :data:`NARROW`."""
 
 
-class ContactsScreen(HoldsKeys, Screen[None]):
+class ContactsScreen(HoldsKeysUntilShown, Screen[None]):
     """Contacts with email, phone, client and tickets; n adds, e edits, m merges.
     Keys typed before the contacts are shown wait for them."""
 
@@ -69,11 +69,6 @@ class ContactsScreen(HoldsKeys, Screen[None]):
         self.phone_region = "US"
         """The desk's ``sms_default_region``, read with the rows (a settings read)."""
         self.held: list[events.Key] = []
-        self._ready = False
-
-    @property
-    def loaded(self) -> bool:
-        return self._ready
 
     def compose(self) -> ComposeResult:
         title = f"Contacts of {self.client}" if self.client else "Every contact"
@@ -100,9 +95,7 @@ class ContactsScreen(HoldsKeys, Screen[None]):
         self.everyone, self.clients, self.phone_region = everyone, clients, region
         self.rows = [r for r in everyone if self.client is None or r.client == self.client]
         self._fill(select)
-        if not self._ready:
-            self._ready = True
-            self.call_later(self.play_held)
+        self.shown()
 
     def _fill(self, select: int | None = None) -> None:
         """The rows, cut to the terminal: below :data:`NARROW` columns a name, an

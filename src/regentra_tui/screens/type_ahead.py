@@ -98,3 +98,22 @@ class HoldsKeys:
         finally:
             self.replaying = False
             self.refresh_bindings()
+
+
+class HoldsKeysUntilShown(HoldsKeys):
+    """A list screen whose rows being shown is its having loaded (clients, contacts,
+    rules): keys typed before are held, and played once :meth:`shown` is called."""
+
+    _shown: bool = False
+
+    @property
+    def loaded(self) -> bool:
+        return self._shown
+
+    def shown(self) -> None:
+        """The rows are on screen: play what was typed meanwhile (the first time)."""
+        if self._shown:
+            return
+        self._shown = True
+        assert isinstance(self, Screen)
+        self.call_later(self.play_held)
