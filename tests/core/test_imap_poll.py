@@ -72,24 +72,24 @@ def test_a_reply_in_the_mailbox_threads_onto_its_ticket(wiring, server, db):
 def test_a_crash_before_commit_refetches_and_stores_once(wiring, server, db, monkeypatch):
     """Nothing is flagged before it is stored: a failed store leaves the mail unread."""
     server.deliver(mail("One", message_id="<1@x>"), mail("Two", message_id="<2@x>"))
-    from regentra_core.desk import Desk
+    from regentra_core.desk import channels
 
-    real = Desk._receive
+    real = channels._receive
     calls = {"n": 0}
 
-    def dies_on_second(self, *args, **kw):
+    def dies_on_second(*args, **kw):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("killed")
-        return real(self, *args, **kw)
+        return real(*args, **kw)
 
-    monkeypatch.setattr(Desk, "_receive", dies_on_second)
+    monkeypatch.setattr(channels, "_receive", dies_on_second)
     with pytest.raises(RuntimeError):
         wiring.poll_mail()
     assert _seen(server) == {1: False, 2: False}  # the batch was not stored: not marked
     with db.read() as s:
         assert s.exec(select(InboundRecord)).all() == []
-    monkeypatch.setattr(Desk, "_receive", real)
+    monkeypatch.setattr(channels, "_receive", real)
     assert wiring.poll_mail().outcomes == {"created": 2}
     assert _seen(server) == {1: True, 2: True}
     with db.read() as s:
