@@ -137,3 +137,9 @@ def test_the_intake_memo_counts_a_senders_new_tickets_as_the_batch_opens_them(de
     assert [r.outcome for r in results] == [InboundOutcome.CREATED] * 3 + [
         InboundOutcome.SKIPPED
     ] * 2
+
+
+def test_a_desk_method_shows_the_parameters_its_caller_passes_not_the_transaction(desk):
+    params = list(inspect.signature(desk.change_status).parameters)
+    assert params[:2] == ["number", "status"]
+    assert list(inspect.signature(desk.receive).parameters)[0] != "door"

@@ -14,8 +14,9 @@ A use case that needs several transactions, or work before its transaction opens
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
-from functools import update_wrapper
+from functools import cached_property, update_wrapper
 from typing import TYPE_CHECKING, Concatenate, Generic, ParamSpec, Protocol, TypeVar, overload
 
 from .tx import Door, Tx, transaction
@@ -56,7 +57,15 @@ class _DeskMethod(Generic[P, R]):
             return self.run(door, *args, **kwargs)
 
         update_wrapper(bound, self.fn)
+        setattr(bound, "__signature__", self.signature)  # noqa: B010 (a function's attribute)
         return bound
+
+    @cached_property
+    def signature(self) -> inspect.Signature:
+        """What a caller passes: the function's parameters after its ``tx`` or ``door``
+        (help(), the REPL and editors show this, not the transaction)."""
+        sig = inspect.signature(self.fn)
+        return sig.replace(parameters=list(sig.parameters.values())[1:])
 
     def __call__(self, desk: _HasDoor, *args: P.args, **kwargs: P.kwargs) -> R:
         return self.run(desk.door, *args, **kwargs)
