@@ -18,7 +18,7 @@ from regentra_tui.widgets.preview import render_preview
 from regentra_tui.widgets.status_line import StatusLine
 from regentra_tui.widgets.ticket_table import TicketTable
 
-from .conftest import open_ticket, settle, show_list
+from .conftest import open_ticket, settle, show_list, until
 from .test_pilot import choose, column, focus_card
 
 SMALL = (80, 24)
@@ -192,8 +192,17 @@ async def test_after_m_the_cursor_follows_the_card(make_app):
         await settle(app, pilot)
         assert isinstance(app.screen, ChoicePrompt)
         await choose(app, pilot, "In Progress")
-        await settle(app, pilot)
         board = app.screen.query_one(Board)
+        # The board's reload is a worker's message: it can land after settle returns.
+        await until(
+            app,
+            pilot,
+            lambda: (
+                board.current.status == Status.IN_PROGRESS
+                and board.selected is not None
+                and board.selected.number == 1021
+            ),
+        )
         assert board.current.status == Status.IN_PROGRESS
         assert board.selected is not None and board.selected.number == 1021
 

@@ -55,11 +55,32 @@ async def test_digits_typed_after_a_held_key_go_where_that_key_led(make_app, dem
 
 
 async def test_escape_still_leaves_a_loading_ticket_whatever_is_held(make_app):
+    # The ticket's load waits until escape has been typed: on a fast machine it could
+    # end before ``t`` arrives, and ``t`` then rightly opens the time dialog.
+    import threading
+
     app = make_app()
+    loading, asked = threading.Event(), threading.Event()
+    detail = app.session.detail
+
+    def slow_detail(number):
+        asked.set()
+        loading.wait(30)
+        return detail(number)
+
+    app.session.detail = slow_detail  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await burst(app, pilot, "colon", *"1010", "enter", "t", "escape")
-        assert await until(app, pilot, lambda: isinstance(app.screen, MainScreen), 5)
+        post_keys(app, "colon", *"1010", "enter", "t", "escape")
+        # (not ``until``: it settles first, and the load's worker waits for the test)
+        for _ in range(1500):
+            if asked.is_set() and isinstance(app.screen, MainScreen):
+                break
+            await pilot.pause(0.02)
+        left = isinstance(app.screen, MainScreen)
+        loading.set()
+        await settle(app, pilot)
+        assert left
 
 
 async def test_a_priority_a_rule_set_names_the_rule_once(make_app, demo_db):
