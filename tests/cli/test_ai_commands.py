@@ -131,12 +131,14 @@ def standin():
 def host_layout(tmp_path, monkeypatch, standin):
     """A shared host's configs: the host config names the model and its server (the
     address without ``/v1``, as an admin may write it); only the service account's
-    ``worker.toml`` names the key's file. This process is the technician."""
+    ``worker.toml`` names the key's file. This process is the technician. The
+    timeout is generous (the CLI waits it plus 10 s): a daemon on a loaded host can
+    take 20 s to import litellm before it answers, and the stand-in answers at once."""
     site = tmp_path / "etc" / "config.toml"
     site.parent.mkdir()
     base = standin.api_base.removesuffix("/v1")
     site.write_text(
-        f'ai_model = "openai/standin"\nai_api_base = "{base}"\nai_timeout_seconds = 10\n',
+        f'ai_model = "openai/standin"\nai_api_base = "{base}"\nai_timeout_seconds = 30\n',
         encoding="utf-8",
     )
     key = tmp_path / "etc" / "secrets" / "ai_api_key"

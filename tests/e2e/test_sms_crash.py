@@ -56,7 +56,7 @@ def test_kill_9_while_polling_sms_loses_and_doubles_nothing(tmp_path):
         assert init.returncode == 0, init.stderr
         rng = random.Random(11)
         kills = 0
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + 600  # a loaded host stores slowly
         while time.monotonic() < deadline:
             daemon = subprocess.Popen(
                 [REGENTRA, "--db", db, "worker"],
@@ -78,7 +78,9 @@ def test_kill_9_while_polling_sms_loses_and_doubles_nothing(tmp_path):
             if len(stored) == COUNT:
                 break
             time.sleep(1.1)  # let the dead holder's lease expire
-        assert set(_stored_ids(db)) == sids
+        stored = set(_stored_ids(db))
+        assert len(stored) == COUNT, f"{len(stored)} of {COUNT} SMS stored before the deadline"
+        assert stored == sids
         with sqlite3.connect(db) as conn:
             tickets = conn.execute("select count(*) from ticket").fetchone()[0]
             cursor = conn.execute("select position from channel_cursor").fetchone()[0]
