@@ -76,6 +76,7 @@ def _rules(acting: bool = True) -> str:
 
 def run() -> None:
     from regentra_core.desk import Desk, resolve_os_technician
+    from regentra_core.desk_config import DeskConfig
     from regentra_core.enums import Channel, Priority, Role
     from regentra_core.identity import Actor
     from regentra_core.spike import SpikePolicy
@@ -86,12 +87,12 @@ def run() -> None:
     for variant in ("baseline", "50 rules", "50 rules, 3 act", "spike on"):
         db = Database(str(work / f"{variant.replace(' ', '-').replace(',', '')}.db"))
         upgrade(db)
-        if variant != "spike on":
-            db.spike = SpikePolicy(enabled=False)
-        system = Desk(db, Actor.system("bench"), source="bench")
+        spike = SpikePolicy(enabled=variant == "spike on")
+        config = DeskConfig(spike=spike)
+        system = Desk(db, Actor.system("bench"), source="bench", config=config)
         for name in ("alice", "bob"):
             system.add_technician(name, role=Role.LEAD)
-        desk = Desk(db, resolve_os_technician(db, "alice"), source="bench")
+        desk = Desk(db, resolve_os_technician(db, "alice"), source="bench", config=config)
         desk.add_client("Acme", vip=False)
         if variant.startswith("50 rules"):
             added, _ = desk.import_rules(_rules(acting=variant.endswith("act")))

@@ -23,14 +23,35 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from regentra_core.desk import Desk
+from regentra_core.desk_config import DeskConfig
 from regentra_core.enums import ActorKind, Channel, Priority, Role
 from regentra_core.identity import Actor
 from regentra_core.records import TicketRecord
+from regentra_core.spike import SpikePolicy
 from regentra_core.store import Database, upgrade
 from regentra_core.store.models import Client, Technician
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 """A Monday morning, so tests read like a working week."""
+
+NO_SPIKE = DeskConfig(spike=SpikePolicy(enabled=False))
+"""A desk whose spike rule is off: for a test that opens many tickets at once about
+something else (``@pytest.mark.parametrize("desk_config", [NO_SPIKE])``, or a
+module's own ``desk_config`` fixture)."""
+
+
+def with_config(desk: Desk, **changes: object) -> Desk:
+    """``desk`` (same database, actor, door and clock) with some policies changed:
+    ``with_config(desk, shelf=Shelf(folder))``."""
+    from dataclasses import replace
+
+    return Desk(
+        desk.db,
+        desk.actor,
+        source=desk.source,
+        clock=desk.clock,
+        config=replace(desk.config, **changes),  # type: ignore[arg-type]
+    )
 
 
 class FakeClock:
@@ -196,9 +217,16 @@ def bob(db) -> Actor:
 
 
 @pytest.fixture
-def desk(db, alice, clock) -> Desk:
+def desk_config() -> DeskConfig:
+    """The policies of the test's ``desk``: a desk's with no settings (a test or a
+    module overrides this fixture for others)."""
+    return DeskConfig()
+
+
+@pytest.fixture
+def desk(db, alice, clock, desk_config) -> Desk:
     """Alice's desk, on the test clock."""
-    return Desk(db, alice, source="test", clock=clock)
+    return Desk(db, alice, source="test", clock=clock, config=desk_config)
 
 
 @pytest.fixture

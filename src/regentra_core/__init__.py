@@ -252,7 +252,7 @@ if TYPE_CHECKING:
     from .store.copy import copy_desk
     from .text import json_safe, literal, one_line, undecodable, visible_bytes
     from .views import OPEN_STATUSES, View, saved_views
-    from .wiring import Wiring, apply_settings, open_database, open_index
+    from .wiring import Wiring, open_database, open_index
     from .worker import LeaseView, WorkerRunner, current_lease
     from .worker.logs import configure_worker_logging
     from .worker.reload import SettingsWatch, reload_settings
@@ -308,7 +308,6 @@ _WHERE = {
     "write_site_config": ".config",
     "site_config_file": ".locations",
     "Wiring": ".wiring",
-    "apply_settings": ".wiring",
     "open_database": ".wiring",
     "open_index": ".wiring",
     # Who is acting.
@@ -605,7 +604,6 @@ __all__ = [
     "ai_suggestions",
     "allowed_targets",
     "answer_of",
-    "apply_settings",
     "attachment_summary_line",
     "attachments_of",
     "available_procs",

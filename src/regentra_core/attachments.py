@@ -31,13 +31,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .desk_config import (
+    MAX_ATTACHMENT_BYTES as MAX_ATTACHMENT_BYTES,  # (its home: the default policy)
+)
 from .errors import ValidationError
 from .leftovers import part_name
 
 if TYPE_CHECKING:
     from .channels.message import Attachment
 
-MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 """The default limit (``Settings.max_attachment_mb`` = 25): above it a customer's
 file is listed but not saved, and a technician's or a portal upload is refused."""
 

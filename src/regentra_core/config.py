@@ -29,6 +29,7 @@ from pydantic_settings import (
 )
 
 from . import locations
+from .attachments import limit_bytes
 from .config_groups import (
     AiSettings,
     ImapSettings,
@@ -37,7 +38,7 @@ from .config_groups import (
     SmtpSettings,
     TwilioSettings,
 )
-from .desk_config import DeskConfig
+from .desk_config import DeskConfig, Shelf
 from .errors import ValidationError
 from .mail_identity import MailIdentity
 from .sharing import HOST_FILE_MODE, make_host_dir, mode_text, owner_text
@@ -202,8 +203,10 @@ class Settings(BaseSettings):
         return SpikePolicy(self.spike_enabled, self.spike_count, self.spike_minutes)
 
     def desk_config(self) -> DeskConfig:
-        """The policies the desk's use cases apply: the spike policy, who mail is from."""
-        return DeskConfig(self.spike_policy(), self.mail_identity())
+        """The policies the desk's use cases apply: the spike policy, who mail is
+        from, where a technician's files are kept and how big one may be."""
+        shelf = Shelf(self.attachments_dir(), limit_bytes(self.max_attachment_mb))
+        return DeskConfig(self.spike_policy(), self.mail_identity(), shelf)
 
     ai_api_key: SecretStr | None = None
     """The AI model provider's API key (prefer ``ai_api_key_file``)."""

@@ -18,6 +18,7 @@ from sqlmodel import select
 
 from .clock import utcnow
 from .desk import Desk
+from .desk_config import DeskConfig
 from .durations import parse_duration
 from .enums import ActorKind, Channel, Priority, Role, Status
 from .errors import ValidationError
@@ -43,11 +44,16 @@ def _read(folder: Path, name: str) -> dict[str, Any]:
 
 
 def load_demo(
-    db: Database, *, operator: str | None = None, now: datetime | None = None
+    db: Database,
+    *,
+    operator: str | None = None,
+    now: datetime | None = None,
+    config: DeskConfig | None = None,
 ) -> dict[str, int]:
     """Fill an empty database with the demo desk; returns counts of what it made.
 
-    ``operator`` (the OS account running the demo) is registered as a lead.
+    ``operator`` (the OS account running the demo) is registered as a lead;
+    ``config`` is the desk's policies (its mail names the settings' support domain).
     """
     now = now or utcnow()
     folder = data_dir()
@@ -55,11 +61,13 @@ def load_demo(
         if s.exec(select(Ticket.id).limit(1)).first() is not None:
             raise ValidationError("the database already has tickets; the demo needs an empty one")
     clock_time = [now]
-    system = Desk(db, Actor.system("demo"), source="demo", clock=lambda: clock_time[0])
+    system = Desk(
+        db, Actor.system("demo"), source="demo", clock=lambda: clock_time[0], config=config
+    )
 
     seed_sla(system, folder)
     lead = _load_technicians(folder, system, operator)
-    desks = _desks(db, clock_time)
+    desks = _desks(db, clock_time, config)
     _load_clients(folder, desks[lead])
     _load_kb(folder, desks[lead])
     # Rules first, so the demo's tickets went through them: the log has a history.
@@ -120,7 +128,7 @@ def _load_kb(folder: Path, desk: Desk) -> None:
     desk.import_articles(files)
 
 
-def _desks(db: Database, clock_time: list[datetime]) -> dict[str, Desk]:
+def _desks(db: Database, clock_time: list[datetime], config: DeskConfig | None) -> dict[str, Desk]:
     with db.read() as s:
         techs = s.exec(select(Technician)).all()
     return {
@@ -129,6 +137,7 @@ def _desks(db: Database, clock_time: list[datetime]) -> dict[str, Desk]:
             Actor(ActorKind.TECHNICIAN, t.username, t.id, t.role),
             source="demo",
             clock=lambda: clock_time[0],
+            config=config,
         )
         for t in techs
     }

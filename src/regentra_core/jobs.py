@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .desk import Desk, PeriodicReport, SweepReport
+from .desk_config import DeskConfig
 from .identity import Actor
 from .store.engine import Database
 
@@ -65,9 +66,10 @@ ticket closing in this pass gets its final (Met or Breached) badge in the same
 pass; periodic rules last, so they see both."""
 
 
-def run_due_jobs(db: Database, now: datetime) -> JobReport:
-    """Run every timer job as of ``now``: auto-close, the SLA sweep, periodic rules."""
-    desk = Desk(db, Actor.system("worker"), source="worker", clock=lambda: now)
+def run_due_jobs(db: Database, now: datetime, config: DeskConfig | None = None) -> JobReport:
+    """Run every timer job as of ``now``: auto-close, the SLA sweep, periodic rules
+    (whose notifications are mail from the desk ``config`` names)."""
+    desk = Desk(db, Actor.system("worker"), source="worker", clock=lambda: now, config=config)
     report = JobReport(at=now)
     for job in TIMER_JOBS:
         job.run(desk, now, report)

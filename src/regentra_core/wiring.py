@@ -60,18 +60,8 @@ def open_database(settings: Settings, target: str, *, create: bool = False) -> D
     """Open (and migrate) the desk at ``target``, file modes set by the desk first."""
     adopt_umask(desk_folder(settings, target))
     db = Database(target, create=create)
-    apply_settings(db, settings)
     upgrade(db)
     return db
-
-
-def apply_settings(db: Database, settings: Settings) -> None:
-    """Give an open desk the policies its settings name (``DeskConfig``: the spike
-    policy and who the desk's mail is from). The daemon calls it again when it
-    reloads its settings, so a changed ``support_address`` names the Message-IDs it
-    queues from then on. (The desk reads them from ``db`` until its ``Door`` carries
-    the ``DeskConfig``; this is then where the composition root hands it over.)"""
-    db.config = settings.desk_config()
 
 
 def index_folder(settings: Settings, db: Database) -> Path:
@@ -133,7 +123,7 @@ class Wiring:
         """Messages of one channel through the intake seam, one transaction: the one
         door every adapter (IMAP, the MTA pipe, Twilio, chat, the portal) uses."""
         settings, smtp = self.settings, self.settings.smtp
-        return self._system_desk(channel.value, source=channel.value).receive_many(
+        return self.system_desk(channel.value, source=channel.value).receive_many(
             batch,
             rate_limit=settings.mail_rate_limit,
             own_addresses=settings.own_addresses(),
@@ -163,14 +153,14 @@ class Wiring:
         """One read of Twilio's inbound log through the intake seam."""
         from .channels.twilio import poll
 
-        desk = self._system_desk("sms", source="sms")
+        desk = self.system_desk("sms", source="sms")
         return poll(desk, self.sms(), lambda batch: self.receive(Channel.SMS, batch))
 
     def poll_mail(self) -> PollReport:
         """One IMAP poll through the same parse and intake as ``mail import``."""
         from .channels.imap import poll
 
-        desk = self._system_desk("email", source="email")
+        desk = self.system_desk("email", source="email")
         return poll(desk, self.mailbox(), self.receive_mail, self.parse_mail)
 
     def channel_jobs(self) -> tuple[Job, ...]:
@@ -206,7 +196,7 @@ class Wiring:
                 Job(
                     "send-sms",
                     twilio.send_interval_seconds,
-                    lambda: deliver_due(self._system_desk("sms"), Channel.SMS, sms.send),
+                    lambda: deliver_due(self.system_desk("sms"), Channel.SMS, sms.send),
                 )
             )
         if smtp.configured:
@@ -244,7 +234,7 @@ class Wiring:
                 Job(
                     "send-mail",
                     smtp.send_interval_seconds,
-                    lambda: deliver_due(self._system_desk("mail"), Channel.EMAIL, transport.send),
+                    lambda: deliver_due(self.system_desk("mail"), Channel.EMAIL, transport.send),
                 )
             )
         return tuple(jobs)
@@ -265,7 +255,7 @@ class Wiring:
                 cutoff = self.clock() - timedelta(days=settings.skipped_mail_retention_days)
             except OverflowError:  # worker --once --at a time in year 1
                 return "nothing to forget before year 1"
-            purged = self._system_desk("housekeeping").purge_skipped_mail(cutoff)
+            purged = self.system_desk("housekeeping").purge_skipped_mail(cutoff)
             parts = remove_partial_files(settings.attachments_dir())
             return f"forgot {purged} held-back message(s), removed {len(parts)} .part file(s)"
 
@@ -289,7 +279,7 @@ class Wiring:
         analyze = Job(
             "ai-analyze",
             AI_ANALYZE_SECONDS,
-            lambda: assistant.analyze_new(self._system_desk("ai")),
+            lambda: assistant.analyze_new(self.system_desk("ai")),
         )
         if not with_secrets:
             return (analyze,)
@@ -298,7 +288,7 @@ class Wiring:
         answer = Job(
             "ai-requests",
             AI_REQUEST_SECONDS,
-            lambda: assistant.answer_requests(self._system_desk("ai")),
+            lambda: assistant.answer_requests(self.system_desk("ai")),
             # The model's client loads as the daemon starts, not in its first request.
             watch=warm_up_then if ai.configured else None,
         )
@@ -334,6 +324,7 @@ class Wiring:
             clock=self.clock,
             clock_tolerance_seconds=settings.worker_clock_tolerance_seconds,
             label=label,
+            config=settings.desk_config(),
             extra_jobs=((self.housekeeping_job(), *self.channel_jobs()) if with_secrets else ())
             + self.ai_jobs(with_secrets),
             indexer=indexer,
@@ -350,8 +341,16 @@ class Wiring:
             total += drained
         return total
 
-    def _system_desk(self, job: str, source: str = "worker") -> Desk:
-        return Desk(self.db, Actor.system(job), source=source, clock=self.clock)
+    def system_desk(self, job: str, source: str = "worker") -> Desk:
+        """A Desk acting as the system account ``job``, with the policies these
+        settings name (a reloaded daemon's new Wiring names the new ones)."""
+        return Desk(
+            self.db,
+            Actor.system(job),
+            source=source,
+            clock=self.clock,
+            config=self.settings.desk_config(),
+        )
 
 
 def _required_secret(secret: Secret, what: str) -> str:

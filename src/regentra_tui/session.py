@@ -180,14 +180,14 @@ class DeskSession:
         return Path(url.removeprefix("sqlite:///")).name if "sqlite" in url else url
 
     def desk(self) -> Desk:
-        return Desk(self.db, self.actor, source="tui", clock=self.clock)
-
-    def reply_desk(self) -> Desk:
-        """A Desk that knows where this host keeps attachments and their size limit
-        (a reply with files)."""
-        from .cli.attachments import equip
-
-        return equip(self.desk(), self.settings)
+        """A Desk acting as this technician, with the policies the settings name."""
+        return Desk(
+            self.db,
+            self.actor,
+            source="tui",
+            clock=self.clock,
+            config=self.settings.desk_config(),
+        )
 
     def uploads(self, paths: tuple[str, ...]) -> list[Upload]:
         """The files a technician named, read and checked against the settings."""

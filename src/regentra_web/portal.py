@@ -53,7 +53,6 @@ from regentra_core import (
     OCTET,
     PORTAL_SIGNIN_VALID,
     SUBJECT_MAX,
-    Actor,
     Channel,
     Desk,
     Inbound,
@@ -671,7 +670,7 @@ def content_disposition(filename: str) -> str:
 
 def _system_desk(request: Request) -> Desk:
     wiring = wiring_of(request)
-    return Desk(wiring.db, Actor.system("portal"), source="portal", clock=wiring.clock)
+    return wiring.system_desk("portal", source="portal")
 
 
 __all__ = ["MAX_TEXT", "SESSION_COOKIE", "SESSION_SECONDS", "routes"]

@@ -13,11 +13,13 @@ from regentra_core import attachments as rules
 from regentra_core import queries
 from regentra_core.channels.mail import parse_mail
 from regentra_core.desk import Desk, Upload
+from regentra_core.desk_config import Shelf
 from regentra_core.errors import NotFoundError, ValidationError
 from regentra_core.events import EventKind
 from regentra_core.identity import Actor
 from regentra_core.queries.attachments import attachment, attachments_of
 from regentra_core.store.models import Event, FileAttachment
+from tests.conftest import with_config
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
@@ -47,8 +49,7 @@ def intake(db, clock):
 
 @pytest.fixture
 def tech(desk, folder) -> Desk:
-    desk.attachments_dir = folder
-    return desk
+    return with_config(desk, shelf=Shelf(folder))
 
 
 def _receive(intake, clock, raw, folder, limit=rules.MAX_ATTACHMENT_BYTES):
@@ -172,7 +173,7 @@ def test_a_reply_carries_its_files_in_its_own_transaction(tech, new_ticket, db, 
 
 def test_a_too_big_file_refuses_the_reply_before_anything_is_written(tech, new_ticket, db, folder):
     number = new_ticket().number
-    tech.attachment_limit = 100
+    tech = with_config(tech, shelf=Shelf(folder, limit=100))
     before = len(queries.ticket_detail(db, number).thread)
     with pytest.raises(ValidationError, match="over the attachment limit"):
         tech.add_technician_reply(

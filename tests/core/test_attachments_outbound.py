@@ -17,6 +17,7 @@ from regentra_core.enums import Channel
 from regentra_core.identity import Actor
 from regentra_core.queries.attachments import attachments_of
 from regentra_core.wiring import Wiring
+from tests.conftest import with_config
 from tests.helpers.smtp import SUPPORT
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
@@ -41,8 +42,7 @@ def send_mail(settings, db, clock):
 
 @pytest.fixture
 def tech(desk, settings) -> Desk:
-    desk.attachments_dir = settings.attachments_dir()
-    return desk
+    return with_config(desk, shelf=settings.desk_config().shelf)
 
 
 def _mail_ticket(db, clock) -> int:

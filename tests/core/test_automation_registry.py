@@ -17,6 +17,7 @@ from regentra_core.channels.delivery import deliver_due
 from regentra_core.channels.mail import parse_mail
 from regentra_core.channels.smtp import SmtpTransport
 from regentra_core.desk import Desk, automations
+from regentra_core.desk_config import DeskConfig
 from regentra_core.enums import Channel
 from regentra_core.events import EventKind
 from regentra_core.identity import Actor
@@ -87,7 +88,6 @@ def test_the_checked_rule_cache_keeps_a_bounded_number_of_rules():
 def test_a_rules_notification_is_threaded_into_the_tickets_conversation(desk, db, clock, smtp):
     """A rule's notification used to leave without In-Reply-To and References, so a
     lead's mail client showed it apart from the customer's thread."""
-    db.mail = MailIdentity(SUPPORT)
     desk.save_rule(
         rule_from(
             {
@@ -110,7 +110,8 @@ def test_a_rules_notification_is_threaded_into_the_tickets_conversation(desk, db
     mail["Subject"] = "VPN down"
     mail["Message-ID"] = "<c1@acme.example>"
     mail.set_content("Cannot connect since 9.")
-    intake = Desk(db, Actor.system("email"), source="email", clock=clock)
+    ours = DeskConfig(mail=MailIdentity(SUPPORT))
+    intake = Desk(db, Actor.system("email"), source="email", clock=clock, config=ours)
     number = intake.receive(parse_mail(mail.as_bytes(), received_at=clock())).ticket
     with db.read() as s:
         [queued] = s.exec(select(OutboundMessage).where(OutboundMessage.kind == "notify")).all()

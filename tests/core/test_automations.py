@@ -19,8 +19,8 @@ from regentra_core.automation import (
 from regentra_core.desk import Desk
 from regentra_core.enums import Channel, Priority, Status
 from regentra_core.errors import NoChange
-from regentra_core.spike import SpikePolicy
 from regentra_core.store.models import AutomationRule, InternalNote, OutboundMessage, Ticket
+from tests.conftest import NO_SPIKE
 
 
 def rule(name="R", trigger="ticket_created", conditions=(), actions=None, **more) -> Rule:
@@ -407,8 +407,8 @@ def test_a_bad_file_changes_nothing_and_names_the_line(desk, db, change, line, m
         assert s.exec(select(func.count()).select_from(AutomationRule)).one() == 0
 
 
+@pytest.mark.parametrize("desk_config", [NO_SPIKE])  # six tickets at once would be a spike
 def test_dry_run_counts_equal_a_real_run(desk, db, new_ticket, clock):
-    db.spike = SpikePolicy(enabled=False)  # six tickets at once would be a spike
     for n in range(6):
         new_ticket(subject=f"Disk full {n}", priority=[Priority.LOW, Priority.HIGH][n % 2])
     desk.save_rule(

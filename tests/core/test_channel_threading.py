@@ -4,6 +4,7 @@ customer, and a reply that reaches nobody says so."""
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from regentra_core import queries
@@ -12,14 +13,20 @@ from regentra_core.channels.outbound import reply_reach
 from regentra_core.desk import Desk
 from regentra_core.enums import Channel, InboundOutcome, Priority, Status
 from regentra_core.identity import Actor
-from regentra_core.spike import SpikePolicy
 from regentra_core.store.models import OutboundMessage, Ticket
+from tests.conftest import NO_SPIKE
 
 NUMBER = "+15550100199"
 
 
+@pytest.fixture
+def desk_config():
+    """One number writing again and again is a conversation here, not a spike."""
+    return NO_SPIKE
+
+
 def _sms(db, clock, body: str, sid: str):
-    twilio = Desk(db, Actor.system("sms"), source="sms", clock=clock)
+    twilio = Desk(db, Actor.system("sms"), source="sms", clock=clock, config=NO_SPIKE)
     return twilio.receive(
         Inbound(
             channel=Channel.SMS,
@@ -42,7 +49,6 @@ def _manual(desk, subject: str, **contact):
 
 
 def test_an_sms_joins_the_ticket_its_number_last_wrote_about_not_the_last_touched(desk, db, clock):
-    db.spike = SpikePolicy(enabled=False)
     first = _sms(db, clock, "Printer is jammed again", "SM1")
     clock.advance(minutes=30)
     other = _manual(desk, "Laptop order for the new starter", contact_phone=NUMBER)
@@ -58,7 +64,6 @@ def test_an_sms_joins_the_ticket_its_number_last_wrote_about_not_the_last_touche
 
 
 def test_an_sms_about_a_closed_ticket_opens_a_linked_follow_up(desk, db, clock):
-    db.spike = SpikePolicy(enabled=False)
     first = _sms(db, clock, "Printer is jammed", "SM1")
     desk.change_status(first.ticket, Status.RESOLVED, resolution="Cleared the jam")
     desk.run_auto_close(clock.advance(days=2))
@@ -106,7 +111,6 @@ def test_a_reply_that_reaches_nobody_says_so_and_why():
 
 
 def test_an_sms_a_week_after_the_last_one_opens_a_new_ticket(desk, db, clock):
-    db.spike = SpikePolicy(enabled=False)
     first = _sms(db, clock, "Printer is jammed", "SM1")
     clock.advance(days=8)
     later = _sms(db, clock, "Hello?", "SM2")

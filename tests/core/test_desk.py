@@ -25,7 +25,7 @@ from regentra_core.errors import (
 )
 from regentra_core.queries import TicketFilter
 from regentra_core.store.models import Event, OutboundMessage, Ticket
-from tests.conftest import T0
+from tests.conftest import T0, with_config
 
 
 def _event_count(db) -> int:
@@ -65,7 +65,7 @@ def _attached(d: Desk, t: tuple[int, int, int]) -> object:
     from regentra_core.config import load_settings
     from regentra_core.desk import Upload
 
-    d.attachments_dir = load_settings().attachments_dir()
+    d = with_config(d, shelf=load_settings().desk_config().shelf)
     return d.attach_files(t[2], [Upload("notes.txt", b"notes")])
 
 

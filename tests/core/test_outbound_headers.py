@@ -21,9 +21,11 @@ from regentra_core.channels.outbound import is_message_id, outgoing_subject, thr
 from regentra_core.channels.smtp import SmtpTransport
 from regentra_core.config import Settings
 from regentra_core.desk import Desk
+from regentra_core.desk_config import DeskConfig
 from regentra_core.enums import Channel, InboundOutcome, Status
 from regentra_core.identity import Actor
 from regentra_core.mail_identity import MailIdentity, host_domain
+from tests.conftest import with_config
 from tests.helpers.smtp import SUPPORT
 
 MESSAGE_ID = re.compile(r"<[^<>@\s]+@[^<>@\s]+>")
@@ -35,9 +37,14 @@ def transport(smtp) -> SmtpTransport:
 
 
 @pytest.fixture
-def intake(db, clock):
-    db.mail = MailIdentity(SUPPORT)
-    return Desk(db, Actor.system("email"), source="email", clock=clock)
+def desk_config() -> DeskConfig:
+    """The desk's mail is from the support address (its domain names Message-IDs)."""
+    return DeskConfig(mail=MailIdentity(SUPPORT))
+
+
+@pytest.fixture
+def intake(db, clock, desk_config):
+    return Desk(db, Actor.system("email"), source="email", clock=clock, config=desk_config)
 
 
 @pytest.fixture
@@ -235,7 +242,9 @@ def test_a_follow_up_of_a_closed_ticket_is_acknowledged(
 def test_the_acknowledgement_says_where_the_ticket_is_in_the_portal(
     db, intake, worker_desk, clock, smtp, transport
 ):
-    db.mail = MailIdentity(SUPPORT, "Acme MSP Support", "https://help.msp.example")
+    intake = with_config(
+        intake, mail=MailIdentity(SUPPORT, "Acme MSP Support", "https://help.msp.example")
+    )
     number = _receive(intake, clock, _mail(), acknowledge=True).ticket
     deliver_due(worker_desk, Channel.EMAIL, transport.send)
     (ack,) = _sent(smtp)

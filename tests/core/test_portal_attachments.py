@@ -24,6 +24,7 @@ from regentra_core.store.models import FileAttachment, Reply, Ticket
 from regentra_core.wiring import Wiring, open_index
 from regentra_web import create_app
 from regentra_web.limits import FORM_BODY_BYTES, body_cap
+from tests.conftest import with_config
 from tests.core.test_portal_text import _csrf, sign_in
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
@@ -145,8 +146,7 @@ def test_a_reply_carries_its_file_and_the_page_shows_it_under_that_reply(web, db
 
 
 def test_a_customer_downloads_the_file_a_technician_sent(web, db, desk, settings, tickets):
-    desk.attachments_dir = settings.attachments_dir()
-    desk.attachment_limit = limit_bytes(settings.max_attachment_mb)
+    desk = with_config(desk, shelf=settings.desk_config().shelf)
     desk.add_technician_reply(
         tickets["sam"],
         "The driver is attached.",
@@ -172,7 +172,7 @@ def test_an_html_file_is_always_a_download_never_a_page_of_this_site(web, db, ti
 
 
 def test_a_file_of_someone_elses_ticket_is_404_like_their_ticket(web, db, desk, settings, tickets):
-    desk.attachments_dir = settings.attachments_dir()
+    desk = with_config(desk, shelf=settings.desk_config().shelf)
     ids = {}
     for who in ("pat", "other"):
         (ids[who],) = desk.attach_files(tickets[who], [Upload(f"{who}.txt", b"private")])
@@ -190,7 +190,7 @@ def test_a_file_of_someone_elses_ticket_is_404_like_their_ticket(web, db, desk, 
 
 
 def test_a_signed_out_visitor_gets_no_file(web, db, desk, settings, tickets):
-    desk.attachments_dir = settings.attachments_dir()
+    desk = with_config(desk, shelf=settings.desk_config().shelf)
     (file_id,) = desk.attach_files(tickets["sam"], [Upload("sam.txt", b"private")])
     answer = web.get(f"/files/{file_id}", follow_redirects=False)
     assert answer.status_code == 303 and b"private" not in answer.content

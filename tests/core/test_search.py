@@ -9,9 +9,8 @@ from sqlmodel import select
 from regentra_core.enums import Channel, Priority, Status
 from regentra_core.errors import IllegalTransition, ValidationError
 from regentra_core.search import PostgresSearch, SearchIndex, open_engine
-from regentra_core.spike import SpikePolicy
 from regentra_core.store.models import IndexOutbox, KBArticle
-from tests.conftest import POSTGRES, SEARCH_ENGINES, T0
+from tests.conftest import NO_SPIKE, POSTGRES, SEARCH_ENGINES, T0
 
 
 @pytest.fixture(params=SEARCH_ENGINES)
@@ -289,11 +288,11 @@ def _stored_body(index, number: int) -> str:
         return str(searcher.document(key=str(number))["body"])
 
 
+@pytest.mark.parametrize("desk_config", [NO_SPIKE])  # eight tickets at once, one document each
 def test_a_burst_is_committed_unmerged_and_merged_once_caught_up(whoosh_index, db, new_ticket):
     """Drains during a burst each add a segment (Whoosh would merge small ones at
     every commit); the merge waits until nothing is pending, and every ticket is
     searchable before and after it."""
-    db.spike = SpikePolicy(enabled=False)  # eight tickets at once, one document each
     whoosh_index.rebuild()
     before = len(whoosh_index.ensure()._segments())
     numbers = [new_ticket(subject=f"Printer {n} offline").number for n in range(8)]

@@ -15,14 +15,18 @@ from regentra_core.enums import Priority, Status
 from regentra_core.identity import Actor
 from regentra_core.reports import Period
 from regentra_core.sla import Badge
-from regentra_core.spike import SpikePolicy
-from tests.conftest import T0
+from tests.conftest import NO_SPIKE, T0
+
+
+@pytest.fixture
+def desk_config():
+    """Many tickets at once here are a test's setting, not a spike."""
+    return NO_SPIKE
 
 
 @pytest.fixture
 def standard(desk, db) -> None:
     """A 24x7 default policy: MEDIUM answers in 1 h and resolves in 8 h."""
-    db.spike = SpikePolicy(enabled=False)
     desk.add_calendar("24x7", always_open=True)
     desk.add_policy("Standard", calendar="24x7", default=True)
     for p in Priority:

@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from regentra_core.attachments import limit_bytes
 from regentra_core.channels.delivery import deliver_due
 from regentra_core.channels.smtp import SmtpTransport
 from regentra_core.config import load_settings
@@ -87,9 +86,7 @@ def served(db, monkeypatch, alice, clients):
     monkeypatch.setenv("REGENTRA_MAX_ATTACHMENT_MB", "1")
     settings = load_settings()
     # The desk's real clock: the SLA lines the page shows are about now.
-    desk = Desk(db, alice, source="tui")
-    desk.attachments_dir = settings.attachments_dir()
-    desk.attachment_limit = limit_bytes(settings.max_attachment_mb)
+    desk = Desk(db, alice, source="tui", config=settings.desk_config())
     desk.add_calendar("Office", timezone="Europe/London", hours="mon-fri 08:00-18:00")
     desk.add_policy("Standard", calendar="Office", default=True)
     for p in Priority:

@@ -23,9 +23,13 @@ TICKET = 1001
 
 
 def _desk(db) -> Desk:
-    desk = Desk(db, resolve_os_technician(db, "alice"), source="test", clock=lambda: FROZEN)
-    desk.attachments_dir = load_settings().attachments_dir()
-    return desk
+    return Desk(
+        db,
+        resolve_os_technician(db, "alice"),
+        source="test",
+        clock=lambda: FROZEN,
+        config=load_settings().desk_config(),
+    )
 
 
 def _png(width=40, height=20) -> bytes:

@@ -29,8 +29,13 @@ TICKET = 1001
 
 
 def _attach(db, *names: str) -> None:
-    desk = Desk(db, resolve_os_technician(db, "alice"), source="test", clock=lambda: FROZEN)
-    desk.attachments_dir = load_settings().attachments_dir()
+    desk = Desk(
+        db,
+        resolve_os_technician(db, "alice"),
+        source="test",
+        clock=lambda: FROZEN,
+        config=load_settings().desk_config(),
+    )
     desk.attach_files(TICKET, [Upload(name, f"{name}\n".encode()) for name in names])
 
 

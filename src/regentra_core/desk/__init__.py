@@ -15,10 +15,8 @@ views, KB, portal, delivery, AI, SLA, automations); ``Desk`` lists them.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from ..attachments import MAX_ATTACHMENT_BYTES
 from ..clock import Clock, utcnow
+from ..desk_config import DeskConfig
 from ..identity import Actor
 from ..store.engine import Database
 from . import (
@@ -68,8 +66,18 @@ class Desk:
     entry below names the function that holds it, in the module of its subject.
     """
 
-    def __init__(self, db: Database, actor: Actor, *, source: str, clock: Clock = utcnow) -> None:
-        self.door = Door(db, actor, source, clock, settle=automations.settle)
+    def __init__(
+        self,
+        db: Database,
+        actor: Actor,
+        *,
+        source: str,
+        clock: Clock = utcnow,
+        config: DeskConfig | None = None,
+    ) -> None:
+        self.door = Door(
+            db, actor, source, clock, settle=automations.settle, config=config or DeskConfig()
+        )
 
     @property
     def db(self) -> Database:
@@ -87,8 +95,13 @@ class Desk:
     def clock(self) -> Clock:
         return self.door.clock
 
+    @property
+    def config(self) -> DeskConfig:
+        """The policies the settings name (the composition root's ``DeskConfig``)."""
+        return self.door.config
+
     # -- working a ticket (desk/work.py)
-    add_technician_reply = attachments.with_shelf(work.reply_with_files)
+    add_technician_reply = at_door(work.reply_with_files)
     add_note = in_transaction(work.add_note)
     log_time = in_transaction(work.log_time)
     change_status = in_transaction(work.change_status)
@@ -99,13 +112,8 @@ class Desk:
     # -- the timer jobs' traces (desk/work.py)
     run_auto_close = in_transaction(work.run_auto_close)
     record_worker_once = in_transaction(work.record_worker_once)
-    # -- files (desk/attachments.py); the interfaces set the shelf on the Desk
-    attach_files = attachments.with_shelf(attachments.attach_files)
-    attachments_dir: Path | None = None
-    """Where the desk keeps attachments (``Settings.attachments_dir()``); the
-    interfaces set it. Unset: a technician's file cannot be kept, and is refused."""
-    attachment_limit: int = MAX_ATTACHMENT_BYTES
-    """``Settings.max_attachment_mb`` in bytes (``attachments.limit_bytes``)."""
+    # -- files (desk/attachments.py), kept where ``config.shelf`` says
+    attach_files = at_door(attachments.attach_files)
     # -- master and children (desk/links.py)
     promote = in_transaction(links.promote)
     link = in_transaction(links.link)

@@ -14,26 +14,23 @@ Desk API:
 
 The files a use case keeps are passed to the code that writes their rows
 (:func:`keep`, then :func:`file_rows`), never left in hidden state for a later
-call to find. Where the desk keeps them is its :class:`Shelf`, which the
-interfaces still set on the ``Desk`` itself (``attachments_dir``,
-``attachment_limit``): :func:`with_shelf` hands it to the use case.
+call to find. Where the desk keeps them, and how big one may be, is its
+``DeskConfig.shelf`` (the settings' ``attachments_dir`` and ``max_attachment_mb``),
+on the Desk's door.
 
 Reads are in :mod:`regentra_core.queries.attachments`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import update_wrapper
 from pathlib import Path
-from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 from sqlmodel import Session, select
 
 from ..attachments import (
-    MAX_ATTACHMENT_BYTES,
     Stored,
     check_file,
     human_size,
@@ -41,15 +38,13 @@ from ..attachments import (
     store_bytes,
 )
 from ..channels.message import Attachment
+from ..desk_config import Shelf
 from ..enums import Channel
 from ..errors import NotFoundError, ValidationError
 from ..events import EventKind
 from ..store.models import FileAttachment, OutboundMessage, Reply, Ticket
 from .moves import load, row_id, touch
 from .tx import Door, Tx, transaction
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,37 +63,6 @@ class Kept:
 
     stored: Stored
     content_type: str
-
-
-@dataclass(frozen=True, slots=True)
-class Shelf:
-    """Where this desk keeps a technician's files and how big one may be. Without a
-    folder a file cannot be kept, and is refused."""
-
-    folder: Path | None = None
-    limit: int = MAX_ATTACHMENT_BYTES
-
-
-class _Shelved(Protocol):
-    """A Desk: its door, and the shelf the interfaces set on it."""
-
-    door: Door
-    attachments_dir: Path | None
-    attachment_limit: int
-
-
-def with_shelf(
-    fn: Callable[Concatenate[Door, Shelf, P], R],
-) -> Callable[Concatenate[_Shelved, P], R]:
-    """A ``Desk`` method running ``fn`` with the Desk's door and its shelf, read when
-    it is called (TRANSITIONAL: the interfaces set ``attachments_dir`` and
-    ``attachment_limit`` on the Desk until the desk's settings move to its door)."""
-
-    def method(desk: _Shelved, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        shelf = Shelf(desk.attachments_dir, desk.attachment_limit)
-        return fn(desk.door, shelf, *args, **kwargs)
-
-    return update_wrapper(method, fn)
 
 
 def add_rows(
@@ -156,7 +120,6 @@ def keep(shelf: Shelf, uploads: Sequence[Upload]) -> list[Kept]:
 
 def attach_files(
     door: Door,
-    shelf: Shelf,
     number: int,
     uploads: Sequence[Upload],
     *,
@@ -167,7 +130,7 @@ def attach_files(
     customer go with a reply."""
     if not uploads:
         raise ValidationError("no files to attach")
-    kept = keep(shelf, uploads)
+    kept = keep(door.config.shelf, uploads)
     with transaction(door) as tx:
         ticket = load(tx, number)
         if reply_id is not None:

@@ -149,8 +149,8 @@ def gather_cc(
     ourselves on every reply.
     """
     ours = {a.lower() for a in own}
-    if tx.db.mail.address:
-        ours.add(tx.db.mail.address.lower())
+    if tx.config.mail.address:
+        ours.add(tx.config.mail.address.lower())
     found = [*(named if ours else ()), *writers]
     before = cc_list(ticket.cc)
     contact = _contact_email(tx.session, ticket)

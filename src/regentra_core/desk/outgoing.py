@@ -77,9 +77,8 @@ def queue_outbound(
         return None
     channel, recipient = route
     is_ack = kind == "ack"
-    text = (
-        outbound.ack_body(ticket.number, tx.db.mail.ticket_url(ticket.number)) if is_ack else body
-    )
+    url = tx.config.mail.ticket_url(ticket.number)
+    text = outbound.ack_body(ticket.number, url) if is_ack else body
     note = None
     if channel == Channel.SMS:
         sms = sms_text(f"#{ticket.number}: {body}" if not is_ack else text)
@@ -142,7 +141,7 @@ def queue_message(
         subject=subject,
         body=body,
         note=note,
-        message_id=outbound.new_message_id(ticket.number, tx.db.mail.domain),
+        message_id=outbound.new_message_id(ticket.number, tx.config.mail.domain),
         in_reply_to=in_reply_to,
         references=references,
         state=DeliveryState.QUEUED,

@@ -113,7 +113,7 @@ def _queue_signin(
                 "The link works once, for 30 minutes. If you did not ask for it,\n"
                 "ignore this message.\n"
             ),
-            message_id=f"<signin.{uuid.uuid4().hex}@{tx.db.mail.domain}>",
+            message_id=f"<signin.{uuid.uuid4().hex}@{tx.config.mail.domain}>",
             state=DeliveryState.QUEUED,
             next_attempt_at=now,
             created_at=now,

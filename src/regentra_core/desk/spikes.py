@@ -68,7 +68,7 @@ class SpikeMemo:
 def check_spike(tx: Tx, ticket: Ticket, now: datetime) -> None:
     """Whether the new ``ticket`` makes (or joins) a burst: its members are recorded
     and raised by policy (``make_spike_master`` gathers them later)."""
-    policy = tx.db.spike
+    policy = tx.config.spike
     if not policy.enabled:
         return
     s, memo = tx.session, tx.memo(SpikeMemo)
@@ -123,7 +123,7 @@ def _active_spike(tx: Tx, new: Arrival, now: datetime) -> TicketSpike | None:
     if not keys:
         return None
     known = _active_spikes(tx, now)
-    since = now - tx.db.spike.window
+    since = now - tx.config.spike.window
     for key in keys:
         row = known.get(key)
         if row is not None and row.detected_at >= since:
@@ -154,7 +154,7 @@ def _active_spikes(tx: Tx, now: datetime) -> dict[str, TicketSpike]:
         memo.active = {}
         rows = tx.session.exec(
             select(TicketSpike)
-            .where(col(TicketSpike.detected_at) >= now - tx.db.spike.window)
+            .where(col(TicketSpike.detected_at) >= now - tx.config.spike.window)
             .order_by(col(TicketSpike.id))
         ).all()
         for row in rows:
@@ -174,7 +174,7 @@ def _join(
     s = tx.session
     members = tx.memo(SpikeMemo).members_of(row)
     fresh = [a for a in sorted(arrivals, key=lambda a: a.number) if a.ticket_id not in members]
-    minutes = tx.db.spike.minutes
+    minutes = tx.config.spike.minutes
     for arrival in fresh:
         members.add(arrival.ticket_id)
         s.add(SpikeMember(spike_id=row.id or 0, ticket_id=arrival.ticket_id))
@@ -198,7 +198,7 @@ def _spike_row(tx: Tx, found: spike.Spike, now: datetime) -> TicketSpike:
     by_key = s.exec(
         select(TicketSpike)
         .where(TicketSpike.key == found.key[:300])
-        .where(col(TicketSpike.detected_at) >= now - 2 * tx.db.spike.window)
+        .where(col(TicketSpike.detected_at) >= now - 2 * tx.config.spike.window)
         .order_by(col(TicketSpike.id).desc())
     ).first()
     if by_key is not None:

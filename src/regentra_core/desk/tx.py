@@ -8,6 +8,8 @@ first argument, so reading one use case shows everything it touches:
 
 * ``session``: the one write transaction (``BEGIN IMMEDIATE`` on SQLite);
 * ``actor``, ``source``, ``clock``: who acts, through which door, at what time;
+* ``config``: the policies the settings name (spike, mail identity, where files
+  are kept: ``DeskConfig``), as the composition root gave them to the Desk;
 * ``events``: the audit Events this change has made so far (written as one
   multi-row INSERT when it commits; the automation rules read them to know what
   the change did);
@@ -32,6 +34,7 @@ from typing import TypeVar, cast
 from sqlmodel import Session
 
 from ..clock import Clock
+from ..desk_config import DeskConfig
 from ..enums import ActorKind
 from ..errors import PermissionDenied
 from ..events import EventKind
@@ -50,14 +53,15 @@ Settle = Callable[["Tx"], None]
 @dataclass(frozen=True, slots=True)
 class Door:
     """What a ``Desk`` is bound to: the desk's database, who acts, through which door
-    (``tui``, ``cli``, ``email``, ``worker``...), by which clock, and what a change
-    triggers before it commits."""
+    (``tui``, ``cli``, ``email``, ``worker``...), by which clock, what a change
+    triggers before it commits, and the policies the settings name."""
 
     db: Database
     actor: Actor
     source: str
     clock: Clock
     settle: Settle | None = None
+    config: DeskConfig = field(default_factory=DeskConfig)
 
 
 @dataclass(slots=True)
@@ -89,6 +93,10 @@ class Tx:
     @property
     def clock(self) -> Clock:
         return self.door.clock
+
+    @property
+    def config(self) -> DeskConfig:
+        return self.door.config
 
     def now(self) -> datetime:
         return self.door.clock()

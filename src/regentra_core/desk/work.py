@@ -28,7 +28,7 @@ from ..priority import check_priority_change
 from ..records import NoteRecord, ReplyRecord, TicketRecord, TimeRecord
 from ..store.models import AiSuggestion, InternalNote, Ticket, TimeEntry
 from . import moves
-from .attachments import Kept, Shelf, Upload, file_rows, keep, note_sms
+from .attachments import Kept, Upload, file_rows, keep, note_sms
 from .moves import MAX_MINUTES_PER_ENTRY, clean_text, excerpt, row_id
 from .outgoing import technician_reply
 from .tx import Door, Tx, transaction
@@ -45,7 +45,6 @@ class ReplyOptions(TypedDict, total=False):
 
 def reply_with_files(
     door: Door,
-    shelf: Shelf,
     number: int,
     body: str,
     *,
@@ -57,7 +56,7 @@ def reply_with_files(
     big file is refused before anything is written) and stored by hash before the
     transaction opens (no write lock held over file I/O); their rows are written in
     the reply's own transaction, so the mail that sends it finds its files."""
-    files = keep(shelf, attachments)
+    files = keep(door.config.shelf, attachments)
     with transaction(door) as tx:
         return add_technician_reply(tx, number, body, files=files, **options)
 

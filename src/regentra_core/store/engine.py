@@ -19,7 +19,6 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,11 +29,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
-from ..desk_config import DeskConfig
 from ..errors import RaceLost, StoreError, ValidationError
-from ..mail_identity import MailIdentity
 from ..sharing import desk_dir, ensure_private_dir, mode_text, owner_text
-from ..spike import SpikePolicy
 from . import outbox
 
 BUSY_TIMEOUT_SECONDS = 30.0
@@ -151,10 +147,6 @@ class Database:
         self.on_index_work: list[Callable[[], None]] = []
         """Called after a write from this process commits work for the search index
         (the daemon wakes its indexer with it instead of waiting for its timer)."""
-        self.config = DeskConfig()
-        """Transitional: the policies the desk's use cases read as ``spike`` and
-        ``mail`` until the Desk carries its ``DeskConfig`` itself (see
-        ``desk_config``); the composition root sets it (``wiring.apply_settings``)."""
         parsed = make_url(self.url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self.path: Path | None = None
@@ -199,24 +191,6 @@ class Database:
 
             event.listen(self.engine, "connect", on_connect)
         self.write_engine: Engine = self.engine.execution_options(**{_WRITE_OPTION: True})
-
-    @property
-    def spike(self) -> SpikePolicy:
-        """The ticket-spike policy (``config.spike``; transitional, see ``config``)."""
-        return self.config.spike
-
-    @spike.setter
-    def spike(self, policy: SpikePolicy) -> None:
-        self.config = replace(self.config, spike=policy)
-
-    @property
-    def mail(self) -> MailIdentity:
-        """Who the desk's mail is from (``config.mail``; transitional, see ``config``)."""
-        return self.config.mail
-
-    @mail.setter
-    def mail(self, identity: MailIdentity) -> None:
-        self.config = replace(self.config, mail=identity)
 
     @property
     def display_url(self) -> str:

@@ -47,6 +47,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from ..clock import Clock, describe_offset, utcnow
 from ..desk import Desk
+from ..desk_config import DeskConfig
 from ..errors import SearchBusy
 from ..identity import Actor
 from ..jobs import TIMER_JOBS, JobReport, TimerJob
@@ -115,8 +116,11 @@ class WorkerRunner:
         label: str = "worker",
         extra_jobs: tuple[Job, ...] = (),
         indexer: IndexerProcess | None = None,
+        config: DeskConfig | None = None,
     ) -> None:
         self.db = db
+        self.config = config or DeskConfig()
+        """The policies the timer jobs' Desk applies (a reload replaces them)."""
         self.index = index
         self.lease_seconds = lease_seconds
         self.heartbeat_seconds = heartbeat_seconds
@@ -204,11 +208,13 @@ class WorkerRunner:
             self.index.close()
         log.info("worker %s stopped", self.holder)
 
-    def replace_extra_jobs(self, jobs: tuple[Job, ...]) -> None:
-        """Swap the caller's jobs for ``jobs`` while running, keeping the lease: the
-        daemon's reload of channel settings. A replaced job's watch (IMAP IDLE) is
-        stopped; a run already under way finishes (jobs are idempotent)."""
+    def replace_extra_jobs(self, jobs: tuple[Job, ...], config: DeskConfig) -> None:
+        """Swap the caller's jobs for ``jobs`` and the timer jobs' policies for
+        ``config`` while running, keeping the lease: the daemon's reload of its
+        settings. A replaced job's watch (IMAP IDLE) is stopped; a run already under
+        way finishes (jobs are idempotent)."""
         with self._lock:
+            self.config = config
             old = set(self.extra_names)
             for name in old:
                 if self.scheduler.get_job(name) is not None:
@@ -374,7 +380,9 @@ class WorkerRunner:
         return job.run()
 
     def _desk(self) -> Desk:
-        return Desk(self.db, Actor.system("worker"), source="worker", clock=self.clock)
+        return Desk(
+            self.db, Actor.system("worker"), source="worker", clock=self.clock, config=self.config
+        )
 
     def _timer(self, timer: TimerJob) -> str:
         now = self.clock()

@@ -148,7 +148,8 @@ def init(
     seeded = 0
     if not with_demo and not has_sla_policies(Desk(db, Actor.system("init"), source="cli")):
         seeded = seed_sla(Desk(db, Actor.system("init"), source="cli"))
-    loaded = load_demo(db, operator=first_lead) if with_demo else None
+    config = state.settings.desk_config()
+    loaded = load_demo(db, operator=first_lead, config=config) if with_demo else None
     summary = {
         "database": db.display_url,
         "registered_lead": registered,
@@ -212,7 +213,7 @@ def demo(state: CliContext, no_tui: bool, as_json: bool) -> None:
     db = state.db
     if sum(status_counts(db).values()):
         raise click.ClickException(f"{db.display_url} already has tickets; demo wants a fresh one")
-    load_demo(db, operator=os_username())
+    load_demo(db, operator=os_username(), config=state.settings.desk_config())
     counts = status_counts(db)
     if as_json:
         emit_json({"database": db.display_url, "statuses": counts})
@@ -321,7 +322,7 @@ def worker(state: CliContext, once: bool, at_text: str | None, force: bool, as_j
     wiring = state.wiring()
     # Mail first, so what it fetched is swept and indexed in this same run.
     channels = {job.name: job.run() for job in (*wiring.channel_jobs(), *wiring.ai_jobs(True))}
-    report = run_due_jobs(state.db, at)
+    report = run_due_jobs(state.db, at, state.settings.desk_config())
     indexed = wiring.index_backlog()
     record_once(state.db, report, indexed, channels)
     if as_json:
@@ -359,7 +360,7 @@ def _refuse_a_wrong_clock(state: CliContext) -> None:
 def _run_daemon(state: CliContext) -> None:
     """Run until SIGTERM/SIGINT; reload the channel settings on SIGHUP or when a file
     they come from changes (looked at every heartbeat), keeping the lease."""
-    from regentra_core import Settings, SettingsWatch, Wiring, apply_settings, reload_settings
+    from regentra_core import Settings, SettingsWatch, Wiring, reload_settings
 
     settings = state.settings
     wiring = state.wiring()  # first: opening the desk sets the modes of what we create
@@ -374,10 +375,9 @@ def _run_daemon(state: CliContext) -> None:
         signal.signal(signum, on_signal)
 
     def rebuild(new: Settings) -> list[str]:
-        apply_settings(wiring.db, new)
         fresh = Wiring(new, wiring.db, wiring.index, wiring.clock)
         jobs = fresh.channel_jobs() + fresh.ai_jobs(True)
-        runner.replace_extra_jobs(jobs)
+        runner.replace_extra_jobs(jobs, new.desk_config())
         return [job.name for job in runner.jobs]
 
     jobs = ", ".join(job.name for job in runner.jobs)

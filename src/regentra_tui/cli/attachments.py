@@ -31,7 +31,7 @@ from .context import CliContext, pass_cli
 from .output import console, emit_json, json_option, safe, when
 
 if TYPE_CHECKING:
-    from regentra_core import Desk, Settings, Upload
+    from regentra_core import Settings, Upload
 
 NUMBER = click.IntRange(1, 2**63 - 1)
 
@@ -133,10 +133,3 @@ def read_uploads(paths: tuple[str, ...], settings: Settings) -> list[Upload]:
         check_file(path.name, len(data), limit)  # it may have changed since
         uploads.append(Upload(path.name, data))
     return uploads
-
-
-def equip(desk: Desk, settings: Settings) -> Desk:
-    """Tell ``desk`` where this host keeps attachments and the size limit."""
-    desk.attachments_dir = settings.attachments_dir()
-    desk.attachment_limit = limit_bytes(settings.max_attachment_mb)
-    return desk

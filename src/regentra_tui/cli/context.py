@@ -60,7 +60,7 @@ class CliContext:
         db = self.db
         if self._actor is None:
             self._actor = resolve_os_technician(db)
-        return Desk(db, self._actor, source="cli")
+        return Desk(db, self._actor, source="cli", config=self.settings.desk_config())
 
     def search_index(self) -> SearchEngine:
         """The search index of this database (the worker rebuilds it if missing)."""

@@ -406,9 +406,9 @@ def reply(
     as_json: bool,
 ) -> None:
     """Add a public reply (the technician's, or the customer's with --from-customer)."""
-    from .attachments import equip, read_uploads
+    from .attachments import read_uploads
 
-    desk = equip(state.desk(), state.settings)
+    desk = state.desk()
     if from_customer and then:
         raise click.UsageError("--then is for a technician's reply")
     if from_customer and attach:

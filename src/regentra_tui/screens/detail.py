@@ -626,7 +626,7 @@ class TicketScreen(HoldsKeys, TicketActions):
             try:
                 if kind == "reply":
                     uploads = session.uploads(paths)  # checked again as it goes
-                    session.reply_desk().add_technician_reply(
+                    session.desk().add_technician_reply(
                         number,
                         text,
                         expected_version=version,
