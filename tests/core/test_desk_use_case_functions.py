@@ -90,7 +90,12 @@ def test_a_desk_module_holds_functions_not_a_mixin_nor_session_info_memos(module
 
 
 def test_the_desk_is_one_class_of_its_own_not_a_stack_of_mixins():
-    assert Desk.__bases__ == (object,)
+    """Its one base is what it shares with a ``Tx``: reading the door (no use case)."""
+    from regentra_core.desk.tx import OnDoor, Tx
+
+    assert Desk.__mro__ == (Desk, OnDoor, object)
+    assert Tx.__mro__ == (Tx, OnDoor, object)
+    assert {n for n in vars(OnDoor) if not n.startswith("__")} == {"db", "clock", "config"}
 
 
 @pytest.mark.parametrize(

@@ -50,11 +50,11 @@ from .moves import clean_text
 from .people import resolve_os_technician
 from .sla import SweepReport
 from .spikes import SpikeMasterResult
-from .tx import Door
+from .tx import Door, OnDoor
 from .use_case import at_door, in_transaction
 
 
-class Desk:
+class Desk(OnDoor):
     """Use cases, each in one transaction with its audit Events.
 
     ``actor`` is whoever the interface acts for (usually the OS account's
@@ -80,25 +80,12 @@ class Desk:
         )
 
     @property
-    def db(self) -> Database:
-        return self.door.db
-
-    @property
     def actor(self) -> Actor:
         return self.door.actor
 
     @property
     def source(self) -> str:
         return self.door.source
-
-    @property
-    def clock(self) -> Clock:
-        return self.door.clock
-
-    @property
-    def config(self) -> DeskConfig:
-        """The policies the settings name (the composition root's ``DeskConfig``)."""
-        return self.door.config
 
     # -- working a ticket (desk/work.py)
     add_technician_reply = at_door(work.reply_with_files)

@@ -64,27 +64,12 @@ class Door:
     config: DeskConfig = field(default_factory=DeskConfig)
 
 
-@dataclass(slots=True)
-class Chain:
-    """The automation rules' progress through one change (see ``desk.automations``)."""
+class OnDoor:
+    """What a Desk and each of its transactions read from their ``door``: the
+    database, the clock and the policies are the door's, whoever acts."""
 
-    looked_at: int = 0
-    """How many of the change's events the rules have looked at."""
-    fired: set[tuple[int, int]] = field(default_factory=set)
-    """(rule id, ticket id) pairs that already ran: a rule runs once a ticket a chain."""
-
-
-@dataclass(slots=True)
-class Tx:
-    """One use case's write transaction and everything it has done so far."""
-
-    session: Session
+    __slots__ = ()
     door: Door
-    actor: Actor
-    source: str
-    events: list[EventRow] = field(default_factory=list)
-    chain: Chain = field(default_factory=Chain)
-    _memos: dict[type, object] = field(default_factory=dict)
 
     @property
     def db(self) -> Database:
@@ -96,7 +81,31 @@ class Tx:
 
     @property
     def config(self) -> DeskConfig:
+        """The policies the settings name (the composition root's ``DeskConfig``)."""
         return self.door.config
+
+
+@dataclass(slots=True)
+class Chain:
+    """The automation rules' progress through one change (see ``desk.automations``)."""
+
+    looked_at: int = 0
+    """How many of the change's events the rules have looked at."""
+    fired: set[tuple[int, int]] = field(default_factory=set)
+    """(rule id, ticket id) pairs that already ran: a rule runs once a ticket a chain."""
+
+
+@dataclass(slots=True)
+class Tx(OnDoor):
+    """One use case's write transaction and everything it has done so far."""
+
+    session: Session
+    door: Door
+    actor: Actor
+    source: str
+    events: list[EventRow] = field(default_factory=list)
+    chain: Chain = field(default_factory=Chain)
+    _memos: dict[type, object] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.door.clock()
