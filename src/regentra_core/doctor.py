@@ -172,7 +172,7 @@ def _check_secrets(
             part
             for part in (
                 f"set: {', '.join(given)}" if given else "",
-                f"not set here: {', '.join(missing)}" if missing else "",
+                f"not in the settings read here: {', '.join(missing)}" if missing else "",
                 _worker_settings_note(files, service) if missing else "",
             )
             if part

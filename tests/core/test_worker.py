@@ -144,6 +144,30 @@ def test_a_job_that_raises_does_not_stop_the_others(db, tmp_path):
     assert "RuntimeError: mail server on fire" in logged
 
 
+def test_a_job_failing_in_the_users_words_logs_one_line_not_a_traceback(db, tmp_path):
+    """A mail server out of reach is an ordinary day: the daemon's log says so in one
+    line a run (as the IMAP watch does), not forty lines of traceback each minute."""
+    from regentra_core.errors import MailboxError
+    from regentra_core.worker.logs import close_worker_logging, configure_worker_logging
+
+    log_file = configure_worker_logging(tmp_path, also_stderr=False)
+
+    def unreachable() -> str:
+        raise MailboxError("cannot read INBOX on imap.msp.example: Name or service not known")
+
+    runner = _runner(db, "w", extra_jobs=(Job("poll-mail", 0.1, unreachable),))
+    runner.start()
+    try:
+        assert wait_for(lambda: runner.health.failures.get("poll-mail", 0) >= 2, 20)
+    finally:
+        runner.stop()
+    close_worker_logging()
+    logged = log_file.read_text()
+    assert "job poll-mail failed: cannot read INBOX on imap.msp.example" in logged
+    assert "trying again in 0.1 s" in logged
+    assert "Traceback" not in logged
+
+
 def test_a_job_longer_than_its_interval_does_not_flood_the_log(db, tmp_path):
     from regentra_core.worker.logs import close_worker_logging, configure_worker_logging
 

@@ -48,7 +48,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from ..clock import Clock, describe_offset, utcnow
 from ..desk import Desk
 from ..desk_config import DeskConfig
-from ..errors import SearchBusy
+from ..errors import RegentraError, SearchBusy
 from ..identity import Actor
 from ..jobs import TIMER_JOBS, JobReport, TimerJob
 from ..search import SearchEngine
@@ -361,7 +361,14 @@ class WorkerRunner:
                 try:
                     result = job.run()
                 except Exception as exc:  # noqa: BLE001 - logged; runs again next interval
-                    log.exception("job %s failed", job.name)
+                    if isinstance(exc, RegentraError):
+                        # Said in the user's words (a mail server out of reach): one
+                        # line a run, not a traceback every minute in the log.
+                        log.warning(
+                            "job %s failed: %s (trying again in %g s)", job.name, exc, job.seconds
+                        )
+                    else:
+                        log.exception("job %s failed", job.name)
                     self.health.failures[job.name] = self.health.failures.get(job.name, 0) + 1
                     self.health.last_results[job.name] = f"failed: {exc}"
                     return
