@@ -594,6 +594,15 @@ def _check_worker(
     db_now = lease.read_at
     ago = _ago(lease.heartbeat_age)
     exam.fact("worker", f"{lease.holder}, last heartbeat {ago} ago: {lease.last_result}")
+    for job, said in lease.failing().items():
+        # A job failing run after run (a mail server out of reach, a wrong password)
+        # loses nothing (it retries), but nothing comes in meanwhile: worth saying.
+        exam.warn(
+            f"the worker's {job} job failed on its last run: {said}",
+            "it tries again on its timer; its log (worker.log in the desk folder) has "
+            "each run, and the job's command (e.g. `regentra mail poll` as the service "
+            "account) shows the error at once",
+        )
     if lease_is_skewed(lease.expires_at, db_now, settings.worker_lease_seconds):
         exam.found(
             f"the lease of {lease.holder} runs until {lease.expires_at:%Y-%m-%d %H:%M} UTC, "

@@ -238,6 +238,24 @@ def test_an_app_running_the_jobs_of_a_desk_with_mail_is_a_problem(desk_run_by_an
     assert "mail and model drafts need the worker daemon" in problem
 
 
+def test_a_job_failing_on_its_last_run_is_a_warning_naming_it(tmp_path):
+    """The daemon polled a mail server out of reach every minute while doctor said
+    "No problems found" (the failure only inside the long worker line)."""
+    from regentra_core.worker.lease import summarise
+
+    db = Database(str(tmp_path / "desk.db"))
+    upgrade(db)
+    said = "cannot read INBOX on imap.msp.example: [Errno -2] Name or service not known"
+    results = {"poll-mail": f"failed: {said}", "send-mail": "sent 0, failed 0"}
+    acquire_or_renew(db, holder_id("worker"), 15, result=summarise(results))
+    db.close()
+    exam = examine(load_settings(), str(tmp_path / "desk.db"), utcnow())
+    [warning] = [w for w in exam.warnings if "job failed" in w.problem]
+    assert warning.problem == f"the worker's poll-mail job failed on its last run: {said}"
+    assert "regentra mail poll" in warning.fix
+    assert not [f for f in exam.findings if "poll-mail" in f.problem]  # exit 0: it retries
+
+
 # -- free space ----------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ hands at every beat.
 from __future__ import annotations
 
 import os
+import re
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -74,6 +75,19 @@ def outranks(taker: str, holder: str) -> bool:
     return is_app_holder(holder) and not is_app_holder(taker)
 
 
+FAILED = "failed: "
+"""How a job's last result starts when it raised (the runner writes it)."""
+
+_JOB = re.compile(r"(?:^|; )([a-z][a-z0-9-]*): ")
+"""Where a job's ``name: result`` starts in a summary."""
+
+
+def summarise(results: dict[str, str]) -> str:
+    """Each job's last result, as the lease row keeps it for doctor and the status
+    line: ``name: result`` pairs, by name, ``; ``-separated."""
+    return "; ".join(f"{name}: {result}" for name, result in sorted(results.items()))
+
+
 @dataclass(frozen=True, slots=True)
 class LeaseView:
     """The lease as the status line shows it."""
@@ -89,6 +103,18 @@ class LeaseView:
     def alive(self, now: datetime | None = None) -> bool:
         """Whether the lease is held as of ``now`` (default: the database's time of the read)."""
         return (now or self.read_at) < self.expires_at
+
+    def failing(self) -> dict[str, str]:
+        """The jobs whose last run failed, with what they said (from ``last_result``,
+        as :func:`summarise` wrote it; job names are lower case with hyphens)."""
+        marks = list(_JOB.finditer(self.last_result))
+        found = {}
+        ends = [following.start() for following in marks[1:]] + [len(self.last_result)]
+        for mark, end in zip(marks, ends, strict=False):  # (no marks: no ends read)
+            said = self.last_result[mark.end() : end]
+            if said.startswith(FAILED):
+                found[mark.group(1)] = said.removeprefix(FAILED)
+        return found
 
     @property
     def by_app(self) -> bool:

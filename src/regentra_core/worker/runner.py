@@ -54,7 +54,7 @@ from ..jobs import TIMER_JOBS, JobReport, TimerJob
 from ..search import SearchEngine
 from ..store.engine import Database
 from .indexer import IndexerProcess
-from .lease import acquire_or_renew, check, holder_id, release
+from .lease import FAILED, acquire_or_renew, check, holder_id, release, summarise
 
 log = logging.getLogger("regentra.worker")
 
@@ -255,7 +255,7 @@ class WorkerRunner:
         """Measure the clock against the database's, then renew or take the lease
         (or hand it back if the clock is wrong)."""
         began = time.monotonic()
-        summary = "; ".join(f"{k}: {v}" for k, v in sorted(self.health.last_results.items()))
+        summary = summarise(self.health.last_results)
         held = False
         try:
             before = self.clock()
@@ -370,7 +370,7 @@ class WorkerRunner:
                     else:
                         log.exception("job %s failed", job.name)
                     self.health.failures[job.name] = self.health.failures.get(job.name, 0) + 1
-                    self.health.last_results[job.name] = f"failed: {exc}"
+                    self.health.last_results[job.name] = f"{FAILED}{exc}"
                     return
                 self.health.last_results[job.name] = result
                 # Woken while running (more mail came in): the wake-up that would
