@@ -92,6 +92,8 @@ if TYPE_CHECKING:
         Upload,
     )
 
+RANKED = 500
+"""Search results shown in rank order (with their snippets) before the other matches."""
 BOARD_PAGE = 24
 """Cards fetched per board page: a tall terminal shows about a dozen per column."""
 BOARD_DONE_FOR = timedelta(days=7)
@@ -154,14 +156,21 @@ class DeskSession:
     by priority (``o`` on the board switches)."""
     _ai_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def resolve(self, f: TicketFilter) -> Found:
-        """Turn the search text into ranked ticket numbers (full-text search)."""
+    def resolve(self, f: TicketFilter, *, rank: bool = False) -> Found:
+        """Turn the search text into the filter of every ticket it matches (so the
+        board's and the list's counts are all of them, not the best 500's), and with
+        ``rank`` the best :data:`RANKED` in rank order with their snippets."""
         if not f.text or self.index is None:
             return Found(f)
-        hits = self.index.search(_as_you_type(f.text), limit=500, kind="ticket")
-        ranked = [h.number for h in hits if h.number is not None]
+        text = _as_you_type(f.text)
+        matches = self.index.matching(text)
+        every = replace(f, text=None, numbers=tuple(sorted(matches.numbers)))
+        if not rank:
+            return Found(every, note=matches.note)
+        hits = self.index.search(text, limit=RANKED, kind="ticket")
+        ranked = [h.number for h in hits if h.number in matches.numbers]
         snippets = {h.number: h.snippets[0] for h in hits if h.number is not None and h.snippets}
-        return Found(replace(f, text=None, numbers=tuple(ranked)), ranked, snippets, hits.note)
+        return Found(every, ranked, snippets, matches.note or hits.note)
 
     @property
     def username(self) -> str:
@@ -305,15 +314,10 @@ class DeskSession:
     def list_page(
         self, f: TicketFilter, sort: SortKey, descending: bool, offset: int, limit: int
     ) -> ListPage:
-        found = self.resolve(f)
+        found = self.resolve(f, rank=True)
         f, ranked = found.filter, found.ranked
         if ranked:
-            # Search results come in rank order (BM25F), best first.
-            rows = list_tickets(self.db, f, limit=len(ranked), now=self.now())
-            by_number = {r.number: r for r in rows}
-            ordered = [by_number[n] for n in ranked if n in by_number]
-            page = ordered[offset : offset + limit]
-            return ListPage(len(ordered), page, found.snippets, found.note)
+            return self._ranked_page(found, sort, descending, offset, limit)
         rows = list_tickets(
             self.db,
             f,
@@ -325,6 +329,33 @@ class DeskSession:
         )
         total = count_tickets(self.db, f, now=self.now())
         return ListPage(total, rows, found.snippets, found.note)
+
+    def _ranked_page(
+        self, found: Found, sort: SortKey, descending: bool, offset: int, limit: int
+    ) -> ListPage:
+        """A page of search results: the best :data:`RANKED` first in rank order
+        (BM25F), then every other match the filters keep, in ``sort`` order; the
+        total counts them all."""
+        f, now = found.filter, self.now()
+        best = list_tickets(
+            self.db, replace(f, numbers=tuple(found.ranked)), limit=len(found.ranked), now=now
+        )
+        by_number = {r.number: r for r in best}
+        ordered = [by_number[n] for n in found.ranked if n in by_number]
+        total = count_tickets(self.db, f, now=now)
+        page = ordered[offset : offset + limit]
+        if len(page) < limit and total > len(ordered):
+            rest = set(f.numbers or ()) - set(found.ranked)
+            page += list_tickets(
+                self.db,
+                replace(f, numbers=tuple(sorted(rest))),
+                sort=sort,
+                descending=descending,
+                limit=limit - len(page),
+                offset=max(0, offset - len(ordered)),
+                now=now,
+            )
+        return ListPage(total, page, found.snippets, found.note)
 
     def detail(self, number: int) -> TicketDetail:
         return ticket_detail(self.db, number, now=self.now(), body_limit=SHOWN_CHARACTERS)

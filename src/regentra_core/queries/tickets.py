@@ -31,6 +31,7 @@ from ..store.models import (
     Technician,
     Ticket,
 )
+from .number_set import in_number_set
 
 _Query = Any
 """A ticket-row SELECT (Select's type parameters differ across SQLAlchemy 2.x)."""
@@ -159,7 +160,7 @@ def _apply_filter(query: _Query, f: TicketFilter) -> _Query:
     if f.until:
         query = query.where(col(Ticket.created_at) < f.until)
     if f.numbers is not None:
-        query = query.where(col(Ticket.number).in_(f.numbers))
+        query = query.where(in_number_set(col(Ticket.number), f.numbers))
     if f.channels:
         query = query.where(col(Ticket.channel).in_([c.value for c in f.channels]))
     if f.contact_id is not None:

@@ -45,6 +45,17 @@ class SearchResults(list["SearchHit"]):
         self.note = note
 
 
+@dataclass(frozen=True, slots=True)
+class Matches:
+    """Every ticket a search matches, unranked (a filter counts them all: the board's
+    "Open 1,462", not the Open ones among the best 500), and whether that is the
+    index's full answer (``note`` says why not, as for :class:`SearchResults`)."""
+
+    numbers: frozenset[int]
+    complete: bool = True
+    note: str | None = None
+
+
 def _joined(pieces: list[str]) -> str:
     text = "\n\n".join(pieces)
     return text[:MAX_FIELD]

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 from ..store.engine import Database
-from .documents import SearchResults
+from .documents import Matches, SearchResults
 from .rebuilding import Progress, Rebuilds
 
 __all__ = ["Progress", "SearchEngine"]
@@ -69,4 +69,9 @@ class SearchEngine(Rebuilds, Protocol):
 
     def search(self, text: str, *, limit: int = 50, kind: str | None = None) -> SearchResults:
         """Ranked hits with snippets; a malformed query is one clear ``ValidationError``."""
+        ...
+
+    def matching(self, text: str) -> Matches:
+        """The number of every ticket the search matches, unscored (for a filter that
+        counts them all); a malformed query is one clear ``ValidationError``."""
         ...

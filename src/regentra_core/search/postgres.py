@@ -60,8 +60,15 @@ from whoosh.qparser import QueryParser
 from ..errors import SearchBusy, ValidationError
 from ..store.engine import Database
 from ..store.models import IndexOutbox
-from .documents import SearchHit, SearchResults, Snippet, kb_documents, ticket_documents
-from .fallback import answer_from_database
+from .documents import (
+    Matches,
+    SearchHit,
+    SearchResults,
+    Snippet,
+    kb_documents,
+    ticket_documents,
+)
+from .fallback import answer_from_database, numbers_from_database
 from .rebuilding import Progress, Rebuild, Rebuilds
 from .snippets import pieces as snippet_pieces
 from .syntax import checked, normalise_fields
@@ -514,10 +521,26 @@ class PostgresSearch(Rebuilds):
             if kind is not None:
                 query = query.where(DOCUMENTS.c.kind == kind)
             query = query.order_by(
-                literal_column("rank").desc(), DOCUMENTS.c.updated_at.desc()
+                literal_column("rank").desc(),
+                DOCUMENTS.c.updated_at.desc(),
+                DOCUMENTS.c.doc_id,  # ties in one order every time: a list pages stably
             ).limit(limit)
             found = s.execute(query).all()
         return SearchResults(self._hit(row, translation) for row in found)
+
+    def matching(self, text: str) -> Matches:
+        """Every ticket the search matches: its numbers, unranked, in one query."""
+        cleaned = checked(text)
+        translation = translate(cleaned)
+        with self.db.read() as s:
+            if not self._healthy(s):
+                return numbers_from_database(self.db, cleaned)
+            if translation is None:
+                return Matches(frozenset())
+            query = select(DOCUMENTS.c.number).where(
+                translation.condition, DOCUMENTS.c.kind == "ticket"
+            )
+            return Matches(frozenset(n for (n,) in s.execute(query) if n is not None))
 
     @staticmethod
     def _hit(row: Any, translation: Translation) -> SearchHit:

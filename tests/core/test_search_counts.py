@@ -1,0 +1,101 @@
+"""A search that filters the board or the list counts every ticket it matches.
+
+``printer`` was in all 100,000 tickets of a seeded desk, 1,462 of them Open; after
+searching it the board said "Open 9": the box took the best 500 ranked hits across
+every status and filtered those. Here the best-ranked set is made small (and the set
+bound whole is made to start small) so a few tickets stand for a large desk.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from regentra_core.enums import Channel, Priority, Status
+from regentra_core.queries import TicketFilter, number_set
+from regentra_core.search import open_engine
+from regentra_tui import session as session_module
+from regentra_tui.session import DeskSession
+from tests.conftest import NO_SPIKE, SEARCH_ENGINES
+
+STATUSES = [Status.OPEN] * 5 + [Status.IN_PROGRESS] * 3 + [Status.WAITING_ON_CUSTOMER] * 2
+
+
+@pytest.fixture(params=SEARCH_ENGINES)
+def engine(request, db, tmp_path):
+    found = open_engine(request.param, db, tmp_path / "desk.db.index")
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def small_sets(monkeypatch):
+    """Two ranked results; sets over three numbers bound whole (json_each / ANY)."""
+    monkeypatch.setattr(session_module, "RANKED", 2)
+    monkeypatch.setattr(number_set, "PLAIN_UP_TO", 3)
+
+
+@pytest.fixture
+def printers(desk, engine) -> dict[int, Status]:
+    """Ten tickets about a printer in three statuses, and two about something else."""
+    made = {}
+    for n, status in enumerate(STATUSES):
+        number = desk.create_ticket(
+            subject=f"Printer {n} offline",
+            description="The printer shows an error",
+            priority=Priority.MEDIUM,
+            channel=Channel.MANUAL,
+            contact_email=f"user{n}@acme.example",
+        ).number
+        if status != Status.OPEN:
+            desk.change_status(number, status)
+        made[number] = status
+    for subject in ("Laptop slow", "Mailbox full"):
+        desk.create_ticket(
+            subject=subject,
+            description="Nothing to do with paper",
+            priority=Priority.LOW,
+            channel=Channel.MANUAL,
+            contact_email="other@acme.example",
+        )
+    engine.ensure()
+    while engine.drain():
+        pass
+    return made
+
+
+@pytest.mark.parametrize("desk_config", [NO_SPIKE])
+def test_the_search_matches_every_ticket_not_only_the_best_ranked(engine, printers, small_sets):
+    assert engine.matching("printer").numbers == frozenset(printers)
+    assert engine.matching("printr").numbers == frozenset()
+
+
+@pytest.mark.parametrize("desk_config", [NO_SPIKE])
+def test_the_boards_counts_after_a_search_are_every_match_per_status(
+    db, alice, clock, engine, printers, small_sets
+):
+    session = DeskSession(db, alice, clock, engine)
+    columns = session.board(TicketFilter(text="printer"), list(Status))
+    counts = {c.status: c.total for c in columns if c.total}
+    assert counts == {Status.OPEN: 5, Status.IN_PROGRESS: 3, Status.WAITING_ON_CUSTOMER: 2}
+    shown = {r.number for c in columns for r in c.rows}
+    assert shown == set(printers)
+
+
+@pytest.mark.parametrize("desk_config", [NO_SPIKE])
+def test_the_list_of_a_search_pages_through_every_match_best_ranked_first(
+    db, alice, clock, engine, printers, small_sets
+):
+    from regentra_core.queries import SortKey
+
+    session = DeskSession(db, alice, clock, engine)
+    f = TicketFilter(text="printer", statuses=(Status.OPEN, Status.IN_PROGRESS))
+    pages = [session.list_page(f, SortKey.NUMBER, False, offset, 3) for offset in (0, 3, 6)]
+    assert [p.total for p in pages] == [8, 8, 8]
+    numbers = [r.number for p in pages for r in p.rows]
+    wanted = {n for n, s in printers.items() if s in (Status.OPEN, Status.IN_PROGRESS)}
+    assert sorted(numbers) == sorted(wanted)  # each once, none left out
+    best = session.resolve(f, rank=True).ranked
+    lead = [n for n in best if n in wanted]
+    assert numbers[: len(lead)] == lead  # the best ranked (that the filters keep) lead
+    rest = numbers[len(lead) :]
+    assert rest == sorted(rest)  # then the others in the list's order
