@@ -18,7 +18,7 @@ from regentra_tui.widgets.thread_view import ThreadView
 from regentra_tui.widgets.ticket_table import TicketTable
 from tests.helpers.waiting import pilot_wait
 
-from .conftest import FROZEN, open_ticket, settle, show_list
+from .conftest import FROZEN, open_ticket, settle, show_list, until
 from .notices import Notices
 
 SIZE = (120, 40)
@@ -101,12 +101,18 @@ async def test_move_a_card_across_the_board_by_keys(make_app, demo_db):
         await settle(app, pilot)
         assert queries.get_ticket(demo_db, 1009).status == Status.IN_PROGRESS
         board = app.screen.query_one(Board)
-        assert board.current.status == Status.IN_PROGRESS and board.selected.number == 1009
+
+        def on_card(status: Status) -> bool:
+            card = board.selected
+            return board.current.status == status and card is not None and card.number == 1009
+
+        # The board's reload is a worker's message: it can land after settle returns.
+        assert await until(app, pilot, lambda: on_card(Status.IN_PROGRESS))
         await burst(app, pilot, "L", "L")  # on to Waiting, then Escalated
         for _ in range(3):
             await settle(app, pilot)
         assert queries.get_ticket(demo_db, 1009).status == Status.ESCALATED
-        assert board.current.status == Status.ESCALATED and board.selected.number == 1009
+        assert await until(app, pilot, lambda: on_card(Status.ESCALATED))
         after = {t.number: t.status for t in queries.list_tickets(demo_db, TicketFilter())}
         assert {n for n in after if after[n] != before[n]} == {1009}  # no other card moved
 
