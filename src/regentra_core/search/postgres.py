@@ -60,14 +60,8 @@ from whoosh.qparser import QueryParser
 from ..errors import SearchBusy, ValidationError
 from ..store.engine import Database
 from ..store.models import IndexOutbox
-from .documents import (
-    Matches,
-    SearchHit,
-    SearchResults,
-    Snippet,
-    kb_documents,
-    ticket_documents,
-)
+from . import documents
+from .documents import SearchHit, SearchResults, Snippet, kb_documents, ticket_documents
 from .fallback import answer_from_database, numbers_from_database
 from .rebuilding import Progress, Rebuild, Rebuilds
 from .snippets import pieces as snippet_pieces
@@ -528,7 +522,7 @@ class PostgresSearch(Rebuilds):
             found = s.execute(query).all()
         return SearchResults(self._hit(row, translation) for row in found)
 
-    def matching(self, text: str) -> Matches:
+    def matching(self, text: str) -> documents.Matches:
         """Every ticket the search matches: its numbers, unranked, in one query."""
         cleaned = checked(text)
         translation = translate(cleaned)
@@ -536,11 +530,11 @@ class PostgresSearch(Rebuilds):
             if not self._healthy(s):
                 return numbers_from_database(self.db, cleaned)
             if translation is None:
-                return Matches(frozenset())
+                return documents.Matches(frozenset())
             query = select(DOCUMENTS.c.number).where(
                 translation.condition, DOCUMENTS.c.kind == "ticket"
             )
-            return Matches(frozenset(n for (n,) in s.execute(query) if n is not None))
+            return documents.Matches(frozenset(n for (n,) in s.execute(query) if n is not None))
 
     @staticmethod
     def _hit(row: Any, translation: Translation) -> SearchHit:
