@@ -163,14 +163,21 @@ class DeskSession:
         if not f.text or self.index is None:
             return Found(f)
         text = _as_you_type(f.text)
-        matches = self.index.matching(text)
-        every = replace(f, text=None, numbers=tuple(sorted(matches.numbers)))
         if not rank:
+            matches = self.index.matching(text)
+            every = replace(f, text=None, numbers=tuple(sorted(matches.numbers)))
             return Found(every, note=matches.note)
         hits = self.index.search(text, limit=RANKED, kind="ticket")
-        ranked = [h.number for h in hits if h.number in matches.numbers]
+        ranked = [h.number for h in hits if h.number is not None]
+        if len(hits) < RANKED and hits.complete:
+            numbers, note = frozenset(ranked), hits.note  # the ranked hits are all of them
+        else:
+            matches = self.index.matching(text)
+            numbers, note = matches.numbers, matches.note or hits.note
+            ranked = [n for n in ranked if n in numbers]
         snippets = {h.number: h.snippets[0] for h in hits if h.number is not None and h.snippets}
-        return Found(every, ranked, snippets, matches.note or hits.note)
+        every = replace(f, text=None, numbers=tuple(sorted(numbers)))
+        return Found(every, ranked, snippets, note)
 
     @property
     def username(self) -> str:

@@ -99,3 +99,17 @@ def test_the_list_of_a_search_pages_through_every_match_best_ranked_first(
     assert numbers[: len(lead)] == lead  # the best ranked (that the filters keep) lead
     rest = numbers[len(lead) :]
     assert rest == sorted(rest)  # then the others in the list's order
+
+
+@pytest.mark.parametrize("desk_config", [NO_SPIKE])
+def test_a_search_with_fewer_matches_than_are_ranked_is_asked_once(
+    db, alice, clock, engine, printers, monkeypatch
+):
+    """The ranked answer is then every match: no second pass over the index."""
+    from regentra_core.queries import SortKey
+
+    asked = []
+    monkeypatch.setattr(engine, "matching", lambda text: asked.append(text))
+    session = DeskSession(db, alice, clock, engine)
+    page = session.list_page(TicketFilter(text="printer"), SortKey.NUMBER, False, 0, 50)
+    assert page.total == len(printers) and not asked
