@@ -27,7 +27,7 @@ import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, func
 from sqlmodel import col, select
@@ -100,6 +100,8 @@ def schema() -> Schema:
 
 
 _SCHEMA = schema()
+
+T = TypeVar("T")
 
 PARALLEL_FROM = 200
 """Documents in one commit before indexing is spread over processes (below it the
@@ -460,14 +462,7 @@ class SearchIndex(Rebuilds):
         query = _parsed(cleaned)
         if kind is not None:
             query = And([query, Term("kind", kind)])
-        with self._lock:
-            try:
-                found = self._run(query, limit)
-            except RegentraError:
-                raise
-            except Exception:  # noqa: BLE001 - maybe the index is damaged: check and retry
-                self.close()
-                found = None if not self.is_healthy() else self._retry(query, limit, cleaned)
+        found = self._guarded(lambda: self._run(query, limit), cleaned)
         if found is None:
             return answer_from_database(self.db, cleaned, limit, kind)
         return SearchResults(found)
@@ -479,14 +474,7 @@ class SearchIndex(Rebuilds):
         answer comes from the database, marked incomplete."""
         cleaned = checked(text)
         query = _parsed(cleaned)
-        with self._lock:
-            try:
-                numbers = self._numbers(query)
-            except RegentraError:
-                raise
-            except Exception:  # noqa: BLE001 - maybe the index is damaged: check and retry
-                self.close()
-                numbers = None if not self.is_healthy() else self._numbers_again(query, cleaned)
+        numbers = self._guarded(lambda: self._numbers(query), cleaned)
         if numbers is None:
             return numbers_from_database(self.db, cleaned)
         return Matches(numbers)
@@ -499,21 +487,25 @@ class SearchIndex(Rebuilds):
         column = searcher.reader().column_reader("number")
         return frozenset(n for n in (column[doc] for doc in found.docs()) if n)
 
-    def _numbers_again(self, query: Query, cleaned: str) -> frozenset[int] | None:
-        try:
-            return self._numbers(query)
-        except RegentraError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - e.g. a pathological wildcard
-            raise ValidationError(f"cannot run the search {cleaned!r}: {exc}") from exc
-
-    def _retry(self, query: Query, limit: int, cleaned: str) -> list[SearchHit] | None:
-        try:
-            return self._run(query, limit)
-        except RegentraError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - e.g. a pathological wildcard
-            raise ValidationError(f"cannot run the search {cleaned!r}: {exc}") from exc
+    def _guarded(self, run: Callable[[], T | None], cleaned: str) -> T | None:
+        """``run`` on the index, one search at a time; if it fails, maybe the index is
+        damaged: check it and run once more (None: answer from the database). A second
+        failure on a healthy index is the query's own (e.g. a pathological wildcard)."""
+        with self._lock:
+            try:
+                return run()
+            except RegentraError:
+                raise
+            except Exception:  # noqa: BLE001 - maybe the index is damaged: check and retry
+                self.close()
+                if not self.is_healthy():
+                    return None
+                try:
+                    return run()
+                except RegentraError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - Whoosh raises many kinds
+                    raise ValidationError(f"cannot run the search {cleaned!r}: {exc}") from exc
 
     def _run(self, query: Query, limit: int) -> list[SearchHit] | None:
         hits: list[SearchHit] = []
