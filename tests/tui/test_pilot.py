@@ -117,6 +117,41 @@ async def test_move_a_card_across_the_board_by_keys(make_app, demo_db):
         assert {n for n in after if after[n] != before[n]} == {1009}  # no other card moved
 
 
+async def test_focus_follows_a_moved_card_when_the_reload_lands_before_the_moves_word(
+    make_app, demo_db
+):
+    """The reload after a move is a worker's message and the move's "done" is the end
+    of a flow: on a loaded machine either comes first. Here the reload always does."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        board = app.screen.query_one(Board)
+        moved = board.moved
+
+        async def late(ok: bool) -> None:
+            import asyncio
+
+            while board.loaded_generation != board._generation:
+                await asyncio.sleep(0.01)
+            moved(ok)
+
+        board.moved = lambda ok: app.call_later(late, ok)  # type: ignore[method-assign]
+        await focus_card(app, pilot, Status.OPEN, 1009)
+        await pilot.press("shift+right")
+        assert await until(app, pilot, lambda: board.loaded_generation == board._generation)
+        assert queries.get_ticket(demo_db, 1009).status == Status.IN_PROGRESS
+
+        def on_card() -> bool:
+            card = board.selected
+            return (
+                board.current.status == Status.IN_PROGRESS
+                and card is not None
+                and (card.number == 1009)
+            )
+
+        assert await until(app, pilot, on_card, timeout=5)
+
+
 async def test_an_illegal_move_is_refused_with_a_message(make_app, demo_db):
     app = make_app()
     notices = Notices(app)

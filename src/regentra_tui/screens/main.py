@@ -428,7 +428,9 @@ class MainScreen(TicketActions):
     @on(Board.MoveRequested)
     def _move_requested(self, event: Board.MoveRequested) -> None:
         row = self._find(event.number)
-        if row is None:
+        if row is None:  # gone from the board since the key was pressed
+            if event.follow:
+                self.board.moved(False)
             return
         if event.target is None:
             self.ask_status(row, moved=self.board.follow)

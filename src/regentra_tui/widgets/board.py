@@ -204,6 +204,10 @@ class Board(Horizontal):
         behind it (they were meant for where it would have been)."""
         if ok:
             self._landed = True
+            if self._following is not None and self.loaded_generation == self._generation:
+                # The reload the move asked for landed before this word did (both are
+                # messages; on a loaded machine either comes first): follow it now.
+                self._follow(*self._following)
         else:
             self._following, self._landed = None, False
             self._queued.clear()
