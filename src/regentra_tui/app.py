@@ -236,6 +236,8 @@ class RegentraApp(App[None]):
             if worker is not None:
                 worker.start()
             self.worker = worker
+        if self.session.index is not None:
+            self.session.index.warm()  # the first search of a common word waits less
         if self.settle:
             settle_heap()
 

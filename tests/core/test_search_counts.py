@@ -27,11 +27,13 @@ def engine(request, db, tmp_path):
     found.close()
 
 
-@pytest.fixture
-def small_sets(monkeypatch):
-    """Two ranked results; sets over three numbers bound whole (json_each / ANY)."""
+@pytest.fixture(params=["bound whole", "as ranges"])
+def small_sets(request, monkeypatch):
+    """Two ranked results; sets over three numbers bound whole (json_each / ANY) or,
+    where they are a few runs of consecutive numbers, as ``BETWEEN`` ranges."""
     monkeypatch.setattr(session_module, "RANKED", 2)
     monkeypatch.setattr(number_set, "PLAIN_UP_TO", 3)
+    monkeypatch.setattr(number_set, "RANGES_UP_TO", 0 if request.param == "bound whole" else 4)
 
 
 @pytest.fixture
@@ -113,3 +115,10 @@ def test_a_search_with_fewer_matches_than_are_ranked_is_asked_once(
     session = DeskSession(db, alice, clock, engine)
     page = session.list_page(TicketFilter(text="printer"), SortKey.NUMBER, False, 0, 50)
     assert page.total == len(printers) and not asked
+
+
+def test_a_set_of_numbers_is_its_runs_only_when_they_are_few():
+    assert number_set.runs_of({5, 1, 2, 3, 9, 10}, 3) == [(1, 3), (5, 5), (9, 10)]
+    assert number_set.runs_of({5, 1, 2, 3, 9, 10}, 2) is None
+    assert number_set.runs_of({7}, 1) == [(7, 7)]
+    assert number_set.runs_of({7}, 0) is None

@@ -53,6 +53,7 @@ from .documents import (
 )
 from .fallback import answer_from_database, numbers_from_database
 from .rebuilding import Progress, Rebuild, Rebuilds
+from .segments import SegmentAnswers
 from .snippets import pieces as snippet_pieces
 from .syntax import checked, normalise_fields
 from .words import Words
@@ -163,6 +164,7 @@ class SearchIndex(Rebuilds):
         daemon and commands, never in the app (which must not fork its terminal)."""
         self._ix: index.Index | None = None
         self._searcher: Any = None
+        self._answers = SegmentAnswers()
         self._lock = threading.RLock()
         """Whoosh searchers are not shared between threads: one search at a time."""
         self._settling: set[int] = set()
@@ -479,13 +481,22 @@ class SearchIndex(Rebuilds):
             return numbers_from_database(self.db, cleaned)
         return Matches(numbers)
 
+    def warm(self) -> None:
+        """Read what the first search of a common word would (each segment's ticket
+        numbers): the app asks this once it has painted, while nobody types yet."""
+        with self._lock:
+            try:
+                searcher = self._current_searcher()
+                if searcher is not None:
+                    self._answers.read_columns(searcher)
+            except Exception:  # noqa: BLE001 - a damaged index is found by the next search
+                self.close()
+
     def _numbers(self, query: Query) -> frozenset[int] | None:
         searcher = self._current_searcher()
         if searcher is None:
             return None
-        found = searcher.search(query, limit=None, scored=False)
-        column = searcher.reader().column_reader("number")
-        return frozenset(n for n in (column[doc] for doc in found.docs()) if n)
+        return self._answers.numbers(searcher, query)
 
     def _guarded(self, run: Callable[[], T | None], cleaned: str) -> T | None:
         """``run`` on the index, one search at a time; if it fails, maybe the index is

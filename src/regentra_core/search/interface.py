@@ -71,6 +71,11 @@ class SearchEngine(Rebuilds, Protocol):
         """Ranked hits with snippets; a malformed query is one clear ``ValidationError``."""
         ...
 
+    def warm(self) -> None:
+        """Read ahead what the first search would wait for (the app asks it once, after
+        its first paint)."""
+        ...
+
     def matching(self, text: str) -> Matches:
         """The number of every ticket the search matches, unscored (for a filter that
         counts them all); a malformed query is one clear ``ValidationError``."""

@@ -522,6 +522,10 @@ class PostgresSearch(Rebuilds):
             found = s.execute(query).all()
         return SearchResults(self._hit(row, translation) for row in found)
 
+    def warm(self) -> None:
+        """Nothing to read ahead: PostgreSQL keeps its own caches, shared by every
+        process, and a search reads ticket numbers from its table, not a column."""
+
     def matching(self, text: str) -> documents.Matches:
         """Every ticket the search matches: its numbers, unranked, in one query."""
         cleaned = checked(text)
