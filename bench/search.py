@@ -21,7 +21,8 @@ from sqlalchemy import insert
 
 from regentra_core.enums import Channel, Priority, Status
 from regentra_core.search import SearchIndex
-from regentra_core.store import Database, Reply, Ticket, upgrade
+from regentra_core.store import Database, upgrade
+from regentra_core.store.models import Reply, Ticket
 
 TICKETS = int(os.environ.get("BENCH_TICKETS", "100000"))
 REPLIES = int(os.environ.get("BENCH_REPLIES", "1000000"))
