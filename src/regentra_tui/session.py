@@ -94,6 +94,10 @@ if TYPE_CHECKING:
 
 RANKED = 500
 """Search results shown in rank order (with their snippets) before the other matches."""
+RANK_UP_TO = 5_000
+"""A search matching more tickets than this lists them in the list's own order,
+unranked: ranking a common word's 100,000 matches took Whoosh seconds on every page
+turn, and said little (the word is in all of them)."""
 BOARD_PAGE = 24
 """Cards fetched per board page: a tall terminal shows about a dozen per column."""
 BOARD_DONE_FOR = timedelta(days=7)
@@ -159,24 +163,20 @@ class DeskSession:
     def resolve(self, f: TicketFilter, *, rank: bool = False) -> Found:
         """Turn the search text into the filter of every ticket it matches (so the
         board's and the list's counts are all of them, not the best 500's), and with
-        ``rank`` the best :data:`RANKED` in rank order with their snippets."""
+        ``rank`` the best :data:`RANKED` in rank order with their snippets, unless
+        there are more than :data:`RANK_UP_TO`."""
         if not f.text or self.index is None:
             return Found(f)
         text = _as_you_type(f.text)
-        if not rank:
-            matches = self.index.matching(text)
-            every = replace(f, text=None, numbers=tuple(sorted(matches.numbers)))
-            return Found(every, note=matches.note)
+        matches = self.index.matching(text)
+        every = replace(f, text=None, numbers=tuple(sorted(matches.numbers)))
+        if not rank or len(matches.numbers) > RANK_UP_TO:
+            return Found(every, note=matches.note)  # the list then keeps its own order
         hits = self.index.search(text, limit=RANKED, kind="ticket")
-        ranked = [h.number for h in hits if h.number is not None]
-        if len(hits) < RANKED and hits.complete:
-            numbers, note = frozenset(ranked), hits.note  # the ranked hits are all of them
-        else:
-            matches = self.index.matching(text)
-            numbers, note = matches.numbers, matches.note or hits.note
-            ranked = [n for n in ranked if n in numbers]
+        wanted = matches.numbers
+        ranked = [h.number for h in hits if h.number is not None and h.number in wanted]
         snippets = {h.number: h.snippets[0] for h in hits if h.number is not None and h.snippets}
-        every = replace(f, text=None, numbers=tuple(sorted(numbers)))
+        note = matches.note or hits.note
         return Found(every, ranked, snippets, note)
 
     @property
