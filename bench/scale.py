@@ -1,13 +1,16 @@
-"""A real desk's size, measured in the processes a technician starts (issue #14).
+"""A real desk's size, measured in the processes a technician starts (#14, #30).
 
 On a copy of the seeded desk (``bench/desk.py``: 100,000 tickets, 1,000,000
-replies, ticket ``LONG_TICKET`` with 500 replies), each figure beside its baseline
-in the same run, interleaved, medians of ``BENCH_RUNS`` (default 5):
+replies, ticket ``LONG_TICKET`` with 500 replies; ``./dev bench scale --1m`` for
+1,000,000 tickets), each figure beside its baseline in the same run, interleaved,
+medians of ``BENCH_RUNS`` (default 5):
 
-- CLI start-up: ``regentra --version`` beside ``python -c pass``; ``regentra
-  ticket show LONG_TICKET`` beside the same baseline;
+- CLI start-up: ``regentra --version``, ``regentra ticket show LONG_TICKET`` and
+  ``regentra ticket list --json --status open`` beside ``python -c pass``;
 - ``regentra worker --once`` on the fresh copy (the first: it records an SLA badge
   on every ticket), then again and again (steady, as with a daemon running);
+- search in process as the app asks it, beside SQLite FTS5 over the same text
+  (``bench/scale_search.py``: rare, common, two words, prefix);
 - then, on that desk, the app in tmux at 120x40, as a technician starts it: from
   launch until the first card is on screen, beside a bare Textual app until its one
   line is; then ``:N`` Enter until the long ticket's newest reply is on screen; the
@@ -15,8 +18,11 @@ in the same run, interleaved, medians of ``BENCH_RUNS`` (default 5):
 - a priority filter change on the board and on the list (Any -> Critical and back),
   from the key that applies it until the new counts are on screen, beside a bare
   app's key-to-repaint (a key that changes its one line), p50 and p95;
-- a rare-word search in process on the desk's index beside SQLite FTS5 over the
-  same text (built once into the cache), p50 and p95, interleaved.
+- a common word typed into the board's search box in one burst, until the Open
+  column shows the right count (each time another word);
+- the app idle on the board with its embedded worker for ``BENCH_IDLE_MINUTES``
+  (default 30), its RSS sampled each minute;
+- mail intake (``bench/mail_intake.py``, when Dovecot is here).
 
 Needs tmux. Prints medians and ratios; copy them into docs/BENCHMARKS.md.
 """
@@ -26,7 +32,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -35,7 +40,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .desk import LONG_LAST_WORD, LONG_TICKET, RARE_WORD, copy_of_desk, index_of, seeded_desk
+from . import scale_search
+from .desk import LONG_LAST_WORD, LONG_TICKET, copy_of_desk, seeded_desk
 from .search import build_fts5
 
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
@@ -63,7 +69,9 @@ _CARD = re.compile(r"#\d{4,}\s+(LOW|MED|HIGH|CRIT)")
 _BOARD_COUNT = re.compile(r"Open\s+([\d,]+)")
 _LIST_COUNT = re.compile(r"of ([\d,]+) by")
 FILTER_RUNS = int(os.environ.get("BENCH_FILTER_RUNS", "10"))
-SEARCH_RUNS = 20
+IDLE_MINUTES = float(os.environ.get("BENCH_IDLE_MINUTES", "30"))
+"""How long the app sits idle with its embedded worker while its RSS is sampled
+(0: not measured)."""
 
 
 def _timed(argv: list[str], env: dict[str, str]) -> float:
@@ -118,6 +126,13 @@ class _Pane:
 
     def peak_rss_mib(self, name: str) -> float:
         """The peak resident size of the pane's process named ``name``."""
+        return self._memory_mib(name, "VmHWM")
+
+    def rss_mib(self, name: str) -> float:
+        """The resident size now of the pane's process named ``name``."""
+        return self._memory_mib(name, "VmRSS")
+
+    def _memory_mib(self, name: str, field: str) -> float:
         pane_pid = subprocess.run(
             ["tmux", "-L", _SOCKET, "list-panes", "-t", self.name, "-F", "#{pane_pid}"],
             capture_output=True,
@@ -131,7 +146,7 @@ class _Pane:
             except OSError:
                 continue
             if name in cmdline and "sleep" not in cmdline.split()[0]:
-                peak = re.search(r"VmHWM:\s+(\d+) kB", status)
+                peak = re.search(field + r":\s+(\d+) kB", status)
                 if peak:
                     return int(peak.group(1)) / 1024
         raise RuntimeError(f"no process {name!r} in the pane")
@@ -210,37 +225,6 @@ def _fts5_of(desk: Path) -> Path:
     return path
 
 
-def _searches(desk: Path) -> None:
-    from regentra_core.search import SearchIndex
-    from regentra_core.store import Database
-
-    db = Database(str(desk))
-    index = SearchIndex(index_of(desk), db)
-    fts = sqlite3.connect(_fts5_of(desk))
-    words = (RARE_WORD, LONG_LAST_WORD)
-    index.search(RARE_WORD, limit=20)
-    ours: list[float] = []
-    theirs: list[float] = []
-    for _ in range(SEARCH_RUNS):
-        for word in words:
-            start = time.perf_counter()
-            hits = index.search(word, limit=20)
-            ours.append(time.perf_counter() - start)
-            start = time.perf_counter()
-            rows = fts.execute(
-                "SELECT rowid, snippet(docs, 1, '[', ']', '…', 12) FROM docs "
-                "WHERE docs MATCH ? ORDER BY rank LIMIT 20",
-                (word,),
-            ).fetchall()
-            theirs.append(time.perf_counter() - start)
-            if not hits or not hits.complete or not rows:
-                raise RuntimeError(f"{word!r}: no full answer (ours {len(hits)}, fts5 {len(rows)})")
-    _percentiles("rare-word search, SQLite FTS5 (baseline)", theirs)
-    _percentiles("rare-word search, ours (Whoosh, in process)", ours, theirs)
-    fts.close()
-    db.close()
-
-
 def _percentiles(label: str, values: list[float], base: list[float] | None = None) -> None:
     def p(v: list[float]) -> tuple[float, float]:
         return statistics.median(v) * 1000, statistics.quantiles(v, n=100)[94] * 1000
@@ -267,6 +251,31 @@ def _report(
     print(line, flush=True)
 
 
+def _idle_rss(regentra: str, env: dict[str, str]) -> None:
+    """The app left on the board with its embedded worker, as over a lunch break:
+    its resident size sampled each minute (``VmRSS``; the indexer child apart)."""
+    pane = _Pane(f"{regentra}", env)
+    samples: list[tuple[float, float]] = []
+    try:
+        pane.wait_for(lambda t: bool(_CARD.search(t)))
+        start = time.perf_counter()
+        end = start + IDLE_MINUTES * 60
+        while True:
+            samples.append(((time.perf_counter() - start) / 60, pane.rss_mib(regentra)))
+            if time.perf_counter() >= end:
+                break
+            time.sleep(min(60.0, max(0.0, end - time.perf_counter())))
+    finally:
+        pane.close()
+    shown = ", ".join(f"{minute:.0f} min {mib:.1f}" for minute, mib in samples)
+    half = samples[len(samples) // 2][1]
+    print(
+        f"scale: regentra RSS idle on the board with its embedded worker (MiB): {shown}; "
+        f"the last half grew {samples[-1][1] - half:+.1f} MiB",
+        flush=True,
+    )
+
+
 def run() -> None:
     if shutil.which("tmux") is None:
         print("scale: needs tmux; skipped")
@@ -290,14 +299,17 @@ def run() -> None:
     try:
         desk = copy_of_desk(work / "desk.db")
         env["REGENTRA_DATABASE_URL"] = str(desk)
-        cli = {"pass": [], "version": [], "show": []}
+        cli: dict[str, list[float]] = {"pass": [], "version": [], "show": [], "list": []}
+        listing = [regentra, "ticket", "list", "--json", "--status", "open"]
         for _ in range(RUNS):
             cli["pass"].append(_timed([python, "-c", "pass"], env))
             cli["version"].append(_timed([regentra, "--version"], env))
             cli["show"].append(_timed([regentra, "ticket", "show", str(LONG_TICKET)], env))
+            cli["list"].append(_timed(listing, env))
         _report("python -c pass (baseline)", cli["pass"])
         _report("regentra --version", cli["version"], cli["pass"])
         _report(f"regentra ticket show {LONG_TICKET} (500 replies)", cli["show"], cli["pass"])
+        _report("regentra ticket list --json --status open", cli["list"], cli["pass"])
 
         # The desk as a running daemon keeps it: swept once (the first sweep of a
         # copy records a badge on every ticket), then swept again and again.
@@ -309,7 +321,8 @@ def run() -> None:
         _report("regentra worker --once, steady", steady, cli["pass"])
 
         # Before any app runs: an app's indexer may still be merging when it closes.
-        _searches(desk)
+        scale_search.in_process(desk, _fts5_of(desk), RUNS)
+        board_counts = scale_search.open_counts(desk)
 
         start_app, start_bare, opens, rss_app, rss_bare = [], [], [], [], []
         for _ in range(RUNS):
@@ -353,11 +366,25 @@ def run() -> None:
             pane.wait_for(lambda t: _count(_LIST_COUNT, t) is not None)
             time.sleep(1)
             listed = _filter_changes(pane, _LIST_COUNT)
+            pane.keys("1")
+            pane.wait_for(lambda t: _count(_BOARD_COUNT, t) is not None)
+            time.sleep(1)
+            typed = scale_search.typed_into_the_board(
+                pane, board_counts, lambda t: _count(_BOARD_COUNT, t)
+            )
         finally:
             pane.close()
         _percentiles("bare Textual app, key to repaint (baseline)", flips)
         _percentiles("priority filter change, board", board, flips)
         _percentiles("priority filter change, list (SLA order)", listed, flips)
+        _report(
+            "a common word typed into the board's search, to the right Open count", typed, flips
+        )
+        if IDLE_MINUTES:
+            _idle_rss(regentra, env)
+        from . import mail_intake
+
+        mail_intake.run()
     finally:
         subprocess.run(["tmux", "-L", _SOCKET, "kill-server"], capture_output=True)
         shutil.rmtree(work, ignore_errors=True)

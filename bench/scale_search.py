@@ -11,9 +11,10 @@ prefix, each beside SQLite FTS5 over the same text (built once into the cache):
   there are more (``DeskSession.resolve(rank=True)``); FTS5: the best 500 by rank
   with a snippet, and every rowid.
 
-And in the app, in tmux: a common word typed into the board's search box in one
-burst (each time another word, so no answer is remembered), until the Open column
-says the right count, worked out beforehand from the index and the database.
+And in the app, in tmux: a common word (in 10,000 tickets or more) typed into the
+board's search box in one burst, each time another word (so no answer is
+remembered), until the Open column says the right count, worked out beforehand
+from the index and the database.
 """
 
 from __future__ import annotations
@@ -29,8 +30,6 @@ from typing import Any
 from .desk import RARE_WORD, index_of
 
 RANKED = 500
-COMMON_WORDS = ("printer", "toner", "scanner", "outlook", "mailbox", "password", "laptop")
-"""Words in nearly every ticket of the seeded desk (its text is drawn from them)."""
 ASKS = {
     "rare word": RARE_WORD,
     "common word": "printer",
@@ -115,23 +114,35 @@ def _list_ask(index: Any, text: str) -> None:
         index.matching(text)
 
 
-def open_counts(desk: Path) -> dict[str, str]:
-    """Each common word's Open count as the board must show it, typed as a prefix."""
+def open_counts(desk: Path, wanted: int = 5) -> dict[str, str]:
+    """Common words, each with its Open count as the board must show it once the word
+    is typed (as a prefix): counts that differ from each other and from the column's
+    count without a search, so the screen cannot show a word's count early."""
     from regentra_core.search import SearchIndex
     from regentra_core.store import Database
 
+    from .desk import _WORDS
+
     db = Database(str(desk))
     index = SearchIndex(index_of(desk), db)
-    counts = {}
+    counts: dict[str, str] = {}
     with sqlite3.connect(desk) as con:
-        for word in COMMON_WORDS:
+        (everyone,) = con.execute("SELECT count(*) FROM ticket WHERE status = 'open'").fetchone()
+        seen = {everyone}
+        for word in _WORDS[:40]:
             numbers = sorted(index.matching(word + "*").numbers)
+            if len(numbers) < 10_000:
+                continue  # not a common word
             (n,) = con.execute(
                 "SELECT count(*) FROM ticket WHERE status = 'open' AND number IN "
                 "(SELECT value FROM json_each(?))",
                 (str(numbers),),
             ).fetchone()
-            counts[word] = f"{n:,}"
+            if n not in seen:
+                seen.add(n)
+                counts[word] = f"{n:,}"
+            if len(counts) == wanted:
+                break
     index.close()
     db.close()
     return counts

@@ -305,6 +305,29 @@ def test_a_burst_is_committed_unmerged_and_merged_once_caught_up(whoosh_index, d
     assert sorted(h.number for h in whoosh_index.search("printer")) == sorted(numbers)
 
 
+@pytest.mark.parametrize("desk_config", [NO_SPIKE])
+def test_after_a_large_drain_the_catch_up_merges_the_index_into_one_segment(
+    whoosh_index, db, new_ticket, monkeypatch
+):
+    """A daemon's first catch-up left eight segments, and a common word cost twice
+    what it costs on one; a small drain keeps the cheap merge of small segments."""
+    from regentra_core.search import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "LARGE_DRAIN", 6)
+    whoosh_index.rebuild()
+    numbers = [new_ticket(subject=f"Printer {n} offline").number for n in range(3)]
+    for _ in range(3):
+        whoosh_index.drain(batch=1)
+    assert whoosh_index.drain() == 0  # caught up after 3 documents: not large
+    assert len(whoosh_index.ensure()._segments()) > 1
+    numbers += [new_ticket(subject=f"Printer {n} jammed").number for n in range(3)]
+    for _ in range(3):
+        whoosh_index.drain(batch=1)
+    assert whoosh_index.drain() == 0  # 6 since the last whole merge: large
+    assert len(whoosh_index.ensure()._segments()) == 1
+    assert sorted(h.number for h in whoosh_index.search("printer")) == sorted(numbers)
+
+
 def test_an_analysis_that_changes_only_the_suggestion_queues_no_reindex(db, desk, new_ticket):
     from regentra_core.ai.analysis import Analysis
 

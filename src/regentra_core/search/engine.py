@@ -112,6 +112,11 @@ start-up of a child process costs more than it saves)."""
 MAX_SEGMENTS = 16
 """Segments allowed to gather during a burst before a commit merges them anyway."""
 
+LARGE_DRAIN = 1_000
+"""Documents drained since the last full merge, at least, for the catch-up after them
+to merge every segment into one (and a quarter of the index, at least: a merge
+rewrites it all)."""
+
 
 def available_procs(limit: int = 4) -> int:
     """CPUs this process may use, at most ``limit``."""
@@ -172,6 +177,8 @@ class SearchIndex(Rebuilds):
         self._settling_lock = threading.Lock()
         self._unmerged = False
         """This process committed segments without merging them (see ``_tidy``)."""
+        self._since_merge = 0
+        """Documents this process indexed since it last merged the index whole."""
 
     @property
     def location(self) -> str:
@@ -379,6 +386,7 @@ class SearchIndex(Rebuilds):
             merge = len(ix._segments()) >= MAX_SEGMENTS
             writer.commit(merge=merge)
             self._unmerged = not merge
+            self._since_merge += len(docs)
         except OSError as exc:
             writer.cancel()
             raise self._index_error(exc) from exc
@@ -405,19 +413,26 @@ class SearchIndex(Rebuilds):
         4.9 s without), and each merge held back the outbox rows that were already
         searchable. So drains commit without merging (up to ``MAX_SEGMENTS``) and
         the merge waits until there is nothing to index.
+
+        After a large drain (a daemon's first catch-up, a big import) the small
+        merges still left eight segments, and a common word cost twice what it costs
+        on one: then every segment is merged into one.
         """
-        if not self._unmerged:
+        whole = self._since_merge >= max(LARGE_DRAIN, ix.doc_count() // 4)
+        if not self._unmerged and not whole:
             return
         try:
             writer = self._writer(ix, 0, timeout=WRITER_TIMEOUT)
         except LockError:
             raise SearchBusy("another process is writing the search index") from None
         try:
-            writer.commit()
+            writer.commit(optimize=whole)
         except BaseException:
             writer.cancel()
             raise
         self._unmerged = False
+        if whole:
+            self._since_merge = 0
 
     def forget(self, outbox_ids: list[int]) -> None:
         """Delete outbox rows the index has committed (from any thread).
