@@ -12,7 +12,7 @@ from regentra_core.enums import Priority
 from regentra_tui.screens.detail import TicketScreen
 from regentra_tui.screens.main import MainScreen
 
-from .conftest import burst, open_ticket, settle, show_list
+from .conftest import burst, open_ticket, settle, show_list, until
 
 SIZE = (120, 40)
 
@@ -86,6 +86,11 @@ async def test_a_note_then_time_in_one_burst_both_save(make_app, demo_db):
         await open_ticket(app, pilot, 1007)
         before = queries.ticket_detail(demo_db, 1007)
         await burst(app, pilot, "n", *"Checked the cable", "ctrl+s", "t", *"20m", "ctrl+s")
+
+        def logged() -> bool:  # the writes are workers: on a loaded machine, after settle
+            return len(queries.ticket_detail(demo_db, 1007).time_entries) > len(before.time_entries)
+
+        assert await until(app, pilot, logged)
         after = queries.ticket_detail(demo_db, 1007)
         assert len(after.time_entries) == len(before.time_entries) + 1
         assert after.time_entries[-1].minutes == 20

@@ -68,6 +68,51 @@ async def test_the_app_loads_the_board_once_at_start(make_app):
         assert app.screen.query_one(Board).loaded_generation == 1
 
 
+async def test_reloads_asked_while_a_board_load_runs_wait_and_run_once_after_it(make_app):
+    """A thread cannot be stopped: reloads asked every second on a busy desk ran side
+    by side, six at once on a big one, each slower for the others."""
+    import asyncio
+    import threading
+
+    app = make_app()
+    board_of = app.session.board
+    running, most, calls, held = [0], [0], [], []
+    release = threading.Event()
+
+    def slow(*args, **kwargs):
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        calls.append(args)
+        try:
+            if held and not release.is_set():
+                held.append("waiting")
+                release.wait(30)
+            return board_of(*args, **kwargs)
+        finally:
+            running[0] -= 1
+
+    app.session.board = slow  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        board = app.screen.query_one(Board)
+        assert await until(app, pilot, lambda: board.loaded_generation == board._generation)
+        held.append("hold the next load")
+        board.load(board.filter)
+        # Not ``until``: it settles the app, which waits for the held worker.
+        for _ in range(3000):
+            if "waiting" in held:
+                break
+            await asyncio.sleep(0.01)
+        asked = len(calls)
+        for _ in range(5):
+            board.load(board.filter)
+        await asyncio.sleep(0.3)
+        assert len(calls) == asked  # the five wait for the one in flight
+        release.set()
+        assert await until(app, pilot, lambda: board.loaded_generation == board._generation)
+        assert most[0] == 1 and len(calls) == asked + 1  # then the newest runs, once
+
+
 async def test_create_a_ticket_from_the_form(make_app, demo_db):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

@@ -17,11 +17,13 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
+from textual.worker import Worker
 
 from regentra_core import SortKey, Status, TicketFilter, TicketRow
 
 from ..session import BOARD_DONE_FOR, BOARD_PAGE, ColumnData, DeskSession, rest_while_typing
 from .board_column import BoardColumn
+from .load_line import LoadLine
 
 
 class ColumnHeader(Widget):
@@ -127,6 +129,7 @@ class Board(Horizontal):
         self.drag_from: tuple[int, Status] | None = None
         self.filter = TicketFilter()
         self._generation = 0
+        self._line = LoadLine(self._start_load)
         self.loaded_generation = 0
         """The load whose results are on screen (benchmarks wait for it)."""
         self.columns = [BoardColumn(s, self, id=f"column-{s.value}") for s in Status]
@@ -152,15 +155,25 @@ class Board(Horizontal):
     def load(self, f: TicketFilter) -> None:
         """Reload every column for filter ``f`` (statuses in ``f`` are ignored here)."""
         self.filter = f
-        typed = bool(f.text) and f.text != self._searched
+        self._typed = self._typed or (bool(f.text) and f.text != self._searched)
         self._searched = f.text
         self._generation += 1
-        self._load(self._generation, f, typed)
+        self._line.ask()
 
     _searched: str | None = None
     """The search text of the last load (a changed one waits out the typing)."""
+    _typed = False
+    """The search text changed since the last load started."""
 
-    @work(thread=True, exclusive=True, group="board", exit_on_error=False)
+    def _start_load(self) -> Worker[None]:
+        typed, self._typed = self._typed, False
+        return self._load(self._generation, self.filter, typed)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "board" and event.worker.is_finished:
+            self._line.ended(event.worker)
+
+    @work(thread=True, group="board", exit_on_error=False)
     def _load(self, generation: int, f: TicketFilter, typed: bool) -> None:
         if not rest_while_typing(typed, lambda: generation != self._generation):
             return

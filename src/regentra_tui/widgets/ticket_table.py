@@ -15,6 +15,7 @@ from textual import work
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.worker import Worker
 
 from regentra_core import SortKey, TicketFilter, TicketRow
 
@@ -31,6 +32,7 @@ from ..render import (
     styled,
 )
 from ..session import DeskSession, ListPage, rest_while_typing
+from .load_line import LoadLine
 from .motion import MOTION_BINDINGS
 
 if TYPE_CHECKING:
@@ -129,6 +131,7 @@ class TicketTable(DataTable[Text]):
         self.page_total = 0
         self.page_rows: list[TicketRow] = []
         self._generation = 0
+        self._line = LoadLine(self._start_load)
         self._noted: str | None = None
         self.snippets: dict[int, Snippet] = {}
         """The matching snippet of each ticket the shown search found."""
@@ -180,17 +183,27 @@ class TicketTable(DataTable[Text]):
         if offset is not None:
             self.page_offset = offset
         text = self.filter.text
-        typed = bool(text) and text != self._searched
+        self._typed = self._typed or (bool(text) and text != self._searched)
         self._searched = text
         self._generation += 1
-        self._load(
-            self._generation, self.filter, self.sort_key, self.descending, self.page_offset, typed
-        )
+        self._line.ask()
 
     _searched: str | None = None
     """The search text of the last load (a changed one waits out the typing)."""
+    _typed = False
+    """The search text changed since the last load started."""
 
-    @work(thread=True, exclusive=True, group="list", exit_on_error=False)
+    def _start_load(self) -> Worker[None]:
+        typed, self._typed = self._typed, False
+        return self._load(
+            self._generation, self.filter, self.sort_key, self.descending, self.page_offset, typed
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "list" and event.worker.is_finished:
+            self._line.ended(event.worker)
+
+    @work(thread=True, group="list", exit_on_error=False)
     def _load(
         self,
         generation: int,
