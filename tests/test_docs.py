@@ -46,3 +46,12 @@ def test_every_setting_is_in_the_readme():
 
     missing = [name for name in Settings.model_fields if f"`{name}" not in README]
     assert missing == []
+
+
+def test_the_version_regentra_prints_is_the_packages():
+    import tomllib
+
+    from regentra_tui import __version__
+
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    assert __version__ == project["project"]["version"]

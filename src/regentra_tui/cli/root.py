@@ -15,6 +15,7 @@ from click.exceptions import NoArgsIsHelpError
 
 from regentra_core import ConflictError, RegentraError, undecodable, visible_bytes
 
+from .. import __version__
 from .context import CliContext
 
 EXIT_REFUSED = 1
@@ -156,7 +157,7 @@ class _OneLineUsage(click.UsageError):
     metavar="PATH|URL",
     help="Database file or SQLAlchemy URL (default: $REGENTRA_DATABASE_URL, then config).",
 )
-@click.version_option(package_name="regentra-tui", prog_name="regentra")
+@click.version_option(__version__, prog_name="regentra")
 @click.pass_context
 def cli(ctx: click.Context, db_option: str | None) -> None:
     """Regentra: a keyboard-first helpdesk for MSP technicians.
