@@ -104,6 +104,7 @@ if TYPE_CHECKING:
     from .desk.channels import held_messages, held_source
     from .desk.clients import UNSET
     from .desk.portal import SIGNIN_VALID as PORTAL_SIGNIN_VALID
+    from .detail_records import EventRow, TicketDetail, TimeRow
     from .doctor import examine as examine_desk
     from .durations import (
         EXAMPLES as DURATION_EXAMPLES,
@@ -137,6 +138,7 @@ if TYPE_CHECKING:
         NoChange,
         NotFoundError,
         PermissionDenied,
+        PlainUnavailable,
         PriorityRuleError,
         RaceLost,
         RegentraError,
@@ -156,15 +158,15 @@ if TYPE_CHECKING:
     from .lifecycle import allowed_targets
     from .limits import SUBJECT_MAX, check_day, check_length
     from .locations import site_config_file
+    from .plain_reads import (
+        PlainDesk,
+        open_plain,
+        plain_count_tickets,
+        plain_list_tickets,
+        plain_ticket_detail,
+    )
     from .queries import (
-        UNASSIGNED,
         ClientRow,
-        EventRow,
-        SortKey,
-        TicketDetail,
-        TicketFilter,
-        TicketRow,
-        TimeRow,
         board_sort,
         cascade_offer,
         client_rows,
@@ -251,6 +253,7 @@ if TYPE_CHECKING:
     from .store import Database, upgrade
     from .store.copy import copy_desk
     from .text import json_safe, literal, one_line, undecodable, visible_bytes
+    from .ticket_records import UNASSIGNED, SortKey, TicketFilter, TicketRow
     from .views import OPEN_STATUSES, View, saved_views
     from .wiring import Wiring, open_database, open_index
     from .worker import LeaseView, WorkerRunner, current_lease
@@ -272,6 +275,7 @@ _WHERE = {
     "NotFoundError": ".errors",
     "PermissionDenied": ".errors",
     "PriorityRuleError": ".errors",
+    "PlainUnavailable": ".errors",
     "RaceLost": ".errors",
     "RegentraError": ".errors",
     "RuleViolation": ".errors",
@@ -332,13 +336,19 @@ _WHERE = {
     "UNSET": ".desk.clients",
     # Reads: frozen records of tickets, people and the SLA set-up.
     "ClientRow": ".queries",
-    "EventRow": ".queries",
-    "SortKey": ".queries",
-    "TicketDetail": ".queries",
-    "TicketFilter": ".queries",
-    "TicketRow": ".queries",
-    "TimeRow": ".queries",
-    "UNASSIGNED": ".queries",
+    "EventRow": ".detail_records",
+    "SortKey": ".ticket_records",
+    "TicketDetail": ".detail_records",
+    "TicketFilter": ".ticket_records",
+    "TicketRow": ".ticket_records",
+    "TimeRow": ".detail_records",
+    "UNASSIGNED": ".ticket_records",
+    # Plain reads: the same records without the ORM, for commands that start fast.
+    "PlainDesk": ".plain_reads",
+    "open_plain": ".plain_reads",
+    "plain_count_tickets": ".plain_reads",
+    "plain_list_tickets": ".plain_reads",
+    "plain_ticket_detail": ".plain_reads",
     "board_sort": ".queries",
     "cascade_offer": ".queries",
     "client_rows": ".queries",
@@ -544,6 +554,8 @@ __all__ = [
     "OPEN_STATUSES",
     "PORTAL_SIGNIN_VALID",
     "PermissionDenied",
+    "PlainDesk",
+    "PlainUnavailable",
     "PortalContact",
     "PortalFile",
     "Priority",
@@ -660,6 +672,7 @@ __all__ = [
     "make_shared_dir",
     "needs_daemon",
     "one_line",
+    "open_plain",
     "open_database",
     "open_index",
     "os_username",
@@ -668,6 +681,9 @@ __all__ = [
     "parse_minutes",
     "parse_rules",
     "parse_when",
+    "plain_count_tickets",
+    "plain_list_tickets",
+    "plain_ticket_detail",
     "portal_contact",
     "portal_file",
     "public_thread",

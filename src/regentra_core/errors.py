@@ -29,7 +29,9 @@ Every exception the core raises to an interface is defined here and nowhere else
     │   └── SmsSendFailed        by Twilio (SMS)
     ├── SearchBusy               another process holds the search index's writer
     └── StoreError               the database cannot be opened or migrated
-        └── RaceLost             another process wrote the same thing at the same moment
+        ├── RaceLost             another process wrote the same thing at the same moment
+        └── PlainUnavailable     the plain (DB-API) reader cannot answer: the caller
+                                 takes the ORM path, which says why or upgrades
 """
 
 from __future__ import annotations
@@ -162,6 +164,16 @@ class SearchBusy(RegentraError):
 
 class StoreError(RegentraError):
     """Raised when the database cannot be opened, created or migrated."""
+
+
+class PlainUnavailable(StoreError):
+    """Raised when ``plain_reads`` cannot answer a read (no readable desk, a schema
+    not at the head, a URL it has no driver for, an account that is not an active
+    technician).
+
+    Never shown to a person: the command falls back to the ORM path, which opens
+    the desk as every command does and refuses in its one line, or upgrades it.
+    """
 
 
 class RaceLost(StoreError):

@@ -2,8 +2,10 @@
 
 Readers (lists, the detail view, the sweep, priority changes) load the book once
 per session and ask it for a ticket's :class:`~regentra_core.sla.SlaState`.
-Calendars are cached across loads by their definition, because building a
-calendar's day tables is the only costly part and definitions rarely change.
+``SlaBook.from_rows`` builds a book from the rows of the SLA tables however they
+were read (``plain_reads.sla`` reads them with the DB-API). Calendars are cached
+across loads by their definition, because building a calendar's day tables is the
+only costly part and definitions rarely change.
 """
 
 from __future__ import annotations
@@ -13,24 +15,20 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
-
-from sqlalchemy import String, type_coerce
-from sqlalchemy import select as sa_select
-from sqlmodel import Session, col
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .calendar import BusinessCalendar, parse_hours
 from .enums import Priority, Status
 from .sla import Policy, SlaState, Targets, compute, load_pauses
-from .store import config_version as _config_version
-from .store.models import (
-    BusinessCalendarRow,
-    Client,
-    Holiday,
-    SlaPolicy,
-    SlaTarget,
-    Ticket,
-)
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from .store.models import Ticket
+
+# SQLAlchemy and the models are imported by the functions that read through them:
+# the book itself (built from plain rows by ``from_rows``) and its clocks are pure,
+# and ``plain_reads`` builds it without the ORM for a command that starts fast.
 
 _CALENDAR_CACHE: OrderedDict[tuple[object, ...], BusinessCalendar] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
@@ -95,6 +93,8 @@ class SlaBook:
     def load(cls, s: Session) -> SlaBook:
         """The book as stored now: built once per SLA set-up and process, then reused
         while the desk's change counter (``DeskState.sla_version``) stays."""
+        from .store import config_version as _config_version
+
         key = _config_version.cache_key(s, _config_version.SLA_BUMPED)
         if key is not None:
             with _BOOKS_LOCK:
@@ -112,8 +112,13 @@ class SlaBook:
 
     @classmethod
     def _read(cls, s: Session) -> SlaBook:
+        from sqlalchemy import select as sa_select
+        from sqlmodel import col
+
+        from .store.models import BusinessCalendarRow, Client, Holiday, SlaPolicy, SlaTarget
+
         conn = s.connection()
-        return cls._build(
+        return cls.from_rows(
             conn.execute(sa_select(col(Holiday.calendar_id), col(Holiday.day))).all(),
             conn.execute(
                 sa_select(
@@ -150,7 +155,7 @@ class SlaBook:
         )
 
     @classmethod
-    def _build(
+    def from_rows(
         cls,
         holiday_rows: Sequence[Any],
         calendar_rows: Sequence[Any],
@@ -158,6 +163,8 @@ class SlaBook:
         policy_rows: Sequence[Any],
         client_rows: Sequence[Any],
     ) -> SlaBook:
+        """A book from the SLA tables' rows, each in the column order ``_read`` asks
+        for (holidays, calendars, targets, policies by id, clients with a policy)."""
         holidays: dict[int, set[date]] = {}
         for calendar_id, day in holiday_rows:
             holidays.setdefault(calendar_id, set()).add(day)
@@ -223,6 +230,11 @@ def clock_columns() -> tuple[Any, ...]:
     when a list is filtered or sorted by SLA. Run it on ``session.connection()``
     (Core), not through the ORM session.
     """
+    from sqlalchemy import String, type_coerce
+    from sqlmodel import col
+
+    from .store.models import Ticket
+
     return (
         col(Ticket.number),
         col(Ticket.client_id),

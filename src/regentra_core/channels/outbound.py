@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..detail_records import cc_list as cc_list
 from ..enums import Channel
 from .route import marker
 
@@ -149,18 +150,6 @@ def deliverable(address: str) -> bool:
         return False
     domain = address.rpartition("@")[2].lower().rstrip(".")
     return domain != "invalid" and not domain.endswith(".invalid")
-
-
-def cc_list(text: str | None) -> list[str]:
-    """The addresses in a ticket's ``cc`` column, JSON text (anything unreadable: none):
-    who else a public reply by mail is copied to (``desk.cc``)."""
-    try:
-        value = json.loads(text or "[]")
-    except ValueError:
-        return []
-    if not isinstance(value, list):
-        return []
-    return [a for a in value if isinstance(a, str)]
 
 
 def cc_text(addresses: Iterable[str]) -> str:

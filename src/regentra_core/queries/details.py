@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
-from ..channels.outbound import cc_list
-from ..enums import AuthorKind, Channel, DeliveryState
+from ..detail_records import EventRow as EventRow
+from ..detail_records import ThreadItem as ThreadItem
+from ..detail_records import TicketDetail as TicketDetail
+from ..detail_records import TimeRow as TimeRow
+from ..detail_records import cc_list, omitted
+from ..detail_records import delivery_text as delivery_text
+from ..enums import AuthorKind
 from ..errors import NotFoundError
 from ..sla_book import SlaBook
 from ..store.engine import Database
@@ -25,79 +29,7 @@ from ..store.models import (
     Ticket,
     TimeEntry,
 )
-from .tickets import TicketRow, _base_query, _get_row, _row
-
-
-@dataclass(frozen=True, slots=True)
-class ThreadItem:
-    """A public reply or a private note, in time order."""
-
-    kind: str
-    """``reply`` or ``note``."""
-    author: str
-    author_kind: AuthorKind
-    body: str
-    at: datetime
-    channel: Channel | None = None
-    private: bool = False
-    omitted: int = 0
-    """Characters of the body left out by ``body_limit`` (the desk keeps them all)."""
-    delivery: str | None = None
-    """For a reply sent through a channel: queued, sending, sent, failed (with why);
-    for a customer's SMS, why it joined this ticket (SMS has no threading)."""
-    unverified: bool = False
-    """A customer reply from an address that is not the ticket's contact."""
-    reply_id: int | None = None
-    """The reply's row (None for a note): its files hang on it."""
-
-
-@dataclass(frozen=True, slots=True)
-class TimeRow:
-    technician: str
-    minutes: int
-    billable: bool
-    note: str
-    work_date: date
-    entry_id: int = 0
-    """The TimeEntry's id, which ``Desk.edit_time`` and ``Desk.remove_time`` take."""
-
-
-@dataclass(frozen=True, slots=True)
-class EventRow:
-    at: datetime
-    actor: str
-    source: str
-    kind: str
-    from_value: str | None
-    to_value: str | None
-    detail: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class TicketDetail:
-    """Everything the detail view and ``ticket show`` need, read in one session."""
-
-    ticket: TicketRow
-    description: str
-    resolution: str | None
-    thread: list[ThreadItem]
-    time_entries: list[TimeRow]
-    children: list[TicketRow] = field(default_factory=list)
-    follow_ups: list[int] = field(default_factory=list)
-    description_omitted: int = 0
-    """Characters of the description left out by ``body_limit``."""
-    chat_agent: str | None = None
-    """Who answered the customer in the live chat the ticket came from."""
-    cc: list[str] = field(default_factory=list)
-    """Who else its public replies by mail are copied to (``desk.cc``)."""
-
-    @property
-    def billable_minutes(self) -> int:
-        return sum(t.minutes for t in self.time_entries if t.billable)
-
-    @property
-    def total_minutes(self) -> int:
-        return sum(t.minutes for t in self.time_entries)
+from .tickets import _base_query, _get_row, _row
 
 
 def ticket_detail(
@@ -161,7 +93,7 @@ def ticket_detail(
                 body,
                 at,
                 channel,
-                omitted=_omitted(body, length),
+                omitted=omitted(body, length),
                 delivery=deliveries.get(reply_id),
                 unverified=bool(unverified),
                 reply_id=reply_id,
@@ -184,7 +116,7 @@ def ticket_detail(
                 body,
                 at,
                 private=True,
-                omitted=_omitted(body, length),
+                omitted=omitted(body, length),
             )
             for technician_id, author_name, body, length, at in notes
         ]
@@ -230,36 +162,10 @@ def ticket_detail(
             time_rows,
             children,
             follow_ups,
-            description_omitted=_omitted(description, description_length),
+            description_omitted=omitted(description, description_length),
             chat_agent=agent,
             cc=cc_list(cc),
         )
-
-
-def delivery_text(out: OutboundMessage) -> str:
-    """``sent 14:02 UTC``, ``queued``, ``sending``, ``failed, retrying 14:10 UTC: why``,
-    with what the channel did to the text (``sent ... (2 SMS)``)."""
-    state = _delivery_state(out)
-    return f"{state} ({out.note})" if out.note else state
-
-
-def _delivery_state(out: OutboundMessage) -> str:
-    if out.state == DeliveryState.SENT and out.sent_at is not None:
-        return f"sent {out.sent_at:%Y-%m-%d %H:%M} UTC"
-    if out.attempt_started_at is not None:
-        return "sending" + (f" ({out.last_error})" if out.last_error else "")
-    if out.state == DeliveryState.FAILED:
-        retry = (
-            f"retrying {out.next_attempt_at:%H:%M} UTC"
-            if out.next_attempt_at is not None
-            else "gave up"
-        )
-        return f"failed, {retry}: {out.last_error or 'unknown error'}"
-    return "queued"
-
-
-def _omitted(shown: str, length: int | None) -> int:
-    return max(int(length or 0) - len(shown), 0)
 
 
 def ticket_history(db: Database, number: int) -> list[EventRow]:

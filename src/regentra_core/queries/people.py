@@ -18,7 +18,7 @@ from ..store.models import (
     Technician,
     Ticket,
 )
-from .tickets import _escape_like
+from ..ticket_records import escape_like as _escape_like
 
 
 def technicians(db: Database, *, active_only: bool = True) -> list[Technician]:

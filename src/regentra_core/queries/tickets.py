@@ -8,9 +8,8 @@ halves, each from an index.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import case, func, or_
@@ -19,9 +18,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from ..clock import utcnow
-from ..enums import Channel, Priority, Status
+from ..enums import Status
 from ..errors import NotFoundError, ValidationError
-from ..sla import Badge, SlaState
 from ..sla_book import SlaBook, clock_columns, clock_inputs, inputs_of
 from ..store.engine import Database
 from ..store.models import (
@@ -31,86 +29,20 @@ from ..store.models import (
     Technician,
     Ticket,
 )
+from ..ticket_records import PRIORITY_ORDER as _PRIORITY_ORDER
+from ..ticket_records import UNASSIGNED as UNASSIGNED
+from ..ticket_records import SortKey as SortKey
+from ..ticket_records import TicketFilter as TicketFilter
+from ..ticket_records import TicketRow as TicketRow
+from ..ticket_records import escape_like as _escape_like
+from ..ticket_records import sla_key as _sla_key
 from .number_set import in_number_set
 
 _Query = Any
 """A ticket-row SELECT (Select's type parameters differ across SQLAlchemy 2.x)."""
 
-UNASSIGNED = "none"
-"""The assignee filter value that selects tickets nobody owns."""
-
-
-class SortKey(StrEnum):
-    """How a ticket list can be ordered."""
-
-    NUMBER = "number"
-    PRIORITY = "priority"
-    UPDATED = "updated"
-    CREATED = "created"
-    SLA = "sla"
-    """Least SLA time left first; tickets whose clocks all stopped come last."""
-
-
-@dataclass(frozen=True, slots=True)
-class TicketFilter:
-    """Combinable list filters; empty fields do not filter."""
-
-    statuses: tuple[Status, ...] = ()
-    priorities: tuple[Priority, ...] = ()
-    assignee: str | None = None
-    """A username, or ``"none"`` for unassigned tickets."""
-    client: str | None = None
-    since: datetime | None = None
-    """Created at or after."""
-    until: datetime | None = None
-    """Created before."""
-    text: str | None = None
-    """Case-insensitive substring of the subject (full-text search comes later)."""
-    sla: tuple[Badge, ...] = ()
-    """Only tickets whose SLA badge is one of these (computed live, not cached)."""
-    numbers: tuple[int, ...] | None = None
-    """Only these ticket numbers (full-text search results); None: no restriction."""
-    channels: tuple[Channel, ...] = ()
-    """Only tickets that came in through one of these channels."""
-    contact_id: int | None = None
-    """Only this contact's tickets (the portal's own-tickets view)."""
-    client_id: int | None = None
-    """Only this client's tickets (the portal's view for a client admin)."""
-
-
-@dataclass(frozen=True, slots=True)
-class TicketRow:
-    """One ticket as lists and boards show it."""
-
-    number: int
-    subject: str
-    status: Status
-    priority: Priority
-    suggested_priority: Priority | None
-    channel: Channel
-    client: str | None
-    client_vip: bool
-    contact: str | None
-    contact_email: str | None
-    assignee: str | None
-    is_master: bool
-    master: int | None
-    follow_up_of: int | None
-    version: int
-    created_at: datetime
-    updated_at: datetime
-    first_response_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    sla: SlaState | None = None
-    """Both SLA clocks as of the query; None when no policy applies."""
-    contact_phone: str | None = None
-
-
 _Master = aliased(Ticket, name="master_ticket")
 _FollowUp = aliased(Ticket, name="follow_up_ticket")
-
-_PRIORITY_ORDER = {p: p.rank for p in Priority}
 
 
 def _base_query() -> _Query:
@@ -171,10 +103,6 @@ def _apply_filter(query: _Query, f: TicketFilter) -> _Query:
         needle = f"%{_escape_like(f.text.strip())}%"
         query = query.where(col(Ticket.subject).ilike(needle, escape="\\"))
     return query
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _row(
@@ -289,22 +217,6 @@ def _numbers_by_sla(
     if sort == SortKey.SLA:
         keyed.sort(reverse=descending)
     return [number for _, number in keyed]
-
-
-def _sla_key(state: SlaState | None) -> tuple[int, float]:
-    """Most urgent first: Breached, then At Risk, then On Track, each by least time
-    left; paused and stopped clocks after the running ones, tickets without SLA last.
-
-    Time left alone put an On Track ticket with 35 minutes of a 1-hour target above
-    an At Risk one with 45 minutes of a 4-hour one; a stand-up reads the badge first.
-    """
-    if state is None:
-        return (9, float("inf"))
-    running = [c for c in (state.response, state.resolution) if not c.stopped and not c.paused]
-    rank = -state.badge.severity
-    if not running:
-        return (rank + 5, float("1e15"))
-    return (rank, min(c.remaining_seconds for c in running))
 
 
 def count_tickets(

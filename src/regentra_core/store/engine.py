@@ -31,7 +31,12 @@ from sqlmodel import Session
 
 from ..errors import RaceLost, StoreError, ValidationError
 from ..sharing import desk_dir, ensure_private_dir, mode_text, owner_text
-from . import outbox
+from . import config_version, outbox
+
+_COUNTERS = config_version
+"""Imported with every Database: its ORM listeners bump the SLA set-up's and the
+rules' change counters on any write (the SLA book, which imported it, no longer
+imports the ORM)."""
 
 BUSY_TIMEOUT_SECONDS = 30.0
 """How long a writer waits for another process's transaction before giving up."""

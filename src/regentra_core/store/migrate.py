@@ -14,18 +14,13 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from ..errors import StoreError
+from ..schema_head import HEAD as HEAD
 from .engine import Database
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 _SCRIPTS = Path(__file__).with_name("migrations")
-
-HEAD = "0020"
-"""The newest migration's revision (a test holds it to the scripts). Every command
-opens the database and finds it at head: read with one query, that costs nothing,
-while importing Alembic to ask cost a quarter of a second of every command's start.
-Alembic is imported only when there is something to upgrade."""
 
 
 def alembic_config() -> Config:
