@@ -9,7 +9,7 @@ from rich.console import Console
 from regentra_core import queries
 from regentra_core.enums import Status
 from regentra_core.store import Database
-from regentra_tui.cli.tickets import _ticket_table
+from regentra_tui.cli.ticket_print import ticket_table as _ticket_table
 
 from .test_ticket_commands import _create
 

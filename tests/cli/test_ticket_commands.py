@@ -250,7 +250,7 @@ def test_the_terminal_table_always_shows_number_and_subject(regentra, width):
 
     from regentra_core import queries
     from regentra_core.store import Database
-    from regentra_tui.cli.tickets import _ticket_table
+    from regentra_tui.cli.ticket_print import ticket_table as _ticket_table
 
     _create(regentra, subject="Scanner jams on every page")
     db = Database(regentra.db_path)

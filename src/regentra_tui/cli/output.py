@@ -7,53 +7,18 @@ escape sequences in a customer's email can style or control the screen.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import sys
-from collections.abc import Callable
-from datetime import date, datetime
-from enum import Enum
-from typing import Any, TypeVar
+from datetime import datetime
 
-import click
 from rich.console import Console
 from rich.text import Text
 
-from regentra_core import json_safe, literal, one_line
+from regentra_core import literal, one_line
 
 from ..render import styled
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def json_option(func: F) -> F:
-    """Add ``--json`` to a command."""
-    return click.option(
-        "--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of text."
-    )(func)
-
-
-def jsonable(value: Any) -> Any:
-    """Turn dataclasses, enums and datetimes into plain JSON values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        names = [f.name for f in dataclasses.fields(value)]
-        names += list(getattr(type(value), "derived", ()))
-        return {name: jsonable(getattr(value, name)) for name in names}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [jsonable(v) for v in value]
-    return value
-
-
-def emit_json(value: Any) -> None:
-    """Readable UTF-8 JSON, with terminal-unsafe characters as ``\\u`` escapes."""
-    sys.stdout.write(json_safe(json.dumps(jsonable(value), indent=2, ensure_ascii=False)))
-    sys.stdout.write("\n")
+from .json_out import emit_json as emit_json
+from .json_out import json_option as json_option
+from .json_out import jsonable as jsonable
 
 
 def console() -> Console:

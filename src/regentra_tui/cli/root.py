@@ -22,13 +22,12 @@ EXIT_REFUSED = 1
 EXIT_CONFLICT = 3
 
 
-class RegentraGroup(click.Group):
-    """A group that turns core errors into one clean line, and imports a command's
-    module only when that command runs.
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command runs.
 
-    ``lazy`` maps each command to ``(module, attribute, short help)``: ``regentra
-    --help`` lists them without importing any, and ``regentra ticket show`` imports
-    the ticket commands alone (a test holds the table to the commands themselves).
+    ``lazy`` maps each command to ``(module, attribute, short help)``: the group's
+    ``--help`` lists them without importing any, and running one imports its module
+    alone (a test holds each table to the commands themselves).
     """
 
     lazy: dict[str, tuple[str, str, str]] = {}
@@ -57,6 +56,11 @@ class RegentraGroup(click.Group):
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+class RegentraGroup(LazyGroup):
+    """The root group: its commands imported lazily (``regentra ticket show`` imports
+    the ticket commands alone), and core errors turned into one clean line."""
 
     def make_context(
         self,

@@ -1,0 +1,80 @@
+"""``--json`` output: plain JSON values from the core's records, written by orjson.
+
+Apart from ``output`` (which draws with Rich) so a command printing JSON imports
+neither Rich nor the core's heavy parts. orjson because the standard encoder drops
+to its pure-Python path whenever it indents: a 10,000-ticket list spent most of
+its printing there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, TypeVar
+
+import click
+import orjson
+
+from regentra_core import json_safe
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def json_option(func: F) -> F:
+    """Add ``--json`` to a command."""
+    return click.option(
+        "--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of text."
+    )(func)
+
+
+def jsonable(value: Any) -> Any:
+    """Turn dataclasses, enums and datetimes into plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = [f.name for f in dataclasses.fields(value)]
+        names += list(getattr(type(value), "derived", ()))
+        return {name: jsonable(getattr(value, name)) for name in names}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def dumps(value: Any) -> str:
+    """``value`` (plain JSON values) as indented UTF-8 JSON text.
+
+    What orjson cannot write as the standard encoder would (an integer beyond 64
+    bits, a lone surrogate, an infinite float, which orjson writes as null) goes
+    through the standard encoder, so the output parses the same either way.
+    """
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode("utf-8")
+    except (orjson.JSONEncodeError, TypeError):
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    if "null" in text and _has_nonfinite(value):
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    return text
+
+
+def _has_nonfinite(value: Any) -> bool:
+    if isinstance(value, float):
+        return value != value or value in (float("inf"), float("-inf"))
+    if isinstance(value, dict):
+        return any(_has_nonfinite(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nonfinite(v) for v in value)
+    return False
+
+
+def emit_json(value: Any) -> None:
+    """Readable UTF-8 JSON, with terminal-unsafe characters as ``\\u`` escapes."""
+    sys.stdout.write(json_safe(dumps(jsonable(value))))
+    sys.stdout.write("\n")
