@@ -18,7 +18,6 @@ from regentra_core import (
     Priority,
     SlaState,
     Status,
-    SuggestionRow,
     TicketRow,
     describe_sla,
     format_minutes,
@@ -28,7 +27,9 @@ from regentra_core import (
 )
 
 if TYPE_CHECKING:
-    from regentra_core import Snippet
+    # A type only: the AI reviews' module reads through the ORM, and `ticket list`
+    # draws with this module without it.
+    from regentra_core import Snippet, SuggestionRow
 
 BADGE_STYLE = {
     Badge.ON_TRACK: "green",

@@ -1,0 +1,168 @@
+"""``ticket list`` and ``ticket show`` read without the ORM, and fall back to it.
+
+They start fast because they import neither SQLAlchemy, SQLModel, the models, the
+Desk, the channels nor the write commands (nor Rich for ``--json``); when the plain
+reader cannot answer, the person sees what the ORM path says, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from regentra_tui.cli.json_out import dumps
+from regentra_tui.cli.root import _shortened
+from regentra_tui.cli.tickets import TICKET_COMMANDS, ticket
+
+HEAVY = (
+    "sqlalchemy",
+    "sqlmodel",
+    "regentra_core.store.models",
+    "regentra_core.desk",
+    "regentra_core.channels",
+    "regentra_tui.cli.ticket_writes",
+    "rich",
+)
+
+
+def _create(regentra, subject: str = "VPN down") -> int:
+    made = regentra.json(
+        "ticket", "create", "--subject", subject, "--description", "d", "--contact", "a@x.example"
+    )
+    return int(made["number"])
+
+
+def _loaded_after(db: str, *args: str) -> tuple[str, list[str]]:
+    """What ``regentra --db DB ARGS`` printed, and which heavy modules it had loaded
+    when it finished (checked in the same process, at exit)."""
+    code = (
+        "import atexit, json, sys\n"
+        f"heavy = {HEAVY!r}\n"
+        "atexit.register(lambda: print(json.dumps([m for m in heavy if m in sys.modules]),"
+        " file=sys.stderr))\n"
+        "from regentra_tui.cli import main\n"
+        f"sys.argv = ['regentra', '--db', {db!r}, *{list(args)!r}]\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout, json.loads(done.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.sqlite_only
+def test_list_and_show_as_json_import_no_orm_desk_channels_or_rich(regentra):
+    number = _create(regentra, "Printer jam")
+    listed, loaded = _loaded_after(regentra.db_path, "ticket", "list", "--json", "--status", "open")
+    assert [t["number"] for t in json.loads(listed)] == [number]
+    assert loaded == []
+    shown, loaded = _loaded_after(regentra.db_path, "ticket", "show", str(number), "--json")
+    assert json.loads(shown)["ticket"]["subject"] == "Printer jam"
+    assert loaded == []
+
+
+@pytest.mark.sqlite_only
+def test_list_for_people_imports_rich_but_no_orm(regentra):
+    _create(regentra)
+    printed, loaded = _loaded_after(regentra.db_path, "ticket", "list")
+    assert "VPN down" in printed
+    assert loaded == ["rich"]
+
+
+def test_a_desk_the_plain_reader_cannot_reach_is_read_by_the_orm_path(regentra, monkeypatch):
+    # A folder the account cannot enter makes Path.is_file raise PermissionError (it
+    # once ended a shared-host command in a traceback): the plain reader steps aside
+    # and the ORM path answers, or refuses in its own one line.
+    number = _create(regentra, "Still listed")
+    real_is_file = Path.is_file
+
+    def is_file(self: Path) -> bool:
+        if self.name == Path(regentra.db_path).name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_is_file(self)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    assert [t["number"] for t in regentra.json("ticket", "list")] == [number]
+    assert regentra.json("ticket", "show", str(number))["ticket"]["subject"] == "Still listed"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root enters every folder")
+def test_a_desk_in_a_folder_the_account_cannot_enter_says_what_the_orm_path_says(tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    regentra = str(Path(sys.executable).with_name("regentra"))
+    db = str(folder / "desk.db")
+    assert subprocess.run([regentra, "--db", db, "init"], capture_output=True).returncode == 0
+    folder.chmod(0)
+    try:
+        listed = subprocess.run(
+            [regentra, "--db", db, "ticket", "list"], capture_output=True, text=True
+        )
+        orm = subprocess.run(
+            [regentra, "--db", db, "ticket", "history", "1"], capture_output=True, text=True
+        )
+    finally:
+        folder.chmod(0o700)
+    assert listed.returncode == 1 and "Traceback" not in listed.stderr
+    assert listed.stderr == orm.stderr
+    assert len(listed.stderr.strip().splitlines()) == 1
+
+
+def test_show_prints_the_newest_twenty_entries_unless_all(regentra):
+    number = _create(regentra)
+    for i in range(1, 26):
+        assert (
+            regentra("ticket", "note", str(number), "--body", f"note number {i:02d}").exit_code == 0
+        )
+    shown = regentra("ticket", "show", str(number)).output
+    assert "5 earlier entries not shown (--all shows every one)" in shown
+    assert "note number 05" not in shown
+    assert all(f"note number {i:02d}" in shown for i in range(6, 26))
+    every = regentra("ticket", "show", str(number), "--all").output
+    assert "earlier" not in every
+    assert all(f"note number {i:02d}" in every for i in range(1, 26))
+    whole = regentra.json("ticket", "show", str(number))
+    assert len(whole["thread"]) == 25
+
+
+def test_show_says_nothing_of_earlier_entries_when_all_fit(regentra):
+    number = _create(regentra)
+    regentra("ticket", "note", str(number), "--body", "only one")
+    assert "earlier" not in regentra("ticket", "show", str(number)).output
+
+
+def test_show_help_names_the_newest_entries_and_all(regentra):
+    shown = regentra("ticket", "show", "--help").output
+    assert "--all" in shown and "newest 20" in shown
+
+
+def test_a_missing_ticket_is_one_line_as_before(regentra):
+    result = regentra("ticket", "show", "4242")
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: no ticket #4242"
+
+
+def test_the_ticket_table_names_every_ticket_command_with_its_own_help():
+    for name, (module, attribute, short) in TICKET_COMMANDS.items():
+        command = getattr(importlib.import_module(module), attribute)
+        assert command.name == name
+        assert _shortened(short, 500) == command.get_short_help_str(500), name
+    assert ticket.name == "ticket"
+
+
+def test_json_text_parses_as_the_standard_encoder_writes_it():
+    value = {
+        "subject": "Grüße \u2028 \x85 \U0001f600",
+        "numbers": [1, 2**70, -3],
+        "ratio": 0.1 + 0.2,
+        "nested": [{"a": None, "b": True}, []],
+    }
+    assert json.loads(dumps(value)) == json.loads(json.dumps(value, ensure_ascii=False))
+    infinite = {"remaining": math.inf}
+    assert dumps(infinite) == json.dumps(infinite, indent=2, ensure_ascii=False)
