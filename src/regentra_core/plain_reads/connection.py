@@ -5,7 +5,10 @@ else the config files' ``database_url``, else the data folder's ``regentra.db``:
 ``Settings.database_target``), so both paths read the same desk. SQLite is opened
 as ``store.engine`` opens it for a reader: the same busy timeout, deferred
 ``BEGIN`` (one snapshot for every query of a read), and never created
-(``mode=rw``); the WAL journal mode is the file's own, set by every ORM open.
+(``mode=rw``); the WAL journal mode is the file's own, set by every ORM open. A
+reader may create the ``-shm`` file; SQLite gives it the database file's mode
+whatever the umask, so the desk's sharing (``sharing.py``) is kept without
+``adopt_umask``, which the ORM path needs only because it may create the desk.
 """
 
 from __future__ import annotations
