@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 _SCRIPTS = Path(__file__).with_name("migrations")
 
-HEAD = "0020"
+HEAD = "0021"
 """The newest migration's revision (a test holds it to the scripts). Every command
 opens the database and finds it at head: read with one query, that costs nothing,
 while importing Alembic to ask cost a quarter of a second of every command's start.

@@ -1,0 +1,89 @@
+"""Which tickets a write session changed the SLA clocks of, noted as it flushes.
+
+The Desk marks those tickets again before it commits (``desk.sla_marking``). Mapper
+events note each ticket a flush inserts, or updates in a column its clocks depend
+on, as the search outbox notes what to index: no use case can forget to, and asking
+the session for its dirty objects would miss those already flushed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import Session, object_session
+from sqlmodel import col
+
+from .models import DeskState, Ticket
+
+_TOUCHED = "sla_clock_touched"
+
+CLOCK_FIELDS = frozenset(
+    {
+        "client_id",
+        "priority",
+        "status",
+        "created_at",
+        "first_response_at",
+        "sla_pauses",
+        "sla_done_spans",
+        "response_breached",
+        "resolution_breached",
+        "sla_badge",
+    }
+)
+"""The ticket columns its SLA marks depend on: the clock inputs and the badge the
+sweep recorded."""
+
+
+def note(session: Session, ticket: Ticket) -> None:
+    """Note ``ticket`` as changed (also for one inserted by ``rows.insert_now``)."""
+    session.info.setdefault(_TOUCHED, {})[id(ticket)] = ticket
+
+
+def take(session: Session) -> list[Ticket]:
+    """The tickets noted since the last call, forgetting them."""
+    return list(session.info.pop(_TOUCHED, {}).values())
+
+
+def _inserted(_mapper: Any, _connection: Any, target: Ticket) -> None:
+    session = object_session(target)
+    if session is not None:
+        note(session, target)
+
+
+def _updated(_mapper: Any, _connection: Any, target: Ticket) -> None:
+    session = object_session(target)
+    if session is None:
+        return
+    state = inspect(target)
+    if any(
+        state.attrs[name].history.has_changes()
+        for name in CLOCK_FIELDS.intersection(state.committed_state)
+    ):
+        note(session, target)
+
+
+def current_generation(s: Session, *, lock: bool = False) -> int:
+    """The generation marks made now belong to (``lock``: hold it, so that a change
+    to the SLA set-up waits until these marks are written)."""
+    query = sa_select(col(DeskState.sla_marks_gen)).where(col(DeskState.id) == 1)
+    if lock:
+        query = query.with_for_update()
+    found = s.connection().execute(query).scalar()
+    return int(found) if found is not None else 1
+
+
+def marks_are_current(s: Session) -> bool:
+    """Whether every ticket's marks were made under the SLA set-up as it is (one
+    index probe): only then may lists read badges from them."""
+    gen = current_generation(s)
+    stale = s.connection().execute(
+        sa_select(col(Ticket.id)).where(col(Ticket.sla_marks_gen) < gen).limit(1)
+    )
+    return stale.first() is None
+
+
+event.listen(Ticket, "after_insert", _inserted)
+event.listen(Ticket, "after_update", _updated)
