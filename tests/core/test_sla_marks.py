@@ -313,3 +313,43 @@ def test_a_stopping_worker_stops_a_first_sweep_between_chunks(
     _worker(desk, db, clock).run_sla_sweep()
     with db.read() as s:
         assert clock_writes.marks_are_current(s)
+
+
+def test_quitting_during_a_first_sweep_returns_within_one_chunk(
+    db, desk, setup, new_ticket, monkeypatch
+):
+    """The app's embedded worker stops when asked: ``q`` during the first sweep of a
+    big desk must not wait for every ticket to be marked."""
+    import time
+
+    from regentra_core.worker.runner import WorkerRunner
+
+    for _ in range(5):
+        new_ticket()
+    with db.write() as s:
+        s.connection().execute(update(Ticket).values(sla_marks_gen=0))
+    runner = WorkerRunner(
+        db,
+        lease_seconds=5.0,
+        heartbeat_seconds=0.2,
+        sla_seconds=3600,
+        auto_close_seconds=3600,
+        automation_seconds=3600,
+    )
+    started = threading.Event()
+    chunks: list[int] = []
+    real = desk_sla.remark_chunk
+
+    def long_chunk(tx):
+        chunks.append(1)
+        started.set()
+        runner.wait(30)  # a chunk that lasts until the worker is asked to stop
+        return real(tx)
+
+    monkeypatch.setattr(desk_sla, "remark_chunk", long_chunk)
+    runner.start()
+    assert started.wait(30)
+    began = time.monotonic()
+    runner.stop()
+    assert time.monotonic() - began < 5
+    assert chunks == [1]
