@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -23,6 +23,7 @@ from ..events import EventKind
 from ..identity import Actor
 from ..sla import Badge, Targets
 from ..sla_book import SlaBook, inputs_of
+from ..store import clock_writes
 from ..store.models import BusinessCalendarRow, Client, Holiday, SlaPolicy, SlaTarget, Ticket
 from . import moves
 from .moves import clean_text, sla_book
@@ -325,22 +326,29 @@ def run_sla_sweep(
     return report
 
 
-_WATCHED = sa_select(func.count()).where(
-    col(Ticket.sla_rest).is_not(None),
-    or_(
-        col(Ticket.status).not_in([Status.RESOLVED.value, Status.CLOSED.value]),
-        col(Ticket.sla_badge).is_(None),
-        col(Ticket.sla_badge).in_([Badge.ON_TRACK.value, Badge.AT_RISK.value]),
-    ),
+_WORKING = [status.value for status in Status if not status.is_done]
+_SWEEP_AT = col(Ticket.sla_sweep_at).is_not(None)
+_WATCHED = sa_select(
+    sa_select(func.count()).where(_SWEEP_AT).scalar_subquery()
+    + sa_select(func.count())
+    .where(col(Ticket.status).in_(_WORKING), col(Ticket.sla_rest).is_not(None))
+    .scalar_subquery()
+    - sa_select(func.count()).where(_SWEEP_AT, col(Ticket.status).in_(_WORKING)).scalar_subquery()
 )
 """The tickets under an SLA the sweep watches (its report's ``checked``): every
-working ticket, and done ones until their final badge is recorded."""
+working one, and done ones until their final badge is recorded, which are exactly
+the done ones with a ``sla_sweep_at`` (``sla_marks.sweep_at``). Counted as those
+with one plus the working ones without, each part from an index, instead of a scan
+of the table (90 ms at 100k)."""
 
 
 def remark_stale(door: Door, halted: Halted = never) -> bool:
     """Mark every stale ticket (a migrated desk's, all after the SLA set-up changed
     what clocks say), a chunk a write transaction, until none is left or
     ``halted()``. True when all are marked."""
+    with door.db.read() as s:
+        if clock_writes.marks_are_current(s):
+            return True  # the steady case: no write transaction at all
     while not halted():
         with transaction(door) as tx:
             if not remark_chunk(tx):
