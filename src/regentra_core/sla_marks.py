@@ -38,7 +38,7 @@ _HORIZON = timedelta(days=3660)
 """How far ahead a boundary is looked for before the clock is taken never to get there."""
 
 _DONE = (Status.RESOLVED, Status.CLOSED)
-_RECORDED_FOR_GOOD = frozenset({Badge.MET.value, Badge.BREACHED.value, Badge.NO_REPLY.value})
+FINAL_BADGES = frozenset({Badge.MET.value, Badge.BREACHED.value, Badge.NO_REPLY.value})
 """Recorded badges the sweep no longer looks at on a done ticket (as it always did)."""
 
 
@@ -225,7 +225,7 @@ def sweep_at(
     """
     if marks.rest is None:
         return None
-    if status in _DONE and recorded in _RECORDED_FOR_GOOD:
+    if status in _DONE and recorded in FINAL_BADGES:
         return None
     shown = recorded or Badge.ON_TRACK.value
     candidates = [ALWAYS, marks.risk_at, marks.breach_at]

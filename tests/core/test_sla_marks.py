@@ -353,3 +353,29 @@ def test_quitting_during_a_first_sweep_returns_within_one_chunk(
     runner.stop()
     assert time.monotonic() - began < 5
     assert chunks == [1]
+
+
+def test_the_sweep_comes_back_for_each_clock_s_breach(desk, db, setup, new_ticket, clock):
+    """After the response clock breached (the badge is Breached from then on), the
+    sweep must still come back when the resolution clock breaches, to record it."""
+    worker = _worker(desk, db, clock)
+    t = new_ticket(priority=Priority.CRITICAL)  # 15 min to answer, 120 to resolve
+
+    def flags() -> tuple[str | None, bool, bool]:
+        with db.read() as s:
+            row = s.exec(select(Ticket).where(Ticket.number == t.number)).one()
+            return row.sla_badge, row.response_breached, row.resolution_breached
+
+    steps = [
+        (12, ("at_risk", False, False)),
+        (4, ("breached", True, False)),
+        (80, ("breached", True, False)),
+        (25, ("breached", True, True)),
+    ]
+    for minutes, expected in steps:
+        clock.advance(minutes=minutes)
+        worker.run_sla_sweep()
+        assert flags() == expected, minutes
+    with db.read() as s:
+        row = s.exec(select(Ticket).where(Ticket.number == t.number)).one()
+    assert row.sla_sweep_at is None  # nothing is left to record

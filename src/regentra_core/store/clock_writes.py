@@ -19,7 +19,7 @@ from .models import DeskState, Ticket
 
 _TOUCHED = "sla_clock_touched"
 
-CLOCK_FIELDS = frozenset(
+INPUT_FIELDS = frozenset(
     {
         "client_id",
         "priority",
@@ -30,20 +30,26 @@ CLOCK_FIELDS = frozenset(
         "sla_done_spans",
         "response_breached",
         "resolution_breached",
-        "sla_badge",
     }
 )
-"""The ticket columns its SLA marks depend on: the clock inputs and the badge the
-sweep recorded."""
+"""The ticket columns its clocks are computed from."""
+RECORD_FIELDS = frozenset({"sla_badge", "response_breached", "resolution_breached"})
+"""What the SLA sweep records: when only these changed, and the sweep changed them,
+the clocks' instants are as they were and only the next sweep's is new (a breach
+flag is set only on a clock already breached, which stays so)."""
 
 
-def note(session: Session, ticket: Ticket) -> None:
-    """Note ``ticket`` as changed (also for one inserted by ``rows.insert_now``)."""
-    session.info.setdefault(_TOUCHED, {})[id(ticket)] = ticket
+def note(session: Session, ticket: Ticket, *, inputs: bool = True) -> None:
+    """Note ``ticket`` as changed (also one inserted by ``rows.insert_now``):
+    ``inputs``, its clock inputs may have changed; else only what the sweep records."""
+    noted = session.info.setdefault(_TOUCHED, {})
+    before = noted.get(id(ticket))
+    noted[id(ticket)] = (ticket, inputs or (before is not None and before[1]))
 
 
-def take(session: Session) -> list[Ticket]:
-    """The tickets noted since the last call, forgetting them."""
+def take(session: Session) -> list[tuple[Ticket, bool]]:
+    """The tickets noted since the last call, each with whether its clock inputs may
+    have changed, forgetting them."""
     return list(session.info.pop(_TOUCHED, {}).values())
 
 
@@ -58,11 +64,13 @@ def _updated(_mapper: Any, _connection: Any, target: Ticket) -> None:
     if session is None:
         return
     state = inspect(target)
-    if any(
-        state.attrs[name].history.has_changes()
-        for name in CLOCK_FIELDS.intersection(state.committed_state)
-    ):
-        note(session, target)
+    changed = {
+        name
+        for name in (INPUT_FIELDS | RECORD_FIELDS).intersection(state.committed_state)
+        if state.attrs[name].history.has_changes()
+    }
+    if changed:
+        note(session, target, inputs=not changed <= RECORD_FIELDS)
 
 
 def current_generation(s: Session, *, lock: bool = False) -> int:
