@@ -27,7 +27,7 @@ from ..store import clock_writes
 from ..store.models import BusinessCalendarRow, Client, Holiday, SlaPolicy, SlaTarget, Ticket
 from . import moves
 from .moves import clean_text, sla_book
-from .sla_marking import Halted, SweptMemo, never, remark_chunk
+from .sla_marking import Halted, SweptMemo, never, remark_chunk, resweep
 from .tx import Door, Tx, transaction
 
 SWEEP_ACTOR = Actor.system("sla")
@@ -306,10 +306,14 @@ def run_sla_sweep(
         with transaction(door) as tx:
             book = sla_book(tx)
             swept = tx.memo(SweptMemo).at
+            gen = clock_writes.current_generation(tx.session)
             for ticket in moves.load_all(tx, chunk):
                 assert ticket.id is not None
                 swept[ticket.id] = now
                 _sweep_one(tx, ticket, book, now, report)
+                # Its next sweep instant now, so that one UPDATE writes it with the
+                # badge (the Desk's marking at commit then finds nothing to change).
+                resweep(ticket, gen, now)
     if not report.changed:
         # A sweep that changed nothing writes nothing: an event every minute made
         # every open app reload its board (their change poll saw it).

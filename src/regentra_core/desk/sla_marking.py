@@ -70,7 +70,7 @@ def settle_marks(tx: Tx) -> None:
     now = tx.now()
     for ticket, inputs in noted:
         after = swept.get(ticket.id or -1)
-        if not inputs and after is not None and _resweep(ticket, gen, after):
+        if not inputs and after is not None and resweep(ticket, gen, after):
             continue
         book = book or SlaBook.load(s)
         _assign(ticket, marks_of(book, inputs_of(ticket), now), gen, after=after)
@@ -78,7 +78,7 @@ def settle_marks(tx: Tx) -> None:
     clock_writes.take(s)
 
 
-def _resweep(ticket: Ticket, gen: int, after: datetime) -> bool:
+def resweep(ticket: Ticket, gen: int, after: datetime) -> bool:
     """Only the sweep's record changed: the next sweep's instant from the stored
     marks, without computing the clocks again (half the first sweep of a big desk),
     when they say it (no clock breached yet, or a done ticket's final badge). False:
