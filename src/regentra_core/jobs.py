@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .desk import Desk, PeriodicReport, SweepReport
+from .desk.sla_marking import Halted, never
 from .desk_config import DeskConfig
 from .identity import Actor
 from .store.engine import Database
@@ -35,20 +36,21 @@ class TimerJob:
 
     name: str
     seconds: float
-    run: Callable[[Desk, datetime, JobReport], str]
+    run: Callable[[Desk, datetime, JobReport, Halted], str]
+    """Its work; long work asks the ``Halted`` between chunks and stops when told."""
 
 
-def _auto_close(desk: Desk, now: datetime, report: JobReport) -> str:
+def _auto_close(desk: Desk, now: datetime, report: JobReport, _halted: Halted) -> str:
     report.auto_closed = desk.run_auto_close(now)
     return f"closed {len(report.auto_closed)}"
 
 
-def _sla_sweep(desk: Desk, now: datetime, report: JobReport) -> str:
-    report.sla = desk.run_sla_sweep(now)
+def _sla_sweep(desk: Desk, now: datetime, report: JobReport, halted: Halted) -> str:
+    report.sla = desk.run_sla_sweep(now, halted=halted)
     return f"{len(report.sla.changed)} badge change(s)"
 
 
-def _automations(desk: Desk, now: datetime, report: JobReport) -> str:
+def _automations(desk: Desk, now: datetime, report: JobReport, _halted: Halted) -> str:
     rules = report.automations = desk.run_periodic_automations(now)
     if not rules.rules:
         return "no periodic rules"
@@ -66,13 +68,15 @@ ticket closing in this pass gets its final (Met or Breached) badge in the same
 pass; periodic rules last, so they see both."""
 
 
-def run_due_jobs(db: Database, now: datetime, config: DeskConfig | None = None) -> JobReport:
+def run_due_jobs(
+    db: Database, now: datetime, config: DeskConfig | None = None, halted: Halted = never
+) -> JobReport:
     """Run every timer job as of ``now``: auto-close, the SLA sweep, periodic rules
     (whose notifications are mail from the desk ``config`` names)."""
     desk = Desk(db, Actor.system("worker"), source="worker", clock=lambda: now, config=config)
     report = JobReport(at=now)
     for job in TIMER_JOBS:
-        job.run(desk, now, report)
+        job.run(desk, now, report, halted)
     return report
 
 

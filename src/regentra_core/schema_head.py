@@ -6,7 +6,7 @@ revision (the ORM path then upgrades it, or says why it cannot).
 
 from __future__ import annotations
 
-HEAD = "0020"
+HEAD = "0021"
 """The newest migration's revision (a test holds it to the scripts). Every command
 opens the database and finds it at head: read with one query, that costs nothing,
 while importing Alembic to ask cost a quarter of a second of every command's start.

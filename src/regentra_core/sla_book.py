@@ -10,6 +10,7 @@ only costly part and definitions rarely change.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -88,6 +89,9 @@ class SlaBook:
     default_id: int | None = None
     client_policy: dict[int, int] = field(default_factory=dict)
     escalate: dict[int, bool] = field(default_factory=dict)
+    fingerprint: str = ""
+    """A digest of everything the clocks are computed from (not names, not the
+    escalation switch): the tickets' stored SLA marks hold while it stays."""
 
     @classmethod
     def load(cls, s: Session) -> SlaBook:
@@ -175,7 +179,20 @@ class SlaBook:
         targets: dict[int, dict[Priority, Targets]] = {}
         for policy_id, priority, response, resolution in target_rows:
             targets.setdefault(policy_id, {})[Priority(priority)] = Targets(response, resolution)
-        book = cls()
+        book = cls(
+            fingerprint=_digest(
+                sorted((cid, day.isoformat()) for cid, day in holiday_rows),
+                sorted(
+                    (cid, tz, hours, bool(always)) for cid, _, tz, hours, always in calendar_rows
+                ),
+                sorted((p, str(pr), r, s) for p, pr, r, s in target_rows),
+                sorted(
+                    (pid, cid, float(share), bool(default))
+                    for pid, _, cid, share, _, default in policy_rows
+                ),
+                sorted((c, p) for c, p in client_rows),
+            )
+        )
         for pid, name, calendar_id, share, escalate, default in policy_rows:
             book.policies[pid] = Policy(
                 name, calendars[calendar_id], targets.get(pid, {}), share, escalate
@@ -219,6 +236,10 @@ class SlaBook:
             resolution_breached=ticket.resolution_breached,
             with_due=with_due,
         )
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 def clock_columns() -> tuple[Any, ...]:

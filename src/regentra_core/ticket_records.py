@@ -49,7 +49,7 @@ class TicketFilter:
     text: str | None = None
     """Case-insensitive substring of the subject (full-text search comes later)."""
     sla: tuple[Badge, ...] = ()
-    """Only tickets whose SLA badge is one of these (computed live, not cached)."""
+    """Only tickets whose SLA badge is one of these (read from the stored SLA marks)."""
     numbers: tuple[int, ...] | None = None
     """Only these ticket numbers (full-text search results); None: no restriction."""
     channels: tuple[Channel, ...] = ()
@@ -96,15 +96,22 @@ def escape_like(text: str) -> str:
 
 def sla_key(state: SlaState | None) -> tuple[int, float]:
     """Most urgent first: Breached, then At Risk, then On Track, each by least time
-    left; paused and stopped clocks after the running ones, tickets without SLA last.
+    left, i.e. soonest due (the instant its running clock reaches its target, so
+    that tickets on different calendars compare in real time); paused and stopped
+    clocks after the running ones, tickets without SLA last. ``state`` must be
+    computed with its due times. ``queries.tickets._sla_order`` is the same order in SQL.
 
     Time left alone put an On Track ticket with 35 minutes of a 1-hour target above
     an At Risk one with 45 minutes of a 4-hour one; a stand-up reads the badge first.
     """
     if state is None:
         return (9, float("inf"))
-    running = [c for c in (state.response, state.resolution) if not c.stopped and not c.paused]
+    dues = [
+        c.due_at
+        for c in (state.response, state.resolution)
+        if not c.stopped and not c.paused and c.due_at is not None
+    ]
     rank = -state.badge.severity
-    if not running:
-        return (rank + 5, float("1e15"))
-    return (rank, min(c.remaining_seconds for c in running))
+    if not dues:
+        return (rank + 5, float("inf"))
+    return (rank, min(dues).timestamp())

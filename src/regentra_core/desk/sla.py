@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import or_
+from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -21,11 +21,13 @@ from ..enums import ActorKind, Priority, Status
 from ..errors import NotFoundError, ValidationError
 from ..events import EventKind
 from ..identity import Actor
-from ..sla import Badge, SlaState, Targets
-from ..sla_book import SlaBook, clock_columns, clock_inputs, inputs_of
+from ..sla import Badge, Targets
+from ..sla_book import SlaBook, inputs_of
+from ..store import clock_writes
 from ..store.models import BusinessCalendarRow, Client, Holiday, SlaPolicy, SlaTarget, Ticket
 from . import moves
 from .moves import clean_text, sla_book
+from .sla_marking import Halted, SweptMemo, never, remark_chunk, resweep
 from .tx import Door, Tx, transaction
 
 SWEEP_ACTOR = Actor.system("sla")
@@ -267,48 +269,51 @@ def _make_default(s: Session, policy: SlaPolicy) -> None:
 # -- the sweep ------------------------------------------------------------------
 
 
-def run_sla_sweep(door: Door, now: datetime | None = None) -> SweepReport:
+def run_sla_sweep(
+    door: Door, now: datetime | None = None, *, halted: Halted = never
+) -> SweepReport:
     """Record badge changes, make breaches permanent, flag (and maybe escalate).
 
-    Two phases, so the write lock is held only for what changed: badges of every
-    open ticket are computed from a narrow read (no lock), then the tickets
-    whose badge or breach flags differ from what is stored are recomputed and
-    updated in one short write transaction. Idempotent: a second sweep at the
-    same time changes nothing. It opens its transactions itself (one a chunk of
-    tickets), hence the door.
+    It reads only the tickets whose stored ``sla_sweep_at`` has come (an index
+    range), not every clock: those are recomputed and updated, a chunk of tickets a
+    short write transaction, and the Desk marks them again as they commit. Stale
+    marks (a migrated desk, a changed SLA set-up) are first made again, in chunks
+    too. ``halted`` is asked between chunks: a stopping worker returns within one
+    chunk. Idempotent: a second sweep at the same time changes nothing. It opens
+    its transactions itself (one a chunk of tickets), hence the door.
     """
     now = now or door.clock()
     report = SweepReport()
-    sweepable = or_(
-        col(Ticket.status).not_in([Status.RESOLVED.value, Status.CLOSED.value]),
-        col(Ticket.sla_badge).is_(None),
-        col(Ticket.sla_badge).in_([Badge.ON_TRACK.value, Badge.AT_RISK.value]),
-    )
+    if not remark_stale(door, halted):
+        return report
     with door.db.read() as s:
-        book = SlaBook.load(s)
-        rows = (
-            s.connection()
-            .execute(sa_select(*clock_columns(), col(Ticket.sla_badge)).where(sweepable))
-            .all()
+        conn = s.connection()
+        report.checked = int(conn.execute(_WATCHED).scalar_one())
+        candidates = list(
+            conn.execute(
+                sa_select(col(Ticket.number))
+                .where(col(Ticket.sla_sweep_at) <= now)
+                .order_by(col(Ticket.number))
+            ).scalars()
         )
-    candidates: list[int] = []
-    for row in rows:
-        number, inputs = clock_inputs(row[:-1])
-        state = book.state(inputs, now, with_due=False)
-        if state is None:
-            continue
-        report.checked += 1
-        if _sweep_changes(state, row[-1], inputs.response_breached, inputs.resolution_breached):
-            candidates.append(number)
     # Chunks of SWEEP_CHUNK tickets, one write transaction each: the first sweep
     # of a big desk records a badge on every ticket, and holding the write lock
     # for all of them would stall every technician for tens of seconds.
     for start in range(0, len(candidates), SWEEP_CHUNK):
+        if halted():
+            break
         chunk = candidates[start : start + SWEEP_CHUNK]
         with transaction(door) as tx:
             book = sla_book(tx)
+            swept = tx.memo(SweptMemo).at
+            gen = clock_writes.current_generation(tx.session)
             for ticket in moves.load_all(tx, chunk):
+                assert ticket.id is not None
+                swept[ticket.id] = now
                 _sweep_one(tx, ticket, book, now, report)
+                # Its next sweep instant now, so that one UPDATE writes it with the
+                # badge (the Desk's marking at commit then finds nothing to change).
+                resweep(ticket, gen, now)
     if not report.changed:
         # A sweep that changed nothing writes nothing: an event every minute made
         # every open app reload its board (their change poll saw it).
@@ -323,6 +328,36 @@ def run_sla_sweep(door: Door, now: datetime | None = None) -> SweepReport:
             detail=f"checked {report.checked}",
         )
     return report
+
+
+_WORKING = [status.value for status in Status if not status.is_done]
+_SWEEP_AT = col(Ticket.sla_sweep_at).is_not(None)
+_WATCHED = sa_select(
+    sa_select(func.count()).where(_SWEEP_AT).scalar_subquery()
+    + sa_select(func.count())
+    .where(col(Ticket.status).in_(_WORKING), col(Ticket.sla_rest).is_not(None))
+    .scalar_subquery()
+    - sa_select(func.count()).where(_SWEEP_AT, col(Ticket.status).in_(_WORKING)).scalar_subquery()
+)
+"""The tickets under an SLA the sweep watches (its report's ``checked``): every
+working one, and done ones until their final badge is recorded, which are exactly
+the done ones with a ``sla_sweep_at`` (``sla_marks.sweep_at``). Counted as those
+with one plus the working ones without, each part from an index, instead of a scan
+of the table (90 ms at 100k)."""
+
+
+def remark_stale(door: Door, halted: Halted = never) -> bool:
+    """Mark every stale ticket (a migrated desk's, all after the SLA set-up changed
+    what clocks say), a chunk a write transaction, until none is left or
+    ``halted()``. True when all are marked."""
+    with door.db.read() as s:
+        if clock_writes.marks_are_current(s):
+            return True  # the steady case: no write transaction at all
+    while not halted():
+        with transaction(door) as tx:
+            if not remark_chunk(tx):
+                return True
+    return False
 
 
 def _sweep_one(tx: Tx, ticket: Ticket, book: SlaBook, now: datetime, report: SweepReport) -> None:
@@ -383,17 +418,6 @@ def _flag(
 _BORN = Badge.ON_TRACK.value
 """A ticket starts On Track: recording that for every new ticket would be a write, an
 event and a reindex each, for nothing a technician needs to see."""
-
-
-def _sweep_changes(
-    state: SlaState, stored_badge: str | None, response_breached: bool, resolution_breached: bool
-) -> bool:
-    """Whether the sweep has something to record for this ticket."""
-    if state.badge.value != (stored_badge or _BORN):
-        return True
-    if state.response.badge == Badge.BREACHED and not response_breached:
-        return True
-    return state.resolution.badge == Badge.BREACHED and not resolution_breached
 
 
 def _find_calendar(s: Session, name: str) -> BusinessCalendarRow | None:

@@ -43,6 +43,7 @@ from ..lifecycle import TransitionKind
 from ..store import journal
 from ..store.engine import Database
 from ..store.journal import Audited, EventRow
+from . import sla_marking
 
 M = TypeVar("M")
 
@@ -189,4 +190,5 @@ def transaction(door: Door) -> Iterator[Tx]:
         tx = Tx(session=session, door=door, actor=door.actor, source=door.source)
         yield tx
         tx.settle()
+        sla_marking.settle_marks(tx)
         journal.write(session, tx.events)

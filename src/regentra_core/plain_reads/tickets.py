@@ -2,7 +2,8 @@
 
 The same filter (every ``TicketFilter`` field), the same orders with the number as
 tie-break, the same paging; the SLA filter and the SLA order computed from the
-same clock inputs by the same ``SlaBook`` and ``sla_key``, in Python, as there.
+same stored SLA marks in SQL while they are current, else from the same clock inputs
+by the same ``SlaBook`` and ``sla_key``, in Python, as there.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from ..clock import utcnow
 from ..enums import Channel, Priority, Status
 from ..errors import ValidationError
+from ..sla import Badge
 from ..sla_book import ClockInputs, SlaBook
 from ..ticket_records import (
     PRIORITY_ORDER,
@@ -73,6 +75,16 @@ def plain_list_tickets(
     now = now or utcnow()
     book = book or plain_sla_book(desk)
     where, params = _where(desk, f)
+    if (f.sla or sort == SortKey.SLA) and _marks_are_current(desk):
+        where, params = _with_badges(desk, where, params, f.sla, now)
+        order, order_params = (
+            _sla_order(desk, now, descending)
+            if sort == SortKey.SLA
+            else (_order(sort, descending), [])
+        )
+        sql = f"SELECT {_ROW_COLUMNS}{_JOINS}{where} ORDER BY {order} LIMIT ? OFFSET ?"
+        args = [*params, *order_params, limit, offset]
+        return [_row(values, book, now) for values in desk.rows(sql, args)]
     if f.sla or sort == SortKey.SLA:
         numbers = _numbers_by_sla(desk, where, params, f, book, now, sort, descending)
         page = numbers[offset : offset + limit]
@@ -97,6 +109,10 @@ def plain_count_tickets(
     """How many tickets match ``f``, as ``queries.count_tickets`` counts them."""
     f = f or TicketFilter()
     where, params = _where(desk, f)
+    if f.sla and _marks_are_current(desk):
+        where, params = _with_badges(desk, where, params, f.sla, now or utcnow())
+        ((count,),) = desk.rows(f"SELECT count(*){_JOINS}{where}", params)
+        return int(count)
     if f.sla:
         book = book or plain_sla_book(desk)
         numbers = _numbers_by_sla(
@@ -199,13 +215,67 @@ def _numbers_by_sla(
     keyed: list[tuple[tuple[int, float], int]] = []
     for row in desk.rows(f"SELECT {_CLOCK_COLUMNS}{_JOINS}{where} ORDER BY {order}", params):
         number, inputs = _clock_inputs(row)
-        state = book.state(inputs, now, with_due=False)
+        state = book.state(inputs, now, with_due=sort == SortKey.SLA)
         if wanted and (state is None or state.badge not in wanted):
             continue
         keyed.append((sla_key(state), number))
     if sort == SortKey.SLA:
         keyed.sort(reverse=descending)
     return [number for _, number in keyed]
+
+
+def _marks_are_current(desk: PlainDesk) -> bool:
+    """Whether every ticket's SLA marks were made under the SLA set-up as it is, as
+    ``store.clock_writes.marks_are_current`` asks it (one index probe)."""
+    found = desk.rows("SELECT sla_marks_gen FROM desk_state WHERE id = 1", [])
+    gen = int(found[0][0]) if found and found[0][0] is not None else 1
+    stale = desk.rows("SELECT id FROM ticket WHERE sla_marks_gen < ? LIMIT 1", [gen])
+    return not stale
+
+
+def _with_badges(
+    desk: PlainDesk, where: str, params: list[Any], badges: Sequence[Badge], now: datetime
+) -> tuple[str, list[Any]]:
+    """``where`` narrowed to tickets whose badge at ``now`` is one of ``badges``, read
+    from their marks as ``queries.tickets._sla_where`` reads them."""
+    if not badges:
+        return where, params
+    at = _time(desk, now)
+    clauses: list[str] = []
+    extra: list[Any] = []
+    for badge in badges:
+        if badge == Badge.BREACHED:
+            clauses.append("t.sla_breach_at <= ?")
+            extra.append(at)
+        elif badge == Badge.AT_RISK:
+            clauses.append(
+                "(t.sla_risk_at <= ? AND (t.sla_breach_at IS NULL OR t.sla_breach_at > ?))"
+            )
+            extra += [at, at]
+        else:
+            clauses.append("(t.sla_rest = ? AND (t.sla_risk_at IS NULL OR t.sla_risk_at > ?))")
+            extra += [badge.value, at]
+    clause = "(" + " OR ".join(clauses) + ")"
+    joined = f"{where} AND {clause}" if where else f" WHERE {clause}"
+    return joined, [*params, *extra]
+
+
+def _sla_order(desk: PlainDesk, now: datetime, descending: bool) -> tuple[str, list[Any]]:
+    """``queries.tickets._sla_order`` in plain SQL: the badge's rank at ``now`` from the
+    marks, then the soonest running clock's due instant, then the number."""
+    at = _time(desk, now)
+    severity = (
+        "(CASE WHEN t.sla_breach_at <= ? THEN 3 WHEN t.sla_risk_at <= ? THEN 2"
+        " WHEN t.sla_rest = ? THEN 0 ELSE 1 END)"
+    )
+    rank = (
+        f"(CASE WHEN t.sla_rest IS NULL THEN 9 WHEN t.sla_due_at IS NULL THEN 5 - {severity}"
+        f" ELSE -{severity} END)"
+    )
+    way = "DESC" if descending else "ASC"
+    # No NULLS FIRST/LAST: a ticket without a due instant has a rank of its own.
+    order = f"{rank} {way}, t.sla_due_at {way}, t.number {way}"
+    return order, [at, at, Badge.MET.value, at, at, Badge.MET.value]
 
 
 def _clock_inputs(row: Sequence[Any]) -> tuple[int, ClockInputs]:

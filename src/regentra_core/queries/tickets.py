@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import and_, case, func, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -20,7 +20,9 @@ from sqlmodel import Session, col, select
 from ..clock import utcnow
 from ..enums import Status
 from ..errors import NotFoundError, ValidationError
+from ..sla import Badge
 from ..sla_book import SlaBook, clock_columns, clock_inputs, inputs_of
+from ..store import clock_writes
 from ..store.engine import Database
 from ..store.models import (
     Client,
@@ -152,9 +154,11 @@ def list_tickets(
 
     Pass ``book`` (from :func:`sla_book`) when making several queries in a row.
 
-    SQL does the filtering and paging, except for the SLA filter and SLA order,
-    which need every candidate's clocks: those are computed from a narrow query
-    of the clock inputs, and only the page's tickets are then loaded whole.
+    SQL does the filtering, ordering and paging, the SLA filter and SLA order too:
+    they read the SLA marks the Desk stores on every ticket (``sla_marks``). Only
+    while those are stale (a migrated desk, a changed SLA set-up, until the sweep
+    has marked them again) are every candidate's clocks computed from a narrow
+    query of the clock inputs, and only the page's tickets then loaded whole.
     """
     if limit < 0 or offset < 0:
         raise ValidationError("limit and offset cannot be negative")
@@ -163,6 +167,11 @@ def list_tickets(
     query = _done_since(_apply_filter(_base_query(), f), done_since, f.statuses)
     with db.read() as s:
         book = book or SlaBook.load(s)
+        if (f.sla or sort == SortKey.SLA) and clock_writes.marks_are_current(s):
+            query = query.where(*_sla_where(f.sla, now))
+            order = _sla_order(now, descending) if sort == SortKey.SLA else _order(sort, descending)
+            query = query.order_by(*order).limit(limit).offset(offset)
+            return [_row(r, book, now) for r in s.execute(query).all()]
         if f.sla or sort == SortKey.SLA:
             numbers = _numbers_by_sla(s, query, f, book, now, sort, descending)
             page = numbers[offset : offset + limit]
@@ -194,6 +203,41 @@ def _order(sort: SortKey, descending: bool) -> tuple[Any, ...]:
     return (key.desc(), tie.desc()) if descending else (key.asc(), tie.asc())
 
 
+def _sla_where(badges: Sequence[Badge], now: datetime) -> tuple[Any, ...]:
+    """Only tickets whose badge at ``now`` is one of ``badges``, from their marks:
+    exactly what ``SlaBook.state(...).badge`` says (a parity test holds them)."""
+    if not badges:
+        return ()
+    return (or_(*(_badge_is(badge, now) for badge in badges)),)
+
+
+def _badge_is(badge: Badge, now: datetime) -> Any:
+    risk, breach = col(Ticket.sla_risk_at), col(Ticket.sla_breach_at)
+    if badge == Badge.BREACHED:
+        return breach <= now
+    if badge == Badge.AT_RISK:
+        return and_(risk <= now, or_(breach.is_(None), breach > now))
+    return and_(col(Ticket.sla_rest) == badge.value, or_(risk.is_(None), risk > now))
+
+
+def _sla_order(now: datetime, descending: bool) -> tuple[Any, ...]:
+    """``_sla_key`` in SQL, from the marks: the badge's rank at ``now``, then the
+    soonest running clock's due instant, then the number."""
+    severity = case(
+        (col(Ticket.sla_breach_at) <= now, 3),
+        (col(Ticket.sla_risk_at) <= now, 2),
+        (col(Ticket.sla_rest) == Badge.MET.value, 0),
+        else_=1,
+    )
+    rank = case(
+        (col(Ticket.sla_rest).is_(None), 9),
+        (col(Ticket.sla_due_at).is_(None), 5 - severity),
+        else_=-severity,
+    )
+    keys = (rank, col(Ticket.sla_due_at), col(Ticket.number))
+    return tuple(key.desc() for key in keys) if descending else tuple(k.asc() for k in keys)
+
+
 def _numbers_by_sla(
     s: Session,
     query: _Query,
@@ -210,7 +254,7 @@ def _numbers_by_sla(
     keyed: list[tuple[tuple[int, float], int]] = []
     for row in s.connection().execute(narrow).all():
         number, inputs = clock_inputs(row)
-        state = book.state(inputs, now, with_due=False)
+        state = book.state(inputs, now, with_due=sort == SortKey.SLA)
         if wanted and (state is None or state.badge not in wanted):
             continue
         keyed.append((_sla_key(state), number))
@@ -230,6 +274,9 @@ def count_tickets(
     f = f or TicketFilter()
     query = _apply_filter(_base_query(), f)
     with db.read() as s:
+        if f.sla and clock_writes.marks_are_current(s):
+            query = _apply_filter(_lean_query(f, func.count()), f)
+            return int(s.execute(query.where(*_sla_where(f.sla, now or utcnow()))).scalar_one())
         if f.sla:
             book = book or SlaBook.load(s)
             numbers = _numbers_by_sla(s, query, f, book, now or utcnow(), SortKey.NUMBER, False)
@@ -276,6 +323,18 @@ def count_by_status(
     f = replace(f, statuses=())
     counts = {status: 0 for status in Status}
     with db.read() as s:
+        if f.sla and clock_writes.marks_are_current(s):
+            where = _sla_where(f.sla, now or utcnow())
+            if done_since is None:
+                grouped = _apply_filter(_lean_query(f, col(Ticket.status), func.count()), f)
+                grouped = grouped.where(*where).group_by(col(Ticket.status))
+            else:
+                lean = _apply_filter(_lean_query(f, col(Ticket.status)), f).where(*where)
+                rows = _working_and_recent(lean, done_since)
+                grouped = sa_select(rows.c.status, func.count()).group_by(rows.c.status)
+            for status, n in s.execute(grouped).all():
+                counts[Status(status)] = int(n)
+            return counts
         if f.sla:
             query = _done_since(_apply_filter(_base_query(), f), done_since)
             book = book or SlaBook.load(s)
@@ -318,12 +377,13 @@ def first_pages_by_status(
     One query with a window function (ROW_NUMBER per status) instead of one query
     per board column, ranking only the columns it needs (number, status, priority)
     with only the joins the filter needs; the full rows are read for the winners.
-    The SLA filter, which SQL cannot evaluate, falls back to per-status pages.
+    The SLA filter and SLA order take a page per status (``list_tickets``, which
+    reads them from the stored SLA marks).
     """
     f = replace(f, statuses=())
     now = now or utcnow()
     if f.sla or sort == SortKey.SLA:
-        # SQL cannot rank by SLA: each column's candidates are ranked by their clocks.
+        # The badge's rank at ``now`` is a CASE over the marks: a page per column.
         return {
             status: list_tickets(
                 db,

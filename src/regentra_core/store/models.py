@@ -145,6 +145,11 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_updated_at", "updated_at"),
         Index("ix_ticket_client_created", "client_id", "created_at"),
         Index("ix_ticket_status_updated", "status", "updated_at"),
+        Index("ix_ticket_status_sla_due", "status", "sla_due_at"),
+        Index("ix_ticket_status_sla_risk", "status", "sla_risk_at"),
+        Index("ix_ticket_status_sla_breach", "status", "sla_breach_at"),
+        Index("ix_ticket_sla_sweep_at", "sla_sweep_at"),
+        Index("ix_ticket_sla_marks_gen", "sla_marks_gen"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -186,6 +191,22 @@ class Ticket(SQLModel, table=True):
     response_breached: bool = Field(default=False)
     resolution_breached: bool = Field(default=False)
     """Breaches are permanent: set once seen, never cleared."""
+    # SLA marks (``regentra_core.sla_marks``): when the badge changes, kept by the
+    # Desk in the transaction that changes the clocks, read by the SLA filters,
+    # the SLA order and the sweep with SQL.
+    sla_rest: str | None = Field(default=None, max_length=16)
+    """The badge before ``sla_risk_at``; None when no SLA applies."""
+    sla_risk_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    """From then on the badge is At Risk or worse."""
+    sla_breach_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    """From then on the badge is Breached."""
+    sla_due_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    """When the soonest running clock reaches its target; None when no clock runs."""
+    sla_sweep_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    """When the SLA sweep next has something to record for this ticket."""
+    sla_marks_gen: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """The ``desk_state.sla_marks_gen`` the marks were made under: older ones are stale
+    (the SLA set-up changed, or the row was written without the Desk)."""
 
 
 class Reply(SQLModel, table=True):
@@ -527,6 +548,13 @@ class DeskState(SQLModel, table=True):
     last_ticket_number: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     """The last ticket number handed out (``desk.intake.next_ticket_number``)."""
     """Bumped by every write to ``automation_rule``: checked rules are kept per process."""
+    sla_marks_gen: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    """The generation of the tickets' SLA marks: bumped when the SLA set-up changes
+    what a ticket's clocks say; tickets marked under an older one are re-marked by the
+    sweep, and until then lists compute badges live."""
+    sla_marks_key: str | None = Field(default=None, max_length=64)
+    """The SLA set-up's fingerprint (``SlaBook.fingerprint``) when ``sla_marks_gen``
+    was last bumped: a write that leaves it alone (a client renamed) re-marks nothing."""
 
 
 class TicketSpike(SQLModel, table=True):

@@ -13,7 +13,8 @@ from sqlalchemy import insert
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session, SQLModel
 
-from . import outbox
+from . import clock_writes, outbox
+from .models import Ticket
 
 
 def insert_now(s: Session, row: SQLModel) -> None:
@@ -25,3 +26,5 @@ def insert_now(s: Session, row: SQLModel) -> None:
     make_transient_to_detached(row)
     s.add(row)
     outbox.note_inserted(s, row)
+    if isinstance(row, Ticket):
+        clock_writes.note(s, row)

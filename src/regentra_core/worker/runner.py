@@ -393,7 +393,7 @@ class WorkerRunner:
 
     def _timer(self, timer: TimerJob) -> str:
         now = self.clock()
-        return timer.run(self._desk(), now, JobReport(at=now))
+        return timer.run(self._desk(), now, JobReport(at=now), self._stopped.is_set)
 
     def _index(self) -> str:
         assert self.index is not None

@@ -1,0 +1,201 @@
+"""Keeping the tickets' SLA marks (``regentra_core.sla_marks``) true, in one place.
+
+Every change goes through :func:`regentra_core.desk.tx.transaction`, which calls
+:func:`settle_marks` just before it commits: the tickets the change wrote (mapper
+events note them as they are flushed, as the search outbox does) are marked again
+from their new clock inputs, in the same transaction, whatever use case changed
+them. A change to the SLA set-up (policy, targets, calendar, holidays, which client
+has which policy) that changes what clocks say bumps ``desk_state.sla_marks_gen``:
+every ticket marked before is stale, lists compute badges live until the sweep has
+marked them again (:func:`remark_stale`, in chunks, stopping when asked).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import Session
+from sqlmodel import col
+
+from ..sla import Badge
+from ..sla_book import SlaBook, clock_columns, clock_inputs, inputs_of
+from ..sla_marks import FINAL_BADGES, Marks, marks_of, sweep_at
+from ..store import clock_writes, config_version
+from ..store.models import DeskState, Ticket
+
+if TYPE_CHECKING:
+    from .tx import Tx
+
+Halted = Callable[[], bool]
+"""Asked between chunks of long work: True when the worker is stopping."""
+
+REMARK_CHUNK = 500
+"""Tickets re-marked per write transaction (each holds the write lock briefly)."""
+
+
+def never() -> bool:
+    """A ``Halted`` for work nobody stops (``worker --once``, tests)."""
+    return False
+
+
+@dataclass(slots=True)
+class SweptMemo:
+    """Tickets the SLA sweep looked at in this transaction, and as of when: their next
+    sweep is after that instant (see ``sla_marks.sweep_at``)."""
+
+    at: dict[int, datetime] = field(default_factory=dict)
+
+
+def settle_marks(tx: Tx) -> None:
+    """Mark again every ticket this change wrote (and start a new generation of
+    marks if it changed what the SLA set-up says). Called by ``transaction``."""
+    s = tx.session
+    s.flush()
+    book: SlaBook | None = None
+    if config_version.bumped(s, config_version.SLA_BUMPED):
+        book = SlaBook.load(s)
+        _new_generation_if_changed(s, book)
+    swept = tx.memo(SweptMemo).at
+    noted = clock_writes.take(s)
+    seen = {t.id for t, _ in noted}
+    noted += [(t, True) for t in _swept_tickets(s, swept) if t.id not in seen]
+    if not noted:
+        return
+    gen = clock_writes.current_generation(s)
+    now = tx.now()
+    for ticket, inputs in noted:
+        after = swept.get(ticket.id or -1)
+        if not inputs and after is not None and resweep(ticket, gen, after):
+            continue
+        book = book or SlaBook.load(s)
+        _assign(ticket, marks_of(book, inputs_of(ticket), now), gen, after=after)
+    s.flush()
+    clock_writes.take(s)
+
+
+def resweep(ticket: Ticket, gen: int, after: datetime) -> bool:
+    """Only the sweep's record changed: the next sweep's instant from the stored
+    marks, without computing the clocks again (half the first sweep of a big desk),
+    when they say it (no clock breached yet, or a done ticket's final badge). False:
+    mark it whole."""
+    if ticket.sla_marks_gen != gen:
+        return False
+    if ticket.status.is_done and ticket.sla_badge in FINAL_BADGES:
+        ticket.sla_sweep_at = None
+        return True
+    if ticket.sla_breach_at is not None and ticket.sla_breach_at <= after:
+        return False  # a clock breached: the other's breach is not stored
+    stored = Marks(
+        rest=Badge(ticket.sla_rest) if ticket.sla_rest is not None else None,
+        risk_at=ticket.sla_risk_at,
+        breach_at=ticket.sla_breach_at,
+    )
+    ticket.sla_sweep_at = sweep_at(
+        stored,
+        status=ticket.status,
+        recorded=ticket.sla_badge,
+        response_breached=ticket.response_breached,
+        resolution_breached=ticket.resolution_breached,
+        after=after,
+    )
+    return True
+
+
+def _swept_tickets(s: Session, swept: dict[int, datetime]) -> Iterable[Ticket]:
+    for ticket_id in swept:
+        ticket = s.get(Ticket, ticket_id)
+        if ticket is not None:
+            yield ticket
+
+
+def _assign(ticket: Ticket, marks: Marks, gen: int, *, after: datetime | None) -> None:
+    ticket.sla_rest = marks.rest.value if marks.rest is not None else None
+    ticket.sla_risk_at = marks.risk_at
+    ticket.sla_breach_at = marks.breach_at
+    ticket.sla_due_at = marks.due_at
+    ticket.sla_sweep_at = sweep_at(
+        marks,
+        status=ticket.status,
+        recorded=ticket.sla_badge,
+        response_breached=ticket.response_breached,
+        resolution_breached=ticket.resolution_breached,
+        after=after,
+    )
+    ticket.sla_marks_gen = gen
+
+
+def _new_generation_if_changed(s: Session, book: SlaBook) -> None:
+    key = (
+        s.connection()
+        .execute(sa_select(col(DeskState.sla_marks_key)).where(col(DeskState.id) == 1))
+        .first()
+    )
+    if key is None or key[0] == book.fingerprint:
+        return
+    s.connection().execute(
+        update(DeskState)
+        .where(col(DeskState.id) == 1)
+        .values(sla_marks_gen=col(DeskState.sla_marks_gen) + 1, sla_marks_key=book.fingerprint)
+    )
+
+
+_UPDATE = (
+    update(Ticket)
+    .where(col(Ticket.number) == bindparam("b_number"))
+    .values(
+        sla_rest=bindparam("b_rest"),
+        sla_risk_at=bindparam("b_risk"),
+        sla_breach_at=bindparam("b_breach"),
+        sla_due_at=bindparam("b_due"),
+        sla_sweep_at=bindparam("b_sweep"),
+        sla_marks_gen=bindparam("b_gen"),
+    )
+)
+
+
+def remark_chunk(tx: Tx) -> int:
+    """Mark up to ``REMARK_CHUNK`` stale tickets in ``tx``; how many it marked."""
+    s = tx.session
+    gen = clock_writes.current_generation(s, lock=True)
+    conn = s.connection()
+    rows = conn.execute(
+        sa_select(
+            *clock_columns(),
+            col(Ticket.sla_badge),
+        )
+        .where(col(Ticket.sla_marks_gen) < gen)
+        .order_by(col(Ticket.sla_marks_gen))
+        .limit(REMARK_CHUNK)
+    ).all()
+    if not rows:
+        return 0
+    book = SlaBook.load(s)
+    now = tx.now()
+    params = []
+    for row in rows:
+        number, inputs = clock_inputs(row[:-1])
+        marks = marks_of(book, inputs, now)
+        params.append(
+            {
+                "b_number": number,
+                "b_rest": marks.rest.value if marks.rest is not None else None,
+                "b_risk": marks.risk_at,
+                "b_breach": marks.breach_at,
+                "b_due": marks.due_at,
+                "b_sweep": sweep_at(
+                    marks,
+                    status=inputs.status,
+                    recorded=row[-1],
+                    response_breached=inputs.response_breached,
+                    resolution_breached=inputs.resolution_breached,
+                ),
+                "b_gen": gen,
+            }
+        )
+    conn.execute(_UPDATE, params)
+    return len(rows)
