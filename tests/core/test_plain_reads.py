@@ -13,6 +13,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from regentra_core import (
@@ -35,6 +36,7 @@ from regentra_core import (
     ticket_detail,
 )
 from regentra_core.demo import load_demo
+from regentra_core.store import clock_writes
 from regentra_core.store.models import Client, Contact
 
 LOADED = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -94,8 +96,17 @@ def _filters(db) -> list[TicketFilter]:
     ]
 
 
-def test_plain_lists_and_counts_equal_the_orm_queries(varied):
+@pytest.mark.parametrize("marks", ["current", "stale"])
+def test_plain_lists_and_counts_equal_the_orm_queries(varied, marks):
+    # Both ways an SLA filter or order is answered: from the stored marks in SQL
+    # while they are current, from live clocks while a changed SLA set-up has made
+    # them stale (until the sweep marks them again).
     db = varied
+    if marks == "stale":
+        with db.write() as s:
+            s.execute(text("UPDATE desk_state SET sla_marks_gen = sla_marks_gen + 1"))
+    with db.read() as s:
+        assert clock_writes.marks_are_current(s) == (marks == "current")
     filters = _filters(db)
     pages = [(200, 0), (3, 0), (3, 4), (5, 1000)]
     with open_plain(db.url, username="alice") as plain:
