@@ -194,7 +194,11 @@ class MainScreen(TicketActions):
             view = self._view_named(tab.id) if tab.id else None
             if view is not None:
                 changed = tab is tabs.active_tab and shown != view.filter
-                tab.label = f"{view.name} *" if changed else view.name
+                label = f"{view.name} *" if changed else view.name
+                if tab.label_text != label:
+                    # Only when it changes: a relabelled tab lays out the tab row
+                    # again and moves its underline, on every filter change.
+                    tab.label = label
 
     @on(Tabs.TabActivated)
     def _view_chosen(self, event: Tabs.TabActivated) -> None:

@@ -11,6 +11,7 @@ from .inline_bar import InlineBar
 
 GOTO_WORDS = "Go to # ticket number:"
 """What the bar says it is for (the end-to-end tests wait for these words)."""
+GOTO_HINT = "digits, enter opens it, esc closes"
 
 
 class GotoBar(InlineBar):
@@ -37,7 +38,7 @@ class GotoBar(InlineBar):
     def compose(self) -> ComposeResult:
         yield Label(GOTO_WORDS)
         yield Input(
-            placeholder="digits, enter opens it, esc closes",
+            placeholder=GOTO_HINT,
             restrict=r"[0-9]*",
             id="goto",
             compact=True,
