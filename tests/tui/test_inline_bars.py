@@ -173,3 +173,24 @@ async def test_quick_keys_filter_the_list_too(make_app):
         assert app.focused is table
         channel = app.screen.query_one(FilterBar).query_one("#f-channel", MultiPick)
         assert channel.values == ()  # the other filters stay as they were
+
+
+async def test_a_bar_closes_when_the_focus_goes_elsewhere_on_the_screen(make_app):
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        column = app.screen.query(BoardColumn).first()
+        await pilot.press("colon")
+        goto = app.screen.query_one(GotoBar)
+        assert goto.is_open
+        await pilot.click(column)  # a click on the board
+        assert await until(app, pilot, lambda: not goto.is_open)
+        assert app.screen.query_one(StatusLine).display
+        pick = app.screen.query_one(FilterBar).query_one("#f-priority", MultiPick)
+        app.screen.set_focus(pick)
+        await pilot.press("enter")
+        checklist = app.screen.query_one(PickBar)
+        assert checklist.is_open
+        app.screen.set_focus(column)
+        assert await until(app, pilot, lambda: not checklist.is_open)
+        assert pick.values == () and app.focused is column

@@ -9,6 +9,7 @@ keeps its size and is not drawn again for it; only the bar's line changes.
 
 from __future__ import annotations
 
+from textual import events
 from textual.widget import Widget
 
 from .status_line import StatusLine
@@ -53,6 +54,26 @@ class InlineBar(Widget):
         else:
             screen.set_focus(None)
             screen.focus_next()
+
+    def on_blur(self, _: events.Blur) -> None:
+        self.call_after_refresh(self._focus_left)
+
+    def on_descendant_blur(self, _: events.DescendantBlur) -> None:
+        self.call_after_refresh(self._focus_left)
+
+    def _focus_left(self) -> None:
+        """The focus went elsewhere on the screen (a click on the board): the bar
+        closes, as Escape would, without taking the focus back."""
+        screen = self.screen
+        if not self.display or screen is not self.app.screen:
+            return  # closed already, or a screen over this one has the focus
+        focused = screen.focused
+        if focused is None or focused is self or self in focused.ancestors:
+            return
+        self._came_from = None
+        self.display = False
+        for line in screen.query(StatusLine):
+            line.display = True
 
     @property
     def is_open(self) -> bool:
