@@ -333,7 +333,12 @@ class RegentraApp(App[None]):
         self.open_ticket(message.number)
 
     def action_goto(self) -> None:
-        self.push_screen(GotoPrompt())
+        """``:``: on the board or list a bar at the bottom (the board stays in full
+        view); over a ticket or another screen, a one-line prompt."""
+        if isinstance(self.screen, MainScreen):
+            self.screen.open_goto()
+        else:
+            self.push_screen(GotoPrompt())
 
     def action_create(self) -> None:
         desk = self.session.desk()

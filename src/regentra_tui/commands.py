@@ -22,6 +22,18 @@ ACTIONS: list[tuple[str, str, str]] = [
         "screen.board_order",
         "Most urgent SLA first (default) or highest priority first (o)",
     ),
+    (
+        "Filter: high and critical priority",
+        "screen.quick('urgent')",
+        "Only High and Critical tickets, or back to any priority (!)",
+    ),
+    ("Filter: mine", "screen.quick('mine')", "Only tickets assigned to you, or anyone's (@)"),
+    (
+        "Filter: unassigned",
+        "screen.quick('unassigned')",
+        "Only tickets nobody has, or anyone's (u)",
+    ),
+    ("Filter: SLA breached", "screen.quick('breached')", "Only breached tickets, or any SLA (b)"),
     ("Search", "screen.search", "Full-text search: subjects, messages, notes, clients (/)"),
     ("Change status", "screen.status", "Of the selected or marked tickets (s)"),
     ("Change priority", "screen.priority", "Of the selected or marked tickets (p)"),

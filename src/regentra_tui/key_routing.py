@@ -55,6 +55,7 @@ from textual.worker import Worker
 
 from .screens.goto_prompt import GotoPrompt
 from .screens.type_ahead import HoldsKeys, TypeAhead
+from .widgets.goto_bar import GotoBar
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -465,6 +466,15 @@ class KeyRouter:
             await self._caught_up()
             number = screen.number()
             app.pop_screen()
+            if number is not None:
+                app.open_ticket(number)
+            return True
+        if event.key == "enter" and focused is not None and isinstance(focused.parent, GotoBar):
+            # The same from the main screen's go-to bar.
+            await self._caught_up()
+            bar = focused.parent
+            number = bar.number()
+            bar.hide_bar()
             if number is not None:
                 app.open_ticket(number)
             return True

@@ -308,7 +308,7 @@ def test_day_one_on_a_fresh_host(host: Host) -> None:
         # -- a model draft for a technician who holds no key ----------------------------
         vpn = ticket_numbers(host.alice)["VPN drops every hour"]
         alice_app.keys(":")
-        alice_app.wait_for(":ticket number")
+        alice_app.wait_for("Go to # ticket number")
         alice_app.keys(str(vpn), "Enter")
         alice_app.wait_for("disconnects hourly")
         alice_app.keys("d")

@@ -41,7 +41,7 @@ def test_demo_opens_the_board_and_is_driven_by_keys(terminal):
     listing = terminal.wait_for("of 17 by")  # the list's first page is in
     assert "Priority" in listing and "SLA" in listing
     terminal.keys(":")
-    terminal.wait_for(":ticket number")
+    terminal.wait_for("Go to # ticket number")
     terminal.keys("1010", "Enter")
     # The list shows the subject too: wait for what only the detail screen shows.
     detail = terminal.wait_for("Master of")
@@ -61,7 +61,7 @@ def test_a_burst_typed_into_a_ticket_all_counts(terminal):
     duration and save, then reply, in two bursts; every key lands where it was meant."""
     terminal.wait_for("#1010")
     terminal.keys(":")
-    terminal.wait_for(":ticket number")
+    terminal.wait_for("Go to # ticket number")
     terminal.keys("1007", "Enter")
     terminal.wait_for("FILESRV01-full")  # only the detail screen shows the description
     terminal.keys("t", "1h30", "C-s")
@@ -79,7 +79,7 @@ def test_a_note_written_in_the_app_is_found_by_its_search(terminal):
     app, and the box matched subjects and descriptions only.)"""
     terminal.wait_for("#1010")
     terminal.keys(":")
-    terminal.wait_for(":ticket number")
+    terminal.wait_for("Go to # ticket number")
     terminal.keys("1007", "Enter")
     terminal.wait_for("FILESRV01-full")
     terminal.keys("n", "Swapped the quokkadrive cable", "C-s")
@@ -263,7 +263,7 @@ def test_a_stand_up_resolves_a_master_by_reply_and_is_asked_about_its_children(t
         still_open = [n for n, s in before.items() if s not in ("resolved", "closed")]
         assert still_open, before
         terminal.keys(":")
-        terminal.wait_for(":ticket number")
+        terminal.wait_for("Go to # ticket number")
         terminal.keys("1010", "Enter")
         terminal.wait_for("Master of")
         terminal.keys("r")

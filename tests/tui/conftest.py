@@ -117,8 +117,16 @@ async def until(app, pilot, predicate, timeout: float = 30.0) -> bool:
     return True
 
 
-_CHARACTERS = {"colon": ":", "enter": "\r", "tab": "\t", "space": " ", "slash": "/"}
-_KEYS = {" ": "space", ":": "colon", "/": "slash"}
+_CHARACTERS = {
+    "colon": ":",
+    "enter": "\r",
+    "tab": "\t",
+    "space": " ",
+    "slash": "/",
+    "exclamation_mark": "!",
+    "at": "@",
+}
+_KEYS = {" ": "space", ":": "colon", "/": "slash", "!": "exclamation_mark", "@": "at"}
 
 
 async def burst(app, pilot, *keys: str) -> None:

@@ -221,7 +221,9 @@ async def test_move_menu_offers_only_allowed_moves(make_app):
 
 
 async def test_filter_the_list_by_channel(make_app):
-    from regentra_tui.widgets.multi_pick import MultiPick, MultiPickDialog
+    from regentra_tui.screens.main import MainScreen
+    from regentra_tui.widgets.multi_pick import MultiPick
+    from regentra_tui.widgets.pick_bar import PickBar
 
     app = make_app()
     async with app.run_test(size=(200, 50)) as pilot:
@@ -233,11 +235,13 @@ async def test_filter_the_list_by_channel(make_app):
         app.screen.set_focus(channel)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert isinstance(app.screen, MultiPickDialog)
+        assert isinstance(app.screen, MainScreen)  # a bar, not a screen over the list
+        assert app.focused is app.screen.query_one(PickBar)
         await pilot.press("ctrl+n")  # none ticked, then the second choice: Email
         await pilot.press("down", "space", "enter")
         await settle(app, pilot)
         assert channel.values == (Channel.EMAIL.value,)
+        assert app.focused is channel  # back where it was
         assert table.page_rows
         assert all(r.channel == Channel.EMAIL for r in table.page_rows)
 
@@ -259,7 +263,8 @@ async def test_a_checklist_typed_in_one_burst_counts_every_key(make_app):
 
 
 async def test_filter_the_list_by_several_statuses_priorities_and_a_relative_date(make_app):
-    from regentra_tui.widgets.multi_pick import MultiPick, MultiPickDialog
+    from regentra_tui.widgets.multi_pick import MultiPick
+    from regentra_tui.widgets.pick_bar import PickBar
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -269,7 +274,7 @@ async def test_filter_the_list_by_several_statuses_priorities_and_a_relative_dat
         app.screen.set_focus(status)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert isinstance(app.screen, MultiPickDialog)
+        assert app.screen.query_one(PickBar).is_open
         await pilot.press("ctrl+n")  # none ticked, then Open and In Progress
         await pilot.press("space", "down", "space", "enter")
         await settle(app, pilot)
@@ -1372,19 +1377,22 @@ async def test_the_footer_shows_keys_and_quit_even_at_80_columns(make_app):
         assert all(k.region.right <= 80 for k in footer.query("FooterKey")[:2])
 
 
-async def test_the_goto_prompt_leaves_the_list_in_view_and_esc_then_2_counts(make_app):
-    from regentra_tui.screens.goto_prompt import GotoPrompt
+async def test_the_goto_bar_leaves_the_list_in_view_and_esc_then_2_counts(make_app):
     from regentra_tui.screens.main import MainScreen
+    from regentra_tui.widgets.goto_bar import GotoBar
 
     from .conftest import burst
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await show_list(app, pilot)
+        table = app.screen.query_one(TicketTable)
         await pilot.press("colon")
-        assert isinstance(app.screen, GotoPrompt)
-        assert app.screen.styles.background.a == 0  # transparent: the list stays visible
+        assert isinstance(app.screen, MainScreen)  # no screen over the list
+        assert app.screen.query_one(GotoBar).is_open
         await pilot.press("escape")
+        assert not app.screen.query_one(GotoBar).is_open
+        assert app.focused is table  # back where it was
         await open_ticket(app, pilot, 1007)
         await burst(app, pilot, "escape", "1")  # back, then the board, in one go
         assert isinstance(app.screen, MainScreen) and app.screen.showing_board

@@ -52,6 +52,30 @@ class TestBoard:
         assert snap_compare(make_app(), run_before=ready, terminal_size=size)
 
 
+class TestBars:
+    """The one-line bars at the bottom of the board, at 80x24: the board undimmed."""
+
+    def test_goto_bar(self, snap_compare, make_app):
+        async def ready(pilot):
+            await settle(pilot.app, pilot)
+            await pilot.press("colon", *"10")
+            # The cursor drawn steadily: a blinking one is in the picture or not by
+            # when the shot is taken.
+            pilot.app.screen.query_one("#goto").cursor_blink = False
+            await settle(pilot.app, pilot)
+
+        assert snap_compare(make_app(), run_before=ready, terminal_size=(80, 24))
+
+    def test_priority_checklist_bar(self, snap_compare, make_app):
+        async def ready(pilot):
+            await settle(pilot.app, pilot)
+            pilot.app.screen.set_focus(pilot.app.screen.query_one("#f-priority"))
+            await pilot.press("enter", "space", "right")
+            await settle(pilot.app, pilot)
+
+        assert snap_compare(make_app(), run_before=ready, terminal_size=(80, 24))
+
+
 class TestList:
     @SIZES
     def test_list_sorted_by_sla(self, snap_compare, make_app, size):

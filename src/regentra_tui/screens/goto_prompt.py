@@ -1,12 +1,16 @@
-"""``:`` then a number: jump to a ticket, as taskwarrior-tui does."""
+"""``:`` then a number over a ticket or another screen: jump to a ticket, as
+taskwarrior-tui does (on the board and list it is :class:`~..widgets.goto_bar.GotoBar`,
+in the same words)."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.screen import ModalScreen
-from textual.widgets import Input
+from textual.widgets import Input, Label
 
+from ..widgets.goto_bar import GOTO_HINT, GOTO_WORDS
 from .type_ahead import TypeAhead
 
 
@@ -19,11 +23,15 @@ class GotoPrompt(TypeAhead, ModalScreen[None]):
 
     DEFAULT_CSS = """
     GotoPrompt { align: left bottom; background: transparent; }
-    GotoPrompt Input { dock: bottom; width: 100%; border: none; height: 1; }
+    GotoPrompt Horizontal { dock: bottom; width: 100%; height: 1; background: $accent 30%; }
+    GotoPrompt Label { width: auto; padding: 0 1; text-style: bold; }
+    GotoPrompt Input { width: 1fr; border: none; height: 1; }
     """
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder=":ticket number", restrict=r"[0-9]*", id="goto", compact=True)
+        with Horizontal():
+            yield Label(GOTO_WORDS)
+            yield Input(placeholder=GOTO_HINT, restrict=r"[0-9]*", id="goto", compact=True)
 
     def on_mount(self) -> None:
         self.focus_first_field()

@@ -21,8 +21,11 @@ from regentra_core import (
 )
 
 from ..messages import DeskChanged, FilterChanged, OpenTicket
+from ..quick_filters import Quick
 from ..widgets.board import Board, order_words
 from ..widgets.filter_bar import FilterBar
+from ..widgets.goto_bar import GotoBar
+from ..widgets.pick_bar import PickBar
 from ..widgets.preview import Preview
 from ..widgets.status_line import StatusLine
 from ..widgets.ticket_table import TicketTable
@@ -61,6 +64,10 @@ class MainScreen(TicketActions):
         Binding("escape", "leave_filters", "Back to tickets", show=False),
         Binding("P", "toggle_preview", "Preview", id="main.preview"),
         Binding("ctrl+l", "clear_filters", "Clear filters", show=False, id="main.clear_filters"),
+        Binding("exclamation_mark", "quick('urgent')", "High+", show=False, id="main.urgent"),
+        Binding("at", "quick('mine')", "Mine", show=False, id="main.mine"),
+        Binding("u", "quick('unassigned')", "Unassigned", show=False, id="main.unassigned"),
+        Binding("b", "quick('breached')", "Breached", show=False, id="main.breached"),
     ]
 
     DEFAULT_CSS = """
@@ -94,6 +101,9 @@ class MainScreen(TicketActions):
                 with Horizontal():
                     yield TicketTable(session, id="tickets")
                     yield Preview(session, id="preview")
+        # One-line bars in the status line's row while open: nothing over the board.
+        yield GotoBar()
+        yield PickBar()
         yield StatusLine(self.rapp.who, self.rapp.desk_name)
         yield Footer(compact=True)
 
@@ -184,7 +194,11 @@ class MainScreen(TicketActions):
             view = self._view_named(tab.id) if tab.id else None
             if view is not None:
                 changed = tab is tabs.active_tab and shown != view.filter
-                tab.label = f"{view.name} *" if changed else view.name
+                label = f"{view.name} *" if changed else view.name
+                if tab.label_text != label:
+                    # Only when it changes: a relabelled tab lays out the tab row
+                    # again and moves its underline, on every filter change.
+                    tab.label = label
 
     @on(Tabs.TabActivated)
     def _view_chosen(self, event: Tabs.TabActivated) -> None:
@@ -303,6 +317,15 @@ class MainScreen(TicketActions):
             self.query_one(Tabs).action_next_tab()
         else:
             self.query_one(Tabs).action_previous_tab()
+
+    def action_quick(self, quick: Quick) -> None:
+        """``!`` / ``@`` / ``u`` / ``b``: one filter on or off, shown in the filter bar;
+        the focus stays on the board or list, which reload in their workers."""
+        self.query_one(FilterBar).toggle(quick)
+
+    def open_goto(self) -> None:
+        """``:``: the go-to bar in the status line's row, its field focused at once."""
+        self.query_one(GotoBar).open()
 
     def action_search(self) -> None:
         self.query_one(FilterBar).focus_search()

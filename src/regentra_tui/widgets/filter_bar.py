@@ -29,6 +29,7 @@ from regentra_core import (
 )
 
 from ..messages import FilterChanged
+from ..quick_filters import Quick, toggled
 from .multi_pick import MultiPick
 from .search_box import SearchBox
 
@@ -189,6 +190,14 @@ class FilterBar(Horizontal):
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         self.post_message(FilterChanged(self.current()))
+
+    def toggle(self, quick: Quick) -> TicketFilter:
+        """A quick filter key (``!``, ``@``, ``u``, ``b``): the controls show it, and
+        one FilterChanged carries it (not one per control changed)."""
+        f = toggled(self.current(), quick, self.me)
+        self.set_filter(f)
+        self.post_message(FilterChanged(f))
+        return f
 
     def focus_search(self) -> None:
         # At once, not ``focus()`` (which waits for the next idle): the letters typed

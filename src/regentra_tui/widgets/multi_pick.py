@@ -1,7 +1,9 @@
 """A filter control that holds several values: ``Open, In Progress ▼``.
 
 Enter, space or a click opens a checklist (space ticks, Enter applies, Escape
-leaves it as it was), so a list can show Open and In Progress together.
+leaves it as it was), so a list can show Open and In Progress together. On a
+screen with a :class:`~.pick_bar.PickBar` (the main screen) the checklist is that
+one-line bar, the board in full view above it; elsewhere it is a dialog.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Label, SelectionList
 
 from ..render import styled
+from .pick_bar import PickBar
 
 
 class MultiPick(Widget, can_focus=True):
@@ -23,7 +26,7 @@ class MultiPick(Widget, can_focus=True):
 
     | Key(s) | Description |
     | :- | :- |
-    | enter, space | Choose (opens :class:`MultiPickDialog`) |
+    | enter, space | Choose (opens the screen's :class:`PickBar`, else :class:`MultiPickDialog`) |
 
     It has no reactives.
     """
@@ -77,6 +80,11 @@ class MultiPick(Widget, can_focus=True):
             self.post_message(self.Changed(self))
 
     def action_pick(self) -> None:
+        bars = self.screen.query(PickBar)
+        if bars:
+            bars.first().open(self)
+            return
+
         def chosen(values: tuple[str, ...] | None) -> None:
             if values is not None and values != self.values:
                 self.set_values(values)
