@@ -56,6 +56,7 @@ from textual.worker import Worker
 from .screens.goto_prompt import GotoPrompt
 from .screens.type_ahead import HoldsKeys, TypeAhead
 from .widgets.goto_bar import GotoBar
+from .widgets.pick_bar import PickBar
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -450,7 +451,7 @@ class KeyRouter:
         if await self._act_now(event):
             app.app_focus = True
         else:
-            if isinstance(app.focused, Input | TextArea):
+            if isinstance(app.focused, Input | TextArea | PickBar):
                 self._typed_into = app.focused
             await self.forward(event)
         if self.hold.may_close(screen, focused, event):
@@ -478,6 +479,8 @@ class KeyRouter:
             if number is not None:
                 app.open_ticket(number)
             return True
+        if isinstance(focused, PickBar) and focused.keeps(event):
+            return False  # a letter moves the checklist's cursor, and acts nowhere else
         if isinstance(focused, Input | TextArea):
             moves = event.key in ("tab", "shift+tab")
             keeps_tab = isinstance(focused, TextArea) and focused.tab_behavior != "focus"

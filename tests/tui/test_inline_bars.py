@@ -115,6 +115,24 @@ async def test_escape_leaves_a_checklist_bar_and_the_filter_as_they_were(make_ap
         assert pick.values == () and not bar.is_open and app.focused is pick
 
 
+async def test_letters_typed_into_a_checklist_bar_move_its_cursor_and_act_nowhere_else(make_app):
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        filters = app.screen.query_one(FilterBar)
+        pick = filters.query_one("#f-priority", MultiPick)
+        app.screen.set_focus(pick)
+        before = filters.current()
+        # q would quit, u and b would toggle quick filters behind the bar.
+        await burst(app, pilot, "enter", "q", "u", "b", "m", "space", "enter")
+        assert len(app.screen_stack) == 2 and app.is_running
+        bar = app.screen.query_one(PickBar)
+        assert not bar.is_open
+        assert pick.values == (Priority.MEDIUM.value,)  # "m" moved to Medium, space ticked it
+        await settle(app, pilot)
+        assert replace(filters.current(), priorities=()) == before
+
+
 async def test_the_status_checklist_bar_keeps_the_cursor_in_view_at_80_columns(make_app):
     app = make_app()
     async with app.run_test(size=SMALL) as pilot:

@@ -2,8 +2,10 @@
 ``Show priorities… [x] Critical  [ ] High  [ ] Normal  [ ] Low``.
 
 Space ticks the choice under the cursor, the arrows (or ``h`` / ``l``) move it,
-Enter applies, Escape leaves the filter as it was; nothing is drawn over the
-board while it is open.
+a letter moves it to the next choice that starts with it, Enter applies, Escape
+leaves the filter as it was; nothing is drawn over the board while it is open.
+While it is open no other key acts: ``q``, ``u`` or ``b`` typed into it must not
+quit or change another filter behind it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 
 from .inline_bar import InlineBar
@@ -33,6 +36,7 @@ class PickBar(InlineBar, can_focus=True):
     | right, l, down, j | Next choice |
     | ctrl+a | All |
     | ctrl+n | None |
+    | a letter | the next choice that starts with it |
 
     It has no reactives.
     """
@@ -95,6 +99,28 @@ class PickBar(InlineBar, can_focus=True):
         out.overflow = "ellipsis"
         return out
 
+    @staticmethod
+    def keeps(event: events.Key) -> bool:
+        """Whether the bar takes ``event`` for itself: a printable key it does not bind
+        (the key router hands it here instead of to the screen's bindings)."""
+        return event.is_printable and event.character is not None and event.key not in _OWN_KEYS
+
+    def on_key(self, event: events.Key) -> None:
+        """A printable key the bar does not bind moves the cursor by its first letter
+        and goes no further (the screen's and the app's keys stay behind the bar)."""
+        if not self.keeps(event) or event.character is None:
+            return
+        event.stop()
+        event.prevent_default()
+        letter = event.character.casefold()
+        count = len(self.choices)
+        for step in range(1, count + 1):
+            index = (self.cursor + step) % count
+            if self.choices[index][0].casefold().startswith(letter):
+                self.cursor = index
+                self.refresh()
+                return
+
     def action_cursor(self, delta: int) -> None:
         if self.choices:
             self.cursor = (self.cursor + delta) % len(self.choices)
@@ -118,3 +144,12 @@ class PickBar(InlineBar, can_focus=True):
 
     def action_cancel(self) -> None:
         self.hide_bar()
+
+
+_OWN_KEYS = frozenset(
+    key.strip()
+    for binding in PickBar.BINDINGS
+    if isinstance(binding, Binding)
+    for key in binding.key.split(",")
+)
+"""The keys the bar binds itself: they go on to its bindings."""
