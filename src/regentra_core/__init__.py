@@ -246,7 +246,7 @@ if TYPE_CHECKING:
         service_account,
         share_files,
     )
-    from .sla import Badge, ClockState, SlaState, format_remaining
+    from .sla import Badge, ClockState, SlaState, format_remaining, wall_remaining
     from .sla import describe as describe_sla
     from .sla_book import SlaBook
     from .spike_reads import SpikeTicket, SpikeView, spike_of
@@ -392,6 +392,7 @@ _WHERE = {
     "SlaState": ".sla",
     "describe_sla": ".sla:describe",
     "format_remaining": ".sla",
+    "wall_remaining": ".sla",
     "SlaBook": ".sla_book",
     # Automations: rules as text, and what they did.
     "Rule": ".automation",
@@ -672,9 +673,9 @@ __all__ = [
     "make_shared_dir",
     "needs_daemon",
     "one_line",
-    "open_plain",
     "open_database",
     "open_index",
+    "open_plain",
     "os_username",
     "parse_day",
     "parse_duration",
@@ -719,5 +720,6 @@ __all__ = [
     "utcnow",
     "visible_bytes",
     "wait_for_answer",
+    "wall_remaining",
     "write_site_config",
 ]

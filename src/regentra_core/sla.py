@@ -118,6 +118,12 @@ class ClockState:
     paused: bool = False
     unanswered: bool = False
     """A response clock held because the ticket was resolved without any reply."""
+    due_in_seconds: float | None = None
+    """Wall-clock seconds from the state's ``now`` to ``due_at`` (negative once past);
+    None when ``due_at`` is. Lists order by that instant, so the words beside a badge
+    ("Late 21h", "2h 10m left") say this span, not the business time left: a
+    business-hours ticket late since last night's close reads above a round-the-clock
+    one late for less, and says so."""
 
     derived: ClassVar[tuple[str, ...]] = ("remaining_seconds", "used_share")
     """Properties that serialisers (``--json``) include beside the fields."""
@@ -130,6 +136,12 @@ class ClockState:
     @property
     def used_share(self) -> float:
         return self.elapsed_seconds / self.target_seconds
+
+
+def wall_remaining(clock: ClockState) -> float:
+    """Seconds until the clock is due (negative: since it was), in wall-clock time
+    where its due instant is known, else its business seconds left (a paused clock)."""
+    return clock.due_in_seconds if clock.due_in_seconds is not None else clock.remaining_seconds
 
 
 @dataclass(slots=True)
@@ -149,11 +161,12 @@ class SlaState:
 
     @property
     def next_due(self) -> ClockState:
-        """The clock that matters now: the running one with the least time left."""
+        """The clock that matters now: the running one due soonest (in wall-clock
+        time, as lists order)."""
         running = [c for c in (self.response, self.resolution) if not c.stopped]
         if not running:
             return self.resolution
-        return min(running, key=lambda c: c.remaining_seconds)
+        return min(running, key=wall_remaining)
 
 
 def clock_badge(
@@ -295,11 +308,14 @@ def compute(
         stopped=stopped,
         paused=paused,
     )
+    for clock in (response, resolution):
+        if clock.due_at is not None:
+            clock.due_in_seconds = (clock.due_at - now).total_seconds()
     return SlaState(policy.name, response, resolution)
 
 
 def format_span(seconds: float) -> str:
-    """``2h 10m``, ``45m`` or ``1d 3h`` of business time, without a direction."""
+    """``2h 10m``, ``45m`` or ``1d 3h``, without a direction."""
     total = int(abs(seconds) // 60)
     days, rest = divmod(total, 24 * 60)
     hours, minutes = divmod(rest, 60)
@@ -326,7 +342,7 @@ def describe(state: SlaState, *, named: bool = True) -> str:
         name, clock = (running or late)[0]
         if clock.stopped or clock.paused or clock.remaining_seconds >= 0:
             return f"({name})" if named else ""
-        return f"{format_span(clock.remaining_seconds)} ago" + (f" ({name})" if named else "")
+        return f"{format_span(wall_remaining(clock))} ago" + (f" ({name})" if named else "")
     if state.response.unanswered:
         return "(resolved without a reply)" if named else ""
     if state.response.stopped and state.resolution.stopped:
@@ -336,7 +352,7 @@ def describe(state: SlaState, *, named: bool = True) -> str:
     which = f" ({name})" if named else ""
     if clock.paused:
         return f"paused{which}"
-    return f"{format_span(clock.remaining_seconds)} left{which}"
+    return f"{format_span(wall_remaining(clock))} left{which}"
 
 
 # -- pause bookkeeping -------------------------------------------------------------
@@ -397,7 +413,7 @@ def _instant(text: str) -> datetime:
 
 
 def format_remaining(seconds: float) -> str:
-    """``2h 10m left``, ``45m left`` or ``1d 3h over``, in business time."""
+    """``2h 10m left``, ``45m left`` or ``1d 3h over``."""
     over = seconds < 0
     total = int(abs(seconds) // 60)
     days, rest = divmod(total, 24 * 60)

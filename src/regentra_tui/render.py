@@ -24,6 +24,7 @@ from regentra_core import (
     format_remaining,
     literal,
     one_line,
+    wall_remaining,
 )
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ def clock_text(name: str, clock: ClockState) -> Text:
     elif clock.paused:
         text += styled(f"  paused, {format_remaining(clock.remaining_seconds)}", "cyan")
     else:
-        remaining = format_remaining(clock.remaining_seconds)
+        remaining = format_remaining(wall_remaining(clock))
         text += Text(f"  due {when(clock.due_at)}, {remaining}")
     return text
 

@@ -9,12 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regentra_core import queries, sla
-from regentra_core.calendar import BusinessCalendar
+from regentra_core.calendar import BusinessCalendar, parse_hours
 from regentra_core.desk import Desk
 from regentra_core.enums import Priority, Status
 from regentra_core.errors import PermissionDenied, ValidationError
 from regentra_core.identity import Actor
 from regentra_core.sla import Badge, Policy, Targets, clock_badge
+from regentra_core.ticket_records import sla_key
 from tests.conftest import T0
 from tests.core.test_calendar import calendars, instants
 
@@ -480,3 +481,39 @@ def test_resolving_without_a_reply_holds_the_response_clock_unmet(
     later = _sla(db, t.number, clock.now)
     assert later.response.stopped and later.response.badge == Badge.NO_REPLY
     assert later.response.elapsed_seconds == stopped.response.elapsed_seconds
+
+
+def test_the_sla_order_reads_in_its_own_words_across_calendars():
+    # Lists order by the instant a clock is due (wall-clock, so calendars compare);
+    # the words beside the badge must say that same span. An office-hours ticket
+    # due at Monday 16:00 and still open at Tuesday 08:00 is 16 hours late, not
+    # the business minutes since (none); a round-the-clock ticket due at 23:00 is 9.
+    office = BusinessCalendar(week=parse_hours("mon-fri 09:00-17:00"), name="office")
+    targets = {p: Targets(response_minutes=60, resolution_minutes=420) for p in Priority}
+    office_policy = Policy("Office", office, targets)
+    always = Policy("Always", TWENTY_FOUR_SEVEN, targets)
+    monday = datetime(2026, 3, 2, tzinfo=UTC)
+    now = monday + timedelta(days=1, hours=8)
+
+    def state(policy: Policy, created: datetime) -> sla.SlaState:
+        return sla.compute(
+            policy=policy,
+            priority=Priority.HIGH,
+            status=Status.IN_PROGRESS,
+            created_at=created,
+            first_response_at=created + timedelta(minutes=5),
+            pauses=[],
+            now=now,
+        )
+
+    office_late = state(office_policy, monday + timedelta(hours=9))  # due Mon 16:00
+    always_late = state(always, monday + timedelta(hours=16))  # due Mon 23:00
+    assert office_late.badge == always_late.badge == Badge.BREACHED
+    assert sla.describe(office_late, named=False) == "16h 00m ago"
+    assert sla.describe(always_late, named=False) == "9h 00m ago"
+    order = sorted([always_late, office_late], key=sla_key)
+    assert order == [office_late, always_late]  # later words never above earlier ones
+
+    soon = state(always, now - timedelta(hours=5))  # due in 2 hours
+    assert sla.describe(soon) == "2h 00m left (resolution)"
+    assert sla.wall_remaining(soon.resolution) == 2 * HOUR

@@ -12,7 +12,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from regentra_core import ClockState, TicketDetail, TicketRow, format_remaining, one_line
+from regentra_core import (
+    ClockState,
+    TicketDetail,
+    TicketRow,
+    format_remaining,
+    one_line,
+    wall_remaining,
+)
 
 from ..render import BADGE_STYLE, DONE_STYLE, minutes, sla_text, status_badge, styled
 from .output import console, safe, when
@@ -170,7 +177,7 @@ def _clock_line(name: str, clock: ClockState) -> Text:
     elif clock.paused:
         line += Text(f", paused ({format_remaining(clock.remaining_seconds)})")
     else:
-        line += Text(f", due {when(clock.due_at)} ({format_remaining(clock.remaining_seconds)})")
+        line += Text(f", due {when(clock.due_at)} ({format_remaining(wall_remaining(clock))})")
     return line
 
 
