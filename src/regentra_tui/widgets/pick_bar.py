@@ -36,7 +36,8 @@ class PickBar(InlineBar, can_focus=True):
     | right, l, down, j | Next choice |
     | ctrl+a | All |
     | ctrl+n | None |
-    | a letter | the next choice that starts with it |
+
+    Any other letter moves the cursor to the next choice that starts with it.
 
     It has no reactives.
     """
