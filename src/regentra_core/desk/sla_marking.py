@@ -95,14 +95,7 @@ def resweep(ticket: Ticket, gen: int, after: datetime) -> bool:
         risk_at=ticket.sla_risk_at,
         breach_at=ticket.sla_breach_at,
     )
-    ticket.sla_sweep_at = sweep_at(
-        stored,
-        status=ticket.status,
-        recorded=ticket.sla_badge,
-        response_breached=ticket.response_breached,
-        resolution_breached=ticket.resolution_breached,
-        after=after,
-    )
+    ticket.sla_sweep_at = _next_sweep(ticket, stored, after)
     return True
 
 
@@ -118,14 +111,7 @@ def _assign(ticket: Ticket, marks: Marks, gen: int, *, after: datetime | None) -
     ticket.sla_risk_at = marks.risk_at
     ticket.sla_breach_at = marks.breach_at
     ticket.sla_due_at = marks.due_at
-    ticket.sla_sweep_at = sweep_at(
-        marks,
-        status=ticket.status,
-        recorded=ticket.sla_badge,
-        response_breached=ticket.response_breached,
-        resolution_breached=ticket.resolution_breached,
-        after=after,
-    )
+    ticket.sla_sweep_at = _next_sweep(ticket, marks, after)
     ticket.sla_marks_gen = gen
 
 
@@ -199,3 +185,16 @@ def remark_chunk(tx: Tx) -> int:
         )
     conn.execute(_UPDATE, params)
     return len(rows)
+
+
+def _next_sweep(ticket: Ticket, marks: Marks, after: datetime | None) -> datetime | None:
+    """When the sweep must look at ``ticket`` again, from ``marks`` and what it has
+    recorded (one reading of the ticket for both the marking and the sweep)."""
+    return sweep_at(
+        marks,
+        status=ticket.status,
+        recorded=ticket.sla_badge,
+        response_breached=ticket.response_breached,
+        resolution_breached=ticket.resolution_breached,
+        after=after,
+    )
