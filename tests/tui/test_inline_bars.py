@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from textual.widgets import Footer
+
 from regentra_core import UNASSIGNED, Badge, Priority, queries
 from regentra_core.enums import Status
 from regentra_core.queries import TicketFilter
@@ -131,6 +133,37 @@ async def test_letters_typed_into_a_checklist_bar_move_its_cursor_and_act_nowher
         assert pick.values == (Priority.MEDIUM.value,)  # "m" moved to Medium, space ticked it
         await settle(app, pilot)
         assert replace(filters.current(), priorities=()) == before
+
+
+async def test_the_footer_offers_a_checklist_bars_own_keys_not_the_letters_it_keeps(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        pick = app.screen.query_one(FilterBar).query_one("#f-priority", MultiPick)
+        app.screen.set_focus(pick)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        shown = {k.description for k in app.screen.query_one(Footer).query("FooterKey")}
+        assert {"Apply", "Cancel", "Tick"} <= shown
+        assert not shown & {"Quit", "Board", "Status", "Take"}  # q, 1, s, A pick choices here
+        await pilot.press("escape")
+        await settle(app, pilot)
+        shown = {k.description for k in app.screen.query_one(Footer).query("FooterKey")}
+        assert "Quit" in shown and "Apply" not in shown
+
+
+async def test_a_focus_move_that_keeps_the_same_keys_does_not_rebuild_the_footer(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        footer = app.screen.query_one(Footer)
+        keys_before = list(footer.query("FooterKey"))
+        assert keys_before
+        columns = list(app.screen.query(BoardColumn))
+        for column in columns[1:3]:  # the board's columns bind the same keys
+            app.screen.set_focus(column)
+            await settle(app, pilot)
+        assert list(footer.query("FooterKey")) == keys_before  # the same widgets, not new ones
 
 
 async def test_the_status_checklist_bar_keeps_the_cursor_in_view_at_80_columns(make_app):

@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import ContentSwitcher, DataTable, Footer, Static, Tab, Tabs
+from textual.widgets import ContentSwitcher, DataTable, Static, Tab, Tabs
 
 from regentra_core import (
     OPEN_STATUSES,
@@ -25,6 +25,7 @@ from ..quick_filters import Quick
 from ..widgets.board import Board, order_words
 from ..widgets.filter_bar import FilterBar
 from ..widgets.goto_bar import GotoBar
+from ..widgets.key_footer import KeyFooter
 from ..widgets.pick_bar import PickBar
 from ..widgets.preview import Preview
 from ..widgets.status_line import StatusLine
@@ -105,7 +106,7 @@ class MainScreen(TicketActions):
         yield GotoBar()
         yield PickBar()
         yield StatusLine(self.rapp.who, self.rapp.desk_name)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # Beside the list when there is room for both; P shows or hides it.
