@@ -13,11 +13,14 @@ medians of ``BENCH_RUNS`` (default 5):
   (``bench/scale_search.py``: rare, common, two words, prefix);
 - then, on that desk, the app in tmux at 120x40, as a technician starts it: from
   launch until the first card is on screen, beside a bare Textual app until its one
-  line is; then ``:N`` Enter until the long ticket's newest reply is on screen; the
-  app's peak RSS beside the bare app's;
-- a priority filter change on the board and on the list (Any -> Critical and back),
-  from the key that applies it until the new counts are on screen, beside a bare
-  app's key-to-repaint (a key that changes its one line), p50 and p95;
+  line is; the app's peak RSS beside the bare app's;
+- ``:N`` Enter until the long ticket's newest reply is on screen (20 times, p50 and
+  p95), beside a bare app pushing a screen with a 500-line log until its last line
+  is (issue #30's floor);
+- a priority filter change on the board (the quick key ``!``, and the checklist:
+  Any -> Critical and back) and on the list, from the key that applies it until the
+  new counts are on screen, beside a bare app replacing every row of a full-screen
+  ``DataTable`` on a key (issue #30's floor), p50 and p95;
 - a common word typed into the board's search box in one burst, until the Open
   column shows the right count (each time another word);
 - the app idle on the board with its embedded worker for ``BENCH_IDLE_MINUTES``
