@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.widgets import Footer
-
 from regentra_core import UNASSIGNED, Badge, Priority, queries
 from regentra_core.enums import Status
 from regentra_core.queries import TicketFilter
@@ -17,6 +15,7 @@ from regentra_tui.widgets.board import Board
 from regentra_tui.widgets.board_column import BoardColumn
 from regentra_tui.widgets.filter_bar import FilterBar
 from regentra_tui.widgets.goto_bar import GOTO_WORDS, GotoBar
+from regentra_tui.widgets.key_footer import KeyFooter
 from regentra_tui.widgets.multi_pick import MultiPick
 from regentra_tui.widgets.pick_bar import PickBar
 from regentra_tui.widgets.status_line import StatusLine
@@ -143,27 +142,26 @@ async def test_the_footer_offers_a_checklist_bars_own_keys_not_the_letters_it_ke
         app.screen.set_focus(pick)
         await pilot.press("enter")
         await settle(app, pilot)
-        shown = {k.description for k in app.screen.query_one(Footer).query("FooterKey")}
+        shown = {k.description for k in app.screen.query_one(KeyFooter).keys}
         assert {"Apply", "Cancel", "Tick"} <= shown
         assert not shown & {"Quit", "Board", "Status", "Take"}  # q, 1, s, A pick choices here
         await pilot.press("escape")
         await settle(app, pilot)
-        shown = {k.description for k in app.screen.query_one(Footer).query("FooterKey")}
+        shown = {k.description for k in app.screen.query_one(KeyFooter).keys}
         assert "Quit" in shown and "Apply" not in shown
 
 
-async def test_a_focus_move_that_keeps_the_same_keys_does_not_rebuild_the_footer(make_app):
+async def test_a_click_on_a_footer_key_presses_that_key(make_app):
+    from textual.widgets import ContentSwitcher
+
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
-        footer = app.screen.query_one(Footer)
-        keys_before = list(footer.query("FooterKey"))
-        assert keys_before
-        columns = list(app.screen.query(BoardColumn))
-        for column in columns[1:3]:  # the board's columns bind the same keys
-            app.screen.set_focus(column)
-            await settle(app, pilot)
-        assert list(footer.query("FooterKey")) == keys_before  # the same widgets, not new ones
+        footer = app.screen.query_one(KeyFooter)
+        await pilot.click(KeyFooter, offset=(footer.text.index("2 List") + 2, 0))
+        assert await until(
+            app, pilot, lambda: app.screen.query_one(ContentSwitcher).current == "list"
+        )
 
 
 async def test_the_status_checklist_bar_keeps_the_cursor_in_view_at_80_columns(make_app):
