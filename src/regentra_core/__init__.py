@@ -168,6 +168,7 @@ if TYPE_CHECKING:
         plain_first_pages_by_status,
         plain_list_tickets,
         plain_saved_views,
+        plain_sla_book,
         plain_technicians,
         plain_ticket_detail,
     )
@@ -358,6 +359,7 @@ _WHERE = {
     "plain_first_pages_by_status": ".plain_reads",
     "plain_list_tickets": ".plain_reads",
     "plain_saved_views": ".plain_reads",
+    "plain_sla_book": ".plain_reads",
     "plain_technicians": ".plain_reads",
     "plain_ticket_detail": ".plain_reads",
     "board_sort": ".ticket_records",
@@ -700,6 +702,7 @@ __all__ = [
     "plain_first_pages_by_status",
     "plain_list_tickets",
     "plain_saved_views",
+    "plain_sla_book",
     "plain_technicians",
     "plain_ticket_detail",
     "portal_contact",

@@ -25,6 +25,7 @@ from .board import plain_count_by_status, plain_first_pages_by_status
 from .connection import PlainDesk, open_plain
 from .details import plain_ticket_detail
 from .people import plain_actor, plain_clients, plain_saved_views, plain_technicians
+from .sla import plain_sla_book
 from .tickets import plain_count_tickets, plain_list_tickets
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "plain_first_pages_by_status",
     "plain_list_tickets",
     "plain_saved_views",
+    "plain_sla_book",
     "plain_technicians",
     "plain_ticket_detail",
 ]
