@@ -138,3 +138,26 @@ def test_regentra_paints_its_first_board_before_importing_the_orm(tmp_path):
     assert seen["cards"] == 1
     assert seen["loaded"] == []
     assert seen["opened"] == list(ORM)
+
+
+@pytest.mark.sqlite_only
+def test_an_account_that_is_no_technician_is_refused_in_one_line_before_drawing(
+    tmp_path, monkeypatch
+):
+    from regentra_core.demo import load_demo
+    from regentra_core.identity import os_username
+    from regentra_core.store import Database, upgrade
+
+    db_path = str(tmp_path / "desk.db")
+    db = Database(db_path)
+    upgrade(db)
+    load_demo(db, now=FROZEN, operator="alice")
+    db.close()
+    drawn = []
+    monkeypatch.setattr(RegentraApp, "run", lambda self: drawn.append(self))
+    result = CliRunner().invoke(cli, ["--db", db_path])
+    assert result.exit_code != 0 and drawn == []
+    assert result.output.strip().splitlines() == [
+        f"Error: the account {os_username()!r} is not a Regentra technician; "
+        f"ask a lead to run: regentra technician add {os_username()}"
+    ]
