@@ -161,13 +161,19 @@ if TYPE_CHECKING:
     from .plain_reads import (
         PlainDesk,
         open_plain,
+        plain_actor,
+        plain_clients,
+        plain_count_by_status,
         plain_count_tickets,
+        plain_first_pages_by_status,
         plain_list_tickets,
+        plain_saved_views,
+        plain_sla_book,
+        plain_technicians,
         plain_ticket_detail,
     )
     from .queries import (
         ClientRow,
-        board_sort,
         cascade_offer,
         client_rows,
         count_by_status,
@@ -253,7 +259,7 @@ if TYPE_CHECKING:
     from .store import Database, upgrade
     from .store.copy import copy_desk
     from .text import json_safe, literal, one_line, undecodable, visible_bytes
-    from .ticket_records import UNASSIGNED, SortKey, TicketFilter, TicketRow
+    from .ticket_records import UNASSIGNED, SortKey, TicketFilter, TicketRow, board_sort
     from .views import OPEN_STATUSES, View, saved_views
     from .wiring import Wiring, open_database, open_index
     from .worker import LeaseView, WorkerRunner, current_lease
@@ -346,10 +352,17 @@ _WHERE = {
     # Plain reads: the same records without the ORM, for commands that start fast.
     "PlainDesk": ".plain_reads",
     "open_plain": ".plain_reads",
+    "plain_actor": ".plain_reads",
+    "plain_clients": ".plain_reads",
+    "plain_count_by_status": ".plain_reads",
     "plain_count_tickets": ".plain_reads",
+    "plain_first_pages_by_status": ".plain_reads",
     "plain_list_tickets": ".plain_reads",
+    "plain_saved_views": ".plain_reads",
+    "plain_sla_book": ".plain_reads",
+    "plain_technicians": ".plain_reads",
     "plain_ticket_detail": ".plain_reads",
-    "board_sort": ".queries",
+    "board_sort": ".ticket_records",
     "cascade_offer": ".queries",
     "client_rows": ".queries",
     "count_by_status": ".queries",
@@ -682,8 +695,15 @@ __all__ = [
     "parse_minutes",
     "parse_rules",
     "parse_when",
+    "plain_actor",
+    "plain_clients",
+    "plain_count_by_status",
     "plain_count_tickets",
+    "plain_first_pages_by_status",
     "plain_list_tickets",
+    "plain_saved_views",
+    "plain_sla_book",
+    "plain_technicians",
     "plain_ticket_detail",
     "portal_contact",
     "portal_file",

@@ -67,6 +67,7 @@ def plain_list_tickets(
     offset: int = 0,
     now: datetime | None = None,
     book: SlaBook | None = None,
+    done_since: datetime | None = None,
 ) -> list[TicketRow]:
     """One page of tickets matching ``f``, as ``queries.list_tickets`` answers it."""
     if limit < 0 or offset < 0:
@@ -74,7 +75,7 @@ def plain_list_tickets(
     f = f or TicketFilter()
     now = now or utcnow()
     book = book or plain_sla_book(desk)
-    where, params = _where(desk, f)
+    where, params = _done_since(desk, *_where(desk, f), done_since, f.statuses)
     if (f.sla or sort == SortKey.SLA) and _marks_are_current(desk):
         where, params = _with_badges(desk, where, params, f.sla, now)
         order, order_params = (
@@ -176,6 +177,25 @@ def _where(desk: PlainDesk, f: TicketFilter) -> tuple[str, list[Any]]:
         clauses.append(like + " ESCAPE '\\'")
         params.append(needle)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _done_since(
+    desk: PlainDesk,
+    where: str,
+    params: list[Any],
+    since: datetime | None,
+    statuses: Sequence[Status],
+) -> tuple[str, list[Any]]:
+    """``where`` keeping Resolved and Closed tickets only if updated since ``since``,
+    as ``queries.tickets._done_since`` does (a done column alone: a plain range)."""
+    if since is None:
+        return where, params
+    joiner = " AND " if where else " WHERE "
+    if statuses and all(status.is_done for status in statuses):
+        return f"{where}{joiner}t.updated_at >= ?", [*params, _time(desk, since)]
+    done = ", ".join(f"'{s.value}'" for s in Status if s.is_done)
+    clause = f"(t.status NOT IN ({done}) OR t.updated_at >= ?)"
+    return f"{where}{joiner}{clause}", [*params, _time(desk, since)]
 
 
 def _time(desk: PlainDesk, value: datetime) -> Any:

@@ -36,6 +36,7 @@ from ..ticket_records import UNASSIGNED as UNASSIGNED
 from ..ticket_records import SortKey as SortKey
 from ..ticket_records import TicketFilter as TicketFilter
 from ..ticket_records import TicketRow as TicketRow
+from ..ticket_records import board_sort as board_sort
 from ..ticket_records import escape_like as _escape_like
 from ..ticket_records import sla_key as _sla_key
 from .number_set import in_number_set
@@ -418,12 +419,6 @@ def first_pages_by_status(
             row = _row(values, book, now)
             pages[row.status].append(row)
     return pages
-
-
-def board_sort(status: Status, sort: SortKey) -> SortKey:
-    """The order a board column is shown in: ``sort`` (SLA or priority) for work,
-    priority for Resolved and Closed, whose clocks have all stopped."""
-    return SortKey.PRIORITY if status.is_done or sort != SortKey.SLA else SortKey.SLA
 
 
 def sla_book(db: Database) -> SlaBook:

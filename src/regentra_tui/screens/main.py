@@ -111,7 +111,11 @@ class MainScreen(TicketActions):
     def on_mount(self) -> None:
         # Beside the list when there is room for both; P shows or hides it.
         self.query_one(Preview).set_class(self.app.size.width < PREVIEW_FROM, "-hidden")
-        self.load_views()
+        first = self.rapp.session.first_views()
+        if first is not None:  # read while the app started: the first board loads now
+            self._show_views(first, None)
+        else:
+            self.load_views()
         self.board.focus_first()
 
     # -- parts ---------------------------------------------------------------------
@@ -160,10 +164,11 @@ class MainScreen(TicketActions):
                 tabs.add_tab(Tab(view.name, id=self._tab_ids[view.name]))
         self.views = views
         target = select if select in self._tab_ids else views[0].name
-        if tabs.active == self._tab_ids[target]:
-            self._activate(target)
-        else:
+        if tabs.active != self._tab_ids[target]:
             tabs.active = self._tab_ids[target]
+        # Now, not when the tab says it was activated (a message later, after a
+        # repaint): that activation finds its view shown and does nothing.
+        self._activate(target)
 
     _tab_ids: dict[str, str] = {}
     _tab_counter = 0
@@ -280,6 +285,7 @@ class MainScreen(TicketActions):
 
     @on(Board.Shown)
     def _board_shown(self, event: Board.Shown) -> None:
+        self.rapp.first_board_shown()
         if self.showing_board:
             self._board_status = _board_words(event) if event.total else NO_MATCH
             self.query_one(StatusLine).shown = self._board_status

@@ -158,6 +158,11 @@ class Board(Horizontal):
         self._typed = self._typed or (bool(f.text) and f.text != self._searched)
         self._searched = f.text
         self._generation += 1
+        order = self.session.board_order
+        first = self.session.first_board(replace(f, statuses=()), order)
+        if first is not None:  # read while the app started: on screen with its first frame
+            self.post_message(self.Loaded(self._generation, first, order))
+            return
         self._line.ask()
 
     _searched: str | None = None
