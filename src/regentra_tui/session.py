@@ -60,6 +60,7 @@ from regentra_core import (
     list_tickets,
     load_settings,
     needs_daemon,
+    on_the_board,
     read_sla_book,
     saved_views,
     sla_config,
@@ -284,10 +285,10 @@ class DeskSession:
         """Every column's count and first page, in ``order`` (by default
         :attr:`board_order`); the done columns are always by priority."""
         order = order or self.board_order
-        f = self.resolve(f).filter
-        book = read_sla_book(self.db)
         now = self.now()
         since = now - BOARD_DONE_FOR
+        f = on_the_board(self.db, self.resolve(f).filter, since)
+        book = read_sla_book(self.db)
         counts = count_by_status(self.db, f, now=now, book=book, done_since=since)
         pages = first_pages_by_status(
             self.db, f, BOARD_PAGE, now=now, book=book, done_since=since, sort=order
@@ -303,8 +304,9 @@ class DeskSession:
         book: SlaBook | None = None,
         order: SortKey | None = None,
     ) -> list[TicketRow]:
-        f = self.resolve(f).filter
         now = self.now()
+        since = now - BOARD_DONE_FOR
+        f = on_the_board(self.db, self.resolve(f).filter, since)
         sort = board_sort(status, order or self.board_order)
         return list_tickets(
             self.db,
@@ -315,7 +317,7 @@ class DeskSession:
             offset=page * BOARD_PAGE,
             now=now,
             book=book,
-            done_since=now - BOARD_DONE_FOR,
+            done_since=since,
         )
 
     def list_page(
