@@ -291,7 +291,7 @@ class DeskSession:
         book = read_sla_book(self.db)
         counts = count_by_status(self.db, f, now=now, book=book, done_since=since)
         pages = first_pages_by_status(
-            self.db, f, BOARD_PAGE, now=now, book=book, done_since=since, sort=order
+            self.db, f, BOARD_PAGE, now=now, book=book, done_since=since, sort=order, counted=counts
         )
         return [ColumnData(status, counts[status], pages[status]) for status in statuses]
 

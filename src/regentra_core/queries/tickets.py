@@ -7,7 +7,7 @@ halves, each from an index.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -388,6 +388,7 @@ def first_pages_by_status(
     book: SlaBook | None = None,
     done_since: datetime | None = None,
     sort: SortKey = SortKey.PRIORITY,
+    counted: Mapping[Status, int] | None = None,
 ) -> dict[Status, list[TicketRow]]:
     """The first ``per_status`` tickets of every status, highest priority first, or
     most urgent SLA first with ``sort=SortKey.SLA`` (the done columns, whose clocks
@@ -398,14 +399,18 @@ def first_pages_by_status(
     per board column, ranking only the columns it needs (number, status, priority)
     with only the joins the filter needs; the full rows are read for the winners.
     The SLA filter and SLA order take a page per status (``list_tickets``, which
-    reads them from the stored SLA marks).
+    reads them from the stored SLA marks); given the columns' counts (``counted``,
+    from :func:`count_by_status` with the same filter), a column counted empty is
+    not asked (a search's board: its done columns, mostly).
     """
     f = replace(f, statuses=())
     now = now or utcnow()
     if f.sla or sort == SortKey.SLA:
         # The badge's rank at ``now`` is a CASE over the marks: a page per column.
         return {
-            status: list_tickets(
+            status: []
+            if counted is not None and not counted.get(status)
+            else list_tickets(
                 db,
                 replace(f, statuses=(status,)),
                 sort=board_sort(status, sort),
