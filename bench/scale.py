@@ -433,6 +433,7 @@ def run() -> None:
 
         # Before any app runs: an app's indexer may still be merging when it closes.
         scale_search.in_process(desk, _fts5_of(desk), RUNS)
+        scale_search.board_load(desk, _fts5_of(desk), RUNS)
         board_counts = scale_search.open_counts(desk)
 
         start_app, start_bare, opens, rss_app, rss_bare = [], [], [], [], []
