@@ -126,8 +126,15 @@ class _FirstReads:
     """What :meth:`DeskSession.read_first` read, each taken once."""
 
     done: threading.Event = field(default_factory=threading.Event)
+    marker: int | None = None
+    """The newest Event id, read before the rest: the first poll starts there."""
     views: list[View] | None = None
     board: tuple[TicketFilter, SortKey, list[ColumnData]] | None = None
+
+    def take_marker(self) -> int | None:
+        self.done.wait()
+        marker, self.marker = self.marker, None
+        return marker
 
     def take_views(self) -> list[View] | None:
         self.done.wait()
@@ -205,6 +212,7 @@ class DeskSession:
             try:
                 with open_plain(self.target, username=self.actor.name) as desk:
                     assert self.actor.technician_id is not None
+                    first.marker = plain_latest_event_id(desk)
                     views = plain_saved_views(desk, self.actor.technician_id, self.username)
                     f = replace(views[0].filter, statuses=())
                     now = self.now()
@@ -217,7 +225,7 @@ class DeskSession:
             finally:
                 first.done.set()
 
-        from regentra_core import open_plain, plain_saved_views
+        from regentra_core import open_plain, plain_latest_event_id, plain_saved_views
 
         threading.Thread(target=read, name="first-reads", daemon=True).start()
 
@@ -619,6 +627,10 @@ class DeskSession:
         return saved_views(self.db, self.actor.technician_id, self.username)
 
     def marker(self) -> int:
+        """The newest Event id; the first time, the one read before the first board
+        (changes made while the app started are then newer than it)."""
+        if self._first is not None and (marker := self._first.take_marker()) is not None:
+            return marker
         self.open_write_path()  # before importing it: see the class docstring
         from regentra_core import latest_event_id
 

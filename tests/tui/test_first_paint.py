@@ -87,6 +87,37 @@ async def test_goto_typed_at_once_opens_the_ticket_once_the_write_path_is_open(d
 
 
 @pytest.mark.sqlite_only
+async def test_a_change_made_while_the_app_starts_reaches_its_board(demo_db):
+    from regentra_core.desk import Desk
+    from regentra_core.enums import Channel, Priority, Status
+    from regentra_tui.widgets.board_column import BoardColumn
+
+    release = threading.Event()
+    app = _deferred_app(demo_db, release)
+    app.poll_seconds = 0.1
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = app.screen
+        assert await _until(pilot, lambda: main.selected() is not None)
+        # Another technician adds a ticket after the first board was read, before
+        # this app's first poll (it waits for the write path) has looked.
+        bob = resolve_os_technician(demo_db, "bob")
+        added = Desk(demo_db, bob, source="test").create_ticket(
+            subject="Added while the app started",
+            description="The first poll must see it.",
+            priority=Priority.CRITICAL,
+            channel=Channel.EMAIL,
+            contact_email="new@example.com",
+        )
+        release.set()
+
+        def shown() -> bool:
+            column = next(c for c in main.query(BoardColumn) if c.status == Status.OPEN)
+            rows = (column.row_at(i) for i in range(column.total))
+            return any(row is not None and row.number == added.number for row in rows)
+
+        assert await _until(pilot, shown)
+
+
 def test_regentra_paints_its_first_board_before_importing_the_orm(tmp_path):
     # The real launch path (``regentra --db``), headless, in a process of its own:
     # at the first board on screen none of the ORM is imported; then it opens.

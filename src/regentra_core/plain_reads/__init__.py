@@ -21,7 +21,7 @@ ORM path, which upgrades the desk or says in one line why it cannot.
 
 from __future__ import annotations
 
-from .board import plain_count_by_status, plain_first_pages_by_status
+from .board import plain_count_by_status, plain_first_pages_by_status, plain_latest_event_id
 from .connection import PlainDesk, open_plain
 from .details import plain_ticket_detail
 from .people import plain_actor, plain_clients, plain_saved_views, plain_technicians
@@ -36,6 +36,7 @@ __all__ = [
     "plain_count_by_status",
     "plain_count_tickets",
     "plain_first_pages_by_status",
+    "plain_latest_event_id",
     "plain_list_tickets",
     "plain_saved_views",
     "plain_sla_book",

@@ -152,3 +152,10 @@ def _halves(
 
 def _marks(values: Sequence[str]) -> str:
     return ", ".join("?" for _ in values)
+
+
+def plain_latest_event_id(desk: PlainDesk) -> int:
+    """The change marker (``queries.latest_event_id``): read before the first board,
+    so a change committed while it is read and drawn is still newer than the marker
+    the app's first poll starts from."""
+    return int(desk.rows("SELECT COALESCE(MAX(id), 0) FROM event")[0][0])
