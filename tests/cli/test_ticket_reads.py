@@ -29,6 +29,9 @@ HEAVY = (
     "regentra_core.channels",
     "regentra_tui.cli.ticket_writes",
     "rich",
+    "pydantic",
+    "pydantic_settings",
+    "asyncio",
 )
 
 
@@ -39,16 +42,18 @@ def _create(regentra, subject: str = "VPN down") -> int:
     return int(made["number"])
 
 
-def _loaded_after(db: str, *args: str) -> tuple[str, list[str]]:
-    """What ``regentra --db DB ARGS`` printed, and which heavy modules it had loaded
-    when it finished (checked in the same process, at exit)."""
+def _loaded_after(db: str | None, *args: str) -> tuple[str, list[str]]:
+    """What ``regentra --db DB ARGS`` printed (without ``--db`` when ``db`` is None:
+    the desk the environment and config files name), and which heavy modules it had
+    loaded when it finished (checked in the same process, at exit)."""
+    where = [] if db is None else ["--db", db]
     code = (
         "import atexit, json, sys\n"
         f"heavy = {HEAVY!r}\n"
         "atexit.register(lambda: print(json.dumps([m for m in heavy if m in sys.modules]),"
         " file=sys.stderr))\n"
         "from regentra_tui.cli import main\n"
-        f"sys.argv = ['regentra', '--db', {db!r}, *{list(args)!r}]\n"
+        f"sys.argv = ['regentra', *{where!r}, *{list(args)!r}]\n"
         "main()\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -65,6 +70,37 @@ def test_list_and_show_as_json_import_no_orm_desk_channels_or_rich(regentra):
     shown, loaded = _loaded_after(regentra.db_path, "ticket", "show", str(number), "--json")
     assert json.loads(shown)["ticket"]["subject"] == "Printer jam"
     assert loaded == []
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("named_by", ["environment", "account-file", "host-file"])
+def test_reads_of_the_configured_desk_import_no_pydantic(regentra, monkeypatch, tmp_path, named_by):
+    # Without --db the desk is the one Settings names; it is found without building
+    # Settings (pydantic and pydantic-settings were half of the command's start).
+    number = _create(regentra, "Printer jam")
+    if named_by == "environment":
+        monkeypatch.setenv("REGENTRA_DATABASE_URL", f"sqlite:///{regentra.db_path}")
+    else:
+        config = tmp_path / f"{named_by}.toml"
+        config.write_text(f"database_url = {json.dumps(regentra.db_path)}\n")
+        setting = "REGENTRA_CONFIG" if named_by == "account-file" else "REGENTRA_SITE_CONFIG"
+        monkeypatch.setenv(setting, str(config))
+    listed, loaded = _loaded_after(None, "ticket", "list", "--json", "--status", "open")
+    assert [t["number"] for t in json.loads(listed)] == [number]
+    assert loaded == []
+    shown, loaded = _loaded_after(None, "ticket", "show", str(number), "--json")
+    assert json.loads(shown)["ticket"]["subject"] == "Printer jam"
+    assert loaded == []
+
+
+def test_a_config_the_light_resolver_leaves_aside_is_read_by_settings(regentra, monkeypatch):
+    # A name in another case is pydantic-settings' to match: the command builds
+    # Settings and reads the same desk through the ORM path.
+    number = _create(regentra, "Found anyway")
+    monkeypatch.setenv("regentra_database_url", regentra.db_path)
+    listed, loaded = _loaded_after(None, "ticket", "list", "--json")
+    assert [t["number"] for t in json.loads(listed)] == [number]
+    assert "pydantic_settings" in loaded
 
 
 @pytest.mark.sqlite_only
