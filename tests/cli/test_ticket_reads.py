@@ -7,17 +7,27 @@ reader cannot answer, the person sees what the ORM path says, never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import math
 import os
 import subprocess
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 
-from regentra_tui.cli.json_out import dumps
+from regentra_core import (
+    Status,
+    TicketFilter,
+    open_plain,
+    plain_list_tickets,
+    plain_ticket_detail,
+)
+from regentra_tui.cli.json_out import dumps, dumps_records, jsonable
 from regentra_tui.cli.root import _shortened
 from regentra_tui.cli.tickets import TICKET_COMMANDS, ticket
 
@@ -202,3 +212,57 @@ def test_json_text_parses_as_the_standard_encoder_writes_it():
     assert json.loads(dumps(value)) == json.loads(json.dumps(value, ensure_ascii=False))
     infinite = {"remaining": math.inf}
     assert dumps(infinite) == json.dumps(infinite, indent=2, ensure_ascii=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Clock:
+    seconds: float
+    derived: ClassVar[tuple[str, ...]] = ("twice",)
+
+    @property
+    def twice(self) -> float:
+        return self.seconds * 2
+
+
+@dataclasses.dataclass(frozen=True)
+class _Record:
+    status: Status
+    at: datetime
+    day: date
+    clocks: tuple[_Clock, ...]
+    tags: list[str]
+    extra: dict[Any, Any]
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        _Record(
+            Status.OPEN,
+            datetime(2026, 11, 5, 9, 30, 1, 250, tzinfo=UTC),
+            date(2026, 11, 5),
+            (_Clock(1.5), _Clock(0.0)),
+            ["a", "Grüße \u2028"],
+            {"n": [1, None, {"deep": 0.25}]},
+        ),
+        _Record(Status.CLOSED, datetime(2026, 1, 1), date(2026, 1, 1), (_Clock(math.inf),), [], {}),
+        _Record(Status.OPEN, datetime(2026, 1, 1), date(2026, 1, 1), (), [], {"x": [math.nan]}),
+        _Record(Status.OPEN, datetime(2026, 1, 1), date(2026, 1, 1), (), [], {1: "int key"}),
+        _Record(Status.OPEN, datetime(2026, 1, 1), date(2026, 1, 1), (), [], {"big": 2**70}),
+    ],
+    ids=["plain", "infinite-derived", "nan-in-a-dict", "int-key", "big-int"],
+)
+def test_records_are_written_as_jsonable_then_dumps_writes_them(record):
+    for value in (record, [record, record], {"rows": [record]}):
+        assert dumps_records(value) == dumps(jsonable(value))
+
+
+def test_a_desks_list_and_detail_are_written_as_jsonable_then_dumps_writes_them(regentra):
+    number = _create(regentra, "Printer jam")
+    regentra("ticket", "note", str(number), "--body", "checked the tray")
+    with open_plain(regentra.db_path) as desk:
+        rows = plain_list_tickets(desk, TicketFilter())
+        detail = plain_ticket_detail(desk, number)
+    assert rows
+    for value in (rows, detail):
+        assert dumps_records(value) == dumps(jsonable(value))
