@@ -39,6 +39,7 @@ HEAVY = (
     "regentra_core.channels",
     "regentra_tui.cli.ticket_writes",
     "rich",
+    "rich.table",
     "pydantic",
     "pydantic_settings",
     "asyncio",
@@ -111,6 +112,14 @@ def test_a_config_the_light_resolver_leaves_aside_is_read_by_settings(regentra, 
     listed, loaded = _loaded_after(None, "ticket", "list", "--json")
     assert [t["number"] for t in json.loads(listed)] == [number]
     assert "pydantic_settings" in loaded
+
+
+@pytest.mark.sqlite_only
+def test_show_for_people_imports_rich_but_not_its_tables_nor_the_orm(regentra):
+    number = _create(regentra, "Printer jam")
+    printed, loaded = _loaded_after(regentra.db_path, "ticket", "show", str(number))
+    assert "Printer jam" in printed
+    assert loaded == ["rich"]
 
 
 @pytest.mark.sqlite_only
