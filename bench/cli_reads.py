@@ -107,4 +107,4 @@ def run() -> None:
             f"  {name:<44} median {median:.3f} s  (min {min(values):.3f}, "
             f"max {max(values):.3f})  over baseline {median - base:+.3f} s"
         )
-    desk.unlink()
+    shutil.rmtree(work, ignore_errors=True)
