@@ -104,6 +104,7 @@ if TYPE_CHECKING:
     from .desk.channels import held_messages, held_source
     from .desk.clients import UNSET
     from .desk.portal import SIGNIN_VALID as PORTAL_SIGNIN_VALID
+    from .desk_target import light_database_target
     from .detail_records import EventRow, TicketDetail, TimeRow
     from .doctor import examine as examine_desk
     from .durations import (
@@ -318,6 +319,7 @@ _WHERE = {
     "Settings": ".config",
     "load_settings": ".config",
     "write_site_config": ".config",
+    "light_database_target": ".desk_target",
     "site_config_file": ".locations",
     "Wiring": ".wiring",
     "open_database": ".wiring",
@@ -677,6 +679,7 @@ __all__ = [
     "keep_upload",
     "latest_event_id",
     "latest_suggestion",
+    "light_database_target",
     "limit_bytes",
     "list_clients",
     "list_technicians",
