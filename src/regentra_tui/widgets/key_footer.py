@@ -138,14 +138,15 @@ class KeyFooter(Widget, can_focus=False):
         spans: list[tuple[int, int, ShownKey]] = []
         for key in self.keys:
             start = line.cell_len
-            if start >= room:
-                break
+            label = f"{key.display} {key.description}" if key.description else key.display
+            if start + len(label) > room:
+                break  # a key shown whole or not at all ("spac" was no key)
             greyed = Style() if key.enabled else _GREYED
             line.append(key.display, key_style + greyed)
             if key.description:
                 line.append(" ")
                 line.append(key.description, label_style + greyed)
-            spans.append((start, min(line.cell_len, room), key))
+            spans.append((start, line.cell_len, key))
             line.append(" ")
         line.truncate(room, overflow="crop", pad=True)
         if self.palette is not None:
