@@ -225,7 +225,7 @@ def sweep_at(
     """
     if marks.rest is None:
         return None
-    if status in _DONE and recorded in FINAL_BADGES:
+    if settled(status, recorded):
         return None
     shown = recorded or Badge.ON_TRACK.value
     candidates = [ALWAYS, marks.risk_at, marks.breach_at]
@@ -243,6 +243,18 @@ def sweep_at(
         if not resolution_breached and _reached(marks.resolution_breach_at, t):
             return t
     return None
+
+
+def settled(status: Status, recorded: str | None) -> bool:
+    """A done ticket whose recorded badge is final: the sweep never looks at it again."""
+    return status in _DONE and recorded in FINAL_BADGES
+
+
+def resweep_whole(marks: Marks, after: datetime) -> bool:
+    """Whether the stored ``marks`` cannot tell the next sweep's instant after
+    ``after``: a clock breached by then, and the other's breach is not stored, so
+    the clocks must be marked whole again."""
+    return marks.breach_at is not None and marks.breach_at <= after
 
 
 def _reached(at: datetime | None, t: datetime) -> bool:

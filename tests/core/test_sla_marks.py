@@ -266,13 +266,13 @@ def test_the_sweep_loads_only_the_tickets_whose_marks_are_due(
     calm = [new_ticket(priority=Priority.LOW) for _ in range(3)]
     worker.run_sla_sweep()
     loaded: list[int] = []
-    real = desk_sla.moves.load_all
+    real = desk_sla.sweep_chunk
 
-    def spy(tx, numbers):
+    def spy(tx, numbers, sweep):
         loaded.extend(numbers)
-        return real(tx, numbers)
+        return real(tx, numbers, sweep)
 
-    monkeypatch.setattr(desk_sla.moves, "load_all", spy)
+    monkeypatch.setattr(desk_sla, "sweep_chunk", spy)
     clock.advance(minutes=5)
     assert worker.run_sla_sweep().changed == []
     assert loaded == []
@@ -289,9 +289,9 @@ def test_the_sweep_loads_only_the_tickets_whose_marks_are_due(
 def test_a_stopping_worker_stops_a_first_sweep_between_chunks(
     desk, db, setup, new_ticket, clock, monkeypatch
 ):
-    from regentra_core.desk import sla_marking
+    from regentra_core.desk import sla_sweep_rows
 
-    monkeypatch.setattr(sla_marking, "REMARK_CHUNK", 2)
+    monkeypatch.setattr(sla_sweep_rows, "REMARK_CHUNK", 2)
     for _ in range(7):
         new_ticket()
     with db.write() as s:
@@ -340,11 +340,11 @@ def test_quitting_during_a_first_sweep_returns_within_one_chunk(
     chunks: list[int] = []
     real = desk_sla.remark_chunk
 
-    def long_chunk(tx):
+    def long_chunk(tx, sweep=None):
         chunks.append(1)
         started.set()
         runner.wait(30)  # a chunk that lasts until the worker is asked to stop
-        return real(tx)
+        return real(tx, sweep)
 
     monkeypatch.setattr(desk_sla, "remark_chunk", long_chunk)
     runner.start()
