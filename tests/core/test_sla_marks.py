@@ -379,3 +379,131 @@ def test_the_sweep_comes_back_for_each_clock_s_breach(desk, db, setup, new_ticke
     with db.read() as s:
         row = s.exec(select(Ticket).where(Ticket.number == t.number)).one()
     assert row.sla_sweep_at is None  # nothing is left to record
+
+
+def _ticket_rows(db: Database) -> dict[int, dict[str, object]]:
+    table = Ticket.__table__  # type: ignore[attr-defined]
+    with db.read() as s:
+        rows = s.connection().execute(select(table)).mappings().all()
+    return {row["id"]: dict(row) for row in rows}
+
+
+def _events_after(db: Database, last: int) -> list[tuple[object, ...]]:
+    from regentra_core.store.models import Event
+
+    with db.read() as s:
+        rows = s.exec(
+            select(Event, Ticket.number)
+            .join(Ticket, col(Ticket.id) == col(Event.ticket_id), isouter=True)
+            .where(col(Event.id) > last)
+        ).all()
+    return sorted(
+        (
+            (number or 0, e.kind, e.from_value, e.to_value, e.detail, e.actor, e.actor_kind),
+            (e.source, e.at),
+        )
+        for e, number in rows
+    )
+
+
+def _last_event(db: Database) -> int:
+    from sqlalchemy import func
+
+    from regentra_core.store.models import Event
+
+    with db.read() as s:
+        return int(s.connection().execute(select(func.max(Event.id))).scalar() or 0)
+
+
+def _restore(db: Database, rows: dict[int, dict[str, object]], last: int) -> None:
+    from sqlalchemy import bindparam, delete
+
+    from regentra_core.store.models import Event
+
+    table = Ticket.__table__  # type: ignore[attr-defined]
+    names = [c.name for c in table.columns if c.name != "id"]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values({name: bindparam(f"b_{name}") for name in names})
+    )
+    with db.write() as s:
+        conn = s.connection()
+        conn.execute(delete(Event).where(col(Event.id) > last))
+        conn.execute(
+            statement,
+            [{"b_id": i, **{f"b_{n}": row[n] for n in names}} for i, row in rows.items()],
+        )
+
+
+def test_the_bulk_sweep_records_what_the_per_ticket_sweep_records(
+    desk, db, varied, clock, monkeypatch
+):
+    """The set-based sweep (plain rows, bulk UPDATEs) against the per-ticket one
+    (every ticket under an SLA through the ORM), from the same desk at each moment:
+    the same ticket rows (badges, breach flags, marks, next sweep, status) and the
+    same Events, on the first sweep of a migrated desk and on the steady ones after,
+    with one policy that moves flagged tickets to Escalated."""
+    from regentra_core.desk import sla_sweep_rows
+
+    desk.set_policy("Office", escalate_status=True)
+    worker = _worker(desk, db, clock)
+    with db.write() as s:  # as a migrated desk: unmarked, nothing recorded
+        s.connection().execute(update(Ticket).values(sla_marks_gen=0, sla_badge=None))
+    changed = escalated = 0
+    for now in _moments(clock):
+        before, last = _ticket_rows(db), _last_event(db)
+        with monkeypatch.context() as m:
+            m.setattr(sla_sweep_rows._Chunk, "_needs_orm", lambda *_: True)
+            by_orm = worker.run_sla_sweep(now)
+        rows_by_orm, events_by_orm = _ticket_rows(db), _events_after(db, last)
+        _restore(db, before, last)
+        assert _ticket_rows(db) == before
+        in_bulk = worker.run_sla_sweep(now)
+        assert _ticket_rows(db) == rows_by_orm, now
+        assert _events_after(db, last) == events_by_orm, now
+        assert sorted(in_bulk.changed) == sorted(by_orm.changed)
+        assert sorted(in_bulk.flagged) == sorted(by_orm.flagged)
+        assert in_bulk.escalated == by_orm.escalated
+        assert in_bulk.checked == by_orm.checked
+        changed += len(in_bulk.changed)
+        escalated += len(in_bulk.escalated)
+    assert changed >= len(varied)  # the moments saw badges change
+    assert escalated  # and the per-ticket path ran beside the bulk one
+
+
+def test_a_bulk_sweep_stopped_between_chunks_has_recorded_only_what_it_marked(
+    desk, db, varied, clock, monkeypatch
+):
+    """A stop between chunks of a first sweep leaves each ticket either marked with
+    its badge recorded (and its Events written) or untouched; the next sweep does
+    the rest, ending where an uninterrupted sweep would."""
+    from regentra_core.desk import sla_sweep_rows
+
+    monkeypatch.setattr(sla_sweep_rows, "REMARK_CHUNK", 3)
+    with db.write() as s:
+        s.connection().execute(update(Ticket).values(sla_marks_gen=0, sla_badge=None))
+    last = _last_event(db)
+    asked: list[int] = []
+
+    def halted() -> bool:
+        asked.append(1)
+        return len(asked) > 2
+
+    now = clock() + timedelta(hours=2)
+    _worker(desk, db, clock).run_sla_sweep(now, halted=halted)
+    rows = _ticket_rows(db)
+    marked = {r["number"] for r in rows.values() if r["sla_marks_gen"]}
+    assert len(marked) == 6  # two chunks of three, then it stopped
+    events = _events_after(db, last)
+    assert events and {e[0][0] for e in events} - {0} <= marked
+    recorded = {r["number"] for r in rows.values() if r["sla_badge"] is not None}
+    assert recorded <= marked
+    _worker(desk, db, clock).run_sla_sweep(now)
+    states = _computed(db, now)
+    with db.read() as s:
+        assert clock_writes.marks_are_current(s)
+        for t in s.exec(select(Ticket)).all():
+            state = states[t.number]
+            want = state.badge.value if state is not None else None  # type: ignore[attr-defined]
+            assert (t.sla_badge or "on_track") == (want or "on_track"), t.number

@@ -20,6 +20,7 @@ from ..errors import NotFoundError, ValidationError
 from ..events import EventKind
 from ..sla import Badge, Targets
 from ..sla_book import SlaBook, inputs_of
+from ..sla_marks import settled
 from ..sla_verdict import verdict
 from ..store import clock_writes
 from ..store.models import BusinessCalendarRow, Client, Holiday, SlaPolicy, SlaTarget, Ticket
@@ -284,7 +285,7 @@ def run_sla_sweep(
     if remark_stale(door, halted, sweep):
         with door.db.read() as s:
             conn = s.connection()
-            report.checked = int(conn.execute(_WATCHED).scalar_one())
+            report.checked = int(conn.execute(_WATCHED).scalar_one()) + sweep.settled
             candidates = list(
                 conn.execute(
                     sa_select(col(Ticket.number))
@@ -344,15 +345,16 @@ def remark_stale(door: Door, halted: Halted = never, sweep: SweepPass | None = N
         with transaction(door) as tx:
             marked = remark_chunk(tx, sweep)
             if sweep is not None:
-                _sweep_by_orm(tx, sweep)
+                _sweep_by_orm(tx, sweep, marked_now=True)
             if not marked:
                 return True
     return False
 
 
-def _sweep_by_orm(tx: Tx, sweep: SweepPass) -> None:
+def _sweep_by_orm(tx: Tx, sweep: SweepPass, *, marked_now: bool = False) -> None:
     """Sweep the tickets the chunk left to the ORM, one Ticket object each: their
-    badge change moves them to Escalated or fires automation rules."""
+    badge change moves them to Escalated or fires automation rules (``marked_now``:
+    the chunk marked them too)."""
     numbers = sweep.take_orm()
     if not numbers:
         return
@@ -366,6 +368,8 @@ def _sweep_by_orm(tx: Tx, sweep: SweepPass) -> None:
         # Its next sweep instant now, so that one UPDATE writes it with the badge
         # (the Desk's marking at commit then finds nothing to change).
         resweep(ticket, gen, sweep.now)
+        if marked_now and settled(ticket.status, ticket.sla_badge):
+            sweep.settled += 1  # watched as marked, no longer once swept
 
 
 def _sweep_one(tx: Tx, ticket: Ticket, book: SlaBook, now: datetime, report: SweepReport) -> None:

@@ -74,6 +74,9 @@ class SweepPass:
     now: datetime
     report: SweepReport
     orm: list[int] = field(default_factory=list)
+    settled: int = 0
+    """Stale tickets the sweep watched once marked and left for good in the same
+    write (a done ticket's final badge): part of the report's ``checked``."""
 
     def take_orm(self) -> list[int]:
         """The numbers of the tickets the last chunk left to the ORM path, forgetting
@@ -198,8 +201,10 @@ class _Chunk:
         fresh: tuple[Marks, datetime | None] | None = None,
         current: bool = True,
     ) -> None:
+        """Record what the ticket's clocks say now, and when to look at it again;
+        ``fresh``: its marks were made in this chunk (with their sweep instant)."""
         assert self.sweep is not None
-        now, report = self.sweep.now, self.sweep.report
+        now = self.sweep.now
         status = Status(inputs.status)
         state = self.book.state(inputs, now, with_due=False)
         found: Verdict | None = None
@@ -216,35 +221,29 @@ class _Chunk:
                     self._write_whole(ticket_id, fresh[0], fresh[1], recorded, inputs)
                 self.sweep.orm.append(number)
                 return
+        marks: Marks | None = fresh[0] if fresh is not None else stored
         if found is None or not found.changes(inputs.response_breached, inputs.resolution_breached):
             # Nothing to record after all: its clocks are marked again, whole.
-            self._remark(ticket_id, inputs, recorded, now)
-            return
-        self._record(number, ticket_id, found, now, report)
-        after = inputs._replace(
-            response_breached=found.response_breached,
-            resolution_breached=found.resolution_breached,
-        )
-        badge = found.new.value if found.new is not None else recorded
-        if not current:
-            self._remark(ticket_id, after, badge, now)
-            return
-        if settled(status, badge):
-            at = None
-        elif resweep_whole(stored, now):
-            self._remark(ticket_id, after, badge, now)
-            return
+            after, badge, marks = inputs, recorded, None
         else:
-            at = sweep_at(
-                stored,
-                status=status,
-                recorded=badge,
-                response_breached=after.response_breached,
-                resolution_breached=after.resolution_breached,
-                after=now,
+            self._record(number, ticket_id, found)
+            after = inputs._replace(
+                response_breached=found.response_breached,
+                resolution_breached=found.resolution_breached,
             )
-        if fresh is not None:
-            self._write_whole(ticket_id, fresh[0], at, badge, after)
+            badge = found.new.value if found.new is not None else recorded
+            if not current or (not settled(status, badge) and resweep_whole(stored, now)):
+                marks = None
+        at: datetime | None = None
+        if marks is None:
+            marks = marks_of(self.book, after, self.mark_now)
+            at = self._next(marks, after, badge)
+        elif not settled(status, badge):
+            at = self._next(stored, after, badge)
+        if fresh is not None or marks is not stored:
+            self._write_whole(ticket_id, marks, at, badge, after)
+            if fresh is not None and at is None and (status.is_done or marks.rest is None):
+                self.sweep.settled += 1  # watched as marked, no longer once swept
             return
         self.record.append(
             {
@@ -254,6 +253,17 @@ class _Chunk:
                 "b_sb": after.resolution_breached,
                 "b_sweep": at,
             }
+        )
+
+    def _next(self, marks: Marks, inputs: ClockInputs, badge: str | None) -> datetime | None:
+        assert self.sweep is not None
+        return sweep_at(
+            marks,
+            status=inputs.status,
+            recorded=badge,
+            response_breached=inputs.response_breached,
+            resolution_breached=inputs.resolution_breached,
+            after=self.sweep.now,
         )
 
     def _needs_orm(self, found: Verdict, status: Status, client_id: int | None) -> bool:
@@ -277,9 +287,10 @@ class _Chunk:
                 self._rules_on = frozenset(_TRIGGERS)
         return self._rules_on
 
-    def _record(
-        self, number: int, ticket_id: int, found: Verdict, now: datetime, report: SweepReport
-    ) -> None:
+    def _record(self, number: int, ticket_id: int, found: Verdict) -> None:
+        """The badge change's Events (and the report's lines), if the badge changed."""
+        assert self.sweep is not None
+        now, report = self.sweep.now, self.sweep.report
         if found.new is None:
             return
         ref = _Ref(ticket_id)
@@ -303,20 +314,6 @@ class _Chunk:
                 actor=SWEEP_ACTOR,
                 detail="flagged only (policy setting)",
             )
-
-    def _remark(
-        self, ticket_id: int, inputs: ClockInputs, recorded: str | None, after: datetime
-    ) -> None:
-        marks = marks_of(self.book, inputs, self.mark_now)
-        at = sweep_at(
-            marks,
-            status=inputs.status,
-            recorded=recorded,
-            response_breached=inputs.response_breached,
-            resolution_breached=inputs.resolution_breached,
-            after=after,
-        )
-        self._write_whole(ticket_id, marks, at, recorded, inputs)
 
     def _write_whole(
         self,
