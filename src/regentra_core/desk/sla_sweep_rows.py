@@ -5,8 +5,9 @@ every one. Done one ORM object at a time (load, set attributes, flush, mapper
 events, the marking at commit) that was 42 s at 100k tickets and 551 s at 1M. Here
 a chunk of tickets is read as plain rows, each ticket's clocks are computed by the
 same pure rules (``sla_marks`` for the marks, ``sla_verdict`` for what the sweep
-records), and the chunk is written with two executemany UPDATEs and its audit
-Events with one multi-row INSERT at commit, in one short write transaction.
+records), and the chunk is written with two executemany UPDATEs and one of its
+audit Events, straight through the DB-API (``store.bulk_rows``), in one short write
+transaction.
 
 A stale ticket (its marks made under another SLA set-up, or none yet) is marked and,
 when its marks say the sweep has something to record, swept in the same chunk:
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, type_coerce, update
+from sqlalchemy import String, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 
@@ -41,7 +42,7 @@ from ..sla import Badge
 from ..sla_book import ClockInputs, SlaBook, clock_columns, clock_inputs, stored_instant
 from ..sla_marks import Marks, marks_of, resweep_whole, settled, sweep_at
 from ..sla_verdict import Verdict, verdict
-from ..store import clock_writes
+from ..store import bulk_rows, clock_writes
 from ..store.models import Ticket
 from . import automations
 from .tx import Tx
@@ -98,13 +99,6 @@ def can_escalate(status: Status) -> bool:
     )
 
 
-@dataclass(slots=True)
-class _Ref:
-    """A ticket an Event is about, by id (``journal.Audited``) without loading it."""
-
-    id: int | None
-
-
 def _columns() -> tuple[Any, ...]:
     return (
         *clock_columns(),
@@ -120,29 +114,17 @@ def _columns() -> tuple[Any, ...]:
 _CLOCK = len(clock_columns())
 
 _WHOLE = (
-    update(Ticket)
-    .where(col(Ticket.id) == bindparam("b_id"))
-    .values(
-        sla_rest=bindparam("b_rest"),
-        sla_risk_at=bindparam("b_risk"),
-        sla_breach_at=bindparam("b_breach"),
-        sla_due_at=bindparam("b_due"),
-        sla_sweep_at=bindparam("b_sweep"),
-        sla_marks_gen=bindparam("b_gen"),
-        sla_badge=bindparam("b_badge"),
-        response_breached=bindparam("b_rb"),
-        resolution_breached=bindparam("b_sb"),
-    )
+    "UPDATE ticket SET sla_rest = ?, sla_risk_at = ?, sla_breach_at = ?, sla_due_at = ?, "
+    "sla_sweep_at = ?, sla_marks_gen = ?, sla_badge = ?, response_breached = ?, "
+    "resolution_breached = ? WHERE id = ?"
 )
 _RECORD = (
-    update(Ticket)
-    .where(col(Ticket.id) == bindparam("b_id"))
-    .values(
-        sla_badge=bindparam("b_badge"),
-        response_breached=bindparam("b_rb"),
-        resolution_breached=bindparam("b_sb"),
-        sla_sweep_at=bindparam("b_sweep"),
-    )
+    "UPDATE ticket SET sla_badge = ?, response_breached = ?, resolution_breached = ?, "
+    "sla_sweep_at = ? WHERE id = ?"
+)
+_EVENT = (
+    "INSERT INTO event (ticket_id, actor, actor_kind, source, kind, from_value, to_value, "
+    "detail, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -157,8 +139,11 @@ class _Chunk:
         self.book = SlaBook.load(s)
         self.mark_now = tx.now()
         """When marks made now start (the Desk's marking uses the transaction's now)."""
-        self.whole: list[dict[str, Any]] = []
-        self.record: list[dict[str, Any]] = []
+        self.time = bulk_rows.time_writer(s.connection())
+        self.whole: list[tuple[Any, ...]] = []
+        self.record: list[tuple[Any, ...]] = []
+        self.events: list[tuple[Any, ...]] = []
+        """The audit Events, written with the rows (no ORM object to wait for)."""
         self._rules_on: frozenset[Badge] | None = None
 
     def mark(self, row: Sequence[Any]) -> None:
@@ -246,13 +231,7 @@ class _Chunk:
                 self.sweep.settled += 1  # watched as marked, no longer once swept
             return
         self.record.append(
-            {
-                "b_id": ticket_id,
-                "b_badge": badge,
-                "b_rb": after.response_breached,
-                "b_sb": after.resolution_breached,
-                "b_sweep": at,
-            }
+            (badge, after.response_breached, after.resolution_breached, self.time(at), ticket_id)
         )
 
     def _next(self, marks: Marks, inputs: ClockInputs, badge: str | None) -> datetime | None:
@@ -290,29 +269,21 @@ class _Chunk:
     def _record(self, number: int, ticket_id: int, found: Verdict) -> None:
         """The badge change's Events (and the report's lines), if the badge changed."""
         assert self.sweep is not None
-        now, report = self.sweep.now, self.sweep.report
         if found.new is None:
             return
-        ref = _Ref(ticket_id)
-        report.changed.append((number, found.old, found.new.value))
-        self.tx.event(
-            ref,
-            EventKind.SLA_BADGE_CHANGED,
-            found.old,
-            found.new.value,
-            at=now,
-            actor=SWEEP_ACTOR,
-            detail=found.detail,
+        now, report = self.sweep.now, self.sweep.report
+        new = found.new.value
+        report.changed.append((number, found.old, new))
+        who = (ticket_id, SWEEP_ACTOR.name, SWEEP_ACTOR.kind.value, self.tx.source)
+        at = self.time(now)
+        self.events.append(
+            (*who, EventKind.SLA_BADGE_CHANGED.value, found.old, new, found.detail, at)
         )
         if found.flag:
             report.flagged.append(number)
-            self.tx.event(
-                ref,
-                EventKind.SLA_ESCALATION_FLAGGED,
-                to=found.new.value,
-                at=now,
-                actor=SWEEP_ACTOR,
-                detail="flagged only (policy setting)",
+            action = "flagged only (policy setting)"
+            self.events.append(
+                (*who, EventKind.SLA_ESCALATION_FLAGGED.value, None, new, action, at)
             )
 
     def _write_whole(
@@ -323,27 +294,27 @@ class _Chunk:
         recorded: str | None,
         inputs: ClockInputs,
     ) -> None:
+        time = self.time
         self.whole.append(
-            {
-                "b_id": ticket_id,
-                "b_rest": marks.rest.value if marks.rest is not None else None,
-                "b_risk": marks.risk_at,
-                "b_breach": marks.breach_at,
-                "b_due": marks.due_at,
-                "b_sweep": at,
-                "b_gen": self.gen,
-                "b_badge": recorded,
-                "b_rb": inputs.response_breached,
-                "b_sb": inputs.resolution_breached,
-            }
+            (
+                marks.rest.value if marks.rest is not None else None,
+                time(marks.risk_at),
+                time(marks.breach_at),
+                time(marks.due_at),
+                time(at),
+                self.gen,
+                recorded,
+                inputs.response_breached,
+                inputs.resolution_breached,
+                ticket_id,
+            )
         )
 
     def write(self) -> None:
         conn = self.tx.session.connection()
-        if self.whole:
-            conn.execute(_WHOLE, self.whole)
-        if self.record:
-            conn.execute(_RECORD, self.record)
+        bulk_rows.executemany(conn, _WHOLE, self.whole)
+        bulk_rows.executemany(conn, _RECORD, self.record)
+        bulk_rows.executemany(conn, _EVENT, self.events)
 
 
 def remark_chunk(tx: Tx, sweep: SweepPass | None = None) -> int:
