@@ -74,9 +74,17 @@ class _ClockMarks:
 
 def marks_of(book: SlaBook, ticket: ClockInputs, at: datetime) -> Marks:
     """The marks of ``ticket`` from ``at`` (its last change) on."""
+    return marks_with_state(book, ticket, at)[0]
+
+
+def marks_with_state(
+    book: SlaBook, ticket: ClockInputs, at: datetime
+) -> tuple[Marks, SlaState | None]:
+    """The marks of ``ticket`` from ``at`` on, and its clocks at ``at`` they were
+    made from (None: no SLA applies)."""
     policy = book.policy_for(ticket.client_id)
     if policy is None or ticket.priority not in policy.targets:
-        return Marks()
+        return Marks(), None
     state = book.state(ticket, at)
     assert state is not None
     targets = policy.targets[ticket.priority]
@@ -112,7 +120,7 @@ def marks_of(book: SlaBook, ticket: ClockInputs, at: datetime) -> Marks:
         share=share,
         badge_at=resolution_at,
     )
-    return Marks(
+    marks = Marks(
         rest=max((response.rest, resolution.rest), key=lambda b: b.severity),
         risk_at=_soonest(response.risk_at, resolution.risk_at),
         breach_at=_soonest(response.breach_at, resolution.breach_at),
@@ -120,6 +128,25 @@ def marks_of(book: SlaBook, ticket: ClockInputs, at: datetime) -> Marks:
         response_breach_at=response.breach_at,
         resolution_breach_at=resolution.breach_at,
     )
+    return marks, state
+
+
+def still_since(ticket: ClockInputs) -> datetime | None:
+    """From when neither of ``ticket``'s clocks moves (None: one still does), as
+    ``marks_of`` reads it: the response clock stops at the first reply (``compute``
+    counts a reply strictly before its ``now``) or while the ticket is done, the
+    resolution clock while a pause is open. From then on its clocks read the same
+    at every instant, so the sweep may read them from the marks' computation."""
+    pauses = load_pauses(ticket.sla_pauses)
+    if not pauses or pauses[-1][1] is not None:
+        return None
+    since = pauses[-1][0]
+    if ticket.first_response_at is not None:
+        return max(since, ticket.first_response_at + _TICK)
+    spans = load_pauses(ticket.sla_done_spans)
+    if not spans or spans[-1][1] is not None:
+        return None
+    return max(since, spans[-1][0])
 
 
 def _clock(

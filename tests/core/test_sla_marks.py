@@ -507,3 +507,38 @@ def test_a_bulk_sweep_stopped_between_chunks_has_recorded_only_what_it_marked(
             state = states[t.number]
             want = state.badge.value if state is not None else None  # type: ignore[attr-defined]
             assert (t.sla_badge or "on_track") == (want or "on_track"), t.number
+
+
+def test_a_first_sweep_computes_a_stopped_ticket_s_clocks_once(
+    desk, db, varied, clock, monkeypatch
+):
+    """A done ticket whose clocks stopped before the sweep's instant reads the same
+    then as when its marks are made: the sweep takes the marks' computation instead
+    of computing the clocks a second time (most of a first sweep's tickets)."""
+    from regentra_core.sla_marks import still_since
+
+    with db.write() as s:
+        s.connection().execute(update(Ticket).values(sla_marks_gen=0, sla_badge=None))
+    now = clock() + timedelta(hours=2)
+    with db.read() as s:
+        stopped = {
+            t.number
+            for t in s.exec(select(Ticket)).all()
+            if (since := still_since(inputs_of(t))) is not None and since <= clock()
+        }
+    assert stopped  # the varied desk has resolved and closed tickets
+    asked: list[int] = []
+    real = SlaBook.state
+
+    def spy(self, ticket, at, **kwargs):
+        if at == now:
+            asked.append(ticket.created_at)
+        return real(self, ticket, at, **kwargs)
+
+    monkeypatch.setattr(SlaBook, "state", spy)
+    report = _worker(desk, db, clock).run_sla_sweep(now)
+    monkeypatch.undo()
+    with db.read() as s:
+        numbers = {t.created_at: t.number for t in s.exec(select(Ticket)).all()}
+    assert stopped & {n for n, _, _ in report.changed}  # they were swept
+    assert not stopped & {numbers.get(i) for i in asked}

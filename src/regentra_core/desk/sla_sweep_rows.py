@@ -38,9 +38,17 @@ from ..automation import Trigger
 from ..enums import ActorKind, Status
 from ..events import EventKind
 from ..identity import Actor
-from ..sla import Badge
+from ..sla import Badge, SlaState
 from ..sla_book import ClockInputs, SlaBook, clock_columns, clock_inputs, stored_instant
-from ..sla_marks import Marks, marks_of, resweep_whole, settled, sweep_at
+from ..sla_marks import (
+    Marks,
+    marks_of,
+    marks_with_state,
+    resweep_whole,
+    settled,
+    still_since,
+    sweep_at,
+)
 from ..sla_verdict import Verdict, verdict
 from ..store import bulk_rows, clock_writes
 from ..store.models import Ticket
@@ -150,7 +158,7 @@ class _Chunk:
         """Mark a stale ticket, and sweep it if its new marks say it is due."""
         number, inputs = clock_inputs(row[:_CLOCK])
         ticket_id, recorded = row[_CLOCK], row[_CLOCK + 1]
-        marks = marks_of(self.book, inputs, self.mark_now)
+        marks, state = marks_with_state(self.book, inputs, self.mark_now)
         at = sweep_at(
             marks,
             status=inputs.status,
@@ -161,8 +169,14 @@ class _Chunk:
         if self.sweep is None or at is None or at > self.sweep.now:
             self._write_whole(ticket_id, marks, at, recorded, inputs)
             return
+        if state is not None:
+            # Clocks that stopped before both instants read the same at either
+            # (most of a first sweep: done tickets): computed once, not twice.
+            since = still_since(inputs)
+            if since is None or since > min(self.sweep.now, self.mark_now):
+                state = None
         stored = Marks(rest=marks.rest, risk_at=marks.risk_at, breach_at=marks.breach_at)
-        self._sweep(number, ticket_id, inputs, recorded, stored, fresh=(marks, at))
+        self._sweep(number, ticket_id, inputs, recorded, stored, fresh=(marks, at), state=state)
 
     def sweep_row(self, row: Sequence[Any]) -> None:
         """Sweep a ticket whose stored marks say it is due."""
@@ -185,13 +199,16 @@ class _Chunk:
         *,
         fresh: tuple[Marks, datetime | None] | None = None,
         current: bool = True,
+        state: SlaState | None = None,
     ) -> None:
         """Record what the ticket's clocks say now, and when to look at it again;
-        ``fresh``: its marks were made in this chunk (with their sweep instant)."""
+        ``fresh``: its marks were made in this chunk (with their sweep instant);
+        ``state``: its clocks as they read now, if already computed."""
         assert self.sweep is not None
         now = self.sweep.now
         status = Status(inputs.status)
-        state = self.book.state(inputs, now, with_due=False)
+        if state is None:
+            state = self.book.state(inputs, now, with_due=False)
         found: Verdict | None = None
         if state is not None:
             found = verdict(
