@@ -21,6 +21,7 @@ BENCHMARKS = [
     "ticket_open",
     "automations",
     "scale",
+    "cli_reads",
     "postgres",
     "ai_rules_report",
 ]

@@ -13,11 +13,14 @@ medians of ``BENCH_RUNS`` (default 5):
   (``bench/scale_search.py``: rare, common, two words, prefix);
 - then, on that desk, the app in tmux at 120x40, as a technician starts it: from
   launch until the first card is on screen, beside a bare Textual app until its one
-  line is; then ``:N`` Enter until the long ticket's newest reply is on screen; the
-  app's peak RSS beside the bare app's;
-- a priority filter change on the board and on the list (Any -> Critical and back),
-  from the key that applies it until the new counts are on screen, beside a bare
-  app's key-to-repaint (a key that changes its one line), p50 and p95;
+  line is; the app's peak RSS beside the bare app's;
+- ``:N`` Enter until the long ticket's newest reply is on screen (20 times, p50 and
+  p95), beside a bare app pushing a screen with a 500-line log until its last line
+  is (issue #30's floor);
+- a priority filter change on the board (the quick key ``!``, and the checklist:
+  Any -> Critical and back) and on the list, from the key that applies it until the
+  new counts are on screen, beside a bare app replacing every row of a full-screen
+  ``DataTable`` on a key (issue #30's floor), p50 and p95;
 - a common word typed into the board's search box in one burst, until the Open
   column shows the right count (each time another word);
 - the app idle on the board with its embedded worker for ``BENCH_IDLE_MINUTES``
@@ -62,6 +65,75 @@ class Bare(App):
 
 Bare().run()
 """
+BARE_TABLE = """
+from textual.app import App
+from textual.widgets import DataTable
+
+class BareTable(App):
+    \"\"\"A full-screen DataTable whose every row is replaced on a key (x).\"\"\"
+
+    BINDINGS = [("x", "swap", "")]
+
+    def compose(self):
+        yield DataTable(cursor_type="row")
+
+    def on_mount(self):
+        table = self.query_one(DataTable)
+        table.styles.height = "100%"
+        table.add_columns("#", "Subject", "Status", "Priority", "Client", "SLA")
+        self.generation = 0
+        self._fill()
+
+    def _fill(self):
+        table = self.query_one(DataTable)
+        table.clear()
+        tag = f"gen{self.generation:04d}"
+        for i in range(60):
+            table.add_row(
+                str(10000 + i + self.generation * 100),
+                f"{tag} Request {i}: printer, VPN or mailbox trouble",
+                "Open", "HIGH", "Acme Ltd", "On Track 3h",
+            )
+
+    def action_swap(self):
+        self.generation += 1
+        self._fill()
+
+BareTable().run()
+"""
+"""The floor for a filter change: a bare Textual app replacing a full-screen
+``DataTable``'s rows on a key (issue #30's baseline), its first row naming the set."""
+BARE_LOG = """
+from textual.app import App
+from textual.screen import Screen
+from textual.widgets import Log, Static
+
+class Thread(Screen):
+    BINDINGS = [("escape", "app.pop_screen", "")]
+
+    def compose(self):
+        yield Log()
+
+    def on_mount(self):
+        log = self.query_one(Log)
+        log.write_lines(f"reply {n}: the printer on floor 2 jams again" for n in range(499))
+        log.write_line("reply 499: lastlogword")
+
+class BareLog(App):
+    \"\"\"A key (x) pushes a screen with a 500-line log, scrolled to its end.\"\"\"
+
+    BINDINGS = [("x", "open", "")]
+
+    def compose(self):
+        yield Static("bare app ready")
+
+    def action_open(self):
+        self.push_screen(Thread())
+
+BareLog().run()
+"""
+"""The floor for ``:N``: a bare Textual app pushing a screen with a 500-line log
+(issue #30's baseline), until the log's last line is on screen."""
 _SOCKET = f"regentra-bench-{os.getpid()}"
 """A tmux server of the bench's own, kept up by a keeper session (a server whose last
 session ends exits, and the next session raced its exit)."""
@@ -201,6 +273,19 @@ def _filter_changes(pane: _Pane, pattern: re.Pattern[str]) -> list[float]:
     return samples
 
 
+def _quick_filter_changes(pane: _Pane, pattern: re.Pattern[str]) -> list[float]:
+    """Seconds from ``!`` (High and Critical only, then every priority again) until
+    the screen's count changes."""
+    samples = []
+    for _ in range(2 * FILTER_RUNS):
+        before = _count(pattern, pane.text())
+        pane.start = time.perf_counter()
+        pane.keys("!")
+        samples.append(pane.wait_for(lambda t, was=before: _count(pattern, t) not in (None, was)))
+        time.sleep(0.3)
+    return samples
+
+
 def _flips(pane: _Pane) -> list[float]:
     samples = []
     for i in range(2 * FILTER_RUNS):
@@ -208,6 +293,30 @@ def _flips(pane: _Pane) -> list[float]:
         pane.start = time.perf_counter()
         pane.keys("x")
         samples.append(pane.wait_for(lambda t, want=line: want in t))
+        time.sleep(0.2)
+    return samples
+
+
+def _table_swaps(pane: _Pane) -> list[float]:
+    """Seconds from ``x`` until the bare table's first row names the new set."""
+    samples = []
+    for generation in range(1, 2 * FILTER_RUNS + 1):
+        pane.start = time.perf_counter()
+        pane.keys("x")
+        samples.append(pane.wait_for(lambda t, tag=f"gen{generation:04d}": tag in t))
+        time.sleep(0.2)
+    return samples
+
+
+def _log_opens(pane: _Pane) -> list[float]:
+    """Seconds from ``x`` until the pushed log's last line is on screen."""
+    samples = []
+    for _ in range(2 * FILTER_RUNS):
+        pane.start = time.perf_counter()
+        pane.keys("x")
+        samples.append(pane.wait_for(lambda t: "lastlogword" in t))
+        pane.keys("Escape")
+        pane.wait_for(lambda t: "bare app ready" in t)
         time.sleep(0.2)
     return samples
 
@@ -293,6 +402,8 @@ def run() -> None:
     }
     bare = work / "bare_app.py"
     bare.write_text(BARE_APP)
+    bare_table = work / "bare_table.py"
+    bare_log = work / "bare_log.py"
     subprocess.run(
         ["tmux", "-L", _SOCKET, "new-session", "-d", "-s", "keeper", "sleep 3600"], check=True
     )
@@ -322,6 +433,7 @@ def run() -> None:
 
         # Before any app runs: an app's indexer may still be merging when it closes.
         scale_search.in_process(desk, _fts5_of(desk), RUNS)
+        scale_search.board_load(desk, _fts5_of(desk), RUNS)
         board_counts = scale_search.open_counts(desk)
 
         start_app, start_bare, opens, rss_app, rss_bare = [], [], [], [], []
@@ -336,30 +448,47 @@ def run() -> None:
             try:
                 start_app.append(pane.wait_for(lambda t: bool(_CARD.search(t))))
                 rss_app.append(pane.peak_rss_mib(regentra))
-                time.sleep(1)
-                pane.keys(":")
-                time.sleep(0.3)
-                pane.start = time.perf_counter()
-                pane.keys(str(LONG_TICKET), "Enter")
-                opens.append(pane.wait_for(lambda t: LONG_LAST_WORD in t))
             finally:
                 pane.close()
         _report("bare Textual app, launch to its line on screen (baseline)", start_bare)
         _report("regentra, launch to the first card", start_app, start_bare)
-        _report(f":{LONG_TICKET} Enter to its newest reply on screen", opens)
         _report("bare Textual app peak RSS (baseline)", rss_bare, unit="MiB")
         _report("regentra peak RSS with the board up", rss_app, rss_bare, unit="MiB")
 
+        bare_table.write_text(BARE_TABLE)
+        bare_log.write_text(BARE_LOG)
         pane = _Pane(f"{python} {bare}", env)
         try:
             pane.wait_for(lambda t: "bare app ready" in t)
             flips = _flips(pane)
         finally:
             pane.close()
+        pane = _Pane(f"{python} {bare_table}", env)
+        try:
+            pane.wait_for(lambda t: "gen0000" in t)
+            swaps = _table_swaps(pane)
+        finally:
+            pane.close()
+        pane = _Pane(f"{python} {bare_log}", env)
+        try:
+            pane.wait_for(lambda t: "bare app ready" in t)
+            logs = _log_opens(pane)
+        finally:
+            pane.close()
         pane = _Pane(f"{regentra}", env)
         try:
             pane.wait_for(lambda t: bool(_CARD.search(t)))
             time.sleep(2)
+            for _ in range(2 * FILTER_RUNS):
+                pane.keys(":")
+                time.sleep(0.3)
+                pane.start = time.perf_counter()
+                pane.keys(str(LONG_TICKET), "Enter")
+                opens.append(pane.wait_for(lambda t: LONG_LAST_WORD in t))
+                pane.keys("Escape")
+                pane.wait_for(lambda t: bool(_CARD.search(t)) and LONG_LAST_WORD not in t)
+                time.sleep(0.3)
+            quick = _quick_filter_changes(pane, _BOARD_COUNT)
             board = _filter_changes(pane, _BOARD_COUNT)
             pane.keys("2")
             pane.start = time.perf_counter()
@@ -374,9 +503,13 @@ def run() -> None:
             )
         finally:
             pane.close()
-        _percentiles("bare Textual app, key to repaint (baseline)", flips)
-        _percentiles("priority filter change, board", board, flips)
-        _percentiles("priority filter change, list (SLA order)", listed, flips)
+        _percentiles("bare Textual app, key to repaint of one line", flips)
+        _percentiles("bare DataTable, key to every row replaced (baseline)", swaps)
+        _percentiles("priority filter change, board, quick key !", quick, swaps)
+        _percentiles("priority filter change, board, checklist", board, swaps)
+        _percentiles("priority filter change, list (SLA order), checklist", listed, swaps)
+        _percentiles("bare app pushing a 500-line log, key to its last line (baseline)", logs)
+        _percentiles(f":{LONG_TICKET} Enter to its newest reply on screen", opens, logs)
         _report(
             "a common word typed into the board's search, to the right Open count", typed, flips
         )

@@ -7,9 +7,15 @@ prefix, each beside SQLite FTS5 over the same text (built once into the cache):
   every matching rowid. First after the engine opened and read its columns ahead, as
   the app does (``cold``), then again on the same segments (``warm``: what the
   board's reload after each desk change pays while the search stays typed);
-- the list's ask: the best 500 ranked with snippets, and every match's number when
-  there are more (``DeskSession.resolve(rank=True)``); FTS5: the best 500 by rank
-  with a snippet, and every rowid.
+- the list's ask, as ``DeskSession.resolve(rank=True)`` asks it: every match's
+  number, and the best 500 ranked with snippets only when there are at most
+  ``RANK_UP_TO`` matches (the list shows more in its own order, unranked); FTS5: every
+  rowid, and the best 500 by rank with a snippet under the same condition.
+
+And the board's whole load with a common word typed, in process (``board_load``):
+what ``DeskSession.board`` does (every match, the counts per column, each column's
+first page), a fresh word each time and on a freshly opened engine (nothing
+remembered), beside the board's load without a search and FTS5's every rowid.
 
 And in the app, in tmux: a common word (in 10,000 tickets or more) typed into the
 board's search box in one burst, each time another word (so no answer is
@@ -19,6 +25,7 @@ from the index and the database.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import statistics
 import time
@@ -30,12 +37,19 @@ from typing import Any
 from .desk import RARE_WORD, index_of
 
 RANKED = 500
+RANK_UP_TO = 5_000
+"""As ``regentra_tui.session.RANK_UP_TO`` (a test holds them equal)."""
 ASKS = {
     "rare word": RARE_WORD,
     "common word": "printer",
     "two words": "printer toner",
     "prefix": "tone*",
 }
+TYPED = (
+    "printer toner scanner outlook mailbox password reset vpn gateway tunnel laptop "
+    "monitor keyboard mouse dock firmware"
+).split()
+"""Common words typed into the board (as the app asks them: a prefix each)."""
 
 
 def _timed(call: Callable[[], Any]) -> tuple[float, Any]:
@@ -44,11 +58,16 @@ def _timed(call: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, out
 
 
+def _ms(samples: list[float]) -> str:
+    """Median and p95 in milliseconds."""
+    p95 = statistics.quantiles(samples, n=20)[-1] if len(samples) > 1 else samples[0]
+    return f"median {statistics.median(samples) * 1000:.1f} ms (p95 {p95 * 1000:.1f})"
+
+
 def _report(label: str, ours: list[float], theirs: list[float]) -> None:
-    o, t = statistics.median(ours) * 1000, statistics.median(theirs) * 1000
+    o, t = statistics.median(ours), statistics.median(theirs)
     print(
-        f"scale: search, {label}: ours median {o:.1f} ms (max {max(ours) * 1000:.1f}), "
-        f"SQLite FTS5 median {t:.1f} ms; {o / t:.1f}x",
+        f"scale: search, {label}: ours {_ms(ours)}, SQLite FTS5 {_ms(theirs)}; {o / t:.1f}x",
         flush=True,
     )
 
@@ -56,6 +75,7 @@ def _report(label: str, ours: list[float], theirs: list[float]) -> None:
 def in_process(desk: Path, fts_path: Path, runs: int) -> None:
     from regentra_core.store import Database
 
+    print(f"scale: search, load {os.getloadavg()[0]:.2f}", flush=True)
     db = Database(str(desk))
     fts = sqlite3.connect(fts_path)
     try:
@@ -80,8 +100,8 @@ def _ask(label: str, text: str, desk: Path, db: Any, fts: sqlite3.Connection, ru
         return fts.execute(_EVERY, (text,)).fetchall()
 
     def fts_list() -> None:
-        fts.execute(_BEST, (text, RANKED)).fetchall()
-        fts_every()
+        if len(fts_every()) <= RANK_UP_TO:
+            fts.execute(_BEST, (text, RANKED)).fetchall()
 
     cold, warm, listed, theirs_all, theirs_list = [], [], [], [], []
     found: Any = None
@@ -105,13 +125,63 @@ def _ask(label: str, text: str, desk: Path, db: Any, fts: sqlite3.Connection, ru
     n = len(found.numbers)
     _report(f"{label} {text!r} ({n:,} tickets), board's ask, cold", cold, theirs_all)
     _report(f"{label} {text!r}, board's ask, warm", warm, theirs_all)
-    _report(f"{label} {text!r}, list's ask (best {RANKED} + every match)", listed, theirs_list)
+    ranked = f"best {RANKED} if at most {RANK_UP_TO:,}"
+    _report(f"{label} {text!r}, list's ask (every match, {ranked})", listed, theirs_list)
 
 
 def _list_ask(index: Any, text: str) -> None:
-    hits = index.search(text, limit=RANKED, kind="ticket")
-    if len(hits) >= RANKED or not hits.complete:
-        index.matching(text)
+    """As ``DeskSession.resolve(rank=True)``: every match, ranked only if few."""
+    if len(index.matching(text).numbers) <= RANK_UP_TO:
+        index.search(text, limit=RANKED, kind="ticket")
+
+
+def _fetch_all(con: sqlite3.Connection, sql: str, values: tuple[Any, ...]) -> list[Any]:
+    return con.execute(sql, values).fetchall()
+
+
+def board_load(desk: Path, fts_path: Path, runs: int) -> None:
+    """The board's load with a common word typed (``DeskSession.board``), each word
+    once a run on a freshly opened engine, beside the board without a search and
+    FTS5's every rowid of the same prefix; wall and CPU time."""
+    from regentra_core import Status, TicketFilter
+    from regentra_core.search import SearchIndex
+    from regentra_core.store import Database
+    from regentra_tui.session import DeskSession
+
+    print(f"scale: search, board load, load {os.getloadavg()[0]:.2f}", flush=True)
+    db = Database(str(desk))
+    fts = sqlite3.connect(fts_path)
+    session = DeskSession(db, None, index=None)  # type: ignore[arg-type]
+    statuses = list(Status)
+    session.board(TicketFilter(), statuses)
+    wall, cpu, plain, theirs, alone = [], [], [], [], []
+    try:
+        for _ in range(runs):
+            for word in TYPED:
+                session.index = None
+                plain.append(_timed(partial(session.board, TicketFilter(), statuses))[0])
+                index = SearchIndex(index_of(desk), db)
+                index.warm()
+                alone.append(_timed(partial(index.matching, word + "*"))[0])
+                index.close()
+                session.index = index = SearchIndex(index_of(desk), db)
+                index.warm()
+                started = time.process_time()
+                wall.append(_timed(partial(session.board, TicketFilter(text=word), statuses))[0])
+                cpu.append(time.process_time() - started)
+                index.close()
+                every = partial(_fetch_all, fts, _EVERY, (word + "*",))
+                theirs.append(_timed(every)[0])
+    finally:
+        fts.close()
+        db.close()
+    words = f"{len(TYPED)} common words x {runs}"
+    print(
+        f"scale: search, board load with a common word typed ({words}): {_ms(wall)}, "
+        f"CPU {_ms(cpu)}; of it every match alone {_ms(alone)}; the board without a "
+        f"search {_ms(plain)}; SQLite FTS5 every rowid {_ms(theirs)}",
+        flush=True,
+    )
 
 
 def open_counts(desk: Path, wanted: int = 5) -> dict[str, str]:

@@ -17,3 +17,14 @@ def test_the_benchmark_imports(name):
     module = importlib.import_module(f"bench.{name}")
     if name not in ("__init__", "__main__", "desk"):
         assert callable(getattr(module, "run", None)) or name.startswith("scale_"), name
+
+
+def test_the_search_bench_asks_the_list_as_the_app_does():
+    """The list ranks a search's matches only when they are few: the bench's list's
+    ask (ours and FTS5's) follows the same bound."""
+    from bench import scale_search
+
+    from regentra_tui import session
+
+    assert scale_search.RANK_UP_TO == session.RANK_UP_TO
+    assert scale_search.RANKED == session.RANKED

@@ -104,6 +104,7 @@ if TYPE_CHECKING:
     from .desk.channels import held_messages, held_source
     from .desk.clients import UNSET
     from .desk.portal import SIGNIN_VALID as PORTAL_SIGNIN_VALID
+    from .desk_target import light_database_target
     from .detail_records import EventRow, TicketDetail, TimeRow
     from .doctor import examine as examine_desk
     from .durations import (
@@ -161,13 +162,20 @@ if TYPE_CHECKING:
     from .plain_reads import (
         PlainDesk,
         open_plain,
+        plain_actor,
+        plain_clients,
+        plain_count_by_status,
         plain_count_tickets,
+        plain_first_pages_by_status,
+        plain_latest_event_id,
         plain_list_tickets,
+        plain_saved_views,
+        plain_sla_book,
+        plain_technicians,
         plain_ticket_detail,
     )
     from .queries import (
         ClientRow,
-        board_sort,
         cascade_offer,
         client_rows,
         count_by_status,
@@ -177,6 +185,7 @@ if TYPE_CHECKING:
         kb_articles,
         latest_event_id,
         list_tickets,
+        on_the_board,
         sla_config,
         status_counts,
         ticket_detail,
@@ -253,7 +262,7 @@ if TYPE_CHECKING:
     from .store import Database, upgrade
     from .store.copy import copy_desk
     from .text import json_safe, literal, one_line, undecodable, visible_bytes
-    from .ticket_records import UNASSIGNED, SortKey, TicketFilter, TicketRow
+    from .ticket_records import UNASSIGNED, SortKey, TicketFilter, TicketRow, board_sort
     from .views import OPEN_STATUSES, View, saved_views
     from .wiring import Wiring, open_database, open_index
     from .worker import LeaseView, WorkerRunner, current_lease
@@ -310,6 +319,7 @@ _WHERE = {
     "Settings": ".config",
     "load_settings": ".config",
     "write_site_config": ".config",
+    "light_database_target": ".desk_target",
     "site_config_file": ".locations",
     "Wiring": ".wiring",
     "open_database": ".wiring",
@@ -346,10 +356,18 @@ _WHERE = {
     # Plain reads: the same records without the ORM, for commands that start fast.
     "PlainDesk": ".plain_reads",
     "open_plain": ".plain_reads",
+    "plain_actor": ".plain_reads",
+    "plain_clients": ".plain_reads",
+    "plain_count_by_status": ".plain_reads",
     "plain_count_tickets": ".plain_reads",
+    "plain_first_pages_by_status": ".plain_reads",
+    "plain_latest_event_id": ".plain_reads",
     "plain_list_tickets": ".plain_reads",
+    "plain_saved_views": ".plain_reads",
+    "plain_sla_book": ".plain_reads",
+    "plain_technicians": ".plain_reads",
     "plain_ticket_detail": ".plain_reads",
-    "board_sort": ".queries",
+    "board_sort": ".ticket_records",
     "cascade_offer": ".queries",
     "client_rows": ".queries",
     "count_by_status": ".queries",
@@ -361,6 +379,7 @@ _WHERE = {
     "list_clients": ".queries:clients",
     "list_technicians": ".queries:technicians",
     "list_tickets": ".queries",
+    "on_the_board": ".queries",
     "read_sla_book": ".queries:sla_book",
     "sla_config": ".queries",
     "status_counts": ".queries",
@@ -660,6 +679,7 @@ __all__ = [
     "keep_upload",
     "latest_event_id",
     "latest_suggestion",
+    "light_database_target",
     "limit_bytes",
     "list_clients",
     "list_technicians",
@@ -672,6 +692,7 @@ __all__ = [
     "make_service_file",
     "make_shared_dir",
     "needs_daemon",
+    "on_the_board",
     "one_line",
     "open_database",
     "open_index",
@@ -682,8 +703,16 @@ __all__ = [
     "parse_minutes",
     "parse_rules",
     "parse_when",
+    "plain_actor",
+    "plain_clients",
+    "plain_count_by_status",
     "plain_count_tickets",
+    "plain_first_pages_by_status",
+    "plain_latest_event_id",
     "plain_list_tickets",
+    "plain_saved_views",
+    "plain_sla_book",
+    "plain_technicians",
     "plain_ticket_detail",
     "portal_contact",
     "portal_file",

@@ -115,3 +115,9 @@ def sla_key(state: SlaState | None) -> tuple[int, float]:
     if not dues:
         return (rank + 5, float("inf"))
     return (rank, min(dues).timestamp())
+
+
+def board_sort(status: Status, sort: SortKey) -> SortKey:
+    """The order a board column is shown in: ``sort`` (SLA or priority) for work,
+    priority for Resolved and Closed, whose clocks have all stopped."""
+    return SortKey.PRIORITY if status.is_done or sort != SortKey.SLA else SortKey.SLA

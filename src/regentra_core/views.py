@@ -9,16 +9,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from sqlmodel import col, select
+from typing import TYPE_CHECKING, Any
 
 from .enums import Channel, Priority, Status
 from .errors import ValidationError
-from .queries import UNASSIGNED, TicketFilter
 from .sla import Badge
-from .store.engine import Database
-from .store.models import SavedView
+from .ticket_records import UNASSIGNED, TicketFilter
+
+if TYPE_CHECKING:
+    from .store.engine import Database
 
 OPEN_STATUSES = (
     Status.OPEN,
@@ -85,16 +84,27 @@ def load_filter(text: str) -> TicketFilter:
 
 def saved_views(db: Database, technician_id: int, username: str) -> list[View]:
     """The technician's tabs: defaults, replaced or extended by saved views."""
+    from sqlmodel import col, select
+
+    from .store.models import SavedView
+
     with db.read() as s:
         rows = s.exec(
             select(SavedView)
             .where(SavedView.technician_id == technician_id)
             .order_by(col(SavedView.position), col(SavedView.id))
         ).all()
+    return views_of(username, [(row.name, row.filter_json, row.active) for row in rows])
+
+
+def views_of(username: str, saved: list[tuple[str, str, bool]]) -> list[View]:
+    """The defaults, replaced, extended or hidden by the technician's saved views
+    (name, filter JSON, active), in their stored order: the ORM and the plain
+    reader (the app's first paint) build the tabs alike."""
     views = {v.name: v for v in default_views(username)}
-    for row in rows:
-        if row.active:
-            views[row.name] = View(row.name, load_filter(row.filter_json), saved=True)
+    for name, filter_json, active in saved:
+        if active:
+            views[name] = View(name, load_filter(filter_json), saved=True)
         else:
-            views.pop(row.name, None)
+            views.pop(name, None)
     return list(views.values())

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from textual import events, work
 from textual.app import App
@@ -20,22 +21,21 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import NoActiveWorker, Worker, WorkerState, get_current_worker
 
-from regentra_core import ChangeFeed, RegentraError, describe_offset
+from regentra_core import RegentraError, describe_offset
 
 from . import hangup
 from .commands import TicketCommands
 from .drafts import DraftStore
 from .key_routing import KeyRouter
 from .messages import DeskChanged, OpenTicket, Polled, TechniciansRead
-from .screens.create_ticket import CreateTicketScreen
-from .screens.detail import TicketScreen
-from .screens.goto_prompt import GotoPrompt
 from .screens.main import MainScreen
 from .session import DeskSession
 from .widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from regentra_core import LeaseView, WorkerRunner
+    from regentra_core import ChangeFeed, LeaseView, WorkerRunner
+
+    from .screens.detail import TicketScreen
 
 WORKER_DELAY = 1.0
 """Seconds after start before an embedded worker is built and started: the first
@@ -54,6 +54,10 @@ def settle_heap() -> None:
     gc.collect()
     gc.freeze()
 
+
+WRITE_PATH_AT_LATEST = 3.0
+"""Seconds after start when the write path is opened even if no board has shown
+(normally it opens as soon as the first board is on screen)."""
 
 POLL_SECONDS = 1.0
 """How often to look for other people's changes."""
@@ -93,19 +97,24 @@ class RegentraApp(App[None]):
         *,
         poll_seconds: float = POLL_SECONDS,
         worker: WorkerRunner | Callable[[], WorkerRunner] | None = None,
-        mail_configured: bool = False,
-        sms_configured: bool = False,
+        mail_configured: bool | None = False,
+        sms_configured: bool | None = False,
         settle: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
+        self._ready_at_start = session.ready
+        """Made with the write path open (tests, or a desk the ORM had to open first):
+        nothing waits for it."""
         self.settle = settle
         """Freeze the start-up heap once the worker is up (:func:`settle_heap`): for the
         ``regentra`` process, not for apps made by tests, whose heap is the test run's."""
         self.mail_configured = mail_configured
-        """Mail is set up, so the daemon (not an app) must be running to send and poll."""
+        """Mail is set up, so the daemon (not an app) must be running to send and poll
+        (None: the session's settings say, read with the write path)."""
         self.sms_configured = sms_configured
-        """Twilio is set up; without it an SMS ticket's replies cannot go out."""
+        """Twilio is set up; without it an SMS ticket's replies cannot go out (None: as
+        for mail)."""
         self.poll_seconds = poll_seconds
         self.worker: WorkerRunner | None = None
         """An embedded worker: it runs the jobs only if no other worker holds the lease."""
@@ -137,11 +146,10 @@ class RegentraApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit; with drafts kept, ask first (they stay on disk unless discarded)."""
-        from .screens.detail import TicketScreen
         from .screens.quit_dialog import QuitDialog
 
         for screen in self.screen_stack:
-            if isinstance(screen, TicketScreen):
+            if _is_ticket_screen(screen):
                 screen.composer.keep()
         kept = self.drafts.numbers()
         if not kept or isinstance(self.screen, QuitDialog):
@@ -202,14 +210,75 @@ class RegentraApp(App[None]):
     def on_technicians_read(self, message: TechniciansRead) -> None:
         self.technicians = message.names
 
+    # -- the write path, opened after the first paint ------------------------------
+
+    def first_board_shown(self) -> None:
+        """The first board is on screen (painted from plain reads): open the write path
+        behind it (the ORM, the Desk, the ticket screen), unless it is open."""
+        if not self._write_path_asked and not self._ready_at_start:
+            self._write_path_asked = True
+            self.call_after_refresh(self._open_write_path)
+
+    _write_path_asked = False
+
+    @work(thread=True, exclusive=True, group="write-path", exit_on_error=False)
+    def _open_write_path(self) -> None:
+        self.write_path()
+        self.call_from_thread(self._start_jobs)
+
+    def write_path(self) -> None:
+        """The ORM desk open and the screens that write imported, now (in a thread:
+        the background one after the first paint, or one an action waits in)."""
+        with self._write_path_lock:
+            self.session.open_write_path()
+            from .screens import create_ticket, detail  # noqa: F401
+
+            if self.mail_configured is None or self.sms_configured is None:
+                settings = self.session.settings
+                self.mail_configured = settings.smtp_configured
+                self.sms_configured = settings.sms_configured
+            self._write_path_open = True
+
+    _write_path_open = False
+
+    def when_ready(self, then: Callable[[], Any]) -> None:
+        """Run ``then`` (which needs the write path) now if it is open, else as soon
+        as it is: Enter on a card in the first second opens the ticket a moment
+        later, and the keys typed meanwhile wait for it (``key_routing``)."""
+        if self._write_path_open or self._ready_at_start:
+            then()
+        else:
+            self._when_ready(then)
+
+    @work(thread=True, group="write-path-wait", exit_on_error=False)
+    def _when_ready(self, then: Callable[[], Any]) -> None:
+        self.write_path()
+        self.call_from_thread(then)
+
+    _write_path_lock = threading.Lock()
+    """One thread imports the write path; the others wait for it (two importing the
+    same modules at once can each be handed a half-made module)."""
+
     def on_mount(self) -> None:
         self.push_screen(MainScreen())
-        self.set_timer(WORKER_DELAY, self._start_worker)
-        if self.poll_seconds > 0:
-            self.set_interval(self.poll_seconds, self.poll_changes)
+        if self._ready_at_start:
+            self._start_jobs()
+        else:  # once the write path is open: opening it must not slow the first board
+            self.set_timer(WRITE_PATH_AT_LATEST, self.first_board_shown)
         terminal = None if self.is_headless else hangup.terminal_fd()
         if terminal is not None:
             self.set_interval(hangup.CHECK_SECONDS, lambda: self._check_terminal(terminal))
+
+    def _start_jobs(self) -> None:
+        """The embedded worker (soon) and the poll for other people's changes."""
+        if self._jobs_started:
+            return
+        self._jobs_started = True
+        self.set_timer(WORKER_DELAY, self._start_worker)
+        if self.poll_seconds > 0:
+            self.set_interval(self.poll_seconds, self.poll_changes)
+
+    _jobs_started = False
 
     def _check_terminal(self, fd: int) -> None:
         """End the process when its terminal hung up (:mod:`.hangup`): nobody sees the
@@ -261,7 +330,10 @@ class RegentraApp(App[None]):
         lease = self.session.lease()
         with self._poll_lock:
             if self._feed is None:
-                self._feed = ChangeFeed(self.session.marker())
+                marker = self.session.marker()
+                from regentra_core import ChangeFeed
+
+                self._feed = ChangeFeed(marker)
                 tickets = None
             else:
                 tickets = self.session.changes(self._feed)
@@ -297,7 +369,7 @@ class RegentraApp(App[None]):
         return text
 
     def _lease_text(self, lease: LeaseView | None) -> str:
-        wanted = (("mail", self.mail_configured), ("SMS", self.sms_configured))
+        wanted = (("mail", bool(self.mail_configured)), ("SMS", bool(self.sms_configured)))
         channels = " and ".join(name for name, on in wanted if on)
         not_sent = f": {channels} not sent" if channels else " running"
         if lease is None or not lease.alive():
@@ -327,7 +399,12 @@ class RegentraApp(App[None]):
     # -- navigation ----------------------------------------------------------------
 
     def open_ticket(self, number: int) -> None:
-        self.push_screen(TicketScreen(number))
+        def push() -> None:
+            from .screens.detail import TicketScreen
+
+            self.push_screen(TicketScreen(number))
+
+        self.when_ready(push)
 
     def on_open_ticket(self, message: OpenTicket) -> None:
         self.open_ticket(message.number)
@@ -338,9 +415,16 @@ class RegentraApp(App[None]):
         if isinstance(self.screen, MainScreen):
             self.screen.open_goto()
         else:
+            from .screens.goto_prompt import GotoPrompt
+
             self.push_screen(GotoPrompt())
 
     def action_create(self) -> None:
+        self.when_ready(self._create)
+
+    def _create(self) -> None:
+        from .screens.create_ticket import CreateTicketScreen
+
         desk = self.session.desk()
 
         def created(number: int | None) -> None:
@@ -355,6 +439,9 @@ class RegentraApp(App[None]):
         self.push_screen(CreateTicketScreen(self.client_names, create), created)
 
     def action_clients(self) -> None:
+        self.when_ready(self._clients)
+
+    def _clients(self) -> None:
         from .screens.clients import ClientsScreen
 
         def names_changed(names: list[str]) -> None:
@@ -363,21 +450,33 @@ class RegentraApp(App[None]):
         self.push_screen(ClientsScreen(self.session, names_changed))
 
     def action_kb(self) -> None:
+        self.when_ready(self._kb)
+
+    def _kb(self) -> None:
         from .screens.kb import KbScreen
 
         self.push_screen(KbScreen(self.session))
 
     def action_reviews(self) -> None:
+        self.when_ready(self._reviews)
+
+    def _reviews(self) -> None:
         from .screens.reviews import ReviewsScreen
 
         self.push_screen(ReviewsScreen(self.session))
 
     def action_automations(self) -> None:
+        self.when_ready(self._automations)
+
+    def _automations(self) -> None:
         from .screens.automations import AutomationsScreen
 
         self.push_screen(AutomationsScreen(self.session, self._current_number()))
 
     def action_reports(self) -> None:
+        self.when_ready(self._reports)
+
+    def _reports(self) -> None:
         from .screens.reports import ReportsScreen
 
         self.push_screen(ReportsScreen(self.session))
@@ -387,7 +486,7 @@ class RegentraApp(App[None]):
         from .screens.main import MainScreen
 
         screen = self.screen
-        if isinstance(screen, TicketScreen):
+        if _is_ticket_screen(screen):
             return screen.number
         if isinstance(screen, MainScreen):
             row = screen.selected()
@@ -399,3 +498,9 @@ class RegentraApp(App[None]):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+
+def _is_ticket_screen(screen: Screen[Any]) -> TypeGuard[TicketScreen]:
+    """Whether ``screen`` is a ticket's (its module is imported only once one opens)."""
+    detail = sys.modules.get("regentra_tui.screens.detail")
+    return detail is not None and isinstance(screen, detail.TicketScreen)

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from platformdirs import user_state_dir
-from sqlalchemy.engine import make_url
 
 from regentra_core import EventRow, Status
 
@@ -72,10 +71,15 @@ def drafts_dir() -> Path:
 def desk_key(db_url: str) -> str:
     """A stable, file-name-safe name for a desk: the same desk on the next start maps
     to the same file; a password change in its URL does not move the drafts."""
-    try:
-        shown = make_url(db_url).render_as_string(hide_password=True)
-    except Exception:  # a plain path, or anything SQLAlchemy will not parse
-        shown = db_url
+    if db_url.startswith("sqlite:///") and not any(c in db_url for c in "?%@"):
+        shown = db_url  # a file's URL has no password: SQLAlchemy would not change it
+    else:
+        from sqlalchemy.engine import make_url
+
+        try:
+            shown = make_url(db_url).render_as_string(hide_password=True)
+        except Exception:  # a plain path, or anything SQLAlchemy will not parse
+            shown = db_url
     return hashlib.sha256(shown.encode()).hexdigest()[:16]
 
 

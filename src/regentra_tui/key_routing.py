@@ -80,10 +80,13 @@ WRITE_GROUPS = frozenset(
         "kb-save",
         "compose",
         "cascade",
+        "write-path-wait",
     }
 )
 """Worker groups that change the desk: keys typed meanwhile wait for them (a
-worker that writes belongs in one of these groups)."""
+worker that writes belongs in one of these groups). Also the wait of a key that
+opened what needs the write path before it was open (``RegentraApp.when_ready``):
+the keys behind it are for what it opens."""
 
 RELOAD_GROUPS = frozenset({"board", "board-pages", "list", "detail"})
 """Worker groups that reload what a screen shows: held keys wait for these too,

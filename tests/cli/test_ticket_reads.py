@@ -7,17 +7,27 @@ reader cannot answer, the person sees what the ORM path says, never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import math
 import os
 import subprocess
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pytest
 
-from regentra_tui.cli.json_out import dumps
+from regentra_core import (
+    Status,
+    TicketFilter,
+    open_plain,
+    plain_list_tickets,
+    plain_ticket_detail,
+)
+from regentra_tui.cli.json_out import dumps, dumps_records, jsonable
 from regentra_tui.cli.root import _shortened
 from regentra_tui.cli.tickets import TICKET_COMMANDS, ticket
 
@@ -29,6 +39,10 @@ HEAVY = (
     "regentra_core.channels",
     "regentra_tui.cli.ticket_writes",
     "rich",
+    "rich.table",
+    "pydantic",
+    "pydantic_settings",
+    "asyncio",
 )
 
 
@@ -39,16 +53,18 @@ def _create(regentra, subject: str = "VPN down") -> int:
     return int(made["number"])
 
 
-def _loaded_after(db: str, *args: str) -> tuple[str, list[str]]:
-    """What ``regentra --db DB ARGS`` printed, and which heavy modules it had loaded
-    when it finished (checked in the same process, at exit)."""
+def _loaded_after(db: str | None, *args: str) -> tuple[str, list[str]]:
+    """What ``regentra --db DB ARGS`` printed (without ``--db`` when ``db`` is None:
+    the desk the environment and config files name), and which heavy modules it had
+    loaded when it finished (checked in the same process, at exit)."""
+    where = [] if db is None else ["--db", db]
     code = (
         "import atexit, json, sys\n"
         f"heavy = {HEAVY!r}\n"
         "atexit.register(lambda: print(json.dumps([m for m in heavy if m in sys.modules]),"
         " file=sys.stderr))\n"
         "from regentra_tui.cli import main\n"
-        f"sys.argv = ['regentra', '--db', {db!r}, *{list(args)!r}]\n"
+        f"sys.argv = ['regentra', *{where!r}, *{list(args)!r}]\n"
         "main()\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -65,6 +81,45 @@ def test_list_and_show_as_json_import_no_orm_desk_channels_or_rich(regentra):
     shown, loaded = _loaded_after(regentra.db_path, "ticket", "show", str(number), "--json")
     assert json.loads(shown)["ticket"]["subject"] == "Printer jam"
     assert loaded == []
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("named_by", ["environment", "account-file", "host-file"])
+def test_reads_of_the_configured_desk_import_no_pydantic(regentra, monkeypatch, tmp_path, named_by):
+    # Without --db the desk is the one Settings names; it is found without building
+    # Settings (pydantic and pydantic-settings were half of the command's start).
+    number = _create(regentra, "Printer jam")
+    if named_by == "environment":
+        monkeypatch.setenv("REGENTRA_DATABASE_URL", f"sqlite:///{regentra.db_path}")
+    else:
+        config = tmp_path / f"{named_by}.toml"
+        config.write_text(f"database_url = {json.dumps(regentra.db_path)}\n")
+        setting = "REGENTRA_CONFIG" if named_by == "account-file" else "REGENTRA_SITE_CONFIG"
+        monkeypatch.setenv(setting, str(config))
+    listed, loaded = _loaded_after(None, "ticket", "list", "--json", "--status", "open")
+    assert [t["number"] for t in json.loads(listed)] == [number]
+    assert loaded == []
+    shown, loaded = _loaded_after(None, "ticket", "show", str(number), "--json")
+    assert json.loads(shown)["ticket"]["subject"] == "Printer jam"
+    assert loaded == []
+
+
+def test_a_config_the_light_resolver_leaves_aside_is_read_by_settings(regentra, monkeypatch):
+    # A name in another case is pydantic-settings' to match: the command builds
+    # Settings and reads the same desk through the ORM path.
+    number = _create(regentra, "Found anyway")
+    monkeypatch.setenv("regentra_database_url", regentra.db_path)
+    listed, loaded = _loaded_after(None, "ticket", "list", "--json")
+    assert [t["number"] for t in json.loads(listed)] == [number]
+    assert "pydantic_settings" in loaded
+
+
+@pytest.mark.sqlite_only
+def test_show_for_people_imports_rich_but_not_its_tables_nor_the_orm(regentra):
+    number = _create(regentra, "Printer jam")
+    printed, loaded = _loaded_after(regentra.db_path, "ticket", "show", str(number))
+    assert "Printer jam" in printed
+    assert loaded == ["rich"]
 
 
 @pytest.mark.sqlite_only
@@ -166,3 +221,57 @@ def test_json_text_parses_as_the_standard_encoder_writes_it():
     assert json.loads(dumps(value)) == json.loads(json.dumps(value, ensure_ascii=False))
     infinite = {"remaining": math.inf}
     assert dumps(infinite) == json.dumps(infinite, indent=2, ensure_ascii=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Clock:
+    seconds: float
+    derived: ClassVar[tuple[str, ...]] = ("twice",)
+
+    @property
+    def twice(self) -> float:
+        return self.seconds * 2
+
+
+@dataclasses.dataclass(frozen=True)
+class _Record:
+    status: Status
+    at: datetime
+    day: date
+    clocks: tuple[_Clock, ...]
+    tags: list[str]
+    extra: dict[Any, Any]
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        _Record(
+            Status.OPEN,
+            datetime(2026, 11, 5, 9, 30, 1, 250, tzinfo=UTC),
+            date(2026, 11, 5),
+            (_Clock(1.5), _Clock(0.0)),
+            ["a", "Grüße \u2028"],
+            {"n": [1, None, {"deep": 0.25}]},
+        ),
+        _Record(Status.CLOSED, datetime(2026, 1, 1), date(2026, 1, 1), (_Clock(math.inf),), [], {}),
+        _Record(Status.OPEN, datetime(2026, 1, 1), date(2026, 1, 1), (), [], {"x": [math.nan]}),
+        _Record(Status.OPEN, datetime(2026, 1, 1), date(2026, 1, 1), (), [], {1: "int key"}),
+        _Record(Status.OPEN, datetime(2026, 1, 1), date(2026, 1, 1), (), [], {"big": 2**70}),
+    ],
+    ids=["plain", "infinite-derived", "nan-in-a-dict", "int-key", "big-int"],
+)
+def test_records_are_written_as_jsonable_then_dumps_writes_them(record):
+    for value in (record, [record, record], {"rows": [record]}):
+        assert dumps_records(value) == dumps(jsonable(value))
+
+
+def test_a_desks_list_and_detail_are_written_as_jsonable_then_dumps_writes_them(regentra):
+    number = _create(regentra, "Printer jam")
+    regentra("ticket", "note", str(number), "--body", "checked the tray")
+    with open_plain(regentra.db_path) as desk:
+        rows = plain_list_tickets(desk, TicketFilter())
+        detail = plain_ticket_detail(desk, number)
+    assert rows
+    for value in (rows, detail):
+        assert dumps_records(value) == dumps(jsonable(value))

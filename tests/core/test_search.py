@@ -70,6 +70,17 @@ def test_finds_text_in_subject_description_reply_note_and_kb(index, desk_with_te
     assert _keys(index.search("tunnel gateway")) == [("kb", "vpn")]
 
 
+def test_a_search_of_one_kind_finds_only_documents_of_that_kind(index, desk_with_text, new_ticket):
+    """Tickets are what is not an article (Whoosh masks the few articles), articles
+    what is one; both with the same words."""
+    both = new_ticket(subject="Tunnel gateway down", description="the vpn tunnel").number
+    index.drain()
+    assert sorted(_keys(index.search("tunnel gateway"))) == [("kb", "vpn"), ("ticket", str(both))]
+    assert _keys(index.search("tunnel gateway", kind="ticket")) == [("ticket", str(both))]
+    assert _keys(index.search("tunnel gateway", kind="kb")) == [("kb", "vpn")]
+    assert index.search("plotter", kind="kb") == []
+
+
 def test_snippets_mark_the_matching_words(index, desk_with_text):
     index.drain()
     [hit] = index.search("kraken")

@@ -125,3 +125,64 @@ def test_a_set_of_numbers_is_its_runs_only_when_they_are_few():
     assert number_set.runs_of({5, 1, 2, 3, 9, 10}, 2) is None
     assert number_set.runs_of({7}, 1) == [(7, 7)]
     assert number_set.runs_of({7}, 0) is None
+
+
+@pytest.mark.parametrize("desk_config", [NO_SPIKE])
+def test_the_boards_search_set_is_cut_to_the_tickets_the_board_shows(
+    db, alice, clock, desk, engine, printers, small_sets
+):
+    """The board binds its search's numbers to every statement it runs; they are cut
+    first to its working tickets and this week's done ones, and it counts the same."""
+    from regentra_core.queries import on_the_board
+
+    old = desk.create_ticket(
+        subject="Printer fixed long ago",
+        description="printer",
+        priority=Priority.LOW,
+        channel=Channel.MANUAL,
+        contact_email="old@acme.example",
+    ).number
+    desk.change_status(old, Status.RESOLVED)
+    clock.advance(days=8)
+    recent = desk.create_ticket(
+        subject="Printer fixed today",
+        description="printer",
+        priority=Priority.LOW,
+        channel=Channel.MANUAL,
+        contact_email="new@acme.example",
+    ).number
+    desk.change_status(recent, Status.RESOLVED)
+    while engine.drain():
+        pass
+    session = DeskSession(db, alice, clock, engine)
+    every = session.resolve(TicketFilter(text="printer")).filter
+    assert set(every.numbers or ()) == {*printers, old, recent}
+    shown = on_the_board(db, every, clock() - session_module.BOARD_DONE_FOR)
+    assert set(shown.numbers or ()) == {*printers, recent}
+    columns = session.board(TicketFilter(text="printer"), list(Status))
+    counts = {c.status: c.total for c in columns if c.total}
+    assert counts == {
+        Status.OPEN: 5,
+        Status.IN_PROGRESS: 3,
+        Status.WAITING_ON_CUSTOMER: 2,
+        Status.RESOLVED: 1,
+    }
+    page = session.board_page(TicketFilter(text="printer"), Status.RESOLVED, 0)
+    assert [r.number for r in page] == [recent]
+
+
+def test_a_bound_set_of_numbers_leaves_the_statement_the_same_for_the_cache():
+    """Each set is a value bound to one cached statement: compiling the board's query
+    again for every search took ~10 ms a statement."""
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from regentra_core.store.models import Ticket
+
+    def statement(numbers):
+        return select(col(Ticket.id)).where(number_set.in_number_set(col(Ticket.number), numbers))
+
+    scattered = [range(1, 2000, 3), range(5, 4000, 7)]
+    keys = [statement(set(numbers))._generate_cache_key() for numbers in scattered]
+    assert keys[0] is not None and keys[0].key == keys[1].key
+    assert keys[0].bindparams[0].value != keys[1].bindparams[0].value

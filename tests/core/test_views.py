@@ -74,3 +74,33 @@ def test_the_board_holds_this_weeks_done_tickets_and_the_list_all(desk, db, new_
     assert [r.number for r in pages[Status.IN_PROGRESS]] == [working.number]
     everything = queries.list_tickets(db, TicketFilter(statuses=(Status.RESOLVED,)))
     assert {r.number for r in everything} == {old.number, recent.number}
+
+
+def test_a_column_counted_empty_is_not_asked_for_its_page(desk, db, new_ticket, clock, monkeypatch):
+    """The board counts first; a column with nothing in it (a search's done columns,
+    mostly) costs no statement for its page, and the others' pages are the same."""
+    from datetime import timedelta
+
+    from regentra_core.queries import tickets
+
+    working = new_ticket()
+    desk.change_status(working.number, Status.IN_PROGRESS)
+    since = clock.now - timedelta(days=7)
+    f = TicketFilter()
+    counts = queries.count_by_status(db, f, now=clock.now, done_since=since)
+    every = queries.first_pages_by_status(
+        db, f, 10, now=clock.now, done_since=since, sort=queries.SortKey.SLA
+    )
+    asked = []
+    list_tickets = tickets.list_tickets
+
+    def recorded(db, f, **options):  # type: ignore[no-untyped-def]
+        asked.append(f.statuses)
+        return list_tickets(db, f, **options)
+
+    monkeypatch.setattr(tickets, "list_tickets", recorded)
+    pages = queries.first_pages_by_status(
+        db, f, 10, now=clock.now, done_since=since, sort=queries.SortKey.SLA, counted=counts
+    )
+    assert asked == [(Status.IN_PROGRESS,)]
+    assert pages == every

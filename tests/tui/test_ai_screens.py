@@ -15,7 +15,7 @@ from regentra_tui.screens.detail import TicketScreen
 from tests.helpers.llm_standin import LlmStandIn, Slow
 from tests.helpers.waiting import wait_for
 
-from .conftest import burst, open_ticket, settle
+from .conftest import burst, open_ticket, settle, until
 from .notices import Notices
 
 SIZE = (120, 40)
@@ -154,11 +154,14 @@ async def test_reviews_screen_marks_suggestions_and_opens_their_ticket(make_app,
         assert len(app.screen.rows) == 2
         first, second = (r.id for r in app.screen.rows)
         await burst(app, pilot, "w", "c")  # typed together: one row each
-        assert app.screen.rows == []
-        assert "1/2" in str(app.screen.query_one("#accuracy").render())
+        reviewed = app.screen
+        # The queue reloads from a worker thread after each verdict: wait for it.
+        assert await until(app, pilot, lambda: reviewed.rows == []), reviewed.rows
+        assert await until(
+            app, pilot, lambda: "1/2" in str(reviewed.query_one("#accuracy").render())
+        )
         await pilot.press("a")
-        await settle(app, pilot)
-        assert len(app.screen.rows) == 2
+        assert await until(app, pilot, lambda: len(reviewed.rows) == 2), reviewed.rows
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TicketScreen) and app.screen.number == printer

@@ -15,6 +15,7 @@ from regentra_tui.widgets.board import Board
 from regentra_tui.widgets.board_column import BoardColumn
 from regentra_tui.widgets.filter_bar import FilterBar
 from regentra_tui.widgets.goto_bar import GOTO_WORDS, GotoBar
+from regentra_tui.widgets.key_footer import KeyFooter
 from regentra_tui.widgets.multi_pick import MultiPick
 from regentra_tui.widgets.pick_bar import PickBar
 from regentra_tui.widgets.status_line import StatusLine
@@ -131,6 +132,36 @@ async def test_letters_typed_into_a_checklist_bar_move_its_cursor_and_act_nowher
         assert pick.values == (Priority.MEDIUM.value,)  # "m" moved to Medium, space ticked it
         await settle(app, pilot)
         assert replace(filters.current(), priorities=()) == before
+
+
+async def test_the_footer_offers_a_checklist_bars_own_keys_not_the_letters_it_keeps(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        pick = app.screen.query_one(FilterBar).query_one("#f-priority", MultiPick)
+        app.screen.set_focus(pick)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        shown = {k.description for k in app.screen.query_one(KeyFooter).keys}
+        assert {"Apply", "Cancel", "Tick"} <= shown
+        assert not shown & {"Quit", "Board", "Status", "Take"}  # q, 1, s, A pick choices here
+        await pilot.press("escape")
+        await settle(app, pilot)
+        shown = {k.description for k in app.screen.query_one(KeyFooter).keys}
+        assert "Quit" in shown and "Apply" not in shown
+
+
+async def test_a_click_on_a_footer_key_presses_that_key(make_app):
+    from textual.widgets import ContentSwitcher
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        footer = app.screen.query_one(KeyFooter)
+        await pilot.click(KeyFooter, offset=(footer.text.index("2 List") + 2, 0))
+        assert await until(
+            app, pilot, lambda: app.screen.query_one(ContentSwitcher).current == "list"
+        )
 
 
 async def test_the_status_checklist_bar_keeps_the_cursor_in_view_at_80_columns(make_app):

@@ -1366,15 +1366,14 @@ async def test_tab_then_space_in_the_time_dialog_both_count(make_app, demo_db):
 
 
 async def test_the_footer_shows_keys_and_quit_even_at_80_columns(make_app):
-    from textual.widgets import Footer
+    from regentra_tui.widgets.key_footer import KeyFooter
 
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await show_list(app, pilot)
-        footer = app.screen.query_one(Footer)
-        shown = [k.description for k in footer.query("FooterKey")][:2]
-        assert shown == ["Keys", "Quit"]
-        assert all(k.region.right <= 80 for k in footer.query("FooterKey")[:2])
+        footer = app.screen.query_one(KeyFooter)
+        assert [k.description for k in footer.keys][:2] == ["Keys", "Quit"]
+        assert footer.region.width == 80 and footer.text.startswith("? Keys q Quit ")
 
 
 async def test_the_goto_bar_leaves_the_list_in_view_and_esc_then_2_counts(make_app):

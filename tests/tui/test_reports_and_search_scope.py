@@ -43,7 +43,16 @@ async def test_the_sla_table_fits_the_screen_at_120_columns(make_app, width):
         screen = app.screen
         assert isinstance(screen, ReportsScreen) and screen.kind == "sla"
         table = screen.query_one(DataTable)
-        assert table.row_count > 0
+        # The report is read in a worker thread; its table is drawn when that lands.
+        assert await until(
+            app,
+            pilot,
+            lambda: (
+                table.row_count > 0
+                and "resp.\nno reply" in _headers(table)
+                and table.virtual_size.width > 0
+            ),
+        ), _headers(table)
         assert table.virtual_size.width <= table.scrollable_content_region.width
         assert "resp.\nno reply" in _headers(table)
         assert any(cell.endswith("%") for row in _cells(table) for cell in row[2:])

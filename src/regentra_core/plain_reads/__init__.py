@@ -15,18 +15,31 @@ ORM path, which upgrades the desk or says in one line why it cannot.
     sla.py          the SLA book from the SLA tables' rows
     tickets.py      lists and counts: every TicketFilter field, every SortKey
     details.py      one ticket's detail
+    board.py        the board's counts per status and first page of every column
+    people.py       the acting technician, the technicians, clients and saved views
 """
 
 from __future__ import annotations
 
+from .board import plain_count_by_status, plain_first_pages_by_status, plain_latest_event_id
 from .connection import PlainDesk, open_plain
 from .details import plain_ticket_detail
+from .people import plain_actor, plain_clients, plain_saved_views, plain_technicians
+from .sla import plain_sla_book
 from .tickets import plain_count_tickets, plain_list_tickets
 
 __all__ = [
     "PlainDesk",
     "open_plain",
+    "plain_actor",
+    "plain_clients",
+    "plain_count_by_status",
     "plain_count_tickets",
+    "plain_first_pages_by_status",
+    "plain_latest_event_id",
     "plain_list_tickets",
+    "plain_saved_views",
+    "plain_sla_book",
+    "plain_technicians",
     "plain_ticket_detail",
 ]

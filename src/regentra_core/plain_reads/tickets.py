@@ -67,6 +67,7 @@ def plain_list_tickets(
     offset: int = 0,
     now: datetime | None = None,
     book: SlaBook | None = None,
+    done_since: datetime | None = None,
 ) -> list[TicketRow]:
     """One page of tickets matching ``f``, as ``queries.list_tickets`` answers it."""
     if limit < 0 or offset < 0:
@@ -74,7 +75,7 @@ def plain_list_tickets(
     f = f or TicketFilter()
     now = now or utcnow()
     book = book or plain_sla_book(desk)
-    where, params = _where(desk, f)
+    where, params = _done_since(desk, *_where(desk, f), done_since, f.statuses)
     if (f.sla or sort == SortKey.SLA) and _marks_are_current(desk):
         where, params = _with_badges(desk, where, params, f.sla, now)
         order, order_params = (
@@ -82,9 +83,8 @@ def plain_list_tickets(
             if sort == SortKey.SLA
             else (_order(sort, descending), [])
         )
-        sql = f"SELECT {_ROW_COLUMNS}{_JOINS}{where} ORDER BY {order} LIMIT ? OFFSET ?"
-        args = [*params, *order_params, limit, offset]
-        return [_row(values, book, now) for values in desk.rows(sql, args)]
+        found = _page(desk, where, params, order, order_params, limit, offset)
+        return [_row(values, book, now) for values in found]
     if f.sla or sort == SortKey.SLA:
         numbers = _numbers_by_sla(desk, where, params, f, book, now, sort, descending)
         page = numbers[offset : offset + limit]
@@ -94,9 +94,30 @@ def plain_list_tickets(
         found = desk.rows(f"SELECT {_ROW_COLUMNS}{_JOINS} WHERE {in_page}", page_params)
         rows = {r.number: r for r in (_row(values, book, now) for values in found)}
         return [rows[n] for n in page]
-    order = _order(sort, descending)
-    sql = f"SELECT {_ROW_COLUMNS}{_JOINS}{where} ORDER BY {order} LIMIT ? OFFSET ?"
-    return [_row(values, book, now) for values in desk.rows(sql, [*params, limit, offset])]
+    found = _page(desk, where, params, _order(sort, descending), [], limit, offset)
+    return [_row(values, book, now) for values in found]
+
+
+def _page(
+    desk: PlainDesk,
+    where: str,
+    params: list[Any],
+    order: str,
+    order_params: list[Any],
+    limit: int,
+    offset: int,
+) -> list[tuple[Any, ...]]:
+    """One page's rows: the page's ticket ids first (ordered, limited), then their
+    columns and joins.
+
+    Ordering every match with its columns read the whole row of each (1,462 open
+    tickets on the 100k desk: a page fetched for each, 44 ms on a fresh
+    connection); the ids alone are half that, and the rows are then read for the
+    page only. The outer ORDER BY is the inner one (the number breaks every tie).
+    """
+    inner = f"SELECT t.id{_JOINS}{where} ORDER BY {order} LIMIT ? OFFSET ?"
+    sql = f"SELECT {_ROW_COLUMNS}{_JOINS} WHERE t.id IN ({inner}) ORDER BY {order}"
+    return desk.rows(sql, [*params, *order_params, limit, offset, *order_params])
 
 
 def plain_count_tickets(
@@ -176,6 +197,25 @@ def _where(desk: PlainDesk, f: TicketFilter) -> tuple[str, list[Any]]:
         clauses.append(like + " ESCAPE '\\'")
         params.append(needle)
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _done_since(
+    desk: PlainDesk,
+    where: str,
+    params: list[Any],
+    since: datetime | None,
+    statuses: Sequence[Status],
+) -> tuple[str, list[Any]]:
+    """``where`` keeping Resolved and Closed tickets only if updated since ``since``,
+    as ``queries.tickets._done_since`` does (a done column alone: a plain range)."""
+    if since is None:
+        return where, params
+    joiner = " AND " if where else " WHERE "
+    if statuses and all(status.is_done for status in statuses):
+        return f"{where}{joiner}t.updated_at >= ?", [*params, _time(desk, since)]
+    done = ", ".join(f"'{s.value}'" for s in Status if s.is_done)
+    clause = f"(t.status NOT IN ({done}) OR t.updated_at >= ?)"
+    return f"{where}{joiner}{clause}", [*params, _time(desk, since)]
 
 
 def _time(desk: PlainDesk, value: datetime) -> Any:

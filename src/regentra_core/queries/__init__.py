@@ -47,6 +47,7 @@ from .tickets import (
     get_ticket,
     latest_event_id,
     list_tickets,
+    on_the_board,
     sla_book,
     status_counts,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "kb_articles",
     "latest_event_id",
     "list_tickets",
+    "on_the_board",
     "sla_book",
     "sla_config",
     "status_counts",

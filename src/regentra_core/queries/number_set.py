@@ -16,11 +16,13 @@ import json
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, or_
+from sqlalchemy import Integer, String, bindparam, or_
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.types import Boolean
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import Boolean, TypeDecorator, TypeEngine
 
 PLAIN_UP_TO = 500
 """Sets up to this size are a plain ``IN (...)``."""
@@ -29,28 +31,54 @@ RANGES_UP_TO = 64
 """Sets that are at most this many runs of consecutive numbers are ``BETWEEN``s."""
 
 
+class _NumberList(TypeDecorator[list[int]]):
+    """The set as one value: JSON text for SQLite's ``json_each``, an integer array
+    for PostgreSQL's ``= ANY``."""
+
+    impl = String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(ARRAY(Integer))
+        return dialect.type_descriptor(String())
+
+    def process_bind_param(self, value: list[int] | None, dialect: Dialect) -> Any:
+        if value is None or dialect.name == "postgresql":
+            return value
+        return json.dumps(value)
+
+
 class _InNumberSet(ColumnElement[bool]):
-    """``column IN set``, the set bound whole (compiled per database below)."""
+    """``column IN set``, the set one bound value (compiled per database below).
+
+    The set is a bound parameter, not part of the statement's text, so the statement
+    is compiled once and found in SQLAlchemy's cache for every later set: the board's
+    query with its joins took ~10 ms to compile, once per column, on every search."""
 
     type = Boolean()
-    inherit_cache = False  # the bound set is the statement's value, not its shape
+    inherit_cache = True
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("value", InternalTraversal.dp_clauseelement),
+    ]
 
     def __init__(self, column: ColumnElement[Any], numbers: Collection[int]) -> None:
         self.column = column
-        self.numbers = sorted(numbers)
+        self.value = bindparam(None, sorted(numbers), type_=_NumberList())
 
 
 @compiles(_InNumberSet, "sqlite")
 def _sqlite(element: _InNumberSet, compiler: Any, **kw: Any) -> str:
     column = compiler.process(element.column, **kw)
-    value = compiler.process(bindparam(None, json.dumps(element.numbers)), **kw)
+    value = compiler.process(element.value, **kw)
     return f"{column} IN (SELECT value FROM json_each({value}))"
 
 
 @compiles(_InNumberSet, "postgresql")
 def _postgresql(element: _InNumberSet, compiler: Any, **kw: Any) -> str:
     column = compiler.process(element.column, **kw)
-    value = compiler.process(bindparam(None, element.numbers, type_=ARRAY(Integer)), **kw)
+    value = compiler.process(element.value, **kw)
     return f"{column} = ANY({value})"
 
 
@@ -69,6 +97,8 @@ def runs_of(numbers: Collection[int], most: int) -> list[tuple[int, int]] | None
     are more than ``most`` runs."""
     runs: list[tuple[int, int]] = []
     ordered = sorted(numbers)
+    if ordered[-1] - ordered[0] + 1 == len(ordered):  # one run (a word in every ticket)
+        return [(ordered[0], ordered[-1])] if most else None
     start = previous = ordered[0]
     for number in ordered[1:]:
         if number != previous + 1:

@@ -37,7 +37,7 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.qparser import MultifieldParser
-from whoosh.query import And, Query, Term
+from whoosh.query import Query, Term
 
 from ..errors import RegentraError, SearchBusy, StoreError, ValidationError
 from ..leftovers import remove_index_leftovers
@@ -145,6 +145,22 @@ def _stems(query: Query, searcher: Any) -> dict[str, set[str]]:
             if field in stems:
                 stems[field].add(text.decode() if isinstance(text, bytes) else str(text))
     return stems
+
+
+def _only(kind: str | None) -> dict[str, Query]:
+    """Whoosh's arguments that keep the hits to one kind of document.
+
+    Not ``And([query, Term("kind", kind)])``: Whoosh then stepped the query's
+    postings and all 100,000 tickets' ``kind`` postings together, skipping through
+    the latter a block header at a time (a rare word's search at 100k: 20 ms of
+    CPU, most of it that). The articles are few: tickets are the documents that are
+    not one (``mask``, a set Whoosh reads once a search), articles the ones that are
+    (``filter``)."""
+    if kind is None:
+        return {}
+    if kind == "ticket":
+        return {"mask": Term("kind", "kb")}
+    return {"filter": Term("kind", kind)}
 
 
 def _parsed(cleaned: str) -> Query:
@@ -477,9 +493,7 @@ class SearchIndex(Rebuilds):
         """
         cleaned = checked(text)
         query = _parsed(cleaned)
-        if kind is not None:
-            query = And([query, Term("kind", kind)])
-        found = self._guarded(lambda: self._run(query, limit), cleaned)
+        found = self._guarded(lambda: self._run(query, limit, kind), cleaned)
         if found is None:
             return answer_from_database(self.db, cleaned, limit, kind)
         return SearchResults(found)
@@ -533,12 +547,12 @@ class SearchIndex(Rebuilds):
                 except Exception as exc:  # noqa: BLE001 - Whoosh raises many kinds
                     raise ValidationError(f"cannot run the search {cleaned!r}: {exc}") from exc
 
-    def _run(self, query: Query, limit: int) -> list[SearchHit] | None:
+    def _run(self, query: Query, limit: int, kind: str | None) -> list[SearchHit] | None:
         hits: list[SearchHit] = []
         searcher = self._current_searcher()
         if searcher is None:
             return None
-        results = searcher.search(query, limit=limit)
+        results = searcher.search(query, limit=limit, **_only(kind))
         stems = _stems(query, searcher)
         for hit in results:
             snippets = []

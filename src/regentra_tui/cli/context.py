@@ -41,6 +41,19 @@ class CliContext:
     def database_target(self) -> str:
         return self.db_option or self.settings.database_target()
 
+    def plain_target(self) -> str:
+        """The desk ``database_target`` names, found without building ``Settings``
+        (pydantic is half of a plain read's start): ``--db``, else what
+        ``light_database_target`` reads; PlainUnavailable where it is not sure, and
+        the caller takes the ORM path, which builds ``Settings``."""
+        if self.db_option:
+            return self.db_option
+        if self._settings is not None:
+            return self._settings.database_target()
+        from regentra_core import light_database_target
+
+        return light_database_target()
+
     @property
     def db(self) -> Database:
         from regentra_core import resolve_os_technician

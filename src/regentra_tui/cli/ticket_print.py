@@ -1,15 +1,16 @@
 """How ``ticket list`` and ``ticket show`` print for people: Rich tables and text.
 
-Imported only for text output, so ``--json`` never loads Rich.
+Imported only for text output, so ``--json`` never loads Rich; ``rich.table`` only
+for the list's table (it brings ``fractions`` and ``decimal``). ``ticket show``
+builds its lines and prints them a batch at a time (``_LINES_A_PRINT``).
 """
 
 from __future__ import annotations
 
 import csv
 import sys
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from regentra_core import (
@@ -24,6 +25,9 @@ from regentra_core import (
 from ..render import BADGE_STYLE, DONE_STYLE, minutes, sla_text, status_badge, styled
 from .output import console, safe, when
 from .ticket_options import NEWEST_SHOWN
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 _LIST_COLUMNS = ("number", "status", "priority", "sla", "subject", "client", "assignee", "updated")
 
@@ -58,6 +62,8 @@ def print_csv(rows: list[TicketRow]) -> None:
 def ticket_table(rows: list[TicketRow], width: int) -> Table:
     """Number, status, priority and subject always; the other columns as width allows
     (at 80 columns a subject cut to nothing helps nobody)."""
+    from rich.table import Table
+
     pad = 2  # Rich puts a space either side of every cell
     room = width - sum(w + pad for w in (4, 11, 8, 30))
     shown = set()
@@ -90,34 +96,48 @@ def ticket_table(rows: list[TicketRow], width: int) -> Table:
     return table
 
 
+_LINES_A_PRINT = 64
+"""Lines ``ticket show`` hands Rich in one print: a call per line cost 3x the
+rendering of a short ticket, and a whole 10 MB message in one call grows faster
+than its length (Rich joins the lines into one Text)."""
+
+
 def print_detail(d: TicketDetail, *, every_entry: bool = False) -> None:
     out = console()
+    lines = detail_lines(d, every_entry=every_entry)
+    for start in range(0, len(lines), _LINES_A_PRINT):
+        out.print(*lines[start : start + _LINES_A_PRINT], sep="\n")
+
+
+def detail_lines(d: TicketDetail, *, every_entry: bool = False) -> list[Text]:
+    """What ``ticket show`` prints, a Text a line (a line may wrap, or hold ``\\n``)."""
+    lines: list[Text] = []
     t = d.ticket
     title = styled(f"#{t.number} ", "bold") + safe(t.subject, flat=True)
-    out.print(title)
-    out.print(_header(t))
+    lines.append(title)
+    lines.append(_header(t))
     if d.cc:
-        out.print(styled("Cc: ", "bold") + safe(", ".join(d.cc), flat=True))
+        lines.append(styled("Cc: ", "bold") + safe(", ".join(d.cc), flat=True))
     if t.sla is not None:
-        out.print(
+        lines.append(
             styled("SLA: ", "bold")
             + styled(t.sla.badge.label, BADGE_STYLE[t.sla.badge])
             + Text(f" (policy {t.sla.policy})")
         )
-        out.print(_clock_line("response", t.sla.response))
-        out.print(_clock_line("resolution", t.sla.resolution))
+        lines.append(_clock_line("response", t.sla.response))
+        lines.append(_clock_line("resolution", t.sla.resolution))
     if d.description:
-        out.print()
-        out.print(safe(d.description))
-        _print_omitted(out, d.description_omitted, t.number)
+        lines.append(Text())
+        lines.append(safe(d.description))
+        _omitted(lines, d.description_omitted, t.number)
     if d.resolution:
-        out.print(styled("\nResolution: ", "bold") + safe(d.resolution))
+        lines.append(styled("\nResolution: ", "bold") + safe(d.resolution))
     if d.thread:
-        out.print(styled("\nConversation", "bold"))
+        lines.append(styled("\nConversation", "bold"))
         shown = d.thread if every_entry else d.thread[-NEWEST_SHOWN:]
         earlier = len(d.thread) - len(shown)
         if earlier:
-            out.print(
+            lines.append(
                 styled(
                     f"  {earlier:,} earlier {'entry' if earlier == 1 else 'entries'} not shown "
                     "(--all shows every one)",
@@ -136,33 +156,36 @@ def print_detail(d: TicketDetail, *, every_entry: bool = False) -> None:
             if item.delivery:
                 failed = item.delivery.startswith("failed")
                 line += styled(f"  {item.delivery}", "bold red" if failed else "dim")
-            out.print(line)
+            lines.append(line)
             for line in literal_lines(item.body):
-                out.print(Text("    ") + line)
-            _print_omitted(out, item.omitted, t.number)
+                lines.append(Text("    ") + line)
+            _omitted(lines, item.omitted, t.number)
     if d.time_entries:
-        out.print(
+        lines.append(
             styled("\nTime: ", "bold")
             + Text(f"{minutes(d.total_minutes)} total, {minutes(d.billable_minutes)} billable")
         )
         for e in d.time_entries:
             kind = "billable" if e.billable else "non-billable"
-            out.print(
+            lines.append(
                 Text(f"  [{e.entry_id}] {e.work_date}  {e.technician}  ")
                 + Text(f"{minutes(e.minutes)} {kind}  ")
                 + safe(e.note, flat=True)
             )
     if d.children:
-        out.print(styled("\nChildren", "bold"))
+        lines.append(styled("\nChildren", "bold"))
         for c in d.children:
-            out.print(Text(f"  #{c.number}  {c.status.label:<20} ") + safe(c.subject, flat=True))
+            lines.append(Text(f"  #{c.number}  {c.status.label:<20} ") + safe(c.subject, flat=True))
     if d.follow_ups:
-        out.print(styled("\nFollow-ups: ", "bold") + Text(", ".join(f"#{n}" for n in d.follow_ups)))
+        numbers = ", ".join(f"#{n}" for n in d.follow_ups)
+        lines.append(styled("\nFollow-ups: ", "bold") + Text(numbers))
+    return lines
 
 
-def _print_omitted(out: Console, omitted: int, number: int) -> None:
+def _omitted(lines: list[Text], omitted: int, number: int) -> None:
     if omitted:
-        out.print(styled(f"    … {omitted:,} more characters (ticket show {number} --full)", "dim"))
+        more = f"    … {omitted:,} more characters (ticket show {number} --full)"
+        lines.append(styled(more, "dim"))
 
 
 def _clock_line(name: str, clock: ClockState) -> Text:

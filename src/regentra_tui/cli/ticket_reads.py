@@ -162,7 +162,7 @@ def _list_rows(
     state: CliContext, f: TicketFilter, sort: SortKey, desc: bool, limit: int, offset: int
 ) -> list[TicketRow]:
     try:
-        with open_plain(state.database_target()) as desk:
+        with open_plain(state.plain_target()) as desk:
             return plain_list_tickets(
                 desk, f, sort=sort, descending=desc, limit=limit, offset=offset
             )
@@ -205,7 +205,7 @@ def show(state: CliContext, number: int, full: bool, every_entry: bool, as_json:
 
 def _detail(state: CliContext, number: int, body_limit: int | None) -> TicketDetail:
     try:
-        with open_plain(state.database_target()) as desk:
+        with open_plain(state.plain_target()) as desk:
             return plain_ticket_detail(desk, number, body_limit=body_limit)
     except PlainUnavailable:
         from regentra_core import ticket_detail

@@ -28,7 +28,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from regentra_core import (
@@ -44,6 +44,7 @@ from regentra_core import (
 )
 
 from ..render import styled
+from ..widgets.key_footer import KeyFooter
 from ..widgets.motion import MotionOptionList
 from .text_prompt import TextPrompt
 
@@ -211,7 +212,7 @@ class AttachmentsScreen(Screen[None]):
             with VerticalScroll(id="view"):
                 yield Static("", id="heading")
                 yield Static("", id="content")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     @property
     def session(self) -> Any:

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Label, Static, TextArea
+from textual.widgets import DataTable, Label, Static, TextArea
 
 from regentra_core import (
     DryRun,
@@ -29,6 +29,7 @@ from regentra_core import (
 
 from ..render import styled
 from ..session import DeskSession
+from ..widgets.key_footer import KeyFooter
 from ..widgets.motion import MotionTable
 from .form_dialog import FormDialog
 from .type_ahead import HoldsKeysUntilShown
@@ -88,7 +89,7 @@ class AutomationsScreen(HoldsKeysUntilShown, Screen[None]):
         table.add_columns("Order", "Name", "Trigger", "On", "Conditions", "Actions")
         yield table
         yield Static("", id="rule")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(DataTable))
@@ -296,7 +297,7 @@ class RunLogScreen(Screen[None]):
         table: DataTable[Text | str] = MotionTable(cursor_type="row", zebra_stripes=True)
         table.add_columns("When (UTC)", "Rule", "Trigger", "Ticket", "Outcome", "Detail")
         yield table
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(DataTable))

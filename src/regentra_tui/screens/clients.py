@@ -16,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Label, Select, Static
 
 from regentra_core import UNSET, ClientRow, NoChange, RegentraError
 
 from ..render import styled
 from ..session import DeskSession
+from ..widgets.key_footer import KeyFooter
 from ..widgets.motion import MotionTable
 from .form_dialog import FormDialog
 from .type_ahead import HoldsKeysUntilShown
@@ -62,7 +63,7 @@ class ClientsScreen(HoldsKeysUntilShown, Screen[None]):
         table: DataTable[Text | str] = MotionTable(cursor_type="row", zebra_stripes=True)
         table.add_columns("Client", "VIP", "SLA policy", "Open", "Domains")
         yield table
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(DataTable))

@@ -18,13 +18,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from regentra_core import ContactRow, NoChange, RegentraError, one_line
 
 from ..key_routing import FLOW_GROUP
 from ..render import styled
 from ..session import DeskSession
+from ..widgets.key_footer import KeyFooter
 from ..widgets.motion import MotionTable
 from .choice_prompt import ChoicePrompt
 from .confirm_dialog import ConfirmDialog
@@ -76,7 +77,7 @@ class ContactsScreen(HoldsKeysUntilShown, Screen[None]):
         table: DataTable[Text | str] = MotionTable(cursor_type="row", zebra_stripes=True)
         table.add_columns("Name", "Email", "Phone", "Client", "Tickets")
         yield table
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(DataTable))

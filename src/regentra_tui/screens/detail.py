@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from regentra_core import (
     NO_DAEMON,
@@ -54,6 +54,7 @@ from ..render import (
     when,
 )
 from ..widgets.composer import Composer
+from ..widgets.key_footer import KeyFooter
 from ..widgets.thread_view import Entry, ThreadView, files_text
 from .actions import TicketActions
 from .choice_prompt import ChoicePrompt
@@ -177,7 +178,7 @@ class TicketScreen(HoldsKeys, TicketActions):
                 yield Static(classes="panel", id="ai")
                 yield Static(classes="panel", id="history")
         yield Composer(id="composer")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # Drafts kept from an earlier visit (or run) of this ticket come back with it.

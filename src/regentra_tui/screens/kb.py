@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, Markdown, Static, TextArea
+from textual.widgets import DataTable, Input, Label, Markdown, Static, TextArea
 
 from regentra_core import ArticleRecord, NoChange, RegentraError
 
 from ..render import styled
 from ..session import DeskSession
+from ..widgets.key_footer import KeyFooter
 from ..widgets.motion import MotionTable
 from .form_dialog import FormDialog
 
@@ -53,7 +54,7 @@ class KbScreen(Screen[None]):
         table: DataTable[Text | str] = MotionTable(cursor_type="row", zebra_stripes=True)
         table.add_columns("Title", "Tags", "Updated")
         yield table
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(DataTable))
@@ -148,7 +149,7 @@ class ArticleScreen(Screen[bool]):
         yield Static(Text(f"Tags: {self.article.tags or '-'}  ·  {self.article.slug}"), id="tags")
         with VerticalScroll():
             yield Markdown(self.article.body)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(VerticalScroll))

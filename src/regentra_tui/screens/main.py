@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import ContentSwitcher, DataTable, Footer, Static, Tab, Tabs
+from textual.widgets import ContentSwitcher, DataTable, Static, Tab, Tabs
 
 from regentra_core import (
     OPEN_STATUSES,
@@ -25,6 +25,7 @@ from ..quick_filters import Quick
 from ..widgets.board import Board, order_words
 from ..widgets.filter_bar import FilterBar
 from ..widgets.goto_bar import GotoBar
+from ..widgets.key_footer import KeyFooter
 from ..widgets.pick_bar import PickBar
 from ..widgets.preview import Preview
 from ..widgets.status_line import StatusLine
@@ -105,12 +106,16 @@ class MainScreen(TicketActions):
         yield GotoBar()
         yield PickBar()
         yield StatusLine(self.rapp.who, self.rapp.desk_name)
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # Beside the list when there is room for both; P shows or hides it.
         self.query_one(Preview).set_class(self.app.size.width < PREVIEW_FROM, "-hidden")
-        self.load_views()
+        first = self.rapp.session.first_views()
+        if first is not None:  # read while the app started: the first board loads now
+            self._show_views(first, None)
+        else:
+            self.load_views()
         self.board.focus_first()
 
     # -- parts ---------------------------------------------------------------------
@@ -159,10 +164,11 @@ class MainScreen(TicketActions):
                 tabs.add_tab(Tab(view.name, id=self._tab_ids[view.name]))
         self.views = views
         target = select if select in self._tab_ids else views[0].name
-        if tabs.active == self._tab_ids[target]:
-            self._activate(target)
-        else:
+        if tabs.active != self._tab_ids[target]:
             tabs.active = self._tab_ids[target]
+        # Now, not when the tab says it was activated (a message later, after a
+        # repaint): that activation finds its view shown and does nothing.
+        self._activate(target)
 
     _tab_ids: dict[str, str] = {}
     _tab_counter = 0
@@ -279,6 +285,7 @@ class MainScreen(TicketActions):
 
     @on(Board.Shown)
     def _board_shown(self, event: Board.Shown) -> None:
+        self.rapp.first_board_shown()
         if self.showing_board:
             self._board_status = _board_words(event) if event.total else NO_MATCH
             self.query_one(StatusLine).shown = self._board_status

@@ -15,13 +15,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 from textual_plotext import PlotextPlot
 
 from regentra_core import RegentraError, Report, ReportPeriod
 
 from ..report_text import TEXT_COLUMNS, cell, header
 from ..session import DeskSession
+from ..widgets.key_footer import KeyFooter
 
 PERIODS = (7, 30, 90, 365)
 """Days a report covers, stepped by [ and ]."""
@@ -58,7 +59,7 @@ class ReportsScreen(Screen[None]):
         yield Label("Reports", id="title")
         yield DataTable(cursor_type="row", zebra_stripes=True, header_height=2)
         yield PlotextPlot()
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(DataTable))

@@ -11,13 +11,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from regentra_core import AccuracyRow, RegentraError, SuggestionRow
 
 from ..messages import OpenTicket
 from ..render import REVIEW_COLUMNS, priority_text, review_cells, safe, styled
 from ..session import DeskSession
+from ..widgets.key_footer import KeyFooter
 from ..widgets.motion import MotionTable
 
 
@@ -52,7 +53,7 @@ class ReviewsScreen(Screen[None]):
         yield table
         yield Static("", id="detail")
         yield Static("", id="accuracy")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one(DataTable))

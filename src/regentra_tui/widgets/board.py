@@ -7,6 +7,7 @@ here: the screen runs them through the Desk, which may refuse them.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 from rich.text import Text
@@ -155,18 +156,27 @@ class Board(Horizontal):
     def load(self, f: TicketFilter) -> None:
         """Reload every column for filter ``f`` (statuses in ``f`` are ignored here)."""
         self.filter = f
-        self._typed = self._typed or (bool(f.text) and f.text != self._searched)
+        if f.text and f.text != self._searched:
+            self._typed, self._typed_at = True, time.monotonic()
         self._searched = f.text
         self._generation += 1
+        order = self.session.board_order
+        first = self.session.first_board(replace(f, statuses=()), order)
+        if first is not None:  # read while the app started: on screen with its first frame
+            self.post_message(self.Loaded(self._generation, first, order))
+            return
         self._line.ask()
 
     _searched: str | None = None
     """The search text of the last load (a changed one waits out the typing)."""
     _typed = False
     """The search text changed since the last load started."""
+    _typed_at = 0.0
+    """When the search text last changed (``time.monotonic()``)."""
 
     def _start_load(self) -> Worker[None]:
-        typed, self._typed = self._typed, False
+        typed = self._typed_at if self._typed else None
+        self._typed = False
         return self._load(self._generation, self.filter, typed)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -174,7 +184,7 @@ class Board(Horizontal):
             self._line.ended(event.worker)
 
     @work(thread=True, group="board", exit_on_error=False)
-    def _load(self, generation: int, f: TicketFilter, typed: bool) -> None:
+    def _load(self, generation: int, f: TicketFilter, typed: float | None) -> None:
         if not rest_while_typing(typed, lambda: generation != self._generation):
             return
         order = self.session.board_order

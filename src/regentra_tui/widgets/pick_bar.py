@@ -106,6 +106,12 @@ class PickBar(InlineBar, can_focus=True):
         (the key router hands it here instead of to the screen's bindings)."""
         return event.is_printable and event.character is not None and event.key not in _OWN_KEYS
 
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        """Textual's question for the footer: the letters the bar keeps are not shown
+        there as the screen's keys (behind the bar ``q`` picks a choice, it does not
+        quit)."""
+        return character is not None and character.isprintable() and key not in _OWN_KEYS
+
     def on_key(self, event: events.Key) -> None:
         """A printable key the bar does not bind moves the cursor by its first letter
         and goes no further (the screen's and the app's keys stay behind the bar)."""

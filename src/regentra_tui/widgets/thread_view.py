@@ -2,8 +2,8 @@
 
 A widget per reply cost layout and CSS for every one of them: a ticket with 500
 replies took 1.3 s to open, and its newest reply (what a technician opens it to
-read) showed last. Here the entries are wrapped once per width (Rich's wrap, about
-a tenth of a millisecond an entry) into one list of lines, and ``render_line``
+read) showed last. Here the entries are wrapped once per width (``line_wrap``: only
+the lines that do not fit go through Rich's wrap) into one list of lines, and ``render_line``
 styles just the rows in view, as Textual's own ``Log`` does. A coloured bar on the
 left says whose words they are; private notes keep their tinted background.
 """
@@ -21,6 +21,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from regentra_core import AttachmentRow, human_size, one_line
+
+from ..line_wrap import wrapped_lines
 
 BAR = "▌"
 KINDS = ("technician", "customer", "note", "system")
@@ -59,7 +61,7 @@ class ThreadView(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {f"thread-view--{kind}" for kind in KINDS} | {"thread-view--note-body"}
 
     DEFAULT_CSS = """
-    ThreadView { height: 1fr; }
+    ThreadView { height: 1fr; scrollbar-gutter: stable; scrollbar-size-vertical: 1; }
     ThreadView > .thread-view--technician { color: $primary; }
     ThreadView > .thread-view--customer { color: $secondary; }
     ThreadView > .thread-view--note { color: $warning; }
@@ -99,7 +101,7 @@ class ThreadView(ScrollView, can_focus=True):
         console = self.app.console
         lines: list[tuple[int, Text | None]] = []
         for index, entry in enumerate(self._entries):
-            for line in entry.text.wrap(console, text_width, overflow="fold"):
+            for line in wrapped_lines(entry.text, console, text_width):
                 lines.append((index, line))
             lines.append((index, None))
         self._lines = lines
@@ -110,6 +112,8 @@ class ThreadView(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._wrap()
+        if self._follow_end:  # the height is known now: the end is where it belongs
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)

@@ -7,6 +7,7 @@ table shows "1-100 of 12,345". Moving past the last row loads the next page.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -183,7 +184,8 @@ class TicketTable(DataTable[Text]):
         if offset is not None:
             self.page_offset = offset
         text = self.filter.text
-        self._typed = self._typed or (bool(text) and text != self._searched)
+        if text and text != self._searched:
+            self._typed, self._typed_at = True, time.monotonic()
         self._searched = text
         self._generation += 1
         self._line.ask()
@@ -192,9 +194,12 @@ class TicketTable(DataTable[Text]):
     """The search text of the last load (a changed one waits out the typing)."""
     _typed = False
     """The search text changed since the last load started."""
+    _typed_at = 0.0
+    """When the search text last changed (``time.monotonic()``)."""
 
     def _start_load(self) -> Worker[None]:
-        typed, self._typed = self._typed, False
+        typed = self._typed_at if self._typed else None
+        self._typed = False
         return self._load(
             self._generation, self.filter, self.sort_key, self.descending, self.page_offset, typed
         )
@@ -211,7 +216,7 @@ class TicketTable(DataTable[Text]):
         sort: SortKey,
         descending: bool,
         offset: int,
-        typed: bool,
+        typed: float | None,
     ) -> None:
         if not rest_while_typing(typed, lambda: generation != self._generation):
             return
