@@ -14,6 +14,7 @@ import sys
 
 BENCHMARKS = [
     "sla_badges",
+    "sla_sweep",
     "tui_board",
     "search",
     "mail_intake",

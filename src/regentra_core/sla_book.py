@@ -286,6 +286,11 @@ def clock_inputs(row: Sequence[Any]) -> tuple[int, ClockInputs]:
     )
 
 
+def stored_instant(value: str | datetime) -> datetime:
+    """A timestamp column read as its raw stored text (``type_coerce``), in UTC."""
+    return _utc(value)
+
+
 def _utc(value: str | datetime) -> datetime:
     parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

@@ -74,9 +74,17 @@ class _ClockMarks:
 
 def marks_of(book: SlaBook, ticket: ClockInputs, at: datetime) -> Marks:
     """The marks of ``ticket`` from ``at`` (its last change) on."""
+    return marks_with_state(book, ticket, at)[0]
+
+
+def marks_with_state(
+    book: SlaBook, ticket: ClockInputs, at: datetime
+) -> tuple[Marks, SlaState | None]:
+    """The marks of ``ticket`` from ``at`` on, and its clocks at ``at`` they were
+    made from (None: no SLA applies)."""
     policy = book.policy_for(ticket.client_id)
     if policy is None or ticket.priority not in policy.targets:
-        return Marks()
+        return Marks(), None
     state = book.state(ticket, at)
     assert state is not None
     targets = policy.targets[ticket.priority]
@@ -112,7 +120,7 @@ def marks_of(book: SlaBook, ticket: ClockInputs, at: datetime) -> Marks:
         share=share,
         badge_at=resolution_at,
     )
-    return Marks(
+    marks = Marks(
         rest=max((response.rest, resolution.rest), key=lambda b: b.severity),
         risk_at=_soonest(response.risk_at, resolution.risk_at),
         breach_at=_soonest(response.breach_at, resolution.breach_at),
@@ -120,6 +128,25 @@ def marks_of(book: SlaBook, ticket: ClockInputs, at: datetime) -> Marks:
         response_breach_at=response.breach_at,
         resolution_breach_at=resolution.breach_at,
     )
+    return marks, state
+
+
+def still_since(ticket: ClockInputs) -> datetime | None:
+    """From when neither of ``ticket``'s clocks moves (None: one still does), as
+    ``marks_of`` reads it: the response clock stops at the first reply (``compute``
+    counts a reply strictly before its ``now``) or while the ticket is done, the
+    resolution clock while a pause is open. From then on its clocks read the same
+    at every instant, so the sweep may read them from the marks' computation."""
+    pauses = load_pauses(ticket.sla_pauses)
+    if not pauses or pauses[-1][1] is not None:
+        return None
+    since = pauses[-1][0]
+    if ticket.first_response_at is not None:
+        return max(since, ticket.first_response_at + _TICK)
+    spans = load_pauses(ticket.sla_done_spans)
+    if not spans or spans[-1][1] is not None:
+        return None
+    return max(since, spans[-1][0])
 
 
 def _clock(
@@ -225,7 +252,7 @@ def sweep_at(
     """
     if marks.rest is None:
         return None
-    if status in _DONE and recorded in FINAL_BADGES:
+    if settled(status, recorded):
         return None
     shown = recorded or Badge.ON_TRACK.value
     candidates = [ALWAYS, marks.risk_at, marks.breach_at]
@@ -243,6 +270,18 @@ def sweep_at(
         if not resolution_breached and _reached(marks.resolution_breach_at, t):
             return t
     return None
+
+
+def settled(status: Status, recorded: str | None) -> bool:
+    """A done ticket whose recorded badge is final: the sweep never looks at it again."""
+    return status in _DONE and recorded in FINAL_BADGES
+
+
+def resweep_whole(marks: Marks, after: datetime) -> bool:
+    """Whether the stored ``marks`` cannot tell the next sweep's instant after
+    ``after``: a clock breached by then, and the other's breach is not stored, so
+    the clocks must be marked whole again."""
+    return marks.breach_at is not None and marks.breach_at <= after
 
 
 def _reached(at: datetime | None, t: datetime) -> bool:

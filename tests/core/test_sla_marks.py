@@ -266,13 +266,13 @@ def test_the_sweep_loads_only_the_tickets_whose_marks_are_due(
     calm = [new_ticket(priority=Priority.LOW) for _ in range(3)]
     worker.run_sla_sweep()
     loaded: list[int] = []
-    real = desk_sla.moves.load_all
+    real = desk_sla.sweep_chunk
 
-    def spy(tx, numbers):
+    def spy(tx, numbers, sweep):
         loaded.extend(numbers)
-        return real(tx, numbers)
+        return real(tx, numbers, sweep)
 
-    monkeypatch.setattr(desk_sla.moves, "load_all", spy)
+    monkeypatch.setattr(desk_sla, "sweep_chunk", spy)
     clock.advance(minutes=5)
     assert worker.run_sla_sweep().changed == []
     assert loaded == []
@@ -289,9 +289,9 @@ def test_the_sweep_loads_only_the_tickets_whose_marks_are_due(
 def test_a_stopping_worker_stops_a_first_sweep_between_chunks(
     desk, db, setup, new_ticket, clock, monkeypatch
 ):
-    from regentra_core.desk import sla_marking
+    from regentra_core.desk import sla_sweep_rows
 
-    monkeypatch.setattr(sla_marking, "REMARK_CHUNK", 2)
+    monkeypatch.setattr(sla_sweep_rows, "REMARK_CHUNK", 2)
     for _ in range(7):
         new_ticket()
     with db.write() as s:
@@ -340,11 +340,11 @@ def test_quitting_during_a_first_sweep_returns_within_one_chunk(
     chunks: list[int] = []
     real = desk_sla.remark_chunk
 
-    def long_chunk(tx):
+    def long_chunk(tx, sweep=None):
         chunks.append(1)
         started.set()
         runner.wait(30)  # a chunk that lasts until the worker is asked to stop
-        return real(tx)
+        return real(tx, sweep)
 
     monkeypatch.setattr(desk_sla, "remark_chunk", long_chunk)
     runner.start()
@@ -379,3 +379,166 @@ def test_the_sweep_comes_back_for_each_clock_s_breach(desk, db, setup, new_ticke
     with db.read() as s:
         row = s.exec(select(Ticket).where(Ticket.number == t.number)).one()
     assert row.sla_sweep_at is None  # nothing is left to record
+
+
+def _ticket_rows(db: Database) -> dict[int, dict[str, object]]:
+    table = Ticket.__table__  # type: ignore[attr-defined]
+    with db.read() as s:
+        rows = s.connection().execute(select(table)).mappings().all()
+    return {row["id"]: dict(row) for row in rows}
+
+
+def _events_after(db: Database, last: int) -> list[tuple[object, ...]]:
+    from regentra_core.store.models import Event
+
+    with db.read() as s:
+        rows = s.exec(
+            select(Event, Ticket.number)
+            .join(Ticket, col(Ticket.id) == col(Event.ticket_id), isouter=True)
+            .where(col(Event.id) > last)
+        ).all()
+    return sorted(
+        (
+            (number or 0, e.kind, e.from_value, e.to_value, e.detail, e.actor, e.actor_kind),
+            (e.source, e.at),
+        )
+        for e, number in rows
+    )
+
+
+def _last_event(db: Database) -> int:
+    from sqlalchemy import func
+
+    from regentra_core.store.models import Event
+
+    with db.read() as s:
+        return int(s.connection().execute(select(func.max(Event.id))).scalar() or 0)
+
+
+def _restore(db: Database, rows: dict[int, dict[str, object]], last: int) -> None:
+    from sqlalchemy import bindparam, delete
+
+    from regentra_core.store.models import Event
+
+    table = Ticket.__table__  # type: ignore[attr-defined]
+    names = [c.name for c in table.columns if c.name != "id"]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values({name: bindparam(f"b_{name}") for name in names})
+    )
+    with db.write() as s:
+        conn = s.connection()
+        conn.execute(delete(Event).where(col(Event.id) > last))
+        conn.execute(
+            statement,
+            [{"b_id": i, **{f"b_{n}": row[n] for n in names}} for i, row in rows.items()],
+        )
+
+
+def test_the_bulk_sweep_records_what_the_per_ticket_sweep_records(
+    desk, db, varied, clock, monkeypatch
+):
+    """The set-based sweep (plain rows, bulk UPDATEs) against the per-ticket one
+    (every ticket under an SLA through the ORM), from the same desk at each moment:
+    the same ticket rows (badges, breach flags, marks, next sweep, status) and the
+    same Events, on the first sweep of a migrated desk and on the steady ones after,
+    with one policy that moves flagged tickets to Escalated."""
+    from regentra_core.desk import sla_sweep_rows
+
+    desk.set_policy("Office", escalate_status=True)
+    worker = _worker(desk, db, clock)
+    with db.write() as s:  # as a migrated desk: unmarked, nothing recorded
+        s.connection().execute(update(Ticket).values(sla_marks_gen=0, sla_badge=None))
+    changed = escalated = 0
+    for now in _moments(clock):
+        before, last = _ticket_rows(db), _last_event(db)
+        with monkeypatch.context() as m:
+            m.setattr(sla_sweep_rows._Chunk, "_needs_orm", lambda *_: True)
+            by_orm = worker.run_sla_sweep(now)
+        rows_by_orm, events_by_orm = _ticket_rows(db), _events_after(db, last)
+        _restore(db, before, last)
+        assert _ticket_rows(db) == before
+        in_bulk = worker.run_sla_sweep(now)
+        assert _ticket_rows(db) == rows_by_orm, now
+        assert _events_after(db, last) == events_by_orm, now
+        assert sorted(in_bulk.changed) == sorted(by_orm.changed)
+        assert sorted(in_bulk.flagged) == sorted(by_orm.flagged)
+        assert in_bulk.escalated == by_orm.escalated
+        assert in_bulk.checked == by_orm.checked
+        changed += len(in_bulk.changed)
+        escalated += len(in_bulk.escalated)
+    assert changed >= len(varied)  # the moments saw badges change
+    assert escalated  # and the per-ticket path ran beside the bulk one
+
+
+def test_a_bulk_sweep_stopped_between_chunks_has_recorded_only_what_it_marked(
+    desk, db, varied, clock, monkeypatch
+):
+    """A stop between chunks of a first sweep leaves each ticket either marked with
+    its badge recorded (and its Events written) or untouched; the next sweep does
+    the rest, ending where an uninterrupted sweep would."""
+    from regentra_core.desk import sla_sweep_rows
+
+    monkeypatch.setattr(sla_sweep_rows, "REMARK_CHUNK", 3)
+    with db.write() as s:
+        s.connection().execute(update(Ticket).values(sla_marks_gen=0, sla_badge=None))
+    last = _last_event(db)
+    asked: list[int] = []
+
+    def halted() -> bool:
+        asked.append(1)
+        return len(asked) > 2
+
+    now = clock() + timedelta(hours=2)
+    _worker(desk, db, clock).run_sla_sweep(now, halted=halted)
+    rows = _ticket_rows(db)
+    marked = {r["number"] for r in rows.values() if r["sla_marks_gen"]}
+    assert len(marked) == 6  # two chunks of three, then it stopped
+    events = _events_after(db, last)
+    assert events and {e[0][0] for e in events} - {0} <= marked
+    recorded = {r["number"] for r in rows.values() if r["sla_badge"] is not None}
+    assert recorded <= marked
+    _worker(desk, db, clock).run_sla_sweep(now)
+    states = _computed(db, now)
+    with db.read() as s:
+        assert clock_writes.marks_are_current(s)
+        for t in s.exec(select(Ticket)).all():
+            state = states[t.number]
+            want = state.badge.value if state is not None else None  # type: ignore[attr-defined]
+            assert (t.sla_badge or "on_track") == (want or "on_track"), t.number
+
+
+def test_a_first_sweep_computes_a_stopped_ticket_s_clocks_once(
+    desk, db, varied, clock, monkeypatch
+):
+    """A done ticket whose clocks stopped before the sweep's instant reads the same
+    then as when its marks are made: the sweep takes the marks' computation instead
+    of computing the clocks a second time (most of a first sweep's tickets)."""
+    from regentra_core.sla_marks import still_since
+
+    with db.write() as s:
+        s.connection().execute(update(Ticket).values(sla_marks_gen=0, sla_badge=None))
+    now = clock() + timedelta(hours=2)
+    with db.read() as s:
+        stopped = {
+            t.number
+            for t in s.exec(select(Ticket)).all()
+            if (since := still_since(inputs_of(t))) is not None and since <= clock()
+        }
+    assert stopped  # the varied desk has resolved and closed tickets
+    asked: list[int] = []
+    real = SlaBook.state
+
+    def spy(self, ticket, at, **kwargs):
+        if at == now:
+            asked.append(ticket.created_at)
+        return real(self, ticket, at, **kwargs)
+
+    monkeypatch.setattr(SlaBook, "state", spy)
+    report = _worker(desk, db, clock).run_sla_sweep(now)
+    monkeypatch.undo()
+    with db.read() as s:
+        numbers = {t.created_at: t.number for t in s.exec(select(Ticket)).all()}
+    assert stopped & {n for n, _, _ in report.changed}  # they were swept
+    assert not stopped & {numbers.get(i) for i in asked}

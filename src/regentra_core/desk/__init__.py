@@ -48,7 +48,7 @@ from .intake import CustomerReplyResult
 from .links import CascadeResult
 from .moves import clean_text
 from .people import resolve_os_technician
-from .sla import SweepReport
+from .sla_sweep_rows import SweepReport
 from .spikes import SpikeMasterResult
 from .tx import Door, OnDoor
 from .use_case import at_door, in_transaction

@@ -713,6 +713,12 @@ _BY_TRIGGER: dict[tuple[str, int], dict[Trigger, list[StoredRule]]] = {}
 """Enabled rules by trigger, per (desk, rules version): one small read per change."""
 
 
+def triggers_with_rules(tx: Tx) -> frozenset[Trigger]:
+    """The triggers enabled rules wait for (the SLA sweep writes badge changes no
+    rule waits for in bulk, without a Ticket object each)."""
+    return frozenset(_rules(tx))
+
+
 def _rules(tx: Tx) -> dict[Trigger, list[StoredRule]]:
     memo = tx.memo(RulesMemo)
     if memo.by_trigger is None:

@@ -8,42 +8,38 @@ Escalated only when the policy says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from .. import lifecycle
 from ..calendar import format_hours, parse_hours, zone
-from ..enums import ActorKind, Priority, Status
+from ..enums import Priority, Status
 from ..errors import NotFoundError, ValidationError
 from ..events import EventKind
-from ..identity import Actor
 from ..sla import Badge, Targets
 from ..sla_book import SlaBook, inputs_of
+from ..sla_marks import settled
+from ..sla_verdict import verdict
 from ..store import clock_writes
 from ..store.models import BusinessCalendarRow, Client, Holiday, SlaPolicy, SlaTarget, Ticket
 from . import moves
 from .moves import clean_text, sla_book
-from .sla_marking import Halted, SweptMemo, never, remark_chunk, resweep
+from .sla_marking import Halted, SweptMemo, never, resweep
+from .sla_sweep_rows import (
+    SWEEP_ACTOR,
+    SweepPass,
+    SweepReport,
+    can_escalate,
+    escalates,
+    remark_chunk,
+    sweep_chunk,
+)
 from .tx import Door, Tx, transaction
 
-SWEEP_ACTOR = Actor.system("sla")
-SWEEP_CHUNK = 250
-"""Tickets updated per write transaction by the sweep (keeps each lock short)."""
-
-
-@dataclass(slots=True)
-class SweepReport:
-    """What one SLA sweep saw and did."""
-
-    checked: int = 0
-    changed: list[tuple[int, str, str]] = field(default_factory=list)
-    """(ticket number, old badge, new badge)."""
-    flagged: list[int] = field(default_factory=list)
-    escalated: list[int] = field(default_factory=list)
+SWEEP_CHUNK = 500
+"""Tickets swept per write transaction (keeps each lock short)."""
 
 
 # -- calendars ----------------------------------------------------------------
@@ -275,45 +271,36 @@ def run_sla_sweep(
     """Record badge changes, make breaches permanent, flag (and maybe escalate).
 
     It reads only the tickets whose stored ``sla_sweep_at`` has come (an index
-    range), not every clock: those are recomputed and updated, a chunk of tickets a
-    short write transaction, and the Desk marks them again as they commit. Stale
-    marks (a migrated desk, a changed SLA set-up) are first made again, in chunks
-    too. ``halted`` is asked between chunks: a stopping worker returns within one
-    chunk. Idempotent: a second sweep at the same time changes nothing. It opens
-    its transactions itself (one a chunk of tickets), hence the door.
+    range), not every clock, a chunk of tickets a short write transaction, as plain
+    rows written in bulk (``sla_sweep_rows``); a ticket to move to Escalated, or one
+    automation rules fire on, goes through the ORM (``_sweep_by_orm``). Stale marks
+    (a migrated desk, a changed SLA set-up) are first made again, in chunks too,
+    each stale ticket swept in the same write. ``halted`` is asked between chunks: a
+    stopping worker returns within one chunk. Idempotent: a second sweep at the
+    same time changes nothing. It opens its transactions itself, hence the door.
     """
     now = now or door.clock()
     report = SweepReport()
-    if not remark_stale(door, halted):
-        return report
-    with door.db.read() as s:
-        conn = s.connection()
-        report.checked = int(conn.execute(_WATCHED).scalar_one())
-        candidates = list(
-            conn.execute(
-                sa_select(col(Ticket.number))
-                .where(col(Ticket.sla_sweep_at) <= now)
-                .order_by(col(Ticket.number))
-            ).scalars()
-        )
-    # Chunks of SWEEP_CHUNK tickets, one write transaction each: the first sweep
-    # of a big desk records a badge on every ticket, and holding the write lock
-    # for all of them would stall every technician for tens of seconds.
-    for start in range(0, len(candidates), SWEEP_CHUNK):
-        if halted():
-            break
-        chunk = candidates[start : start + SWEEP_CHUNK]
-        with transaction(door) as tx:
-            book = sla_book(tx)
-            swept = tx.memo(SweptMemo).at
-            gen = clock_writes.current_generation(tx.session)
-            for ticket in moves.load_all(tx, chunk):
-                assert ticket.id is not None
-                swept[ticket.id] = now
-                _sweep_one(tx, ticket, book, now, report)
-                # Its next sweep instant now, so that one UPDATE writes it with the
-                # badge (the Desk's marking at commit then finds nothing to change).
-                resweep(ticket, gen, now)
+    sweep = SweepPass(now, report)
+    if remark_stale(door, halted, sweep):
+        with door.db.read() as s:
+            conn = s.connection()
+            report.checked = int(conn.execute(_WATCHED).scalar_one()) + sweep.settled
+            candidates = list(
+                conn.execute(
+                    sa_select(col(Ticket.number))
+                    .where(col(Ticket.sla_sweep_at) <= now)
+                    .order_by(col(Ticket.number))
+                ).scalars()
+            )
+        # Chunks of SWEEP_CHUNK tickets, one write transaction each: holding the
+        # write lock for all of them would stall every technician.
+        for start in range(0, len(candidates), SWEEP_CHUNK):
+            if halted():
+                break
+            with transaction(door) as tx:
+                sweep_chunk(tx, candidates[start : start + SWEEP_CHUNK], sweep)
+                _sweep_by_orm(tx, sweep)
     if not report.changed:
         # A sweep that changed nothing writes nothing: an event every minute made
         # every open app reload its board (their change poll saw it).
@@ -346,46 +333,76 @@ with one plus the working ones without, each part from an index, instead of a sc
 of the table (90 ms at 100k)."""
 
 
-def remark_stale(door: Door, halted: Halted = never) -> bool:
+def remark_stale(door: Door, halted: Halted = never, sweep: SweepPass | None = None) -> bool:
     """Mark every stale ticket (a migrated desk's, all after the SLA set-up changed
     what clocks say), a chunk a write transaction, until none is left or
-    ``halted()``. True when all are marked."""
+    ``halted()``; given a ``sweep``, each stale ticket it is due for is swept in the
+    same write. True when all are marked."""
     with door.db.read() as s:
         if clock_writes.marks_are_current(s):
             return True  # the steady case: no write transaction at all
     while not halted():
         with transaction(door) as tx:
-            if not remark_chunk(tx):
+            marked = remark_chunk(tx, sweep)
+            if sweep is not None:
+                _sweep_by_orm(tx, sweep, marked_now=True)
+            if not marked:
                 return True
     return False
+
+
+def _sweep_by_orm(tx: Tx, sweep: SweepPass, *, marked_now: bool = False) -> None:
+    """Sweep the tickets the chunk left to the ORM, one Ticket object each: their
+    badge change moves them to Escalated or fires automation rules (``marked_now``:
+    the chunk marked them too)."""
+    numbers = sweep.take_orm()
+    if not numbers:
+        return
+    book = sla_book(tx)
+    swept = tx.memo(SweptMemo).at
+    gen = clock_writes.current_generation(tx.session)
+    for ticket in moves.load_all(tx, numbers):
+        assert ticket.id is not None
+        swept[ticket.id] = sweep.now
+        _sweep_one(tx, ticket, book, sweep.now, sweep.report)
+        # Its next sweep instant now, so that one UPDATE writes it with the badge
+        # (the Desk's marking at commit then finds nothing to change).
+        resweep(ticket, gen, sweep.now)
+        if marked_now and settled(ticket.status, ticket.sla_badge):
+            sweep.settled += 1  # watched as marked, no longer once swept
 
 
 def _sweep_one(tx: Tx, ticket: Ticket, book: SlaBook, now: datetime, report: SweepReport) -> None:
     state = book.state(inputs_of(ticket), now, with_due=False)
     if state is None:
         return
-    if state.response.badge == Badge.BREACHED and not ticket.response_breached:
+    found = verdict(
+        state,
+        recorded=ticket.sla_badge,
+        response_breached=ticket.response_breached,
+        resolution_breached=ticket.resolution_breached,
+        done=ticket.status.is_done,
+    )
+    if found.response_breached and not ticket.response_breached:
         ticket.response_breached = True
-    if state.resolution.badge == Badge.BREACHED and not ticket.resolution_breached:
+    if found.resolution_breached and not ticket.resolution_breached:
         ticket.resolution_breached = True
-    new = state.badge
-    old = ticket.sla_badge or _BORN
-    if old == new.value:
+    if found.new is None:
         return
-    ticket.sla_badge = new.value
-    report.changed.append((ticket.number, old, new.value))
+    ticket.sla_badge = found.new.value
+    report.changed.append((ticket.number, found.old, found.new.value))
     tx.event(
         ticket,
         EventKind.SLA_BADGE_CHANGED,
-        old,
-        new.value,
+        found.old,
+        found.new.value,
         at=now,
         actor=SWEEP_ACTOR,
-        detail=f"response {state.response.badge.label}, resolution {state.resolution.badge.label}",
+        detail=found.detail,
     )
-    if new in (Badge.AT_RISK, Badge.BREACHED) and not ticket.status.is_done:
+    if found.flag:
         report.flagged.append(ticket.number)
-        _flag(tx, ticket, new, book, now, report)
+        _flag(tx, ticket, found.new, book, now, report)
 
 
 def _flag(
@@ -396,12 +413,8 @@ def _flag(
     now: datetime,
     report: SweepReport,
 ) -> None:
-    policy_id = book.client_policy.get(ticket.client_id or -1, book.default_id)
-    escalates = bool(policy_id is not None and book.escalate.get(policy_id))
-    can_move = ticket.status != Status.ESCALATED and lifecycle.may_move(
-        ticket.status, Status.ESCALATED, ActorKind.SYSTEM
-    )
-    action = "moved to Escalated" if escalates and can_move else "flagged only (policy setting)"
+    moving = escalates(book, ticket.client_id) and can_escalate(ticket.status)
+    action = "moved to Escalated" if moving else "flagged only (policy setting)"
     tx.event(
         ticket,
         EventKind.SLA_ESCALATION_FLAGGED,
@@ -410,14 +423,9 @@ def _flag(
         actor=SWEEP_ACTOR,
         detail=action,
     )
-    if escalates and can_move:
+    if moving:
         moves.transition(tx, ticket, Status.ESCALATED, actor=SWEEP_ACTOR, at=now)
         report.escalated.append(ticket.number)
-
-
-_BORN = Badge.ON_TRACK.value
-"""A ticket starts On Track: recording that for every new ticket would be a write, an
-event and a reindex each, for nothing a technician needs to see."""
 
 
 def _find_calendar(s: Session, name: str) -> BusinessCalendarRow | None:

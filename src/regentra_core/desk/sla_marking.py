@@ -7,7 +7,8 @@ from their new clock inputs, in the same transaction, whatever use case changed
 them. A change to the SLA set-up (policy, targets, calendar, holidays, which client
 has which policy) that changes what clocks say bumps ``desk_state.sla_marks_gen``:
 every ticket marked before is stale, lists compute badges live until the sweep has
-marked them again (:func:`remark_stale`, in chunks, stopping when asked).
+marked them again (``desk.sla.remark_stale`` with ``desk.sla_sweep_rows``, in
+chunks, stopping when asked).
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from ..sla import Badge
-from ..sla_book import SlaBook, clock_columns, clock_inputs, inputs_of
-from ..sla_marks import FINAL_BADGES, Marks, marks_of, sweep_at
+from ..sla_book import SlaBook, inputs_of
+from ..sla_marks import Marks, marks_of, resweep_whole, settled, sweep_at
 from ..store import clock_writes, config_version
 from ..store.models import DeskState, Ticket
 
@@ -33,9 +34,6 @@ if TYPE_CHECKING:
 
 Halted = Callable[[], bool]
 """Asked between chunks of long work: True when the worker is stopping."""
-
-REMARK_CHUNK = 500
-"""Tickets re-marked per write transaction (each holds the write lock briefly)."""
 
 
 def never() -> bool:
@@ -85,16 +83,16 @@ def resweep(ticket: Ticket, gen: int, after: datetime) -> bool:
     mark it whole."""
     if ticket.sla_marks_gen != gen:
         return False
-    if ticket.status.is_done and ticket.sla_badge in FINAL_BADGES:
+    if settled(ticket.status, ticket.sla_badge):
         ticket.sla_sweep_at = None
         return True
-    if ticket.sla_breach_at is not None and ticket.sla_breach_at <= after:
-        return False  # a clock breached: the other's breach is not stored
     stored = Marks(
         rest=Badge(ticket.sla_rest) if ticket.sla_rest is not None else None,
         risk_at=ticket.sla_risk_at,
         breach_at=ticket.sla_breach_at,
     )
+    if resweep_whole(stored, after):
+        return False
     ticket.sla_sweep_at = _next_sweep(ticket, stored, after)
     return True
 
@@ -128,63 +126,6 @@ def _new_generation_if_changed(s: Session, book: SlaBook) -> None:
         .where(col(DeskState.id) == 1)
         .values(sla_marks_gen=col(DeskState.sla_marks_gen) + 1, sla_marks_key=book.fingerprint)
     )
-
-
-_UPDATE = (
-    update(Ticket)
-    .where(col(Ticket.number) == bindparam("b_number"))
-    .values(
-        sla_rest=bindparam("b_rest"),
-        sla_risk_at=bindparam("b_risk"),
-        sla_breach_at=bindparam("b_breach"),
-        sla_due_at=bindparam("b_due"),
-        sla_sweep_at=bindparam("b_sweep"),
-        sla_marks_gen=bindparam("b_gen"),
-    )
-)
-
-
-def remark_chunk(tx: Tx) -> int:
-    """Mark up to ``REMARK_CHUNK`` stale tickets in ``tx``; how many it marked."""
-    s = tx.session
-    gen = clock_writes.current_generation(s, lock=True)
-    conn = s.connection()
-    rows = conn.execute(
-        sa_select(
-            *clock_columns(),
-            col(Ticket.sla_badge),
-        )
-        .where(col(Ticket.sla_marks_gen) < gen)
-        .order_by(col(Ticket.sla_marks_gen))
-        .limit(REMARK_CHUNK)
-    ).all()
-    if not rows:
-        return 0
-    book = SlaBook.load(s)
-    now = tx.now()
-    params = []
-    for row in rows:
-        number, inputs = clock_inputs(row[:-1])
-        marks = marks_of(book, inputs, now)
-        params.append(
-            {
-                "b_number": number,
-                "b_rest": marks.rest.value if marks.rest is not None else None,
-                "b_risk": marks.risk_at,
-                "b_breach": marks.breach_at,
-                "b_due": marks.due_at,
-                "b_sweep": sweep_at(
-                    marks,
-                    status=inputs.status,
-                    recorded=row[-1],
-                    response_breached=inputs.response_breached,
-                    resolution_breached=inputs.resolution_breached,
-                ),
-                "b_gen": gen,
-            }
-        )
-    conn.execute(_UPDATE, params)
-    return len(rows)
 
 
 def _next_sweep(ticket: Ticket, marks: Marks, after: datetime | None) -> datetime | None:
