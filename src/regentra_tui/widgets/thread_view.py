@@ -76,6 +76,9 @@ class ThreadView(ScrollView, can_focus=True):
         """(entry index, wrapped line) per row; ``None`` is the gap after an entry."""
         self._width = 0
         self._follow_end = True
+        self._wrapping = 0
+        """Counts wraps: the part of one left for after its first frame is dropped
+        if another wrap came first."""
 
     @property
     def entries(self) -> list[Entry]:
@@ -87,28 +90,67 @@ class ThreadView(ScrollView, can_focus=True):
         return "\n\n".join(entry.text.plain for entry in self._entries)
 
     def show(self, entries: list[Entry], *, keep_scroll: bool = False) -> None:
-        """Replace the conversation; at its end unless ``keep_scroll``."""
+        """Replace the conversation; at its end unless ``keep_scroll``.
+
+        Opened at its end, the newest entries are wrapped first, enough to fill the
+        view twice, and drawn; the earlier ones are wrapped after that frame (a
+        technician opens a ticket to read its newest reply: with 500 replies their
+        wrap was most of the time to open it). With ``keep_scroll`` every entry is
+        wrapped at once, so the rows in view stay where they were."""
         self._entries = list(entries)
         self._follow_end = not keep_scroll
-        self._wrap(force=True)
+        self._wrap(force=True, newest_first=not keep_scroll)
 
-    def _wrap(self, *, force: bool = False) -> None:
+    def _entry_lines(self, first: int, last: int, text_width: int) -> list[tuple[int, Text | None]]:
+        console = self.app.console
+        lines: list[tuple[int, Text | None]] = []
+        for index in range(first, last):
+            for line in wrapped_lines(self._entries[index].text, console, text_width):
+                lines.append((index, line))
+            lines.append((index, None))
+        return lines
+
+    def _wrap(self, *, force: bool = False, newest_first: bool = False) -> None:
         width = self.scrollable_content_region.width
         if width <= 0 or (width == self._width and not force):
             return
         self._width = width
+        self._wrapping += 1  # an earlier wrap's pending part is stale now
         text_width = max(1, width - 3)  # the bar, a space each side
-        console = self.app.console
-        lines: list[tuple[int, Text | None]] = []
-        for index, entry in enumerate(self._entries):
-            for line in wrapped_lines(entry.text, console, text_width):
-                lines.append((index, line))
-            lines.append((index, None))
+        first = 0
+        if newest_first and self.size.height > 0:
+            first = len(self._entries)
+            lines: list[tuple[int, Text | None]] = []
+            while first > 0 and len(lines) < 2 * self.size.height:
+                first -= 1
+                lines[:0] = self._entry_lines(first, first + 1, text_width)
+        else:
+            lines = self._entry_lines(0, len(self._entries), text_width)
+        self._set_lines(lines)
+        if first > 0:
+            self.call_after_refresh(self._wrap_earlier, first, text_width, self._wrapping)
+
+    def _wrap_earlier(self, upto: int, text_width: int, wrapping: int) -> None:
+        """The entries before ``upto``, above the ones drawn; the rows in view stay."""
+        if wrapping != self._wrapping:
+            return  # shown again or resized since: that wrap has them
+        earlier = self._entry_lines(0, upto, text_width)
+        y = self.scroll_offset.y
+        self._set_lines(earlier + self._lines, keep_y=y + len(earlier))
+
+    def _set_lines(self, lines: list[tuple[int, Text | None]], keep_y: int | None = None) -> None:
         self._lines = lines
-        self.virtual_size = Size(width, len(lines))
+        self.virtual_size = Size(self._width, len(lines))
         if self._follow_end:
             self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        elif keep_y is not None:
+            self.scroll_to(y=keep_y, animate=False, immediate=True)
         self.refresh()
+
+    @property
+    def complete(self) -> bool:
+        """Every entry is wrapped (the earlier ones follow the newest by a frame)."""
+        return not self._lines or self._lines[0][0] == 0
 
     def on_resize(self) -> None:
         self._wrap()
