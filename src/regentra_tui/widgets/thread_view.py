@@ -25,6 +25,10 @@ from regentra_core import AttachmentRow, human_size, one_line
 from ..line_wrap import wrapped_lines
 
 BAR = "▌"
+EARLIER_CHUNK = 50
+"""Entries wrapped at a time once the newest are shown (~25 ms of Rich's wrap)."""
+EARLIER_REST = 0.01
+"""Seconds between those chunks: the terminal gets the frame, keys get handled."""
 KINDS = ("technician", "customer", "note", "system")
 
 
@@ -131,12 +135,18 @@ class ThreadView(ScrollView, can_focus=True):
             self.call_after_refresh(self._wrap_earlier, first, text_width, self._wrapping)
 
     def _wrap_earlier(self, upto: int, text_width: int, wrapping: int) -> None:
-        """The entries before ``upto``, above the ones drawn; the rows in view stay."""
+        """Up to ``EARLIER_CHUNK`` entries before ``upto``, above the ones drawn (the
+        rows in view stay), then the next chunk after a short rest: the frame with
+        the newest reply is written to the terminal meanwhile, and keys typed are
+        handled between chunks."""
         if wrapping != self._wrapping:
             return  # shown again or resized since: that wrap has them
-        earlier = self._entry_lines(0, upto, text_width)
+        first = max(0, upto - EARLIER_CHUNK)
+        earlier = self._entry_lines(first, upto, text_width)
         y = self.scroll_offset.y
         self._set_lines(earlier + self._lines, keep_y=y + len(earlier))
+        if first > 0:
+            self.set_timer(EARLIER_REST, lambda: self._wrap_earlier(first, text_width, wrapping))
 
     def _set_lines(self, lines: list[tuple[int, Text | None]], keep_y: int | None = None) -> None:
         self._lines = lines
